@@ -1,0 +1,15 @@
+// The subcommands of the vigil executable: each registers its flags and a callback.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace vigil::app {
+
+// Exit codes: 0 success, 1 a policy failed (scan gates, later), 2 an error.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 2;
+
+// Adds `vigil sbom` to `app`; the command stores its exit code in `*exit_code`.
+void AddSbomCommand(CLI::App& app, int* exit_code);
+
+}  // namespace vigil::app

@@ -1,0 +1,20 @@
+// vigil: container security. This file only wires subcommands; the work is in src/.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"vigil: know what is in your containers and what threatens them"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("vigil 0.1.0"));
+  int exit_code = vigil::app::kExitOk;
+  vigil::app::AddSbomCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : vigil::app::kExitError;
+  }
+  return exit_code;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what vigil needs to build and test on Debian 12, as root (or through sudo).
+# Safe to run again: it installs only what is missing.
+#   scripts/setup.sh          build dependencies only
+#   scripts/setup.sh --test   also the tools the test suite uses (podman, debootstrap, node tools)
+set -euo pipefail
+
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --test) want_test=1 ;;
+    *) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+
+build_pkgs=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev
+  nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+test_pkgs=(
+  podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap
+  nodejs npm python3 jq zstd dpkg-dev rpm
+)
+
+pkgs=("${build_pkgs[@]}")
+if [ "$want_test" = 1 ]; then pkgs+=("${test_pkgs[@]}"); fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# nodejs may come from another repository that provides npm itself.
+if [ "${#missing[@]}" -gt 0 ] && command -v npm >/dev/null 2>&1; then
+  filtered=()
+  for p in "${missing[@]}"; do [ "$p" = npm ] || filtered+=("$p"); done
+  missing=("${filtered[@]}")
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$want_test" = 1 ]; then
+  here="$(cd "$(dirname "$0")/.." && pwd)"
+  if [ ! -d "$here/tests/tools/node_modules/ajv" ]; then
+    (cd "$here/tests/tools" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -1,0 +1,359 @@
+#include "catalog/analyzer.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "catalog/cataloger.h"
+#include "catalog/layer_analysis.h"
+#include "catalog/os_release.h"
+#include "catalog/purl.h"
+#include "common/file.h"
+#include "common/path.h"
+#include "common/sha256.h"
+#include "common/strings.h"
+
+namespace vigil::catalog {
+namespace {
+
+using Catalogers = std::vector<std::unique_ptr<Cataloger>>;
+
+Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const Catalogers& cats,
+                                   const image::LayerLimits& limits) {
+  LayerAnalysis a;
+  std::vector<std::pair<std::string, std::string>> hardlinks;
+  std::vector<const Cataloger*> wanting;
+  auto visit = [&](const image::Entry& e, image::EntryContent& content) -> Status {
+    if (e.whiteout) {
+      a.whiteouts.push_back(e.path);
+      return OkStatus();
+    }
+    if (e.opaque) {
+      a.opaques.push_back(e.path);
+      return OkStatus();
+    }
+    switch (e.type) {
+      case image::EntryType::kSymlink:
+        a.symlinks[e.path] = e.link_target;
+        return OkStatus();
+      case image::EntryType::kHardlink:
+        hardlinks.emplace_back(e.path, e.link_target);
+        return OkStatus();
+      case image::EntryType::kFile:
+        break;
+      default:
+        return OkStatus();
+    }
+    FileRef file{e.path, e.mode, e.size};
+    wanting.clear();
+    uint64_t max = 0;
+    for (const auto& c : cats) {
+      if (c->Wants(file)) {
+        wanting.push_back(c.get());
+        max = std::max(max, c->MaxSize());
+      }
+    }
+    if (wanting.empty()) return OkStatus();
+    if (e.size > max) {
+      a.warnings.push_back(e.path + ": skipped, " + std::to_string(e.size) +
+                           " bytes is more than the " + std::to_string(max) + "-byte limit");
+      return OkStatus();
+    }
+    VIGIL_ASSIGN_OR_RETURN(std::string bytes, content.ReadAll(max));
+    FileResult result;
+    for (const Cataloger* c : wanting) {
+      size_t before = result.packages.size();
+      Status st = c->Parse(file, bytes, result);
+      for (size_t i = before; i < result.packages.size(); ++i) {
+        Package& p = result.packages[i];
+        if (p.found_by.empty()) p.found_by = std::string(c->name());
+        if (p.location.empty()) p.location = e.path;
+      }
+      if (!st.ok()) {
+        a.warnings.push_back(e.path + ": " + std::string(c->name()) + " cataloger: " +
+                             st.error().message());
+      }
+    }
+    a.files.emplace_back(e.path, std::move(result));
+    return OkStatus();
+  };
+  VIGIL_ASSIGN_OR_RETURN(a.digests, img.WalkLayer(index, limits, visit));
+  // A hard link to a file this layer analysed carries the same content.
+  for (const auto& [path, target] : hardlinks) {
+    for (size_t i = 0; i < a.files.size(); ++i) {
+      if (a.files[i].first != target) continue;
+      FileResult copy = a.files[i].second;
+      for (Package& p : copy.packages) {
+        if (p.location == target) p.location = path;
+      }
+      a.files.emplace_back(path, std::move(copy));
+      break;
+    }
+  }
+  return a;
+}
+
+std::string CatalogerSetKey(const Catalogers& cats) {
+  std::string names;
+  for (const auto& c : cats) {
+    names += c->name();
+    names.push_back(',');
+  }
+  return Sha256Digest(names).substr(7, 12);
+}
+
+Status MakeDirs(const std::string& path) {
+  std::string cur;
+  for (std::string_view part : Split(path, '/')) {
+    cur += std::string(part);
+    if (!cur.empty()) mkdir(cur.c_str(), 0755);
+    cur.push_back('/');
+  }
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return IoError("cannot create cache folder '" + path + "'");
+  }
+  return OkStatus();
+}
+
+// The overlay of all layers: wanted files and symlinks, as the final filesystem shows them.
+struct MergedFs {
+  struct Node {
+    int layer = 0;
+    FileResult result;
+  };
+  std::map<std::string, Node> files;
+  std::map<std::string, std::string> links;
+
+  void EraseUnder(const std::string& dir, bool include_self) {
+    if (include_self) {
+      files.erase(dir);
+      links.erase(dir);
+    }
+    std::string prefix = dir.empty() ? "" : dir + "/";
+    auto erase_range = [&](auto& m) {
+      auto it = m.lower_bound(prefix);
+      while (it != m.end() && it->first.compare(0, prefix.size(), prefix) == 0) it = m.erase(it);
+    };
+    erase_range(files);
+    erase_range(links);
+  }
+
+  void Apply(int layer, LayerAnalysis& a) {
+    for (const auto& o : a.opaques) EraseUnder(o, false);
+    for (const auto& w : a.whiteouts) EraseUnder(w, true);
+    for (auto& [path, result] : a.files) {
+      links.erase(path);
+      auto prev = files.find(path);
+      for (Package& p : result.packages) {
+        p.layer = layer;
+        if (prev == files.end()) continue;
+        for (const Package& old : prev->second.result.packages) {
+          if (old.Key() == p.Key()) {
+            p.layer = old.layer;
+            break;
+          }
+        }
+      }
+      files[path] = Node{layer, std::move(result)};
+    }
+    for (const auto& [path, target] : a.symlinks) {
+      links[path] = target;
+      files.erase(path);
+    }
+  }
+
+  // Drops files hidden because an upper layer turned one of their folders into a symlink.
+  void DropShadowed() {
+    for (auto it = files.begin(); it != files.end();) {
+      bool hidden = false;
+      std::string_view dir = ParentPath(it->first);
+      while (!dir.empty() && !hidden) {
+        hidden = links.count(std::string(dir)) > 0;
+        dir = ParentPath(dir);
+      }
+      it = hidden ? files.erase(it) : std::next(it);
+    }
+  }
+
+  // Follows symlinks (inside the root only) from `path` to a file; nullptr if none.
+  const Node* Resolve(std::string path) const {
+    for (int hops = 0; hops < 40; ++hops) {
+      if (auto f = files.find(path); f != files.end()) return &f->second;
+      auto l = links.find(path);
+      if (l == links.end()) return nullptr;
+      path = ResolveLinkTarget(path, l->second);
+    }
+    return nullptr;  // a symlink loop
+  }
+};
+
+bool PackageLess(const Package& a, const Package& b) {
+  return std::tie(a.layer, a.type, a.name_space, a.name, a.version, a.arch, a.location) <
+         std::tie(b.layer, b.type, b.name_space, b.name, b.version, b.arch, b.location);
+}
+
+void Finalize(MergedFs& fs, Inventory& inv) {
+  fs.DropShadowed();
+  for (const char* p : {"etc/os-release", "usr/lib/os-release"}) {
+    const MergedFs::Node* node = fs.Resolve(p);
+    if (node == nullptr) continue;
+    auto it = node->result.facts.find("os-release");
+    if (it == node->result.facts.end()) continue;
+    inv.distro = ParseOsRelease(it->second);
+    break;
+  }
+  // File lists (dpkg info/*.list) by owner key.
+  std::map<std::string, const std::vector<std::string>*> owned;
+  for (const auto& [path, node] : fs.files) {
+    if (!node.result.owner_key.empty()) owned[node.result.owner_key] = &node.result.owned_files;
+  }
+  std::vector<Package> pkgs;
+  std::set<std::string> lock_dirs_with_installed;
+  for (auto& [path, node] : fs.files) {
+    for (Package& p : node.result.packages) pkgs.push_back(p);
+  }
+  std::set<std::string> os_files;
+  std::map<std::string, std::string> file_owner;
+  for (Package& p : pkgs) {
+    if (p.type == "deb" && p.files.empty()) {
+      auto it = owned.find("deb:" + p.name + ":" + p.arch);
+      if (it == owned.end()) it = owned.find("deb:" + p.name);
+      if (it != owned.end()) p.files = *it->second;
+    }
+    if (p.type == "deb" || p.type == "apk" || p.type == "rpm") {
+      for (const auto& f : p.files) file_owner.emplace(f, p.type + ":" + p.name);
+    }
+  }
+  // Installed language packages win over lock files in the same project folder.
+  std::set<std::string> installed_dirs;
+  for (const Package& p : pkgs) {
+    if (p.properties.count("lockfile") == 0 && !p.location.empty()) {
+      installed_dirs.insert(p.type + "\n" + std::string(ParentPath(p.location)));
+    }
+  }
+  std::vector<Package> kept;
+  for (Package& p : pkgs) {
+    if (p.properties.count("lockfile") != 0) {
+      std::string dir(ParentPath(p.location));
+      auto it = installed_dirs.lower_bound(p.type + "\n" + dir);
+      bool shadowed = false;
+      for (; it != installed_dirs.end(); ++it) {
+        std::string_view d(*it);
+        if (d.substr(0, p.type.size() + 1) != p.type + "\n") break;
+        std::string_view rest = d.substr(p.type.size() + 1);
+        if (!IsUnder(rest, dir)) break;
+        shadowed = true;
+        break;
+      }
+      if (shadowed) continue;
+    }
+    if (p.type != "deb" && p.type != "apk" && p.type != "rpm") {
+      auto o = file_owner.find(p.location);
+      if (o != file_owner.end()) p.owner = o->second;
+    }
+    p.purl = PackagePurl(p, inv.distro);
+    kept.push_back(std::move(p));
+  }
+  std::sort(kept.begin(), kept.end(), PackageLess);
+  inv.packages = std::move(kept);
+}
+
+}  // namespace
+
+std::string DefaultCacheDir() {
+  if (const char* v = std::getenv("VIGIL_CACHE_DIR"); v != nullptr && *v) return v;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x != nullptr && *x) return std::string(x) + "/vigil";
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h) return std::string(h) + "/.cache/vigil";
+  return "/tmp/vigil-cache";
+}
+
+Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options) {
+  Catalogers cats = DefaultCatalogers();
+  const auto& info = img.info();
+  size_t n = info.layers.size();
+  std::string cache_root;
+  if (!options.cache_dir.empty()) {
+    cache_root = options.cache_dir + "/layers/v" + std::to_string(kAnalysisVersion);
+    VIGIL_RETURN_IF_ERROR(MakeDirs(cache_root));
+  }
+  std::string set_key = CatalogerSetKey(cats);
+  std::vector<std::optional<Result<LayerAnalysis>>> results(n);
+  std::vector<bool> cached(n, false);
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> done{0};
+  std::mutex progress_mu;
+  auto worker = [&]() {
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= n) return;
+      const image::Layer& layer = info.layers[i];
+      std::string cache_file;
+      if (!cache_root.empty() && !layer.diff_id.empty()) {
+        auto hex = DigestHex(layer.diff_id);
+        if (hex.ok()) cache_file = cache_root + "/" + *hex + "-" + set_key + ".json";
+      }
+      if (!cache_file.empty()) {
+        auto text = ReadFile(cache_file);
+        if (text.ok()) {
+          auto decoded = DecodeLayerAnalysis(*text);
+          if (decoded.ok() && decoded->digests.diff_id == layer.diff_id) {
+            results[i] = std::move(decoded);
+            cached[i] = true;
+          }
+        }
+      }
+      if (!results[i]) {
+        results[i] = AnalyzeLayer(img, i, cats, options.limits);
+        if (results[i]->ok() && !cache_file.empty()) {
+          // A cache that cannot be written only costs time on the next scan.
+          (void)WriteFileAtomic(cache_file, EncodeLayerAnalysis(results[i]->value()));
+        }
+      }
+      size_t d = ++done;
+      if (options.progress) {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        options.progress("layer " + std::to_string(d) + "/" + std::to_string(n) +
+                         (cached[i] ? " (cached)" : ""));
+      }
+    }
+  };
+  unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::min<size_t>(threads, std::max<size_t>(n, 1)));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+
+  Inventory inv;
+  inv.image = info;
+  MergedFs fs;
+  for (size_t i = 0; i < n; ++i) {
+    if (!results[i]->ok()) return results[i]->error();
+    LayerAnalysis& a = results[i]->value();
+    LayerReport report;
+    report.layer = info.layers[i];
+    report.from_cache = cached[i];
+    report.entries = a.digests.entries;
+    report.uncompressed_size = a.digests.uncompressed_size;
+    if (report.layer.digest.empty() && !a.digests.blob_digest.empty() &&
+        info.format != "docker-archive") {
+      report.layer.digest = a.digests.blob_digest;
+    }
+    inv.layers.push_back(report);
+    for (const auto& w : a.warnings) {
+      inv.warnings.push_back("layer " + std::to_string(i) + ": " + w);
+    }
+    fs.Apply(static_cast<int>(i), a);
+  }
+  Finalize(fs, inv);
+  return inv;
+}
+
+}  // namespace vigil::catalog

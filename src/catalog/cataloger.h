@@ -1,0 +1,60 @@
+// The extension point: one Cataloger per ecosystem. docs/howto/add-a-cataloger.md says how to add one.
+//
+// The analyzer streams every layer once; for each regular file it asks every cataloger whether it
+// Wants() it (from path, mode and size alone), reads the bytes once, and hands them to Parse().
+// Parse() sees one file at a time, so layers can be analysed in parallel and cached; joining
+// facts across files (dpkg file lists, os-release, lock files beside node_modules) happens after
+// the layers are merged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/package.h"
+#include "common/status.h"
+
+namespace vigil::catalog {
+
+// A regular file as the analyzer sees it.
+struct FileRef {
+  std::string_view path;  // normalised, relative to the image root
+  uint32_t mode = 0;      // permission bits
+  uint64_t size = 0;
+};
+
+// What one file yielded.
+struct FileResult {
+  std::vector<Package> packages;
+  // For file-list files (dpkg info/<pkg>.list): the files of the package `owner_key` names.
+  std::string owner_key;  // "<type>:<name>[:<arch>]"
+  std::vector<std::string> owned_files;
+  // Named facts for the merge step (e.g. "os-release" -> file content).
+  std::map<std::string, std::string> facts;
+
+  bool empty() const { return packages.empty() && owned_files.empty() && facts.empty(); }
+};
+
+class Cataloger {
+ public:
+  virtual ~Cataloger() = default;
+  // A short stable name ("dpkg", "npm"); recorded as Package::found_by and in cache keys.
+  virtual std::string_view name() const = 0;
+  // True if this cataloger reads `file`. Called for every regular file of every layer: keep it
+  // cheap and decide from the path (and mode/size) alone.
+  virtual bool Wants(const FileRef& file) const = 0;
+  // Largest file this cataloger reads; larger wanted files are reported as skipped.
+  virtual uint64_t MaxSize() const { return 64u << 20; }
+  // Parses one file's bytes and appends what it found to `out`. Returns kCorrupt (or another
+  // error) for malformed input; the analyzer reports it as a warning with the path and goes on.
+  // Packages parsed before the failure may be kept in `out`.
+  virtual Status Parse(const FileRef& file, std::string_view content, FileResult& out) const = 0;
+};
+
+// Every cataloger vigil ships, in a fixed order.
+std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers();
+
+}  // namespace vigil::catalog

@@ -1,0 +1,21 @@
+// The registry of catalogers. Adding an ecosystem: docs/howto/add-a-cataloger.md.
+#include "catalog/apk.h"
+#include "catalog/cataloger.h"
+#include "catalog/dpkg.h"
+#include "catalog/npm.h"
+#include "catalog/os_release.h"
+#include "catalog/python.h"
+
+namespace vigil::catalog {
+
+std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
+  std::vector<std::unique_ptr<Cataloger>> out;
+  out.push_back(NewOsReleaseCataloger());
+  out.push_back(NewDpkgCataloger());
+  out.push_back(NewApkCataloger());
+  out.push_back(NewNpmCataloger());
+  out.push_back(NewPythonCataloger());
+  return out;
+}
+
+}  // namespace vigil::catalog

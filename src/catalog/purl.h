@@ -1,0 +1,24 @@
+// Package URLs (https://github.com/package-url/purl-spec): building them from a Package.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "catalog/package.h"
+
+namespace vigil::catalog {
+
+// Percent-encodes `s` for a purl component: everything but ASCII letters, digits and ".-_~"
+// (and ':' when `keep_colon`, as purl versions keep it) becomes %XX.
+std::string PurlEncode(std::string_view s, bool keep_colon = false);
+
+// Builds "pkg:type/namespace/name@version?k=v&..." with qualifiers sorted by key and empty
+// ones left out. `name_space` may hold several segments separated by '/'.
+std::string BuildPurl(std::string_view type, std::string_view name_space, std::string_view name,
+                      std::string_view version, const std::map<std::string, std::string>& qualifiers);
+
+// The purl of `p`; OS packages get the distro as namespace and the distro/arch/epoch qualifiers.
+std::string PackagePurl(const Package& p, const Distro& distro);
+
+}  // namespace vigil::catalog
