@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -84,13 +85,13 @@ class Decoder {
     return OkStatus();
   }
 
-  std::string BlobDigest() { return in_hash_.FinishDigest(); }
-  std::string DiffId() { return kind_ == Compression::kNone ? in_digest_copy() : out_hash_.FinishDigest(); }
+  std::string BlobDigest() { return InDigest(); }
+  std::string DiffId() { return kind_ == Compression::kNone ? InDigest() : out_hash_.FinishDigest(); }
   uint64_t total_out() const { return total_out_; }
 
  private:
-  std::string in_digest_copy() {
-    // Uncompressed layers: blob digest and diff_id are the same bytes.
+  // Finishes the stored-bytes hash once: for uncompressed layers it is also the diff_id.
+  std::string InDigest() {
     if (in_digest_.empty()) in_digest_ = in_hash_.FinishDigest();
     return in_digest_;
   }
