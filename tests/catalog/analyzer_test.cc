@@ -1,0 +1,163 @@
+// The analyzer on real (synthetic, built here) OCI images: overlay semantics, attribution,
+// os-release through symlinks, file ownership, caching and failures.
+#include "catalog/analyzer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <set>
+
+#include "image_builder.h"
+
+namespace vigil::catalog {
+namespace {
+
+using testing::File;
+using testing::TestLayer;
+
+const char kStatus1[] =
+    "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9\n\n"
+    "Package: python3-yaml\nStatus: install ok installed\nArchitecture: amd64\nSource: pyyaml\nVersion: 6.0-3\n\n";
+const char kStatus2[] =
+    "Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9\n\n"
+    "Package: python3-yaml\nStatus: install ok installed\nArchitecture: amd64\nSource: pyyaml\nVersion: 6.0-3\n\n"
+    "Package: curl\nStatus: install ok installed\nArchitecture: amd64\nVersion: 7.88.1-10\n\n";
+
+std::string PkgJson(const std::string& name, const std::string& version) {
+  return "{\"name\":\"" + name + "\",\"version\":\"" + version + "\"}";
+}
+
+std::vector<TestLayer> SampleImage() {
+  return {
+      TestLayer{{File("usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
+                 testing::Symlink("etc/os-release", "../usr/lib/os-release"),
+                 File("var/lib/dpkg/status", kStatus1),
+                 File("var/lib/dpkg/info/python3-yaml.list",
+                      "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA\n"),
+                 File("usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA",
+                      "Name: PyYAML\nVersion: 6.0\n")},
+                testing::Compress::kGzip, "ADD rootfs.tar /"},
+      TestLayer{{File("var/lib/dpkg/status", kStatus2),
+                 File("app/node_modules/lodash/package.json", PkgJson("lodash", "4.17.15")),
+                 File("app/node_modules/minimist/package.json", PkgJson("minimist", "1.2.0")),
+                 File("app/node_modules/@babel/core/package.json", PkgJson("@babel/core", "7.0.0")),
+                 File("opt/old/node_modules/x/package.json", PkgJson("x", "1.0.0")),
+                 File("app/node_modules/bad/package.json", "{ not json")},
+                testing::Compress::kZstd, "RUN apt-get install curl && npm install"},
+      TestLayer{{File("app/node_modules/.wh.lodash", ""),
+                 File("app/node_modules/minimist/package.json", PkgJson("minimist", "1.2.6")),
+                 File("opt/old/.wh..wh..opq", ""),
+                 File("opt/old/node_modules/y/package.json", PkgJson("y", "2.0.0"))},
+                testing::Compress::kNone, "RUN rm -rf node_modules/lodash && npm update minimist"},
+  };
+}
+
+std::map<std::string, const Package*> ByName(const Inventory& inv) {
+  std::map<std::string, const Package*> m;
+  for (const auto& p : inv.packages) m[p.type + ":" + p.name] = &p;
+  return m;
+}
+
+Inventory Analyse(const std::string& dir, const std::string& cache = "") {
+  auto img = image::Image::Open(dir, {});
+  EXPECT_TRUE(img.ok()) << img.error().ToString();
+  AnalyzeOptions opts;
+  opts.cache_dir = cache;
+  auto inv = Analyze(**img, opts);
+  EXPECT_TRUE(inv.ok()) << inv.error().ToString();
+  return inv.ok() ? *inv : Inventory{};
+}
+
+TEST(Analyzer, OverlayAttributionAndOwnership) {
+  std::string dir = testing::TempDir("analyzer");
+  testing::WriteOciLayout(dir, SampleImage());
+  Inventory inv = Analyse(dir);
+  auto by = ByName(inv);
+
+  EXPECT_EQ(inv.distro.id, "debian");  // found through the etc/os-release symlink
+  EXPECT_EQ(inv.distro.version_id, "12");
+
+  // dpkg status rewritten in layer 1: old packages keep layer 0, the new one is layer 1.
+  ASSERT_TRUE(by.count("deb:libc6"));
+  EXPECT_EQ(by["deb:libc6"]->layer, 0);
+  EXPECT_EQ(by["deb:libc6"]->purl, "pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12&upstream=glibc");
+  ASSERT_TRUE(by.count("deb:curl"));
+  EXPECT_EQ(by["deb:curl"]->layer, 1);
+  EXPECT_EQ(inv.layers[by["deb:curl"]->layer].layer.created_by, "RUN apt-get install curl && npm install");
+
+  // Whiteout removes lodash; the rewrite of minimist gives the new version, in layer 2.
+  EXPECT_FALSE(by.count("npm:lodash"));
+  ASSERT_TRUE(by.count("npm:minimist"));
+  EXPECT_EQ(by["npm:minimist"]->version, "1.2.6");
+  EXPECT_EQ(by["npm:minimist"]->layer, 2);
+  ASSERT_TRUE(by.count("npm:core"));
+  EXPECT_EQ(by["npm:core"]->name_space, "@babel");
+
+  // The opaque folder hides x (layer 1) but keeps y (same layer as the marker).
+  EXPECT_FALSE(by.count("npm:x"));
+  EXPECT_TRUE(by.count("npm:y"));
+
+  // The Python module's METADATA is listed by python3-yaml's file list.
+  ASSERT_TRUE(by.count("pypi:PyYAML"));
+  EXPECT_EQ(by["pypi:PyYAML"]->owner, "deb:python3-yaml");
+  EXPECT_FALSE(by["deb:python3-yaml"]->files.empty());
+
+  // The malformed package.json is a warning naming the file; the scan went on.
+  bool warned = false;
+  for (const auto& w : inv.warnings) warned |= w.find("app/node_modules/bad/package.json") != std::string::npos;
+  EXPECT_TRUE(warned);
+}
+
+TEST(Analyzer, CacheGivesTheSameInventory) {
+  std::string dir = testing::TempDir("cached");
+  testing::WriteOciLayout(dir, SampleImage());
+  std::string cache = testing::TempDir("cache");
+  Inventory cold = Analyse(dir, cache);
+  Inventory warm = Analyse(dir, cache);
+  ASSERT_EQ(cold.packages.size(), warm.packages.size());
+  for (size_t i = 0; i < cold.packages.size(); ++i) {
+    EXPECT_EQ(cold.packages[i].purl, warm.packages[i].purl);
+    EXPECT_EQ(cold.packages[i].layer, warm.packages[i].layer);
+    EXPECT_EQ(cold.packages[i].owner, warm.packages[i].owner);
+  }
+  for (const auto& l : cold.layers) EXPECT_FALSE(l.from_cache);
+  for (const auto& l : warm.layers) EXPECT_TRUE(l.from_cache);
+  EXPECT_EQ(cold.warnings, warm.warnings);
+}
+
+TEST(Analyzer, FailingLayerNamesTheLayer) {
+  std::string dir = testing::TempDir("badlayer");
+  std::vector<TestLayer> layers = SampleImage();
+  layers[1].entries.push_back(File("../../escape", "x"));
+  testing::WriteOciLayout(dir, layers);
+  auto img = image::Image::Open(dir, {});
+  ASSERT_TRUE(img.ok());
+  auto inv = Analyze(**img, {});
+  ASSERT_FALSE(inv.ok());
+  EXPECT_NE(inv.error().message().find("layer 1"), std::string::npos) << inv.error().message();
+  EXPECT_NE(inv.error().message().find("escape"), std::string::npos) << inv.error().message();
+}
+
+TEST(Analyzer, SymlinkedFolderHidesLowerFiles) {
+  std::string dir = testing::TempDir("shadow");
+  testing::WriteOciLayout(dir, {
+      TestLayer{{File("srv/node_modules/a/package.json", PkgJson("a", "1.0.0"))}, testing::Compress::kGzip, "A"},
+      TestLayer{{File(".wh.srv", ""), testing::Symlink("srv", "/elsewhere")}, testing::Compress::kGzip, "B"},
+  });
+  Inventory inv = Analyse(dir);
+  EXPECT_TRUE(inv.packages.empty());
+}
+
+TEST(Analyzer, RootFolder) {
+  std::string dir = testing::TempDir("rootfs");
+  ASSERT_EQ(std::system(("mkdir -p " + dir + "/var/lib/dpkg " + dir + "/etc && printf 'ID=debian\\n' > " + dir +
+                         "/etc/os-release && printf 'Package: a\\nVersion: 1\\nStatus: install ok installed\\n' > " +
+                         dir + "/var/lib/dpkg/status").c_str()), 0);
+  Inventory inv = Analyse(dir);
+  ASSERT_EQ(inv.packages.size(), 1u);
+  EXPECT_EQ(inv.packages[0].name, "a");
+  EXPECT_EQ(inv.image.format, "rootfs");
+}
+
+}  // namespace
+}  // namespace vigil::catalog
