@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Sets up what is missing, builds vigil, and runs the whole test suite:
+#   1. the release build (warnings are errors) with every test, end-to-end ones included;
+#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+# Usage: scripts/test.sh [--no-asan]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+asan=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-asan) asan=0 ;;
+    *) echo "test.sh: unknown option '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+bash scripts/setup.sh --test
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+jobs="$(nproc)"
+
+echo "== release build and all tests"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs"
+ctest --preset release -j "$jobs"
+
+if [ "$asan" = 1 ]; then
+  echo "== unit tests under ASan + UBSan"
+  cmake --preset asan >/dev/null
+  cmake --build --preset asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --preset asan -j "$jobs" --label-exclude e2e
+fi
