@@ -21,6 +21,7 @@ build_pkgs=(
   libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev
   nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
 )
 test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap

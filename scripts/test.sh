@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up what is missing, builds vigil, and runs the whole test suite:
 #   1. the release build (warnings are errors) with every test, end-to-end ones included;
-#   2. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
+#   2. every libFuzzer target briefly over its seed corpus;
+#   3. the unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
 # Usage: scripts/test.sh [--no-asan]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,9 @@ echo "== release build and all tests"
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$jobs"
 ctest --preset release -j "$jobs"
+
+echo "== fuzz targets, a short run each"
+scripts/fuzz-smoke.sh 10
 
 if [ "$asan" = 1 ]; then
   echo "== unit tests under ASan + UBSan"
