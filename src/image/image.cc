@@ -179,7 +179,8 @@ class StoredImage : public Image {
     if (!blob.ok()) {
       return NotFound(where + ": blob '" + layer_names_[index] + "' is missing from the image");
     }
-    auto r = WalkLayerBlob(*blob, layer.digest, layer.diff_id, limits, visit);
+    auto r = WalkLayerBlob(*blob, layer.digest, layer.diff_id, limits, visit,
+                           /*blob_is_file_mapping=*/true);
     if (!r.ok()) return r.error().Context(where);
     return r;
   }

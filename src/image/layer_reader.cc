@@ -5,12 +5,17 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <isa-l/igzip_lib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -23,14 +28,109 @@
 namespace vigil::image {
 namespace {
 
-constexpr size_t kInChunk = 1 << 20;    // compressed bytes handed to the decoder at a time
+constexpr size_t kInChunk = 1 << 20;    // stored bytes handed to the decoder at a time
 constexpr size_t kOutChunk = 256 << 10;  // uncompressed bytes handed to libarchive at a time
+constexpr size_t kOutSlots = 8;          // output buffers in flight between decoder and hasher
 
-// Pulls uncompressed bytes out of a stored blob, hashing both sides as it goes.
+// Hashes the stored bytes and the uncompressed bytes on its own thread, in order, so that
+// SHA-256 (about as costly as inflating) runs beside decompression instead of after it. It also
+// gives consumed pages of a file-mapped blob back to the kernel.
+class Hasher {
+ public:
+  explicit Hasher(bool release_pages) : release_pages_(release_pages), thread_([this] { Run(); }) {}
+  ~Hasher() { Finish(); }
+
+  void HashIn(std::string_view piece) { Push(Job{Job::kIn, piece}); }
+  void HashOut(std::string_view piece) { Push(Job{Job::kOut, piece}); }
+  // Pages of the blob before `end` are no longer read by anyone.
+  void Release(const char* end) {
+    if (release_pages_) Push(Job{Job::kRelease, std::string_view(end, 0)});
+  }
+  // Blocks until fewer than `n` output pieces are waiting to be hashed.
+  void WaitOutBelow(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return pending_out_ < n; });
+  }
+  // Waits for every job, stops the thread. Idempotent.
+  void Finish() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  std::string InDigest() { return in_.FinishDigest(); }
+  std::string OutDigest() { return out_.FinishDigest(); }
+
+ private:
+  struct Job {
+    enum Kind { kIn, kOut, kRelease } kind;
+    std::string_view piece;
+  };
+
+  void Push(Job job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (job.kind == Job::kOut) ++pending_out_;
+      jobs_.push_back(job);
+    }
+    cv_.notify_one();
+  }
+
+  void Run() {
+    while (true) {
+      Job job;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;
+        job = jobs_.front();
+        jobs_.pop_front();
+      }
+      switch (job.kind) {
+        case Job::kIn: in_.Update(job.piece); break;
+        case Job::kOut: out_.Update(job.piece); break;
+        case Job::kRelease: {
+          // Round to whole pages; the partial page at the edge is released next time.
+          uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+          uintptr_t end = reinterpret_cast<uintptr_t>(job.piece.data()) & ~(page - 1);
+          if (released_ == 0) released_ = end;  // the first call only sets the start
+          if (end > released_) {
+            madvise(reinterpret_cast<void*>(released_), end - released_, MADV_DONTNEED);
+            released_ = end;
+          }
+          break;
+        }
+      }
+      if (job.kind == Job::kOut) {
+        std::lock_guard<std::mutex> lock(mu_);
+        --pending_out_;
+        done_cv_.notify_one();
+      }
+    }
+  }
+
+  bool release_pages_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable done_cv_;
+  std::deque<Job> jobs_;
+  size_t pending_out_ = 0;
+  bool stopping_ = false;
+  uintptr_t released_ = 0;
+  Sha256 in_;
+  Sha256 out_;
+  std::thread thread_;
+};
+
+// Pulls uncompressed bytes out of a stored blob; the Hasher sees every byte on both sides.
 class Decoder {
  public:
-  Decoder(std::string_view blob, Compression kind, uint64_t cap)
-      : blob_(blob), kind_(kind), cap_(cap) {
+  Decoder(std::string_view blob, Compression kind, uint64_t cap, bool release_pages)
+      : blob_(blob), kind_(kind), cap_(cap), hasher_(release_pages) {
+    if (release_pages) hasher_.Release(blob_.data());
     if (kind_ == Compression::kGzip) {
       gz_ = std::make_unique<inflate_state>();
       isal_inflate_init(gz_.get());
@@ -39,13 +139,18 @@ class Decoder {
       zs_ = ZSTD_createDStream();
       ZSTD_initDStream(zs_);
     }
-    if (kind_ != Compression::kNone) out_.resize(kOutChunk);
+    if (kind_ != Compression::kNone) {
+      slots_.resize(kOutSlots);
+      for (auto& s : slots_) s.resize(kOutChunk);
+    }
   }
   ~Decoder() {
+    hasher_.Finish();
     if (zs_ != nullptr) ZSTD_freeDStream(zs_);
   }
 
-  // Returns the next piece of uncompressed data; an empty view at the end.
+  // Returns the next piece of uncompressed data; an empty view at the end. A piece stays valid
+  // until Next() has been called kOutSlots - 1 more times (libarchive needs only the last one).
   Result<std::string_view> Next() {
     if (done_) return std::string_view();
     std::string_view piece;
@@ -53,17 +158,26 @@ class Decoder {
       case Compression::kNone: {
         size_t n = std::min(kInChunk, blob_.size() - in_pos_);
         piece = blob_.substr(in_pos_, n);
-        in_hash_.Update(piece);
+        hasher_.HashIn(piece);
+        // libarchive may still read the previous piece; everything before it is done.
+        hasher_.Release(blob_.data() + prev_pos_);
+        prev_pos_ = in_pos_;
         in_pos_ += n;
         if (n == 0) done_ = true;
         break;
       }
-      case Compression::kGzip: {
-        VIGIL_ASSIGN_OR_RETURN(piece, NextGzip());
-        break;
-      }
+      case Compression::kGzip:
       case Compression::kZstd: {
-        VIGIL_ASSIGN_OR_RETURN(piece, NextZstd());
+        // The slot about to be overwritten must have been hashed.
+        hasher_.WaitOutBelow(kOutSlots - 1);
+        std::vector<char>& out = slots_[slot_];
+        slot_ = (slot_ + 1) % kOutSlots;
+        if (kind_ == Compression::kGzip) {
+          VIGIL_ASSIGN_OR_RETURN(piece, NextGzip(out));
+        } else {
+          VIGIL_ASSIGN_OR_RETURN(piece, NextZstd(out));
+        }
+        if (!piece.empty()) hasher_.HashOut(piece);
         break;
       }
     }
@@ -72,11 +186,11 @@ class Decoder {
       return LimitExceeded("layer decompresses to more than " + std::to_string(cap_) +
                            " bytes (the decompression cap; raise it with --max-layer-size)");
     }
-    out_hash_.Update(piece);
     return piece;
   }
 
-  // Reads and hashes whatever the tar reader left unread (padding after the end marker).
+  // Reads whatever the tar reader left unread (padding after the end marker), so that the
+  // digests cover every byte.
   Status Drain() {
     while (!done_) {
       VIGIL_ASSIGN_OR_RETURN(std::string_view piece, Next());
@@ -85,27 +199,27 @@ class Decoder {
     return OkStatus();
   }
 
-  std::string BlobDigest() { return InDigest(); }
-  std::string DiffId() { return kind_ == Compression::kNone ? InDigest() : out_hash_.FinishDigest(); }
+  // Call after Drain(): "sha256:..." of the stored bytes and of the uncompressed bytes.
+  void Digests(std::string& blob_digest, std::string& diff_id) {
+    hasher_.Finish();
+    blob_digest = hasher_.InDigest();
+    diff_id = kind_ == Compression::kNone ? blob_digest : hasher_.OutDigest();
+  }
   uint64_t total_out() const { return total_out_; }
 
  private:
-  // Finishes the stored-bytes hash once: for uncompressed layers it is also the diff_id.
-  std::string InDigest() {
-    if (in_digest_.empty()) in_digest_ = in_hash_.FinishDigest();
-    return in_digest_;
-  }
-
-  // Feeds the next compressed chunk, hashing it once.
+  // Feeds the next stored chunk; the previous chunk is no longer needed by the decoder.
   std::string_view FeedInput() {
     size_t n = std::min(kInChunk, blob_.size() - in_pos_);
     std::string_view chunk = blob_.substr(in_pos_, n);
-    in_hash_.Update(chunk);
+    hasher_.HashIn(chunk);
+    hasher_.Release(blob_.data() + prev_pos_);
+    prev_pos_ = in_pos_;
     in_pos_ += n;
     return chunk;
   }
 
-  Result<std::string_view> NextGzip() {
+  Result<std::string_view> NextGzip(std::vector<char>& out) {
     while (true) {
       if (gz_->avail_in == 0 && in_pos_ < blob_.size()) {
         std::string_view chunk = FeedInput();
@@ -138,16 +252,16 @@ class Decoder {
           return std::string_view();
         }
       }
-      gz_->next_out = reinterpret_cast<uint8_t*>(out_.data());
-      gz_->avail_out = static_cast<uint32_t>(out_.size());
+      gz_->next_out = reinterpret_cast<uint8_t*>(out.data());
+      gz_->avail_out = static_cast<uint32_t>(out.size());
       int rc = isal_inflate(gz_.get());
       if (rc != ISAL_DECOMP_OK) {
         return Corrupt("gzip stream is damaged near compressed byte " +
                        std::to_string(in_pos_ - gz_->avail_in) + " (igzip error " +
                        std::to_string(rc) + ")");
       }
-      size_t produced = out_.size() - gz_->avail_out;
-      if (produced > 0) return std::string_view(out_.data(), produced);
+      size_t produced = out.size() - gz_->avail_out;
+      if (produced > 0) return std::string_view(out.data(), produced);
       if (gz_->block_state != ISAL_BLOCK_FINISH && gz_->avail_in == 0 && in_pos_ >= blob_.size()) {
         return Corrupt("gzip stream is truncated: it ends after " + std::to_string(blob_.size()) +
                        " compressed bytes without its end marker");
@@ -155,7 +269,7 @@ class Decoder {
     }
   }
 
-  Result<std::string_view> NextZstd() {
+  Result<std::string_view> NextZstd(std::vector<char>& out) {
     while (true) {
       if (zin_.pos == zin_.size && in_pos_ < blob_.size()) {
         std::string_view chunk = FeedInput();
@@ -169,7 +283,7 @@ class Decoder {
         done_ = true;
         return std::string_view();
       }
-      ZSTD_outBuffer zout{out_.data(), out_.size(), 0};
+      ZSTD_outBuffer zout{out.data(), out.size(), 0};
       size_t rc = ZSTD_decompressStream(zs_, &zout, &zin_);
       if (ZSTD_isError(rc)) {
         return Corrupt(std::string("zstd stream is damaged near compressed byte ") +
@@ -177,7 +291,7 @@ class Decoder {
                        ZSTD_getErrorName(rc));
       }
       zstd_frame_open_ = rc != 0;
-      if (zout.pos > 0) return std::string_view(out_.data(), zout.pos);
+      if (zout.pos > 0) return std::string_view(out.data(), zout.pos);
     }
   }
 
@@ -185,16 +299,16 @@ class Decoder {
   Compression kind_;
   uint64_t cap_;
   size_t in_pos_ = 0;
+  size_t prev_pos_ = 0;
   bool done_ = false;
   uint64_t total_out_ = 0;
-  std::vector<char> out_;
+  std::vector<std::vector<char>> slots_;
+  size_t slot_ = 0;
   std::unique_ptr<inflate_state> gz_;
   ZSTD_DStream* zs_ = nullptr;
   ZSTD_inBuffer zin_{nullptr, 0, 0};
   bool zstd_frame_open_ = false;
-  Sha256 in_hash_;
-  Sha256 out_hash_;
-  std::string in_digest_;
+  Hasher hasher_;
 };
 
 struct ReadContext {
@@ -315,9 +429,9 @@ Result<Compression> DetectCompression(std::string_view blob) {
 
 Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_blob_digest,
                                    std::string_view want_diff_id, const LayerLimits& limits,
-                                   const EntryVisitor& visit) {
+                                   const EntryVisitor& visit, bool blob_is_file_mapping) {
   VIGIL_ASSIGN_OR_RETURN(Compression kind, DetectCompression(blob));
-  Decoder decoder(blob, kind, limits.max_uncompressed_bytes);
+  Decoder decoder(blob, kind, limits.max_uncompressed_bytes, blob_is_file_mapping);
   ReadContext ctx{&decoder, std::nullopt};
   std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(), archive_read_free);
   archive_read_support_format_tar(a.get());
@@ -358,8 +472,7 @@ Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_
   }
   VIGIL_RETURN_IF_ERROR(decoder.Drain());
   digests.uncompressed_size = decoder.total_out();
-  digests.blob_digest = decoder.BlobDigest();
-  digests.diff_id = decoder.DiffId();
+  decoder.Digests(digests.blob_digest, digests.diff_id);
   if (!want_blob_digest.empty() && digests.blob_digest != want_blob_digest) {
     return IntegrityError("blob digest is " + digests.blob_digest + " but its name says " +
                           std::string(want_blob_digest));

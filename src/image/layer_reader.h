@@ -59,9 +59,12 @@ Result<Compression> DetectCompression(std::string_view blob);
 // (if not empty) against the uncompressed tar. Errors: kCorrupt (truncated or damaged gzip/zstd,
 // damaged tar header, entry escaping the root), kLimitExceeded, kIntegrity (digest mismatch),
 // or whatever `visit` returned.
+// Hashing runs on a helper thread beside decompression. When `blob_is_file_mapping` is set,
+// `blob` must lie in a read-only file mapping: pages already consumed are given back to the
+// kernel as the walk proceeds, so memory use does not grow with the blob's size.
 Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_blob_digest,
                                    std::string_view want_diff_id, const LayerLimits& limits,
-                                   const EntryVisitor& visit);
+                                   const EntryVisitor& visit, bool blob_is_file_mapping = false);
 
 // Walks the unpacked root filesystem at `root` as a single layer. Symlinks are reported, never
 // followed; special files are kOther. Files are opened with O_NOFOLLOW below `root`.
