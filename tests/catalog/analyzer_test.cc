@@ -161,3 +161,37 @@ TEST(Analyzer, RootFolder) {
 
 }  // namespace
 }  // namespace vigil::catalog
+
+namespace vigil::catalog {
+namespace {
+
+TEST(Analyzer, SymlinkLoopsAndLinksOutOfTheRoot) {
+  std::string dir = testing::TempDir("links");
+  testing::WriteOciLayout(dir, {
+      TestLayer{{testing::Symlink("etc/os-release", "../etc/loop"), testing::Symlink("etc/loop", "/etc/os-release"),
+                 testing::Symlink("usr/lib/os-release", "../../../../../../etc/real-os-release"),
+                 File("etc/real-os-release", "ID=alpine\n"),
+                 testing::Symlink("var", "/var2"), File("var2/lib/dpkg/status", kStatus1)},
+                testing::Compress::kGzip, "links"},
+  });
+  Inventory inv = Analyse(dir);
+  // etc/os-release loops (given up after 40 hops); usr/lib/os-release climbs out of the root and
+  // is clamped to etc/real-os-release, a path os-release is not read from.
+  EXPECT_EQ(inv.distro.id, "");
+  // var is a symlink: the status file under var2 is not at var/lib/dpkg/status, so it is not read.
+  EXPECT_TRUE(inv.packages.empty());
+}
+
+TEST(Analyzer, ManyTinyEntries) {
+  std::vector<testing::TarEntry> entries;
+  for (int i = 0; i < 200000; ++i) entries.push_back(File("d" + std::to_string(i % 100) + "/f" + std::to_string(i), ""));
+  entries.push_back(File("app/node_modules/a/package.json", PkgJson("a", "1.0.0")));
+  std::string dir = testing::TempDir("tiny");
+  testing::WriteOciLayout(dir, {TestLayer{entries, testing::Compress::kGzip, "many"}});
+  Inventory inv = Analyse(dir);
+  ASSERT_EQ(inv.packages.size(), 1u);
+  EXPECT_EQ(inv.layers[0].entries, 200001u);
+}
+
+}  // namespace
+}  // namespace vigil::catalog
