@@ -64,8 +64,11 @@ RpmDbFormat DetectRpmDbFormat(std::string_view bytes) {
   return RpmDbFormat::kUnknown;
 }
 
-Status ForEachRpmHeaderBlob(std::string_view db, const RpmBlobVisitor& visit) {
-  ErrorCollector errors;
+namespace {
+
+// ForEachRpmHeaderBlob with the caller's collector, so ParseRpmDb can report container and
+// header errors in the order they happened.
+Status ForEachBlob(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors) {
   Status st;
   switch (DetectRpmDbFormat(db)) {
     case RpmDbFormat::kSqlite:
@@ -78,26 +81,35 @@ Status ForEachRpmHeaderBlob(std::string_view db, const RpmBlobVisitor& visit) {
       st = rpm_internal::ReadNdbBlobs(db, visit, errors);
       break;
     case RpmDbFormat::kUnknown:
-      if (db.empty()) return Corrupt("rpm database is an empty file");
-      if (BdbMagicIs(db, kBdbBtreeMagic)) {
-        return Unsupported("rpm database is a Berkeley DB btree; rpm's Packages is a hash");
-      }
-      return Corrupt("not an rpm database: no SQLite, Berkeley DB hash or NDB magic in the first " +
+      if (db.empty()) {
+        st = Corrupt("rpm database is an empty file");
+      } else if (BdbMagicIs(db, kBdbBtreeMagic)) {
+        st = Unsupported("rpm database is a Berkeley DB btree; rpm's Packages is a hash");
+      } else {
+        st = Corrupt("not an rpm database: no SQLite, Berkeley DB hash or NDB magic in the first " +
                      std::to_string(std::min<size_t>(db.size(), 16)) + " bytes");
+      }
   }
-  // A fatal error ends the pass; it still goes after the record errors seen before it, which
-  // happened first.
+  // A fatal error ends the pass; the record errors before it happened first.
   errors.Add(st);
   return errors.ToStatus();
 }
 
+}  // namespace
+
+Status ForEachRpmHeaderBlob(std::string_view db, const RpmBlobVisitor& visit) {
+  ErrorCollector errors;
+  return ForEachBlob(db, visit, errors);
+}
+
 Status ParseRpmDb(std::string_view db, std::vector<Package>& out) {
   std::vector<std::pair<uint32_t, Package>> found;
-  ErrorCollector record_errors;
+  ErrorCollector errors;
   size_t file_budget = kRpmMaxFileBytesPerDb;
   bool files_capped = false;
   bool too_many = false;
-  Status container = ForEachRpmHeaderBlob(db, [&](uint32_t instance, std::string_view blob) {
+  // Every error, the container's and the headers', lands in `errors`.
+  (void)ForEachBlob(db, [&](uint32_t instance, std::string_view blob) {
     if (found.size() == kRpmMaxPackages) {
       too_many = true;
       return;
@@ -111,8 +123,8 @@ Status ParseRpmDb(std::string_view db, std::vector<Package>& out) {
       bool own_limit = cap == kRpmMaxFileBytesPerPackage ||
                        !ParseRpmHeader(blob, kRpmMaxFileBytesPerPackage).ok();
       if (own_limit) {
-        record_errors.Add(std::move(h.error().Context("rpm header of instance " +
-                                                      std::to_string(instance))));
+        errors.Add(std::move(h.error().Context("rpm header of instance " +
+                                               std::to_string(instance))));
       } else {
         files_capped = true;
         file_budget = 0;
@@ -120,30 +132,28 @@ Status ParseRpmDb(std::string_view db, std::vector<Package>& out) {
       h = ParseRpmHeader(blob, 0);
     }
     if (!h.ok()) {
-      record_errors.Add(std::move(h.error().Context("rpm header of instance " +
-                                                    std::to_string(instance))));
+      errors.Add(std::move(h.error().Context("rpm header of instance " +
+                                             std::to_string(instance))));
       return;
     }
     for (const auto& f : h->files) file_budget -= std::min(file_budget, f.size());
     if (h->name == "gpg-pubkey") return;
     found.emplace_back(instance, RpmHeaderToPackage(std::move(*h)));
-  });
+  }, errors);
   // Install order, whatever order the format keeps records in (hash order for Berkeley DB).
   std::stable_sort(found.begin(), found.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [instance, pkg] : found) out.push_back(std::move(pkg));
-  if (!container.ok()) return container;
-  if (!record_errors.empty()) return record_errors.ToStatus();
   if (too_many) {
-    return LimitExceeded("rpm database: more than " + std::to_string(kRpmMaxPackages) +
-                         " packages; the first ones are listed");
+    errors.Add(LimitExceeded("rpm database: more than " + std::to_string(kRpmMaxPackages) +
+                             " packages; the first ones are listed"));
   }
   if (files_capped) {
-    return LimitExceeded("rpm database: file lists exceed " +
-                         std::to_string(kRpmMaxFileBytesPerDb) +
-                         " bytes in total; later packages are listed without files");
+    errors.Add(LimitExceeded("rpm database: file lists exceed " +
+                             std::to_string(kRpmMaxFileBytesPerDb) +
+                             " bytes in total; later packages are listed without files"));
   }
-  return OkStatus();
+  return errors.ToStatus();
 }
 
 std::unique_ptr<Cataloger> NewRpmCataloger() { return std::make_unique<RpmCataloger>(); }

@@ -92,7 +92,7 @@ Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorColle
   };
   // Blobs must not overlap: otherwise slots could make us read the same bytes over and over, and
   // the work would no longer be linear in the file size.
-  std::sort(slots.begin(), slots.end(),
+  std::stable_sort(slots.begin(), slots.end(),
             [](const Slot& a, const Slot& b) { return a.offset < b.offset; });
   uint64_t free_from = slot_area;
   std::unordered_set<uint32_t> seen_indices;
@@ -104,7 +104,6 @@ Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorColle
                          Hex(free_from) + ") and the end of the file (" + Hex(db.size()) + ")"));
       continue;
     }
-    free_from = s.offset + s.size;
     std::string_view blob = db.substr(s.offset, s.size);
     if (blob.substr(0, 4) != "BlbS" || Le32(blob, 4) != s.index) {
       errors.Add(Corrupt(where(s) + ": no blob header for this package there (magic '" +
@@ -121,6 +120,9 @@ Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorColle
                          " bytes or match its tail"));
       continue;
     }
+    // Only a blob that looks right claims its space: a damaged slot with a huge extent must not
+    // hide the blobs after it. The checks so far cost O(1); the checksum below is what costs.
+    free_from = s.offset + s.size;
     uint32_t want = Le32(tail, 0);
     uint32_t got = Adler32(blob.substr(0, blob.size() - kBlobTailSize));
     if (want != got) {
