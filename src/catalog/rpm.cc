@@ -19,8 +19,8 @@ std::string Hex(uint64_t v) {
 Status ErrorCollector::ToStatus() const {
   if (count_ == 0) return OkStatus();
   if (count_ == 1) return first_;
-  Error e = first_;
-  return Error(e.code(), e.message() + " (and " + std::to_string(count_ - 1) + " more errors)");
+  return Error(first_.code(), first_.message() + " (and " + std::to_string(count_ - 1) + " more " +
+                                  (count_ == 2 ? "error)" : "errors)"));
 }
 
 }  // namespace rpm_internal

@@ -97,6 +97,9 @@ Status ReadSqliteBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCo
   rc = sqlite3_prepare_v2(raw, "SELECT hnum, blob FROM Packages", -1, &st_raw, nullptr);
   std::unique_ptr<sqlite3_stmt, Finalize> st(st_raw);
   if (rc != SQLITE_OK) return SqliteError(raw, "no readable Packages(hnum, blob) table");
+  // SQLite stores each value once, so honest rows cannot add up to more than the file. Rows
+  // sharing overflow pages can, and would make us copy the same bytes over and over.
+  uint64_t blob_bytes = 0;
   while ((rc = sqlite3_step(st_raw)) == SQLITE_ROW) {
     sqlite3_int64 hnum = sqlite3_column_int64(st_raw, 0);
     std::string where = "rpm SQLite: Packages row hnum=" + std::to_string(hnum);
@@ -110,6 +113,12 @@ Status ReadSqliteBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCo
     }
     const void* blob = sqlite3_column_blob(st_raw, 1);
     int size = sqlite3_column_bytes(st_raw, 1);
+    blob_bytes += static_cast<uint64_t>(size);
+    if (blob_bytes > db.size()) {
+      return Corrupt(where + ": the rows so far hold " + std::to_string(blob_bytes) +
+                     " bytes of headers, more than the whole " + std::to_string(db.size()) +
+                     "-byte file (shared overflow pages?)");
+    }
     visit(static_cast<uint32_t>(hnum),
           blob == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(blob),
                                                                   static_cast<size_t>(size)));

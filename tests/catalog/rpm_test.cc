@@ -220,7 +220,7 @@ TEST(RpmDb, EpochAndSourceSplit) {
   EXPECT_EQ(pkgs[0].properties.at("rpm:vendor"), "Red Hat, Inc.");
 }
 
-TEST(RpmDb, DoesNotWriteBesideOrIntoTheInput) {
+TEST(RpmDb, LeavesTheInputUnchanged) {
   // The SQLite fixture is in WAL mode; reading it must not change the bytes we were given.
   std::string db = Fixture("sqlite-cbl-mariner-2.0/rpmdb.sqlite");
   std::string before = db;
@@ -705,6 +705,54 @@ TEST(RpmDb, BerkeleyDbLoopsAndBadChains) {
     Status st = Parse(db);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code(), ErrorCode::kUnsupported);
+  }
+}
+
+// Rewrites a little-endian Berkeley DB fixture as a big-endian machine would have written it:
+// metadata, page headers, item offsets, off-page references and the instance keys.
+std::string SwapBdbByteOrder(std::string db, size_t page_size) {
+  auto swap32 = [&](size_t off) { std::reverse(db.begin() + off, db.begin() + off + 4); };
+  auto swap16 = [&](size_t off) { std::swap(db[off], db[off + 1]); };
+  auto le16 = [&](size_t off) {
+    return static_cast<size_t>(static_cast<unsigned char>(db[off]) |
+                               static_cast<unsigned char>(db[off + 1]) << 8);
+  };
+  for (size_t off : {8, 12, 16, 20, 28, 32, 36, 40, 44, 48}) swap32(off);
+  for (size_t off = 72; off < 96 + 4 * 32; off += 4) swap32(off);
+  for (size_t base = page_size; base < db.size(); base += page_size) {
+    char type = db[base + 25];
+    if (type == 13 || type == 2) {
+      size_t entries = le16(base + 20);
+      for (size_t i = 0; i < entries; ++i) {
+        size_t item = base + le16(base + 26 + 2 * i);
+        if (i % 2 == 0 && db[item] == 1) swap32(item + 1);  // the instance key
+        if (db[item] == 3) {
+          swap32(item + 4);
+          swap32(item + 8);
+        }
+        swap16(base + 26 + 2 * i);
+      }
+    }
+    for (size_t off : {8, 12, 16}) swap32(base + off);
+    swap16(base + 20);
+    swap16(base + 22);
+  }
+  return db;
+}
+
+TEST(RpmDb, BerkeleyDbFromBigEndianMachine) {
+  for (const char* path : {"bdb-libuuid-rhel8/Packages", "bdb-scalibr-epoch/Packages"}) {
+    const std::string le = Fixture(path);
+    const std::string be = SwapBdbByteOrder(le, 4096);
+    ASSERT_NE(le, be);
+    EXPECT_EQ(DetectRpmDbFormat(be), RpmDbFormat::kBerkeleyDb);
+    std::vector<Package> from_le, from_be;
+    ASSERT_TRUE(ParseRpmDb(le, from_le).ok());
+    Status st = ParseRpmDb(be, from_be);
+    ASSERT_TRUE(st.ok()) << st.error().message();
+    ASSERT_EQ(from_be.size(), 1u);
+    EXPECT_EQ(from_be[0].Key(), from_le[0].Key());
+    EXPECT_EQ(from_be[0].files, from_le[0].files);
   }
 }
 
