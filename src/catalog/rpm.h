@@ -2,7 +2,7 @@
 // usr/lib/sysimage/rpm/:
 //   rpmdb.sqlite  SQLite (RHEL 9, Fedora 33+, CBL-Mariner), table Packages(hnum, blob);
 //   Packages      Berkeley DB hash (RHEL/CentOS <= 8, Amazon Linux 2, old SUSE);
-//   Packages.db   NDB, rpm's own format (SUSE since SLE 15 SP3 / openSUSE).
+//   Packages.db   NDB, rpm's own format (SUSE: SLE 15 SP3 and later, openSUSE).
 // Each format stores one "header blob" per installed package; ParseRpmHeader reads those.
 // All input is treated as hostile: every offset and count is checked, and work and memory are
 // bounded by the input size (plus the caps below), so malformed files yield errors, not crashes
@@ -23,10 +23,10 @@
 namespace vigil::catalog {
 
 // Caps on what one header may hold. Real headers stay far below them (the largest packages own
-// ~100k files and a few MiB of header); rpm itself refuses more than 0xffff index entries and
-// 256 MiB of data.
+// ~100k files and a few MiB of header); rpm itself refuses 0x10000 or more index entries and
+// 256 MiB or more of data.
 inline constexpr uint32_t kRpmMaxIndexEntries = 0xffff;
-inline constexpr uint32_t kRpmMaxDataSize = 256u << 20;
+inline constexpr uint32_t kRpmMaxDataSize = (256u << 20) - 1;
 inline constexpr size_t kRpmMaxFilesPerPackage = 1u << 20;
 // Paths are rebuilt from shared directory names, so a small header can describe a lot of text;
 // these bound the bytes of rebuilt paths per package and per database.

@@ -22,6 +22,7 @@
 //
 // Every page number is checked against the file, every offset against the page, and a bitmap of
 // visited pages makes loops and shared chains errors, so the work is linear in the file size.
+#include <initializer_list>
 #include <vector>
 
 #include "catalog/rpm_internal.h"
@@ -248,7 +249,8 @@ class BdbReader {
     if (seen_[pgno]) {
       if (!chain.empty()) {
         errors_.Add(Corrupt("rpm Berkeley DB: " + chain + " reaches page " +
-                            std::to_string(pgno) + " a second time (a loop, or a page used twice)"));
+                            std::to_string(pgno) +
+                            " a second time (a loop, or a page used twice)"));
       }
       return false;
     }
@@ -290,7 +292,8 @@ class BdbReader {
 
 }  // namespace
 
-Status ReadBerkeleyDbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors) {
+Status ReadBerkeleyDbBlobs(std::string_view db, const RpmBlobVisitor& visit,
+                           ErrorCollector& errors) {
   return BdbReader(db, visit, errors).Run();
 }
 

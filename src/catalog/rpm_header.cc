@@ -99,9 +99,9 @@ class HeaderReader {
     }
     uint64_t need = 8 + 16 * uint64_t{il} + dl;
     if (blob.size() != need) {
-      return Corrupt("header blob is " + std::to_string(blob.size()) + " bytes but its index count " +
-                     std::to_string(il) + " and data size " + std::to_string(dl) + " make " +
-                     std::to_string(need));
+      return Corrupt("header blob is " + std::to_string(blob.size()) +
+                     " bytes but its index count " + std::to_string(il) + " and data size " +
+                     std::to_string(dl) + " make " + std::to_string(need));
     }
     data_ = blob.substr(8 + 16 * size_t{il});
     const char* p = blob.data() + 8;

@@ -233,9 +233,9 @@ TEST(RpmCataloger, WantsTheDatabaseFiles) {
   auto c = NewRpmCataloger();
   EXPECT_EQ(c->name(), "rpm");
   EXPECT_EQ(c->MaxSize(), 512u << 20);
-  for (const char* p : {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages", "var/lib/rpm/Packages.db",
-                        "usr/lib/sysimage/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/Packages",
-                        "usr/lib/sysimage/rpm/Packages.db"}) {
+  for (const char* p : {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages",
+                        "var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/rpmdb.sqlite",
+                        "usr/lib/sysimage/rpm/Packages", "usr/lib/sysimage/rpm/Packages.db"}) {
     EXPECT_TRUE(c->Wants({p, 0644, 1000})) << p;
   }
   for (const char* p : {"var/lib/rpm/Name", "var/lib/rpm/rpmdb.sqlite-wal", "rpm/Packages",
@@ -548,8 +548,9 @@ TEST(RpmHeader, CapsRebuiltPaths) {
 
 TEST(RpmDb, BuiltNdbOrderGpgPubkeyAndPartialDamage) {
   std::vector<Package> pkgs;
+  std::string key = HeaderBuilder().Package("gpg-pubkey", "fd431d51", "4ae0493b").Build();
   std::string db = BuildNdb({{7, HeaderBuilder().Package("zeta").Build()},
-                             {3, HeaderBuilder().Package("gpg-pubkey", "fd431d51", "4ae0493b").Build()},
+                             {3, key},
                              {2, HeaderBuilder().Package("alpha").Build()},
                              {5, HeaderBuilder().Str(1001, "1").Build()}});  // no NAME
   Status st = Parse(db, &pkgs);
@@ -609,8 +610,9 @@ constexpr size_t kPage = 4096;
 
 TEST(RpmDb, BerkeleyDbLoopsAndBadChains) {
   const std::string orig = Fixture("bdb-libuuid-rhel8/Packages");
-  // The value of instance 1 lives on overflow pages 3..22 (see the fixture's page dump in the
-  // commit log); page 2 is the hash page of bucket 1.
+  // Layout of this fixture (4 KiB pages): page 1 is bucket 0's hash page (the instance-counter
+  // record), page 2 is bucket 1's, holding key 1 and an off-page item at offset 4079 (first page
+  // 3, 80880 bytes); the header fills overflow pages 3..22, chained in order.
   {
     std::string db = orig;
     SetLe32(db, 10 * kPage + 16, 5);  // page 10 -> page 5: a loop
