@@ -5,6 +5,7 @@
 #include "catalog/npm.h"
 #include "catalog/os_release.h"
 #include "catalog/python.h"
+#include "catalog/rpm.h"
 
 namespace vigil::catalog {
 
@@ -13,6 +14,7 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewOsReleaseCataloger());
   out.push_back(NewDpkgCataloger());
   out.push_back(NewApkCataloger());
+  out.push_back(NewRpmCataloger());
   out.push_back(NewNpmCataloger());
   out.push_back(NewPythonCataloger());
   return out;
