@@ -3,6 +3,7 @@
 #include "catalog/cataloger.h"
 #include "catalog/dpkg.h"
 #include "catalog/npm.h"
+#include "catalog/npm_lock.h"
 #include "catalog/os_release.h"
 #include "catalog/python.h"
 
@@ -14,6 +15,9 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewDpkgCataloger());
   out.push_back(NewApkCataloger());
   out.push_back(NewNpmCataloger());
+  out.push_back(NewNpmLockCataloger());
+  out.push_back(NewYarnLockCataloger());
+  out.push_back(NewPnpmLockCataloger());
   out.push_back(NewPythonCataloger());
   return out;
 }
