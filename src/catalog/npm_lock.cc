@@ -263,9 +263,9 @@ Status ParseYarnBerry(std::string_view text, std::vector<Package>& out) {
       }
       std::string_view range = RangeOfSpecifier(locator);
       std::string_view protocol = range.substr(0, range.find(':'));
-      if (protocol == "workspace" || protocol == "patch" || protocol == "link" || protocol == "portal") {
-        continue;
-      }
+      // The project's own folders. A patch: entry is kept: it is the package it patches, with the
+      // same name and version (and merges with that package's own entry).
+      if (protocol == "workspace" || protocol == "link" || protocol == "portal") continue;
       std::string name = RealNameOfSpecifier(locator);
       if (name.empty() || version.empty()) continue;
       pkgs.Add(NpmPackage(name, version));

@@ -36,8 +36,8 @@ Status ParsePackageLock(std::string_view text, std::vector<Package>& out);
 // Parses yarn.lock: berry (v2+, YAML with a "__metadata" entry) or classic v1 (yarn's own text
 // format). The name is the real package name: for berry from "resolution", for classic from
 // the first specifier of an entry, following "npm:" aliases. Berry entries resolved with the
-// workspace:, patch:, link: or portal: protocols are skipped: they are the project's own
-// folders, or patched copies of a package that the file also lists unpatched. kCorrupt for
+// workspace:, link: or portal: protocols are skipped: they are the project's own folders. A
+// patch: entry counts as the package it patches. Classic "link:" entries are skipped. kCorrupt for
 // malformed YAML or, in a classic file, a line that fits no entry; packages parsed before the
 // error stay in `out`.
 Status ParseYarnLock(std::string_view text, std::vector<Package>& out);
