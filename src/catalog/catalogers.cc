@@ -6,6 +6,7 @@
 #include "catalog/npm_lock.h"
 #include "catalog/os_release.h"
 #include "catalog/python.h"
+#include "catalog/ruby.h"
 
 namespace vigil::catalog {
 
@@ -19,6 +20,7 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewYarnLockCataloger());
   out.push_back(NewPnpmLockCataloger());
   out.push_back(NewPythonCataloger());
+  out.push_back(NewRubyCataloger());
   return out;
 }
 
