@@ -1,10 +1,12 @@
 // The registry of catalogers. Adding an ecosystem: docs/howto/add-a-cataloger.md.
 #include "catalog/apk.h"
 #include "catalog/cataloger.h"
+#include "catalog/dotnet.h"
 #include "catalog/dpkg.h"
 #include "catalog/npm.h"
 #include "catalog/npm_lock.h"
 #include "catalog/os_release.h"
+#include "catalog/php.h"
 #include "catalog/python.h"
 #include "catalog/ruby.h"
 
@@ -21,6 +23,8 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewPnpmLockCataloger());
   out.push_back(NewPythonCataloger());
   out.push_back(NewRubyCataloger());
+  out.push_back(NewComposerCataloger());
+  out.push_back(NewDotnetCataloger());
   return out;
 }
 
