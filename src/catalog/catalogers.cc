@@ -1,5 +1,6 @@
 // The registry of catalogers. Adding an ecosystem: docs/howto/add-a-cataloger.md.
 #include "catalog/apk.h"
+#include "catalog/cargo_lock.h"
 #include "catalog/cataloger.h"
 #include "catalog/dotnet.h"
 #include "catalog/dpkg.h"
@@ -8,6 +9,7 @@
 #include "catalog/os_release.h"
 #include "catalog/php.h"
 #include "catalog/python.h"
+#include "catalog/python_lock.h"
 #include "catalog/ruby.h"
 
 namespace vigil::catalog {
@@ -25,6 +27,8 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewRubyCataloger());
   out.push_back(NewComposerCataloger());
   out.push_back(NewDotnetCataloger());
+  out.push_back(NewCargoLockCataloger());
+  out.push_back(NewPythonLockCataloger());
   return out;
 }
 
