@@ -4,6 +4,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "catalog/package.h"
@@ -30,7 +31,9 @@ class UniquePackages {
   // runtime dependency. Other properties are merged (the first value wins).
   explicit UniquePackages(std::string group_flag = "") : group_flag_(std::move(group_flag)) {}
 
+  // Keeps `p`, or merges it into the package with the same identity seen before.
   void Add(Package p);
+  // How many distinct packages were added.
   size_t size() const { return packages_.size(); }
   // Appends the packages, in first-seen order, to `out` and empties this set.
   void MoveTo(std::vector<Package>& out);

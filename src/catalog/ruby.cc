@@ -1,5 +1,7 @@
 #include "catalog/ruby.h"
 
+#include <cstdint>
+
 #include "catalog/lock_util.h"
 #include "common/path.h"
 #include "common/strings.h"

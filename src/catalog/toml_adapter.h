@@ -7,6 +7,7 @@
 // suits untrusted input from images.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <toml++/toml.h>
 
