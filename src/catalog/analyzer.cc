@@ -242,15 +242,16 @@ void Finalize(MergedFs& fs, Inventory& inv) {
   for (Package& p : pkgs) {
     if (p.properties.count("lockfile") != 0) {
       std::string dir(ParentPath(p.location));
-      auto it = installed_dirs.lower_bound(p.type + "\n" + dir);
+      // Folders under `dir` sort among those that start with its name, but so do siblings
+      // such as "web-old" for "web": look at every entry with the prefix, not just the first.
+      std::string prefix = p.type + "\n" + dir;
       bool shadowed = false;
-      for (; it != installed_dirs.end(); ++it) {
-        std::string_view d(*it);
-        if (d.substr(0, p.type.size() + 1) != p.type + "\n") break;
-        std::string_view rest = d.substr(p.type.size() + 1);
-        if (!IsUnder(rest, dir)) break;
-        shadowed = true;
-        break;
+      for (auto it = installed_dirs.lower_bound(prefix);
+           it != installed_dirs.end() && it->compare(0, prefix.size(), prefix) == 0; ++it) {
+        if (IsUnder(std::string_view(*it).substr(p.type.size() + 1), dir)) {
+          shadowed = true;
+          break;
+        }
       }
       if (shadowed) continue;
     }
