@@ -2,9 +2,12 @@
 #include "catalog/apk.h"
 #include "catalog/cataloger.h"
 #include "catalog/dpkg.h"
+#include "catalog/go_binary.h"
+#include "catalog/java.h"
 #include "catalog/npm.h"
 #include "catalog/os_release.h"
 #include "catalog/python.h"
+#include "catalog/rust_binary.h"
 
 namespace vigil::catalog {
 
@@ -15,6 +18,9 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewApkCataloger());
   out.push_back(NewNpmCataloger());
   out.push_back(NewPythonCataloger());
+  out.push_back(NewJavaCataloger());
+  out.push_back(NewGoBinaryCataloger());
+  out.push_back(NewRustBinaryCataloger());
   return out;
 }
 
