@@ -64,6 +64,36 @@ std::optional<std::pair<std::string, std::string>> PomPropertiesPath(std::string
   return std::make_pair(std::string(mid.substr(0, slash)), std::string(mid.substr(slash + 1)));
 }
 
+uint32_t Le(std::string_view b, size_t off, size_t size) {
+  uint32_t v = 0;
+  for (size_t i = size; i-- > 0;) v = (v << 8) | static_cast<unsigned char>(b[off + i]);
+  return v;
+}
+
+// What is wrong with the end-of-central-directory record of the zip `b`, or "" when it is
+// sound. The JVM reads jars through that record only and refuses a jar without a usable one,
+// whereas libarchive quietly falls back to the local headers; checking it ourselves lets such a
+// jar be reported as damaged while its readable contents are still cataloged.
+std::string ZipEndProblem(std::string_view b) {
+  constexpr size_t kEndSize = 22;
+  if (b.size() < kEndSize) return "too short to be a zip archive";
+  // The record sits at the very end, followed only by a comment of at most 65535 bytes.
+  size_t lowest = b.size() > kEndSize + 0xffff ? b.size() - kEndSize - 0xffff : 0;
+  for (size_t i = b.size() - kEndSize + 1; i-- > lowest;) {
+    if (b.compare(i, 4, "PK\x05\x06") != 0) continue;
+    uint32_t entries = Le(b, i + 10, 2), cd_size = Le(b, i + 12, 4), cd_offset = Le(b, i + 16, 4);
+    if (entries == 0xffff || cd_size == 0xffffffff || cd_offset == 0xffffffff) return "";  // ZIP64: see its own record
+    // A launcher script may precede the zip (executable Spring Boot jars), so the directory may
+    // start later than its recorded offset, but it must end before the record.
+    if (cd_size > i || cd_offset > i - cd_size) {
+      return "the central directory (offset " + std::to_string(cd_offset) + ", " + std::to_string(cd_size) +
+             " bytes) does not fit before its end record at " + std::to_string(i);
+    }
+    return "";
+  }
+  return "no end of central directory record";
+}
+
 struct ArchiveDeleter {
   void operator()(struct archive* a) const { archive_read_free(a); }
 };
@@ -135,6 +165,9 @@ void Walker::Walk(const std::string& location, std::string_view bytes, int depth
   if (!a) {
     Fail(InternalError(location + ": cannot allocate an archive reader"));
     return;
+  }
+  if (std::string problem = ZipEndProblem(bytes); !problem.empty()) {
+    Fail(Corrupt(location + ": damaged zip: " + problem));
   }
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
@@ -240,7 +273,9 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
   bsn = std::string(Trim(bsn.substr(0, bsn.find(';'))));  // drop directives (";singleton:=true")
 
   std::string artifact;
-  if (!file_version.empty()) {
+  if (!file_version.empty() || (!file_artifact.empty() && bsn.ends_with("." + file_artifact))) {
+    // "<artifact>-<version>.jar", or a bare name the bundle name confirms ("failureaccess.jar"
+    // with Bundle-SymbolicName com.google.guava.failureaccess).
     artifact = file_artifact;
   } else if (!bsn.empty() && !group.empty() && bsn.size() > group.size() + 1 && bsn.starts_with(group + ".")) {
     artifact = bsn.substr(group.size() + 1);

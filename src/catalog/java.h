@@ -7,9 +7,9 @@
 //    libraries carries their pom.properties too; each is its own package, since its classes ship
 //    in the jar. "java:pom-properties" holds the file's path in the archive.
 //  - without any pom.properties, one package from META-INF/MANIFEST.MF and the file name:
-//    artifactId from the file name when it has the "<artifact>-<version>.jar" shape (the most
-//    reliable artifactId: manifest titles are often prose such as "Apache Commons Lang"), else
-//    from the manifest (Bundle-SymbolicName less the group prefix, an identifier-like
+//    artifactId from the file name when it has the "<artifact>-<version>.jar" shape or the
+//    Bundle-SymbolicName ends in ".<file name>" (the most reliable artifactId: manifest titles
+//    are often prose such as "Apache Commons Lang"), else from the manifest (Bundle-SymbolicName less the group prefix, an identifier-like
 //    Implementation-Title, Short-Name, Extension-Name), else the bare file name; the version from
 //    Implementation-Version, Bundle-Version, Plugin-Version or Specification-Version (first word
 //    only), else from the file name; the group from Implementation-Vendor-Id or Group-Id, or the
