@@ -325,7 +325,13 @@ Status ParseGoModInfo(std::string_view go_version, std::string_view mod_info, st
       last_is_dep = false;
     } else if (kind == "mod" || kind == "dep") {
       Module m = ModuleFromFields(rest);
-      if (m.path.empty()) return fail("names no module");
+      if (m.path.empty()) {
+        // Old toolchains wrote a "dep" line with no path (and version "(devel)") for some
+        // binaries: a known quirk, not damage. Skip it, and any replacement of it.
+        last_is_dep = false;
+        if (kind == "dep") return;
+        return fail("names no module");
+      }
       if (kind == "mod") {
         main_mod = std::move(m);
         last_is_dep = false;

@@ -287,7 +287,8 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
         break;
       }
     }
-    if (artifact.empty() && IsIdentifierLike(bsn)) artifact = bsn;
+    // A bare Bundle-SymbolicName is an OSGi name ("com.google.inject" in every Guice extension
+    // jar), not an artifactId: the file name is the better guess.
     if (artifact.empty()) artifact = file_artifact;
   }
   if (group.empty() && !bsn.empty() && bsn.size() > artifact.size() + 1 && bsn.ends_with("." + artifact)) {

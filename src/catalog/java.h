@@ -10,7 +10,8 @@
 //    artifactId from the file name when it has the "<artifact>-<version>.jar" shape or the
 //    Bundle-SymbolicName ends in ".<file name>" (the most reliable artifactId: manifest titles
 //    are often prose such as "Apache Commons Lang"), else from the manifest (Bundle-SymbolicName less the group prefix, an identifier-like
-//    Implementation-Title, Short-Name, Extension-Name), else the bare file name; the version from
+//    Implementation-Title, Short-Name, Extension-Name), else the bare file name (never a bare
+//    Bundle-SymbolicName: that is an OSGi name, e.g. "com.google.inject" in every Guice jar); the version from
 //    Implementation-Version, Bundle-Version, Plugin-Version or Specification-Version (first word
 //    only), else from the file name; the group from Implementation-Vendor-Id or Group-Id, or the
 //    prefix of a Bundle-SymbolicName that ends in ".<artifact>".

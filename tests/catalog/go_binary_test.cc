@@ -299,7 +299,11 @@ TEST(GoModInfo, MalformedLines) {
   // The good line still counts.
   EXPECT_NE(Find(pkgs, "github.com/a", "b"), nullptr);
   pkgs.clear();
-  EXPECT_FALSE(ParseGoModInfo("go1.21.0", "dep\t\tv1\n", pkgs).ok());
+  EXPECT_FALSE(ParseGoModInfo("go1.21.0", "mod\t\tv1\n", pkgs).ok());
+  // A path-less "dep" line is a quirk of old toolchains, skipped without complaint.
+  pkgs.clear();
+  EXPECT_TRUE(ParseGoModInfo("go1.21.0", "dep\t\t(devel)\t\ndep\tgithub.com/a/b\tv1.0.0\t\n", pkgs).ok());
+  EXPECT_EQ(pkgs.size(), 2u);  // stdlib and github.com/a/b
   pkgs.clear();
   EXPECT_FALSE(ParseGoModInfo("go1.21.0", "no tab here\n", pkgs).ok());
   pkgs.clear();

@@ -199,8 +199,8 @@ TEST(JavaArchive, ManifestFallback) {
       // Bundle-SymbolicName confirms a bare file name and gives the group.
       {"scalibr/manifest-symbolicname/MANIFEST.MF", "failureaccess.jar", "com.google.guava:failureaccess:1.0.1"},
       {"scalibr/manifest-symbolicname/MANIFEST.MF", "failureaccess-1.0.1.jar", "com.google.guava:failureaccess:1.0.1"},
-      // A bundle name that does not match the file: the symbolic name itself.
-      {"scalibr/manifest-symbolicname/MANIFEST.MF", "guava-internal.jar", ":com.google.guava.failureaccess:1.0.1"},
+      // A bundle name that does not match the file: the file name, not the OSGi name.
+      {"scalibr/manifest-symbolicname/MANIFEST.MF", "guava-internal.jar", ":guava-internal:1.0.1"},
       // Implementation-Version wins over Bundle-Version ("2.4.0.final_2014…").
       {"scalibr/combine-manifest-filename/MANIFEST.MF", "ivy-2.4.0.jar", "org.apache:ivy:2.4.0"},
       {"scalibr/combine-manifest-filename/MANIFEST.MF", "ivy.jar", "org.apache:ivy:2.4.0"},
