@@ -71,9 +71,8 @@ uint32_t Le(std::string_view b, size_t off, size_t size) {
 }
 
 // What is wrong with the end-of-central-directory record of the zip `b`, or "" when it is
-// sound. The JVM reads jars through that record only and refuses a jar without a usable one,
-// whereas libarchive quietly falls back to the local headers; checking it ourselves lets such a
-// jar be reported as damaged while its readable contents are still cataloged.
+// sound. The JVM reads jars through that record only and refuses a jar without a usable one;
+// checking it first gives a clearer error than libarchive's bidding does.
 std::string ZipEndProblem(std::string_view b) {
   constexpr size_t kEndSize = 22;
   if (b.size() < kEndSize) return "too short to be a zip archive";
@@ -168,8 +167,13 @@ void Walker::Walk(const std::string& location, std::string_view bytes, int depth
   }
   if (std::string problem = ZipEndProblem(bytes); !problem.empty()) {
     Fail(Corrupt(location + ": damaged zip: " + problem));
+    return;
   }
-  archive_read_support_format_zip(a.get());
+  // Only the central-directory reader: it skips entries by their recorded compressed size. The
+  // streaming reader, libarchive's fallback, must inflate an entry of unknown length to skip
+  // it, which a crafted archive turns into minutes of CPU per file; and the JVM, which reads
+  // jars through the central directory too, could not load what only that reader sees.
+  archive_read_support_format_zip_seekable(a.get());
   if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK) {
     const char* msg = archive_error_string(a.get());
     Fail(Corrupt(location + ": not a zip archive: " + std::string(msg ? msg : "unrecognised format")));
