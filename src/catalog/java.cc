@@ -271,8 +271,8 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
   }
   auto [file_artifact, file_version] = SplitJavaArchiveName(BaseName(location));
 
-  std::string group = Trim(mf.Get("Implementation-Vendor-Id")).empty() ? std::string(Trim(mf.Get("Group-Id")))
-                                                                       : std::string(Trim(mf.Get("Implementation-Vendor-Id")));
+  std::string group(Trim(mf.Get("Implementation-Vendor-Id")));
+  if (group.empty()) group = std::string(Trim(mf.Get("Group-Id")));  // Jenkins plugins
   std::string bsn(Trim(mf.Get("Bundle-SymbolicName")));
   bsn = std::string(Trim(bsn.substr(0, bsn.find(';'))));  // drop directives (";singleton:=true")
 
