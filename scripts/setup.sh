@@ -27,6 +27,7 @@ build_pkgs=(
 test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap
   nodejs npm python3 jq zstd dpkg-dev rpm
+  libcommons-lang3-java
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -4,6 +4,8 @@
 #include "catalog/cataloger.h"
 #include "catalog/dotnet.h"
 #include "catalog/dpkg.h"
+#include "catalog/go_binary.h"
+#include "catalog/java.h"
 #include "catalog/npm.h"
 #include "catalog/npm_lock.h"
 #include "catalog/os_release.h"
@@ -12,6 +14,7 @@
 #include "catalog/python_lock.h"
 #include "catalog/rpm.h"
 #include "catalog/ruby.h"
+#include "catalog/rust_binary.h"
 
 namespace vigil::catalog {
 
@@ -31,6 +34,9 @@ std::vector<std::unique_ptr<Cataloger>> DefaultCatalogers() {
   out.push_back(NewDotnetCataloger());
   out.push_back(NewCargoLockCataloger());
   out.push_back(NewPythonLockCataloger());
+  out.push_back(NewJavaCataloger());
+  out.push_back(NewGoBinaryCataloger());
+  out.push_back(NewRustBinaryCataloger());
   return out;
 }
 
