@@ -86,7 +86,9 @@ TEST(Spdx, Structure) {
   std::set<std::string> ids;
   for (const auto& p : j["packages"]) EXPECT_TRUE(ids.insert(p["SPDXID"].get<std::string>()).second);
   for (const auto& r : j["relationships"]) {
-    if (r["spdxElementId"] != "SPDXRef-DOCUMENT") EXPECT_TRUE(ids.count(r["spdxElementId"]));
+    if (r["spdxElementId"] != "SPDXRef-DOCUMENT") {
+      EXPECT_TRUE(ids.count(r["spdxElementId"]));
+    }
     EXPECT_TRUE(ids.count(r["relatedSpdxElement"])) << r.dump();
   }
   bool saw_free_text = false;
@@ -95,7 +97,9 @@ TEST(Spdx, Structure) {
       EXPECT_EQ(p["licenseDeclared"], "NOASSERTION");
       saw_free_text = p["licenseComments"].get<std::string>().find("BSD License") != std::string::npos;
     }
-    if (p["name"] == "@babel/core") EXPECT_EQ(p["licenseDeclared"], "MIT");
+    if (p["name"] == "@babel/core") {
+      EXPECT_EQ(p["licenseDeclared"], "MIT");
+    }
   }
   EXPECT_TRUE(saw_free_text);
 }
