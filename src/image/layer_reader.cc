@@ -84,7 +84,8 @@ class Decoder {
     return OkStatus();
   }
 
-  std::string BlobDigest() { return in_hash_.FinishDigest(); }
+  // Both may be called, in any order: the input hash is finished once (Sha256 allows one Finish).
+  std::string BlobDigest() { return in_digest_copy(); }
   std::string DiffId() { return kind_ == Compression::kNone ? in_digest_copy() : out_hash_.FinishDigest(); }
   uint64_t total_out() const { return total_out_; }
 
