@@ -40,7 +40,7 @@ SUITE=bookworm
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 
 [ "$(id -u)" = 0 ] || die "needs root (debootstrap, podman with overlay storage)"
-for tool in debootstrap podman skopeo npm apt-get dpkg-deb tar sha256sum python3; do
+for tool in debootstrap podman skopeo npm apt-get dpkg-deb tar sha256sum python3 flock; do
   command -v "$tool" >/dev/null 2>&1 || die "'$tool' is missing; run scripts/setup.sh --test"
 done
 [ -f "$KEYRING" ] || die "$KEYRING is missing (package debian-archive-keyring)"
@@ -48,6 +48,13 @@ done
 # Every stamp carries this hash: editing the script rebuilds what it builds.
 SCRIPT_KEY="$(sha256sum "$script" | cut -c1-16)"
 hash_of() { printf '%s' "$*" | sha256sum | cut -c1-12; }
+
+# One build at a time per OUT_DIR (ctest may start several users of the images).
+exec 9> "$OUT/.lock"
+if ! flock -n 9; then
+  log "another build holds $OUT/.lock; waiting for it"
+  flock 9
+fi
 
 CACHE="$OUT/cache"
 mkdir -p "$CACHE" "$OUT/podman/tmp" "$OUT/tmp"
