@@ -2,7 +2,8 @@
 # Installs what vigil needs to build and test on Debian 12, as root (or through sudo).
 # Safe to run again: it installs only what is missing.
 #   scripts/setup.sh          build dependencies only
-#   scripts/setup.sh --test   also the tools the test suite uses (podman, debootstrap, node tools)
+#   scripts/setup.sh --test   also the tools the test suite and bench/ use (podman, debootstrap, jq,
+#                             node tools, /usr/bin/time, igzip)
 set -euo pipefail
 
 want_test=0
@@ -23,8 +24,9 @@ build_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 test_pkgs=(
-  podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap
+  podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap debian-archive-keyring
   nodejs npm python3 jq zstd dpkg-dev rpm
+  time isal util-linux tar gzip
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -86,9 +86,20 @@ for p in inv["packages"]:
         else:
             bad(f"deb {key}: neither in base nor among the .debs the build installed")
 
+unchecked = []
 for p in inv["packages"]:
     loc = p["location"]
-    if p["type"] == "npm":
+    owner = p.get("owned_by") or ""
+    if p["type"] in ("deb", "rpm", "apk"):
+        continue
+    if owner.startswith("deb:"):
+        # A language package whose files a Debian package owns came with that package.
+        want = deb_layer.get(owner[4:])
+        if want == p["layer"]:
+            ok(loc)
+        else:
+            bad(f"{p['type']} {p['name']} ({loc}): layer {p['layer']}, want {want}, the layer of its owner {owner}")
+    elif p["type"] == "npm":
         if kind == "app":
             if loc == "app/node_modules/minimist/package.json":
                 expect(p, r"mkdir /app/node_modules/minimist", "that replaced minimist (opaque folder)")
@@ -108,14 +119,7 @@ for p in inv["packages"]:
             else:
                 bad(f"npm {loc}: not from any step of the build")
     elif p["type"] == "pypi":
-        owner = p.get("owned_by") or ""
-        if owner.startswith("deb:"):
-            want = deb_layer.get(owner[4:])
-            if want == p["layer"]:
-                ok(loc)
-            else:
-                bad(f"pypi {p['name']} ({loc}): layer {p['layer']}, want {want}, the layer of its owner {owner}")
-        elif loc.startswith("usr/local/lib/python3.11/dist-packages/setuptools-"):
+        if loc.startswith("usr/local/lib/python3.11/dist-packages/setuptools-"):
             expect(p, r"python3 -m zipfile -e ", "that unpacked the setuptools wheel")
         elif kind == "many" and "packaging-" in loc:
             expect(p, r"COPY dir:\S+ in /usr/local/lib/python3/dist-packages/packaging-[^/]+\.dist-info/ *$",
@@ -124,7 +128,15 @@ for p in inv["packages"]:
             expect(p, r"COPY dir:\S+ in /usr/local/lib/python3/dist-packages/ *$", "COPY pysix/")
         else:
             bad(f"pypi {loc}: not from any step of the build")
+    elif p["type"] == "golang" and loc.startswith("usr/local/bin/esbuild"):
+        expect(p, r"COPY file:\S+ in /usr/local/bin/esbuild *$", "COPY esbuild /usr/local/bin/esbuild")
+    elif p["type"] == "maven" and loc.startswith("usr/share/java/"):
+        expect(p, r"source=debs,target=", "that apt-get installed libcommons-lang3-java")
+    else:
+        unchecked.append(f"{p['type']} {p['name']} ({loc})")
 
+if unchecked:
+    print(f"note: {len(unchecked)} packages of kinds this test has no rule for: " + "; ".join(unchecked[:10]))
 # Layer count: one per history entry that made a layer.
 if kind == "many" and len(layers) < 40:
     bad(f"many has {len(layers)} layers, want 40 or more")
