@@ -58,7 +58,9 @@ fi
 
 CACHE="$OUT/cache"
 mkdir -p "$CACHE" "$OUT/podman/tmp" "$OUT/tmp"
-# Temporary files of podman, buildah, skopeo and npm stay under OUT_DIR.
+# Temporary files of podman, buildah, skopeo and npm stay under OUT_DIR. (The one write outside
+# it: containers/image, as root, updates its digest cache /var/lib/containers/cache/
+# blob-info-cache-v1.boltdb; podman has no option to move it.)
 export TMPDIR="$OUT/tmp"
 # A private image store: the machine's own podman images and other users are left alone.
 STORAGE_ROOT="$OUT/podman/root"
