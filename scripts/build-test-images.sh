@@ -405,4 +405,6 @@ ensure() {  # ensure NAME: builds NAME once per run, after what it is built from
   done_images[$1]=1
 }
 for img in $IMAGES; do ensure "$img"; done
+# Images left untagged by earlier versions of this script (private storage: nobody else's).
+"${PODMAN[@]}" image prune -f >/dev/null 2>&1 || true
 log "done in $(( $(date +%s) - start )) s"
