@@ -2,7 +2,8 @@
 # Installs what vigil needs to build and test on Debian 12, as root (or through sudo).
 # Safe to run again: it installs only what is missing.
 #   scripts/setup.sh          build dependencies only
-#   scripts/setup.sh --test   also the tools the test suite uses (podman, debootstrap, node tools)
+#   scripts/setup.sh --test   also the tools the test suite and bench/ use (podman, debootstrap, jq,
+#                             node tools, /usr/bin/time, igzip)
 set -euo pipefail
 
 want_test=0
@@ -25,9 +26,9 @@ build_pkgs=(
   clang libclang-rt-14-dev
 )
 test_pkgs=(
-  podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap
+  podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap debian-archive-keyring
   nodejs npm python3 jq zstd dpkg-dev rpm
-  libcommons-lang3-java
+  libcommons-lang3-java time isal util-linux tar gzip
 )
 
 pkgs=("${build_pkgs[@]}")

@@ -82,7 +82,7 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     if (!inv.distro.version_id.empty()) os["versionInfo"] = inv.distro.version_id;
     os["downloadLocation"] = "NOASSERTION";
     os["filesAnalyzed"] = false;
-    os["primaryPackagePurpose"] = "OPERATING-SYSTEM";
+    os["primaryPackagePurpose"] = "OPERATING_SYSTEM";  // JSON spells it with "_" (tag-value with "-")
     packages.push_back(os);
     rels.push_back({{"spdxElementId", "SPDXRef-Image"}, {"relationshipType", "CONTAINS"},
                     {"relatedSpdxElement", "SPDXRef-OperatingSystem"}});
