@@ -1,0 +1,69 @@
+// Helpers shared by the scheme implementations (not part of the public API of vigil::version;
+// include it only from src/version/*.cc and tests).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "version/version.h"
+
+namespace vigil::version::internal {
+
+// Digits are held as a Token whose slice is the digit run without leading zeros and whose
+// `number` is its value when the run has at most kMaxExactDigits digits. Two such tokens
+// compare by length first, then by value (or bytes, for longer runs), which is exact for
+// numbers of any size and needs no big-integer arithmetic.
+inline constexpr size_t kMaxExactDigits = 19;
+
+// Fills `t` from the decimal digits text[begin, end) (leading zeros are skipped).
+inline void SetNumber(Token& t, std::string_view text, size_t begin, size_t end) {
+  while (begin < end && text[begin] == '0') ++begin;
+  t.offset = static_cast<uint16_t>(begin);
+  t.length = static_cast<uint16_t>(end - begin);
+  uint64_t v = 0;
+  if (end - begin <= kMaxExactDigits) {
+    for (size_t i = begin; i < end; ++i) v = v * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  t.number = v;
+}
+
+// Orders two numeric tokens made by SetNumber: -1, 0 or 1.
+inline int CompareNumber(const Version& va, const Token& a, const Version& vb, const Token& b) {
+  if (a.length != b.length) return a.length < b.length ? -1 : 1;
+  if (a.length <= kMaxExactDigits) return a.number < b.number ? -1 : (a.number > b.number ? 1 : 0);
+  int c = std::memcmp(va.text().data() + a.offset, vb.text().data() + b.offset, a.length);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// Byte-wise comparison of two token texts (shorter prefix first), as strcmp would order them.
+inline int CompareBytes(const Version& va, const Token& a, const Version& vb, const Token& b) {
+  size_t n = a.length < b.length ? a.length : b.length;
+  int c = n == 0 ? 0 : std::memcmp(va.text().data() + a.offset, vb.text().data() + b.offset, n);
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (a.length != b.length) return a.length < b.length ? -1 : 1;
+  return 0;
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+
+// The checks every scheme makes first: not empty, not longer than kMaxVersionLength. Returns
+// the reason a text fails them, or an empty view.
+inline std::string_view CommonProblem(std::string_view text) {
+  if (text.empty()) return "empty version";
+  if (text.size() > kMaxVersionLength) return "longer than 1024 bytes";
+  return {};
+}
+
+// The first byte outside printable ASCII (0x21..0x7e), or npos.
+inline size_t FindNonPrintable(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c >= 0x7f) return i;
+  }
+  return std::string_view::npos;
+}
+
+}  // namespace vigil::version::internal
