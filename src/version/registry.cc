@@ -21,7 +21,7 @@ constexpr SchemeEntry kSchemes[] = {
     {"apk",      nullptr},
     {"semver",   nullptr},
     {"go",       nullptr},
-    {"pep440",   nullptr},
+    {"pep440",   Pep440Scheme},
     {"maven",    nullptr},
     {"gem",      nullptr},
     {"nuget",    nullptr},

@@ -11,5 +11,6 @@ const Scheme* RpmScheme();     // rpm.cc: Red Hat, AlmaLinux, Rocky Linux, SUSE,
 const Scheme* ApkScheme();     // apk.cc: Alpine, Wolfi, Chainguard
 const Scheme* SemverScheme();  // semver.cc: npm, crates.io
 const Scheme* GoScheme();      // go.cc: Go modules
+const Scheme* Pep440Scheme();  // pep440.cc: PyPI
 
 }  // namespace vigil::version
