@@ -22,7 +22,7 @@ constexpr SchemeEntry kSchemes[] = {
     {"semver",   nullptr},
     {"go",       nullptr},
     {"pep440",   Pep440Scheme},
-    {"maven",    nullptr},
+    {"maven",    MavenScheme},
     {"gem",      nullptr},
     {"nuget",    nullptr},
     {"composer", nullptr},

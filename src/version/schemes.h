@@ -12,5 +12,6 @@ const Scheme* ApkScheme();     // apk.cc: Alpine, Wolfi, Chainguard
 const Scheme* SemverScheme();  // semver.cc: npm, crates.io
 const Scheme* GoScheme();      // go.cc: Go modules
 const Scheme* Pep440Scheme();  // pep440.cc: PyPI
+const Scheme* MavenScheme();   // maven.cc: Maven
 
 }  // namespace vigil::version
