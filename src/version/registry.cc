@@ -23,8 +23,8 @@ constexpr SchemeEntry kSchemes[] = {
     {"go",       nullptr},
     {"pep440",   Pep440Scheme},
     {"maven",    MavenScheme},
-    {"gem",      nullptr},
-    {"nuget",    nullptr},
+    {"gem",      GemScheme},
+    {"nuget",    NugetScheme},
     {"composer", nullptr},
 };
 

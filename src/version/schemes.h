@@ -13,5 +13,7 @@ const Scheme* SemverScheme();  // semver.cc: npm, crates.io
 const Scheme* GoScheme();      // go.cc: Go modules
 const Scheme* Pep440Scheme();  // pep440.cc: PyPI
 const Scheme* MavenScheme();   // maven.cc: Maven
+const Scheme* GemScheme();     // gem.cc: RubyGems
+const Scheme* NugetScheme();   // nuget.cc: NuGet
 
 }  // namespace vigil::version
