@@ -25,7 +25,7 @@ constexpr SchemeEntry kSchemes[] = {
     {"maven",    MavenScheme},
     {"gem",      GemScheme},
     {"nuget",    NugetScheme},
-    {"composer", nullptr},
+    {"composer", ComposerScheme},
 };
 
 // OSV ecosystem names (osv-schema "Defined ecosystems"), without the ":<release>" suffix.

@@ -15,5 +15,6 @@ const Scheme* Pep440Scheme();  // pep440.cc: PyPI
 const Scheme* MavenScheme();   // maven.cc: Maven
 const Scheme* GemScheme();     // gem.cc: RubyGems
 const Scheme* NugetScheme();   // nuget.cc: NuGet
+const Scheme* ComposerScheme();  // composer.cc: Packagist
 
 }  // namespace vigil::version
