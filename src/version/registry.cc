@@ -16,11 +16,11 @@ struct SchemeEntry {
 
 // clang-format off
 constexpr SchemeEntry kSchemes[] = {
-    {"dpkg",     nullptr},
-    {"rpm",      nullptr},
-    {"apk",      nullptr},
-    {"semver",   nullptr},
-    {"go",       nullptr},
+    {"dpkg",     &DpkgScheme},
+    {"rpm",      &RpmScheme},
+    {"apk",      &ApkScheme},
+    {"semver",   &SemverScheme},
+    {"go",       &GoScheme},
     {"pep440",   nullptr},
     {"maven",    nullptr},
     {"gem",      nullptr},

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "version/version.h"
 
@@ -64,6 +65,66 @@ inline size_t FindNonPrintable(std::string_view text) {
     if (c <= 0x20 || c >= 0x7f) return i;
   }
   return std::string_view::npos;
+}
+
+// SemVer 2.0 pre-release identifiers (semver.cc, go.cc): kPreNumber tokens are made with
+// SetNumber, kPreText tokens are slices. Numeric identifiers sort before alphanumeric ones,
+// numbers numerically, text by ASCII bytes, and a shorter list before a longer one it prefixes.
+inline constexpr uint8_t kPreNumber = 100;
+inline constexpr uint8_t kPreText = 101;
+inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_end,
+                             const Version& vb, const Token* b, const Token* b_end) {
+  // A version without a pre-release sorts after one with.
+  if (a == a_end || b == b_end) return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? 1 : -1);
+  for (; a != a_end && b != b_end; ++a, ++b) {
+    if (a->kind != b->kind) return a->kind == kPreNumber ? -1 : 1;
+    int c = a->kind == kPreNumber ? CompareNumber(va, *a, vb, *b) : CompareBytes(va, *a, vb, *b);
+    if (c != 0) return c;
+  }
+  return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? -1 : 1);
+}
+
+// Appends the dot-separated pre-release identifiers text[begin, end) (already validated).
+inline void AppendPrerelease(std::string_view text, size_t begin, size_t end,
+                             std::vector<Token>& out) {
+  size_t i = begin;
+  while (i <= end) {
+    size_t j = i;
+    bool numeric = true;
+    while (j < end && text[j] != '.') {
+      if (!IsDigit(text[j])) numeric = false;
+      ++j;
+    }
+    Token t;
+    if (numeric) {
+      t.kind = kPreNumber;
+      SetNumber(t, text, i, j);
+    } else {
+      t.kind = kPreText;
+      t.offset = static_cast<uint16_t>(i);
+      t.length = static_cast<uint16_t>(j - i);
+    }
+    out.push_back(t);
+    i = j + 1;
+  }
+}
+
+// True if c may appear in a SemVer identifier: [0-9A-Za-z-].
+inline bool IsIdentChar(char c) { return IsAlnum(c) || c == '-'; }
+
+// True if text[begin, end) is a non-empty list of non-empty identifiers separated by '.'.
+inline bool IsIdentList(std::string_view text, size_t begin, size_t end) {
+  if (begin >= end) return false;
+  size_t start = begin;
+  for (size_t i = begin; i < end; ++i) {
+    if (text[i] == '.') {
+      if (i == start) return false;
+      start = i + 1;
+    } else if (!IsIdentChar(text[i])) {
+      return false;
+    }
+  }
+  return start < end;
 }
 
 }  // namespace vigil::version::internal
