@@ -38,7 +38,13 @@ class GoSchemeImpl final : public Scheme {
           tokens.resize(3);
           break;
         }
-        if (text[pos] != '.') return Invalid(text, k == 1 ? "expected '.' after the major version" : "expected '.' after the minor version");
+        if (text[pos] == '-' || text[pos] == '+') {
+          return Invalid(text, "the shorthands vMAJOR and vMAJOR.MINOR take no suffix");
+        }
+        if (text[pos] != '.') {
+          return Invalid(text, k == 1 ? "expected '.' after the major version"
+                                      : "expected '.' after the minor version");
+        }
         ++pos;
       }
       size_t s = pos;

@@ -77,7 +77,7 @@ class SemverSchemeImpl final : public Scheme {
     for (int k = 0; k < 3; ++k) {
       size_t s = pos;
       while (pos < e && IsDigit(text[pos])) ++pos;
-      if (pos == s) return Invalid(text, k == 0 ? "expected MAJOR.MINOR.PATCH" : "expected three numbers MAJOR.MINOR.PATCH");
+      if (pos == s) return Invalid(text, "expected MAJOR.MINOR.PATCH");
       num[k][0] = s;
       num[k][1] = pos;
       if (k < 2) {
