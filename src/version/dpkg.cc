@@ -18,58 +18,67 @@ using internal::IsDigit;
 enum : uint8_t { kHeader = 0, kText = 1, kNumber = 2 };
 
 // dpkg's order(): '~' sorts before the end of the string, which sorts before letters, which sort
-// before everything else. Digits never reach this table (they are in number tokens).
-struct OrderTable {
-  int16_t w[256];
-  constexpr OrderTable() : w() {
-    for (int c = 0; c < 256; ++c) {
-      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-        w[c] = static_cast<int16_t>(c);
-      } else if (c == '~') {
-        w[c] = -1;
-      } else {
-        w[c] = static_cast<int16_t>(c + 256);
-      }
+// before everything else (by ASCII code within each class). Digits never reach it: they are in
+// number tokens. As byte ranks: '~' 1, end 2, letters 3.., others after.
+constexpr uint8_t kEndRank = 2;
+struct RankTable {
+  uint8_t r[256];
+  constexpr RankTable() : r() {
+    int next = 3;
+    for (int c = 'A'; c <= 'Z'; ++c) r[c] = static_cast<uint8_t>(next++);
+    for (int c = 'a'; c <= 'z'; ++c) r[c] = static_cast<uint8_t>(next++);
+    for (int c = 0x21; c < 0x7f; ++c) {
+      bool letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      bool digit = c >= '0' && c <= '9';
+      if (!letter && !digit && c != '~') r[c] = static_cast<uint8_t>(next++);
     }
+    r[static_cast<int>('~')] = 1;
   }
 };
-constexpr OrderTable kOrder;
+constexpr RankTable kRank;
 
-int CompareText(const Version& va, const Token* a, const Version& vb, const Token* b) {
-  const unsigned char* pa =
-      a == nullptr ? nullptr : reinterpret_cast<const unsigned char*>(va.text().data()) + a->offset;
-  const unsigned char* pb =
-      b == nullptr ? nullptr : reinterpret_cast<const unsigned char*>(vb.text().data()) + b->offset;
-  size_t la = a == nullptr ? 0 : a->length;
-  size_t lb = b == nullptr ? 0 : b->length;
-  size_t n = la > lb ? la : lb;
-  for (size_t i = 0; i < n; ++i) {
-    int wa = i < la ? kOrder.w[pa[i]] : 0;
-    int wb = i < lb ? kOrder.w[pb[i]] : 0;
+uint8_t Rank(unsigned char c) { return kRank.r[c]; }
+
+// A missing pair compares as ("", 0).
+constexpr uint64_t kEmptyText = 0x0202020202020202ull;
+static_assert(kEndRank == 2, "kEmptyText is eight end ranks");
+
+// The slow path for text tokens longer than 8 bytes whose first 8 bytes tie.
+int CompareLongText(const Version& va, const Token* a, const Version& vb, const Token* b) {
+  size_t la = a == nullptr ? 0 : a->length, lb = b == nullptr ? 0 : b->length;
+  const char* pa = a == nullptr ? "" : va.text().data() + a->offset;
+  const char* pb = b == nullptr ? "" : vb.text().data() + b->offset;
+  for (size_t i = 0; i < la || i < lb; ++i) {
+    int wa = i < la ? Rank(static_cast<unsigned char>(pa[i])) : kEndRank;
+    int wb = i < lb ? Rank(static_cast<unsigned char>(pb[i])) : kEndRank;
     if (wa != wb) return wa < wb ? -1 : 1;
   }
   return 0;
 }
 
-int CompareNum(const Version& va, const Token* a, const Version& vb, const Token* b) {
-  static const Token kZero{};
-  return internal::CompareNumber(va, a == nullptr ? kZero : *a, vb, b == nullptr ? kZero : *b);
-}
-
-// verrevcmp over the token ranges [a, a_end) and [b, b_end); a missing pair is ("", 0).
+// verrevcmp over the token pairs [a, a_end) and [b, b_end).
 int ComparePart(const Version& va, const Token* a, const Token* a_end, const Version& vb,
                 const Token* b, const Token* b_end) {
+  static const Token kZero{};
   while (a < a_end || b < b_end) {
     const Token* at = a < a_end ? a : nullptr;
     const Token* bt = b < b_end ? b : nullptr;
-    if (int c = CompareText(va, at, vb, bt); c != 0) return c;
-    // Tokenize always emits pairs, so a number token follows every text token.
-    if (int c = CompareNum(va, at == nullptr ? nullptr : a + 1, vb, bt == nullptr ? nullptr : b + 1);
-        c != 0) {
-      return c;
+    uint64_t ka = at != nullptr ? at->number : kEmptyText;
+    uint64_t kb = bt != nullptr ? bt->number : kEmptyText;
+    if (ka != kb) return ka < kb ? -1 : 1;
+    if (((at != nullptr ? at->flags : 0) | (bt != nullptr ? bt->flags : 0)) & internal::kLongText) {
+      if (int c = CompareLongText(va, at, vb, bt); c != 0) return c;
     }
-    a = a < a_end ? a + 2 : a;
-    b = b < b_end ? b + 2 : b;
+    // Tokenize always emits pairs, so a number token follows every text token.
+    const Token& na = at != nullptr ? a[1] : kZero;
+    const Token& nb = bt != nullptr ? b[1] : kZero;
+    if (na.length != nb.length) return na.length < nb.length ? -1 : 1;
+    if (na.number != nb.number) return na.number < nb.number ? -1 : 1;
+    if (na.length > internal::kMaxExactDigits) {
+      if (int c = internal::CompareNumber(va, na, vb, nb); c != 0) return c;
+    }
+    if (at != nullptr) a += 2;
+    if (bt != nullptr) b += 2;
   }
   return 0;
 }
@@ -82,8 +91,7 @@ void Tokenize(std::string_view text, size_t begin, size_t end, std::vector<Token
     while (j < end && !IsDigit(text[j])) ++j;
     Token t;
     t.kind = kText;
-    t.offset = static_cast<uint16_t>(i);
-    t.length = static_cast<uint16_t>(j - i);
+    internal::PackText(t, text, i, j, Rank, kEndRank);
     out.push_back(t);
     size_t k = j;
     while (k < end && IsDigit(text[k])) ++k;

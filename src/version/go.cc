@@ -35,7 +35,7 @@ class GoSchemeImpl final : public Scheme {
       if (k > 0) {
         if (pos == n) {
           short_flags = k == 1 ? (kNoMinor | kNoPatch) : kNoPatch;
-          tokens.resize(3);
+          while (tokens.size() < 3) tokens.push_back(Token{});
           break;
         }
         if (text[pos] == '-' || text[pos] == '+') {

@@ -42,8 +42,8 @@ void Tokenize(std::string_view text, size_t begin, size_t end, std::vector<Token
       size_t j = i;
       while (j < end && IsAlpha(text[j])) ++j;
       t.kind = kAlpha;
-      t.offset = static_cast<uint16_t>(i);
-      t.length = static_cast<uint16_t>(j - i);
+      // strcmp order: bytes as they are, the end (0) before any byte.
+      internal::PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
       i = j;
     } else if (c == '~' || c == '^') {
       t.kind = c == '~' ? kTilde : kCaret;
@@ -84,9 +84,18 @@ int VerCmp(const Version& va, const Token* a, const Token* a_end, const Version&
     if (a_done || b_done) return a_done == b_done ? 0 : (a_done ? -1 : 1);
     // A numeric segment is newer than an alphabetic one.
     if (ak != bk) return ak == kNumber ? 1 : -1;
-    int c = ak == kNumber ? internal::CompareNumber(va, *a, vb, *b)
-                          : internal::CompareBytes(va, *a, vb, *b);
-    if (c != 0) return c;
+    if (ak == kNumber) {
+      if (a->length != b->length) return a->length < b->length ? -1 : 1;
+      if (a->number != b->number) return a->number < b->number ? -1 : 1;
+      if (a->length > internal::kMaxExactDigits) {
+        if (int c = internal::CompareNumber(va, *a, vb, *b); c != 0) return c;
+      }
+    } else {
+      if (a->number != b->number) return a->number < b->number ? -1 : 1;
+      if (((a->flags | b->flags) & internal::kLongText) != 0) {
+        if (int c = internal::CompareBytes(va, *a, vb, *b); c != 0) return c;
+      }
+    }
     ++a, ++b;
   }
 }

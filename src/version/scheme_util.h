@@ -46,6 +46,24 @@ inline int CompareBytes(const Version& va, const Token& a, const Version& vb, co
   return 0;
 }
 
+// Text tokens keep up to 8 bytes of their text in `number`, big-endian, so that comparing two
+// of them rarely needs the text itself (which would cost a cache miss per version). `map`
+// turns a byte into an order-preserving nonzero rank; `pad` stands for "past the end".
+// kLongText in flags marks a token longer than 8 bytes, whose packed prefix is not enough to
+// decide equality.
+inline constexpr uint8_t kLongText = 0x80;
+template <typename Map>
+inline void PackText(Token& t, std::string_view text, size_t begin, size_t end, Map map, uint8_t pad) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | (begin + i < end ? map(static_cast<unsigned char>(text[begin + i])) : pad);
+  }
+  t.number = v;
+  t.offset = static_cast<uint16_t>(begin);
+  t.length = static_cast<uint16_t>(end - begin);
+  if (end - begin > 8) t.flags |= kLongText;
+}
+
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
@@ -78,8 +96,14 @@ inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_e
   if (a == a_end || b == b_end) return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? 1 : -1);
   for (; a != a_end && b != b_end; ++a, ++b) {
     if (a->kind != b->kind) return a->kind == kPreNumber ? -1 : 1;
-    int c = a->kind == kPreNumber ? CompareNumber(va, *a, vb, *b) : CompareBytes(va, *a, vb, *b);
-    if (c != 0) return c;
+    if (a->kind == kPreNumber) {
+      if (int c = CompareNumber(va, *a, vb, *b); c != 0) return c;
+    } else {
+      if (a->number != b->number) return a->number < b->number ? -1 : 1;
+      if (((a->flags | b->flags) & kLongText) != 0) {
+        if (int c = CompareBytes(va, *a, vb, *b); c != 0) return c;
+      }
+    }
   }
   return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? -1 : 1);
 }
@@ -101,8 +125,7 @@ inline void AppendPrerelease(std::string_view text, size_t begin, size_t end,
       SetNumber(t, text, i, j);
     } else {
       t.kind = kPreText;
-      t.offset = static_cast<uint16_t>(i);
-      t.length = static_cast<uint16_t>(j - i);
+      PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
     }
     out.push_back(t);
     i = j + 1;
