@@ -26,6 +26,7 @@ build_pkgs=(
 test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap
   nodejs npm python3 jq zstd dpkg-dev rpm
+  python3-apt python3-rpm golang-go golang-golang-x-mod-dev
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -51,7 +52,7 @@ fi
 
 if [ "$want_test" = 1 ]; then
   here="$(cd "$(dirname "$0")/.." && pwd)"
-  if [ ! -d "$here/tests/tools/node_modules/ajv" ]; then
+  if [ ! -d "$here/tests/tools/node_modules/ajv" ] || [ ! -d "$here/tests/tools/node_modules/semver" ]; then
     (cd "$here/tests/tools" && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi

@@ -16,16 +16,16 @@ struct SchemeEntry {
 
 // clang-format off
 constexpr SchemeEntry kSchemes[] = {
-    {"dpkg",     nullptr},
-    {"rpm",      nullptr},
-    {"apk",      nullptr},
-    {"semver",   nullptr},
-    {"go",       nullptr},
-    {"pep440",   Pep440Scheme},
-    {"maven",    MavenScheme},
-    {"gem",      GemScheme},
-    {"nuget",    NugetScheme},
-    {"composer", ComposerScheme},
+    {"dpkg",     &DpkgScheme},
+    {"rpm",      &RpmScheme},
+    {"apk",      &ApkScheme},
+    {"semver",   &SemverScheme},
+    {"go",       &GoScheme},
+    {"pep440",   &Pep440Scheme},
+    {"maven",    &MavenScheme},
+    {"gem",      &GemScheme},
+    {"nuget",    &NugetScheme},
+    {"composer", &ComposerScheme},
 };
 
 // OSV ecosystem names (osv-schema "Defined ecosystems"), without the ":<release>" suffix.

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "version/version.h"
 
@@ -45,6 +46,24 @@ inline int CompareBytes(const Version& va, const Token& a, const Version& vb, co
   return 0;
 }
 
+// Text tokens keep up to 8 bytes of their text in `number`, big-endian, so that comparing two
+// of them rarely needs the text itself (which would cost a cache miss per version). `map`
+// turns a byte into an order-preserving nonzero rank; `pad` stands for "past the end".
+// kLongText in flags marks a token longer than 8 bytes, whose packed prefix is not enough to
+// decide equality.
+inline constexpr uint8_t kLongText = 0x80;
+template <typename Map>
+inline void PackText(Token& t, std::string_view text, size_t begin, size_t end, Map map, uint8_t pad) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | (begin + i < end ? map(static_cast<unsigned char>(text[begin + i])) : pad);
+  }
+  t.number = v;
+  t.offset = static_cast<uint16_t>(begin);
+  t.length = static_cast<uint16_t>(end - begin);
+  if (end - begin > 8) t.flags |= kLongText;
+}
+
 inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
@@ -64,6 +83,71 @@ inline size_t FindNonPrintable(std::string_view text) {
     if (c <= 0x20 || c >= 0x7f) return i;
   }
   return std::string_view::npos;
+}
+
+// SemVer 2.0 pre-release identifiers (semver.cc, go.cc): kPreNumber tokens are made with
+// SetNumber, kPreText tokens are slices. Numeric identifiers sort before alphanumeric ones,
+// numbers numerically, text by ASCII bytes, and a shorter list before a longer one it prefixes.
+inline constexpr uint8_t kPreNumber = 100;
+inline constexpr uint8_t kPreText = 101;
+inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_end,
+                             const Version& vb, const Token* b, const Token* b_end) {
+  // A version without a pre-release sorts after one with.
+  if (a == a_end || b == b_end) return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? 1 : -1);
+  for (; a != a_end && b != b_end; ++a, ++b) {
+    if (a->kind != b->kind) return a->kind == kPreNumber ? -1 : 1;
+    if (a->kind == kPreNumber) {
+      if (int c = CompareNumber(va, *a, vb, *b); c != 0) return c;
+    } else {
+      if (a->number != b->number) return a->number < b->number ? -1 : 1;
+      if (((a->flags | b->flags) & kLongText) != 0) {
+        if (int c = CompareBytes(va, *a, vb, *b); c != 0) return c;
+      }
+    }
+  }
+  return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? -1 : 1);
+}
+
+// Appends the dot-separated pre-release identifiers text[begin, end) (already validated).
+inline void AppendPrerelease(std::string_view text, size_t begin, size_t end,
+                             std::vector<Token>& out) {
+  size_t i = begin;
+  while (i <= end) {
+    size_t j = i;
+    bool numeric = true;
+    while (j < end && text[j] != '.') {
+      if (!IsDigit(text[j])) numeric = false;
+      ++j;
+    }
+    Token t;
+    if (numeric) {
+      t.kind = kPreNumber;
+      SetNumber(t, text, i, j);
+    } else {
+      t.kind = kPreText;
+      PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
+    }
+    out.push_back(t);
+    i = j + 1;
+  }
+}
+
+// True if c may appear in a SemVer identifier: [0-9A-Za-z-].
+inline bool IsIdentChar(char c) { return IsAlnum(c) || c == '-'; }
+
+// True if text[begin, end) is a non-empty list of non-empty identifiers separated by '.'.
+inline bool IsIdentList(std::string_view text, size_t begin, size_t end) {
+  if (begin >= end) return false;
+  size_t start = begin;
+  for (size_t i = begin; i < end; ++i) {
+    if (text[i] == '.') {
+      if (i == start) return false;
+      start = i + 1;
+    } else if (!IsIdentChar(text[i])) {
+      return false;
+    }
+  }
+  return start < end;
 }
 
 }  // namespace vigil::version::internal

@@ -1,4 +1,4 @@
-// Reader for the osv-scalibr "semantic" comparison vectors (tests/version/testdata/*-versions*.txt):
+// Reader for the osv-scalibr "semantic" comparison vectors (tests/version/testdata/osv-scalibr/):
 // one "A <op> B" per line with op one of <, =, >; blank lines and lines starting with "#" or
 // "//" are skipped. Shared by the scheme tests that check them.
 #pragma once
@@ -18,10 +18,10 @@ struct ComparisonCase {
   int line;
 };
 
-// Reads tests/version/testdata/<name>; an unreadable file or malformed line gives an empty
-// result (the caller asserts it is not empty).
+// Reads tests/version/testdata/osv-scalibr/<name>; an unreadable file or a malformed line gives
+// an empty result (the caller asserts it is not empty).
 inline std::vector<ComparisonCase> ReadComparisonVectors(const std::string& name) {
-  std::ifstream in(vigil::testing::TestData("version", name));
+  std::ifstream in(vigil::testing::TestData("version", "osv-scalibr/" + name));
   std::vector<ComparisonCase> out;
   std::string line;
   int n = 0;
