@@ -27,6 +27,7 @@ test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap
   nodejs npm python3 jq zstd dpkg-dev rpm
   python3-apt python3-rpm golang-go golang-golang-x-mod-dev
+  python3-packaging maven default-jdk-headless ruby php-cli php-composer-semver
 )
 
 pkgs=("${build_pkgs[@]}")

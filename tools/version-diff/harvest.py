@@ -12,12 +12,16 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ecosystems  # noqa: E402
+
 # OSV ecosystem (before any ':') -> scheme; the same names as src/version/registry.cc.
 ECOSYSTEMS = {
     "Debian": "dpkg", "Ubuntu": "dpkg", "Alpine": "apk", "Wolfi": "apk", "Chainguard": "apk",
     "Red Hat": "rpm", "AlmaLinux": "rpm", "Rocky Linux": "rpm", "openSUSE": "rpm", "SUSE": "rpm",
     "npm": "semver", "crates.io": "semver", "Go": "go",
 }
+ECOSYSTEMS.update(ecosystems.HARVEST_ECOSYSTEMS)
 
 
 def add(out, scheme, v):
@@ -128,6 +132,8 @@ def main(data):
         with open(path, encoding="utf-8", errors="replace") as f:
             for m in re.finditer(r"\s(v[0-9][0-9A-Za-z.+-]*?)(?:/go\.mod)?(?:\s|$)", f.read()):
                 add(out, "go", m.group(1))
+
+    ecosystems.harvest_extra(data, add, out)
 
     here = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus")
     for scheme, versions in sorted(out.items()):

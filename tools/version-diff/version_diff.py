@@ -6,7 +6,7 @@ package databases (corpus/<scheme>.txt, see harvest.py), near neighbours among t
 of them and pairs of mutations. Runs `vigil version compare --scheme S --batch` and the
 reference on the same pairs and reports every disagreement.
 
-References (oracles):
+References (oracles; pep440, maven, gem and composer: see ecosystems.py):
   dpkg    python3-apt apt_pkg.version_compare (libapt-pkg's dpkg ordering); validity from
           `dpkg --compare-versions` itself (libapt-pkg does not validate)
   rpm     python3-rpm rpm.labelCompare((E, V, R), ...) with the EVR split of rpm's parseEVR;
@@ -36,7 +36,10 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCHEMES = ("dpkg", "rpm", "semver", "go")
+sys.path.insert(0, HERE)
+import ecosystems  # noqa: E402  pep440, maven, gem, composer (tools/version-diff/ecosystems.py)
+
+SCHEMES = ("dpkg", "rpm", "semver", "go") + ecosystems.SCHEMES
 
 # ---------------------------------------------------------------------------------------------
 # Generators
@@ -57,6 +60,10 @@ SUFFIXES = {
     "go": ["-alpha", "-rc.1", "-0.20200101000000-abcdefabcdef", "-20191109021931-daa7c04131f5",
            "+incompatible", "+meta", "-pre.0.20210101000000-123456789abc", "-01", "-0", ".0", "-"],
 }
+
+
+ALPHABET.update(ecosystems.ALPHABET)
+SUFFIXES.update(ecosystems.SUFFIXES)
 
 
 def mutate(rng, v, scheme):
@@ -105,6 +112,8 @@ def mutate(rng, v, scheme):
 
 
 def special(rng, v, scheme):
+    if scheme in ecosystems.SCHEMES:
+        return ecosystems.special(rng, v, scheme)
     r = rng.random()
     if scheme == "dpkg":
         if r < 0.3:
@@ -243,6 +252,7 @@ def oracle_go(pairs, tmp):
 
 
 ORACLES = {"dpkg": oracle_dpkg, "rpm": oracle_rpm, "semver": oracle_semver, "go": oracle_go}
+ORACLES.update(ecosystems.ORACLES)
 
 
 def dpkg_validity(strings):
@@ -275,6 +285,18 @@ def semver_double_precision(a, b, vig, orc):
 
 
 DOCUMENTED = {"semver": [semver_double_precision]}
+DOCUMENTED.update(ecosystems.DOCUMENTED)
+
+
+def ecosystems_label(scheme, a, b, v, o):
+    # The language-ecosystem schemes also document refusals that differ (ecosystems.py).
+    if scheme not in ecosystems.SCHEMES:
+        return None
+    for rule in DOCUMENTED[scheme]:
+        label = rule(a, b, v, o)
+        if label:
+            return label
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,9 +374,17 @@ def run_scheme(args, scheme, tmp):
                 # empty version, vigil more (docs/VERSIONS.md, "rpm").
                 counts["refused by vigil, ordered by the reference"] += 1
             else:
-                bad.append((a, b, v, o))
+                label = ecosystems_label(scheme, a, b, v, o)
+                if label:
+                    documented[label] += 1
+                else:
+                    bad.append((a, b, v, o))
         else:
-            bad.append((a, b, v, o))
+            label = ecosystems_label(scheme, a, b, v, o)
+            if label:
+                documented[label] += 1
+            else:
+                bad.append((a, b, v, o))
     report.update(counts)
     for k, n in documented.items():
         report["documented: " + k] = n
@@ -367,7 +397,8 @@ def run_scheme(args, scheme, tmp):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--vigil", required=True, help="path to the vigil executable")
-    ap.add_argument("--scheme", default="all", help="dpkg, rpm, semver, go or all")
+    ap.add_argument("--scheme", default="all",
+                    help="dpkg, rpm, semver, go, pep440, maven, gem, composer (comma-separated) or all")
     ap.add_argument("--pairs", type=int, default=100000, help="pairs per scheme")
     ap.add_argument("--seed", default="1")
     ap.add_argument("--show", type=int, default=20, help="disagreements to print per scheme")

@@ -1,8 +1,8 @@
 // Differential oracle for the maven scheme: Maven's own ComparableVersion.
-// Reads "A<TAB>B" lines on stdin and prints one line per pair: -1, 0 or 1 (the sign of
+// Reads "A<TAB>B" lines on stdin and prints one line per pair: <, = or > (the sign of
 // new ComparableVersion(A).compareTo(new ComparableVersion(B))), or "error: ..." if Maven
 // throws. Run it with the maven-artifact jar of Debian's maven package:
-//   java -cp /usr/share/maven/lib/maven-artifact-3.x.jar tools/version-diff/OracleMaven.java
+//   java -cp /usr/share/maven/lib/maven-artifact-3.x.jar tools/version-diff/oracles/OracleMaven.java
 // (Java 11+ runs a single source file directly; no build step.)
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -27,7 +27,7 @@ public class OracleMaven {
       try {
         int c = new ComparableVersion(line.substring(0, tab))
             .compareTo(new ComparableVersion(line.substring(tab + 1)));
-        out.write(c < 0 ? "-1\n" : (c > 0 ? "1\n" : "0\n"));
+        out.write(c < 0 ? "<\n" : (c > 0 ? ">\n" : "=\n"));
       } catch (RuntimeException e) {
         out.write("error: " + e.getClass().getSimpleName() + "\n");
       }

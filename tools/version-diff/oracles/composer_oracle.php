@@ -1,10 +1,10 @@
 <?php
 // Differential oracle for the composer scheme: Composer's own composer/semver (Debian package
-// php-composer-semver). Reads "A<TAB>B" lines on stdin and prints one line per pair: -1, 0 or
-// 1, "error: ..." when VersionParser::normalize() refuses A or B, or "incomparable" when
+// php-composer-semver). Reads "A<TAB>B" lines on stdin and prints one line per pair: <, = or
+// >, "error: ..." when VersionParser::normalize() refuses A or B, or "incomparable" when
 // Composer orders neither way (two different dev-branches). Both sides are normalised as
 // Semver::sort() does (normalize, then normalizeDefaultBranch), then ordered with Comparator.
-//   php tools/version-diff/oracle_composer.php < pairs.tsv
+//   php tools/version-diff/oracles/composer_oracle.php < pairs.tsv
 require_once '/usr/share/php/Composer/Semver/autoload.php';
 
 use Composer\Semver\Comparator;
@@ -27,11 +27,11 @@ while (($line = fgets($in)) !== false) {
         $a = $norm(substr($line, 0, $tab));
         $b = $norm(substr($line, $tab + 1));
         if (Comparator::lessThan($a, $b)) {
-            $out .= "-1\n";
+            $out .= "<\n";
         } elseif (Comparator::greaterThan($a, $b)) {
-            $out .= "1\n";
+            $out .= ">\n";
         } elseif (Comparator::equalTo($a, $b)) {
-            $out .= "0\n";
+            $out .= "=\n";
         } else {
             $out .= "incomparable\n";
         }
