@@ -413,7 +413,16 @@ class ComposerSchemeImpl final : public Scheme {
   // Composer's normalised form: "1.2" -> "1.2.0.0", "v2.0.0-RC1" -> "2.0.0.0-RC1",
   // "1.x-dev" -> "1.9999999.9999999.9999999-dev", "dev-main" -> "dev-main". Numbers keep the
   // leading zeros they were written with, as Composer keeps them ("1.01" -> "1.01.0.0").
-  std::string Format(const Version& v) const override { return Normalize(v.text()).text; }
+  // Composer's normalisation is not idempotent for date versions of two to four numbers: it
+  // reads its own "2010.01.02" as a classical version and pads it to "2010.01.02.0", which
+  // version_compare() orders after "2010.01.02". For those the text is returned as given
+  // (trimmed), the only form that parses back to an equal version.
+  std::string Format(const Version& v) const override {
+    std::string normal = Normalize(v.text()).text;
+    Result<Version> again = Parse(normal);
+    if (again.ok() && Compare(*again, v) == 0) return normal;
+    return std::string(PhpTrim(v.text()));
+  }
 
  private:
   Error Invalid(std::string_view text, std::string_view reason) const {

@@ -107,12 +107,17 @@ TEST(Composer, Normalize) {
   EXPECT_EQ(Norm("v1.0.0-stable"), "1.0.0.0");
   EXPECT_EQ(Norm("2010.01"), "2010.01.0.0");
   EXPECT_EQ(Norm("2010.01.02"), "2010.01.02.0");
-  EXPECT_EQ(Norm("2010-01-02"), "2010.01.02");
   EXPECT_EQ(Norm("2010-01-02.5"), "2010.01.02.5");
   EXPECT_EQ(Norm("20100102-203040"), "20100102.203040");
   EXPECT_EQ(Norm("20100102203040-10"), "20100102203040.10");
   EXPECT_EQ(Norm("20100102-203040-p1"), "20100102.203040-patch1");
-  EXPECT_EQ(Norm("2010-01-02-dev"), "2010.01.02-dev");
+  EXPECT_EQ(Norm("2010-01-02-03-04"), "2010.01.02.03.04");
+  EXPECT_EQ(Norm("2010-01-02-dev"), "2010-01-02-dev");
+  // Composer reads its own "2010.01.02" as classical (2010.01.02.0, a greater version), so
+  // Format keeps such date versions as written.
+  EXPECT_EQ(Norm("2010-01-02"), "2010-01-02");
+  EXPECT_EQ(Norm("2010-01-02-p1"), "2010-01-02-p1");
+  EXPECT_EQ(Cmp("2010-01-02", "2010.01.02"), -1);
   EXPECT_EQ(Norm("dev-master"), "9999999-dev");
   EXPECT_EQ(Norm("master"), "9999999-dev");
   EXPECT_EQ(Norm("dev-trunk"), "9999999-dev");

@@ -205,6 +205,8 @@ _MAVEN_CHANGES = (
      r"[^\x00-\x7f]"),
     ("'X-1' read as 'X1'", r"[a-z]-\d"),
     ("'.X' read as '-X' (MNG-7644)", r"\d\.[a-z]"),
+    ("ga, final, release no longer read as an empty (dropped) qualifier (MNG-7714)",
+     r"(^|[^a-z])(ga|final|release)([^a-z]|$)"),
     ("zero or empty item before a qualifier (normalize)",
      r"(^|[.\-])0*(?=[.\-][a-z]|[.\-]$)|(^|\d)[.\-][.\-]|^[.\-]"),
     ("qualifier and number as one item ('X1 > X')", r"[a-z]\d"),
