@@ -69,7 +69,7 @@ bool MatchModifier(std::string_view r, Modifier* m) {
   if (i < r.size() && (r[i] == '.' || r[i] == '_' || r[i] == '-')) ++i;
   // The pattern's alternation order. A shorter alternative would leave letters that nothing
   // after it can match, so the first match is the only one that can succeed.
-  static constexpr std::string_view kWords[] = {"stable", "beta", "b",  "RC", "alpha",
+  static constexpr std::string_view kWords[] = {"stable", "beta",  "b",  "RC", "alpha",
                                                 "a",      "patch", "pl", "p"};
   for (std::string_view w : kWords) {
     if (StartsWithCi(r, i, w)) {
@@ -143,9 +143,9 @@ void AppendModifier(const Modifier& m, std::string* out) {
 }
 
 struct Normalized {
-  std::string text;          // VersionParser::normalize() then normalizeDefaultBranch()
-  bool branch = false;       // "dev-NAME"
-  size_t name_begin = 0;     // NAME in the original text
+  std::string text;       // VersionParser::normalize() then normalizeDefaultBranch()
+  bool branch = false;    // "dev-NAME"
+  size_t name_begin = 0;  // NAME in the original text
   size_t name_end = 0;
   std::string_view problem;  // non-empty: invalid
 };
@@ -230,7 +230,8 @@ Normalized Normalize(std::string_view original) {
   // Date based: the digits and separators up to the last digit before the modifier.
   {
     size_t run = p;
-    while (run < v.size() && (IsDigit(v[run]) || v[run] == '.' || v[run] == ':' || v[run] == '-')) ++run;
+    while (run < v.size() && (IsDigit(v[run]) || v[run] == '.' || v[run] == ':' || v[run] == '-'))
+      ++run;
     size_t j = run;
     while (j > p && !IsDigit(v[j - 1])) --j;
     std::string_view core = v.substr(p, j - p);
@@ -320,7 +321,9 @@ void Items(std::string_view n, std::vector<Token>& out) {
       constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
       for (char c : item) {
         if (!IsDigit(c)) break;
-        v = v > (kMax - static_cast<uint64_t>(c - '0')) / 10 ? kMax : v * 10 + static_cast<uint64_t>(c - '0');
+        v = v > (kMax - static_cast<uint64_t>(c - '0')) / 10
+                ? kMax
+                : v * 10 + static_cast<uint64_t>(c - '0');
       }
       t.kind = kNumber;
       t.number = v;
@@ -330,9 +333,8 @@ void Items(std::string_view n, std::vector<Token>& out) {
         std::string_view name;
         int order;
       };
-      static constexpr Form kForms[] = {{"dev", 0}, {"alpha", 1}, {"a", 1},  {"beta", 2},
-                                        {"b", 2},   {"RC", 3},    {"rc", 3}, {"#", 4},
-                                        {"pl", 5},  {"p", 5}};
+      static constexpr Form kForms[] = {{"dev", 0}, {"alpha", 1}, {"a", 1}, {"beta", 2}, {"b", 2},
+                                        {"RC", 3},  {"rc", 3},    {"#", 4}, {"pl", 5},   {"p", 5}};
       int rank = -1;
       for (const auto& f : kForms) {
         if (item.substr(0, f.name.size()) == f.name) {
@@ -361,7 +363,8 @@ class ComposerSchemeImpl final : public Scheme {
     // Composer works on bytes and would keep control characters inside a branch name; no
     // repository has them, and they cannot travel through a line-based tool, so we refuse them.
     for (char c : PhpTrim(text)) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Invalid(text, "control character");
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        return Invalid(text, "control character");
     }
     Normalized n = Normalize(text);
     if (!n.problem.empty()) return Invalid(text, n.problem);

@@ -35,11 +35,17 @@ Kind KindOf(std::string_view ecosystem) {
     std::string_view name;
     Kind kind;
   };
-  static constexpr Entry kEntries[] = {
-      {"PyPI", Kind::kPypi},         {"pep440", Kind::kPypi},     {"Maven", Kind::kMaven},
-      {"npm", Kind::kNpm},           {"Go", Kind::kGo},           {"NuGet", Kind::kNuget},
-      {"Packagist", Kind::kPackagist}, {"composer", Kind::kPackagist}, {"RubyGems", Kind::kRubygems},
-      {"gem", Kind::kRubygems},      {"crates.io", Kind::kCrates}};
+  static constexpr Entry kEntries[] = {{"PyPI", Kind::kPypi},
+                                       {"pep440", Kind::kPypi},
+                                       {"Maven", Kind::kMaven},
+                                       {"npm", Kind::kNpm},
+                                       {"Go", Kind::kGo},
+                                       {"NuGet", Kind::kNuget},
+                                       {"Packagist", Kind::kPackagist},
+                                       {"composer", Kind::kPackagist},
+                                       {"RubyGems", Kind::kRubygems},
+                                       {"gem", Kind::kRubygems},
+                                       {"crates.io", Kind::kCrates}};
   for (const auto& e : kEntries) {
     if (EqualsIgnoreCase(e.name, base)) return e.kind;
   }

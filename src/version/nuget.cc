@@ -115,7 +115,8 @@ class NugetSchemeImpl final : public Scheme {
     // NuGet trims the value (String.Trim: Unicode white space); the rest must be ASCII.
     size_t begin = 0, end = text.size();
     for (size_t n; (n = SpaceAt(text, begin)) != 0;) begin += n;
-    for (size_t n; end > begin && (n = SpaceBefore(text.substr(begin, end - begin))) != 0;) end -= n;
+    for (size_t n; end > begin && (n = SpaceBefore(text.substr(begin, end - begin))) != 0;)
+      end -= n;
     for (size_t k = begin; k < end; ++k) {
       if (static_cast<unsigned char>(text[k]) >= 0x80) return Invalid(text, "non-ASCII character");
     }
@@ -191,7 +192,8 @@ class NugetSchemeImpl final : public Scheme {
       for (size_t b = 0;;) {
         size_t e = metadata.find('.', b);
         std::string_view m = metadata.substr(b, e == std::string_view::npos ? e : e - b);
-        if (!ValidPart(m, true)) return Invalid(text, "invalid build metadata '" + std::string(m) + "'");
+        if (!ValidPart(m, true))
+          return Invalid(text, "invalid build metadata '" + std::string(m) + "'");
         if (e == std::string_view::npos) break;
         b = e + 1;
       }
@@ -226,7 +228,8 @@ class NugetSchemeImpl final : public Scheme {
 
   // NuGet's normalized form (ToNormalizedString: three numbers, the fourth when not 0, the
   // labels), without the build metadata and with the labels in lower case, so that versions
-  // NuGet holds equal get the same text. Numeric labels are written as the numbers NuGet reads ("-01" as -1).
+  // NuGet holds equal get the same text. Numeric labels are written as the numbers NuGet reads
+  // ("-01" as -1).
   std::string Format(const Version& v) const override {
     const auto& t = v.tokens();
     std::string out = std::to_string(t[0].number) + "." + std::to_string(t[1].number) + "." +
@@ -237,7 +240,8 @@ class NugetSchemeImpl final : public Scheme {
       if (t[i].kind == kNumeric) {
         out += std::to_string(static_cast<int64_t>(t[i].number) - kInt32Max - 1);
       } else {
-        for (char c : v.TokenText(t[i])) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        for (char c : v.TokenText(t[i]))
+          out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       }
     }
     return out;

@@ -39,15 +39,17 @@ size_t SpaceAt(std::string_view text, size_t i) {
   if (i >= text.size()) return 0;
   unsigned char c = static_cast<unsigned char>(text[i]);
   if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)) return 1;
-  auto at = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
-  if (c == 0xc2 && (at(1) == 0x85 || at(1) == 0xa0)) return 2;              // U+0085, U+00A0
-  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;                // U+1680
+  auto at = [&](size_t k) {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+  };
+  if (c == 0xc2 && (at(1) == 0x85 || at(1) == 0xa0)) return 2;  // U+0085, U+00A0
+  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;    // U+1680
   if (c == 0xe2 && at(1) == 0x80) {
     unsigned char d = at(2);
     if ((d >= 0x80 && d <= 0x8a) || d == 0xa8 || d == 0xa9 || d == 0xaf) return 3;  // U+2000..
   }
-  if (c == 0xe2 && at(1) == 0x81 && at(2) == 0x9f) return 3;                // U+205F
-  if (c == 0xe3 && at(1) == 0x80 && at(2) == 0x80) return 3;                // U+3000
+  if (c == 0xe2 && at(1) == 0x81 && at(2) == 0x9f) return 3;  // U+205F
+  if (c == 0xe3 && at(1) == 0x80 && at(2) == 0x80) return 3;  // U+3000
   return 0;
 }
 // The length of the whitespace character that ends `text`, or 0.
@@ -80,7 +82,7 @@ struct Label {
 // The regular expression's alternation order: the first word that matches wins. No later
 // component can start with the letters a shorter match would leave behind ("lpha", "eta",
 // "view"), so taking the first match never loses a parse that backtracking would find.
-constexpr Label kPreLabels[] = {{"alpha", kPreA}, {"a", kPreA},       {"beta", kPreB},
+constexpr Label kPreLabels[] = {{"alpha", kPreA}, {"a", kPreA},        {"beta", kPreB},
                                 {"b", kPreB},     {"preview", kPreRc}, {"pre", kPreRc},
                                 {"c", kPreRc},    {"rc", kPreRc}};
 constexpr std::string_view kPostLabels[] = {"post", "rev", "r"};
@@ -131,7 +133,8 @@ class Pep440SchemeImpl final : public Scheme {
     // pass as 'k' and LONG S as 's'; we do not: docs/VERSIONS.md.)
     size_t begin = 0, end = text.size();
     for (size_t n; (n = SpaceAt(text, begin)) != 0;) begin += n;
-    for (size_t n; end > begin && (n = SpaceBefore(text.substr(begin, end - begin))) != 0;) end -= n;
+    for (size_t n; end > begin && (n = SpaceBefore(text.substr(begin, end - begin))) != 0;)
+      end -= n;
     for (size_t k = begin; k < end; ++k) {
       if (static_cast<unsigned char>(text[k]) >= 0x80) return Invalid(text, "non-ASCII character");
     }

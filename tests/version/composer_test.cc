@@ -1,10 +1,10 @@
 // Composer (Packagist): osv-scalibr's Packagist vectors (PHP's own version_compare tests and a
 // generated file), Composer's normalisation rules, bad input. Origins: testdata/README.md.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <map>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "../test_util.h"
 #include "scalibr_vectors.h"
@@ -34,7 +34,8 @@ std::string Norm(std::string_view s) {
 std::vector<std::string> SplitTabs(const std::string& line) {
   std::vector<std::string> out;
   size_t b = 0;
-  for (size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1) out.push_back(line.substr(b, e - b));
+  for (size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1)
+    out.push_back(line.substr(b, e - b));
   out.push_back(line.substr(b));
   return out;
 }
@@ -133,7 +134,7 @@ TEST(Composer, Normalize) {
   EXPECT_EQ(Norm(" 1.0.0\t"), "1.0.0.0");
   EXPECT_EQ(Norm("123456.1"), "123456.1");  // too long for M, so a date
   EXPECT_EQ(Norm("123456"), "123456");
-  EXPECT_EQ(Norm("1.0."), "1.0.0.0");       // the modifier's optional separator
+  EXPECT_EQ(Norm("1.0."), "1.0.0.0");                 // the modifier's optional separator
   EXPECT_EQ(Norm(std::string("1\0", 2)), "1.0.0.0");  // PHP's trim() strips NUL
 }
 
@@ -149,21 +150,34 @@ TEST(Composer, Ordering) {
   EXPECT_EQ(Cmp("1.0.0-beta2", "1.0.0-beta10"), -1);
   EXPECT_EQ(Cmp("1.0.0-beta2-dev", "1.0.0-beta2"), -1);
   EXPECT_EQ(Cmp("v3.0", "3.0.0-beta"), 1);
-  EXPECT_EQ(Cmp("dev-main", "0.0.1"), -1);            // branches sort below numbers
-  EXPECT_EQ(Cmp("dev-a", "dev-b"), -1);               // Composer: incomparable; we: by name
+  EXPECT_EQ(Cmp("dev-main", "0.0.1"), -1);  // branches sort below numbers
+  EXPECT_EQ(Cmp("dev-a", "dev-b"), -1);     // Composer: incomparable; we: by name
   EXPECT_EQ(Cmp("dev-a", "dev-a"), 0);
-  EXPECT_EQ(Cmp("dev-master", "99.0"), 1);            // 9999999-dev
+  EXPECT_EQ(Cmp("dev-master", "99.0"), 1);  // 9999999-dev
   EXPECT_EQ(Cmp("1.x-dev", "1.999"), 1);
-  EXPECT_EQ(Cmp("1.0.0-STABLE", "1.0.0-dev"), -1);    // "-stable" is an unknown word below dev
+  EXPECT_EQ(Cmp("1.0.0-STABLE", "1.0.0-dev"), -1);  // "-stable" is an unknown word below dev
   // Numbers saturate as PHP's strtol does.
   EXPECT_EQ(Cmp("1.99999999999999999999", "1.99999999999999999998"), 0);
 }
 
 TEST(Composer, BadInput) {
-  std::vector<std::string> bad = {"", " ", "a", "1.0.0-1", "1.2.3.4.5", "1.0.0-foo", "1..0",
-                                  "--", "1.0.0 as", "1.0.0-beta.", "1.0\xc3\xa9",
-                                  "dev", "1.0-dev-dev", "dev-a\tb", std::string("1\0a", 3),
-                                  std::string(10 * 1024, '1'), "1." + std::string(2000, '1')};
+  std::vector<std::string> bad = {"",
+                                  " ",
+                                  "a",
+                                  "1.0.0-1",
+                                  "1.2.3.4.5",
+                                  "1.0.0-foo",
+                                  "1..0",
+                                  "--",
+                                  "1.0.0 as",
+                                  "1.0.0-beta.",
+                                  "1.0\xc3\xa9",
+                                  "dev",
+                                  "1.0-dev-dev",
+                                  "dev-a\tb",
+                                  std::string("1\0a", 3),
+                                  std::string(10 * 1024, '1'),
+                                  "1." + std::string(2000, '1')};
   for (const auto& s : bad) {
     Result<Version> v = S().Parse(s);
     EXPECT_FALSE(v.ok()) << "accepted '" << s << "' as " << (v.ok() ? S().Format(*v) : "");

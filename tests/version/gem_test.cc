@@ -1,9 +1,9 @@
 // RubyGems Gem::Version: osv-scalibr's RubyGems vectors (generated upstream with Gem::Version),
 // Gem::Version's documented examples, and bad input. Origins: tests/version/testdata/README.md.
+#include <gtest/gtest.h>
+
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "scalibr_vectors.h"
 #include "version/schemes.h"
@@ -62,14 +62,14 @@ TEST(Gem, ScalibrVectors) {
 
 TEST(Gem, Semantics) {
   EXPECT_EQ(Cmp("1.0", "1"), 0);
-  EXPECT_EQ(Cmp("1.0.a", "1.a"), 0);            // trailing zeros of the numeric part
-  EXPECT_EQ(Cmp("1.a.0", "1.a"), 0);            // and of the rest
-  EXPECT_EQ(Cmp("1.a.0.1", "1.a.1"), -1);       // but not inner ones
-  EXPECT_EQ(Cmp("1.0.a", "1.0"), -1);           // a string sorts below 0
-  EXPECT_EQ(Cmp("1.0.A", "1.0.a"), -1);         // byte-wise, case-sensitive
-  EXPECT_EQ(Cmp("1.0-1", "1.0.pre.1"), 0);      // '-' is ".pre."
+  EXPECT_EQ(Cmp("1.0.a", "1.a"), 0);        // trailing zeros of the numeric part
+  EXPECT_EQ(Cmp("1.a.0", "1.a"), 0);        // and of the rest
+  EXPECT_EQ(Cmp("1.a.0.1", "1.a.1"), -1);   // but not inner ones
+  EXPECT_EQ(Cmp("1.0.a", "1.0"), -1);       // a string sorts below 0
+  EXPECT_EQ(Cmp("1.0.A", "1.0.a"), -1);     // byte-wise, case-sensitive
+  EXPECT_EQ(Cmp("1.0-1", "1.0.pre.1"), 0);  // '-' is ".pre."
   EXPECT_EQ(Cmp("1.0.pre.1", "1.0.rc1"), -1);
-  EXPECT_EQ(Cmp("1.0a1", "1.0.a.1"), 0);        // runs split at digit/letter boundaries
+  EXPECT_EQ(Cmp("1.0a1", "1.0.a.1"), 0);  // runs split at digit/letter boundaries
   EXPECT_EQ(Cmp("01.02", "1.2"), 0);
   EXPECT_EQ(Cmp(" 1.2\n", "1.2"), 0);
   EXPECT_EQ(Cmp("1--", "1.pre.pre"), 0);
@@ -82,10 +82,29 @@ TEST(Gem, Semantics) {
 }
 
 TEST(Gem, BadInput) {
-  std::vector<std::string> bad = {"", " ", "\n\t", "1a", "a", "v1.0", "1.0-", "1..0", "1.0.", ".1",
-                                  "1.0+1", "1.0-a..b", "1.0-a.", "1.0 1", "1.0\xc3\xa9",
-                                  "\xc2\xa0" "1.0", std::string("1.0\0", 4), "1.0_1", "-1",
-                                  "1,0", std::string(10 * 1024, '1'), "1." + std::string(2000, 'a')};
+  std::vector<std::string> bad = {"",
+                                  " ",
+                                  "\n\t",
+                                  "1a",
+                                  "a",
+                                  "v1.0",
+                                  "1.0-",
+                                  "1..0",
+                                  "1.0.",
+                                  ".1",
+                                  "1.0+1",
+                                  "1.0-a..b",
+                                  "1.0-a.",
+                                  "1.0 1",
+                                  "1.0\xc3\xa9",
+                                  "\xc2\xa0"
+                                  "1.0",
+                                  std::string("1.0\0", 4),
+                                  "1.0_1",
+                                  "-1",
+                                  "1,0",
+                                  std::string(10 * 1024, '1'),
+                                  "1." + std::string(2000, 'a')};
   for (const auto& s : bad) {
     Result<Version> v = S().Parse(s);
     EXPECT_FALSE(v.ok()) << "accepted '" << s << "' as " << (v.ok() ? S().Format(*v) : "");

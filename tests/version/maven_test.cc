@@ -1,13 +1,13 @@
 // Maven ComparableVersion: every row of Maven's own ComparableVersionTest (transcribed into
 // comparable-version.tsv and comparable-version-ordered-lists.json) and of osv-scalibr's Maven
 // files, plus odd and bad input. Vector origins: tests/version/testdata/README.md.
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "../test_util.h"
 #include "scalibr_vectors.h"
@@ -31,7 +31,8 @@ int Cmp(std::string_view a, std::string_view b) {
 std::vector<std::string> SplitTabs(const std::string& line) {
   std::vector<std::string> out;
   size_t b = 0;
-  for (size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1) out.push_back(line.substr(b, e - b));
+  for (size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1)
+    out.push_back(line.substr(b, e - b));
   out.push_back(line.substr(b));
   return out;
 }
@@ -67,7 +68,8 @@ TEST(Maven, OrderedLists) {
     ASSERT_GT(list.size(), 20u);
     for (size_t i = 0; i < list.size(); ++i) {
       for (size_t j = 0; j < list.size(); ++j) {
-        EXPECT_EQ(Cmp(list[i], list[j]), i < j ? -1 : (i > j ? 1 : 0)) << list[i] << " vs " << list[j];
+        EXPECT_EQ(Cmp(list[i], list[j]), i < j ? -1 : (i > j ? 1 : 0))
+            << list[i] << " vs " << list[j];
       }
     }
   }
@@ -111,19 +113,19 @@ TEST(Maven, ScalibrVectors) {
 }
 
 TEST(Maven, Semantics) {
-  EXPECT_EQ(Cmp("1.0.0.RC1", "1.0.0-RC2"), -1);   // ".X" read as "-X"
-  EXPECT_EQ(Cmp("1-ga1", "1"), 1);                 // the number after a release qualifier counts
+  EXPECT_EQ(Cmp("1.0.0.RC1", "1.0.0-RC2"), -1);  // ".X" read as "-X"
+  EXPECT_EQ(Cmp("1-ga1", "1"), 1);               // the number after a release qualifier counts
   EXPECT_EQ(Cmp("1-ga1", "1-ga2"), -1);
   EXPECT_EQ(Cmp("1-sp", "1.1"), -1);
   EXPECT_EQ(Cmp("1-1", "1.1"), -1);
-  EXPECT_EQ(Cmp("1-foo", "1-sp"), 1);              // unknown qualifiers after sp
+  EXPECT_EQ(Cmp("1-foo", "1-sp"), 1);  // unknown qualifiers after sp
   EXPECT_EQ(Cmp("1-FOO", "1-foo"), 0);
   EXPECT_EQ(Cmp("1.0-\xc3\x89T\xc3\x89", "1.0-\xc3\xa9t\xc3\xa9"), 0);  // ÉTÉ = été
-  EXPECT_EQ(Cmp("1-\xe2\x84\xaa", "1-k"), 0);      // KELVIN SIGN lower-cases to k
+  EXPECT_EQ(Cmp("1-\xe2\x84\xaa", "1-k"), 0);                 // KELVIN SIGN lower-cases to k
   EXPECT_EQ(Cmp("1-\xef\xbd\x81", "1-\xf0\x9f\x98\x80"), 1);  // U+FF41 > U+1F600 in UTF-16
   EXPECT_EQ(Cmp("99999999999999999999999999", "99999999999999999999999998"), 1);
-  EXPECT_EQ(Cmp("1.0..1", "1.0.0.1"), 0);          // empty items are zeros
-  EXPECT_EQ(Cmp("1 0", "1"), 1);                   // spaces are qualifier characters
+  EXPECT_EQ(Cmp("1.0..1", "1.0.0.1"), 0);  // empty items are zeros
+  EXPECT_EQ(Cmp("1 0", "1"), 1);           // spaces are qualifier characters
   EXPECT_EQ(Cmp("-", "0"), 0);
   EXPECT_EQ(Cmp("..", "0"), 0);
   EXPECT_EQ(Cmp("--1", "1"), -1);
@@ -131,8 +133,15 @@ TEST(Maven, Semantics) {
 
 // Maven accepts every string; so do we, except these.
 TEST(Maven, BadInput) {
-  std::vector<std::string> bad = {"", std::string(10 * 1024, '1'), "1.0\xff", "1\xc3", "1\xc0\x80",
-                                  "\xed\xa0\x80", "1.0\n", "1\t2", std::string("1\0", 2),
+  std::vector<std::string> bad = {"",
+                                  std::string(10 * 1024, '1'),
+                                  "1.0\xff",
+                                  "1\xc3",
+                                  "1\xc0\x80",
+                                  "\xed\xa0\x80",
+                                  "1.0\n",
+                                  "1\t2",
+                                  std::string("1\0", 2),
                                   "1\xc2\x85"};
   for (const auto& s : bad) {
     Result<Version> v = S().Parse(s);
@@ -142,9 +151,16 @@ TEST(Maven, BadInput) {
     }
   }
   // Deep nesting and odd shapes parse and compare without trouble.
-  std::vector<std::string> odd = {"-", ".", "---", "...", "1-" + std::string(500, '-'),
-                                  std::string(1000, '-'), "a-1-b-2-c-3-" + std::string(300, 'x'),
-                                  std::string(kMaxVersionLength, '9'), "((", "1.0-rc1)"};
+  std::vector<std::string> odd = {"-",
+                                  ".",
+                                  "---",
+                                  "...",
+                                  "1-" + std::string(500, '-'),
+                                  std::string(1000, '-'),
+                                  "a-1-b-2-c-3-" + std::string(300, 'x'),
+                                  std::string(kMaxVersionLength, '9'),
+                                  "((",
+                                  "1.0-rc1)"};
   for (std::string s = "1"; s.size() < 1000; s += std::string(60, '-') + "a1") odd.push_back(s);
   for (const auto& a : odd) {
     for (const auto& b : odd) {

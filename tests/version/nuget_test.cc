@@ -1,8 +1,8 @@
 // NuGet: osv-scalibr's NuGet vectors, NuGet.Versioning's documented rules, bad input.
 // Origins: tests/version/testdata/README.md.
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "scalibr_vectors.h"
 #include "version/schemes.h"
@@ -55,19 +55,19 @@ TEST(Nuget, ScalibrVectors) {
 
 TEST(Nuget, Semantics) {
   EXPECT_EQ(Cmp("1", "1.0.0.0"), 0);
-  EXPECT_EQ(Cmp("1.01", "1.1.0"), 0);                   // leading zeros in numbers
-  EXPECT_EQ(Cmp("1.0.0.1", "1.0.0"), 1);                // the revision counts
+  EXPECT_EQ(Cmp("1.01", "1.1.0"), 0);     // leading zeros in numbers
+  EXPECT_EQ(Cmp("1.0.0.1", "1.0.0"), 1);  // the revision counts
   EXPECT_EQ(Cmp("1.0.0-alpha", "1.0.0"), -1);
-  EXPECT_EQ(Cmp("1.0.0-ALPHA", "1.0.0-alpha"), 0);      // labels ignore case
+  EXPECT_EQ(Cmp("1.0.0-ALPHA", "1.0.0-alpha"), 0);        // labels ignore case
   EXPECT_EQ(Cmp("1.0.0-alpha.2", "1.0.0-alpha.10"), -1);  // numeric labels by value
-  EXPECT_EQ(Cmp("1.0.0-1", "1.0.0-a"), -1);             // numbers before text
-  EXPECT_EQ(Cmp("1.0.0-alpha", "1.0.0-alpha.1"), -1);   // prefix first
-  EXPECT_EQ(Cmp("1.0.0+abc", "1.0.0+def"), 0);          // metadata ignored
-  EXPECT_EQ(Cmp("1.0.0--1", "1.0.0-0"), -1);            // "-1" is a number to int.TryParse
-  EXPECT_EQ(Cmp("1.0.0-99999999999", "1.0.0-a"), -1);   // too big for int: text
+  EXPECT_EQ(Cmp("1.0.0-1", "1.0.0-a"), -1);               // numbers before text
+  EXPECT_EQ(Cmp("1.0.0-alpha", "1.0.0-alpha.1"), -1);     // prefix first
+  EXPECT_EQ(Cmp("1.0.0+abc", "1.0.0+def"), 0);            // metadata ignored
+  EXPECT_EQ(Cmp("1.0.0--1", "1.0.0-0"), -1);              // "-1" is a number to int.TryParse
+  EXPECT_EQ(Cmp("1.0.0-99999999999", "1.0.0-a"), -1);     // too big for int: text
   EXPECT_EQ(Cmp("1.0.0-99999999999", "1.0.0-2"), 1);
   EXPECT_EQ(Cmp(" 1.0 ", "1.0"), 0);
-  EXPECT_EQ(Cmp("1. 2", "1.2"), 0);                     // System.Version allows spaces
+  EXPECT_EQ(Cmp("1. 2", "1.2"), 0);  // System.Version allows spaces
   EXPECT_EQ(Cmp("2147483647.0", "2147483646.9"), 1);
   EXPECT_EQ(Norm("1.01.0.0-Beta.X+meta"), "1.1.0-beta.x");
   EXPECT_EQ(Norm("1.2.3.4"), "1.2.3.4");
@@ -75,11 +75,32 @@ TEST(Nuget, Semantics) {
 }
 
 TEST(Nuget, BadInput) {
-  std::vector<std::string> bad = {
-      "", " ", "a", "v1.0", "1.0-", "1.0+", "1.0-a+", "-1", "+1", "1..0", "1.0.", ".1",
-      "1.2.3.4.5", "1.0-a..b", "1.0-01", "1.0-a_b", "1.0+a..b", "1.0+a+b", "2147483648.0",
-      "1.-1", "1.0\xc3\xa9", "1.0-\xc3\xa9", std::string("1.0\0", 4), "1.0-a b",
-      std::string(10 * 1024, '1'), "1.0-" + std::string(2000, 'a')};
+  std::vector<std::string> bad = {"",
+                                  " ",
+                                  "a",
+                                  "v1.0",
+                                  "1.0-",
+                                  "1.0+",
+                                  "1.0-a+",
+                                  "-1",
+                                  "+1",
+                                  "1..0",
+                                  "1.0.",
+                                  ".1",
+                                  "1.2.3.4.5",
+                                  "1.0-a..b",
+                                  "1.0-01",
+                                  "1.0-a_b",
+                                  "1.0+a..b",
+                                  "1.0+a+b",
+                                  "2147483648.0",
+                                  "1.-1",
+                                  "1.0\xc3\xa9",
+                                  "1.0-\xc3\xa9",
+                                  std::string("1.0\0", 4),
+                                  "1.0-a b",
+                                  std::string(10 * 1024, '1'),
+                                  "1.0-" + std::string(2000, 'a')};
   for (const auto& s : bad) {
     Result<Version> v = S().Parse(s);
     EXPECT_FALSE(v.ok()) << "accepted '" << s << "' as " << (v.ok() ? S().Format(*v) : "");

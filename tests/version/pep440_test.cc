@@ -1,16 +1,16 @@
 // PEP 440 (PyPI): every vector from pypa/packaging's tests and osv-scalibr's PyPI files, plus
 // bad input. Vector origins: tests/version/testdata/README.md.
+#include <gtest/gtest.h>
+
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
-#include "scalibr_vectors.h"
 #include "../test_util.h"
+#include "scalibr_vectors.h"
 #include "version/schemes.h"
 #include "version/version.h"
 
@@ -211,20 +211,24 @@ TEST(Pep440, Normalization) {
   EXPECT_EQ(Norm("1.0-ALPHA_3"), "1.0a3");
   EXPECT_EQ(Norm("1.0.REV4"), "1.0.post4");
   EXPECT_EQ(Norm("1.0+ubuntu1"), "1.0+ubuntu1");
-  EXPECT_EQ(Norm("\x1c" "1.0\x0b"), "1.0");
-  EXPECT_EQ(Norm("\xe3\x80\x80" "1.0\xc2\x85"), "1.0");  // Unicode spaces around: stripped
+  EXPECT_EQ(Norm("\x1c"
+                 "1.0\x0b"),
+            "1.0");
+  EXPECT_EQ(Norm("\xe3\x80\x80"
+                 "1.0\xc2\x85"),
+            "1.0");  // Unicode spaces around: stripped
   EXPECT_EQ(Norm("99999999999999999999999999.1"), "99999999999999999999999999.1");
 }
 
 TEST(Pep440, Ordering) {
-  EXPECT_EQ(Cmp("1!0.1", "2.0"), 1);                  // epoch wins
-  EXPECT_EQ(Cmp("1.0", "1.0.0.0"), 0);                // trailing zeros
-  EXPECT_EQ(Cmp("1.0.dev1", "1.0a1"), -1);            // bare dev before pre
+  EXPECT_EQ(Cmp("1!0.1", "2.0"), 1);        // epoch wins
+  EXPECT_EQ(Cmp("1.0", "1.0.0.0"), 0);      // trailing zeros
+  EXPECT_EQ(Cmp("1.0.dev1", "1.0a1"), -1);  // bare dev before pre
   EXPECT_EQ(Cmp("1.0a1.dev1", "1.0a1"), -1);
   EXPECT_EQ(Cmp("1.0.post1.dev1", "1.0"), 1);
-  EXPECT_EQ(Cmp("1.0+ubuntu1", "1.0"), 1);            // local after public
-  EXPECT_EQ(Cmp("1.0+ubuntu1", "1.0+ubuntu1.1"), -1); // prefix first
-  EXPECT_EQ(Cmp("1.0+1", "1.0+abc"), 1);              // numbers above text
+  EXPECT_EQ(Cmp("1.0+ubuntu1", "1.0"), 1);             // local after public
+  EXPECT_EQ(Cmp("1.0+ubuntu1", "1.0+ubuntu1.1"), -1);  // prefix first
+  EXPECT_EQ(Cmp("1.0+1", "1.0+abc"), 1);               // numbers above text
   EXPECT_EQ(Cmp("1.0+ABC", "1.0+abc"), 0);
   EXPECT_EQ(Cmp("1.0+10", "1.0+9"), 1);
   EXPECT_EQ(Cmp("1.0+010", "1.0+10"), 0);
@@ -234,11 +238,37 @@ TEST(Pep440, Ordering) {
 }
 
 TEST(Pep440, BadInput) {
-  std::vector<std::string> bad = {
-      "", " ", "\t\n", "v", "1.0-", "1.0+", "1.0+a..b", "1.0+-a", "1!", "!1", "1.0.dev1.post1",
-      "1.0prev", "1.0a1b1", "1..0", "1.0.", ".1", "1.0 a1", "1.\xc2\xa0" "0", "1.0+\xe2\x84\xaa",
-      "1.0.po\xc5\xbft1", std::string("1.0\0", 4), "--", "1.0rc1rc1", "1.*", "==1.0", "1.0-dev-1-", "1:1.0",
-      std::string(10 * 1024, '1'), "1." + std::string(2000, '0'), "1.0+" + std::string(2000, 'a')};
+  std::vector<std::string> bad = {"",
+                                  " ",
+                                  "\t\n",
+                                  "v",
+                                  "1.0-",
+                                  "1.0+",
+                                  "1.0+a..b",
+                                  "1.0+-a",
+                                  "1!",
+                                  "!1",
+                                  "1.0.dev1.post1",
+                                  "1.0prev",
+                                  "1.0a1b1",
+                                  "1..0",
+                                  "1.0.",
+                                  ".1",
+                                  "1.0 a1",
+                                  "1.\xc2\xa0"
+                                  "0",
+                                  "1.0+\xe2\x84\xaa",
+                                  "1.0.po\xc5\xbft1",
+                                  std::string("1.0\0", 4),
+                                  "--",
+                                  "1.0rc1rc1",
+                                  "1.*",
+                                  "==1.0",
+                                  "1.0-dev-1-",
+                                  "1:1.0",
+                                  std::string(10 * 1024, '1'),
+                                  "1." + std::string(2000, '0'),
+                                  "1.0+" + std::string(2000, 'a')};
   for (const auto& s : bad) {
     Result<Version> v = S().Parse(s);
     EXPECT_FALSE(v.ok()) << "accepted '" << s << "' as " << (v.ok() ? S().Format(*v) : "");
