@@ -120,7 +120,10 @@ void AddVersionCommand(CLI::App& app, int* exit_code) {
   cmd->require_subcommand(1);
   auto flags = std::make_shared<CompareFlags>();
   std::string schemes;
-  for (auto n : version::SchemeNames()) schemes += (schemes.empty() ? "" : ", ") + std::string(n);
+  for (auto n : version::SchemeNames()) {
+    if (!schemes.empty()) schemes += ", ";
+    schemes += n;
+  }
   CLI::App* compare = cmd->add_subcommand(
       "compare", "Print <, = or > for A compared with B (exit 2 if either is not a valid version)");
   compare->add_option("-s,--scheme", flags->scheme,

@@ -92,6 +92,8 @@ class Scheme {
   // A canonical text for `v`: Parse(Format(v)) succeeds and compares equal to v, and equal
   // versions have the same Format wherever the scheme defines a normal form (Go, semver). The
   // default returns v.text(), which is right for schemes without a normal form (dpkg, rpm, apk).
+  // One exception: semver's canonical form of a 256-character loose version written without the
+  // '-' before its pre-release is 257 characters, which npm's length limit (and so Parse) refuses.
   virtual std::string Format(const Version& v) const { return v.text(); }
 
   // Parses both texts and compares them; the first parse error is returned.

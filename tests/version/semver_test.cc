@@ -63,7 +63,8 @@ TEST(SemverTest, NodeSemverValidVersions) {
                        "." + std::to_string(c[3].get<int>());
     std::string pre;
     for (const auto& p : c[4]) {
-      pre += (pre.empty() ? "" : ".") + (p.is_number() ? std::to_string(p.get<int>()) : p.get<std::string>());
+      if (!pre.empty()) pre += '.';
+      pre += p.is_number() ? std::to_string(p.get<int>()) : p.get<std::string>();
     }
     if (!pre.empty()) want += "-" + pre;
     EXPECT_EQ(Semver().Format(*v), want) << text;
