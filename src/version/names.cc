@@ -77,19 +77,27 @@ std::string NormalizeName(std::string_view ecosystem, std::string_view raw) {
       std::string_view group = Trim(name.substr(0, colon));
       std::string_view rest = name.substr(colon + 1);
       std::string_view artifact = Trim(rest.substr(0, rest.find(':')));
-      return std::string(group) + ":" + std::string(artifact);
+      // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on operator+ chains here.
+      std::string out;
+      out.reserve(group.size() + 1 + artifact.size());
+      out.append(group);
+      out.push_back(':');
+      out.append(artifact);
+      return out;
     }
     case Kind::kNpm: {
       // Registry paths carry the scope separator URL-encoded: "@babel%2fcore".
-      std::string out(name);
-      if (!out.empty() && out[0] == '@') {
-        size_t p = out.find("%2");
-        if (p != std::string::npos && p + 2 < out.size() && Lower(out[p + 2]) == 'f' &&
-            out.find('/') == std::string::npos) {
-          out.replace(p, 3, "/");
-        }
+      size_t p = name.find("%2");
+      if (!name.empty() && name[0] == '@' && p != std::string_view::npos && p + 2 < name.size() &&
+          Lower(name[p + 2]) == 'f' && name.find('/') == std::string_view::npos) {
+        std::string out;
+        out.reserve(name.size());
+        out.append(name.substr(0, p));
+        out.push_back('/');
+        out.append(name.substr(p + 3));
+        return out;
       }
-      return out;
+      return std::string(name);
     }
     case Kind::kGo: {
       // golang.org/x/mod/module.EscapePath writes an upper-case letter as '!' and its lower

@@ -232,9 +232,13 @@ class NugetSchemeImpl final : public Scheme {
   // ("-01" as -1).
   std::string Format(const Version& v) const override {
     const auto& t = v.tokens();
-    std::string out = std::to_string(t[0].number) + "." + std::to_string(t[1].number) + "." +
-                      std::to_string(t[2].number);
-    if (t[3].number != 0) out += "." + std::to_string(t[3].number);
+    // Appended piece by piece: GCC 12 warns falsely (-Wrestrict) on operator+ chains here.
+    std::string out;
+    for (size_t i = 0; i < 4; ++i) {
+      if (i == 3 && t[3].number == 0) break;
+      if (i != 0) out.push_back('.');
+      out.append(std::to_string(t[i].number));
+    }
     for (size_t i = 4; i < t.size(); ++i) {
       out += i == 4 ? '-' : '.';
       if (t[i].kind == kNumeric) {
