@@ -29,6 +29,8 @@ test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap debian-archive-keyring
   nodejs npm python3 jq zstd dpkg-dev rpm
   libcommons-lang3-java time isal util-linux tar gzip
+  python3-apt python3-rpm golang-go golang-golang-x-mod-dev
+  python3-packaging maven default-jdk-headless ruby php-cli php-composer-semver
 )
 
 pkgs=("${build_pkgs[@]}")
@@ -54,7 +56,9 @@ fi
 
 if [ "$want_test" = 1 ]; then
   here="$(cd "$(dirname "$0")/.." && pwd)"
-  if [ ! -d "$here/tests/tools/node_modules/ajv" ]; then
+  # Reinstall the node test tools whenever their lock file changed.
+  if ! cmp -s "$here/tests/tools/package-lock.json" "$here/tests/tools/node_modules/.vigil-lock"; then
     (cd "$here/tests/tools" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$here/tests/tools/package-lock.json" "$here/tests/tools/node_modules/.vigil-lock"
   fi
 fi

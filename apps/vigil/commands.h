@@ -12,4 +12,7 @@ inline constexpr int kExitError = 2;
 // Adds `vigil sbom` to `app`; the command stores its exit code in `*exit_code`.
 void AddSbomCommand(CLI::App& app, int* exit_code);
 
+// Adds `vigil version compare` to `app`; the command stores its exit code in `*exit_code`.
+void AddVersionCommand(CLI::App& app, int* exit_code);
+
 }  // namespace vigil::app

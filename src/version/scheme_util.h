@@ -1,0 +1,153 @@
+// Helpers shared by the scheme implementations (not part of the public API of vigil::version;
+// include it only from src/version/*.cc and tests).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "version/version.h"
+
+namespace vigil::version::internal {
+
+// Digits are held as a Token whose slice is the digit run without leading zeros and whose
+// `number` is its value when the run has at most kMaxExactDigits digits. Two such tokens
+// compare by length first, then by value (or bytes, for longer runs), which is exact for
+// numbers of any size and needs no big-integer arithmetic.
+inline constexpr size_t kMaxExactDigits = 19;
+
+// Fills `t` from the decimal digits text[begin, end) (leading zeros are skipped).
+inline void SetNumber(Token& t, std::string_view text, size_t begin, size_t end) {
+  while (begin < end && text[begin] == '0') ++begin;
+  t.offset = static_cast<uint16_t>(begin);
+  t.length = static_cast<uint16_t>(end - begin);
+  uint64_t v = 0;
+  if (end - begin <= kMaxExactDigits) {
+    for (size_t i = begin; i < end; ++i) v = v * 10 + static_cast<uint64_t>(text[i] - '0');
+  }
+  t.number = v;
+}
+
+// Orders two numeric tokens made by SetNumber: -1, 0 or 1.
+inline int CompareNumber(const Version& va, const Token& a, const Version& vb, const Token& b) {
+  if (a.length != b.length) return a.length < b.length ? -1 : 1;
+  if (a.length <= kMaxExactDigits) return a.number < b.number ? -1 : (a.number > b.number ? 1 : 0);
+  int c = std::memcmp(va.text().data() + a.offset, vb.text().data() + b.offset, a.length);
+  return c < 0 ? -1 : (c > 0 ? 1 : 0);
+}
+
+// Byte-wise comparison of two token texts (shorter prefix first), as strcmp would order them.
+inline int CompareBytes(const Version& va, const Token& a, const Version& vb, const Token& b) {
+  size_t n = a.length < b.length ? a.length : b.length;
+  int c = n == 0 ? 0 : std::memcmp(va.text().data() + a.offset, vb.text().data() + b.offset, n);
+  if (c != 0) return c < 0 ? -1 : 1;
+  if (a.length != b.length) return a.length < b.length ? -1 : 1;
+  return 0;
+}
+
+// Text tokens keep up to 8 bytes of their text in `number`, big-endian, so that comparing two
+// of them rarely needs the text itself (which would cost a cache miss per version). `map`
+// turns a byte into an order-preserving nonzero rank; `pad` stands for "past the end".
+// kLongText in flags marks a token longer than 8 bytes, whose packed prefix is not enough to
+// decide equality.
+inline constexpr uint8_t kLongText = 0x80;
+template <typename Map>
+inline void PackText(Token& t, std::string_view text, size_t begin, size_t end, Map map, uint8_t pad) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | (begin + i < end ? map(static_cast<unsigned char>(text[begin + i])) : pad);
+  }
+  t.number = v;
+  t.offset = static_cast<uint16_t>(begin);
+  t.length = static_cast<uint16_t>(end - begin);
+  if (end - begin > 8) t.flags |= kLongText;
+}
+
+inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+
+// The checks every scheme makes first: not empty, not longer than kMaxVersionLength. Returns
+// the reason a text fails them, or an empty view.
+inline std::string_view CommonProblem(std::string_view text) {
+  if (text.empty()) return "empty version";
+  if (text.size() > kMaxVersionLength) return "longer than 1024 bytes";
+  return {};
+}
+
+// The first byte outside printable ASCII (0x21..0x7e), or npos.
+inline size_t FindNonPrintable(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c <= 0x20 || c >= 0x7f) return i;
+  }
+  return std::string_view::npos;
+}
+
+// SemVer 2.0 pre-release identifiers (semver.cc, go.cc): kPreNumber tokens are made with
+// SetNumber, kPreText tokens are slices. Numeric identifiers sort before alphanumeric ones,
+// numbers numerically, text by ASCII bytes, and a shorter list before a longer one it prefixes.
+inline constexpr uint8_t kPreNumber = 100;
+inline constexpr uint8_t kPreText = 101;
+inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_end,
+                             const Version& vb, const Token* b, const Token* b_end) {
+  // A version without a pre-release sorts after one with.
+  if (a == a_end || b == b_end) return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? 1 : -1);
+  for (; a != a_end && b != b_end; ++a, ++b) {
+    if (a->kind != b->kind) return a->kind == kPreNumber ? -1 : 1;
+    if (a->kind == kPreNumber) {
+      if (int c = CompareNumber(va, *a, vb, *b); c != 0) return c;
+    } else {
+      if (a->number != b->number) return a->number < b->number ? -1 : 1;
+      if (((a->flags | b->flags) & kLongText) != 0) {
+        if (int c = CompareBytes(va, *a, vb, *b); c != 0) return c;
+      }
+    }
+  }
+  return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? -1 : 1);
+}
+
+// Appends the dot-separated pre-release identifiers text[begin, end) (already validated).
+inline void AppendPrerelease(std::string_view text, size_t begin, size_t end,
+                             std::vector<Token>& out) {
+  size_t i = begin;
+  while (i <= end) {
+    size_t j = i;
+    bool numeric = true;
+    while (j < end && text[j] != '.') {
+      if (!IsDigit(text[j])) numeric = false;
+      ++j;
+    }
+    Token t;
+    if (numeric) {
+      t.kind = kPreNumber;
+      SetNumber(t, text, i, j);
+    } else {
+      t.kind = kPreText;
+      PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
+    }
+    out.push_back(t);
+    i = j + 1;
+  }
+}
+
+// True if c may appear in a SemVer identifier: [0-9A-Za-z-].
+inline bool IsIdentChar(char c) { return IsAlnum(c) || c == '-'; }
+
+// True if text[begin, end) is a non-empty list of non-empty identifiers separated by '.'.
+inline bool IsIdentList(std::string_view text, size_t begin, size_t end) {
+  if (begin >= end) return false;
+  size_t start = begin;
+  for (size_t i = begin; i < end; ++i) {
+    if (text[i] == '.') {
+      if (i == start) return false;
+      start = i + 1;
+    } else if (!IsIdentChar(text[i])) {
+      return false;
+    }
+  }
+  return start < end;
+}
+
+}  // namespace vigil::version::internal
