@@ -215,11 +215,9 @@ void Finalize(MergedFs& fs, Inventory& inv) {
     if (!node.result.owner_key.empty()) owned[node.result.owner_key] = &node.result.owned_files;
   }
   std::vector<Package> pkgs;
-  std::set<std::string> lock_dirs_with_installed;
   for (auto& [path, node] : fs.files) {
     for (Package& p : node.result.packages) pkgs.push_back(p);
   }
-  std::set<std::string> os_files;
   std::map<std::string, std::string> file_owner;
   for (Package& p : pkgs) {
     if (p.type == "deb" && p.files.empty()) {

@@ -58,7 +58,6 @@ void SplitSource(const std::string& field, std::string& name, std::string& versi
 
 Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
   Stanza st;
-  std::string* last = nullptr;
   std::string first_error;
   size_t line_no = 0;
   auto flush = [&]() {
@@ -95,15 +94,10 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
     ++line_no;
     if (Trim(line).empty()) {
       flush();
-      last = nullptr;
       return;
     }
-    if (line.front() == ' ' || line.front() == '\t') {
-      if (last != nullptr) {
-        // Continuation lines only matter for the fields we keep, none of which are multi-line.
-      }
-      return;
-    }
+    // Continuation lines only matter for multi-line fields, none of which we keep.
+    if (line.front() == ' ' || line.front() == '\t') return;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
       if (first_error.empty()) {
@@ -114,7 +108,7 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
     }
     std::string key = AsciiLower(line.substr(0, colon));
     std::string value(Trim(line.substr(colon + 1)));
-    last = nullptr;
+    std::string* last = nullptr;
     if (key == "package") last = &st.package;
     else if (key == "version") last = &st.version;
     else if (key == "architecture") last = &st.arch;

@@ -292,10 +292,6 @@ Result<std::unique_ptr<Image>> OpenOci(std::unique_ptr<BlobStore> store, const s
     layer.diff_id = config->diff_ids[i];
     auto path = BlobPath(layer.digest);
     if (!path.ok()) return path.error().Context(where + ": layer " + std::to_string(i));
-    if (layer.media_type.find("nondistributable") != std::string::npos ||
-        layer.media_type.find("foreign") != std::string::npos) {
-      // Foreign layers are not stored in the archive; they may still be present.
-    }
     names.push_back(*path);
     info.layers.push_back(std::move(layer));
   }

@@ -93,8 +93,7 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     json s;
     std::string id = "SPDXRef-Package-" + SpdxId(p.type) + "-" + std::to_string(n);
     s["SPDXID"] = id;
-    s["name"] = p.name_space.empty() || p.type == "golang" ? (p.type == "golang" && !p.name_space.empty() ? p.name_space + "/" + p.name : p.name)
-                                                           : p.name_space + "/" + p.name;
+    s["name"] = p.name_space.empty() ? p.name : p.name_space + "/" + p.name;
     std::string version = p.version;
     if (!p.epoch.empty()) version = p.epoch + ":" + version;
     s["versionInfo"] = version;
@@ -124,7 +123,7 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     s["externalRefs"] = json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
                                       {"referenceType", "purl"},
                                       {"referenceLocator", p.purl}}});
-    s["primaryPackagePurpose"] = (p.type == "deb" || p.type == "apk" || p.type == "rpm") ? "LIBRARY" : "LIBRARY";
+    s["primaryPackagePurpose"] = "LIBRARY";
     packages.push_back(s);
     rels.push_back({{"spdxElementId", "SPDXRef-Image"}, {"relationshipType", "CONTAINS"},
                     {"relatedSpdxElement", id}});

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "../test_util.h"
 #include "common/file.h"
 
 namespace vigil::catalog {
@@ -28,12 +29,31 @@ TEST(PythonMetadata, LicenseFromClassifierOrExpression) {
 }
 
 TEST(PythonMetadata, RealFixtures) {
-  const std::string dir = "/work/shared/data/pkgdb/python/trivy/";
-  for (const char* f : {"networkx.METADATA", "zipp.METADATA", "setuptools.PKG-INFO"}) {
-    auto text = ReadFile(dir + f);
-    if (!text.ok()) continue;  // shared data is optional outside this workplace
+  // Expected Name/Version taken with grep from each file's headers.
+  struct Case {
+    const char* file;
+    const char* name;
+    const char* version;
+  };
+  const Case cases[] = {
+      {"asyncssh-2.14.2.METADATA", "asyncssh", "2.14.2"},
+      {"distlib-0.3.1-py3.9.egg-info", "distlib", "0.3.1"},
+      {"distlib-0.3.1.METADATA", "distlib", "0.3.1"},
+      {"iniconfig-2.0.0.METADATA", "iniconfig", "2.0.0"},
+      {"networkx-3.0.METADATA", "networkx", "3.0"},
+      {"pyphen-0.14.0.METADATA", "pyphen", "0.14.0"},
+      {"setuptools-51.3.3-py3.8.egg-info.PKG-INFO", "setuptools", "51.3.3"},
+      {"unidecode-egg-info.PKG-INFO", "Unidecode", "0.4.1"},
+      {"zipp-3.12.1.METADATA", "zipp", "3.12.1"},
+  };
+  for (const auto& c : cases) {
+    auto text = ReadFile(testing::TestData("catalog", std::string("python/trivy/") + c.file));
+    ASSERT_TRUE(text.ok()) << c.file;
     std::vector<Package> pkgs;
-    EXPECT_TRUE(ParsePythonMetadata(*text, pkgs).ok()) << f;
+    ASSERT_TRUE(ParsePythonMetadata(*text, pkgs).ok()) << c.file;
+    ASSERT_EQ(pkgs.size(), 1u) << c.file;
+    EXPECT_EQ(pkgs[0].name, c.name) << c.file;
+    EXPECT_EQ(pkgs[0].version, c.version) << c.file;
   }
 }
 
