@@ -64,7 +64,11 @@ mkdir -p "$CACHE" "$OUT/podman/tmp" "$OUT/tmp"
 export TMPDIR="$OUT/tmp"
 # A private image store: the machine's own podman images and other users are left alone.
 STORAGE_ROOT="$OUT/podman/root"
-STORAGE_RUN="$OUT/podman/run"
+# podman refuses a runroot longer than 50 characters, and OUT may be deep (CI checks out under a
+# long path), so the runroot (transient locks and mount state only) gets a short name of its own,
+# keyed by OUT so two build folders never share one.
+STORAGE_RUN="/run/vigil-ti-$(printf '%s' "$OUT" | sha256sum | cut -c1-12)"
+mkdir -p "$STORAGE_RUN"
 PODMAN=(podman --root "$STORAGE_ROOT" --runroot "$STORAGE_RUN" --tmpdir "$OUT/podman/tmp"
         --storage-driver overlay --events-backend none --cgroup-manager=cgroupfs --runtime runc)
 STORE_REF="containers-storage:[overlay@$STORAGE_ROOT+$STORAGE_RUN]"
