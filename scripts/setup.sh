@@ -21,7 +21,7 @@ build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev
   nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
-  libyaml-cpp-dev libtomlplusplus-dev
+  libyaml-cpp-dev libtomlplusplus-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
 )

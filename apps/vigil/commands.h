@@ -15,4 +15,7 @@ void AddSbomCommand(CLI::App& app, int* exit_code);
 // Adds `vigil version compare` to `app`; the command stores its exit code in `*exit_code`.
 void AddVersionCommand(CLI::App& app, int* exit_code);
 
+// Adds `vigil db` (import, update, status, get, lookup, changes) to `app`.
+void AddDbCommand(CLI::App& app, int* exit_code);
+
 }  // namespace vigil::app

@@ -1,0 +1,248 @@
+// `vigil db ...`: build, update and inspect the vulnerability database.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "version/names.h"
+#include "version/version.h"
+#include "vulndb/advisory.h"
+#include "vulndb/importer.h"
+#include "vulndb/index.h"
+#include "vulndb/store.h"
+
+namespace vigil::app {
+namespace {
+
+struct DbFlags {
+  std::string db;
+  std::vector<std::string> paths;
+  std::string format;
+  size_t show_problems = 20;
+  int level = 5;
+  std::string id;
+  std::string ecosystem;
+  std::string package;
+  std::string version;
+  int64_t since = 0;
+  size_t limit = 1000;
+  // update
+  std::vector<std::string> sources;
+  std::vector<std::string> ecosystems;
+  std::string ca_file;
+  bool allow_http = false;
+};
+
+// --db, else VIGIL_DB, else the user's data folder.
+std::string DbDir(const DbFlags& f) {
+  if (!f.db.empty()) return f.db;
+  if (const char* env = std::getenv("VIGIL_DB"); env && *env) return env;
+  return vulndb::DefaultDbDir();
+}
+
+int Fail(std::string_view cmd, const Error& e) {
+  std::cerr << "vigil db " << cmd << ": " << e.ToString() << "\n";
+  return kExitError;
+}
+
+void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f) {
+  if (f.format == "json") {
+    nlohmann::json j = {{"run", r.run},           {"read", r.read},       {"added", r.added},
+                        {"changed", r.changed},   {"withdrawn", r.withdrawn},
+                        {"unchanged", r.unchanged}, {"stale", r.stale},   {"skipped", r.skipped},
+                        {"warnings", r.warnings}, {"kev", r.kev},         {"epss", r.epss},
+                        {"bytes", r.bytes},       {"seconds", seconds}};
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& p : r.problems) {
+      problems.push_back({{"where", p.where}, {"id", p.id}, {"reason", p.reason}, {"skipped", p.skipped}});
+    }
+    j["problems"] = std::move(problems);
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return;
+  }
+  std::printf("read %llu records (%.1f MB) in %.2f s: %llu new, %llu changed (%llu withdrawn), "
+              "%llu unchanged, %llu stale, %llu skipped, %llu warnings",
+              static_cast<unsigned long long>(r.read), static_cast<double>(r.bytes) / 1e6, seconds,
+              static_cast<unsigned long long>(r.added), static_cast<unsigned long long>(r.changed),
+              static_cast<unsigned long long>(r.withdrawn), static_cast<unsigned long long>(r.unchanged),
+              static_cast<unsigned long long>(r.stale), static_cast<unsigned long long>(r.skipped),
+              static_cast<unsigned long long>(r.warnings));
+  if (r.kev) std::printf(", %llu KEV entries", static_cast<unsigned long long>(r.kev));
+  if (r.epss) std::printf(", %llu EPSS scores", static_cast<unsigned long long>(r.epss));
+  std::printf("\n");
+  size_t shown = 0;
+  for (const auto& p : r.problems) {
+    if (shown++ >= f.show_problems) {
+      std::printf("... %zu more (--problems N shows more, --format json lists all)\n",
+                  r.problems.size() - f.show_problems);
+      break;
+    }
+    std::printf("%s: %s%s%s\n", p.skipped ? "skipped" : "warning", p.where.c_str(),
+                p.id.empty() ? "" : (" (" + p.id + ")").c_str(), (": " + p.reason).c_str());
+  }
+}
+
+int RunImport(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadWrite);
+  if (!store.ok()) return Fail("import", store.error());
+  std::vector<vulndb::ImportInput> inputs;
+  for (const auto& p : f.paths) inputs.push_back({p, "", {}});
+  vulndb::ImportOptions opts;
+  opts.command = "import";
+  opts.compression_level = f.level;
+  vulndb::ImportReport report;
+  auto start = std::chrono::steady_clock::now();
+  Status st = vulndb::Import(**store, inputs, opts, &report);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!st.ok()) return Fail("import", st.error());
+  PrintReport(report, seconds, f);
+  return kExitOk;
+}
+
+int RunStatus(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  if (!store.ok()) return Fail("status", store.error());
+  auto st = (*store)->GetStatus();
+  if (!st.ok()) return Fail("status", st.error());
+  if (f.format == "json") {
+    nlohmann::json j = {{"path", st->path},
+                        {"size_bytes", st->size_bytes},
+                        {"records", st->records},
+                        {"withdrawn", st->withdrawn},
+                        {"newest_modified", st->newest_modified},
+                        {"built_at", st->built_at},
+                        {"per_ecosystem", st->per_ecosystem},
+                        {"kev", {{"entries", st->kev}, {"catalog", st->kev_catalog}}},
+                        {"epss", {{"entries", st->epss}, {"score_date", st->epss_date}}},
+                        {"dictionaries", st->dictionaries},
+                        {"last_change_seq", st->last_change_seq}};
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& s : st->sources) {
+      sources.push_back({{"name", s.name}, {"kind", s.kind}, {"records", s.records},
+                         {"imported_at", s.imported_at}, {"sha256", s.sha256}, {"size", s.size},
+                         {"etag", s.etag}, {"last_modified", s.last_modified}});
+    }
+    j["sources"] = std::move(sources);
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return kExitOk;
+  }
+  std::printf("database:   %s (%.1f MB)\n", st->path.c_str(), static_cast<double>(st->size_bytes) / 1e6);
+  std::printf("advisories: %llu (%llu withdrawn)\n", static_cast<unsigned long long>(st->records),
+              static_cast<unsigned long long>(st->withdrawn));
+  std::printf("newest:     %s\nbuilt:      %s\n", st->newest_modified.c_str(), st->built_at.c_str());
+  std::printf("KEV:        %llu entries%s\n", static_cast<unsigned long long>(st->kev),
+              st->kev_catalog.empty() ? "" : (" (catalog " + st->kev_catalog + ")").c_str());
+  std::printf("EPSS:       %llu scores%s\n", static_cast<unsigned long long>(st->epss),
+              st->epss_date.empty() ? "" : (" (" + st->epss_date + ")").c_str());
+  std::printf("ecosystems:\n");
+  for (const auto& [eco, n] : st->per_ecosystem) {
+    std::printf("  %-28s %llu\n", eco.c_str(), static_cast<unsigned long long>(n));
+  }
+  std::printf("sources:\n");
+  for (const auto& s : st->sources) {
+    std::printf("  %s (%s, %llu records, imported %s)\n", s.name.c_str(), s.kind.c_str(),
+                static_cast<unsigned long long>(s.records), s.imported_at.c_str());
+  }
+  return kExitOk;
+}
+
+int RunGet(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  if (!store.ok()) return Fail("get", store.error());
+  auto json = (*store)->GetJson(f.id);
+  if (!json.ok()) return Fail("get", json.error());
+  if (!*json) return Fail("get", NotFound("no advisory " + f.id));
+  std::printf("%s\n", (*json)->c_str());
+  return kExitOk;
+}
+
+int RunLookup(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  if (!store.ok()) return Fail("lookup", store.error());
+  auto start = std::chrono::steady_clock::now();
+  auto index = vulndb::Index::Load(**store);
+  if (!index.ok()) return Fail("lookup", index.error());
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  vulndb::Ecosystem eco = vulndb::ParseEcosystem(f.ecosystem);
+  std::string release = eco.pro ? "pro:" + eco.release : eco.release;
+  std::string name = version::NormalizeName(eco.family, f.package);
+  const version::Scheme* scheme = version::FindScheme(eco.family);
+  std::optional<version::Version> v;
+  if (!f.version.empty()) {
+    if (!scheme) return Fail("lookup", InvalidArgument("no version scheme for ecosystem " + eco.family));
+    auto parsed = scheme->Parse(f.version);
+    if (!parsed.ok()) return Fail("lookup", parsed.error());
+    v = std::move(*parsed);
+  }
+  std::fprintf(stderr, "index of %llu advisories loaded in %.3f s\n",
+               static_cast<unsigned long long>((*index)->stats().advisories), seconds);
+  for (const vulndb::IndexEntry& e : (*index)->Lookup(eco.family, release, name)) {
+    const auto& adv = (*index)->advisory(e.advisory);
+    std::string verdict = "-";
+    if (v) verdict = !e.ranges ? "unknown" : e.ranges->IsAffected(*v) ? "affected" : "not-affected";
+    std::string fixed;
+    for (const auto& x : e.fixed) fixed += (fixed.empty() ? "" : ",") + x;
+    std::string status(vulndb::FixStatusName(e.status));
+    std::printf("%s\t%s\tfixed=%s%s\n", adv.id.c_str(), verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
+                status.empty() ? "" : ("\tstatus=" + status).c_str());
+  }
+  return kExitOk;
+}
+
+int RunChanges(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  if (!store.ok()) return Fail("changes", store.error());
+  auto changes = (*store)->ChangesSince(f.since, f.limit);
+  if (!changes.ok()) return Fail("changes", changes.error());
+  for (const auto& c : *changes) {
+    std::printf("%lld\t%lld\t%s\t%s\t%s\n", static_cast<long long>(c.seq), static_cast<long long>(c.run),
+                c.kind.c_str(), c.id.c_str(), c.modified.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void AddDbCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<DbFlags>();
+  CLI::App* db = app.add_subcommand("db", "Build, update and inspect the vulnerability database");
+  db->require_subcommand(1);
+  db->add_option("--db", flags->db,
+                 "Database folder (default: $VIGIL_DB, else $XDG_DATA_HOME/vigil/db)")
+      ->envname("VIGIL_DB");
+
+  CLI::App* imp = db->add_subcommand("import", "Import advisory files, folders and zip archives");
+  imp->add_option("paths", flags->paths,
+                  "OSV JSON/JSONL/YAML files, folders or zips (osv.dev's <Ecosystem>/all.zip), "
+                  "Alpine secdb, Debian security-tracker JSON or DSA/DLA list, CISA KEV JSON, EPSS CSV")
+      ->required();
+  imp->add_option("--format", flags->format, "text (default) or json report");
+  imp->add_option("--problems", flags->show_problems, "How many problems to print (default 20)");
+  imp->add_option("--level", flags->level, "zstd level for stored records (default 5)")->check(CLI::Range(1, 19));
+  imp->callback([flags, exit_code]() { *exit_code = RunImport(*flags); });
+
+  CLI::App* status = db->add_subcommand("status", "Sources, counts per ecosystem, freshness, size");
+  status->add_option("--format", flags->format, "text (default) or json");
+  status->callback([flags, exit_code]() { *exit_code = RunStatus(*flags); });
+
+  CLI::App* get = db->add_subcommand("get", "Print one stored advisory as OSV JSON");
+  get->add_option("id", flags->id, "Advisory id")->required();
+  get->callback([flags, exit_code]() { *exit_code = RunGet(*flags); });
+
+  CLI::App* lookup = db->add_subcommand("lookup", "List the advisories naming a package");
+  lookup->add_option("ecosystem", flags->ecosystem, "OSV ecosystem, e.g. Debian:12, PyPI, Alpine:v3.19")->required();
+  lookup->add_option("package", flags->package, "Package name (source package for distributions)")->required();
+  lookup->add_option("version", flags->version, "Installed version: say for each whether it is affected");
+  lookup->callback([flags, exit_code]() { *exit_code = RunLookup(*flags); });
+
+  CLI::App* changes = db->add_subcommand("changes", "The change log: new, changed and withdrawn ids");
+  changes->add_option("--since", flags->since, "Only changes after this sequence number");
+  changes->add_option("--limit", flags->limit, "At most this many (default 1000)");
+  changes->callback([flags, exit_code]() { *exit_code = RunChanges(*flags); });
+}
+
+}  // namespace vigil::app

@@ -1,0 +1,583 @@
+#include "vulndb/importer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <utility>
+
+#include "common/file.h"
+#include "common/json.h"
+#include "common/path.h"
+#include "common/sha256.h"
+#include "common/strings.h"
+#include "version/osv_range.h"
+#include "version/version.h"
+#include "vulndb/osv.h"
+
+namespace vigil::vulndb {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A folder tree holds at most this many files, a zip this many entries (osv.dev's largest
+// all.zip, for the Linux kernel, has ~10,000; PyPI ~20,000).
+constexpr size_t kMaxFilesPerInput = 2'000'000;
+// Whole-document feeds (Debian tracker JSON ~70 MiB, KEV ~1.5 MiB) may be this large.
+constexpr uint64_t kMaxDocumentFile = 1u << 30;
+// Records buffered before a dictionary is chosen for a source, and the fewest worth training on.
+constexpr size_t kDictionarySample = 5000;
+constexpr size_t kMinDictionarySample = 300;
+
+enum class Kind {
+  kOsvJson, kOsvJsonLines, kOsvJsonArray, kOsvYaml, kZip, kAlpineSecdb, kDebianTracker,
+  kDebianList, kKev, kEpss, kUnknown,
+};
+
+const char* KindName(Kind k) {
+  switch (k) {
+    case Kind::kOsvJson: return "osv-json";
+    case Kind::kOsvJsonLines: return "osv-jsonl";
+    case Kind::kOsvJsonArray: return "osv-json-array";
+    case Kind::kOsvYaml: return "osv-yaml";
+    case Kind::kZip: return "osv-zip";
+    case Kind::kAlpineSecdb: return "alpine-secdb";
+    case Kind::kDebianTracker: return "debian-tracker";
+    case Kind::kDebianList: return "debian-dsa-list";
+    case Kind::kKev: return "cisa-kev";
+    case Kind::kEpss: return "epss";
+    case Kind::kUnknown: return "unknown";
+  }
+  return "unknown";
+}
+
+bool HasYamlSuffix(std::string_view name) {
+  return name.ends_with(".yaml") || name.ends_with(".yml");
+}
+
+std::string_view SkipSpace(std::string_view s) {
+  if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);
+  size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i;
+  return s.substr(i);
+}
+
+// Looks at the first bytes (and for JSON the first line) to tell what `text` holds.
+Kind Sniff(std::string_view name, std::string_view text) {
+  if (text.starts_with("PK\x03\x04") || text.starts_with("PK\x05\x06")) return Kind::kZip;
+  std::string_view t = SkipSpace(text);
+  if (HasYamlSuffix(name)) {
+    return t.find("distroversion:") != std::string_view::npos &&
+                   t.find("packages:") != std::string_view::npos
+               ? Kind::kAlpineSecdb
+               : Kind::kOsvYaml;
+  }
+  if (t.starts_with("#model_version") || t.starts_with("cve,epss")) return Kind::kEpss;
+  if (t.starts_with("[")) {
+    std::string_view rest = SkipSpace(t.substr(1));
+    return rest.starts_with("{") || rest.starts_with("]") ? Kind::kOsvJsonArray : Kind::kDebianList;
+  }
+  if (!t.starts_with("{")) return Kind::kUnknown;
+  // JSON Lines when the first line alone is a whole object and more follows it.
+  size_t nl = t.find('\n');
+  if (nl != std::string_view::npos && !SkipSpace(t.substr(nl)).empty()) {
+    std::string_view first = t.substr(0, nl);
+    while (!first.empty() && (first.back() == '\r' || first.back() == ' ')) first.remove_suffix(1);
+    if (first.size() > 1 && first.back() == '}' && MinifyJson(first).ok()) {
+      // A pretty-printed document's first line is "{" alone, so this is a one-line record.
+      return Kind::kOsvJsonLines;
+    }
+  }
+  // One document: tell the kind by the keys near its start.
+  std::string_view head = t.substr(0, 4096);
+  if (head.find("\"catalogVersion\"") != std::string_view::npos) return Kind::kKev;
+  if (head.find("\"distroversion\"") != std::string_view::npos) return Kind::kAlpineSecdb;
+  if (head.find("\"id\"") != std::string_view::npos || head.find("\"modified\"") != std::string_view::npos ||
+      head.find("\"schema_version\"") != std::string_view::npos) {
+    return Kind::kOsvJson;
+  }
+  if (head.find("\"releases\"") != std::string_view::npos) return Kind::kDebianTracker;
+  return Kind::kOsvJson;
+}
+
+// YAML to JSON text for OSV YAML records. Every scalar becomes a JSON string (OSV's fields are
+// strings; PyPA's versions such as 1.10 must not turn into numbers), null stays null.
+nlohmann::json YamlToJson(const YAML::Node& n, int depth) {
+  if (depth > static_cast<int>(kMaxRecordDepth)) throw YAML::Exception(n.Mark(), "nested too deeply");
+  switch (n.Type()) {
+    case YAML::NodeType::Map: {
+      nlohmann::json o = nlohmann::json::object();
+      for (const auto& kv : n) o[kv.first.Scalar()] = YamlToJson(kv.second, depth + 1);
+      return o;
+    }
+    case YAML::NodeType::Sequence: {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& v : n) a.push_back(YamlToJson(v, depth + 1));
+      return a;
+    }
+    case YAML::NodeType::Scalar:
+      return n.Scalar();
+    default:
+      return nullptr;
+  }
+}
+
+// Writes records into the store: checks, change detection, dictionary choice, compression.
+class Sink {
+ public:
+  Sink(Store::Transaction& tx, std::map<std::string, StoredMeta, std::less<>> existing,
+       const ImportOptions& options, ImportReport* report)
+      : tx_(tx), existing_(std::move(existing)), options_(options), report_(report) {}
+
+  // Starts a new source (one input path); records until EndSource belong to it.
+  void BeginSource(std::string name) {
+    source_ = std::move(name);
+    dict_chosen_ = false;
+    dict_ = 0;
+    source_records_ = 0;
+  }
+  // Flushes what is pending. Returns the dictionary the source used.
+  Status EndSource(int64_t* dict) {
+    VIGIL_RETURN_IF_ERROR(Flush());
+    *dict = dict_;
+    return OkStatus();
+  }
+  uint64_t source_records() const { return source_records_; }
+
+  void Problem(std::string where, std::string id, std::string reason, bool skipped = true) {
+    if (skipped) {
+      ++report_->skipped;
+    } else {
+      ++report_->warnings;
+    }
+    report_->problems.push_back({std::move(where), std::move(id), std::move(reason), skipped});
+  }
+
+  // An OSV record as JSON text.
+  Status AddJson(std::string_view text, const std::string& where) {
+    ++report_->read;
+    ++source_records_;
+    Result<Advisory> a = parser_.Parse(text, where);
+    if (!a.ok()) {
+      Problem(where, "", a.error().message());
+      return OkStatus();
+    }
+    Result<std::string> minified = MinifyJson(text);
+    if (!minified.ok()) {
+      Problem(where, a->id, minified.error().message());
+      return OkStatus();
+    }
+    return Add(*a, std::move(*minified), where);
+  }
+
+  // A record converted from another feed.
+  Status AddAdvisory(const Advisory& a, const std::string& where) {
+    ++report_->read;
+    ++source_records_;
+    return Add(a, ToOsvJson(a), where);
+  }
+
+  Store::Transaction& tx() { return tx_; }
+
+ private:
+  struct Pending {
+    std::string id, modified, json, kind;
+    bool withdrawn;
+    std::vector<std::string> ecosystems;
+  };
+
+  // Entries that cannot match are reported (the record is kept: its other entries and its
+  // text still matter). Returns false when the record as a whole is unusable.
+  void Check(const Advisory& a, const std::string& where) {
+    for (size_t i = 0; i < a.affected.size(); ++i) {
+      const Affected& af = a.affected[i];
+      std::string at = "affected[" + std::to_string(i) + "]";
+      if (af.ecosystem.family.empty()) {
+        if (af.name.empty()) continue;  // GIT-only entries (PSF, OSS-Fuzz) have no package
+        Problem(where, a.id, at + ": package '" + af.name + "' has no ecosystem", false);
+        continue;
+      }
+      const version::Scheme* scheme = version::FindScheme(af.ecosystem.family);
+      if (!scheme) {
+        // Bitnami, SwiftURL, ... are OSV ecosystems vigil has no version scheme for yet.
+        Problem(where, a.id, at + ": ecosystem '" + af.ecosystem.text +
+                                 "' has no version scheme in vigil: stored, cannot match", false);
+        continue;
+      }
+      Result<version::AffectedRanges> built = version::AffectedRanges::Build(*scheme, af.spec);
+      if (!built.ok()) {
+        Problem(where, a.id, at + ": " + built.error().message() + ": stored, this entry cannot match",
+                false);
+        continue;
+      }
+      // fixed written after an introduced it sorts before: the schema sorts events, so this
+      // reads as "affected from the introduced version on, never fixed" — almost surely a data
+      // error worth telling.
+      for (size_t r = 0; r < af.spec.ranges.size(); ++r) {
+        const version::RangeSpec& range = af.spec.ranges[r];
+        if (range.type == version::RangeSpec::Type::kGit) continue;
+        const std::string* introduced = nullptr;
+        for (const version::RangeEvent& ev : range.events) {
+          if (ev.kind == version::RangeEvent::Kind::kIntroduced) {
+            introduced = ev.version == "0" ? nullptr : &ev.version;
+          } else if (introduced && ev.kind == version::RangeEvent::Kind::kFixed) {
+            Result<int> c = scheme->CompareText(ev.version, *introduced);
+            if (c.ok() && *c < 0) {
+              Problem(where, a.id,
+                      at + ".ranges[" + std::to_string(r) + "]: fixed " + ev.version +
+                          " sorts before introduced " + *introduced +
+                          ": read by the schema's rules (events sorted by version)",
+                      false);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  Status Add(const Advisory& a, std::string json, const std::string& where) {
+    Check(a, where);
+    bool withdrawn = !a.withdrawn.empty();
+    auto in_run = run_.find(a.id);
+    auto before = existing_.find(a.id);
+    const StoredMeta* prev = in_run != run_.end()    ? &in_run->second
+                             : before != existing_.end() ? &before->second
+                                                         : nullptr;
+    if (prev) {
+      int64_t old_key = prev->modified_us, new_key = TimeMicros(a.modified);
+      bool duplicate = in_run != run_.end();
+      if (new_key == old_key && prev->withdrawn == withdrawn) {
+        if (duplicate) {
+          Problem(where, a.id, "duplicate id with the same modified " + a.modified + ": ignored", false);
+        } else {
+          ++report_->unchanged;
+        }
+        return OkStatus();
+      }
+      if (new_key < old_key) {
+        ++report_->stale;
+        Problem(where, a.id,
+                (duplicate ? "duplicate id: modified " : "modified ") + a.modified +
+                    " is older than the " + (duplicate ? "one read before (" : "stored (") +
+                    FormatMicros(prev->modified_us) + "): kept that one",
+                false);
+        return OkStatus();
+      }
+      if (duplicate) {
+        Problem(where, a.id, "duplicate id: modified " + a.modified + " is newer than the one read before (" +
+                                 FormatMicros(prev->modified_us) + "): this one replaces it",
+                false);
+      }
+    }
+    std::string kind = withdrawn ? "withdrawn" : before != existing_.end() ? "changed" : "new";
+    if (in_run == run_.end()) {
+      if (before != existing_.end()) {
+        ++report_->changed;
+      } else {
+        ++report_->added;
+      }
+      if (withdrawn) ++report_->withdrawn;
+    }
+    run_[a.id] = StoredMeta{TimeMicros(a.modified), withdrawn};
+    std::vector<std::string> ecosystems;
+    for (const Affected& af : a.affected) {
+      if (!af.ecosystem.text.empty() &&
+          std::find(ecosystems.begin(), ecosystems.end(), af.ecosystem.text) == ecosystems.end()) {
+        ecosystems.push_back(af.ecosystem.text);
+      }
+    }
+    Pending p{a.id, a.modified, std::move(json), kind, withdrawn, std::move(ecosystems)};
+    if (dict_chosen_) return Write(p);
+    pending_.push_back(std::move(p));
+    if (pending_.size() >= kDictionarySample) return Flush();
+    return OkStatus();
+  }
+
+  Status Flush() {
+    if (!dict_chosen_ && !pending_.empty()) {
+      if (pending_.size() >= kMinDictionarySample) {
+        std::vector<std::string> samples;
+        samples.reserve(pending_.size());
+        for (const Pending& p : pending_) samples.push_back(p.json);
+        Result<int64_t> d = tx_.AddDictionary(samples);
+        // Training can fail on unusual samples (too uniform); fall back to an existing one.
+        if (d.ok()) {
+          dict_ = *d;
+        } else {
+          VIGIL_ASSIGN_OR_RETURN(dict_, tx_.DictionaryFor(source_));
+        }
+      } else {
+        VIGIL_ASSIGN_OR_RETURN(dict_, tx_.DictionaryFor(source_));
+      }
+      dict_chosen_ = true;
+    }
+    for (const Pending& p : pending_) VIGIL_RETURN_IF_ERROR(Write(p));
+    pending_.clear();
+    return OkStatus();
+  }
+
+  Status Write(const Pending& p) {
+    VIGIL_RETURN_IF_ERROR(tx_.Put(p.id, p.modified, p.withdrawn, p.ecosystems, source_, p.json,
+                                  dict_, options_.compression_level));
+    return tx_.AddChange(p.id, p.kind, p.modified);
+  }
+
+  Store::Transaction& tx_;
+  std::map<std::string, StoredMeta, std::less<>> existing_;
+  std::map<std::string, StoredMeta, std::less<>> run_;  // ids written in this run
+  const ImportOptions& options_;
+  ImportReport* report_;
+  OsvParser parser_;
+  std::string source_;
+  std::vector<Pending> pending_;
+  bool dict_chosen_ = false;
+  int64_t dict_ = 0;
+  uint64_t source_records_ = 0;
+};
+
+Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::string& where,
+                      const ImportOptions& options, ImportReport* report);
+
+Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::string& where,
+                  const ImportOptions& options, ImportReport* report) {
+  (void)text;
+  (void)options;
+  (void)report;
+  sink.Problem(where, "", std::string(KindName(kind)) + " import is not built yet");
+  return OkStatus();
+}
+
+Status ImportYamlRecord(Sink& sink, std::string_view text, const std::string& where) {
+  nlohmann::json j;
+  try {
+    YAML::Node node = YAML::Load(std::string(text));
+    j = YamlToJson(node, 0);
+  } catch (const std::exception& e) {
+    sink.Problem(where, "", std::string("not valid YAML: ") + e.what());
+    return OkStatus();
+  }
+  return sink.AddJson(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), where);
+}
+
+Status ImportJsonLines(Sink& sink, std::string_view text, const std::string& where) {
+  size_t line_no = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    ++line_no;
+    if (SkipSpace(line).empty()) continue;
+    VIGIL_RETURN_IF_ERROR(sink.AddJson(line, where + ":" + std::to_string(line_no)));
+  }
+  return OkStatus();
+}
+
+Status ImportJsonArray(Sink& sink, std::string_view text, const std::string& where) {
+  Result<nlohmann::json> doc = ParseJson(text, where, static_cast<int>(kMaxRecordDepth));
+  if (!doc.ok()) {
+    sink.Problem(where, "", doc.error().message());
+    return OkStatus();
+  }
+  for (size_t i = 0; i < doc->size(); ++i) {
+    VIGIL_RETURN_IF_ERROR(sink.AddJson((*doc)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                                       where + "[" + std::to_string(i) + "]"));
+  }
+  return OkStatus();
+}
+
+// A name inside a zip that would leave the folder it is extracted to, if anyone did.
+bool UnsafeEntryName(std::string_view name) {
+  if (name.empty() || name.front() == '/' || name.find('\\') != std::string_view::npos) return true;
+  for (std::string_view part : Split(name, '/')) {
+    if (part == "..") return true;
+  }
+  return false;
+}
+
+struct ArchiveCloser {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+
+Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
+                 const ImportOptions& options, ImportReport* report) {
+  std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
+  archive_read_support_format_zip(a.get());
+  if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
+    sink.Problem(where, "", std::string("not a readable zip archive: ") + archive_error_string(a.get()));
+    return OkStatus();
+  }
+  size_t entries = 0;
+  std::string buf;
+  for (;;) {
+    struct archive_entry* e = nullptr;
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+      sink.Problem(where, "", std::string("zip archive damaged after ") + std::to_string(entries) +
+                                  " entries, the rest is not read: " + archive_error_string(a.get()));
+      break;
+    }
+    if (++entries > kMaxFilesPerInput) {
+      sink.Problem(where, "", "more than " + std::to_string(kMaxFilesPerInput) + " entries; the rest is not read");
+      break;
+    }
+    const char* raw = archive_entry_pathname(e);
+    std::string name = raw ? raw : "";
+    std::string ewhere = where + ":" + Clip(name, 200);
+    if (archive_entry_filetype(e) != AE_IFREG) continue;
+    if (UnsafeEntryName(name)) {
+      sink.Problem(ewhere, "", "unsafe entry name (absolute or with '..'): entry skipped");
+      continue;
+    }
+    bool yaml = HasYamlSuffix(name);
+    if (!yaml && !name.ends_with(".json")) continue;
+    int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
+    if (size > static_cast<int64_t>(kMaxRecordBytes)) {
+      sink.Problem(ewhere, "", "entry of " + std::to_string(size) + " bytes is larger than the limit of " +
+                                   std::to_string(kMaxRecordBytes));
+      continue;
+    }
+    buf.clear();
+    char chunk[1 << 16];
+    bool failed = false, too_big = false;
+    for (;;) {
+      la_ssize_t n = archive_read_data(a.get(), chunk, sizeof chunk);
+      if (n == 0) break;
+      if (n < 0) {
+        failed = true;
+        break;
+      }
+      if (buf.size() + static_cast<size_t>(n) > kMaxRecordBytes) {
+        too_big = true;
+        break;
+      }
+      buf.append(chunk, static_cast<size_t>(n));
+    }
+    if (failed) {
+      sink.Problem(ewhere, "", std::string("cannot read entry (truncated or damaged): ") +
+                                   archive_error_string(a.get()));
+      if (archive_errno(a.get()) == ARCHIVE_FATAL) break;
+      continue;
+    }
+    if (too_big) {
+      sink.Problem(ewhere, "", "entry is larger than the limit of " + std::to_string(kMaxRecordBytes));
+      continue;
+    }
+    report->bytes += buf.size();
+    Kind kind = yaml ? Kind::kOsvYaml : Sniff(name, buf);
+    VIGIL_RETURN_IF_ERROR(ImportDocument(sink, kind, buf, ewhere, options, report));
+  }
+  return OkStatus();
+}
+
+Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::string& where,
+                      const ImportOptions& options, ImportReport* report) {
+  switch (kind) {
+    case Kind::kOsvJson:
+      return sink.AddJson(text, where);
+    case Kind::kOsvJsonLines:
+      return ImportJsonLines(sink, text, where);
+    case Kind::kOsvJsonArray:
+      return ImportJsonArray(sink, text, where);
+    case Kind::kOsvYaml:
+      return ImportYamlRecord(sink, text, where);
+    case Kind::kZip:
+      return ImportZip(sink, text, where, options, report);
+    case Kind::kAlpineSecdb:
+    case Kind::kDebianTracker:
+    case Kind::kDebianList:
+    case Kind::kKev:
+    case Kind::kEpss:
+      return ImportFeed(sink, kind, text, where, options, report);
+    case Kind::kUnknown:
+      break;
+  }
+  sink.Problem(where, "", "not a format vigil imports (OSV JSON/JSONL/YAML/zip, Alpine secdb, "
+                          "Debian tracker JSON or DSA/DLA list, CISA KEV, EPSS CSV)");
+  return OkStatus();
+}
+
+}  // namespace
+
+Status Import(Store& store, const std::vector<ImportInput>& inputs, const ImportOptions& options,
+              ImportReport* report) {
+  *report = ImportReport{};
+  for (const ImportInput& in : inputs) {
+    std::error_code ec;
+    if (!fs::exists(in.path, ec)) return NotFound("no such file or folder: " + in.path);
+  }
+  VIGIL_ASSIGN_OR_RETURN(auto existing, store.AllMeta());
+  VIGIL_ASSIGN_OR_RETURN(auto tx, store.Begin(options.command));
+  report->run = tx->run();
+  Sink sink(*tx, std::move(existing), options, report);
+
+  for (const ImportInput& in : inputs) {
+    std::string source = in.source.empty() ? in.path : in.source;
+    sink.BeginSource(source);
+    SourceInfo info = in.fetched;
+    info.name = source;
+    std::error_code ec;
+    Sha256 hash;
+    if (fs::is_directory(in.path, ec)) {
+      info.kind = "folder";
+      // Sorted, so that duplicate ids resolve the same way on every run.
+      std::vector<fs::path> files;
+      fs::recursive_directory_iterator it(in.path, fs::directory_options::skip_permission_denied, ec);
+      for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_regular_file(ec) && !it->is_symlink(ec)) files.push_back(it->path());
+        if (files.size() > kMaxFilesPerInput) break;
+      }
+      if (ec) sink.Problem(in.path, "", "cannot list the whole folder: " + ec.message());
+      std::sort(files.begin(), files.end());
+      for (const fs::path& f : files) {
+        std::string name = f.string();
+        if (!name.ends_with(".json") && !name.ends_with(".jsonl") && !HasYamlSuffix(name) &&
+            !name.ends_with(".zip") && !name.ends_with(".csv")) {
+          continue;
+        }
+        Result<MappedFile> m = MappedFile::Open(name);
+        if (!m.ok()) {
+          sink.Problem(name, "", m.error().message());
+          continue;
+        }
+        report->bytes += m->size();
+        VIGIL_RETURN_IF_ERROR(ImportDocument(sink, Sniff(name, m->data()), m->data(), name, options, report));
+      }
+    } else {
+      Result<MappedFile> m = MappedFile::Open(in.path);
+      if (!m.ok()) {
+        sink.Problem(in.path, "", m.error().message());
+        continue;
+      }
+      report->bytes += m->size();
+      Kind kind = Sniff(in.path, m->data());
+      info.kind = KindName(kind);
+      if (kind != Kind::kOsvJsonLines && kind != Kind::kZip && m->size() > kMaxDocumentFile) {
+        sink.Problem(in.path, "", "file of " + std::to_string(m->size()) + " bytes is larger than the limit of " +
+                                      std::to_string(kMaxDocumentFile) + " for a single document");
+        continue;
+      }
+      hash.Update(m->data());
+      info.sha256 = hash.FinishHex();
+      info.size = m->size();
+      VIGIL_RETURN_IF_ERROR(ImportDocument(sink, kind, m->data(), in.path, options, report));
+    }
+    int64_t dict = 0;
+    VIGIL_RETURN_IF_ERROR(sink.EndSource(&dict));
+    info.records = sink.source_records();
+    info.imported_at = NowRfc3339();
+    VIGIL_RETURN_IF_ERROR(tx->PutSource(info, dict));
+  }
+  return tx->Commit();
+}
+
+}  // namespace vigil::vulndb

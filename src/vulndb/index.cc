@@ -1,0 +1,113 @@
+#include "vulndb/index.h"
+
+#include <cstring>
+
+#include "version/version.h"
+#include "vulndb/osv.h"
+#include "vulndb/store.h"
+
+namespace vigil::vulndb {
+
+namespace {
+
+constexpr char kSep = '\x1f';
+
+// Writes family, release and name into `buf` separated by kSep; returns the key, or an empty
+// view when it does not fit (the caller then allocates).
+std::string_view KeyInto(char* buf, size_t cap, std::string_view family, std::string_view release,
+                         std::string_view name) {
+  size_t n = family.size() + release.size() + name.size() + 2;
+  if (n > cap) return {};
+  char* p = buf;
+  std::memcpy(p, family.data(), family.size());
+  p += family.size();
+  *p++ = kSep;
+  std::memcpy(p, release.data(), release.size());
+  p += release.size();
+  *p++ = kSep;
+  std::memcpy(p, name.data(), name.size());
+  return {buf, n};
+}
+
+std::string Key(std::string_view family, std::string_view release, std::string_view name) {
+  std::string k;
+  k.reserve(family.size() + release.size() + name.size() + 2);
+  k.append(family).push_back(kSep);
+  k.append(release).push_back(kSep);
+  k.append(name);
+  return k;
+}
+
+}  // namespace
+
+Index::Index() = default;
+Index::~Index() = default;
+
+void Index::Add(const Advisory& a) {
+  if (!a.withdrawn.empty()) return;
+  uint32_t adv = static_cast<uint32_t>(advisories_.size());
+  advisories_.push_back(IndexedAdvisory{a.id, a.aliases, a.modified});
+  ++stats_.advisories;
+  for (size_t i = 0; i < a.affected.size(); ++i) {
+    const Affected& af = a.affected[i];
+    if (af.ecosystem.family.empty() || af.normalized_name.empty()) continue;
+    IndexEntry e;
+    e.advisory = adv;
+    e.affected = static_cast<uint32_t>(i);
+    e.status = af.status;
+    for (const version::RangeSpec& r : af.spec.ranges) {
+      for (const version::RangeEvent& ev : r.events) {
+        if (ev.kind == version::RangeEvent::Kind::kFixed) e.fixed.push_back(ev.version);
+      }
+    }
+    if (const version::Scheme* scheme = version::FindScheme(af.ecosystem.family)) {
+      Result<version::AffectedRanges> built = version::AffectedRanges::Build(*scheme, af.spec);
+      if (built.ok()) {
+        ranges_.push_back(std::make_unique<version::AffectedRanges>(std::move(*built)));
+        e.ranges = ranges_.back().get();
+      }
+    }
+    if (!e.ranges) ++stats_.unevaluable;
+    std::string release = af.ecosystem.pro ? "pro:" + af.ecosystem.release : af.ecosystem.release;
+    map_[Key(af.ecosystem.family, release, af.normalized_name)].push_back(std::move(e));
+    ++stats_.entries;
+  }
+}
+
+void Index::Finish() {
+  stats_.packages = map_.size();
+  for (auto& [key, list] : map_) list.shrink_to_fit();
+}
+
+Result<std::unique_ptr<Index>> Index::Load(Store& store) {
+  std::unique_ptr<Index> index(new Index());
+  OsvParser parser;
+  VIGIL_RETURN_IF_ERROR(store.ForEachJson([&](std::string_view id, std::string_view json) -> Status {
+    index->stats_.json_bytes += json.size();
+    Result<Advisory> a = parser.Parse(json, id);
+    // The importer stored only records that parsed; one that no longer does is damage.
+    if (!a.ok()) return Corrupt("stored advisory " + std::string(id) + ": " + a.error().message());
+    index->Add(*a);
+    return OkStatus();
+  }));
+  index->Finish();
+  return index;
+}
+
+std::unique_ptr<Index> Index::Build(const std::vector<Advisory>& advisories) {
+  std::unique_ptr<Index> index(new Index());
+  for (const Advisory& a : advisories) index->Add(a);
+  index->Finish();
+  return index;
+}
+
+std::span<const IndexEntry> Index::Lookup(std::string_view family, std::string_view release,
+                                          std::string_view name) const {
+  char buf[256];
+  std::string_view key = KeyInto(buf, sizeof buf, family, release, name);
+  auto it = key.empty() ? map_.find(Key(family, release, name)) : map_.find(key);
+  if (it == map_.end()) return {};
+  return it->second;
+}
+
+}  // namespace vigil::vulndb

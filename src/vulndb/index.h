@@ -1,0 +1,94 @@
+// The in-memory index the matcher queries: (ecosystem family, release, normalised package name)
+// → the affected entries of every advisory naming that package, with their versions already
+// parsed by the ecosystem's scheme. Built once from the Store (withdrawn records left out).
+//
+//   VIGIL_ASSIGN_OR_RETURN(auto index, Index::Load(*store));
+//   for (const IndexEntry& e : index->Lookup("Debian", "12", "openssl")) {
+//     if (e.ranges && e.ranges->IsAffected(installed)) ... index->advisory(e.advisory).id ...
+//   }
+//
+// Immutable after Load, so any number of threads may query it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "version/osv_range.h"
+#include "vulndb/advisory.h"
+
+namespace vigil::vulndb {
+
+class Store;
+
+// What the matcher needs of an advisory without going back to the store.
+struct IndexedAdvisory {
+  std::string id;
+  std::vector<std::string> aliases;
+  std::string modified;
+};
+
+// One affected entry of one advisory.
+struct IndexEntry {
+  uint32_t advisory = 0;   // Index::advisory(advisory)
+  uint32_t affected = 0;   // position in the record's affected[]
+  FixStatus status = FixStatus::kUnspecified;
+  // The pre-parsed ranges; nullptr when the entry cannot be evaluated (no version scheme for the
+  // ecosystem, or a version the scheme refuses: the importer reported it).
+  const version::AffectedRanges* ranges = nullptr;
+  // The `fixed` versions of its ranges, as written, for reports ("fixed in 1.2.3").
+  std::vector<std::string> fixed;
+};
+
+// Counts from a Load, for `db status` and the benchmark.
+struct IndexStats {
+  uint64_t advisories = 0;
+  uint64_t entries = 0;
+  uint64_t packages = 0;       // distinct keys
+  uint64_t unevaluable = 0;    // entries with ranges == nullptr
+  uint64_t json_bytes = 0;     // decompressed JSON read
+};
+
+class Index {
+ public:
+  // Reads every advisory that is not withdrawn from `store` and indexes it. Errors: the store's
+  // (kIo, kCorrupt for a damaged document).
+  static Result<std::unique_ptr<Index>> Load(Store& store);
+  // Indexes the given advisories (tests, and records not stored anywhere).
+  static std::unique_ptr<Index> Build(const std::vector<Advisory>& advisories);
+
+  // The entries for a package. `family` as the OSV ecosystem list spells it ("Debian", "PyPI"),
+  // `release` as ParseEcosystem gives it ("12", "22.04", "v3.19"; "" for language ecosystems;
+  // Ubuntu Pro streams as "pro:22.04"), `name` already normalised with version::NormalizeName.
+  // Empty when nothing names the package. Never allocates for keys up to 256 bytes.
+  std::span<const IndexEntry> Lookup(std::string_view family, std::string_view release,
+                                     std::string_view name) const;
+
+  const IndexedAdvisory& advisory(uint32_t i) const { return advisories_[i]; }
+  const IndexStats& stats() const { return stats_; }
+
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+  ~Index();
+
+ private:
+  Index();
+  void Add(const Advisory& a);
+  void Finish();
+
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::vector<IndexedAdvisory> advisories_;
+  std::vector<std::unique_ptr<version::AffectedRanges>> ranges_;
+  std::unordered_map<std::string, std::vector<IndexEntry>, Hash, std::equal_to<>> map_;
+  IndexStats stats_;
+};
+
+}  // namespace vigil::vulndb

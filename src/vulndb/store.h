@@ -1,0 +1,168 @@
+// The on-disk vulnerability database: one SQLite file (vigil.db, WAL mode) in a folder of its own.
+//
+// Every advisory is kept as its OSV JSON text, minified and compressed with zstd against a
+// dictionary trained on the feed it came from (one small dictionary per imported source); that
+// keeps the file near a seventh of the raw JSON while any record still decompresses alone.
+// Enrichment (KEV, EPSS), the sources with their fetch validators, and a change log of every
+// import (new / changed / withdrawn ids, for the fleet service) live in the same file.
+//
+// Atomicity: all writes of one import happen in one SQLite transaction (Store::Transaction).
+// Readers (a scan, the server) open the file read-only and see the last committed state; a crash
+// or kill -9 mid-import leaves the previous state, which SQLite restores on the next open.
+//
+//   VIGIL_ASSIGN_OR_RETURN(auto store, Store::Open(dir, Store::Mode::kReadWrite));
+//   VIGIL_ASSIGN_OR_RETURN(auto tx, store->Begin());
+//   ... tx->Put(...) ...
+//   VIGIL_RETURN_IF_ERROR(tx->Commit());
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace vigil::vulndb {
+
+// The folder `vigil db` uses when neither --db nor VIGIL_DB is given:
+// $XDG_DATA_HOME/vigil/db, else $HOME/.local/share/vigil/db.
+std::string DefaultDbDir();
+
+// What the store remembers of one advisory without decompressing it.
+struct StoredMeta {
+  int64_t modified_us = 0;  // TimeMicros(modified)
+  bool withdrawn = false;
+};
+
+// A fetched or imported source (a path, a URL) with what `db update` needs to ask the server
+// "has this changed?" next time.
+struct SourceInfo {
+  std::string name;           // the path or URL as given
+  std::string kind;           // "osv-jsonl", "osv-zip", "alpine-secdb", "debian-tracker", ...
+  std::string etag;
+  std::string last_modified;  // HTTP Last-Modified as received
+  std::string sha256;         // of the content last imported
+  uint64_t size = 0;
+  uint64_t records = 0;       // records read from it at the last import
+  std::string imported_at;    // RFC 3339, UTC
+};
+
+// One line of the change log.
+struct Change {
+  int64_t seq = 0;       // increasing; consumers remember the last seq they handled
+  int64_t run = 0;       // the import run
+  std::string id;
+  std::string kind;      // "new", "changed", "withdrawn"
+  std::string modified;
+};
+
+// CISA KEV entry, as stored (the catalog's own JSON object for the CVE is kept verbatim).
+struct KevRecord {
+  std::string cve;
+  std::string date_added;
+  std::string due_date;
+  bool ransomware = false;  // knownRansomwareCampaignUse == "Known"
+  std::string json;         // the catalog entry
+};
+
+// EPSS score of one CVE.
+struct EpssRecord {
+  std::string cve;
+  double epss = 0;
+  double percentile = 0;
+};
+
+// Summary for `vigil db status`.
+struct StoreStatus {
+  std::string path;                  // the SQLite file
+  uint64_t size_bytes = 0;           // file + WAL on disk
+  uint64_t records = 0;              // advisories, withdrawn included
+  uint64_t withdrawn = 0;
+  std::map<std::string, uint64_t> per_ecosystem;  // ecosystem as written -> records naming it
+  std::string newest_modified;
+  std::string built_at;              // when the last import finished (RFC 3339 UTC), "" if never
+  std::vector<SourceInfo> sources;
+  uint64_t kev = 0;
+  std::string kev_catalog;           // catalog version
+  uint64_t epss = 0;
+  std::string epss_date;             // score date
+  uint64_t dictionaries = 0;
+  int64_t last_change_seq = 0;
+};
+
+class Store {
+ public:
+  enum class Mode { kReadOnly, kReadWrite };
+
+  // Opens (kReadWrite: creating the folder and file when missing) the database in `dir`.
+  // Errors: kNotFound (read-only and no database there), kCorrupt (not a vigil database, or a
+  // newer schema than this build knows), kIo.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::string& path() const;
+
+  // The stored meta of `id`, nullopt when absent.
+  Result<std::optional<StoredMeta>> GetMeta(std::string_view id);
+  // Every stored id with its meta (for change detection during an import).
+  Result<std::map<std::string, StoredMeta, std::less<>>> AllMeta();
+  // The OSV JSON text of `id` (decompressed), nullopt when absent. kCorrupt if the stored
+  // bytes do not decompress (a damaged file).
+  Result<std::optional<std::string>> GetJson(std::string_view id);
+  // Calls fn(id, json) for every advisory that is not withdrawn, in storage order. Stops at
+  // the first error fn returns.
+  Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn);
+
+  Result<std::optional<KevRecord>> GetKev(std::string_view cve);
+  Result<std::optional<EpssRecord>> GetEpss(std::string_view cve);
+  Result<std::optional<SourceInfo>> GetSource(std::string_view name);
+  // Changes with seq > after, oldest first, at most `limit`.
+  Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit);
+  Result<StoreStatus> GetStatus();
+
+  // The write side. At most one Transaction at a time per database (a second writer waits up to
+  // 10 s, then gets kIo "database is locked"). Destroying it without Commit rolls back.
+  class Transaction {
+   public:
+    virtual ~Transaction() = default;
+    // Trains a zstd dictionary on `samples` (JSON texts) and stores it. Returns its id.
+    virtual Result<int64_t> AddDictionary(const std::vector<std::string>& samples) = 0;
+    // The dictionary last used for `source`, else the newest one, else 0 (none).
+    virtual Result<int64_t> DictionaryFor(std::string_view source) = 0;
+    // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
+    // name (for status counts). `json` is compressed with dictionary `dict` (0: none) at `level`.
+    virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,
+                       const std::vector<std::string>& ecosystems, std::string_view source,
+                       std::string_view json, int64_t dict, int level) = 0;
+    virtual Status AddChange(std::string_view id, std::string_view kind,
+                             std::string_view modified) = 0;
+    virtual Status PutKev(const KevRecord& kev) = 0;
+    virtual Status PutEpss(const EpssRecord& epss) = 0;
+    virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
+    virtual Status PutSource(const SourceInfo& source, int64_t dict) = 0;
+    // The id of this import run in the change log.
+    virtual int64_t run() const = 0;
+    // Removes dictionaries no advisory uses, records the run, and commits. The transaction is
+    // finished afterwards, whatever the result.
+    virtual Status Commit() = 0;
+  };
+  // Starts the import run `command` (recorded in the run table).
+  Result<std::unique_ptr<Transaction>> Begin(std::string_view command);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// The current time as RFC 3339 UTC with seconds ("2026-11-29T09:00:00Z").
+std::string NowRfc3339();
+
+}  // namespace vigil::vulndb
