@@ -448,12 +448,13 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
     }
     buf.clear();
     char chunk[1 << 16];
-    bool failed = false, too_big = false;
+    bool failed = false, fatal = false, too_big = false;
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), chunk, sizeof chunk);
       if (n == 0) break;
       if (n < 0) {
         failed = true;
+        fatal = n == ARCHIVE_FATAL;
         break;
       }
       if (buf.size() + static_cast<size_t>(n) > kMaxRecordBytes) {
@@ -465,7 +466,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
     if (failed) {
       sink.Problem(ewhere, "", std::string("cannot read entry (truncated or damaged): ") +
                                    archive_error_string(a.get()));
-      if (archive_errno(a.get()) == ARCHIVE_FATAL) break;
+      if (fatal) break;
       continue;
     }
     if (too_big) {
