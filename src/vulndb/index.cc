@@ -101,6 +101,16 @@ std::unique_ptr<Index> Index::Build(const std::vector<Advisory>& advisories) {
   return index;
 }
 
+std::vector<Index::PackageKey> Index::Packages() const {
+  std::vector<PackageKey> out;
+  out.reserve(map_.size());
+  for (const auto& [key, list] : map_) {
+    size_t a = key.find(kSep), b = key.find(kSep, a + 1);
+    out.push_back({key.substr(0, a), key.substr(a + 1, b - a - 1), key.substr(b + 1)});
+  }
+  return out;
+}
+
 std::span<const IndexEntry> Index::Lookup(std::string_view family, std::string_view release,
                                           std::string_view name) const {
   char buf[256];

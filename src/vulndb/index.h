@@ -70,6 +70,12 @@ class Index {
                                      std::string_view name) const;
 
   const IndexedAdvisory& advisory(uint32_t i) const { return advisories_[i]; }
+
+  // Every package key in the index (for tools and benchmarks), in no particular order.
+  struct PackageKey {
+    std::string family, release, name;
+  };
+  std::vector<PackageKey> Packages() const;
   const IndexStats& stats() const { return stats_; }
 
   Index(const Index&) = delete;
