@@ -443,15 +443,15 @@ class HttpFetch {
           break;
       }
       if (i >= attempts) {
-        if (attempts > 1) a.error.Context("gave up after " + std::to_string(attempts) + " attempts");
-        return std::move(a.error);
+        if (attempts == 1) return std::move(a.error);
+        return Error(a.error.code(), a.error.message() + "; gave up after " + std::to_string(attempts) + " attempts");
       }
       long delay_ms;
       if (a.retry_after_s > 0) {
         if (a.retry_after_s > options_.max_retry_after_s) {
-          a.error.Context("the server asks to retry after " + std::to_string(a.retry_after_s) +
-                          " s, more than the " + std::to_string(options_.max_retry_after_s) + " s allowed");
-          return std::move(a.error);
+          return Error(a.error.code(), a.error.message() + "; the server asks to retry after " +
+                                           std::to_string(a.retry_after_s) + " s, more than the " +
+                                           std::to_string(options_.max_retry_after_s) + " s allowed");
         }
         delay_ms = a.retry_after_s * 1000;
       } else {
@@ -505,9 +505,10 @@ class HttpFetch {
     char errbuf[CURL_ERROR_SIZE] = {0};
     CURL* c = curl.get();
     const char* protocols = options_.allow_http || !is_https_ ? "https,http" : "https";
-    // Redirects may reach http only when the user allowed http in general: a loopback mirror
-    // that is http itself must not be a way to send the client to some other http host.
-    const char* redir_protocols = options_.allow_http ? "https,http" : "https";
+    // Never https → http, whatever allow_http says. From http, redirects may stay on http only
+    // when http is allowed in general: a loopback mirror must not hand the client to another
+    // http host.
+    const char* redir_protocols = !is_https_ && options_.allow_http ? "https,http" : "https";
     curl_easy_setopt(c, CURLOPT_URL, url_.c_str());
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
     curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, redir_protocols);
@@ -616,6 +617,16 @@ class HttpFetch {
         break;
       case CURLE_PARTIAL_FILE:
         what = "transfer incomplete: the connection closed before the whole body arrived";
+        break;
+      case CURLE_COULDNT_RESOLVE_HOST:
+      case CURLE_COULDNT_RESOLVE_PROXY:
+        what = "cannot resolve the host";
+        break;
+      case CURLE_COULDNT_CONNECT:
+        what = "cannot connect";
+        break;
+      case CURLE_OPERATION_TIMEDOUT:
+        what = "timed out (connecting, or slower than the low-speed limit)";
         break;
       default:
         what = "transfer failed";

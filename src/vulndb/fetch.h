@@ -62,8 +62,8 @@ struct FetchOptions {
   long low_speed_bytes_per_s = 1024;
   long low_speed_time_s = 60;
   long total_timeout_s = 0;  // a hard cap per attempt; 0 = none
-  // Allow http:// to any host (http on a loopback address is always allowed), and redirects to
-  // http:// (never allowed otherwise).
+  // Allow http:// to any host (http on a loopback address is always allowed), and, from an
+  // http:// URL, redirects to http://. A redirect from https:// to http:// is always refused.
   bool allow_http = false;
   std::string user_agent = DefaultUserAgent();
   // Extra attempts after the first on connection errors, timeouts, broken transfers, HTTP 408,
