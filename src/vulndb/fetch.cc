@@ -561,6 +561,20 @@ class HttpFetch {
     }
     curl_off_t length = -1;
     curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
+    // An HTTP/1 body with neither Content-Length nor chunked encoding ends where the connection
+    // does, and libcurl accepts even a TLS connection closed without close_notify as that end: a
+    // cut would go unnoticed. (HTTP/2 and 3 frame every body.)
+    long version = 0;
+    curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
+    if ((version == CURL_HTTP_VERSION_1_0 || version == CURL_HTTP_VERSION_1_1) && length < 0) {
+      std::string te = LastHeader(c, "Transfer-Encoding");
+      std::transform(te.begin(), te.end(), te.begin(), [](unsigned char ch) { return std::tolower(ch); });
+      if (te.find("chunked") == std::string::npos) {
+        return Failed(ErrorCode::kUnavailable,
+                      "the body has neither Content-Length nor chunked encoding, so its end cannot be verified",
+                      false);
+      }
+    }
     if (length >= 0 && static_cast<uint64_t>(length) != sink.bytes) {
       return Failed(ErrorCode::kUnavailable,
                     "transfer incomplete: " + std::to_string(sink.bytes) + " of " + std::to_string(length) +

@@ -12,7 +12,9 @@
 //    certificate and host name are always verified.
 //  - A downloaded file is complete: the transfer finished, its length matches Content-Length when
 //    the server sent one, it is within max_bytes, it was fsync'd, and only then renamed to its
-//    final name. On every failure nothing is left in the staging folder.
+//    final name. An HTTP/1 body that is delimited only by the connection's end (neither
+//    Content-Length nor chunked) is refused, since a cut there looks like the end. On every
+//    failure no new file is left in the staging folder.
 //  - Files are only ever created inside the staging folder, under names that do not come from
 //    the URL's text (see FetchResult::path).
 //  - Proxies: libcurl's defaults apply, i.e. the standard environment variables (https_proxy,
@@ -108,9 +110,9 @@ struct FetchResult {
 //    refused, a file:// URL naming another host;
 //  - kNotFound: HTTP 404 or 410, a missing local file;
 //  - kUnavailable: connection, DNS, TLS (certificate not trusted, wrong host), timeouts, a
-//    transfer that broke off or is shorter than its Content-Length, too many redirects or one to a
-//    refused scheme, any other HTTP status; after the retries FetchOptions allows (none for 4xx
-//    other than 408/429);
+//    transfer that broke off or is shorter than its Content-Length, a body of unverifiable length,
+//    too many redirects or one to a refused scheme, any other HTTP status; after the retries
+//    FetchOptions allows (none for 4xx other than 408/429);
 //  - kLimitExceeded: the body is larger than max_bytes;
 //  - kUnsupported: the server applied a Content-Encoding, or the local path is not a regular file;
 //  - kIo: staging_dir is missing or not writable, a local read/write/fsync failed.

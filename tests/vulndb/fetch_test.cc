@@ -670,6 +670,16 @@ TEST_F(ScriptedFetchTest, ChunkedBodyWithoutItsEndLeavesNothing) {
   EXPECT_TRUE(StagingFiles().empty());
 }
 
+TEST_F(ScriptedFetchTest, BodyEndingOnlyWithTheConnectionIsRefused) {
+  ASSERT_TRUE(server_->Start(R"([{"status": 200, "body": "maybe all of it", "content_length": null}])"));
+  auto r = Fetch(server_->Url("/x"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kUnavailable) << r.error().ToString();
+  EXPECT_HAS(r.error().message(), "cannot be verified");
+  EXPECT_EQ(server_->Requests().size(), 1u);
+  EXPECT_TRUE(StagingFiles().empty());
+}
+
 TEST_F(ScriptedFetchTest, MaxBytesWhileStreamingWithoutContentLength) {
   options_.max_bytes = 1000;
   ASSERT_TRUE(server_->Start(R"([{"status": 200, "body": "0123456789abcdef", "chunked": true, "repeat": 100}])"));

@@ -9,6 +9,7 @@ Retry-After, bodies shorter than their Content-Length, broken chunked encoding.
 DIR/script.json is a list of responses, served in order (the last one repeats):
   {"status": 200, "headers": [["Name", "value"], ...], "body": "text",
    "content_length": N   -- send this Content-Length instead of the body's length, then close
+                            (null: send none; the body ends where the connection does)
    "chunked": true       -- send the body with Transfer-Encoding: chunked
    "truncate": true      -- with chunked: stop after the first chunk and close (no last chunk)
    "repeat": N           -- with chunked: send the body N times (N chunks)}
@@ -53,7 +54,9 @@ def respond(conn, item):
                 return
         conn.sendall(b"0\r\n\r\n")
         return
-    head.append("Content-Length: %d" % item.get("content_length", len(body)))
+    length = item.get("content_length", len(body))
+    if length is not None:
+        head.append("Content-Length: %d" % length)
     conn.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + body)
 
 
