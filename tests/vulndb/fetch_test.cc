@@ -415,6 +415,23 @@ TEST_F(NginxFetchTest, DownloadsThenNotModified) {
   EXPECT_HAS(log, "\"" + DefaultUserAgent() + "\"");
 }
 
+TEST_F(NginxFetchTest, ConcurrentFetches) {
+  std::string url = nginx_->Url("/first.zip");
+  std::vector<Result<FetchResult>> results(4, InternalError("not run"));
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < results.size(); ++i) {
+    fs::create_directories(staging_ / std::to_string(i));
+    threads.emplace_back([&, i] {
+      results[i] = FetchConditional(url, {}, (staging_ / std::to_string(i)).string(), options_);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_EQ(ReadText(r->path), first_);
+  }
+}
+
 TEST_F(NginxFetchTest, OnlyLastModifiedKnownStillConditional) {
   std::string url = nginx_->Url("/first.zip");
   auto r = Fetch(url);
