@@ -3,7 +3,8 @@
 # Safe to run again: it installs only what is missing.
 #   scripts/setup.sh          build dependencies only
 #   scripts/setup.sh --test   also the tools the test suite and bench/ use (podman, debootstrap, jq,
-#                             node tools, /usr/bin/time, igzip)
+#                             node tools, /usr/bin/time, igzip, nginx + openssl for the HTTPS
+#                             fetch tests)
 set -euo pipefail
 
 want_test=0
@@ -19,7 +20,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
-  libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev
+  libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev libcurl4-openssl-dev
   nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
   libyaml-cpp-dev libtomlplusplus-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -31,6 +32,7 @@ test_pkgs=(
   libcommons-lang3-java time isal util-linux tar gzip
   python3-apt python3-rpm golang-go golang-golang-x-mod-dev
   python3-packaging maven default-jdk-headless ruby php-cli php-composer-semver
+  nginx openssl
 )
 
 pkgs=("${build_pkgs[@]}")

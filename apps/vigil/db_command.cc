@@ -14,6 +14,7 @@
 #include "vulndb/importer.h"
 #include "vulndb/index.h"
 #include "vulndb/store.h"
+#include "vulndb/update.h"
 
 namespace vigil::app {
 namespace {
@@ -101,6 +102,26 @@ int RunImport(const DbFlags& f) {
   if (!st.ok()) return Fail("import", st.error());
   PrintReport(report, seconds, f);
   return kExitOk;
+}
+
+int RunUpdate(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadWrite);
+  if (!store.ok()) return Fail("update", store.error());
+  vulndb::UpdateOptions opts;
+  opts.sources = f.sources;
+  opts.ecosystems = f.ecosystems;
+  opts.fetch.ca_file = f.ca_file;
+  opts.fetch.allow_http = f.allow_http;
+  opts.compression_level = f.level;
+  opts.staging_dir = DbDir(f) + "/staging";
+  vulndb::UpdateReport report;
+  auto start = std::chrono::steady_clock::now();
+  Status st = vulndb::Update(**store, opts, &report);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const auto& line : report.fetched) std::printf("%s\n", line.c_str());
+  if (!st.ok()) return Fail("update", st.error());
+  PrintReport(report.import, seconds, f);
+  return report.failed_sources > 0 ? kExitError : kExitOk;
 }
 
 int RunStatus(const DbFlags& f) {
@@ -224,6 +245,18 @@ void AddDbCommand(CLI::App& app, int* exit_code) {
   imp->add_option("--problems", flags->show_problems, "How many problems to print (default 20)");
   imp->add_option("--level", flags->level, "zstd level for stored records (default 5)")->check(CLI::Range(1, 19));
   imp->callback([flags, exit_code]() { *exit_code = RunImport(*flags); });
+
+  CLI::App* upd = db->add_subcommand("update", "Fetch changed feeds and import them");
+  upd->add_option("--source", flags->sources,
+                  "Base URL of an OSV mirror (osv.dev's bucket layout), a folder in that layout, or "
+                  "a URL/file of one archive; repeatable (default: osv.dev)");
+  upd->add_option("--ecosystem", flags->ecosystems,
+                  "Ecosystems to fetch from an OSV mirror (default: the mirror's ecosystems.txt)");
+  upd->add_option("--cacert", flags->ca_file, "Extra CA certificates (PEM) to trust");
+  upd->add_flag("--allow-http", flags->allow_http, "Accept plain http:// sources");
+  upd->add_option("--format", flags->format, "text (default) or json report");
+  upd->add_option("--problems", flags->show_problems, "How many problems to print (default 20)");
+  upd->callback([flags, exit_code]() { *exit_code = RunUpdate(*flags); });
 
   CLI::App* status = db->add_subcommand("status", "Sources, counts per ecosystem, freshness, size");
   status->add_option("--format", flags->format, "text (default) or json");

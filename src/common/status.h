@@ -23,6 +23,8 @@ enum class ErrorCode {
   kIntegrity,        // a digest did not match
   kLimitExceeded,    // a configured cap (size, entry count, depth) was hit
   kIo,               // the operating system refused a read or write
+  kUnavailable,      // a remote source did not serve the request (connection, TLS, HTTP status);
+                     // often transient: trying again later may succeed
   kInternal,         // a bug in vigil
 };
 
@@ -130,6 +132,7 @@ inline Error Unsupported(std::string m) { return Error(ErrorCode::kUnsupported, 
 inline Error IntegrityError(std::string m) { return Error(ErrorCode::kIntegrity, std::move(m)); }
 inline Error LimitExceeded(std::string m) { return Error(ErrorCode::kLimitExceeded, std::move(m)); }
 inline Error IoError(std::string m) { return Error(ErrorCode::kIo, std::move(m)); }
+inline Error Unavailable(std::string m) { return Error(ErrorCode::kUnavailable, std::move(m)); }
 inline Error InternalError(std::string m) { return Error(ErrorCode::kInternal, std::move(m)); }
 
 }  // namespace vigil

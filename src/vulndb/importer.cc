@@ -560,7 +560,8 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
         continue;
       }
       report->bytes += m->size();
-      Kind kind = Sniff(in.path, m->data());
+      // The source name, not the path: a download is staged under a name of its own.
+      Kind kind = Sniff(source, m->data());
       info.kind = KindName(kind);
       if (kind != Kind::kOsvJsonLines && kind != Kind::kZip && m->size() > kMaxDocumentFile) {
         sink.Problem(in.path, "", "file of " + std::to_string(m->size()) + " bytes is larger than the limit of " +
@@ -568,7 +569,7 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
         continue;
       }
       hash.Update(m->data());
-      info.sha256 = hash.FinishHex();
+      info.sha256 = hash.FinishDigest();
       info.size = m->size();
       VIGIL_RETURN_IF_ERROR(ImportDocument(sink, kind, m->data(), in.path, options, report));
     }

@@ -27,6 +27,7 @@ TEST(Status, ResultAndMacros) {
   EXPECT_EQ(e.message(), "image x: layer 1: bad");
   Status s = OkStatus();
   EXPECT_TRUE(s.ok());
+  EXPECT_EQ(Unavailable("x").ToString(), "unavailable: x");
 }
 
 }  // namespace

@@ -1,0 +1,140 @@
+#include "vulndb/update.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "common/file.h"
+
+namespace vigil::vulndb {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+bool IsSingleFile(std::string_view s) {
+  for (std::string_view suffix : {".zip", ".json", ".jsonl", ".yaml", ".yml", ".csv"}) {
+    if (s.ends_with(suffix)) return true;
+  }
+  return false;
+}
+
+struct ArchiveCloser {
+  void operator()(struct archive* a) const { archive_read_free(a); }
+};
+
+// Reads the whole zip at `path` through its central directory (so a cut-off archive, whose
+// directory is missing, fails) with every entry's CRC-32 checked by libarchive.
+Status VerifyZip(const std::string& path) {
+  std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
+  archive_read_support_format_zip_seekable(a.get());
+  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+    return Corrupt(std::string("not a zip archive: ") + archive_error_string(a.get()));
+  }
+  size_t entries = 0;
+  char buf[1 << 16];
+  for (;;) {
+    struct archive_entry* e = nullptr;
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK) {
+      return Corrupt("zip damaged after " + std::to_string(entries) + " entries: " +
+                     archive_error_string(a.get()));
+    }
+    ++entries;
+    la_ssize_t n;
+    while ((n = archive_read_data(a.get(), buf, sizeof buf)) > 0) {
+    }
+    if (n < 0) {
+      const char* name = archive_entry_pathname(e);
+      return Corrupt(std::string("zip entry ") + (name ? name : "?") + " is damaged: " +
+                     archive_error_string(a.get()));
+    }
+  }
+  return OkStatus();
+}
+
+// The files one source stands for.
+Result<std::vector<std::string>> ExpandSource(const std::string& source, const UpdateOptions& options,
+                                              const std::string& staging, UpdateReport* report) {
+  if (IsSingleFile(source)) return std::vector<std::string>{source};
+  std::vector<std::string> ecosystems = options.ecosystems;
+  if (ecosystems.empty()) {
+    std::string url = OsvEcosystemsUrl(source);
+    // The list is small and always fetched: it has no import of its own to skip.
+    VIGIL_ASSIGN_OR_RETURN(FetchResult list, FetchConditional(url, {}, staging, options.fetch));
+    VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(list.path, 1 << 20));
+    std::error_code ec;
+    fs::remove(list.path, ec);
+    VIGIL_ASSIGN_OR_RETURN(ecosystems, ParseEcosystemsList(text));
+    report->fetched.push_back(url + ": " + std::to_string(ecosystems.size()) + " ecosystems");
+  }
+  std::vector<std::string> urls;
+  for (const std::string& e : ecosystems) urls.push_back(OsvArchiveUrl(source, e));
+  return urls;
+}
+
+}  // namespace
+
+Status Update(Store& store, const UpdateOptions& options, UpdateReport* report) {
+  *report = UpdateReport{};
+  std::error_code ec;
+  fs::create_directories(options.staging_dir, ec);
+  if (ec) return IoError("cannot create staging folder " + options.staging_dir + ": " + ec.message());
+  std::vector<std::string> sources = options.sources;
+  if (sources.empty()) sources.emplace_back(kOsvDefaultBase);
+
+  std::vector<ImportInput> inputs;
+  std::vector<std::string> staged;
+  for (const std::string& source : sources) {
+    Result<std::vector<std::string>> urls = ExpandSource(source, options, options.staging_dir, report);
+    if (!urls.ok()) {
+      ++report->failed_sources;
+      report->fetched.push_back(source + ": failed: " + urls.error().ToString());
+      continue;
+    }
+    for (const std::string& url : *urls) {
+      VIGIL_ASSIGN_OR_RETURN(std::optional<SourceInfo> prev, store.GetSource(url));
+      FetchState previous;
+      if (prev) previous = FetchState{prev->etag, prev->last_modified, prev->sha256, prev->size};
+      Result<FetchResult> got = FetchConditional(url, previous, options.staging_dir, options.fetch);
+      if (!got.ok()) {
+        ++report->failed_sources;
+        report->fetched.push_back(url + ": failed: " + got.error().ToString());
+        continue;
+      }
+      if (got->kind == FetchResult::Kind::kNotModified) {
+        ++report->not_modified;
+        report->fetched.push_back(url + ": not modified");
+        continue;
+      }
+      staged.push_back(got->path);
+      if (url.ends_with(".zip")) {
+        if (Status v = VerifyZip(got->path); !v.ok()) {
+          ++report->failed_sources;
+          report->fetched.push_back(url + ": failed: " + v.error().ToString() + " (not imported)");
+          continue;
+        }
+      }
+      ++report->downloaded;
+      report->fetched.push_back(url + ": downloaded " + std::to_string(got->state.size) + " bytes");
+      SourceInfo info;
+      info.etag = got->state.etag;
+      info.last_modified = got->state.last_modified;
+      inputs.push_back({got->path, url, info});
+    }
+  }
+  Status st = OkStatus();
+  if (!inputs.empty()) {
+    ImportOptions io;
+    io.command = "update";
+    io.compression_level = options.compression_level;
+    st = Import(store, inputs, io, &report->import);
+  }
+  for (const std::string& p : staged) fs::remove(p, ec);
+  return st;
+}
+
+}  // namespace vigil::vulndb
