@@ -403,6 +403,12 @@ bool UnsafeEntryName(std::string_view name) {
   return false;
 }
 
+// libarchive's message for the last error; it has none after some failures.
+std::string ArchiveError(struct archive* a) {
+  const char* m = archive_error_string(a);
+  return m ? m : "unknown error";
+}
+
 struct ArchiveCloser {
   void operator()(struct archive* a) const { archive_read_free(a); }
 };
@@ -412,7 +418,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
   std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-    sink.Problem(where, "", std::string("not a readable zip archive: ") + archive_error_string(a.get()));
+    sink.Problem(where, "", "not a readable zip archive: " + ArchiveError(a.get()));
     return OkStatus();
   }
   size_t entries = 0;
@@ -423,7 +429,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       sink.Problem(where, "", std::string("zip archive damaged after ") + std::to_string(entries) +
-                                  " entries, the rest is not read: " + archive_error_string(a.get()));
+                                  " entries, the rest is not read: " + ArchiveError(a.get()));
       break;
     }
     if (++entries > kMaxFilesPerInput) {
@@ -464,8 +470,8 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
       buf.append(chunk, static_cast<size_t>(n));
     }
     if (failed) {
-      sink.Problem(ewhere, "", std::string("cannot read entry (truncated or damaged): ") +
-                                   archive_error_string(a.get()));
+      sink.Problem(ewhere, "", "cannot read entry (truncated or damaged): " +
+                                   ArchiveError(a.get()));
       if (fatal) break;
       continue;
     }

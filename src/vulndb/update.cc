@@ -21,6 +21,12 @@ bool IsSingleFile(std::string_view s) {
   return false;
 }
 
+// libarchive's message for the last error; it has none after some failures.
+std::string ArchiveError(struct archive* a) {
+  const char* m = archive_error_string(a);
+  return m ? m : "unknown error";
+}
+
 struct ArchiveCloser {
   void operator()(struct archive* a) const { archive_read_free(a); }
 };
@@ -31,7 +37,7 @@ Status VerifyZip(const std::string& path) {
   std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_zip_seekable(a.get());
   if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
-    return Corrupt(std::string("not a zip archive: ") + archive_error_string(a.get()));
+    return Corrupt("not a zip archive: " + ArchiveError(a.get()));
   }
   size_t entries = 0;
   char buf[1 << 16];
@@ -41,7 +47,7 @@ Status VerifyZip(const std::string& path) {
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK) {
       return Corrupt("zip damaged after " + std::to_string(entries) + " entries: " +
-                     archive_error_string(a.get()));
+                     ArchiveError(a.get()));
     }
     ++entries;
     la_ssize_t n;
@@ -50,7 +56,7 @@ Status VerifyZip(const std::string& path) {
     if (n < 0) {
       const char* name = archive_entry_pathname(e);
       return Corrupt(std::string("zip entry ") + (name ? name : "?") + " is damaged: " +
-                     archive_error_string(a.get()));
+                     ArchiveError(a.get()));
     }
   }
   return OkStatus();
