@@ -303,7 +303,7 @@ class Sink {
   Status Flush() {
     if (!dict_chosen_ && !pending_.empty()) {
       if (pending_.size() >= kMinDictionarySample) {
-        std::vector<std::string> samples;
+        std::vector<std::string_view> samples;
         samples.reserve(pending_.size());
         for (const Pending& p : pending_) samples.push_back(p.json);
         Result<int64_t> d = tx_.AddDictionary(samples);

@@ -425,10 +425,10 @@ class TransactionImpl final : public Store::Transaction {
 
   bool ready() const { return put_.ok() && change_.ok() && kev_.ok() && epss_.ok() && cctx_; }
 
-  Result<int64_t> AddDictionary(const std::vector<std::string>& samples) override {
+  Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples) override {
     std::string joined;
     std::vector<size_t> sizes;
-    for (const std::string& s : samples) {
+    for (std::string_view s : samples) {
       joined += s;
       sizes.push_back(s.size());
     }

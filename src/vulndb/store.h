@@ -133,7 +133,7 @@ class Store {
    public:
     virtual ~Transaction() = default;
     // Trains a zstd dictionary on `samples` (JSON texts) and stores it. Returns its id.
-    virtual Result<int64_t> AddDictionary(const std::vector<std::string>& samples) = 0;
+    virtual Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples) = 0;
     // The dictionary last used for `source`, else the newest one, else 0 (none).
     virtual Result<int64_t> DictionaryFor(std::string_view source) = 0;
     // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
