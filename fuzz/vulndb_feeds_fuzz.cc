@@ -44,7 +44,8 @@ void CheckFeed(const vigil::Result<FeedResult>& r) {
 }
 
 void Alpine(std::string_view text, bool yaml) {
-  auto r = yaml ? ParseAlpineSecdbYaml(text, "fuzz", kWhen) : ParseAlpineSecdbJson(text, "fuzz", kWhen);
+  auto r =
+      yaml ? ParseAlpineSecdbYaml(text, "fuzz", kWhen) : ParseAlpineSecdbJson(text, "fuzz", kWhen);
   CheckFeed(r);
   if (r.ok()) {
     for (const Advisory& a : r->advisories) Check(a.affected.size() == 1);
@@ -75,7 +76,8 @@ void Epss(std::string_view text, size_t chunk) {
     ++rows;
   });
   bool ok = true;
-  for (size_t i = 0; ok && i < text.size(); i += chunk) ok = reader.Feed(text.substr(i, chunk)).ok();
+  for (size_t i = 0; ok && i < text.size(); i += chunk)
+    ok = reader.Feed(text.substr(i, chunk)).ok();
   if (!ok) return;
   auto s = reader.Finish();
   if (s.ok()) Check(s->rows == rows);
@@ -93,13 +95,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t chunk = 1 + data[1] % 64;
   std::string_view text(reinterpret_cast<const char*>(data) + 2, size - 2);
   switch (selector) {
-    case 0: Alpine(text, false); break;
-    case 1: Alpine(text, true); break;
-    case 2: Tracker(text); break;
-    case 3: CheckFeed(ParseDebianAdvisoryList(text, "fuzz", kWhen)); break;
-    case 4: SupportList(text); break;
-    case 5: (void)ParseKevJson(text, "fuzz"); break;
-    case 6: Epss(text, chunk); break;
+    case 0:
+      Alpine(text, false);
+      break;
+    case 1:
+      Alpine(text, true);
+      break;
+    case 2:
+      Tracker(text);
+      break;
+    case 3:
+      CheckFeed(ParseDebianAdvisoryList(text, "fuzz", kWhen));
+      break;
+    case 4:
+      SupportList(text);
+      break;
+    case 5:
+      (void)ParseKevJson(text, "fuzz");
+      break;
+    case 6:
+      Epss(text, chunk);
+      break;
     default:
       Alpine(text, false);
       Alpine(text, true);

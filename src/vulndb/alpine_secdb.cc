@@ -82,8 +82,8 @@ Result<json> YamlToJson(std::string_view text, std::string_view what) {
     VIGIL_RETURN_IF_ERROR(ConvertYaml(root, out, 0, budget, what));
     return out;
   } catch (const YAML::Exception& e) {
-    return Corrupt(std::string(what) + ": malformed YAML at line " + std::to_string(e.mark.line + 1) +
-                   ": " + e.msg);
+    return Corrupt(std::string(what) + ": malformed YAML at line " +
+                   std::to_string(e.mark.line + 1) + ": " + e.msg);
   } catch (const std::exception& e) {
     return Corrupt(std::string(what) + ": malformed YAML: " + e.what());
   }
@@ -170,8 +170,7 @@ LineIds ReadSecfixLine(std::string_view line) {
       continue;
     }
     // "CVE-????-?????" is Alpine's placeholder for "no CVE assigned yet": not an id, not a note.
-    if (t.starts_with("CVE-") &&
-        t.substr(4).find_first_not_of("?-") == std::string_view::npos) {
+    if (t.starts_with("CVE-") && t.substr(4).find_first_not_of("?-") == std::string_view::npos) {
       continue;
     }
     if (IsOtherId(t)) {
@@ -209,13 +208,13 @@ std::string KeyPath(std::string_view key) {
 
 // What one (package, vulnerability id) collected over the package's secfixes.
 struct Fix {
-  bool never_affected = false;     // listed under "0"
-  std::string version;             // lowest fixed version, when !never_affected
-  version::Version parsed;         // `version` parsed by apk
+  bool never_affected = false;  // listed under "0"
+  std::string version;          // lowest fixed version, when !never_affected
+  version::Version parsed;      // `version` parsed by apk
   std::vector<std::string> other_versions;
   std::vector<std::string> aliases;
   std::vector<std::string> notes;
-  bool contradiction = false;      // listed under "0" and under a version
+  bool contradiction = false;  // listed under "0" and under a version
 };
 
 void AddUnique(std::vector<std::string>& v, std::string s) {
@@ -261,7 +260,8 @@ void Walker::Package(const json& entry, size_t index) {
   }
   const std::string name = name_it->get<std::string>();
   if (!IsPackageName(name)) {
-    Problem(path + ".pkg.name", "skipped: " + QuoteForMessage(name) + " is not an apk package name");
+    Problem(path + ".pkg.name",
+            "skipped: " + QuoteForMessage(name) + " is not an apk package name");
     return;
   }
   auto fixes_it = pkg.find("secfixes");
@@ -415,8 +415,8 @@ Result<FeedResult> FromDocument(const json& doc, std::string_view what, std::str
   w.ecosystem = "Alpine:" + w.branch;
   auto repo = doc.find("reponame");
   if (repo != doc.end() && repo->is_string()) {
-    w.repo_json = json{{"repo", repo->get<std::string>()}}.dump(
-        -1, ' ', false, json::error_handler_t::replace);
+    w.repo_json = json{{"repo", repo->get<std::string>()}}.dump(-1, ' ', false,
+                                                                json::error_handler_t::replace);
   }
   auto packages = doc.find("packages");
   if (packages == doc.end()) return Corrupt(std::string(what) + ": no \"packages\" list");
@@ -440,8 +440,8 @@ std::string NormalizeAlpineBranch(std::string_view branch) {
   std::string_view b = branch;
   if (!b.empty() && b[0] == 'v') b.remove_prefix(1);
   size_t dot = b.find('.');
-  if (dot == std::string_view::npos || !IsDigits(b.substr(0, dot)) || !IsDigits(b.substr(dot + 1)) ||
-      b.size() > 16) {
+  if (dot == std::string_view::npos || !IsDigits(b.substr(0, dot)) ||
+      !IsDigits(b.substr(dot + 1)) || b.size() > 16) {
     return {};
   }
   return "v" + std::string(b);

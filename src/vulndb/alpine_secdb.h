@@ -32,6 +32,7 @@
 //     the other versions are named in status_note. "0" sorts lowest, so "never affected" wins
 //     over a fix; that contradiction is also reported as a problem.
 //   * Text on a secfixes line that is not an id ("(SMB printing disabled)") goes to status_note.
+//     A version whose value is a single string instead of a list is read as a one-line list.
 //     Misspelled CVE ids that are clear ("CVE_2019-2426", "CVE 2018-16859",
 //     "CVE-2017-8073.patch", "CVE-2017-17434-1") are read as the CVE and reported as a problem.
 //

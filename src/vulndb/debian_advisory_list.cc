@@ -182,9 +182,9 @@ void ListParser::PackageLine(std::string_view t) {
   std::string_view v = words[2];
   if (v.front() == '<') {
     static constexpr std::pair<std::string_view, FixStatus> kTags[] = {
-        {"<not-affected>", FixStatus::kNotAffected}, {"<unfixed>", FixStatus::kNotFixed},
-        {"<end-of-life>", FixStatus::kEndOfLife},    {"<no-dsa>", FixStatus::kPostponed},
-        {"<postponed>", FixStatus::kPostponed},      {"<ignored>", FixStatus::kWillNotFix},
+        {"<not-affected>", FixStatus::kNotAffected},  {"<unfixed>", FixStatus::kNotFixed},
+        {"<end-of-life>", FixStatus::kEndOfLife},     {"<no-dsa>", FixStatus::kPostponed},
+        {"<postponed>", FixStatus::kPostponed},       {"<ignored>", FixStatus::kWillNotFix},
         {"<undetermined>", FixStatus::kUndetermined},
     };
     auto tag = std::find_if(std::begin(kTags), std::end(kTags),

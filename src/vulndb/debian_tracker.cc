@@ -62,7 +62,9 @@ class MemberReader {
   bool number_unsigned(json::number_unsigned_t v) { return Value(json(v)); }
   bool number_float(json::number_float_t v, const std::string&) { return Value(json(v)); }
   bool string(std::string& v) { return skipping_ > 0 || Value(json(std::move(v))); }
-  bool binary(json::binary_t&) { return Fail(Corrupt(std::string(what_) + ": binary value in JSON")); }
+  bool binary(json::binary_t&) {
+    return Fail(Corrupt(std::string(what_) + ": binary value in JSON"));
+  }
 
   bool start_object(std::size_t) { return Open(json::object()); }
   bool start_array(std::size_t) { return Open(json::array()); }
@@ -75,8 +77,8 @@ class MemberReader {
   }
 
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    return Fail(Corrupt(std::string(what_) + ": malformed JSON at byte " + std::to_string(position) +
-                        ": " + e.what()));
+    return Fail(Corrupt(std::string(what_) + ": malformed JSON at byte " +
+                        std::to_string(position) + ": " + e.what()));
   }
 
   // The first error, if parsing stopped early.
@@ -322,7 +324,8 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
   auto rels = issue.find("releases");
   if (rels == issue.end() || rels->is_null() || (rels->is_array() && rels->empty())) return;
   if (!rels->is_object()) {
-    Problem(where + "/releases", std::string("skipped: a ") + rels->type_name() + ", not an object");
+    Problem(where + "/releases",
+            std::string("skipped: a ") + rels->type_name() + ", not an object");
     return;
   }
   std::vector<Affected> affected;
@@ -349,9 +352,9 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
     af.ecosystem = ParseEcosystem("Debian:" + number);
     af.name = package;
     af.normalized_name = version::NormalizeName(af.ecosystem.text, package);
-    af.database_specific = "{\"codename\":" + json(codename).dump(-1, ' ', false,
-                                                                   json::error_handler_t::replace) +
-                           "}";
+    af.database_specific =
+        "{\"codename\":" + json(codename).dump(-1, ' ', false, json::error_handler_t::replace) +
+        "}";
     version::RangeSpec range;
     range.type = version::RangeSpec::Type::kEcosystem;
     range.type_name = "ECOSYSTEM";
@@ -401,8 +404,8 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
       continue;
     }
     if (has_nodsa) {
-      std::string label = nodsa_reason == "ignored" || nodsa_reason == "postponed" ? nodsa_reason
-                                                                                    : "no-dsa";
+      std::string label =
+          nodsa_reason == "ignored" || nodsa_reason == "postponed" ? nodsa_reason : "no-dsa";
       notes.push_back(nodsa.empty() ? label : label + ": " + nodsa);
     }
     if (next_point_update) notes.push_back("fix planned for the next point release");
@@ -442,10 +445,11 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
 
 FeedResult Tracker::Finish() {
   for (Advisory& a : out_.advisories) {
-    std::stable_sort(a.affected.begin(), a.affected.end(), [](const Affected& x, const Affected& y) {
-      if (x.name != y.name) return x.name < y.name;
-      return ReleaseOrder(x.ecosystem.release) < ReleaseOrder(y.ecosystem.release);
-    });
+    std::stable_sort(a.affected.begin(), a.affected.end(),
+                     [](const Affected& x, const Affected& y) {
+                       if (x.name != y.name) return x.name < y.name;
+                       return ReleaseOrder(x.ecosystem.release) < ReleaseOrder(y.ecosystem.release);
+                     });
   }
   std::sort(out_.advisories.begin(), out_.advisories.end(),
             [](const Advisory& x, const Advisory& y) { return x.id < y.id; });
@@ -508,7 +512,8 @@ SupportEndedList ParseSecuritySupportEnded(std::string_view text, std::string_vi
       return;
     }
     if (!IsIsoDate(fields[2])) {
-      out.problems.Add(where, "skipped: " + QuoteForMessage(fields[2]) + " is not a YYYY-MM-DD date");
+      out.problems.Add(where,
+                       "skipped: " + QuoteForMessage(fields[2]) + " is not a YYYY-MM-DD date");
       return;
     }
     out.entries.push_back({std::string(fields[0]), std::string(fields[1]), std::string(fields[2]),

@@ -38,7 +38,8 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
   VIGIL_ASSIGN_OR_RETURN(json doc, ParseJson(text, what));
   const std::string w(what);
   if (!doc.is_object()) {
-    return Corrupt(w + ": top level is a " + std::string(doc.type_name()) + ", not the KEV catalog");
+    return Corrupt(w + ": top level is a " + std::string(doc.type_name()) +
+                   ", not the KEV catalog");
   }
   auto vulns = doc.find("vulnerabilities");
   if (vulns == doc.end() || !vulns->is_array()) {
@@ -120,10 +121,10 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
           if (c.is_string() && IsCweId(c.get_ref<const std::string&>())) {
             e.cwes.push_back(c.get<std::string>());
           } else {
-            cat.problems.Add(where, "kept " + e.cve + "; cwes entry " +
-                                        QuoteForMessage(c.dump(-1, ' ', false,
-                                                               json::error_handler_t::replace)) +
-                                        " is not a CWE id, dropped");
+            cat.problems.Add(
+                where, "kept " + e.cve + "; cwes entry " +
+                           QuoteForMessage(c.dump(-1, ' ', false, json::error_handler_t::replace)) +
+                           " is not a CWE id, dropped");
           }
         }
       }
@@ -263,9 +264,8 @@ void EpssReader::Row(std::string_view line) {
   size_t col = 0, start = 0;
   while (col < columns_) {
     size_t comma = line.find(',', start);
-    std::string_view field = Trim(line.substr(start, comma == std::string_view::npos
-                                                          ? std::string_view::npos
-                                                          : comma - start));
+    std::string_view field = Trim(line.substr(
+        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (col == cve_col_) cve = field;
     if (col == epss_col_) epss = field;
     if (col == percentile_col_) percentile = field;

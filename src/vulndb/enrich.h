@@ -45,8 +45,8 @@ struct KevEntry {
 
 struct KevCatalog {
   std::string title;
-  std::string catalog_version;  // "2025.08.25"
-  std::string date_released;    // "2025-08-25T17:04:19.9796Z" as written
+  std::string catalog_version;    // "2025.08.25"
+  std::string date_released;      // "2025-08-25T17:04:19.9796Z" as written
   std::vector<KevEntry> entries;  // in catalog order
   FeedProblems problems;
 };

@@ -229,10 +229,12 @@ TEST(AlpineSecdb, BadEntriesAreSkippedAndReported) {
        R"(packages[0].pkg.secfixes["not a version!"])"},
       {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [17]}}}])",
        R"(packages[0].pkg.secfixes["1-r0"][0])"},
-      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": null}}}])", R"(packages[0].pkg.secfixes["1-r0"])"},
+      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": null}}}])",
+       R"(packages[0].pkg.secfixes["1-r0"])"},
       {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": ["fixed some things"]}}}])",
        R"(packages[0].pkg.secfixes["1-r0"][0])"},
-      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [""]}}}])", R"(packages[0].pkg.secfixes["1-r0"][0])"},
+      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [""]}}}])",
+       R"(packages[0].pkg.secfixes["1-r0"][0])"},
   };
   for (const Case& c : cases) {
     // The bad entry first (so that it is packages[0]), then a good one.
@@ -271,7 +273,8 @@ TEST(AlpineSecdb, WholeDocumentErrors) {
       {"", true, ErrorCode::kCorrupt},
   };
   for (const Case& c : cases) {
-    auto r = c.yaml ? ParseAlpineSecdbYaml(c.text, "doc", kWhen) : ParseAlpineSecdbJson(c.text, "doc", kWhen);
+    auto r = c.yaml ? ParseAlpineSecdbYaml(c.text, "doc", kWhen)
+                    : ParseAlpineSecdbJson(c.text, "doc", kWhen);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_EQ(r.error().code(), c.code) << c.text << ": " << r.error().ToString();
     EXPECT_EQ(r.error().message().rfind("doc: ", 0), 0u) << r.error().message();
@@ -279,7 +282,8 @@ TEST(AlpineSecdb, WholeDocumentErrors) {
 }
 
 TEST(AlpineSecdb, TimestampMustBeRfc3339) {
-  auto r = ParseAlpineSecdbJson(R"({"distroversion": "v3.19", "packages": []})", "doc", "yesterday");
+  auto r =
+      ParseAlpineSecdbJson(R"({"distroversion": "v3.19", "packages": []})", "doc", "yesterday");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
 }
@@ -297,7 +301,8 @@ TEST(AlpineSecdb, YamlScalarsStayText) {
 
 TEST(AlpineSecdb, HostileYaml) {
   // Deep flow nesting, a "billion laughs" alias bomb, a huge line: errors, not crashes.
-  std::string deep = "distroversion: v3.1\npackages: " + std::string(5000, '[') + std::string(5000, ']');
+  std::string deep =
+      "distroversion: v3.1\npackages: " + std::string(5000, '[') + std::string(5000, ']');
   auto r1 = ParseAlpineSecdbYaml(deep, "deep.yaml", kWhen);
   EXPECT_FALSE(r1.ok());
 
@@ -313,8 +318,10 @@ TEST(AlpineSecdb, HostileYaml) {
   ASSERT_FALSE(r2.ok());
   EXPECT_EQ(r2.error().code(), ErrorCode::kLimitExceeded) << r2.error().ToString();
 
-  std::string huge = "distroversion: v3.1\npackages:\n  - pkg:\n      name: x\n      secfixes:\n"
-                     "        1-r0:\n          - CVE-2020-0001 " + std::string(1 << 20, 'y') + "\n";
+  std::string huge =
+      "distroversion: v3.1\npackages:\n  - pkg:\n      name: x\n      secfixes:\n"
+      "        1-r0:\n          - CVE-2020-0001 " +
+      std::string(1 << 20, 'y') + "\n";
   auto r3 = ParseAlpineSecdbYaml(huge, "huge.yaml", kWhen);
   ASSERT_TRUE(r3.ok()) << r3.error().ToString();
   ASSERT_EQ(r3->advisories.size(), 1u);

@@ -143,23 +143,23 @@ TEST(DebianAdvisoryList, FullListsFromSharedData) {
 
 TEST(DebianAdvisoryList, BadLines) {
   const std::string text =
-      "[01 Foo 2020] DSA-1-1 a - b\n"             // 1: bad month: header skipped
-      "\t[buster] - a 1.0\n"                      // 2: belongs to the bad header: skipped silently
-      "DSA-2-1 b - c\n"                           // 3: no date
-      "[01 Jan 2020] USN-1-1 c - d\n"             // 4: not a Debian list id
-      "[01 Jan 2020] DSA-3-1 d - e\n"             // 5: good
-      "\t{CVE-2020-0001 DSA-2-1 VU#123456\n"      // 6: no closing brace
-      "\t{CVE-2020-0001 DSA-2-1 VU#123456}\n"     // 7
-      "\t[hamm] - d 1.0\n"                        // 8: unknown release
-      "\t[buster] - d <removed>\n"                // 9: unknown tag
-      "\t[buster] - d\n"                          // 10: no version
-      "\t[buster] d 1.0\n"                        // 11: no dash
-      "\t[buster - d 1.0\n"                       // 12: no bracket
-      "\tsomething else\n"                        // 13
-      "\t[buster] - d 1.0-1\n"                    // 14: good
-      "\t[bullseye] - d <unfixed>\n"              // 15: good
-      "[02 Jan 2020] DSA-3-1 again\n"             // 16: duplicate id
-      "\t[buster] - d 9.9\n";                     // 17: belongs to the duplicate: skipped
+      "[01 Foo 2020] DSA-1-1 a - b\n"          // 1: bad month: header skipped
+      "\t[buster] - a 1.0\n"                   // 2: belongs to the bad header: skipped silently
+      "DSA-2-1 b - c\n"                        // 3: no date
+      "[01 Jan 2020] USN-1-1 c - d\n"          // 4: not a Debian list id
+      "[01 Jan 2020] DSA-3-1 d - e\n"          // 5: good
+      "\t{CVE-2020-0001 DSA-2-1 VU#123456\n"   // 6: no closing brace
+      "\t{CVE-2020-0001 DSA-2-1 VU#123456}\n"  // 7
+      "\t[hamm] - d 1.0\n"                     // 8: unknown release
+      "\t[buster] - d <removed>\n"             // 9: unknown tag
+      "\t[buster] - d\n"                       // 10: no version
+      "\t[buster] d 1.0\n"                     // 11: no dash
+      "\t[buster - d 1.0\n"                    // 12: no bracket
+      "\tsomething else\n"                     // 13
+      "\t[buster] - d 1.0-1\n"                 // 14: good
+      "\t[bullseye] - d <unfixed>\n"           // 15: good
+      "[02 Jan 2020] DSA-3-1 again\n"          // 16: duplicate id
+      "\t[buster] - d 9.9\n";                  // 17: belongs to the duplicate: skipped
   auto r = ParseDebianAdvisoryList(text, "list", kWhen);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->advisories.size(), 1u);

@@ -53,7 +53,8 @@ std::string Shape(const Affected& af) {
     return "?";
   }
   if (ev.size() == 1) return "open";
-  if (ev.size() == 2 && ev[1].kind == version::RangeEvent::Kind::kFixed) return "fixed:" + ev[1].version;
+  if (ev.size() == 2 && ev[1].kind == version::RangeEvent::Kind::kFixed)
+    return "fixed:" + ev[1].version;
   return "?";
 }
 
@@ -178,10 +179,12 @@ TEST(DebianTracker, OpenStatusesAndUndetermined) {
     const char* note;
   };
   const Case cases[] = {
-      {"Debian:12", FixStatus::kWillNotFix, "open", "urgency: unimportant; ignored: contrib/minizip not built"},
+      {"Debian:12", FixStatus::kWillNotFix, "open",
+       "urgency: unimportant; ignored: contrib/minizip not built"},
       {"Debian:11", FixStatus::kPostponed, "open", "urgency: low; postponed: Minor issue"},
       {"Debian:10", FixStatus::kPostponed, "open", "urgency: low; no-dsa: Minor issue"},
-      {"Debian:13", FixStatus::kNotFixed, "open", "urgency: medium**; fix planned for the next point release"},
+      {"Debian:13", FixStatus::kNotFixed, "open",
+       "urgency: medium**; fix planned for the next point release"},
       {"Debian:14", FixStatus::kUndetermined, "open", ""},
       {"Debian:sid", FixStatus::kFixed, "fixed:1:1.3.dfsg-1", "urgency: unimportant"},
   };
@@ -256,7 +259,8 @@ TEST(DebianTracker, SupportEndedMarksOpenEntriesEndOfLife) {
   o.support_ended["bookworm"] = EndedPackages(deb12, "");
   auto later = ParseDebianTrackerJson(doc, "debian.json", o);
   ASSERT_TRUE(later.ok());
-  EXPECT_EQ(Find(*later, "DEBIAN-TRACKER-CVE-2020-0002")->affected[0].status, FixStatus::kEndOfLife);
+  EXPECT_EQ(Find(*later, "DEBIAN-TRACKER-CVE-2020-0002")->affected[0].status,
+            FixStatus::kEndOfLife);
   const Advisory* s2 = Find(*later, "DEBIAN-TRACKER-CVE-2020-0003");
   EXPECT_EQ(FindAffected(*s2, "ruby-saml", "Debian:12")->status, FixStatus::kEndOfLife);
   EXPECT_EQ(FindAffected(*s2, "ruby-saml", "Debian:13")->status, FixStatus::kNotFixed);
@@ -290,8 +294,9 @@ TEST(DebianTracker, BadEntriesAreSkippedAndReported) {
        "x.json: p/CVE-2020-1111/releases/bookworm"},
   };
   for (const Case& c : cases) {
-    std::string doc = std::string("{") + c.member +
-                      R"(, "q": {"CVE-2020-2222": {"releases": {"bookworm": {"status": "open"}}}}})";
+    std::string doc =
+        std::string("{") + c.member +
+        R"(, "q": {"CVE-2020-2222": {"releases": {"bookworm": {"status": "open"}}}}})";
     auto r = ParseDebianTrackerJson(doc, "x.json", Options());
     ASSERT_TRUE(r.ok()) << c.member << ": " << r.error().ToString();
     EXPECT_NE(Find(*r, "DEBIAN-TRACKER-CVE-2020-2222"), nullptr) << c.member;
@@ -302,9 +307,10 @@ TEST(DebianTracker, BadEntriesAreSkippedAndReported) {
 }
 
 TEST(DebianTracker, WholeDocumentErrors) {
-  for (const char* bad : {"", "   ", "[]", "[{}]", "\"x\"", "17", "null", "{", "{\"a\": }", "{} {}",
-                          "{\"p\": {\"CVE-2020-1111\": {\"releases\": {\"bookworm\": {\"status\": \"open\"}}}}",
-                          "\xff\xfe{}"}) {
+  for (const char* bad :
+       {"", "   ", "[]", "[{}]", "\"x\"", "17", "null", "{", "{\"a\": }", "{} {}",
+        "{\"p\": {\"CVE-2020-1111\": {\"releases\": {\"bookworm\": {\"status\": \"open\"}}}}",
+        "\xff\xfe{}"}) {
     auto r = ParseDebianTrackerJson(bad, "x.json", Options());
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt) << bad;
@@ -337,10 +343,22 @@ TEST(DebianTracker, HugeDescriptionAndManyReleases) {
 
 TEST(DebianTracker, ReleaseNumbers) {
   const std::pair<const char*, const char*> cases[] = {
-      {"woody", "3.0"}, {"squeeze", "6.0"}, {"wheezy", "7"},    {"jessie", "8"},
-      {"stretch", "9"}, {"buster", "10"},   {"bullseye", "11"}, {"bookworm", "12"},
-      {"trixie", "13"}, {"forky", "14"},    {"duke", "15"},     {"sid", "sid"},
-      {"experimental", ""}, {"Bookworm", ""}, {"bookworm-security", ""}, {"", ""},
+      {"woody", "3.0"},
+      {"squeeze", "6.0"},
+      {"wheezy", "7"},
+      {"jessie", "8"},
+      {"stretch", "9"},
+      {"buster", "10"},
+      {"bullseye", "11"},
+      {"bookworm", "12"},
+      {"trixie", "13"},
+      {"forky", "14"},
+      {"duke", "15"},
+      {"sid", "sid"},
+      {"experimental", ""},
+      {"Bookworm", ""},
+      {"bookworm-security", ""},
+      {"", ""},
   };
   for (const auto& [codename, number] : cases) {
     EXPECT_EQ(DebianReleaseNumber(codename), number) << codename;
@@ -381,18 +399,28 @@ TEST(SecuritySupport, Patterns) {
     bool match;
   };
   const Case cases[] = {
-      {"node-.*", "node-lodash", true},   {"node-.*", "node-", true},
-      {"node-.*", "nodejs", false},       {"node-.*", "xnode-a", false},
-      {"php-horde.*", "php-horde", true}, {"php-horde.*", "php-horde-core", true},
-      {"golang.*", "golang-1.19", true},  {"chromium", "chromium", true},
-      {"chromium", "chromium-x", false},  {"libstdc++", "libstdc++", true},
-      {"a\\.b", "a.b", true},             {"a\\.b", "axb", false},
-      {"a.c", "abc", true},               {"ab*c", "ac", true},
-      {"ab*c", "abbbc", true},            {"*x", "*x", true},
-      {"", "", true},                     {"", "a", false},
+      {"node-.*", "node-lodash", true},
+      {"node-.*", "node-", true},
+      {"node-.*", "nodejs", false},
+      {"node-.*", "xnode-a", false},
+      {"php-horde.*", "php-horde", true},
+      {"php-horde.*", "php-horde-core", true},
+      {"golang.*", "golang-1.19", true},
+      {"chromium", "chromium", true},
+      {"chromium", "chromium-x", false},
+      {"libstdc++", "libstdc++", true},
+      {"a\\.b", "a.b", true},
+      {"a\\.b", "axb", false},
+      {"a.c", "abc", true},
+      {"ab*c", "ac", true},
+      {"ab*c", "abbbc", true},
+      {"*x", "*x", true},
+      {"", "", true},
+      {"", "a", false},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(SupportPatternMatches(c.pattern, c.package), c.match) << c.pattern << " ~ " << c.package;
+    EXPECT_EQ(SupportPatternMatches(c.pattern, c.package), c.match)
+        << c.pattern << " ~ " << c.package;
   }
 }
 

@@ -76,7 +76,7 @@ TEST(Kev, FullCatalogFromSharedData) {
 TEST(Kev, BadEntries) {
   struct Case {
     const char* entry;
-    size_t kept;      // entries kept (of this one; a good one is always added)
+    size_t kept;         // entries kept (of this one; a good one is always added)
     const char* reason;  // a piece of the problem
   };
   const Case cases[] = {
@@ -106,14 +106,15 @@ TEST(Kev, BadEntries) {
       "requiredAction": "r", "knownRansomwareCampaignUse": "Unknown", "dueDate": "2024-01-22"})";
   for (const Case& c : cases) {
     std::string doc = R"({"catalogVersion": "1", "dateReleased": "2024-01-01T00:00:00Z",
-        "vulnerabilities": [)" + good + ", " + c.entry + "]}";
+        "vulnerabilities": [)" +
+                      good + ", " + c.entry + "]}";
     auto r = ParseKevJson(doc, "kev.json");
     ASSERT_TRUE(r.ok()) << c.entry << ": " << r.error().ToString();
     EXPECT_EQ(r->entries.size(), 1 + c.kept) << c.entry;
     ASSERT_GE(r->problems.total(), 1u) << c.entry;
     EXPECT_EQ(r->problems.list()[0].where, "kev.json: vulnerabilities[1]") << c.entry;
-    EXPECT_NE(Problems(r->problems).find(c.reason), std::string::npos)
-        << c.entry << "\n" << Problems(r->problems);
+    EXPECT_NE(Problems(r->problems).find(c.reason), std::string::npos) << c.entry << "\n"
+                                                                       << Problems(r->problems);
   }
 }
 
@@ -122,14 +123,15 @@ TEST(Kev, CatalogLevelProblemsAndErrors) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->problems.total(), 3u) << Problems(r->problems);  // version, date, count
 
-  for (const char* bad : {"", "[]", "{}", R"({"vulnerabilities": {}})", R"({"vulnerabilities": null})",
-                          "{\"vulnerabilities\": [", "nul"}) {
+  for (const char* bad : {"", "[]", "{}", R"({"vulnerabilities": {}})",
+                          R"({"vulnerabilities": null})", "{\"vulnerabilities\": [", "nul"}) {
     auto e = ParseKevJson(bad, "kev.json");
     ASSERT_FALSE(e.ok()) << bad;
     EXPECT_EQ(e.error().code(), ErrorCode::kCorrupt) << bad;
     EXPECT_EQ(e.error().message().rfind("kev.json: ", 0), 0u) << e.error().message();
   }
-  std::string deep = R"({"vulnerabilities": [)" + std::string(10000, '[') + std::string(10000, ']') + "]}";
+  std::string deep =
+      R"({"vulnerabilities": [)" + std::string(10000, '[') + std::string(10000, ']') + "]}";
   EXPECT_FALSE(ParseKevJson(deep, "kev.json").ok());
 }
 
@@ -169,21 +171,22 @@ TEST(Epss, AnyChunkingGivesTheSameRows) {
 
 TEST(Epss, BadRowsAreCountedWithTheirLine) {
   std::string text =
-      "cve,epss,percentile\r\n"               // 1: CRLF and no comment line
-      "CVE-2020-0001,0.5,0.9\r\n"             // 2
-      "CVE-2020-0002,1.5,0.9\n"               // 3: score above 1
-      "CVE-2020-0003,abc,0.9\n"               // 4: not a number
-      "CVE-2020-0004,0.1\n"                   // 5: missing column
-      "cve-2020-0005,0.1,0.2\n"               // 6: not a CVE id
-      "CVE-2020-0006,-0.1,0.2\n"              // 7: negative
-      "CVE-2020-0007,nan,0.2\n"               // 8: not finite
-      "CVE-2020-0008,0.1,0.2x\n"              // 9: trailing garbage
-      "CVE-2020-0009,,0.2\n"                  // 10: empty
-      "\n"                                    // 11: blank, ignored
-      "CVE-2020-0010, 1e-5 ,1\n"              // 12: blanks and exponent are fine
-      "CVE-2020-0011,0.2,0.3,extra\n"         // 13: extra column is fine
-      + std::string(EpssReader::kMaxLineLength + 10, 'x') + "\n"  // 14: too long
-      "CVE-2020-0012,0.3,0.4";                // 15: no final newline
+      "cve,epss,percentile\r\n"        // 1: CRLF and no comment line
+      "CVE-2020-0001,0.5,0.9\r\n"      // 2
+      "CVE-2020-0002,1.5,0.9\n"        // 3: score above 1
+      "CVE-2020-0003,abc,0.9\n"        // 4: not a number
+      "CVE-2020-0004,0.1\n"            // 5: missing column
+      "cve-2020-0005,0.1,0.2\n"        // 6: not a CVE id
+      "CVE-2020-0006,-0.1,0.2\n"       // 7: negative
+      "CVE-2020-0007,nan,0.2\n"        // 8: not finite
+      "CVE-2020-0008,0.1,0.2x\n"       // 9: trailing garbage
+      "CVE-2020-0009,,0.2\n"           // 10: empty
+      "\n"                             // 11: blank, ignored
+      "CVE-2020-0010, 1e-5 ,1\n"       // 12: blanks and exponent are fine
+      "CVE-2020-0011,0.2,0.3,extra\n"  // 13: extra column is fine
+      + std::string(EpssReader::kMaxLineLength + 10, 'x') +
+      "\n"                      // 14: too long
+      "CVE-2020-0012,0.3,0.4";  // 15: no final newline
   auto r = ParseEpssCsv(text, "epss.csv");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->summary.model_version, "");
@@ -256,7 +259,8 @@ TEST(Epss, AHugeLineSplitAcrossChunks) {
 
 TEST(Epss, ManyRowsAreFast) {
   // ~300,000 rows like the real daily file: a smoke test of the per-row cost (no allocation).
-  std::string text = "#model_version:v2025.03.14,score_date:2025-08-25T00:00:00+0000\ncve,epss,percentile\n";
+  std::string text =
+      "#model_version:v2025.03.14,score_date:2025-08-25T00:00:00+0000\ncve,epss,percentile\n";
   for (int i = 0; i < 300000; ++i) {
     text += "CVE-2024-" + std::to_string(10000 + i) + ",0.000" + std::to_string(i % 10) + "1,0.5\n";
   }
