@@ -251,6 +251,39 @@ TEST(AlpineSecdb, BadEntriesAreSkippedAndReported) {
   }
 }
 
+// The same in the YAML form, where every scalar is text and keys can be null.
+TEST(AlpineSecdb, BadYamlEntriesAreSkippedAndReported) {
+  struct Case {
+    const char* package;  // one list item under "packages:", indented by 2
+    const char* where;
+  };
+  const Case cases[] = {
+      {"  - just text\n", "y.yaml: packages[0]"},
+      {"  - pkg:\n      secfixes:\n        1-r0:\n          - CVE-2020-0001\n",
+       "y.yaml: packages[0].pkg.name"},
+      {"  - pkg:\n      name: [a, b]\n", "y.yaml: packages[0].pkg.name"},
+      {"  - pkg:\n      name: x\n      secfixes: [CVE-2020-0001]\n", "packages[0].pkg.secfixes"},
+      {"  - pkg:\n      name: x\n      secfixes:\n        ~: [CVE-2020-0001]\n",
+       R"(packages[0].pkg.secfixes[""])"},
+      {"  - pkg:\n      name: x\n      secfixes:\n        1-r0:\n          - [CVE-2020-0001]\n",
+       R"(packages[0].pkg.secfixes["1-r0"][0])"},
+      {"  - pkg:\n      name: x\n      secfixes:\n        1-r0:\n          - ~\n",
+       R"(packages[0].pkg.secfixes["1-r0"][0])"},
+  };
+  for (const Case& c : cases) {
+    std::string doc = std::string("distroversion: v3.12\npackages:\n") + c.package +
+                      "  - pkg:\n      name: good\n      secfixes:\n        2-r0:\n"
+                      "          - CVE-2020-0002\n";
+    auto r = ParseAlpineSecdbYaml(doc, "y.yaml", kWhen);
+    ASSERT_TRUE(r.ok()) << c.package << ": " << r.error().ToString();
+    EXPECT_EQ(r->advisories.size(), 1u) << c.package;
+    EXPECT_NE(Find(*r, "ALPINE-v3.12-good-CVE-2020-0002"), nullptr) << c.package;
+    ASSERT_EQ(r->problems.total(), 1u) << c.package << "\n" << Problems(*r);
+    EXPECT_NE(r->problems.list()[0].where.find(c.where), std::string::npos)
+        << c.package << ": " << r->problems.list()[0].where;
+  }
+}
+
 TEST(AlpineSecdb, WholeDocumentErrors) {
   struct Case {
     const char* text;

@@ -126,11 +126,13 @@ TEST(DebianAdvisoryList, VunnelExcerptAndDla) {
 }
 
 TEST(DebianAdvisoryList, FullListsFromSharedData) {
-  std::string dir = testing::SourceDir() + "/../shared/data/debian/security-tracker/data";
-  if (!std::filesystem::exists(dir)) GTEST_SKIP() << dir << " is absent";
+  const std::string shared = testing::SourceDir() + "/../shared/data";
+  if (!std::filesystem::is_directory(shared)) GTEST_SKIP() << shared << " is absent";
+  const std::string dir = shared + "/debian/security-tracker/data";
   auto dsa = ReadFile(dir + "/DSA/list");
   auto dla = ReadFile(dir + "/DLA/list");
-  ASSERT_TRUE(dsa.ok() && dla.ok());
+  ASSERT_TRUE(dsa.ok()) << dsa.error().ToString();
+  ASSERT_TRUE(dla.ok()) << dla.error().ToString();
   auto r = ParseDebianAdvisoryList(*dsa, "DSA/list", kWhen);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->advisories.size(), 5406u);
