@@ -186,6 +186,12 @@ class MemberReader {
 
 // ---- the tracker -------------------------------------------------------------------------------
 
+// "12", "6.0", "sid": a release as DebianReleaseNumber returns it.
+bool IsReleaseNumber(std::string_view s) {
+  return std::any_of(kDebianReleases.begin(), kDebianReleases.end(),
+                     [&](const auto& r) { return r.second == s; });
+}
+
 bool IsSourcePackageName(std::string_view s) {
   if (s.empty() || s.size() > 256) return false;
   for (char c : s) {
@@ -470,6 +476,13 @@ Result<FeedResult> ParseDebianTrackerJson(std::string_view text, std::string_vie
   if (!IsRfc3339(options.modified)) {
     return InvalidArgument(std::string(what) + ": the record timestamp " +
                            QuoteForMessage(options.modified) + " is not an RFC 3339 date-time");
+  }
+  for (const auto& [release, packages] : options.support_ended) {
+    if (DebianReleaseNumber(release).empty() && !IsReleaseNumber(release)) {
+      return InvalidArgument(std::string(what) + ": support_ended names the release " +
+                             QuoteForMessage(release) +
+                             ", which is neither a codename nor a number");
+    }
   }
   Tracker tracker(what, options);
   MemberReader reader(what, "repositories",

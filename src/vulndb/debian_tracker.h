@@ -43,7 +43,8 @@
 // Inside it, a package, issue or release entry that is unusable (not an object, unknown release
 // codename, unknown status, resolved without a fixed version, a fixed version that is not a valid
 // dpkg version) is skipped and listed in FeedResult::problems as
-// "<what>: <package>/<issue>/releases/<codename>". kInvalidArgument for a bad options.modified.
+// "<what>: <package>/<issue>/releases/<codename>". kInvalidArgument for a bad options.modified
+// or a support_ended key that is neither a known codename nor a release number.
 //
 // Memory and speed: the document is read with nlohmann's SAX interface one source package at a
 // time (only that package's subtree is ever held as a JSON tree), so the peak is the output plus

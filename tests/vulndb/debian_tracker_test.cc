@@ -321,6 +321,12 @@ TEST(DebianTracker, WholeDocumentErrors) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("deeper"), std::string::npos) << r.error().message();
 
+  DebianTrackerOptions bad_release = Options();
+  bad_release.support_ended["bookworm-security"] = {"x"};
+  auto b = ParseDebianTrackerJson("{}", "x.json", bad_release);
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code(), ErrorCode::kInvalidArgument);
+
   DebianTrackerOptions no_time;
   auto t = ParseDebianTrackerJson("{}", "x.json", no_time);
   ASSERT_FALSE(t.ok());
