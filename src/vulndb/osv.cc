@@ -186,14 +186,6 @@ void ReadAffected(Reader& r, dom::element e, const std::string& p, std::vector<A
   out->push_back(std::move(af));
 }
 
-bool Digits(std::string_view t, size_t pos, size_t n) {
-  if (pos + n > t.size()) return false;
-  for (size_t i = pos; i < pos + n; ++i) {
-    if (t[i] < '0' || t[i] > '9') return false;
-  }
-  return true;
-}
-
 bool ValidId(std::string_view id) {
   if (id.empty() || id.size() > 256) return false;
   for (unsigned char c : id) {
@@ -203,26 +195,6 @@ bool ValidId(std::string_view id) {
 }
 
 }  // namespace
-
-bool IsRfc3339(std::string_view t) {
-  // YYYY-MM-DDTHH:MM:SS
-  if (!Digits(t, 0, 4) || t.size() < 20 || t[4] != '-' || !Digits(t, 5, 2) || t[7] != '-' ||
-      !Digits(t, 8, 2) || (t[10] != 'T' && t[10] != 't' && t[10] != ' ') || !Digits(t, 11, 2) ||
-      t[13] != ':' || !Digits(t, 14, 2) || t[16] != ':' || !Digits(t, 17, 2)) {
-    return false;
-  }
-  size_t i = 19;
-  if (i < t.size() && t[i] == '.') {
-    ++i;
-    size_t start = i;
-    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i == t.size()) return false;
-  if (t[i] == 'Z' || t[i] == 'z') return i + 1 == t.size();
-  if (t[i] != '+' && t[i] != '-') return false;
-  return i + 6 == t.size() && Digits(t, i + 1, 2) && t[i + 3] == ':' && Digits(t, i + 4, 2);
-}
 
 int64_t TimeMicros(std::string_view t) {
   if (!IsRfc3339(t)) return INT64_MIN;
@@ -277,7 +249,7 @@ std::string FormatMicros(int64_t us) {
   int64_t d = doy - (153 * mp + 2) / 5 + 1;
   int64_t m = mp + (mp < 10 ? 3 : -9);
   y += m <= 2;
-  char buf[48];
+  char buf[96];
   if (frac == 0) {
     std::snprintf(buf, sizeof buf, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", static_cast<long long>(y),
                   static_cast<long long>(m), static_cast<long long>(d), static_cast<long long>(rem / 3600),

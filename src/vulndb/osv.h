@@ -15,6 +15,7 @@
 
 #include "common/status.h"
 #include "vulndb/advisory.h"
+#include "vulndb/feed.h"  // IsRfc3339
 
 namespace vigil::vulndb {
 
@@ -60,9 +61,6 @@ std::string ToOsvJson(const Advisory& a);
 // is not balanced JSON.
 Result<std::string> MinifyJson(std::string_view text);
 
-// True if `t` looks like an RFC 3339 date-time: "YYYY-MM-DDTHH:MM:SS" followed by optional
-// fraction and a zone ("Z" or "+hh:mm").
-bool IsRfc3339(std::string_view t);
 
 // Microseconds since 1970-01-01T00:00:00Z of an RFC 3339 time (zones applied, digits beyond
 // microseconds dropped), for ordering `modified` values written in different forms. INT64_MIN

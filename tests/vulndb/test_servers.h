@@ -172,7 +172,7 @@ std::string StoredZip(const std::string& name, const std::string& content) {
   return out;
 }
 
-std::string OsvZip(const std::string& id, const std::string& extra = "") {
+[[maybe_unused]] std::string OsvZip(const std::string& id, const std::string& extra = "") {
   return StoredZip(id + ".json", "{\"id\":\"" + id + "\",\"summary\":\"" + extra + "\"}");
 }
 
