@@ -363,18 +363,12 @@ class Sink {
 Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::string& where,
                       const ImportOptions& options, ImportReport* report);
 
+// What a report shows of a KEV entry beyond the columns (the catalog's long texts are not kept:
+// they would double the database for fields no report prints).
 std::string KevJson(const KevEntry& k) {
-  nlohmann::json j = {{"cveID", k.cve},
-                      {"vendorProject", k.vendor_project},
+  nlohmann::json j = {{"vendorProject", k.vendor_project},
                       {"product", k.product},
-                      {"vulnerabilityName", k.vulnerability_name},
-                      {"dateAdded", k.date_added},
-                      {"dueDate", k.due_date},
-                      {"knownRansomwareCampaignUse", k.known_ransomware_campaign_use},
-                      {"requiredAction", k.required_action},
-                      {"shortDescription", k.short_description},
-                      {"notes", k.notes},
-                      {"cwes", k.cwes}};
+                      {"vulnerabilityName", k.vulnerability_name}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

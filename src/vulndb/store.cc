@@ -106,7 +106,8 @@ CREATE TABLE IF NOT EXISTS dict(id INTEGER PRIMARY KEY, data BLOB NOT NULL);
 -- (A WITHOUT ROWID table keyed by id measured 12 % larger: half-empty pages after splits.)
 CREATE TABLE IF NOT EXISTS advisory(
   rowid INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
+  idhash INTEGER NOT NULL,  -- IdHash(id): an index of 8-byte keys instead of one of the ids
+  id TEXT NOT NULL,
   modified INTEGER NOT NULL,
   withdrawn INTEGER NOT NULL,
   ecoset INTEGER NOT NULL,
@@ -114,6 +115,7 @@ CREATE TABLE IF NOT EXISTS advisory(
   dict INTEGER NOT NULL,
   size INTEGER NOT NULL,
   doc BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS advisory_idhash ON advisory(idhash);
 CREATE TABLE IF NOT EXISTS kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,
   ransomware INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS epss(cve TEXT PRIMARY KEY, epss REAL NOT NULL, percentile REAL NOT NULL);
@@ -125,6 +127,16 @@ CREATE TABLE IF NOT EXISTS run(run INTEGER PRIMARY KEY, command TEXT, started TE
 CREATE TABLE IF NOT EXISTS change(seq INTEGER PRIMARY KEY, run INTEGER NOT NULL,
   advisory INTEGER NOT NULL, kind INTEGER NOT NULL);
 )sql";
+
+// FNV-1a, 64 bits: stable across builds and platforms, as an on-disk key must be.
+int64_t IdHash(std::string_view id) {
+  uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : id) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return static_cast<int64_t>(h);
+}
 
 }  // namespace
 
@@ -240,9 +252,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
 }
 
 Result<std::optional<StoredMeta>> Store::GetMeta(std::string_view id) {
-  Stmt s(impl_->db, "SELECT modified, withdrawn FROM advisory WHERE id = ?");
+  Stmt s(impl_->db, "SELECT modified, withdrawn FROM advisory WHERE idhash = ? AND id = ?");
   if (!s.ok()) return SqlError(impl_->db, "read advisory");
-  s.Bind(1, id);
+  s.Bind(1, IdHash(id)).Bind(2, id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<StoredMeta>();
   if (rc != SQLITE_ROW) return SqlError(impl_->db, "read advisory");
@@ -262,9 +274,9 @@ Result<std::map<std::string, StoredMeta, std::less<>>> Store::AllMeta() {
 }
 
 Result<std::optional<std::string>> Store::GetJson(std::string_view id) {
-  Stmt s(impl_->db, "SELECT dict, size, doc FROM advisory WHERE id = ?");
+  Stmt s(impl_->db, "SELECT dict, size, doc FROM advisory WHERE idhash = ? AND id = ?");
   if (!s.ok()) return SqlError(impl_->db, "read advisory");
-  s.Bind(1, id);
+  s.Bind(1, IdHash(id)).Bind(2, id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<std::string>();
   if (rc != SQLITE_ROW) return SqlError(impl_->db, "read advisory");
@@ -404,13 +416,13 @@ class TransactionImpl final : public Store::Transaction {
  public:
   TransactionImpl(sqlite3* db, bool* writing, int64_t run)
       : db_(db), writing_(writing), run_(run),
-        put_(db, "INSERT INTO advisory(id, modified, withdrawn, ecoset, source, dict, size, doc) "
-                 "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-                 "modified = excluded.modified, withdrawn = excluded.withdrawn, "
-                 "ecoset = excluded.ecoset, source = excluded.source, "
-                 "dict = excluded.dict, size = excluded.size, doc = excluded.doc"),
+        find_(db, "SELECT rowid FROM advisory WHERE idhash = ? AND id = ?"),
+        insert_(db, "INSERT INTO advisory(idhash, id, modified, withdrawn, ecoset, source, dict, size, doc) "
+                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        update_(db, "UPDATE advisory SET modified = ?3, withdrawn = ?4, ecoset = ?5, source = ?6, "
+                    "dict = ?7, size = ?8, doc = ?9 WHERE rowid = ?1 AND id = ?2"),
         change_(db, "INSERT INTO change(run, advisory, kind) "
-                    "SELECT ?1, rowid, ?2 FROM advisory WHERE id = ?3"),
+                    "SELECT ?1, rowid, ?2 FROM advisory WHERE idhash = ?3 AND id = ?4"),
         kev_(db, "INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware, json) "
                  "VALUES(?, ?, ?, ?, ?)"),
         epss_(db, "INSERT OR REPLACE INTO epss(cve, epss, percentile) VALUES(?, ?, ?)"),
@@ -423,7 +435,9 @@ class TransactionImpl final : public Store::Transaction {
     ZSTD_freeCCtx(cctx_);
   }
 
-  bool ready() const { return put_.ok() && change_.ok() && kev_.ok() && epss_.ok() && cctx_; }
+  bool ready() const {
+    return find_.ok() && insert_.ok() && update_.ok() && change_.ok() && kev_.ok() && epss_.ok() && cctx_;
+  }
 
   Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples) override {
     std::string joined;
@@ -480,17 +494,29 @@ class TransactionImpl final : public Store::Transaction {
     }
     VIGIL_ASSIGN_OR_RETURN(int64_t ecoset, Intern(ecosets_, "ecoset", "text", ecos));
     VIGIL_ASSIGN_OR_RETURN(int64_t source_id, Intern(sources_, "source", "name", source));
-    put_.Bind(1, id).Bind(2, TimeMicros(modified)).Bind(3, int64_t{withdrawn}).Bind(4, ecoset).Bind(5, source_id);
-    put_.Bind(6, dict).Bind(7, static_cast<int64_t>(json.size())).BindBlob(8, buffer_.data(), n);
-    int rc = put_.Step();
-    put_.Reset();
+    find_.Bind(1, IdHash(id)).Bind(2, id);
+    int found = find_.Step();
+    int64_t rowid = found == SQLITE_ROW ? find_.Int(0) : 0;
+    find_.Reset();
+    if (found != SQLITE_ROW && found != SQLITE_DONE) return SqlError(db_, "find advisory " + std::string(id));
+    // Parameters 3..9 are the same for both statements; 1 and 2 say which row.
+    Stmt& put = rowid ? update_ : insert_;
+    if (rowid) {
+      put.Bind(1, rowid).Bind(2, id);
+    } else {
+      put.Bind(1, IdHash(id)).Bind(2, id);
+    }
+    put.Bind(3, TimeMicros(modified)).Bind(4, int64_t{withdrawn}).Bind(5, ecoset).Bind(6, source_id);
+    put.Bind(7, dict).Bind(8, static_cast<int64_t>(json.size())).BindBlob(9, buffer_.data(), n);
+    int rc = put.Step();
+    put.Reset();
     if (rc != SQLITE_DONE) return SqlError(db_, "store advisory " + std::string(id));
     return OkStatus();
   }
 
   Status AddChange(std::string_view id, std::string_view kind, std::string_view) override {
     int64_t k = kind == "new" ? 0 : kind == "changed" ? 1 : 2;
-    change_.Bind(1, run_).Bind(2, k).Bind(3, id);
+    change_.Bind(1, run_).Bind(2, k).Bind(3, IdHash(id)).Bind(4, id);
     int rc = change_.Step();
     change_.Reset();
     if (rc != SQLITE_DONE) return SqlError(db_, "record change");
@@ -594,7 +620,7 @@ class TransactionImpl final : public Store::Transaction {
   sqlite3* db_;
   bool* writing_;
   int64_t run_;
-  Stmt put_, change_, kev_, epss_;
+  Stmt find_, insert_, update_, change_, kev_, epss_;
   ZSTD_CCtx* cctx_;
   std::unordered_map<int64_t, ZSTD_CDict*> cdicts_;
   std::unordered_map<std::string, int64_t> ecosets_, sources_;
