@@ -76,7 +76,10 @@ function metaeffekt(vector, version) {
 
 function row(fn, vector, version) {
   try {
-    return fn(vector, version).map(String);
+    const r = fn(vector, version);
+    // js-cvss answers NaN, without an error, for a v3 vector that lacks a base metric.
+    if (r.slice(0, 2).some((x) => typeof x !== 'number' || Number.isNaN(x))) throw new Error('no score (NaN)');
+    return r.map(String);
   } catch (e) {
     return ['invalid', '-', clean(e && e.message ? e.message : e)];
   }
