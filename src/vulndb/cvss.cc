@@ -19,10 +19,13 @@ namespace {
 // (v2 guide table 13, v3.x table 15, v4.0 table 23). Value lists are in the order the
 // specification lists them; scoring code below relies on these positions.
 
+// Metric groups. v4.0's threat group takes the place of v2/v3's temporal group.
+enum Group { kBase, kTemporal, kEnvironmental, kSupplemental };
+
 struct MetricSpec {
   std::string_view name;
   std::array<std::string_view, 6> values;  // unused slots are empty
-  bool base = false;                       // mandatory
+  Group group;                             // kBase metrics are mandatory
 };
 
 constexpr size_t kMaxMetrics = 32;  // v4.0 has 32 metrics, the most
@@ -30,93 +33,92 @@ constexpr size_t kMaxMetrics = 32;  // v4.0 has 32 metrics, the most
 using MetricValues = std::array<int8_t, kMaxMetrics>;
 
 constexpr MetricSpec kV2Metrics[] = {
-    {"AV", {"L", "A", "N"}, true},
-    {"AC", {"H", "M", "L"}, true},
-    {"Au", {"M", "S", "N"}, true},
-    {"C", {"N", "P", "C"}, true},
-    {"I", {"N", "P", "C"}, true},
-    {"A", {"N", "P", "C"}, true},
-    {"E", {"U", "POC", "F", "H", "ND"}},
-    {"RL", {"OF", "TF", "W", "U", "ND"}},
-    {"RC", {"UC", "UR", "C", "ND"}},
-    {"CDP", {"N", "L", "LM", "MH", "H", "ND"}},
-    {"TD", {"N", "L", "M", "H", "ND"}},
-    {"CR", {"L", "M", "H", "ND"}},
-    {"IR", {"L", "M", "H", "ND"}},
-    {"AR", {"L", "M", "H", "ND"}},
+    {"AV", {"L", "A", "N"}, kBase},
+    {"AC", {"H", "M", "L"}, kBase},
+    {"Au", {"M", "S", "N"}, kBase},
+    {"C", {"N", "P", "C"}, kBase},
+    {"I", {"N", "P", "C"}, kBase},
+    {"A", {"N", "P", "C"}, kBase},
+    {"E", {"U", "POC", "F", "H", "ND"}, kTemporal},
+    {"RL", {"OF", "TF", "W", "U", "ND"}, kTemporal},
+    {"RC", {"UC", "UR", "C", "ND"}, kTemporal},
+    {"CDP", {"N", "L", "LM", "MH", "H", "ND"}, kEnvironmental},
+    {"TD", {"N", "L", "M", "H", "ND"}, kEnvironmental},
+    {"CR", {"L", "M", "H", "ND"}, kEnvironmental},
+    {"IR", {"L", "M", "H", "ND"}, kEnvironmental},
+    {"AR", {"L", "M", "H", "ND"}, kEnvironmental},
 };
 enum V2 { kV2AV, kV2AC, kV2Au, kV2C, kV2I, kV2A };
 
 constexpr MetricSpec kV3Metrics[] = {
-    {"AV", {"N", "A", "L", "P"}, true},
-    {"AC", {"L", "H"}, true},
-    {"PR", {"N", "L", "H"}, true},
-    {"UI", {"N", "R"}, true},
-    {"S", {"U", "C"}, true},
-    {"C", {"H", "L", "N"}, true},
-    {"I", {"H", "L", "N"}, true},
-    {"A", {"H", "L", "N"}, true},
-    {"E", {"X", "U", "P", "F", "H"}},
-    {"RL", {"X", "O", "T", "W", "U"}},
-    {"RC", {"X", "U", "R", "C"}},
-    {"CR", {"X", "L", "M", "H"}},
-    {"IR", {"X", "L", "M", "H"}},
-    {"AR", {"X", "L", "M", "H"}},
-    {"MAV", {"X", "N", "A", "L", "P"}},
-    {"MAC", {"X", "L", "H"}},
-    {"MPR", {"X", "N", "L", "H"}},
-    {"MUI", {"X", "N", "R"}},
-    {"MS", {"X", "U", "C"}},
-    {"MC", {"X", "N", "L", "H"}},
-    {"MI", {"X", "N", "L", "H"}},
-    {"MA", {"X", "N", "L", "H"}},
+    {"AV", {"N", "A", "L", "P"}, kBase},
+    {"AC", {"L", "H"}, kBase},
+    {"PR", {"N", "L", "H"}, kBase},
+    {"UI", {"N", "R"}, kBase},
+    {"S", {"U", "C"}, kBase},
+    {"C", {"H", "L", "N"}, kBase},
+    {"I", {"H", "L", "N"}, kBase},
+    {"A", {"H", "L", "N"}, kBase},
+    {"E", {"X", "U", "P", "F", "H"}, kTemporal},
+    {"RL", {"X", "O", "T", "W", "U"}, kTemporal},
+    {"RC", {"X", "U", "R", "C"}, kTemporal},
+    {"CR", {"X", "L", "M", "H"}, kEnvironmental},
+    {"IR", {"X", "L", "M", "H"}, kEnvironmental},
+    {"AR", {"X", "L", "M", "H"}, kEnvironmental},
+    {"MAV", {"X", "N", "A", "L", "P"}, kEnvironmental},
+    {"MAC", {"X", "L", "H"}, kEnvironmental},
+    {"MPR", {"X", "N", "L", "H"}, kEnvironmental},
+    {"MUI", {"X", "N", "R"}, kEnvironmental},
+    {"MS", {"X", "U", "C"}, kEnvironmental},
+    {"MC", {"X", "N", "L", "H"}, kEnvironmental},
+    {"MI", {"X", "N", "L", "H"}, kEnvironmental},
+    {"MA", {"X", "N", "L", "H"}, kEnvironmental},
 };
 enum V3 { kV3AV, kV3AC, kV3PR, kV3UI, kV3S, kV3C, kV3I, kV3A };
 
 constexpr MetricSpec kV4Metrics[] = {
     // Base
-    {"AV", {"N", "A", "L", "P"}, true},
-    {"AC", {"L", "H"}, true},
-    {"AT", {"N", "P"}, true},
-    {"PR", {"N", "L", "H"}, true},
-    {"UI", {"N", "P", "A"}, true},
-    {"VC", {"H", "L", "N"}, true},
-    {"VI", {"H", "L", "N"}, true},
-    {"VA", {"H", "L", "N"}, true},
-    {"SC", {"H", "L", "N"}, true},
-    {"SI", {"H", "L", "N"}, true},
-    {"SA", {"H", "L", "N"}, true},
+    {"AV", {"N", "A", "L", "P"}, kBase},
+    {"AC", {"L", "H"}, kBase},
+    {"AT", {"N", "P"}, kBase},
+    {"PR", {"N", "L", "H"}, kBase},
+    {"UI", {"N", "P", "A"}, kBase},
+    {"VC", {"H", "L", "N"}, kBase},
+    {"VI", {"H", "L", "N"}, kBase},
+    {"VA", {"H", "L", "N"}, kBase},
+    {"SC", {"H", "L", "N"}, kBase},
+    {"SI", {"H", "L", "N"}, kBase},
+    {"SA", {"H", "L", "N"}, kBase},
     // Threat
-    {"E", {"X", "A", "P", "U"}},
+    {"E", {"X", "A", "P", "U"}, kTemporal},
     // Environmental
-    {"CR", {"X", "H", "M", "L"}},
-    {"IR", {"X", "H", "M", "L"}},
-    {"AR", {"X", "H", "M", "L"}},
-    {"MAV", {"X", "N", "A", "L", "P"}},
-    {"MAC", {"X", "L", "H"}},
-    {"MAT", {"X", "N", "P"}},
-    {"MPR", {"X", "N", "L", "H"}},
-    {"MUI", {"X", "N", "P", "A"}},
-    {"MVC", {"X", "H", "L", "N"}},
-    {"MVI", {"X", "H", "L", "N"}},
-    {"MVA", {"X", "H", "L", "N"}},
-    {"MSC", {"X", "H", "L", "N"}},
-    {"MSI", {"X", "S", "H", "L", "N"}},
-    {"MSA", {"X", "S", "H", "L", "N"}},
+    {"CR", {"X", "H", "M", "L"}, kEnvironmental},
+    {"IR", {"X", "H", "M", "L"}, kEnvironmental},
+    {"AR", {"X", "H", "M", "L"}, kEnvironmental},
+    {"MAV", {"X", "N", "A", "L", "P"}, kEnvironmental},
+    {"MAC", {"X", "L", "H"}, kEnvironmental},
+    {"MAT", {"X", "N", "P"}, kEnvironmental},
+    {"MPR", {"X", "N", "L", "H"}, kEnvironmental},
+    {"MUI", {"X", "N", "P", "A"}, kEnvironmental},
+    {"MVC", {"X", "H", "L", "N"}, kEnvironmental},
+    {"MVI", {"X", "H", "L", "N"}, kEnvironmental},
+    {"MVA", {"X", "H", "L", "N"}, kEnvironmental},
+    {"MSC", {"X", "H", "L", "N"}, kEnvironmental},
+    {"MSI", {"X", "S", "H", "L", "N"}, kEnvironmental},
+    {"MSA", {"X", "S", "H", "L", "N"}, kEnvironmental},
     // Supplemental (validated, never scored)
-    {"S", {"X", "N", "P"}},
-    {"AU", {"X", "N", "Y"}},
-    {"R", {"X", "A", "U", "I"}},
-    {"V", {"X", "D", "C"}},
-    {"RE", {"X", "L", "M", "H"}},
-    {"U", {"X", "Clear", "Green", "Amber", "Red"}},
+    {"S", {"X", "N", "P"}, kSupplemental},
+    {"AU", {"X", "N", "Y"}, kSupplemental},
+    {"R", {"X", "A", "U", "I"}, kSupplemental},
+    {"V", {"X", "D", "C"}, kSupplemental},
+    {"RE", {"X", "L", "M", "H"}, kSupplemental},
+    {"U", {"X", "Clear", "Green", "Amber", "Red"}, kSupplemental},
 };
 enum V4 {
   kV4AV, kV4AC, kV4AT, kV4PR, kV4UI, kV4VC, kV4VI, kV4VA, kV4SC, kV4SI, kV4SA,  // base
   kV4E,                                                                          // threat
   kV4CR, kV4IR, kV4AR,                                                           // environmental
   kV4MAV, kV4MAC, kV4MAT, kV4MPR, kV4MUI, kV4MVC, kV4MVI, kV4MVA, kV4MSC, kV4MSI, kV4MSA,
-  kV4FirstSupplemental,
 };
 
 struct Grammar {
@@ -125,12 +127,20 @@ struct Grammar {
   std::string_view prefix;  // "CVSS:3.1/"; "" for v2
   std::span<const MetricSpec> metrics;
   std::string_view not_defined;  // the "Not Defined" value: "X", v2 "ND"
+  // Metrics must come in the table's order. v2 guide section 2.4: "a predetermined order";
+  // v4.0 specification section 7: "every other ordering is invalid". v3.x section 6: "Programs
+  // reading CVSS v3.1 vector strings must accept metrics in any order".
+  bool ordered;
+  // v2: a temporal or environmental group is given whole or not at all ("If a temporal or
+  // environmental metric is not to be used, it is given a value of ND"); v3/v4 metrics are
+  // optional one by one.
+  bool whole_groups;
 };
 
-constexpr Grammar kV2{CvssVersion::kV2, "v2", "", kV2Metrics, "ND"};
-constexpr Grammar kV30{CvssVersion::kV30, "v3.0", "CVSS:3.0/", kV3Metrics, "X"};
-constexpr Grammar kV31{CvssVersion::kV31, "v3.1", "CVSS:3.1/", kV3Metrics, "X"};
-constexpr Grammar kV40{CvssVersion::kV40, "v4.0", "CVSS:4.0/", kV4Metrics, "X"};
+constexpr Grammar kV2{CvssVersion::kV2, "v2", "", kV2Metrics, "ND", true, true};
+constexpr Grammar kV30{CvssVersion::kV30, "v3.0", "CVSS:3.0/", kV3Metrics, "X", false, false};
+constexpr Grammar kV31{CvssVersion::kV31, "v3.1", "CVSS:3.1/", kV3Metrics, "X", false, false};
+constexpr Grammar kV40{CvssVersion::kV40, "v4.0", "CVSS:4.0/", kV4Metrics, "X", true, false};
 
 // ---------------------------------------------------------------------------------------------
 // Parsing
@@ -164,6 +174,7 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
   MetricValues values;
   values.fill(-1);
   std::array<size_t, kMaxMetrics> seen_at{};
+  int last = -1;  // the metric before, for the order check
   size_t pos = 0;
   while (true) {
     size_t slash = text.find('/', pos);
@@ -188,6 +199,12 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
       return Invalid(g.label, "metric " + Quote(name) + where + " repeats the one at offset " +
                                   std::to_string(seen_at[i]));
     }
+    if (g.ordered && last >= 0 && static_cast<int>(i) < last) {
+      return Invalid(g.label, "metric " + Quote(name) + where + " is out of order: the " + std::string(g.label) +
+                                  " order puts it before " + Quote(g.metrics[last].name) + " (at offset " +
+                                  std::to_string(seen_at[last]) + ")");
+    }
+    last = static_cast<int>(i);
     size_t j = 0;
     while (j < spec.values.size() && !spec.values[j].empty() && spec.values[j] != value) ++j;
     if (j == spec.values.size() || spec.values[j].empty()) {
@@ -199,15 +216,24 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
     if (slash == std::string_view::npos) break;
     pos = slash + 1;
   }
-  std::string missing;
-  int n_missing = 0;
-  for (size_t i = 0; i < g.metrics.size(); ++i) {
-    if (g.metrics[i].base && values[i] < 0) {
-      missing += (n_missing++ ? ", " : "") + Quote(g.metrics[i].name);
+  for (Group group : {kBase, kTemporal, kEnvironmental}) {
+    std::string missing;
+    int n_given = 0;
+    int n_missing = 0;
+    for (size_t i = 0; i < g.metrics.size(); ++i) {
+      if (g.metrics[i].group != group) continue;
+      if (values[i] >= 0) {
+        ++n_given;
+      } else {
+        missing += (n_missing++ ? ", " : "") + Quote(g.metrics[i].name);
+      }
     }
-  }
-  if (n_missing > 0) {
-    return Invalid(g.label, std::string(n_missing == 1 ? "missing base metric " : "missing base metrics ") + missing);
+    if (n_missing == 0 || (group != kBase && (!g.whole_groups || n_given == 0))) continue;
+    if (group == kBase) {
+      return Invalid(g.label, std::string(n_missing == 1 ? "missing base metric " : "missing base metrics ") + missing);
+    }
+    return Invalid(g.label, std::string(group == kTemporal ? "temporal" : "environmental") +
+                                " metrics come as a whole group (ND where not defined); missing " + missing);
   }
   return values;
 }
@@ -218,7 +244,8 @@ std::string Canonical(const Grammar& g, const MetricValues& values) {
   for (size_t i = 0; i < g.metrics.size(); ++i) {
     if (values[i] < 0) continue;
     std::string_view value = g.metrics[i].values[values[i]];
-    if (!g.metrics[i].base && value == g.not_defined) continue;
+    // v2 keeps its NDs: its groups are given whole.
+    if (g.metrics[i].group != kBase && !g.whole_groups && value == g.not_defined) continue;
     if (!first) out += '/';
     first = false;
     out += g.metrics[i].name;
@@ -578,9 +605,13 @@ V4Effective EffectiveV4(const MetricValues& m, bool with_environment) {
 }
 
 std::string_view NomenclatureV4(const MetricValues& m) {
-  bool threat = V4Value(m, kV4E, 'X') != 'X';
+  bool threat = false;
   bool environmental = false;
-  for (int i = kV4CR; i < kV4FirstSupplemental; ++i) environmental = environmental || V4Value(m, i, 'X') != 'X';
+  for (size_t i = 0; i < std::size(kV4Metrics); ++i) {
+    if (V4Value(m, static_cast<int>(i), 'X') == 'X') continue;
+    threat = threat || kV4Metrics[i].group == kTemporal;
+    environmental = environmental || kV4Metrics[i].group == kEnvironmental;
+  }
   if (threat && environmental) return "CVSS-BTE";
   if (threat) return "CVSS-BT";
   if (environmental) return "CVSS-BE";

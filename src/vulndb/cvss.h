@@ -15,12 +15,15 @@
 // offset in the message):
 //   v4.0  "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N[/E:A/CR:H/.../U:Red]"
 //   v3.x  "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H[/E:P/RL:O/.../MA:H]", same for "CVSS:3.0/"
-//   v2.0  "AV:N/AC:L/Au:N/C:P/I:P/A:P[/E:F/RL:OF/.../AR:H]", optionally inside "(" and ")" as
-//         NVD prints it; v2 has no "CVSS:" prefix.
-// Every base metric exactly once; threat/temporal, environmental and supplemental metrics
-// optional, at most once each, with the values their specification lists (names and values are
-// case-sensitive); metrics in any order (the v3.x and v4.0 documents tell readers to accept any
-// order; vigil does the same for v2); no empty parts, white space or control characters; at most
+//   v2.0  "AV:N/AC:L/Au:N/C:P/I:P/A:P[/E:F/RL:OF/RC:C][/CDP:N/TD:N/CR:M/IR:M/AR:M]", optionally
+//         inside "(" and ")" as NVD prints it; v2 has no "CVSS:" prefix.
+// Every base metric exactly once; threat/temporal, environmental and supplemental metrics at most
+// once each, with the values their specification lists (names and values are case-sensitive).
+// Order and grouping as each specification says: v3.x metrics in any order ("programs reading
+// CVSS v3.1 vector strings must accept metrics in any order"), v4.0 and v2 metrics in the order
+// of the specification's table ("every other ordering is invalid"; "a predetermined order"); v2
+// temporal and environmental metrics come as whole groups (ND where not defined), v3/v4 optional
+// metrics one by one. No empty parts, white space or control characters; at most
 // kMaxCvssVectorLength bytes.
 #pragma once
 
@@ -38,7 +41,7 @@ enum class CvssVersion { kV2, kV30, kV31, kV40 };
 std::string_view CvssVersionName(CvssVersion version);
 
 // Longer strings are refused without being parsed: the longest valid v4.0 vector (every metric,
-// "U:Amber") has 182 bytes.
+// "U:Amber") has 178 bytes.
 inline constexpr size_t kMaxCvssVectorLength = 512;
 
 // The scores of one vector. Scores have one decimal (x == std::round(x * 10) / 10), 0.0 to 10.0.
@@ -63,8 +66,9 @@ struct CvssScore {
   // than X; supplemental metrics never count). v2/v3: "".
   std::string nomenclature;
   // The vector in canonical form: the prefix ("CVSS:3.1/", none for v2, no parentheses), the
-  // base metrics, then every other metric whose value is not "Not Defined" (X, v2: ND), all in
-  // the order of the specification's table. Equal vectors have equal canonical forms.
+  // base metrics, then every other metric whose value is not "Not Defined" (X; v2 keeps its ND
+  // values, since its groups are whole), all in the order of the specification's table.
+  // ScoreCvss accepts it and gives it the same scores.
   std::string vector;
 };
 
@@ -73,8 +77,9 @@ struct CvssScore {
 // is known, "invalid CVSS v3.1 vector: "): empty input; longer than kMaxCvssVectorLength; a
 // character that is white space, a control character or not ASCII; an unknown "CVSS:x.y"
 // version; an empty part (e.g. a trailing '/'); a part that is not NAME:VALUE; an unknown metric;
-// a metric given twice; a value the metric does not have; a missing base metric; unbalanced
-// parentheses around a v2 vector. Pure function, thread-safe.
+// a metric given twice; a value the metric does not have; a missing base metric; a metric out of
+// order (v2, v4.0); an incomplete v2 temporal or environmental group; unbalanced parentheses
+// around a v2 vector. Pure function, thread-safe.
 Result<CvssScore> ScoreCvss(std::string_view vector);
 
 // The qualitative severity of `score` (which should have one decimal).

@@ -52,8 +52,11 @@ function pandatix(vector, version) {
   switch (version) {
     case '4.0': {
       const full = new pj.CVSS40(vector);
-      const base = new pj.CVSS40('CVSS:4.0/' + V4_BASE.map((m) => `${m}:${full.Get(m)}`).join('/'));
-      return [base.Score(), full.Score(), full.Nomenclature()];
+      const baseVector = 'CVSS:4.0/' + V4_BASE.map((m) => `${m}:${full.Get(m)}`).join('/');
+      const score = full.Score();
+      // Scoring is slow (about 0.5 ms): do it once when the vector has only base metrics.
+      const base = baseVector === vector ? score : new pj.CVSS40(baseVector).Score();
+      return [base, score, full.Nomenclature()];
     }
     case '3.1': { const s = new pj.CVSS31(vector).BaseScore(); return [s, s, '-']; }
     case '3.0': { const s = new pj.CVSS30(vector).BaseScore(); return [s, s, '-']; }
