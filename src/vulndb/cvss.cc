@@ -1,7 +1,5 @@
 #include "vulndb/cvss.h"
 
-#include "vulndb/cvss_internal.h"
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -10,6 +8,8 @@
 #include <cstdio>
 #include <span>
 #include <string>
+
+#include "vulndb/cvss_internal.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -114,12 +114,14 @@ constexpr MetricSpec kV4Metrics[] = {
     {"RE", {"X", "L", "M", "H"}, kSupplemental},
     {"U", {"X", "Clear", "Green", "Amber", "Red"}, kSupplemental},
 };
+// clang-format off
 enum V4 {
   kV4AV, kV4AC, kV4AT, kV4PR, kV4UI, kV4VC, kV4VI, kV4VA, kV4SC, kV4SI, kV4SA,  // base
   kV4E,                                                                          // threat
   kV4CR, kV4IR, kV4AR,                                                           // environmental
   kV4MAV, kV4MAC, kV4MAT, kV4MPR, kV4MUI, kV4MVC, kV4MVI, kV4MVA, kV4MSC, kV4MSI, kV4MSA,
 };
+// clang-format on
 
 struct Grammar {
   CvssVersion version;
@@ -182,8 +184,8 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
     size_t at = offset + pos;
     std::string where = " at offset " + std::to_string(at);
     if (part.empty()) {
-      bool last = slash == std::string_view::npos;
-      return Invalid(g.label, std::string(last ? "nothing after the '/'" : "empty metric") + where);
+      bool at_end = slash == std::string_view::npos;
+      return Invalid(g.label, std::string(at_end ? "nothing after the '/'" : "empty metric") + where);
     }
     size_t colon = part.find(':');
     if (colon == std::string_view::npos) {
@@ -200,8 +202,9 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
                                   std::to_string(seen_at[i]));
     }
     if (g.ordered && last >= 0 && static_cast<int>(i) < last) {
-      return Invalid(g.label, "metric " + Quote(name) + where + " is out of order: the " + std::string(g.label) +
-                                  " order puts it before " + Quote(g.metrics[last].name) + " (at offset " +
+      return Invalid(g.label, "metric " + Quote(name) + where + " is out of order: the " +
+                                  std::string(g.label) + " order puts it before " +
+                                  Quote(g.metrics[last].name) + " (at offset " +
                                   std::to_string(seen_at[last]) + ")");
     }
     last = static_cast<int>(i);
@@ -230,7 +233,8 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
     }
     if (n_missing == 0 || (group != kBase && (!g.whole_groups || n_given == 0))) continue;
     if (group == kBase) {
-      return Invalid(g.label, std::string(n_missing == 1 ? "missing base metric " : "missing base metrics ") + missing);
+      return Invalid(
+          g.label, std::string(n_missing == 1 ? "missing base metric " : "missing base metrics ") + missing);
     }
     return Invalid(g.label, std::string(group == kTemporal ? "temporal" : "environmental") +
                                 " metrics come as a whole group (ND where not defined); missing " + missing);
@@ -259,12 +263,13 @@ std::string Canonical(const Grammar& g, const MetricValues& values) {
 // v2.0: the base equation of the CVSS v2 guide, section 3.2.1.
 
 double ScoreV2(const MetricValues& m) {
-  static constexpr double kAccessVector[] = {0.395, 0.646, 1.0};  // L, A, N
+  static constexpr double kAccessVector[] = {0.395, 0.646, 1.0};     // L, A, N
   static constexpr double kAccessComplexity[] = {0.35, 0.61, 0.71};  // H, M, L
-  static constexpr double kAuthentication[] = {0.45, 0.56, 0.704};  // M, S, N
-  static constexpr double kImpact[] = {0.0, 0.275, 0.660};  // N, P, C
+  static constexpr double kAuthentication[] = {0.45, 0.56, 0.704};   // M, S, N
+  static constexpr double kImpact[] = {0.0, 0.275, 0.660};           // N, P, C
   double impact = 10.41 * (1 - (1 - kImpact[m[kV2C]]) * (1 - kImpact[m[kV2I]]) * (1 - kImpact[m[kV2A]]));
-  double exploitability = 20 * kAccessVector[m[kV2AV]] * kAccessComplexity[m[kV2AC]] * kAuthentication[m[kV2Au]];
+  double exploitability =
+      20 * kAccessVector[m[kV2AV]] * kAccessComplexity[m[kV2AC]] * kAuthentication[m[kV2Au]];
   // f(Impact) = 0 makes the product 0 (or -0, which must not reach the caller).
   if (impact == 0) return 0.0;
   double base = ((0.6 * impact) + (0.4 * exploitability) - 1.5) * 1.176;
@@ -289,12 +294,12 @@ double RoundupV31(double x) {
 double RoundupV30(double x) { return std::ceil(x * 10) / 10; }
 
 double ScoreV3(const MetricValues& m, bool v31) {
-  static constexpr double kAttackVector[] = {0.85, 0.62, 0.55, 0.2};  // N, A, L, P
-  static constexpr double kAttackComplexity[] = {0.77, 0.44};  // L, H
+  static constexpr double kAttackVector[] = {0.85, 0.62, 0.55, 0.2};    // N, A, L, P
+  static constexpr double kAttackComplexity[] = {0.77, 0.44};           // L, H
   static constexpr double kPrivilegesUnchanged[] = {0.85, 0.62, 0.27};  // N, L, H
   static constexpr double kPrivilegesChanged[] = {0.85, 0.68, 0.5};
   static constexpr double kUserInteraction[] = {0.85, 0.62};  // N, R
-  static constexpr double kCia[] = {0.56, 0.22, 0.0};  // H, L, N
+  static constexpr double kCia[] = {0.56, 0.22, 0.0};         // H, L, N
   bool changed = m[kV3S] == 1;
   double iss = 1 - ((1 - kCia[m[kV3C]]) * (1 - kCia[m[kV3I]]) * (1 - kCia[m[kV3A]]));
   double impact = changed ? 7.52 * (iss - 0.029) - 3.25 * std::pow(iss - 0.02, 15) : 6.42 * iss;
@@ -302,7 +307,8 @@ double ScoreV3(const MetricValues& m, bool v31) {
   double exploitability =
       8.22 * kAttackVector[m[kV3AV]] * kAttackComplexity[m[kV3AC]] * privileges * kUserInteraction[m[kV3UI]];
   if (impact <= 0) return 0.0;
-  double sum = changed ? std::min((exploitability + impact) * 1.08, 10.0) : std::min(exploitability + impact, 10.0);
+  double sum =
+      changed ? std::min((exploitability + impact) * 1.08, 10.0) : std::min(exploitability + impact, 10.0);
   return v31 ? RoundupV31(sum) : RoundupV30(sum);
 }
 
@@ -320,6 +326,7 @@ struct MacroScore {
   char key[7];
   int8_t tenths;
 };
+// clang-format off
 constexpr MacroScore kMacroScores[] = {
     {"000000", 100}, {"000001", 99}, {"000010", 98}, {"000011", 95}, {"000020", 95}, {"000021", 92},
     {"000100", 100}, {"000101", 96}, {"000110", 93}, {"000111", 87}, {"000120", 91}, {"000121", 81},
@@ -367,6 +374,7 @@ constexpr MacroScore kMacroScores[] = {
     {"211211", 7}, {"211220", 8}, {"211221", 2}, {"212001", 53}, {"212011", 24}, {"212021", 14},
     {"212101", 24}, {"212111", 12}, {"212121", 5}, {"212201", 10}, {"212211", 3}, {"212221", 1},
 };
+// clang-format on
 static_assert(std::size(kMacroScores) == 270);
 
 // EQ1, EQ2, EQ3, EQ4, EQ5, EQ6 of a MacroVector.
@@ -402,16 +410,31 @@ double MacroScoreOf(const Macro& eq) {
 
 // The metric values that scoring sees (after environmental overrides and defaults), as
 // one-letter values, indexed by EffectiveMetric.
-enum EffectiveMetric { kAV, kPR, kUI, kAC, kAT, kVC, kVI, kVA, kSC, kSI, kSA, kCR, kIR, kAR, kE, kEffectiveCount };
+enum EffectiveMetric {
+  kAV,
+  kPR,
+  kUI,
+  kAC,
+  kAT,
+  kVC,
+  kVI,
+  kVA,
+  kSC,
+  kSI,
+  kSA,
+  kCR,
+  kIR,
+  kAR,
+  kE,
+  kEffectiveCount
+};
 using V4Effective = std::array<char, kEffectiveCount>;
 
 // Severity level of a value: its position in `order` (most severe first) times 0.1, written as
 // the literals the calculator uses (0.3 is not 3 * 0.1 in binary). SC starts at 0.1: the ' '
 // stands for the "S" that only SI and SA have.
 constexpr double kLevelSteps[] = {0.0, 0.1, 0.2, 0.3};
-double Level(std::string_view order, char value) {
-  return kLevelSteps[order.find(value)];
-}
+double Level(std::string_view order, char value) { return kLevelSteps[order.find(value)]; }
 
 // The severity distances of the vector from one highest-severity vector, per EffectiveMetric.
 using Distances = std::array<double, kEffectiveCount>;
@@ -421,7 +444,8 @@ constexpr std::string_view kLevelOrders[kEffectiveCount] = {
 
 Distances DistancesFrom(const V4Effective& v, const V4Effective& max) {
   Distances d{};
-  for (int i = 0; i < kEffectiveCount; ++i) d[i] = Level(kLevelOrders[i], v[i]) - Level(kLevelOrders[i], max[i]);
+  for (int i = 0; i < kEffectiveCount; ++i)
+    d[i] = Level(kLevelOrders[i], v[i]) - Level(kLevelOrders[i], max[i]);
   return d;
 }
 
@@ -634,10 +658,14 @@ std::string V2Hint(std::string_view text) {
 
 std::string_view CvssVersionName(CvssVersion version) {
   switch (version) {
-    case CvssVersion::kV2: return "2.0";
-    case CvssVersion::kV30: return "3.0";
-    case CvssVersion::kV31: return "3.1";
-    case CvssVersion::kV40: return "4.0";
+    case CvssVersion::kV2:
+      return "2.0";
+    case CvssVersion::kV30:
+      return "3.0";
+    case CvssVersion::kV31:
+      return "3.1";
+    case CvssVersion::kV40:
+      return "4.0";
   }
   return "";
 }
@@ -680,9 +708,8 @@ Result<Parsed> Parse(std::string_view vector) {
   }
 
   if (vector.size() >= 5 && !vector.starts_with("CVSS:") &&
-      std::equal(vector.begin(), vector.begin() + 5, "cvss:", [](char a, char b) {
-        return std::tolower(static_cast<unsigned char>(a)) == b;
-      })) {
+      std::equal(vector.begin(), vector.begin() + 5,
+                 "cvss:", [](char a, char b) { return std::tolower(static_cast<unsigned char>(a)) == b; })) {
     return Invalid("", "the prefix is written 'CVSS:', in capitals");
   }
   const Grammar* g = &kV2;
@@ -698,8 +725,9 @@ Result<Parsed> Parse(std::string_view vector) {
     } else if (label == "CVSS:4.0") {
       g = &kV40;
     } else {
-      return Invalid("", "unknown version " + Quote(label) + " (vigil reads CVSS:3.0, CVSS:3.1, CVSS:4.0 "
-                         "and v2 vectors, which have no prefix)");
+      return Invalid("", "unknown version " + Quote(label) +
+                             " (vigil reads CVSS:3.0, CVSS:3.1, CVSS:4.0 "
+                             "and v2 vectors, which have no prefix)");
     }
     if (slash == std::string_view::npos) return Invalid(g->label, "no metrics after " + Quote(label));
     offset = slash + 1;

@@ -52,33 +52,49 @@ struct Metric {
 
 // The grammars again, written from the specifications' tables (not shared with cvss.cc, so that
 // a mistake there cannot hide here).
-const std::vector<Metric> kV2Base = {{"AV", {"L", "A", "N"}}, {"AC", {"H", "M", "L"}}, {"Au", {"M", "S", "N"}},
-                                     {"C", {"N", "P", "C"}},  {"I", {"N", "P", "C"}},  {"A", {"N", "P", "C"}}};
+const std::vector<Metric> kV2Base = {{"AV", {"L", "A", "N"}}, {"AC", {"H", "M", "L"}},
+                                     {"Au", {"M", "S", "N"}}, {"C", {"N", "P", "C"}},
+                                     {"I", {"N", "P", "C"}},  {"A", {"N", "P", "C"}}};
 const std::vector<Metric> kV2Other = {
-    {"E", {"U", "POC", "F", "H", "ND"}}, {"RL", {"OF", "TF", "W", "U", "ND"}}, {"RC", {"UC", "UR", "C", "ND"}},
-    {"CDP", {"N", "L", "LM", "MH", "H", "ND"}}, {"TD", {"N", "L", "M", "H", "ND"}}, {"CR", {"L", "M", "H", "ND"}},
-    {"IR", {"L", "M", "H", "ND"}}, {"AR", {"L", "M", "H", "ND"}}};
-const std::vector<Metric> kV3Base = {{"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}}, {"PR", {"N", "L", "H"}},
-                                     {"UI", {"N", "R"}}, {"S", {"U", "C"}}, {"C", {"H", "L", "N"}},
-                                     {"I", {"H", "L", "N"}}, {"A", {"H", "L", "N"}}};
+    {"E", {"U", "POC", "F", "H", "ND"}}, {"RL", {"OF", "TF", "W", "U", "ND"}},
+    {"RC", {"UC", "UR", "C", "ND"}},     {"CDP", {"N", "L", "LM", "MH", "H", "ND"}},
+    {"TD", {"N", "L", "M", "H", "ND"}},  {"CR", {"L", "M", "H", "ND"}},
+    {"IR", {"L", "M", "H", "ND"}},       {"AR", {"L", "M", "H", "ND"}}};
+const std::vector<Metric> kV3Base = {
+    {"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}},    {"PR", {"N", "L", "H"}},
+    {"UI", {"N", "R"}},           {"S", {"U", "C"}},     {"C", {"H", "L", "N"}},
+    {"I", {"H", "L", "N"}},       {"A", {"H", "L", "N"}}};
 const std::vector<Metric> kV3Other = {
-    {"E", {"X", "U", "P", "F", "H"}}, {"RL", {"X", "O", "T", "W", "U"}}, {"RC", {"X", "U", "R", "C"}},
-    {"CR", {"X", "L", "M", "H"}}, {"IR", {"X", "L", "M", "H"}}, {"AR", {"X", "L", "M", "H"}},
-    {"MAV", {"X", "N", "A", "L", "P"}}, {"MAC", {"X", "L", "H"}}, {"MPR", {"X", "N", "L", "H"}},
-    {"MUI", {"X", "N", "R"}}, {"MS", {"X", "U", "C"}}, {"MC", {"X", "N", "L", "H"}},
-    {"MI", {"X", "N", "L", "H"}}, {"MA", {"X", "N", "L", "H"}}};
-const std::vector<Metric> kV4Base = {{"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}}, {"AT", {"N", "P"}},
-                                     {"PR", {"N", "L", "H"}}, {"UI", {"N", "P", "A"}}, {"VC", {"H", "L", "N"}},
-                                     {"VI", {"H", "L", "N"}}, {"VA", {"H", "L", "N"}}, {"SC", {"H", "L", "N"}},
-                                     {"SI", {"H", "L", "N"}}, {"SA", {"H", "L", "N"}}};
-const std::vector<Metric> kV4Other = {
-    {"E", {"X", "A", "P", "U"}}, {"CR", {"X", "H", "M", "L"}}, {"IR", {"X", "H", "M", "L"}},
-    {"AR", {"X", "H", "M", "L"}}, {"MAV", {"X", "N", "A", "L", "P"}}, {"MAC", {"X", "L", "H"}},
-    {"MAT", {"X", "N", "P"}}, {"MPR", {"X", "N", "L", "H"}}, {"MUI", {"X", "N", "P", "A"}},
-    {"MVC", {"X", "H", "L", "N"}}, {"MVI", {"X", "H", "L", "N"}}, {"MVA", {"X", "H", "L", "N"}},
-    {"MSC", {"X", "H", "L", "N"}}, {"MSI", {"X", "S", "H", "L", "N"}}, {"MSA", {"X", "S", "H", "L", "N"}},
-    {"S", {"X", "N", "P"}}, {"AU", {"X", "N", "Y"}}, {"R", {"X", "A", "U", "I"}}, {"V", {"X", "D", "C"}},
-    {"RE", {"X", "L", "M", "H"}}, {"U", {"X", "Clear", "Green", "Amber", "Red"}}};
+    {"E", {"X", "U", "P", "F", "H"}},   {"RL", {"X", "O", "T", "W", "U"}}, {"RC", {"X", "U", "R", "C"}},
+    {"CR", {"X", "L", "M", "H"}},       {"IR", {"X", "L", "M", "H"}},      {"AR", {"X", "L", "M", "H"}},
+    {"MAV", {"X", "N", "A", "L", "P"}}, {"MAC", {"X", "L", "H"}},          {"MPR", {"X", "N", "L", "H"}},
+    {"MUI", {"X", "N", "R"}},           {"MS", {"X", "U", "C"}},           {"MC", {"X", "N", "L", "H"}},
+    {"MI", {"X", "N", "L", "H"}},       {"MA", {"X", "N", "L", "H"}}};
+const std::vector<Metric> kV4Base = {
+    {"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}},      {"AT", {"N", "P"}},      {"PR", {"N", "L", "H"}},
+    {"UI", {"N", "P", "A"}},      {"VC", {"H", "L", "N"}}, {"VI", {"H", "L", "N"}}, {"VA", {"H", "L", "N"}},
+    {"SC", {"H", "L", "N"}},      {"SI", {"H", "L", "N"}}, {"SA", {"H", "L", "N"}}};
+const std::vector<Metric> kV4Other = {{"E", {"X", "A", "P", "U"}},
+                                      {"CR", {"X", "H", "M", "L"}},
+                                      {"IR", {"X", "H", "M", "L"}},
+                                      {"AR", {"X", "H", "M", "L"}},
+                                      {"MAV", {"X", "N", "A", "L", "P"}},
+                                      {"MAC", {"X", "L", "H"}},
+                                      {"MAT", {"X", "N", "P"}},
+                                      {"MPR", {"X", "N", "L", "H"}},
+                                      {"MUI", {"X", "N", "P", "A"}},
+                                      {"MVC", {"X", "H", "L", "N"}},
+                                      {"MVI", {"X", "H", "L", "N"}},
+                                      {"MVA", {"X", "H", "L", "N"}},
+                                      {"MSC", {"X", "H", "L", "N"}},
+                                      {"MSI", {"X", "S", "H", "L", "N"}},
+                                      {"MSA", {"X", "S", "H", "L", "N"}},
+                                      {"S", {"X", "N", "P"}},
+                                      {"AU", {"X", "N", "Y"}},
+                                      {"R", {"X", "A", "U", "I"}},
+                                      {"V", {"X", "D", "C"}},
+                                      {"RE", {"X", "L", "M", "H"}},
+                                      {"U", {"X", "Clear", "Green", "Amber", "Red"}}};
 
 std::string Join(const std::vector<std::string>& parts, const std::string& prefix) {
   std::string out = prefix;
@@ -126,7 +142,8 @@ void AddRandomV2(size_t n, std::mt19937& rng, std::vector<std::string>& out) {
     bool temporal = rng() % 2;
     bool environmental = rng() % 2;
     for (size_t i = 0; i < kV2Other.size(); ++i) {
-      if (i < 3 ? temporal : environmental) parts.push_back(kV2Other[i].name + ":" + pick(kV2Other[i].values));
+      if (i < 3 ? temporal : environmental)
+        parts.push_back(kV2Other[i].name + ":" + pick(kV2Other[i].values));
     }
     std::string v = Join(parts, "");
     out.push_back(rng() % 10 == 0 ? "(" + v + ")" : v);  // NVD's form now and then
@@ -147,17 +164,34 @@ std::string Mutate(const std::string& v, std::mt19937& rng) {
   size_t i = rng() % parts.size();
   static const char* kJunk[] = {"", "Q", "x", "HH", "X", "ND", "N ", "-", "Clear", "S"};
   switch (rng() % 12) {
-    case 0: parts.erase(parts.begin() + i); break;                         // drop a metric
-    case 1: parts.push_back(parts[i]); break;                              // repeat one
-    case 2: std::swap(parts[i], parts[rng() % parts.size()]); break;        // reorder
-    case 3: parts[i] = parts[i].substr(0, parts[i].find(':') + 1) + kJunk[rng() % std::size(kJunk)]; break;
-    case 4: std::transform(parts[i].begin(), parts[i].end(), parts[i].begin(), ::tolower); break;
-    case 5: return v + "/";
-    case 6: return "/" + v;
-    case 7: return v + "/" + parts[i].substr(0, parts[i].find(':')) + "X:N";
-    case 8: return prefix.empty() ? "CVSS:3.1/" + v : "CVSS:3.2/" + body;
-    case 9: return prefix.empty() ? "(" + v + ")" : body;  // v2 in parentheses; v3/v4 without prefix
-    case 10: parts[i] = parts[i].substr(0, parts[i].find(':')); break;     // no value
+    case 0:
+      parts.erase(parts.begin() + i);
+      break;  // drop a metric
+    case 1:
+      parts.push_back(parts[i]);
+      break;  // repeat one
+    case 2:
+      std::swap(parts[i], parts[rng() % parts.size()]);
+      break;  // reorder
+    case 3:
+      parts[i] = parts[i].substr(0, parts[i].find(':') + 1) + kJunk[rng() % std::size(kJunk)];
+      break;
+    case 4:
+      std::transform(parts[i].begin(), parts[i].end(), parts[i].begin(), ::tolower);
+      break;
+    case 5:
+      return v + "/";
+    case 6:
+      return "/" + v;
+    case 7:
+      return v + "/" + parts[i].substr(0, parts[i].find(':')) + "X:N";
+    case 8:
+      return prefix.empty() ? "CVSS:3.1/" + v : "CVSS:3.2/" + body;
+    case 9:
+      return prefix.empty() ? "(" + v + ")" : body;  // v2 in parentheses; v3/v4 without prefix
+    case 10:
+      parts[i] = parts[i].substr(0, parts[i].find(':'));
+      break;  // no value
     default: {
       std::string out = v;
       out[rng() % out.size()] = "/:AXN(). "[rng() % 9];
@@ -243,9 +277,11 @@ void CompareScores(const std::string& input, const CvssScore& s, const std::vect
   if (ref[4] == "invalid") {
     t.Add(version, "ae-parse");
   } else {
-    bool same = std::stod(ref[4]) == s.base_score && std::stod(ref[5]) == s.score && (!v4 || ref[6] == s.nomenclature);
+    bool same = std::stod(ref[4]) == s.base_score && std::stod(ref[5]) == s.score &&
+                (!v4 || ref[6] == s.nomenclature);
     if (!same) {
-      t.Fail(version, input + ": ae-cvss-calculator " + ref[4] + "/" + ref[5] + "/" + ref[6] + ", vigil " + vigil.str());
+      t.Fail(version, input + ": ae-cvss-calculator " + ref[4] + "/" + ref[5] + "/" + ref[6] + ", vigil " +
+                          vigil.str());
       return;
     }
   }
@@ -303,8 +339,8 @@ TEST(CvssOracleTest, AgreesWithTheNpmReferences) {
   fs::path shared = fs::path(testing::SourceDir()).parent_path() / "shared" / "data";
   if (fs::is_directory(shared)) {
     fs::path out = fs::temp_directory_path() / ("vigil-cvss-harvest-" + std::to_string(::getpid()));
-    std::string cmd = "python3 " + testing::SourceDir() + "/tools/cvss-diff/harvest.py " + shared.string() + " > " +
-                      out.string();
+    std::string cmd = "python3 " + testing::SourceDir() + "/tools/cvss-diff/harvest.py " + shared.string() +
+                      " > " + out.string();
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     std::ifstream in(out);
     std::set<std::string> known(data.begin(), data.end());
@@ -362,7 +398,8 @@ TEST(CvssOracleTest, AgreesWithTheNpmReferences) {
       continue;
     }
     if (pj_valid && !s.ok()) {
-      t.Fail(VersionOf(v), v + ": js-cvss scores it " + ref[1] + ", vigil refuses it: " + s.error().message());
+      t.Fail(VersionOf(v),
+             v + ": js-cvss scores it " + ref[1] + ", vigil refuses it: " + s.error().message());
       continue;
     }
     if (!pj_valid) {

@@ -89,26 +89,32 @@ TEST(CvssTest, V2GuideExamples) {
 
 struct KnownV4 {
   const char* vector;
-  double base;    // CVSS-B
-  double score;   // the whole vector
+  double base;   // CVSS-B
+  double score;  // the whole vector
   const char* nomenclature;
   const char* source;
 };
 
 TEST(CvssTest, V40) {
   const KnownV4 cases[] = {
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10.0, 10.0, "CVSS-B", "the maximum"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10.0, 10.0, "CVSS-B",
+       "the maximum"},
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0.0, 0.0, "CVSS-B", "no impact"},
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", 6.9, 6.9, "CVSS-B", "FIRST calculator"},
-      {"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", 1.0, 1.0, "CVSS-B", "FIRST calculator"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", 6.9, 6.9, "CVSS-B",
+       "FIRST calculator"},
+      {"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", 1.0, 1.0, "CVSS-B",
+       "FIRST calculator"},
       // FIRST calculator since its 2024-11 rounding fix (RedHatProductSecurity/cvss-v4-calculator
       // issue 66): 8.549999999999999 before rounding, 8.6, not 8.5.
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:L/VA:N/SC:H/SI:H/SA:H", 8.6, 8.6, "CVSS-B", "rounding tie"},
       // Threat metrics lower the score, not the CVSS-B base score (issue 48 of the same project:
       // 8.95 before rounding, 9.0; 0.35, 0.4).
-      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:N/SC:H/SI:H/SA:H/E:P", 9.5, 9.0, "CVSS-BT", "rounding tie"},
-      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N/E:U", 2.0, 0.4, "CVSS-BT", "rounding tie"},
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:L/VA:N/SC:N/SI:N/SA:N/E:P", 6.9, 5.5, "CVSS-BT", "shared/data"},
+      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:N/SC:H/SI:H/SA:H/E:P", 9.5, 9.0, "CVSS-BT",
+       "rounding tie"},
+      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N/E:U", 2.0, 0.4, "CVSS-BT",
+       "rounding tie"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:L/VA:N/SC:N/SI:N/SA:N/E:P", 6.9, 5.5, "CVSS-BT",
+       "shared/data"},
       {"CVSS:4.0/AV:L/AC:L/AT:P/PR:L/UI:P/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/CR:H/IR:H/AR:H/MAV:A/MAC:L/MAT:N/"
        "MPR:N/MUI:N/MVC:H/MVI:H/MVA:H/MSC:H/MSI:H/MSA:H",
        7.3, 9.4, "CVSS-BE", "shared/data: modified metrics raise the score"},
@@ -147,10 +153,9 @@ TEST(CvssTest, SeverityBoundaries) {
     const char* v2;
   };
   const Case cases[] = {
-      {0.0, "NONE", "LOW"},      {0.1, "LOW", "LOW"},         {3.9, "LOW", "LOW"},
-      {3.95, "LOW", "LOW"},      {4.0, "MEDIUM", "MEDIUM"},   {6.9, "MEDIUM", "MEDIUM"},
-      {7.0, "HIGH", "HIGH"},     {8.9, "HIGH", "HIGH"},       {9.0, "CRITICAL", "HIGH"},
-      {10.0, "CRITICAL", "HIGH"}, {-0.1, "", ""},             {10.1, "", ""},
+      {0.0, "NONE", "LOW"},      {0.1, "LOW", "LOW"},        {3.9, "LOW", "LOW"},   {3.95, "LOW", "LOW"},
+      {4.0, "MEDIUM", "MEDIUM"}, {6.9, "MEDIUM", "MEDIUM"},  {7.0, "HIGH", "HIGH"}, {8.9, "HIGH", "HIGH"},
+      {9.0, "CRITICAL", "HIGH"}, {10.0, "CRITICAL", "HIGH"}, {-0.1, "", ""},        {10.1, "", ""},
       {std::nan(""), "", ""},
   };
   for (const Case& c : cases) {
@@ -226,7 +231,8 @@ TEST(CvssTest, BadInput) {
       {"CVSS:3.1", "invalid CVSS v3.1 vector: no metrics after 'CVSS:3.1'"},
       {"CVSS:3.1/", "invalid CVSS v3.1 vector: nothing after the '/' at offset 9"},
       {v31 + "/", "invalid CVSS v3.1 vector: nothing after the '/' at offset 45"},
-      {"CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid CVSS v3.1 vector: empty metric at offset 14"},
+      {"CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+       "invalid CVSS v3.1 vector: empty metric at offset 14"},
       {v31 + "/junk", "invalid CVSS v3.1 vector: 'junk' at offset 45 is not a metric (NAME:VALUE)"},
       {v31 + "/XX:Y", "invalid CVSS v3.1 vector: unknown metric 'XX' at offset 45"},
       {v31 + "/AT:N", "invalid CVSS v3.1 vector: unknown metric 'AT' at offset 45"},
@@ -236,13 +242,15 @@ TEST(CvssTest, BadInput) {
        "invalid CVSS v3.1 vector: 'Q' is not a value of metric 'A' at offset 41 (expected one of H, L, N)"},
       {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Hjunk",
        "invalid CVSS v3.1 vector: 'Hjunk' is not a value of metric 'A' at offset 41"},
-      {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:", "invalid CVSS v3.1 vector: '' is not a value of metric 'A'"},
+      {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:",
+       "invalid CVSS v3.1 vector: '' is not a value of metric 'A'"},
       {"CVSS:3.1/AV:n/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "'n' is not a value of metric 'AV' at offset 9"},
       {"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:U/A:U",  // as written in shared/data
        "invalid CVSS v3.0 vector: 'U' is not a value of metric 'I' at offset 37 (expected one of H, L, N)"},
       {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H", "invalid CVSS v3.1 vector: missing base metric 'A'"},
       {"CVSS:3.1/AV:N/PR:N/UI:N/S:U/C:H/I:H", "invalid CVSS v3.1 vector: missing base metrics 'AC', 'A'"},
-      {"CVSS:4.0/AV:N/AC:L/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "invalid CVSS v4.0 vector: missing base metric 'AT'"},
+      {"CVSS:4.0/AV:N/AC:L/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+       "invalid CVSS v4.0 vector: missing base metric 'AT'"},
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:S/SA:N",
        "invalid CVSS v4.0 vector: 'S' is not a value of metric 'SI' at offset 54 (expected one of H, L, N)"},
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/U:red",
@@ -254,27 +262,34 @@ TEST(CvssTest, BadInput) {
       // Order: v4.0 and v2 metrics in the specification's order (v3.x in any order). The GHSA vector
       // of github/advisory-database issue 7448, impacts interleaved:
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:L/UI:N/VC:H/SC:N/VI:H/SI:N/VA:H/SA:N",
-       "invalid CVSS v4.0 vector: metric 'VI' at offset 44 is out of order: the v4.0 order puts it before 'SC' (at "
+       "invalid CVSS v4.0 vector: metric 'VI' at offset 44 is out of order: the v4.0 order puts it before "
+       "'SC' (at "
        "offset 39)"},
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/CR:H/E:A",
        "metric 'E' at offset 69 is out of order: the v4.0 order puts it before 'CR' (at offset 64)"},
       {"AV:N/AC:L/Au:N/C:P/A:P/I:P", "invalid CVSS v2 vector: metric 'I' at offset 23 is out of order"},
       // v2 temporal and environmental groups are whole.
       {"AV:N/AC:L/Au:N/C:P/I:P/A:P/E:F",
-       "invalid CVSS v2 vector: temporal metrics come as a whole group (ND where not defined); missing 'RL', 'RC'"},
+       "invalid CVSS v2 vector: temporal metrics come as a whole group (ND where not defined); missing 'RL', "
+       "'RC'"},
       {"AV:N/AC:L/Au:N/C:P/I:P/A:P/CDP:N/TD:N/CR:M/IR:M",
-       "invalid CVSS v2 vector: environmental metrics come as a whole group (ND where not defined); missing 'AR'"},
+       "invalid CVSS v2 vector: environmental metrics come as a whole group (ND where not defined); missing "
+       "'AR'"},
       // v2 (no prefix) and strings that are not v2 at all.
       {"AV:N/AC:L/Au:N/C:P/I:P", "invalid CVSS v2 vector: missing base metric 'A'"},
-      {"AV:N/AC:L/Au:N/C:P/I:P/A:P/E:X", "invalid CVSS v2 vector: 'X' is not a value of metric 'E' at offset 27"},
+      {"AV:N/AC:L/Au:N/C:P/I:P/A:P/E:X",
+       "invalid CVSS v2 vector: 'X' is not a value of metric 'E' at offset 27"},
       {"(AV:N/AC:L/Au:N/C:P/I:P/A:P", "invalid CVSS v2 vector: unbalanced parentheses"},
       {"AV:N/AC:L/Au:N/C:P/I:P/A:P)", "invalid CVSS v2 vector: unbalanced parentheses"},
       {"()", "invalid CVSS v2 vector: nothing inside the parentheses"},
-      {"(AV:N/AC:L/Au:N/C:P/I:P/A:P/AV:N)", "invalid CVSS v2 vector: metric 'AV' at offset 28 repeats the one at offset 1"},
+      {"(AV:N/AC:L/Au:N/C:P/I:P/A:P/AV:N)",
+       "invalid CVSS v2 vector: metric 'AV' at offset 28 repeats the one at offset 1"},
       {"3.0/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N",  // legacy npm core advisories
-       "invalid CVSS v2 vector: '3.0' at offset 0 is not a metric (NAME:VALUE) ('CVSS:' missing before the version?)"},
+       "invalid CVSS v2 vector: '3.0' at offset 0 is not a metric (NAME:VALUE) ('CVSS:' missing before the "
+       "version?)"},
       {"AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",  // CycloneDX's example rating
-       "invalid CVSS v2 vector: unknown metric 'PR' at offset 10 (a v3 or v4 vector without its 'CVSS:3.x/' or "
+       "invalid CVSS v2 vector: unknown metric 'PR' at offset 10 (a v3 or v4 vector without its 'CVSS:3.x/' "
+       "or "
        "'CVSS:4.0/' prefix?)"},
       {"High", "invalid CVSS v2 vector: 'High' at offset 0 is not a metric (NAME:VALUE)"},
   };
@@ -341,9 +356,10 @@ TEST(CvssTest, EveryVectorInTheDataMatchesTheReferences) {
   }
   int valid = 0;
   for (const auto& [version, n] : per_version) valid += n;
-  std::printf("cvss-vectors.tsv: %d valid (v2.0 %d, v3.0 %d, v3.1 %d, v4.0 %d), %d invalid, %d disagreements\n",
-              valid, per_version["2.0"], per_version["3.0"], per_version["3.1"], per_version["4.0"], invalid,
-              disagreements);
+  std::printf(
+      "cvss-vectors.tsv: %d valid (v2.0 %d, v3.0 %d, v3.1 %d, v4.0 %d), %d invalid, %d disagreements\n",
+      valid, per_version["2.0"], per_version["3.0"], per_version["3.1"], per_version["4.0"], invalid,
+      disagreements);
   EXPECT_GT(valid, 800);
   EXPECT_GT(per_version["4.0"], 250);
   EXPECT_EQ(disagreements, 0);
