@@ -56,7 +56,7 @@ struct CvssScore {
   std::string severity;
   // The score of the whole vector as FIRST's calculator shows it. v4.0: one formula covers the
   // threat and environmental metrics too (CVSS-BT, -BE, -BTE; nomenclature says which); this is
-  // what npm's CVSS packages, GitHub and NVD display for such a vector. v2/v3: equal to
+  // what FIRST's calculator and the npm reference packages compute for such a vector. v2/v3: equal to
   // base_score (their temporal and environmental scores are separate figures vigil does not
   // compute).
   double score = 0;
@@ -75,11 +75,11 @@ struct CvssScore {
 // Parses `vector` (version from its prefix, see the top of this file) and scores it.
 // Errors (all kInvalidArgument; the message starts "invalid CVSS vector: " or, once the version
 // is known, "invalid CVSS v3.1 vector: "): empty input; longer than kMaxCvssVectorLength; a
-// character that is white space, a control character or not ASCII; an unknown "CVSS:x.y"
-// version; an empty part (e.g. a trailing '/'); a part that is not NAME:VALUE; an unknown metric;
-// a metric given twice; a value the metric does not have; a missing base metric; a metric out of
-// order (v2, v4.0); an incomplete v2 temporal or environmental group; unbalanced parentheses
-// around a v2 vector. Pure function, thread-safe.
+// character that is white space, a control character or not ASCII; a "cvss:" prefix in lower
+// case; an unknown "CVSS:x.y" version; an empty part (e.g. a trailing '/'); a part that is not NAME:VALUE; an
+// unknown metric; a metric given twice; a value the metric does not have; a missing base metric; a metric out
+// of order (v2, v4.0); an incomplete v2 temporal or environmental group; unbalanced parentheses around a v2
+// vector. Pure function, thread-safe.
 Result<CvssScore> ScoreCvss(std::string_view vector);
 
 // The qualitative severity of `score` (which should have one decimal).
