@@ -24,7 +24,7 @@ struct DbFlags {
   std::vector<std::string> paths;
   std::string format;
   size_t show_problems = 20;
-  int level = 5;
+  int level = 6;
   std::string id;
   std::string ecosystem;
   std::string package;
@@ -171,6 +171,15 @@ int RunStatus(const DbFlags& f) {
   return kExitOk;
 }
 
+int RunCheck(const DbFlags& f) {
+  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  if (!store.ok()) return Fail("check", store.error());
+  Status st = (*store)->CheckIntegrity();
+  if (!st.ok()) return Fail("check", st.error());
+  std::printf("%s: ok\n", (*store)->path().c_str());
+  return kExitOk;
+}
+
 int RunGet(const DbFlags& f) {
   auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("get", store.error());
@@ -208,8 +217,9 @@ int RunLookup(const DbFlags& f) {
     std::string fixed;
     for (const auto& x : e.fixed) fixed += (fixed.empty() ? "" : ",") + x;
     std::string status(vulndb::FixStatusName(e.status));
-    std::printf("%s\t%s\tfixed=%s%s\n", adv.id.c_str(), verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
-                status.empty() ? "" : ("\tstatus=" + status).c_str());
+    std::string cvss = adv.cvss_score < 0 ? "" : "\tcvss=" + std::to_string(adv.cvss_score).substr(0, 3) + " " + adv.cvss_severity;
+    std::printf("%s\t%s\tfixed=%s%s%s\n", adv.id.c_str(), verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
+                status.empty() ? "" : ("\tstatus=" + status).c_str(), cvss.c_str());
   }
   return kExitOk;
 }
@@ -243,7 +253,7 @@ void AddDbCommand(CLI::App& app, int* exit_code) {
       ->required();
   imp->add_option("--format", flags->format, "text (default) or json report");
   imp->add_option("--problems", flags->show_problems, "How many problems to print (default 20)");
-  imp->add_option("--level", flags->level, "zstd level for stored records (default 5)")->check(CLI::Range(1, 19));
+  imp->add_option("--level", flags->level, "zstd level for stored records (default 6)")->check(CLI::Range(1, 19));
   imp->callback([flags, exit_code]() { *exit_code = RunImport(*flags); });
 
   CLI::App* upd = db->add_subcommand("update", "Fetch changed feeds and import them");
@@ -261,6 +271,9 @@ void AddDbCommand(CLI::App& app, int* exit_code) {
   CLI::App* status = db->add_subcommand("status", "Sources, counts per ecosystem, freshness, size");
   status->add_option("--format", flags->format, "text (default) or json");
   status->callback([flags, exit_code]() { *exit_code = RunStatus(*flags); });
+
+  CLI::App* check = db->add_subcommand("check", "Verify the database file and every stored record");
+  check->callback([flags, exit_code]() { *exit_code = RunCheck(*flags); });
 
   CLI::App* get = db->add_subcommand("get", "Print one stored advisory as OSV JSON");
   get->add_option("id", flags->id, "Advisory id")->required();

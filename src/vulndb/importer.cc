@@ -141,8 +141,14 @@ class Sink {
       : store_(store), tx_(tx), existing_(std::move(existing)), options_(options), report_(report) {}
 
   // Starts a new source (one input path); records until EndSource belong to it.
+  // The kind of the source's first document (the dictionary key uses it); later ones are ignored.
+  void NoteKind(std::string_view kind) {
+    if (kind_.empty()) kind_ = kind;
+  }
+
   void BeginSource(std::string name) {
     source_ = std::move(name);
+    kind_.clear();
     dict_chosen_ = false;
     dict_ = 0;
     source_records_ = 0;
@@ -208,6 +214,7 @@ class Sink {
     std::string id, modified, json, kind;
     bool withdrawn;
     std::vector<std::string> ecosystems;
+    std::string family;  // of the first affected entry, "" when none
   };
 
   // Entries that cannot match are reported (the record is kept: its other entries and its
@@ -310,28 +317,37 @@ class Sink {
         ecosystems.push_back(af.ecosystem.text);
       }
     }
-    Pending p{a.id, a.modified, std::move(json), kind, withdrawn, std::move(ecosystems)};
+    std::string family;
+    for (const Affected& af : a.affected) {
+      if (!af.ecosystem.family.empty()) {
+        family = af.ecosystem.family;
+        break;
+      }
+    }
+    Pending p{a.id, a.modified, std::move(json), kind, withdrawn, std::move(ecosystems), std::move(family)};
     if (dict_chosen_) return Write(p);
     pending_.push_back(std::move(p));
     if (pending_.size() >= kDictionarySample) return Flush();
     return OkStatus();
   }
 
+  // Chooses the source's dictionary once enough records are pending: the one it used before, or
+  // one trained for the same kind of records (AlmaLinux 8 and 9 share one; so do DSA and DLA),
+  // else a new one trained on these records, else (too few to train on) the newest of any kind.
   Status Flush() {
     if (!dict_chosen_ && !pending_.empty()) {
-      if (pending_.size() >= kMinDictionarySample) {
+      std::string key = kind_ + ":" + pending_.front().family;
+      VIGIL_ASSIGN_OR_RETURN(dict_, tx_.DictionaryFor(source_, key));
+      if (dict_ == 0 && pending_.size() >= kMinDictionarySample) {
         std::vector<std::string_view> samples;
         samples.reserve(pending_.size());
         for (const Pending& p : pending_) samples.push_back(p.json);
-        Result<int64_t> d = tx_.AddDictionary(samples);
-        // Training can fail on unusual samples (too uniform); fall back to an existing one.
-        if (d.ok()) {
-          dict_ = *d;
-        } else {
-          VIGIL_ASSIGN_OR_RETURN(dict_, tx_.DictionaryFor(source_));
-        }
-      } else {
-        VIGIL_ASSIGN_OR_RETURN(dict_, tx_.DictionaryFor(source_));
+        // Training can fail on unusual samples (too uniform); then the fallback below applies.
+        Result<int64_t> d = tx_.AddDictionary(samples, key);
+        if (d.ok()) dict_ = *d;
+      }
+      if (dict_ == 0) {
+        VIGIL_ASSIGN_OR_RETURN(dict_, tx_.NewestDictionary());
       }
       dict_chosen_ = true;
     }
@@ -343,6 +359,9 @@ class Sink {
   Status Write(const Pending& p) {
     VIGIL_RETURN_IF_ERROR(tx_.Put(p.id, p.modified, p.withdrawn, p.ecosystems, source_, p.json,
                                   dict_, options_.compression_level));
+    // A first import into an empty database is not news: the change log starts with the second
+    // run (a consumer that finds no changes matches everything once, as it must anyway).
+    if (tx_.first_import()) return OkStatus();
     return tx_.AddChange(p.id, p.kind, p.modified);
   }
 
@@ -354,6 +373,7 @@ class Sink {
   ImportReport* report_;
   OsvParser parser_;
   std::string source_;
+  std::string kind_;  // of the source, part of the dictionary key
   std::vector<Pending> pending_;
   bool dict_chosen_ = false;
   int64_t dict_ = 0;
@@ -570,6 +590,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
 
 Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::string& where,
                       const ImportOptions& options, ImportReport* report) {
+  if (kind != Kind::kZip) sink.NoteKind(KindName(kind));
   switch (kind) {
     case Kind::kOsvJson:
       return sink.AddJson(text, where);

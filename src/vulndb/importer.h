@@ -37,7 +37,7 @@ struct ImportInput {
 
 struct ImportOptions {
   std::string command = "import";  // recorded with the run
-  int compression_level = 5;       // zstd level for stored documents
+  int compression_level = 6;       // zstd level for stored documents
   // Timestamp given to records of feeds that carry none (Alpine secdb): "" = now.
   std::string feed_time;
 };

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "version/version.h"
+#include "vulndb/cvss.h"
 #include "vulndb/osv.h"
 #include "vulndb/store.h"
 
@@ -46,7 +47,18 @@ Index::~Index() = default;
 void Index::Add(const Advisory& a) {
   if (!a.withdrawn.empty()) return;
   uint32_t adv = static_cast<uint32_t>(advisories_.size());
-  advisories_.push_back(IndexedAdvisory{a.id, a.aliases, a.modified});
+  IndexedAdvisory indexed{a.id, a.aliases, a.modified};
+  int best = -1;
+  for (const Severity& sev : a.severity) {
+    if (!sev.type.starts_with("CVSS_")) continue;
+    Result<CvssScore> score = ScoreCvss(sev.score);
+    if (!score.ok() || static_cast<int>(score->version) <= best) continue;
+    best = static_cast<int>(score->version);
+    indexed.cvss_score = score->base_score;
+    indexed.cvss_vector = score->vector;
+    indexed.cvss_severity = score->severity;
+  }
+  advisories_.push_back(std::move(indexed));
   ++stats_.advisories;
   for (size_t i = 0; i < a.affected.size(); ++i) {
     const Affected& af = a.affected[i];

@@ -31,6 +31,11 @@ struct IndexedAdvisory {
   std::string id;
   std::vector<std::string> aliases;
   std::string modified;
+  // The record's CVSS base score (the newest CVSS version it gives a valid vector for; -1 when
+  // none) and that vector, with its qualitative rating ("HIGH", ...).
+  double cvss_score = -1;
+  std::string cvss_vector;
+  std::string cvss_severity;
 };
 
 // One affected entry of one advisory.

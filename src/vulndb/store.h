@@ -126,16 +126,27 @@ class Store {
   // Changes with seq > after, oldest first, at most `limit`.
   Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit);
   Result<StoreStatus> GetStatus();
+  // SQLite's integrity check of the whole file, then every document decompressed. OK, or
+  // kCorrupt with the first problems found. (The file's index uses a function vigil registers,
+  // so other SQLite tools cannot run this check themselves.)
+  Status CheckIntegrity();
 
   // The write side. At most one Transaction at a time per database (a second writer waits up to
   // 10 s, then gets kIo "database is locked"). Destroying it without Commit rolls back.
   class Transaction {
    public:
     virtual ~Transaction() = default;
-    // Trains a zstd dictionary on `samples` (JSON texts) and stores it. Returns its id.
-    virtual Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples) = 0;
-    // The dictionary last used for `source`, else the newest one, else 0 (none).
-    virtual Result<int64_t> DictionaryFor(std::string_view source) = 0;
+    // Trains a zstd dictionary on `samples` (JSON texts) and stores it under `key` (the kind of
+    // records it suits, e.g. "osv:AlmaLinux"). Returns its id.
+    virtual Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples,
+                                          std::string_view key) = 0;
+    // The dictionary for records of `source` and `key`: the one `source` used last, else the
+    // newest one stored under `key`; 0 when neither exists.
+    virtual Result<int64_t> DictionaryFor(std::string_view source, std::string_view key) = 0;
+    // The newest dictionary of any key, 0 when there is none (for sources too small to train on).
+    virtual Result<int64_t> NewestDictionary() = 0;
+    // True when the database held no advisory before this transaction began.
+    virtual bool first_import() const = 0;
     // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
     // name (for status counts). `json` is compressed with dictionary `dict` (0: none) at `level`.
     virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,

@@ -29,7 +29,7 @@ struct UpdateOptions {
   std::vector<std::string> ecosystems;  // for mirror sources; empty: the mirror's ecosystems.txt
   FetchOptions fetch;
   std::string staging_dir;              // created if missing; downloads are removed after import
-  int compression_level = 5;
+  int compression_level = 6;
 };
 
 struct UpdateReport {
