@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "common/file.h"
+#include "vulndb/archive_util.h"
 #include "common/json.h"
 #include "common/path.h"
 #include "common/sha256.h"
@@ -504,16 +505,6 @@ bool UnsafeEntryName(std::string_view name) {
   }
   return false;
 }
-
-// libarchive's message for the last error; it has none after some failures.
-std::string ArchiveError(struct archive* a) {
-  const char* m = archive_error_string(a);
-  return m ? m : "unknown error";
-}
-
-struct ArchiveCloser {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
 
 Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
                  const ImportOptions& options, ImportReport* report) {

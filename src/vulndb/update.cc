@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "common/file.h"
+#include "vulndb/archive_util.h"
 
 namespace vigil::vulndb {
 
@@ -20,16 +21,6 @@ bool IsSingleFile(std::string_view s) {
   }
   return false;
 }
-
-// libarchive's message for the last error; it has none after some failures.
-std::string ArchiveError(struct archive* a) {
-  const char* m = archive_error_string(a);
-  return m ? m : "unknown error";
-}
-
-struct ArchiveCloser {
-  void operator()(struct archive* a) const { archive_read_free(a); }
-};
 
 // Reads the whole zip at `path` through its central directory (so a cut-off archive, whose
 // directory is missing, fails) with every entry's CRC-32 checked by libarchive.

@@ -15,6 +15,7 @@
 #include "common/file.h"
 #include "../test_util.h"
 #include "vulndb/index.h"
+#include "zip_util.h"
 #include "vulndb/osv.h"
 #include "vulndb/store.h"
 
@@ -39,33 +40,6 @@ std::string Record(const std::string& id, const std::string& modified, const std
   return R"({"id":")" + id + R"(","modified":")" + modified + R"(","affected":[{"package":{"ecosystem":")" +
          eco + R"(","name":")" + name + R"("},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":")" +
          fixed + R"("}]}]}])" + extra + "}";
-}
-
-// A zip archive of (name, content) entries, written with libarchive.
-std::string MakeZip(const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::string out;
-  struct archive* a = archive_write_new();
-  archive_write_set_format_zip(a);
-  archive_write_open(
-      a, &out, nullptr,
-      [](struct archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr);
-  for (const auto& [name, content] : entries) {
-    struct archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, name.c_str());
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
-    archive_write_header(a, e);
-    archive_write_data(a, content.data(), content.size());
-    archive_entry_free(e);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-  return out;
 }
 
 struct Db {
@@ -118,7 +92,7 @@ TEST(Import, ReadsEveryOsvForm) {
   Write(dir + "/b.json", "[" + Record("T-3", "2024-01-01T00:00:00Z", "PyPI", "Jinja2", "2.11.3") + "]");
   auto alsa = ReadFile(data + "/ALSA-2023:0946.json");
   ASSERT_TRUE(alsa.ok());
-  Write(dir + "/all.zip", MakeZip({{"ALSA-2023:0946.json", *alsa}, {"README.txt", "not a record"}}));
+  Write(dir + "/all.zip", test::MakeZip({{"ALSA-2023:0946.json", *alsa}, {"README.txt", "not a record"}}));
 
   ImportReport r = db.Import({dir + "/tree", dir + "/a.jsonl", dir + "/b.json", dir + "/all.zip"});
   EXPECT_EQ(r.added, 7u) << ProblemList(r);
@@ -248,7 +222,7 @@ TEST(Import, BadRecordsAreSkippedAndReportedTheRestImported) {
 TEST(Import, ZipWithHostileEntries) {
   Db db("zip");
   std::string good = Record("Z-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0");
-  std::string zip = MakeZip({{"Z-1.json", good},
+  std::string zip = test::MakeZip({{"Z-1.json", good},
                              {"../escape.json", Record("Z-2", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0")},
                              {"/abs.json", Record("Z-3", "2024-01-01T00:00:00Z", "npm", "c", "1.0.0")},
                              {"Z-4.json", Record("Z-4", "2024-01-01T00:00:00Z", "npm", "d", "1.0.0")}});
@@ -272,7 +246,7 @@ TEST(Import, ZipWithHostileEntries) {
     noise += "0123456789abcdef"[x & 15];
   }
   std::string big = Record("BIG-1", "2024-01-01T00:00:00Z", "npm", "big", "1.0.0", R"(,"details":")" + noise + "\"");
-  std::string zip2 = MakeZip({{"Y-1.json", good}, {"big.json", big},
+  std::string zip2 = test::MakeZip({{"Y-1.json", good}, {"big.json", big},
                               {"Y-2.json", Record("Y-2", "2024-01-01T00:00:00Z", "npm", "e", "1.0.0")}});
   Write(db2.dir + "/t.zip", zip2.substr(0, zip2.size() / 2));
   ImportReport r2 = db2.Import({db2.dir + "/t.zip"});

@@ -10,36 +10,10 @@
 #include "common/file.h"
 #include "test_servers.h"
 #include "vulndb/index.h"
+#include "zip_util.h"
 
 namespace vigil::vulndb {
 namespace {
-
-// A zip of (name, content) entries, as osv.dev's all.zip (deflated).
-std::string Zip(const std::vector<std::pair<std::string, std::string>>& entries) {
-  std::string out;
-  struct archive* a = archive_write_new();
-  archive_write_set_format_zip(a);
-  archive_write_open(
-      a, &out, nullptr,
-      [](struct archive*, void* ctx, const void* buf, size_t n) -> la_ssize_t {
-        static_cast<std::string*>(ctx)->append(static_cast<const char*>(buf), n);
-        return static_cast<la_ssize_t>(n);
-      },
-      nullptr);
-  for (const auto& [name, content] : entries) {
-    struct archive_entry* e = archive_entry_new();
-    archive_entry_set_pathname(e, name.c_str());
-    archive_entry_set_filetype(e, AE_IFREG);
-    archive_entry_set_perm(e, 0644);
-    archive_entry_set_size(e, static_cast<la_int64_t>(content.size()));
-    archive_write_header(a, e);
-    archive_write_data(a, content.data(), content.size());
-    archive_entry_free(e);
-  }
-  archive_write_close(a);
-  archive_write_free(a);
-  return out;
-}
 
 // Records of one JSON Lines file as zip entries "<id>.json", at most `limit`.
 std::vector<std::pair<std::string, std::string>> Entries(const std::string& jsonl, size_t limit) {
@@ -95,8 +69,8 @@ class UpdateTest : public ::testing::Test {
     fs::create_directories(nginx_->www() / "osv" / "Go");
     fs::create_directories(nginx_->www() / "osv" / "crates.io");
     WriteText(nginx_->www() / "osv" / "ecosystems.txt", "Go\ncrates.io\n");
-    WriteText(nginx_->www() / "osv" / "Go" / "all.zip", Zip(go_));
-    WriteText(nginx_->www() / "osv" / "crates.io" / "all.zip", Zip(crates_));
+    WriteText(nginx_->www() / "osv" / "Go" / "all.zip", test::MakeZip(go_));
+    WriteText(nginx_->www() / "osv" / "crates.io" / "all.zip", test::MakeZip(crates_));
   }
 
   UpdateReport Run() {
@@ -144,7 +118,7 @@ TEST_F(UpdateTest, FetchesOnlyWhatChangedAndLogsIt) {
   go_[0].second = Record(changed_id, "2030-01-01T00:00:00Z", "example.com/changed", "9.9.9");
   go_.emplace_back("GO-NEW-1.json", Record("GO-NEW-1", "2030-01-01T00:00:00Z", "example.com/new", "1.2.3"));
   BumpMtime(nginx_->www() / "osv" / "Go" / "all.zip", 0);
-  WriteText(nginx_->www() / "osv" / "Go" / "all.zip", Zip(go_));
+  WriteText(nginx_->www() / "osv" / "Go" / "all.zip", test::MakeZip(go_));
   BumpMtime(nginx_->www() / "osv" / "Go" / "all.zip", 10);
   UpdateReport third = Run();
   EXPECT_EQ(third.downloaded, 1u) << Lines(third);
@@ -173,7 +147,7 @@ TEST_F(UpdateTest, DamagedArchiveIsNotImportedAndTheOldDataStays) {
   ASSERT_TRUE(before.ok());
   // The Go archive is cut short on the server (a mirror caught mid-write).
   go_.emplace_back("GO-NEW-2.json", Record("GO-NEW-2", "2030-01-01T00:00:00Z", "example.com/x", "1.0.0"));
-  std::string zip = Zip(go_);
+  std::string zip = test::MakeZip(go_);
   WriteText(nginx_->www() / "osv" / "Go" / "all.zip", zip.substr(0, zip.size() - 200));
   BumpMtime(nginx_->www() / "osv" / "Go" / "all.zip", 20);
   UpdateReport second = Run();
