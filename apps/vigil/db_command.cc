@@ -218,6 +218,18 @@ int RunLookup(const DbFlags& f) {
     for (const auto& x : e.fixed) fixed += (fixed.empty() ? "" : ",") + x;
     std::string status(vulndb::FixStatusName(e.status));
     std::string cvss = adv.cvss_score < 0 ? "" : "\tcvss=" + std::to_string(adv.cvss_score).substr(0, 3) + " " + adv.cvss_severity;
+    // Enrichment is per CVE: the record's own id or one of its aliases.
+    std::vector<std::string> cves;
+    if (adv.id.starts_with("CVE-")) cves.push_back(adv.id);
+    for (const auto& alias : adv.aliases) {
+      if (alias.starts_with("CVE-")) cves.push_back(alias);
+    }
+    for (const auto& cve : cves) {
+      auto kev = (*store)->GetKev(cve);
+      if (kev.ok() && *kev) cvss += "\tkev=" + cve + " (added " + (*kev)->date_added + ")";
+      auto epss = (*store)->GetEpss(cve);
+      if (epss.ok() && *epss) cvss += "\tepss=" + std::to_string((*epss)->epss).substr(0, 6);
+    }
     std::printf("%s\t%s\tfixed=%s%s%s\n", adv.id.c_str(), verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
                 status.empty() ? "" : ("\tstatus=" + status).c_str(), cvss.c_str());
   }

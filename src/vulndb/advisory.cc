@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/strings.h"
+#include "version/version.h"
 
 namespace vigil::vulndb {
 
@@ -50,6 +51,17 @@ FixStatus FixStatusFromName(std::string_view name) {
     if (n == name) return status;
   }
   return FixStatus::kUnspecified;
+}
+
+const version::Scheme* SchemeFor(const Affected& af) {
+  if (const version::Scheme* s = version::FindScheme(af.ecosystem.family)) return s;
+  bool semver = false;
+  for (const version::RangeSpec& r : af.spec.ranges) {
+    if (r.type == version::RangeSpec::Type::kGit) continue;
+    if (r.type != version::RangeSpec::Type::kSemver) return nullptr;
+    semver = true;
+  }
+  return semver ? version::FindScheme("semver") : nullptr;
 }
 
 }  // namespace vigil::vulndb

@@ -111,4 +111,9 @@ struct Advisory {
   std::string database_specific;  // compact JSON text, "" when absent
 };
 
+// The version scheme that evaluates `af`: its ecosystem's, else — for ecosystems vigil has no
+// scheme for (Bitnami, SwiftURL, ...) whose ranges are all of type SEMVER (GIT ranges aside) —
+// SemVer 2.0, as the OSV schema defines SEMVER ranges. nullptr when neither applies.
+const version::Scheme* SchemeFor(const Affected& af);
+
 }  // namespace vigil::vulndb

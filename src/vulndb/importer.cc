@@ -229,11 +229,11 @@ class Sink {
         Problem(where, a.id, at + ": package '" + af.name + "' has no ecosystem", false);
         continue;
       }
-      const version::Scheme* scheme = version::FindScheme(af.ecosystem.family);
+      const version::Scheme* scheme = SchemeFor(af);
       if (!scheme) {
-        // Bitnami, SwiftURL, ... are OSV ecosystems vigil has no version scheme for yet.
         Problem(where, a.id, at + ": ecosystem '" + af.ecosystem.text +
-                                 "' has no version scheme in vigil: stored, cannot match", false);
+                                 "' has no version scheme in vigil and its ranges are not all "
+                                 "SEMVER: stored, cannot match", false);
         continue;
       }
       Result<version::AffectedRanges> built = version::AffectedRanges::Build(*scheme, af.spec);
@@ -572,7 +572,6 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
       sink.Problem(ewhere, "", "entry is larger than the limit of " + std::to_string(kMaxRecordBytes));
       continue;
     }
-    report->bytes += buf.size();
     Kind kind = yaml ? Kind::kOsvYaml : Sniff(name, buf);
     VIGIL_RETURN_IF_ERROR(ImportDocument(sink, kind, buf, ewhere, options, report));
   }

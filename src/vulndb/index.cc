@@ -72,7 +72,7 @@ void Index::Add(const Advisory& a) {
         if (ev.kind == version::RangeEvent::Kind::kFixed) e.fixed.push_back(ev.version);
       }
     }
-    if (const version::Scheme* scheme = version::FindScheme(af.ecosystem.family)) {
+    if (const version::Scheme* scheme = SchemeFor(af)) {
       Result<version::AffectedRanges> built = version::AffectedRanges::Build(*scheme, af.spec);
       if (built.ok()) {
         ranges_.push_back(std::make_unique<version::AffectedRanges>(std::move(*built)));

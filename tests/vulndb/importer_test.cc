@@ -219,6 +219,24 @@ TEST(Import, BadRecordsAreSkippedAndReportedTheRestImported) {
   EXPECT_EQ((*index)->stats().unevaluable, 2u);
 }
 
+// Ecosystems without a scheme of their own are still evaluable when every range is SEMVER, as
+// the OSV schema defines those ranges (Bitnami's records are all of that kind).
+TEST(Import, SemverRangesOfOtherEcosystemsAreEvaluated) {
+  Db db("bitnami");
+  std::string f = db.dir + "/b.jsonl";
+  Write(f, R"({"id":"BIT-x-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Bitnami","name":"activemq"},"ranges":[{"type":"SEMVER","events":[{"introduced":"5.0.0"},{"fixed":"5.15.13"}]}]}]})"
+           "\n");
+  ImportReport r = db.Import({f});
+  EXPECT_EQ(r.warnings, 0u) << ProblemList(r);
+  auto index = Index::Load(*db.store);
+  ASSERT_TRUE(index.ok());
+  auto hits = (*index)->Lookup("Bitnami", "", "activemq");
+  ASSERT_EQ(hits.size(), 1u);
+  ASSERT_NE(hits[0].ranges, nullptr);
+  EXPECT_TRUE(*hits[0].ranges->IsAffected("5.15.12"));
+  EXPECT_FALSE(*hits[0].ranges->IsAffected("5.15.13"));
+}
+
 TEST(Import, ZipWithHostileEntries) {
   Db db("zip");
   std::string good = Record("Z-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0");
