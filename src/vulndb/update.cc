@@ -22,23 +22,51 @@ bool IsSingleFile(std::string_view s) {
   return false;
 }
 
-// Reads the whole zip at `path` through its central directory (so a cut-off archive, whose
-// directory is missing, fails) with every entry's CRC-32 checked by libarchive.
+uint64_t LittleEndian(std::string_view d, size_t pos, size_t bytes) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < bytes; ++i) v |= uint64_t{static_cast<unsigned char>(d[pos + i])} << (8 * i);
+  return v;
+}
+
+// The number of entries the zip's end-of-central-directory record declares, found where the
+// format puts it: in the last 64 KiB + 22 bytes, with a comment length that reaches exactly
+// the end of the file (zip64 records followed when the count overflows 16 bits). kCorrupt when
+// there is none: an archive cut short has lost it.
+Result<uint64_t> DeclaredEntries(std::string_view d) {
+  if (d.size() < 22) return Corrupt("not a zip archive: shorter than an end-of-central-directory record");
+  size_t lowest = d.size() > 65557 ? d.size() - 65557 : 0;
+  for (size_t pos = d.size() - 22 + 1; pos-- > lowest;) {
+    if (LittleEndian(d, pos, 4) != 0x06054b50 || pos + 22 + LittleEndian(d, pos + 20, 2) != d.size()) continue;
+    uint64_t count = LittleEndian(d, pos + 10, 2);
+    if (count != 0xFFFF) return count;
+    // Zip64: the locator sits right before the record and points at the zip64 record.
+    if (pos < 20 || LittleEndian(d, pos - 20, 4) != 0x07064b50) break;
+    uint64_t z64 = LittleEndian(d, pos - 20 + 8, 8);
+    if (z64 + 56 > d.size() || LittleEndian(d, static_cast<size_t>(z64), 4) != 0x06064b50) break;
+    return LittleEndian(d, static_cast<size_t>(z64) + 32, 8);
+  }
+  return Corrupt("not a complete zip archive: no end-of-central-directory record at its end "
+                 "(cut short?)");
+}
+
+// Reads the whole zip at `path` through its central directory with every entry's CRC-32 checked
+// by libarchive, and checks that it holds as many entries as its end record declares.
 Status VerifyZip(const std::string& path) {
+  VIGIL_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
+  VIGIL_ASSIGN_OR_RETURN(uint64_t declared, DeclaredEntries(file.data()));
   std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_zip_seekable(a.get());
-  if (archive_read_open_filename(a.get(), path.c_str(), 1 << 16) != ARCHIVE_OK) {
+  if (archive_read_open_memory(a.get(), file.data().data(), file.size()) != ARCHIVE_OK) {
     return Corrupt("not a zip archive: " + ArchiveError(a.get()));
   }
-  size_t entries = 0;
+  uint64_t entries = 0;
   char buf[1 << 16];
   for (;;) {
     struct archive_entry* e = nullptr;
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK) {
-      return Corrupt("zip damaged after " + std::to_string(entries) + " entries: " +
-                     ArchiveError(a.get()));
+      return Corrupt("zip damaged after " + std::to_string(entries) + " entries: " + ArchiveError(a.get()));
     }
     ++entries;
     la_ssize_t n;
@@ -46,9 +74,12 @@ Status VerifyZip(const std::string& path) {
     }
     if (n < 0) {
       const char* name = archive_entry_pathname(e);
-      return Corrupt(std::string("zip entry ") + (name ? name : "?") + " is damaged: " +
-                     ArchiveError(a.get()));
+      return Corrupt(std::string("zip entry ") + (name ? name : "?") + " is damaged: " + ArchiveError(a.get()));
     }
+  }
+  if (entries != declared) {
+    return Corrupt("zip declares " + std::to_string(declared) + " entries but " + std::to_string(entries) +
+                   " could be read");
   }
   return OkStatus();
 }
