@@ -18,6 +18,8 @@
 namespace vigil::version {
 namespace {
 
+using internal::Cmp;
+
 using internal::IsAlnum;
 using internal::IsDigit;
 
@@ -29,31 +31,6 @@ constexpr int64_t kInt32Max = 2147483647;
 
 char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
-// .NET's char.IsWhiteSpace for what String.Trim() removes, on UTF-8: the length of the
-// whitespace character at text[i], or 0.
-size_t SpaceAt(std::string_view text, size_t i) {
-  if (i >= text.size()) return 0;
-  unsigned char c = static_cast<unsigned char>(text[i]);
-  if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
-  auto at = [&](size_t k) {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
-  };
-  if (c == 0xc2 && (at(1) == 0x85 || at(1) == 0xa0)) return 2;
-  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;
-  if (c == 0xe2 && at(1) == 0x80) {
-    unsigned char d = at(2);
-    if ((d >= 0x80 && d <= 0x8a) || d == 0xa8 || d == 0xa9 || d == 0xaf) return 3;
-  }
-  if (c == 0xe2 && at(1) == 0x81 && at(2) == 0x9f) return 3;
-  if (c == 0xe3 && at(1) == 0x80 && at(2) == 0x80) return 3;
-  return 0;
-}
-size_t SpaceBefore(std::string_view text) {
-  for (size_t n = 1; n <= 3 && n <= text.size(); ++n) {
-    if (SpaceAt(text, text.size() - n) == n) return n;
-  }
-  return 0;
-}
 
 // int.TryParse with NumberStyles.Integer (what System.Version and NuGet's label comparison
 // use): optional ASCII white space around, an optional sign, decimal digits, in int32 range.
@@ -92,18 +69,9 @@ bool ValidPart(std::string_view s, bool allow_leading_zeros) {
   return true;
 }
 
-int Cmp(uint64_t a, uint64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
-
+// StringComparer.OrdinalIgnoreCase: both sides upper-cased, then ordinal.
 int CompareLabelText(const Version& va, const Token& a, const Version& vb, const Token& b) {
-  // StringComparer.OrdinalIgnoreCase: both sides upper-cased, then ordinal.
-  const char* pa = va.text().data() + a.offset;
-  const char* pb = vb.text().data() + b.offset;
-  size_t n = a.length < b.length ? a.length : b.length;
-  for (size_t i = 0; i < n; ++i) {
-    char x = Upper(pa[i]), y = Upper(pb[i]);
-    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
-  }
-  return Cmp(a.length, b.length);
+  return internal::CompareFolded(va, a, vb, b, Upper);
 }
 
 class NugetSchemeImpl final : public Scheme {
@@ -113,13 +81,10 @@ class NugetSchemeImpl final : public Scheme {
   Result<Version> Parse(std::string_view text) const override {
     if (auto p = internal::CommonProblem(text); !p.empty()) return Invalid(text, p);
     // NuGet trims the value (String.Trim: Unicode white space); the rest must be ASCII.
-    size_t begin = 0, end = text.size();
-    for (size_t n; (n = SpaceAt(text, begin)) != 0;) begin += n;
-    for (size_t n; end > begin && (n = SpaceBefore(text.substr(begin, end - begin))) != 0;)
-      end -= n;
-    for (size_t k = begin; k < end; ++k) {
-      if (static_cast<unsigned char>(text[k]) >= 0x80) return Invalid(text, "non-ASCII character");
-    }
+    bool non_ascii = false;
+    std::string_view trimmed = internal::TrimUnicodeSpace(text, false, &non_ascii);
+    if (non_ascii) return Invalid(text, "non-ASCII character");
+    size_t begin = static_cast<size_t>(trimmed.data() - text.data()), end = begin + trimmed.size();
     std::string_view v = text.substr(begin, end - begin);
     if (v.empty()) return Invalid(text, "blank version");
 

@@ -16,6 +16,8 @@
 namespace vigil::version {
 namespace {
 
+using internal::Cmp;
+
 using internal::IsAlnum;
 using internal::IsDigit;
 
@@ -33,32 +35,6 @@ constexpr size_t kHead = 5;
 
 char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-// Python's str.isspace() (what \s matches in packaging's pattern), on UTF-8: the length of the
-// whitespace character that starts at text[i], or 0.
-size_t SpaceAt(std::string_view text, size_t i) {
-  if (i >= text.size()) return 0;
-  unsigned char c = static_cast<unsigned char>(text[i]);
-  if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f)) return 1;
-  auto at = [&](size_t k) {
-    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
-  };
-  if (c == 0xc2 && (at(1) == 0x85 || at(1) == 0xa0)) return 2;  // U+0085, U+00A0
-  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;    // U+1680
-  if (c == 0xe2 && at(1) == 0x80) {
-    unsigned char d = at(2);
-    if ((d >= 0x80 && d <= 0x8a) || d == 0xa8 || d == 0xa9 || d == 0xaf) return 3;  // U+2000..
-  }
-  if (c == 0xe2 && at(1) == 0x81 && at(2) == 0x9f) return 3;  // U+205F
-  if (c == 0xe3 && at(1) == 0x80 && at(2) == 0x80) return 3;  // U+3000
-  return 0;
-}
-// The length of the whitespace character that ends `text`, or 0.
-size_t SpaceBefore(std::string_view text) {
-  for (size_t n = 1; n <= 3 && n <= text.size(); ++n) {
-    if (SpaceAt(text, text.size() - n) == n) return n;
-  }
-  return 0;
-}
 bool IsSep(char c) { return c == '.' || c == '-' || c == '_'; }
 
 // Does text[i, ...) start with `word` (lower-case), ignoring ASCII case?
@@ -109,17 +85,8 @@ bool ParseLetterPart(std::string_view s, size_t* i, const Labels& labels, RankOf
   return false;
 }
 
-int Cmp(uint64_t a, uint64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
-
 int CompareLocalText(const Version& va, const Token& a, const Version& vb, const Token& b) {
-  const char* pa = va.text().data() + a.offset;
-  const char* pb = vb.text().data() + b.offset;
-  size_t n = a.length < b.length ? a.length : b.length;
-  for (size_t k = 0; k < n; ++k) {
-    char x = Lower(pa[k]), y = Lower(pb[k]);
-    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
-  }
-  return Cmp(a.length, b.length);
+  return internal::CompareFolded(va, a, vb, b, Lower);
 }
 
 class Pep440SchemeImpl final : public Scheme {
@@ -131,13 +98,10 @@ class Pep440SchemeImpl final : public Scheme {
     // packaging strips Unicode whitespace around the version (its own tests check it), so do
     // we; inside, PEP 440 is ASCII. (packaging's case-insensitive pattern also lets KELVIN SIGN
     // pass as 'k' and LONG S as 's'; we do not: docs/VERSIONS.md.)
-    size_t begin = 0, end = text.size();
-    for (size_t n; (n = SpaceAt(text, begin)) != 0;) begin += n;
-    for (size_t n; end > begin && (n = SpaceBefore(text.substr(begin, end - begin))) != 0;)
-      end -= n;
-    for (size_t k = begin; k < end; ++k) {
-      if (static_cast<unsigned char>(text[k]) >= 0x80) return Invalid(text, "non-ASCII character");
-    }
+    bool non_ascii = false;
+    std::string_view trimmed = internal::TrimUnicodeSpace(text, true, &non_ascii);
+    if (non_ascii) return Invalid(text, "non-ASCII character");
+    size_t begin = static_cast<size_t>(trimmed.data() - text.data()), end = begin + trimmed.size();
     if (begin == end) return Invalid(text, "only whitespace");
     // Offsets stay relative to the full text so TokenText() works on the original string.
     const std::string_view s = text.substr(0, end);

@@ -150,4 +150,64 @@ inline bool IsIdentList(std::string_view text, size_t begin, size_t end) {
   return start < end;
 }
 
+// -1, 0 or 1 as a < b, a == b, a > b.
+inline int Cmp(uint64_t a, uint64_t b) { return a < b ? -1 : (a > b ? 1 : 0); }
+
+// Orders two token texts byte by byte after `fold` (a case folding: NuGet upper-cases, PEP 440
+// lower-cases; the two order '_' and letters differently), shorter prefix first.
+template <typename Fold>
+inline int CompareFolded(const Version& va, const Token& a, const Version& vb, const Token& b, Fold fold) {
+  const char* pa = va.text().data() + a.offset;
+  const char* pb = vb.text().data() + b.offset;
+  size_t n = a.length < b.length ? a.length : b.length;
+  for (size_t i = 0; i < n; ++i) {
+    char x = fold(pa[i]), y = fold(pb[i]);
+    if (x != y) return static_cast<unsigned char>(x) < static_cast<unsigned char>(y) ? -1 : 1;
+  }
+  return Cmp(a.length, b.length);
+}
+
+// The length of the Unicode white-space character that starts at text[i] (UTF-8), or 0:
+// ASCII tab..CR and space, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F,
+// U+205F, U+3000 — the set .NET's char.IsWhiteSpace and Python's str.isspace share — plus, when
+// `info_separators` (Python), U+001C..U+001F.
+inline size_t UnicodeSpaceAt(std::string_view text, size_t i, bool info_separators) {
+  if (i >= text.size()) return 0;
+  unsigned char c = static_cast<unsigned char>(text[i]);
+  if (c == ' ' || (c >= '\t' && c <= '\r') || (info_separators && c >= 0x1c && c <= 0x1f)) return 1;
+  auto at = [&](size_t k) { return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0; };
+  if (c == 0xc2 && (at(1) == 0x85 || at(1) == 0xa0)) return 2;
+  if (c == 0xe1 && at(1) == 0x9a && at(2) == 0x80) return 3;
+  if (c == 0xe2 && at(1) == 0x80) {
+    unsigned char d = at(2);
+    if ((d >= 0x80 && d <= 0x8a) || d == 0xa8 || d == 0xa9 || d == 0xaf) return 3;
+  }
+  if (c == 0xe2 && at(1) == 0x81 && at(2) == 0x9f) return 3;
+  if (c == 0xe3 && at(1) == 0x80 && at(2) == 0x80) return 3;
+  return 0;
+}
+
+// `text` without the Unicode white space around it (UnicodeSpaceAt). Sets `*non_ascii` when
+// what is left holds a byte >= 0x80.
+inline std::string_view TrimUnicodeSpace(std::string_view text, bool info_separators, bool* non_ascii) {
+  size_t begin = 0, end = text.size();
+  for (size_t n; (n = UnicodeSpaceAt(text, begin, info_separators)) != 0;) begin += n;
+  while (end > begin) {
+    size_t n = 0;
+    for (size_t k = 1; k <= 3 && k <= end - begin; ++k) {
+      if (UnicodeSpaceAt(text.substr(0, end), end - k, info_separators) == k) {
+        n = k;
+        break;
+      }
+    }
+    if (n == 0) break;
+    end -= n;
+  }
+  *non_ascii = false;
+  for (size_t k = begin; k < end; ++k) {
+    if (static_cast<unsigned char>(text[k]) >= 0x80) *non_ascii = true;
+  }
+  return text.substr(begin, end - begin);
+}
+
 }  // namespace vigil::version::internal
