@@ -127,10 +127,13 @@ void ParseEntry(YamlReader& r, const YAML::Node& node, std::string_view today, I
   IgnoreEntry e;
   e.location = r.Location(node);
   std::set<std::string> seen;
+  std::set<std::string> mistyped;  // already reported; not to be reported again as missing
   YAML::Mark id_mark = node.Mark(), expires_mark = node.Mark();
-  for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& k = it->first;
-    const YAML::Node& v = it->second;
+  // yaml-cpp iterators hand out temporaries: copy the (cheap, shared) nodes, never bind
+  // references to them.
+  for (const auto& kv : node) {
+    const YAML::Node k = kv.first;
+    const YAML::Node v = kv.second;
     if (!k.IsScalar()) {
       r.Error(k.Mark(), "keys must be plain names, found " + std::string(NodeKind(k)));
       continue;
@@ -155,6 +158,7 @@ void ParseEntry(YamlReader& r, const YAML::Node& node, std::string_view today, I
     if (v.IsNull()) continue;  // reported below as missing where that matters
     if (!v.IsScalar()) {
       r.Error(v.Mark(), "'" + key + "' must be a string, found " + std::string(NodeKind(v)));
+      mistyped.insert(key);
       continue;
     }
     *slot = std::string(Trim(v.Scalar()));
@@ -168,11 +172,11 @@ void ParseEntry(YamlReader& r, const YAML::Node& node, std::string_view today, I
     }
   }
   if (e.id.empty()) {
-    r.Error(node.Mark(), "'id' is required");
+    if (!mistyped.contains("id")) r.Error(node.Mark(), "'id' is required");
   } else if (std::string why = IdError(e.id); !why.empty()) {
     r.Error(id_mark, why);
   }
-  if (e.reason.empty()) r.Error(node.Mark(), "'reason' is required: say why this finding is accepted");
+  if (e.reason.empty() && !mistyped.contains("reason")) r.Error(node.Mark(), "'reason' is required: say why this finding is accepted");
   if (!e.expires.empty()) {
     if (!IsValidDate(e.expires)) {
       r.Error(expires_mark, "'" + Clip(e.expires) + "' is not a date (YYYY-MM-DD)");
@@ -261,9 +265,9 @@ Result<IgnoreFile> ParseIgnoreFile(std::string_view text, std::string_view what,
       r.Error(root.Mark(), "expected a mapping with an 'ignore' list, found " + std::string(NodeKind(root)));
     } else {
       bool have_ignore = false;
-      for (auto it = root.begin(); it != root.end(); ++it) {
-        const YAML::Node& k = it->first;
-        const YAML::Node& v = it->second;
+      for (const auto& kv : root) {
+        const YAML::Node k = kv.first;
+        const YAML::Node v = kv.second;
         if (!k.IsScalar() || k.Scalar() != "ignore") {
           r.Warning(k.Mark(), k.IsScalar() ? "unknown key '" + Clip(k.Scalar()) + "' (expected 'ignore')"
                                            : "unknown non-scalar key (expected 'ignore')");
@@ -279,7 +283,7 @@ Result<IgnoreFile> ParseIgnoreFile(std::string_view text, std::string_view what,
           r.Error(v.Mark(), "'ignore' must be a list of entries, found " + std::string(NodeKind(v)));
           continue;
         }
-        for (auto e = v.begin(); e != v.end(); ++e) ParseEntry(r, *e, today, out);
+        for (const auto& e : v) ParseEntry(r, YAML::Node(e), today, out);
       }
     }
   } catch (const YAML::Exception& e) {
