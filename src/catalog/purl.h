@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "catalog/package.h"
+#include "common/status.h"
 
 namespace vigil::catalog {
 
@@ -17,6 +18,22 @@ std::string PurlEncode(std::string_view s, bool keep_colon = false);
 // ones left out. `name_space` may hold several segments separated by '/'.
 std::string BuildPurl(std::string_view type, std::string_view name_space, std::string_view name,
                       std::string_view version, const std::map<std::string, std::string>& qualifiers);
+
+// A purl taken apart, every component percent-decoded.
+struct ParsedPurl {
+  std::string type;        // lower-cased
+  std::string name_space;  // segments joined by '/', "" when none
+  std::string name;
+  std::string version;     // "" when none
+  std::map<std::string, std::string> qualifiers;  // keys lower-cased; empty values dropped
+  std::string subpath;
+};
+
+// Parses "pkg:type/namespace/name@version?qualifiers#subpath" as the purl specification reads.
+// kInvalidArgument (naming what is wrong) when the scheme is not "pkg", the type is missing or
+// holds characters other than letters, digits, '.', '+', '-', the name is missing, a '%' is not
+// followed by two hex digits, or a qualifier has no '=' or a bad key.
+Result<ParsedPurl> ParsePurl(std::string_view purl);
 
 // The purl of `p`; OS packages get the distro as namespace and the distro/arch/epoch qualifiers.
 std::string PackagePurl(const Package& p, const Distro& distro);
