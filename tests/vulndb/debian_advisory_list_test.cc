@@ -6,31 +6,18 @@
 #include <string>
 
 #include "../test_util.h"
+#include "feed_test_util.h"
 #include "common/file.h"
 
 namespace vigil::vulndb {
 namespace {
 
+using test::Find;
+using test::Problems;
+
 constexpr const char* kWhen = "2023-04-01T00:00:00Z";
 
-std::string Data(const std::string& name) {
-  auto text = ReadFile(testing::TestData("vulndb", "debian/" + name));
-  EXPECT_TRUE(text.ok()) << name;
-  return text.ok() ? *text : std::string();
-}
-
-const Advisory* Find(const FeedResult& r, std::string_view id) {
-  for (const Advisory& a : r.advisories) {
-    if (a.id == id) return &a;
-  }
-  return nullptr;
-}
-
-std::string Problems(const FeedResult& r) {
-  std::string s;
-  for (const FeedProblem& p : r.problems.list()) s += p.where + ": " + p.reason + "\n";
-  return s;
-}
+std::string Data(const std::string& name) { return test::FeedData("debian", name); }
 
 std::string Fixed(const Affected& af) {
   if (af.spec.ranges.size() != 1 || af.spec.ranges[0].events.size() != 2) return "";

@@ -5,10 +5,14 @@
 #include <string>
 
 #include "../test_util.h"
+#include "feed_test_util.h"
 #include "common/file.h"
 
 namespace vigil::vulndb {
 namespace {
+
+using test::Find;
+using test::Problems;
 
 constexpr const char* kWhen = "2025-08-01T00:00:00Z";
 
@@ -24,24 +28,11 @@ DebianTrackerOptions Options() {
   return o;
 }
 
-const Advisory* Find(const FeedResult& r, std::string_view id) {
-  for (const Advisory& a : r.advisories) {
-    if (a.id == id) return &a;
-  }
-  return nullptr;
-}
-
 const Affected* FindAffected(const Advisory& a, std::string_view name, std::string_view ecosystem) {
   for (const Affected& af : a.affected) {
     if (af.name == name && af.ecosystem.text == ecosystem) return &af;
   }
   return nullptr;
-}
-
-std::string Problems(const FeedResult& r) {
-  std::string s;
-  for (const FeedProblem& p : r.problems.list()) s += p.where + ": " + p.reason + "\n";
-  return s;
 }
 
 // "fixed:<v>", "open" ({introduced 0} only) or "none" (no ranges); "?" for anything else.
