@@ -112,12 +112,9 @@ TEST(DebianAdvisoryList, VunnelExcerptAndDla) {
   EXPECT_EQ(Fixed(fw->affected[0]), "20190114+really20220913-0+deb10u1");
 }
 
-TEST(DebianAdvisoryList, FullListsFromSharedData) {
-  const std::string shared = testing::SourceDir() + "/../shared/data";
-  if (!std::filesystem::is_directory(shared)) GTEST_SKIP() << shared << " is absent";
-  const std::string dir = shared + "/debian/security-tracker/data";
-  auto dsa = ReadFile(dir + "/DSA/list");
-  auto dla = ReadFile(dir + "/DLA/list");
+TEST(DebianAdvisoryList, FullLists) {
+  auto dsa = ReadFile(testing::TestData("vulndb", "debian/DSA-list"));
+  auto dla = ReadFile(testing::TestData("vulndb", "debian/DLA-list"));
   ASSERT_TRUE(dsa.ok()) << dsa.error().ToString();
   ASSERT_TRUE(dla.ok()) << dla.error().ToString();
   auto r = ParseDebianAdvisoryList(*dsa, "DSA/list", kWhen);
