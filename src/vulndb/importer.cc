@@ -363,7 +363,7 @@ class Sink {
     // A first import into an empty database is not news: the change log starts with the second
     // run (a consumer that finds no changes matches everything once, as it must anyway).
     if (tx_.first_import()) return OkStatus();
-    return tx_.AddChange(p.id, p.kind, p.modified);
+    return tx_.AddChange(p.id, p.kind);
   }
 
   Store& store_;

@@ -23,6 +23,11 @@ class Reader {
   explicit Reader(std::string_view where) : where_(where) {}
 
   bool ok() const { return error_.empty(); }
+
+  // The field `key` of `obj` when it is there and not null (absent and null mean the same in OSV).
+  static bool Present(dom::object obj, std::string_view key, dom::element* e) {
+    return obj.at_key(key).get(*e) == simdjson::SUCCESS && !e->is_null();
+  }
   Error TakeError() { return Corrupt(std::string(where_) + ": " + error_); }
 
   void Fail(const std::string& path, std::string_view what) {
@@ -32,7 +37,7 @@ class Reader {
   // Copies a string field; absent or null leaves `out` unchanged.
   void String(dom::object obj, std::string_view key, const std::string& path, std::string* out) {
     dom::element e;
-    if (obj.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return;
+    if (!Present(obj, key, &e)) return;
     std::string_view s;
     if (e.get_string().get(s) != simdjson::SUCCESS) return Fail(path, "is not a string");
     out->assign(s);
@@ -40,25 +45,17 @@ class Reader {
 
   void StringArray(dom::object obj, std::string_view key, const std::string& path,
                    std::vector<std::string>* out) {
-    dom::element e;
-    if (obj.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return;
-    dom::array arr;
-    if (e.get_array().get(arr) != simdjson::SUCCESS) return Fail(path, "is not an array");
-    size_t i = 0;
-    for (dom::element v : arr) {
+    Each(obj, key, path, [&](dom::element v, const std::string& item) {
       std::string_view s;
-      if (v.get_string().get(s) != simdjson::SUCCESS) {
-        return Fail(path + "[" + std::to_string(i) + "]", "is not a string");
-      }
+      if (v.get_string().get(s) != simdjson::SUCCESS) return Fail(item, "is not a string");
       out->emplace_back(s);
-      ++i;
-    }
+    });
   }
 
   // Compact JSON text of an object-valued field ("" when absent or null).
   void JsonText(dom::object obj, std::string_view key, const std::string& path, std::string* out) {
     dom::element e;
-    if (obj.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return;
+    if (!Present(obj, key, &e)) return;
     if (!e.is_object()) return Fail(path, "is not an object");
     *out = simdjson::minify(e);
   }
@@ -75,7 +72,7 @@ class Reader {
   template <typename Fn>
   void Each(dom::object obj, std::string_view key, const std::string& path, Fn&& fn) {
     dom::element e;
-    if (obj.at_key(key).get(e) != simdjson::SUCCESS || e.is_null()) return;
+    if (!Present(obj, key, &e)) return;
     dom::array arr;
     if (e.get_array().get(arr) != simdjson::SUCCESS) return Fail(path, "is not an array");
     size_t i = 0;
@@ -159,7 +156,7 @@ void ReadAffected(Reader& r, dom::element e, const std::string& p, std::vector<A
   if (!r.Object(e, p, &o)) return;
   Affected af;
   dom::element pkg;
-  if (o.at_key("package").get(pkg) == simdjson::SUCCESS && !pkg.is_null()) {
+  if (Reader::Present(o, "package", &pkg)) {
     dom::object po;
     if (!r.Object(pkg, p + ".package", &po)) return;
     std::string eco;
@@ -174,7 +171,7 @@ void ReadAffected(Reader& r, dom::element e, const std::string& p, std::vector<A
   r.StringArray(o, "versions", p + ".versions", &af.spec.versions);
   r.JsonText(o, "ecosystem_specific", p + ".ecosystem_specific", &af.ecosystem_specific);
   dom::element ds;
-  if (o.at_key("database_specific").get(ds) == simdjson::SUCCESS && !ds.is_null()) {
+  if (Reader::Present(o, "database_specific", &ds)) {
     dom::object dso;
     if (!r.Object(ds, p + ".database_specific", &dso)) return;
     af.database_specific = simdjson::minify(ds);

@@ -152,14 +152,7 @@ void IdHashFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 
 }  // namespace
 
-std::string NowRfc3339() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string NowRfc3339() { return FormatMicros(static_cast<int64_t>(std::time(nullptr)) * 1'000'000); }
 
 std::string DefaultDbDir() {
   if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/vigil/db";
@@ -266,16 +259,6 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
     return Corrupt(impl->path + " is not a vigil vulnerability database (no schema version)");
   }
   return std::unique_ptr<Store>(new Store(std::move(impl)));
-}
-
-Result<std::optional<StoredMeta>> Store::GetMeta(std::string_view id) {
-  Stmt s(impl_->db, "SELECT modified, withdrawn FROM advisory WHERE vigil_idhash(id) = ? AND +id = ?");
-  if (!s.ok()) return SqlError(impl_->db, "read advisory");
-  s.Bind(1, IdHash(id)).Bind(2, id);
-  int rc = s.Step();
-  if (rc == SQLITE_DONE) return std::optional<StoredMeta>();
-  if (rc != SQLITE_ROW) return SqlError(impl_->db, "read advisory");
-  return std::optional<StoredMeta>(StoredMeta{s.Int(0), s.Int(1) != 0});
 }
 
 Result<std::map<std::string, StoredMeta, std::less<>>> Store::AllMeta() {
@@ -559,7 +542,7 @@ class TransactionImpl final : public Store::Transaction {
     return OkStatus();
   }
 
-  Status AddChange(std::string_view id, std::string_view kind, std::string_view) override {
+  Status AddChange(std::string_view id, std::string_view kind) override {
     int64_t k = kind == "new" ? 0 : kind == "changed" ? 1 : 2;
     change_.Bind(1, run_).Bind(2, k).Bind(3, IdHash(id)).Bind(4, id);
     int rc = change_.Step();

@@ -61,13 +61,13 @@ struct Change {
   std::string modified;
 };
 
-// CISA KEV entry, as stored (the catalog's own JSON object for the CVE is kept verbatim).
+// CISA KEV entry, as stored.
 struct KevRecord {
   std::string cve;
   std::string date_added;
   std::string due_date;
   bool ransomware = false;  // knownRansomwareCampaignUse == "Known"
-  std::string json;         // the catalog entry
+  std::string json;         // vendorProject, product, vulnerabilityName as a JSON object
 };
 
 // EPSS score of one CVE.
@@ -109,8 +109,6 @@ class Store {
 
   const std::string& path() const;
 
-  // The stored meta of `id`, nullopt when absent.
-  Result<std::optional<StoredMeta>> GetMeta(std::string_view id);
   // Every stored id with its meta (for change detection during an import).
   Result<std::map<std::string, StoredMeta, std::less<>>> AllMeta();
   // The OSV JSON text of `id` (decompressed), nullopt when absent. kCorrupt if the stored
@@ -152,8 +150,8 @@ class Store {
     virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,
                        const std::vector<std::string>& ecosystems, std::string_view source,
                        std::string_view json, int64_t dict, int level) = 0;
-    virtual Status AddChange(std::string_view id, std::string_view kind,
-                             std::string_view modified) = 0;
+    // Logs `id` (already Put in this transaction) as "new", "changed" or "withdrawn".
+    virtual Status AddChange(std::string_view id, std::string_view kind) = 0;
     virtual Status PutKev(const KevRecord& kev) = 0;
     virtual Status PutEpss(const EpssRecord& epss) = 0;
     virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
