@@ -407,6 +407,36 @@ type converter struct {
 	notes      notes
 	records    int
 	written    map[string]int // records contributing per bucket
+	byID       map[string]*osvRecord
+	order      []string // ids in the order first read
+}
+
+// collect keeps one record per id, as an OSV database does: the newest modified wins, the
+// first read on a tie.
+func (cv *converter) collect(rec *osvRecord) {
+	cv.records++
+	if rec.ID == "" {
+		cv.notes.add("record without id (skipped)", "(no id)")
+		return
+	}
+	old, seen := cv.byID[rec.ID]
+	if !seen {
+		cv.byID[rec.ID] = rec
+		cv.order = append(cv.order, rec.ID)
+		return
+	}
+	if t1, t2 := parseTime(rec.Modified), parseTime(old.Modified); t1 != nil && t2 != nil && t1.After(*t2) {
+		cv.byID[rec.ID] = rec
+		cv.notes.add("duplicate id: the newer record replaces the older", rec.ID)
+		return
+	}
+	cv.notes.add("duplicate id: not newer than the record read first (ignored)", rec.ID)
+}
+
+func (cv *converter) convert() {
+	for _, id := range cv.order {
+		cv.add(cv.byID[id])
+	}
 }
 
 func newConverter() *converter {
@@ -416,6 +446,7 @@ func newConverter() *converter {
 		sources:    map[string]dataSource{},
 		notes:      notes{count: map[string]int{}, examples: map[string][]string{}},
 		written:    map[string]int{},
+		byID:       map[string]*osvRecord{},
 	}
 }
 
@@ -429,11 +460,6 @@ func parseTime(s string) *time.Time {
 }
 
 func (cv *converter) add(rec *osvRecord) {
-	cv.records++
-	if rec.ID == "" {
-		cv.notes.add("record without id (skipped)", "?")
-		return
-	}
 	if rec.Withdrawn != "" {
 		cv.notes.add("withdrawn record (skipped)", rec.ID)
 		return
@@ -633,7 +659,7 @@ func (cv *converter) readFile(path string) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		for i := range recs {
-			cv.add(&recs[i])
+			cv.collect(&recs[i])
 		}
 		return nil
 	}
@@ -645,7 +671,7 @@ func (cv *converter) readFile(path string) error {
 		} else if err != nil {
 			return fmt.Errorf("%s: record %d: %w", path, n, err)
 		}
-		cv.add(&rec)
+		cv.collect(&rec)
 	}
 }
 
@@ -784,6 +810,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	cv.convert()
 	if err := cv.write(*out); err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
