@@ -688,45 +688,7 @@ func (cv *converter) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, bucket := range sortedKeys(cv.advisories) {
-			root, err := tx.CreateBucket([]byte(bucket))
-			if err != nil {
-				return err
-			}
-			pkgs := cv.advisories[bucket]
-			for _, pkg := range sortedKeys(pkgs) {
-				nested, err := root.CreateBucket([]byte(pkg))
-				if err != nil {
-					return fmt.Errorf("bucket %q package %q: %w", bucket, pkg, err)
-				}
-				for _, id := range sortedKeys(pkgs[pkg]) {
-					if err := putJSON(nested, id, pkgs[pkg][id]); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		vb, err := tx.CreateBucket([]byte("vulnerability"))
-		if err != nil {
-			return err
-		}
-		for _, id := range sortedKeys(cv.vulns) {
-			if err := putJSON(vb, id, cv.vulns[id]); err != nil {
-				return err
-			}
-		}
-		ds, err := tx.CreateBucket([]byte("data-source"))
-		if err != nil {
-			return err
-		}
-		for _, bucket := range sortedKeys(cv.sources) {
-			if err := putJSON(ds, bucket, cv.sources[bucket]); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err = cv.fill(db)
 	if cerr := db.Close(); err == nil {
 		err = cerr
 	}
@@ -741,6 +703,80 @@ func (cv *converter) write(dir string) error {
 	meta, _ := json.Marshal(metadata{Version: schemaVersion,
 		NextUpdate: time.Date(2999, 1, 1, 0, 0, 0, 0, time.UTC), UpdatedAt: now, DownloadedAt: now})
 	return os.WriteFile(filepath.Join(dir, "metadata.json"), append(meta, '\n'), 0o644)
+}
+
+// fill writes the buckets in several transactions (one per top-level bucket, the vulnerability
+// details in chunks), keys in sorted order so pages can be filled completely.
+func (cv *converter) fill(db *bolt.DB) error {
+	for _, bucket := range sortedKeys(cv.advisories) {
+		err := db.Update(func(tx *bolt.Tx) error {
+			root, err := tx.CreateBucket([]byte(bucket))
+			if err != nil {
+				return err
+			}
+			root.FillPercent = 1
+			pkgs := cv.advisories[bucket]
+			for _, pkg := range sortedKeys(pkgs) {
+				nested, err := root.CreateBucket([]byte(pkg))
+				if err != nil {
+					return fmt.Errorf("bucket %q package %q: %w", bucket, pkg, err)
+				}
+				nested.FillPercent = 1
+				for _, id := range sortedKeys(pkgs[pkg]) {
+					if err := putJSON(nested, id, pkgs[pkg][id]); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		delete(cv.advisories, bucket)
+	}
+	ids := sortedKeys(cv.vulns)
+	for start := 0; start < len(ids); start += 5000 {
+		chunk := ids[start:min(start+5000, len(ids))]
+		err := db.Update(func(tx *bolt.Tx) error {
+			vb, err := tx.CreateBucketIfNotExists([]byte("vulnerability"))
+			if err != nil {
+				return err
+			}
+			vb.FillPercent = 1
+			for _, id := range chunk {
+				if err := putJSON(vb, id, cv.vulns[id]); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists([]byte("vulnerability")); err != nil {
+			return err
+		}
+		ds, err := tx.CreateBucket([]byte("data-source"))
+		if err != nil {
+			return err
+		}
+		for _, bucket := range sortedKeys(cv.sources) {
+			if err := putJSON(ds, bucket, cv.sources[bucket]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func min(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }
 
 func putJSON(b *bolt.Bucket, key string, v any) error {
@@ -811,6 +847,7 @@ func main() {
 		}
 	}
 	cv.convert()
+	r := cv.report()
 	if err := cv.write(*out); err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
@@ -820,7 +857,6 @@ func main() {
 		}
 		os.Exit(1)
 	}
-	r := cv.report()
 	if *reportPath != "" {
 		data, _ := json.MarshalIndent(r, "", "  ")
 		if err := os.WriteFile(*reportPath, append(data, '\n'), 0o644); err != nil {
