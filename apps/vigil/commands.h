@@ -5,8 +5,9 @@
 
 namespace vigil::app {
 
-// Exit codes: 0 success, 1 a policy failed (scan gates, later), 2 an error.
+// Exit codes: 0 success, 1 a policy failed (scan's --fail-on gates), 2 an error.
 inline constexpr int kExitOk = 0;
+inline constexpr int kExitPolicy = 1;
 inline constexpr int kExitError = 2;
 
 // Adds `vigil sbom` to `app`; the command stores its exit code in `*exit_code`.
@@ -14,6 +15,9 @@ void AddSbomCommand(CLI::App& app, int* exit_code);
 
 // Adds `vigil version compare` to `app`; the command stores its exit code in `*exit_code`.
 void AddVersionCommand(CLI::App& app, int* exit_code);
+
+// Adds `vigil scan` (image or SBOM against the database, reports, CI gate) to `app`.
+void AddScanCommand(CLI::App& app, int* exit_code);
 
 // Adds `vigil db` (import, update, status, get, lookup, changes) to `app`.
 void AddDbCommand(CLI::App& app, int* exit_code);

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("vigil 0.1.0"));
   int exit_code = vigil::app::kExitOk;
   vigil::app::AddSbomCommand(app, &exit_code);
+  vigil::app::AddScanCommand(app, &exit_code);
   vigil::app::AddVersionCommand(app, &exit_code);
   vigil::app::AddDbCommand(app, &exit_code);
   try {

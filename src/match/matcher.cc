@@ -182,6 +182,11 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
         f.cvss_score = a.cvss_score;
         f.cvss_vector = a.cvss_vector;
         f.severity = a.cvss_severity;
+        f.cvss_version = a.cvss_version;
+      }
+      if (e.vendor_rating > f.vendor_rating) {
+        f.vendor_rating = e.vendor_rating;
+        f.vendor_source = e.vendor_source;
       }
     }
     f.status = fixed ? FixStatus::kFixed : best;
@@ -194,7 +199,36 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
       if (id != f.id) f.aliases.push_back(id);
     }
     f.advisories.assign(advisories.begin(), advisories.end());
+    for (size_t m : members) {
+      const vulndb::IndexedAdvisory& a = index.advisory(hits[m].advisory);
+      if (a.summary.empty()) continue;
+      if (f.summary.empty() || a.id == f.id) f.summary = a.summary;
+      if (a.id == f.id) break;
+    }
     out.push_back(std::move(f));
+  }
+}
+
+// Sets Finding::fix: the lowest fixed version above the installed one, by the first scheme that
+// parsed the installed version.
+void RecommendFixes(const std::vector<std::pair<const version::Scheme*, std::optional<version::Version>>>& parsed,
+                    std::span<Finding> findings) {
+  auto it = std::find_if(parsed.begin(), parsed.end(), [](const auto& x) { return x.second.has_value(); });
+  if (it == parsed.end()) return;
+  const version::Scheme& scheme = *it->first;
+  const version::Version& installed = *it->second;
+  for (Finding& f : findings) {
+    std::optional<version::Version> best;
+    for (const std::string& text : f.fixed_versions) {
+      // OSV writes Go versions without the "v" the go scheme requires (as osv_range.cc does).
+      bool bare_go = scheme.name() == "go" && !text.empty() && text[0] >= '0' && text[0] <= '9';
+      Result<version::Version> v = bare_go ? scheme.Parse("v" + text) : scheme.Parse(text);
+      if (!v.ok() || scheme.Compare(*v, installed) <= 0) continue;
+      if (!best || scheme.Compare(*v, *best) < 0) {
+        best = std::move(*v);
+        f.fix = text;
+      }
+    }
   }
 }
 
@@ -233,6 +267,25 @@ Result<DistroKey> DistroFor(const catalog::Distro& distro) {
   return Unsupported("distribution " + name +
                      " is not supported for OS package matching (supported: debian, ubuntu, "
                      "alpine, almalinux, rocky); language packages are still matched");
+}
+
+std::vector<vulndb::Index::Scope> ScopesFor(const catalog::Inventory& inventory) {
+  std::vector<vulndb::Index::Scope> out;
+  auto add = [&](std::string_view family, std::string_view release) {
+    for (const auto& s : out) {
+      if (s.family == family && s.release == release) return;
+    }
+    out.push_back({std::string(family), std::string(release)});
+  };
+  Result<DistroKey> distro = DistroFor(inventory.distro);
+  for (const catalog::Package& p : inventory.packages) {
+    if (p.type == "deb" || p.type == "apk" || p.type == "rpm") {
+      if (distro.ok() && OsType(distro->family) == p.type) add(distro->family, distro->release);
+    } else if (std::string_view family = LanguageFamily(p.type); !family.empty()) {
+      add(family, "");
+    }
+  }
+  return out;
 }
 
 Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vulndb::Index& index,
@@ -297,6 +350,7 @@ Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vu
     if (hits.empty()) continue;
     size_t first = out.size();
     MergeHits(index, hits, pi, q, out);
+    RecommendFixes(parsed, std::span<Finding>(out).subspan(first));
     if (!options.include_unfixed) {
       auto keep_end = std::remove_if(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
                                      [](const Finding& f) { return f.fixed_versions.empty(); });

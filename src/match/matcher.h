@@ -69,6 +69,9 @@ struct Finding {
   std::string installed_version;     // the version compared (source version for deb)
   std::vector<std::string> fixed_versions;  // union of the entries' fixed versions, first seen
                                             // first
+  // The fix to recommend: the lowest of fixed_versions above installed_version by the
+  // ecosystem's scheme ("" when none is above it, or none parses).
+  std::string fix;
   // kFixed when any contributing entry states a fix (an OSV entry with a fixed event counts as
   // one), else the most specific of the entries' statuses: will-not-fix, end-of-life,
   // postponed, not-fixed, undetermined, unspecified (in that order).
@@ -76,7 +79,15 @@ struct Finding {
   std::vector<std::string> advisories;  // ids of every contributing advisory, sorted
   // From the contributing advisory with the highest CVSS base score; -1 / "" when none has one.
   double cvss_score = -1;
-  std::string cvss_vector, severity;
+  std::string cvss_vector, severity;  // severity: the CVSS qualitative rating ("HIGH")
+  std::string cvss_version;           // "3.1", ...; "" without a score
+  // The highest vendor rating among the contributing entries and who gave it (Debian urgency,
+  // Ubuntu priority, GitHub severity, ...); kUnknown / "" when no entry has one.
+  vulndb::Rating vendor_rating = vulndb::Rating::kUnknown;
+  std::string vendor_source;
+  // The summary of the advisory whose id is `id` (else of the first contributing one that has
+  // one); "" when none has.
+  std::string summary;
 };
 
 struct MatchOptions {
@@ -98,6 +109,11 @@ struct MatchStats {
   // One line each: the distribution problem, invalid versions ("deb openssl 1.x: invalid ...").
   std::vector<std::string> warnings;
 };
+
+// The ecosystems Match would look up for `inventory`: the distribution's (family, release) when
+// DistroFor supports it and OS packages are present, and the family of each language package
+// type present. For Index::Load(store, scopes), so that a scan loads only what it can match.
+std::vector<vulndb::Index::Scope> ScopesFor(const catalog::Inventory& inventory);
 
 // Matches every package of `inventory` against `index`. Findings are ordered by package index,
 // then id. An unsupported distribution is not an error: its OS packages are skipped (a warning

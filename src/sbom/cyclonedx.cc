@@ -16,6 +16,21 @@ void Prop(json& props, const std::string& name, const std::string& value) {
 
 }  // namespace
 
+std::vector<std::string> CycloneDxRefs(const catalog::Inventory& inv) {
+  std::vector<std::string> out;
+  out.reserve(inv.packages.size());
+  std::set<std::string> refs;
+  for (const auto& p : inv.packages) {
+    std::string ref = p.purl;
+    if (!refs.insert(ref).second) {
+      ref = p.purl + "#" + p.location;
+      for (int k = 2; !refs.insert(ref).second; ++k) ref = p.purl + "#" + p.location + "#" + std::to_string(k);
+    }
+    out.push_back(std::move(ref));
+  }
+  return out;
+}
+
 std::string WriteCycloneDx(const catalog::Inventory& inv, const WriteOptions& options) {
   std::string time = DocumentTime(options);
   json bom;
@@ -62,15 +77,12 @@ std::string WriteCycloneDx(const catalog::Inventory& inv, const WriteOptions& op
     components.push_back(os);
     depends.push_back("vigil:os");
   }
-  std::set<std::string> refs;
-  for (const auto& p : inv.packages) {
+  std::vector<std::string> refs = CycloneDxRefs(inv);
+  for (size_t i = 0; i < inv.packages.size(); ++i) {
+    const catalog::Package& p = inv.packages[i];
+    const std::string& ref = refs[i];
     json c;
     c["type"] = "library";
-    std::string ref = p.purl;
-    if (!refs.insert(ref).second) {
-      ref = p.purl + "#" + p.location;
-      for (int k = 2; !refs.insert(ref).second; ++k) ref = p.purl + "#" + p.location + "#" + std::to_string(k);
-    }
     c["bom-ref"] = ref;
     if (!p.name_space.empty() && (p.type == "maven" || p.type == "npm" || p.type == "composer" || p.type == "golang")) {
       c["group"] = p.name_space;

@@ -3,6 +3,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog/analyzer.h"
 #include "common/status.h"
@@ -23,6 +24,9 @@ struct WriteOptions {
 // Each returns the whole document. Serial numbers and SPDX namespaces are derived from the image
 // digest and the timestamp, so the same input at the same time gives the same bytes.
 std::string WriteCycloneDx(const catalog::Inventory& inv, const WriteOptions& options);
+// The bom-ref WriteCycloneDx gives each package of `inv` (same order as inv.packages): the purl,
+// made unique with "#<location>" (and "#<n>") when several packages share one.
+std::vector<std::string> CycloneDxRefs(const catalog::Inventory& inv);
 std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options);
 std::string WriteJson(const catalog::Inventory& inv, const WriteOptions& options);
 // A human-readable table grouped by layer, with each layer's build step.

@@ -47,7 +47,7 @@ Index::~Index() = default;
 void Index::Add(const Advisory& a) {
   if (!a.withdrawn.empty()) return;
   uint32_t adv = static_cast<uint32_t>(advisories_.size());
-  IndexedAdvisory indexed{a.id, a.aliases, a.modified};
+  IndexedAdvisory indexed{a.id, a.aliases, a.modified, a.summary};
   int best = -1;
   for (const Severity& sev : a.severity) {
     if (!sev.type.starts_with("CVSS_")) continue;
@@ -57,6 +57,7 @@ void Index::Add(const Advisory& a) {
     indexed.cvss_score = score->base_score;
     indexed.cvss_vector = score->vector;
     indexed.cvss_severity = score->severity;
+    indexed.cvss_version = std::string(CvssVersionName(score->version));
   }
   advisories_.push_back(std::move(indexed));
   ++stats_.advisories;
@@ -67,6 +68,9 @@ void Index::Add(const Advisory& a) {
     e.advisory = adv;
     e.affected = static_cast<uint32_t>(i);
     e.status = af.status;
+    VendorRating vendor = VendorRatingOf(a, i);
+    e.vendor_rating = vendor.rating;
+    e.vendor_source = std::move(vendor.source);
     for (const version::RangeSpec& r : af.spec.ranges) {
       for (const version::RangeEvent& ev : r.events) {
         if (ev.kind == version::RangeEvent::Kind::kFixed) e.fixed.push_back(ev.version);
@@ -91,17 +95,36 @@ void Index::Finish() {
   for (auto& [key, list] : map_) list.shrink_to_fit();
 }
 
-Result<std::unique_ptr<Index>> Index::Load(Store& store) {
+Result<std::unique_ptr<Index>> Index::Load(Store& store) { return Load(store, {}); }
+
+Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope>& only) {
   std::unique_ptr<Index> index(new Index());
   OsvParser parser;
-  VIGIL_RETURN_IF_ERROR(store.ForEachJson([&](std::string_view id, std::string_view json) -> Status {
+  auto add = [&](std::string_view id, std::string_view json) -> Status {
     index->stats_.json_bytes += json.size();
     Result<Advisory> a = parser.Parse(json, id);
     // The importer stored only records that parsed; one that no longer does is damage.
     if (!a.ok()) return Corrupt("stored advisory " + std::string(id) + ": " + a.error().message());
     index->Add(*a);
     return OkStatus();
-  }));
+  };
+  auto want = [&](std::string_view ecosystems) {
+    while (!ecosystems.empty()) {
+      size_t nl = ecosystems.find('\n');
+      Ecosystem e = ParseEcosystem(ecosystems.substr(0, nl));
+      for (const Scope& s : only) {
+        if (e.family == s.family && (s.release.empty() || (!e.pro && e.release == s.release))) return true;
+      }
+      if (nl == std::string_view::npos) break;
+      ecosystems.remove_prefix(nl + 1);
+    }
+    return false;
+  };
+  if (only.empty()) {
+    VIGIL_RETURN_IF_ERROR(store.ForEachJson(add));
+  } else {
+    VIGIL_RETURN_IF_ERROR(store.ForEachJson(add, want));
+  }
   index->Finish();
   return index;
 }

@@ -21,6 +21,7 @@
 #include "common/status.h"
 #include "version/osv_range.h"
 #include "vulndb/advisory.h"
+#include "vulndb/severity.h"
 
 namespace vigil::vulndb {
 
@@ -31,11 +32,13 @@ struct IndexedAdvisory {
   std::string id;
   std::vector<std::string> aliases;
   std::string modified;
+  std::string summary;  // the record's one-line summary ("" when it has none)
   // The record's CVSS base score (the newest CVSS version it gives a valid vector for; -1 when
   // none) and that vector, with its qualitative rating ("HIGH", ...).
   double cvss_score = -1;
   std::string cvss_vector;
   std::string cvss_severity;
+  std::string cvss_version;  // "2.0", "3.0", "3.1", "4.0"; "" when cvss_score is -1
 };
 
 // One affected entry of one advisory.
@@ -48,6 +51,9 @@ struct IndexEntry {
   const version::AffectedRanges* ranges = nullptr;
   // The `fixed` versions of its ranges, as written, for reports ("fixed in 1.2.3").
   std::vector<std::string> fixed;
+  // The vendor's rating of this entry (VendorRatingOf) and who gave it; kUnknown / "" when none.
+  Rating vendor_rating = Rating::kUnknown;
+  std::string vendor_source;
 };
 
 // Counts from a Load, for `db status` and the benchmark.
@@ -64,6 +70,15 @@ class Index {
   // Reads every advisory that is not withdrawn from `store` and indexes it. Errors: the store's
   // (kIo, kCorrupt for a damaged document).
   static Result<std::unique_ptr<Index>> Load(Store& store);
+  // An ecosystem a partial Load keeps: a family ("Debian", "npm") and a release ("12"; "" for
+  // every release of the family, as language ecosystems have none).
+  struct Scope {
+    std::string family, release;
+  };
+  // Loads only the advisories that name at least one ecosystem in `only` (every affected entry of
+  // such an advisory is indexed). What a scan uses: the image's distribution release and the
+  // language ecosystems it has, a fraction of a database that covers many distributions.
+  static Result<std::unique_ptr<Index>> Load(Store& store, const std::vector<Scope>& only);
   // Indexes the given advisories (tests, and records not stored anywhere).
   static std::unique_ptr<Index> Build(const std::vector<Advisory>& advisories);
 

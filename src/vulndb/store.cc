@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/strings.h"
@@ -286,10 +287,26 @@ Result<std::optional<std::string>> Store::GetJson(std::string_view id) {
 
 Status Store::ForEachJson(
     const std::function<Status(std::string_view id, std::string_view json)>& fn) {
-  Stmt s(impl_->db, "SELECT id, dict, size, doc FROM advisory WHERE withdrawn = 0");
+  return ForEachJson(fn, nullptr);
+}
+
+Status Store::ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
+                          const std::function<bool(std::string_view ecosystems)>& want) {
+  std::unordered_set<int64_t> wanted;
+  if (want) {
+    Stmt e(impl_->db, "SELECT id, text FROM ecoset");
+    if (!e.ok()) return SqlError(impl_->db, "read ecosystem sets");
+    int rc;
+    while ((rc = e.Step()) == SQLITE_ROW) {
+      if (want(e.Text(1))) wanted.insert(e.Int(0));
+    }
+    if (rc != SQLITE_DONE) return SqlError(impl_->db, "read ecosystem sets");
+  }
+  Stmt s(impl_->db, "SELECT id, dict, size, doc, ecoset FROM advisory WHERE withdrawn = 0");
   if (!s.ok()) return SqlError(impl_->db, "read advisories");
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
+    if (want && !wanted.contains(s.Int(4))) continue;
     std::string_view id = s.Text(0);
     VIGIL_ASSIGN_OR_RETURN(std::string json, impl_->Decompress(id, s.Int(1), s.Int(2), s.Blob(3)));
     VIGIL_RETURN_IF_ERROR(fn(id, json));

@@ -117,6 +117,11 @@ class Store {
   // Calls fn(id, json) for every advisory that is not withdrawn, in storage order. Stops at
   // the first error fn returns.
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn);
+  // As above, for the advisories whose ecosystems `want` accepts: it is called once per distinct
+  // set of ecosystems (as the records write them, one per line, e.g. "Debian:12\nDebian:11");
+  // the advisories of a refused set are not decompressed.
+  Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
+                     const std::function<bool(std::string_view ecosystems)>& want);
 
   Result<std::optional<KevRecord>> GetKev(std::string_view cve);
   Result<std::optional<EpssRecord>> GetEpss(std::string_view cve);

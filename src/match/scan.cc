@@ -1,0 +1,267 @@
+#include "match/scan.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <string_view>
+#include <utility>
+
+#include "common/strings.h"
+#include "vulndb/feed.h"  // IsCveId
+#include "vulndb/osv.h"   // TimeMicros
+#include "vulndb/store.h"
+
+namespace vigil::match {
+
+namespace {
+
+using vulndb::Rating;
+
+// The 64 hex digits after "sha256:" (or its purl-encoded form "sha256%3A"), "" when absent.
+std::string Sha256Hex(std::string_view s) {
+  std::string lower = AsciiLower(s);
+  for (std::string_view marker : {std::string_view("sha256:"), std::string_view("sha256%3a")}) {
+    size_t at = lower.find(marker);
+    if (at == std::string::npos) continue;
+    std::string hex = lower.substr(at + marker.size(), 64);
+    if (hex.size() == 64 && hex.find_first_not_of("0123456789abcdef") == std::string::npos) return hex;
+  }
+  return {};
+}
+
+// True if a VEX product names the scanned image: a digest equal to the image's manifest or
+// config digest, or one of the image's tags written as is.
+bool NamesImage(std::string_view product, const image::ImageInfo& image) {
+  std::string hex = Sha256Hex(product);
+  if (!hex.empty()) {
+    return Sha256Hex(image.manifest_digest) == hex || Sha256Hex(image.config_digest) == hex;
+  }
+  return std::find(image.tags.begin(), image.tags.end(), product) != image.tags.end();
+}
+
+bool IdsMatch(const VexStatement& st, const Finding& f) {
+  auto names_finding = [&](std::string_view id) {
+    if (SameVulnerabilityId(id, f.id)) return true;
+    return std::any_of(f.aliases.begin(), f.aliases.end(),
+                       [&](const std::string& a) { return SameVulnerabilityId(id, a); });
+  };
+  return names_finding(st.vulnerability) || std::any_of(st.aliases.begin(), st.aliases.end(), names_finding);
+}
+
+bool StatementApplies(const VexStatement& st, const Finding& f, const catalog::Package& p,
+                      const image::ImageInfo& image) {
+  if (!IdsMatch(st, f)) return false;
+  if (VexApplies(st, f.id, f.aliases, p.purl)) return true;
+  // A statement about the whole image: a product naming it and no subcomponents.
+  return st.subcomponents.empty() &&
+         std::any_of(st.products.begin(), st.products.end(),
+                     [&](const std::string& product) { return NamesImage(product, image); });
+}
+
+void ApplyVex(const std::vector<VexDocument>& docs, const catalog::Package& p, const image::ImageInfo& image,
+              ScanFinding& sf) {
+  const VexStatement* chosen = nullptr;
+  int64_t chosen_time = INT64_MIN;
+  for (const VexDocument& doc : docs) {
+    for (const VexStatement& st : doc.statements) {
+      if (!StatementApplies(st, sf.finding, p, image)) continue;
+      int64_t t = st.timestamp.empty() ? INT64_MIN : vulndb::TimeMicros(st.timestamp);
+      if (!chosen || t >= chosen_time) {
+        chosen = &st;
+        chosen_time = t;
+      }
+    }
+  }
+  if (!chosen) return;
+  std::string_view status = VexStatusName(chosen->status);
+  if (chosen->status == VexStatement::Status::kNotAffected || chosen->status == VexStatement::Status::kFixed) {
+    sf.suppression.kind = Suppression::Kind::kVex;
+    sf.suppression.status = std::string(status);
+    std::string reason = chosen->justification;
+    if (!chosen->impact_statement.empty()) {
+      reason += reason.empty() ? chosen->impact_statement : ": " + chosen->impact_statement;
+    }
+    sf.suppression.reason = reason;
+    sf.suppression.source = chosen->source;
+  } else {
+    std::string note = std::string(status) + " (" + chosen->source + ")";
+    const std::string& text = chosen->action_statement.empty() ? chosen->impact_statement : chosen->action_statement;
+    if (!text.empty()) note += ": " + text;
+    sf.vex_notes.push_back(std::move(note));
+  }
+}
+
+void ApplyIgnore(const IgnoreFile& ignore, const catalog::Package& p, ScanFinding& sf) {
+  for (const IgnoreEntry& e : ignore.entries) {
+    if (!IgnoreApplies(e, sf.finding.id, sf.finding.aliases, p.name, p.purl, p.location)) continue;
+    sf.suppression.kind = Suppression::Kind::kIgnore;
+    sf.suppression.status = "ignored";
+    sf.suppression.reason = e.reason;
+    if (!e.expires.empty()) sf.suppression.reason += " (until " + e.expires + ")";
+    sf.suppression.source = e.location;
+    return;
+  }
+}
+
+// The CVE id of a finding (its id, else its lowest CVE alias); "" when it has none.
+std::string_view CveOf(const Finding& f) {
+  if (vulndb::IsCveId(f.id)) return f.id;
+  for (const std::string& a : f.aliases) {
+    if (vulndb::IsCveId(a)) return a;
+  }
+  return {};
+}
+
+// KEV and EPSS lookups, once per CVE.
+class Intel {
+ public:
+  explicit Intel(vulndb::Store* store) : store_(store) {}
+
+  void Fill(ScanFinding& sf, std::vector<std::string>& warnings) {
+    std::string_view cve = CveOf(sf.finding);
+    if (!store_ || cve.empty()) return;
+    auto [it, inserted] = cache_.try_emplace(std::string(cve));
+    Entry& e = it->second;
+    if (inserted) {
+      if (auto kev = store_->GetKev(cve); kev.ok()) {
+        e.kev = std::move(*kev);
+      } else if (!failed_) {
+        failed_ = true;
+        warnings.push_back("KEV lookup failed: " + kev.error().ToString());
+      }
+      if (auto epss = store_->GetEpss(cve); epss.ok()) {
+        e.epss = std::move(*epss);
+      } else if (!failed_) {
+        failed_ = true;
+        warnings.push_back("EPSS lookup failed: " + epss.error().ToString());
+      }
+    }
+    if (e.kev) {
+      sf.kev = true;
+      sf.kev_date_added = e.kev->date_added;
+      sf.kev_due_date = e.kev->due_date;
+      sf.kev_ransomware = e.kev->ransomware;
+    }
+    if (e.epss) {
+      sf.epss = e.epss->epss;
+      sf.epss_percentile = e.epss->percentile;
+    }
+  }
+
+ private:
+  struct Entry {
+    std::optional<vulndb::KevRecord> kev;
+    std::optional<vulndb::EpssRecord> epss;
+  };
+  vulndb::Store* store_;
+  std::map<std::string, Entry, std::less<>> cache_;
+  bool failed_ = false;
+};
+
+void Rate(ScanFinding& sf) {
+  const Finding& f = sf.finding;
+  if (f.vendor_rating != Rating::kUnknown) {
+    sf.rating = f.vendor_rating;
+    sf.rating_source = f.vendor_source;
+  } else if (f.cvss_score >= 0) {
+    sf.rating = vulndb::ParseRating(f.severity);
+    sf.rating_source = "CVSS " + f.cvss_version;
+  }
+}
+
+void Summarize(ScanReport& r) {
+  ScanSummary& s = r.summary;
+  s.findings = r.findings.size();
+  for (const ScanFinding& sf : r.findings) {
+    if (sf.suppression.suppressed()) {
+      ++s.suppressed;
+      continue;
+    }
+    ++s.by_rating[static_cast<size_t>(sf.rating)];
+    if (sf.base) ++s.base;
+    if (!sf.finding.fixed_versions.empty()) ++s.fixable;
+    if (sf.kev) ++s.kev;
+  }
+}
+
+void Gate(const Policy& policy, ScanReport& r) {
+  size_t severe = 0, kev = 0, any = 0;
+  for (const ScanFinding& sf : r.findings) {
+    if (sf.suppression.suppressed()) continue;
+    bool bad = false;
+    if (policy.fail_on && sf.rating >= *policy.fail_on) {
+      ++severe;
+      bad = true;
+    }
+    if (policy.fail_on_kev && sf.kev) {
+      ++kev;
+      bad = true;
+    }
+    if (bad) ++any;
+  }
+  PolicyResult& p = r.policy;
+  p.violations = any;
+  p.failed = any > 0;
+  if (severe > 0) {
+    std::string name = AsciiLower(vulndb::RatingName(*policy.fail_on));
+    p.reasons.push_back(std::to_string(severe) + " finding" + (severe == 1 ? "" : "s") + " rated " + name +
+                        " or higher (--fail-on " + name + ")");
+  }
+  if (kev > 0) {
+    p.reasons.push_back(std::to_string(kev) + " finding" + (kev == 1 ? "" : "s") +
+                        " known to be exploited (CISA KEV, --fail-on-kev)");
+  }
+}
+
+}  // namespace
+
+Result<Rating> ParseSeverityFlag(std::string_view text) {
+  std::string t = AsciiLower(text);
+  if (t == "unknown") return Rating::kUnknown;
+  Rating r = vulndb::ParseRating(t);
+  if (r == Rating::kUnknown || t == "none" || t == "unimportant" || t == "moderate" || t == "important") {
+    return InvalidArgument("severity '" + std::string(text) +
+                           "' is not one of critical, high, medium, low, negligible, unknown");
+  }
+  return r;
+}
+
+Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index& index, vulndb::Store* intel,
+                        const ScanOptions& options) {
+  ScanReport report;
+  report.base = options.base;
+  VIGIL_ASSIGN_OR_RETURN(std::vector<Finding> findings, Match(inventory, index, options.match, &report.stats));
+  Intel lookups(intel);
+  report.findings.reserve(findings.size());
+  for (Finding& f : findings) {
+    const catalog::Package& p = inventory.packages[f.package];
+    ScanFinding sf;
+    sf.finding = std::move(f);
+    sf.layer = p.layer;
+    sf.base = options.base.IsBaseLayer(p.layer);
+    if (sf.base && options.policy.exclude_base) {
+      ++report.summary.excluded_base;
+      continue;
+    }
+    Rate(sf);
+    lookups.Fill(sf, report.warnings);
+    ApplyVex(options.vex, p, inventory.image, sf);
+    if (!sf.suppression.suppressed()) ApplyIgnore(options.ignore, p, sf);
+    report.findings.push_back(std::move(sf));
+  }
+  std::stable_sort(report.findings.begin(), report.findings.end(), [&](const ScanFinding& a, const ScanFinding& b) {
+    if (a.layer != b.layer) return a.layer < b.layer;
+    if (a.rating != b.rating) return a.rating > b.rating;
+    const std::string& an = inventory.packages[a.finding.package].name;
+    const std::string& bn = inventory.packages[b.finding.package].name;
+    if (an != bn) return an < bn;
+    return a.finding.id < b.finding.id;
+  });
+  size_t excluded = report.summary.excluded_base;
+  Summarize(report);
+  report.summary.excluded_base = excluded;
+  Gate(options.policy, report);
+  return report;
+}
+
+}  // namespace vigil::match

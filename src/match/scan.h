@@ -1,0 +1,121 @@
+// A scan: an inventory matched against the advisory index, each finding explained (layer, base
+// image, severity, known exploitation), suppressed where a VEX statement or an ignore entry says
+// so, and judged against the user's policy (the CI gate).
+//
+//   ScanOptions options;
+//   options.base = InferBaseImage(inventory.image);
+//   options.policy.fail_on = vulndb::Rating::kHigh;
+//   VIGIL_ASSIGN_OR_RETURN(ScanReport report, Scan(inventory, index, store.get(), options));
+//   return report.policy.failed ? 1 : 0;
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/analyzer.h"
+#include "common/status.h"
+#include "match/base_image.h"
+#include "match/ignore.h"
+#include "match/matcher.h"
+#include "match/vex.h"
+#include "vulndb/index.h"
+#include "vulndb/severity.h"
+
+namespace vigil::vulndb {
+class Store;
+}
+
+namespace vigil::match {
+
+// Why a finding is not counted.
+struct Suppression {
+  enum class Kind { kNone, kVex, kIgnore };
+  Kind kind = Kind::kNone;
+  std::string status;       // the VEX status ("not_affected", "fixed"); "ignored" for the ignore file
+  std::string reason;       // VEX justification (+ impact statement) or the ignore entry's reason
+  std::string source;       // where: "vex.json:statements[2]", ".vigilignore.yaml:4:5"
+  bool suppressed() const { return kind != Kind::kNone; }
+};
+
+struct ScanFinding {
+  Finding finding;
+  // The severity reports and the gate use: the vendor's rating when there is one, else the CVSS
+  // rating, else kUnknown; and where it came from ("Debian urgency", "CVSS 3.1", "").
+  vulndb::Rating rating = vulndb::Rating::kUnknown;
+  std::string rating_source;
+  // CISA KEV (when the database has the catalog and lists the CVE).
+  bool kev = false;
+  std::string kev_date_added, kev_due_date;
+  bool kev_ransomware = false;
+  // EPSS probability and percentile in [0, 1]; -1 when the database has no score for the CVE.
+  double epss = -1, epss_percentile = -1;
+  // The layer that introduced the package (-1 unknown) and whether it is a base-image layer.
+  int layer = -1;
+  bool base = false;
+  Suppression suppression;
+  // VEX statements that name the finding but do not suppress it (affected,
+  // under_investigation), each "<status> (<source>)[: <statement>]".
+  std::vector<std::string> vex_notes;
+};
+
+// The CI gate. Suppressed findings never fail it.
+struct Policy {
+  // Fail when a finding rates at least this (kUnknown counts as the lowest rating).
+  std::optional<vulndb::Rating> fail_on;
+  bool fail_on_kev = false;       // fail when a finding is in CISA KEV
+  bool exclude_base = false;      // findings of base-image layers are neither reported nor gated
+};
+
+struct PolicyResult {
+  bool failed = false;
+  size_t violations = 0;             // findings that failed the gate
+  std::vector<std::string> reasons;  // one line per rule that failed, with its count
+};
+
+struct ScanOptions {
+  MatchOptions match;   // include_unfixed = false for --only-fixed
+  BaseImage base;
+  std::vector<VexDocument> vex;
+  IgnoreFile ignore;
+  Policy policy;
+};
+
+// Counts for summaries.
+struct ScanSummary {
+  size_t findings = 0;        // reported, suppressed ones included
+  size_t suppressed = 0;
+  size_t base = 0;            // unsuppressed findings in base-image layers
+  size_t fixable = 0;         // unsuppressed findings with a fixed version
+  size_t kev = 0;             // unsuppressed findings in KEV
+  size_t by_rating[6] = {};   // unsuppressed findings per vulndb::Rating
+  size_t excluded_base = 0;   // left out by Policy::exclude_base
+};
+
+struct ScanReport {
+  // Ordered by layer, then rating (highest first), package name, id.
+  std::vector<ScanFinding> findings;
+  BaseImage base;
+  MatchStats stats;
+  ScanSummary summary;
+  PolicyResult policy;
+  std::vector<std::string> warnings;  // expired ignore entries, KEV/EPSS lookup failures
+};
+
+// Matches `inventory` against `index` and builds the report. `intel`, when not null, is the
+// store the index came from, asked for KEV and EPSS records. Suppression: a VEX statement
+// applies when one of its ids names the finding (id or alias) and a product or subcomponent
+// purl names the package, or a product names this image (pkg:oci purl or reference whose digest
+// is the image's manifest or config digest) and it has no subcomponents; of several, the newest
+// by timestamp decides (the later one on ties). not_affected and fixed suppress; affected and
+// under_investigation become notes. Then ignore entries (IgnoreApplies on the package's
+// location). Errors: those of Match.
+Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index& index, vulndb::Store* intel,
+                        const ScanOptions& options);
+
+// "critical", "high", "medium", "low", "negligible", "unknown" (any case) → the rating;
+// kInvalidArgument naming the accepted values otherwise.
+Result<vulndb::Rating> ParseSeverityFlag(std::string_view text);
+
+}  // namespace vigil::match

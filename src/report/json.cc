@@ -1,0 +1,142 @@
+// vigil's scan JSON ("schema": "vigil-scan/1"); fields documented in docs/SCAN.md.
+#include "common/json.h"
+#include "report/common.h"
+#include "report/report.h"
+#include "vulndb/advisory.h"
+
+namespace vigil::report {
+
+namespace {
+
+using nlohmann::json;
+
+json Str(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
+json FindingJson(const ReportInput& in, const match::ScanFinding& sf) {
+  const match::Finding& f = sf.finding;
+  const catalog::Package& p = PackageOf(in, sf);
+  json j;
+  j["id"] = f.id;
+  j["aliases"] = f.aliases;
+  j["advisories"] = f.advisories;
+  j["summary"] = Str(f.summary);
+  json pkg;
+  pkg["type"] = p.type;
+  pkg["namespace"] = Str(p.name_space);
+  pkg["name"] = p.name;
+  pkg["version"] = p.epoch.empty() || p.type == "deb" ? p.version : p.epoch + ":" + p.version;
+  pkg["arch"] = Str(p.arch);
+  pkg["purl"] = Str(p.purl);
+  pkg["source_name"] = Str(p.source_name);
+  pkg["source_version"] = Str(p.source_version);
+  pkg["location"] = Str(p.location);
+  j["package"] = pkg;
+  j["ecosystem"] = f.ecosystem;
+  j["matched_name"] = f.matched_name;
+  j["installed_version"] = f.installed_version;
+  j["fixed_versions"] = f.fixed_versions;
+  j["fix"] = Str(f.fix);
+  std::string_view status = vulndb::FixStatusName(f.status);
+  j["status"] = status.empty() ? (f.fixed_versions.empty() ? "affected" : "fixed") : std::string(status);
+  j["severity"] = std::string(vulndb::RatingName(sf.rating));
+  j["severity_source"] = Str(sf.rating_source);
+  if (f.cvss_score >= 0) {
+    j["cvss"] = {{"score", f.cvss_score}, {"vector", f.cvss_vector}, {"version", f.cvss_version}, {"severity", f.severity}};
+  } else {
+    j["cvss"] = nullptr;
+  }
+  if (sf.kev) {
+    j["kev"] = {{"date_added", sf.kev_date_added}, {"due_date", sf.kev_due_date}, {"ransomware", sf.kev_ransomware}};
+  } else {
+    j["kev"] = nullptr;
+  }
+  if (sf.epss >= 0) {
+    j["epss"] = {{"probability", sf.epss}, {"percentile", sf.epss_percentile}};
+  } else {
+    j["epss"] = nullptr;
+  }
+  json layer;
+  layer["index"] = sf.layer;
+  if (sf.layer >= 0 && static_cast<size_t>(sf.layer) < in.inventory->layers.size()) {
+    const image::Layer& l = in.inventory->layers[static_cast<size_t>(sf.layer)].layer;
+    layer["diff_id"] = Str(l.diff_id);
+    layer["created_by"] = Str(l.created_by);
+  } else {
+    layer["diff_id"] = nullptr;
+    layer["created_by"] = nullptr;
+  }
+  layer["base"] = sf.base;
+  j["layer"] = layer;
+  j["paths"] = p.location.empty() ? json::array() : json::array({p.location});
+  if (sf.suppression.suppressed()) {
+    j["suppressed"] = {{"by", sf.suppression.kind == match::Suppression::Kind::kVex ? "vex" : "ignore"},
+                       {"status", sf.suppression.status},
+                       {"reason", sf.suppression.reason},
+                       {"source", sf.suppression.source}};
+  } else {
+    j["suppressed"] = nullptr;
+  }
+  j["vex_notes"] = sf.vex_notes;
+  return j;
+}
+
+}  // namespace
+
+std::string WriteJson(const ReportInput& in) {
+  const catalog::Inventory& inv = *in.inventory;
+  const match::ScanReport& scan = *in.scan;
+  json doc;
+  doc["schema"] = "vigil-scan/1";
+  doc["tool"] = {{"name", "vigil"}, {"version", in.tool_version}};
+  doc["image"] = {{"source", inv.image.source},
+                  {"format", inv.image.format},
+                  {"tags", inv.image.tags},
+                  {"manifest_digest", Str(inv.image.manifest_digest)},
+                  {"config_digest", Str(inv.image.config_digest)}};
+  if (inv.distro.empty()) {
+    doc["distro"] = nullptr;
+  } else {
+    doc["distro"] = {{"id", inv.distro.id}, {"version_id", inv.distro.version_id}, {"pretty_name", inv.distro.pretty_name}};
+  }
+  doc["database"] = {{"path", in.db.path},
+                     {"built_at", Str(in.db.built_at)},
+                     {"newest_modified", Str(in.db.newest_modified)},
+                     {"advisories", in.db.advisories}};
+  doc["base_image"] = {{"known", scan.base.known()},
+                       {"layers", scan.base.layers},
+                       {"how", Str(scan.base.how)},
+                       {"name", Str(scan.base.name)}};
+  json layers = json::array();
+  for (size_t i = 0; i < inv.layers.size(); ++i) {
+    const image::Layer& l = inv.layers[i].layer;
+    layers.push_back({{"index", i},
+                      {"diff_id", Str(l.diff_id)},
+                      {"created_by", Str(l.created_by)},
+                      {"base", scan.base.IsBaseLayer(static_cast<int>(i))}});
+  }
+  doc["layers"] = layers;
+  json findings = json::array();
+  for (const match::ScanFinding& sf : scan.findings) findings.push_back(FindingJson(in, sf));
+  doc["findings"] = findings;
+  const match::ScanSummary& s = scan.summary;
+  json by_severity = json::object();
+  for (int r = 5; r >= 0; --r) by_severity[RatingLower(static_cast<vulndb::Rating>(r))] = s.by_rating[r];
+  doc["summary"] = {{"packages", inv.packages.size()},
+                    {"findings", s.findings},
+                    {"suppressed", s.suppressed},
+                    {"by_severity", by_severity},
+                    {"fixable", s.fixable},
+                    {"kev", s.kev},
+                    {"base_image", s.base},
+                    {"excluded_base", s.excluded_base},
+                    {"packages_matched", scan.stats.packages_matched},
+                    {"unfixed_dropped", scan.stats.unfixed_dropped}};
+  doc["policy"] = {{"failed", scan.policy.failed}, {"violations", scan.policy.violations}, {"reasons", scan.policy.reasons}};
+  json warnings = scan.warnings;
+  for (const std::string& w : scan.stats.warnings) warnings.push_back(w);
+  for (const std::string& w : inv.warnings) warnings.push_back(w);
+  doc["warnings"] = warnings;
+  return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace vigil::report

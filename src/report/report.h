@@ -1,0 +1,50 @@
+// Writing a scan out: a table for people (grouped by layer or by severity), vigil's JSON, SARIF
+// 2.1.0 for code-scanning dashboards, CycloneDX 1.6 with `vulnerabilities`, and a Markdown
+// summary for pull requests. Formats and their fields: docs/SCAN.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "catalog/analyzer.h"
+#include "common/status.h"
+#include "match/scan.h"
+
+namespace vigil::report {
+
+enum class Format { kTable, kJson, kSarif, kCycloneDx, kMarkdown };
+
+// "table", "json", "sarif", "cyclonedx" (or "cdx"), "markdown" (or "md"); kInvalidArgument
+// naming the accepted values otherwise.
+Result<Format> ParseFormat(std::string_view name);
+
+// The database a scan used, for the report's header.
+struct DatabaseInfo {
+  std::string path;
+  std::string built_at;          // when the last import finished (RFC 3339), "" unknown
+  std::string newest_modified;   // newest advisory `modified`
+  uint64_t advisories = 0;
+};
+
+enum class GroupBy { kLayer, kSeverity };
+
+struct ReportInput {
+  const catalog::Inventory* inventory = nullptr;  // what was scanned (required)
+  const match::ScanReport* scan = nullptr;        // its findings (required)
+  DatabaseInfo db;
+  std::string tool_version = "0.1.0";
+  // RFC 3339 time for CycloneDX's metadata; "" = now, or $SOURCE_DATE_EPOCH when set.
+  std::string timestamp;
+  GroupBy group = GroupBy::kLayer;  // table only
+};
+
+// Each returns the whole document.
+std::string WriteTable(const ReportInput& in);
+std::string WriteJson(const ReportInput& in);
+std::string WriteSarif(const ReportInput& in);
+std::string WriteCycloneDx(const ReportInput& in);
+std::string WriteMarkdown(const ReportInput& in);
+std::string Write(Format format, const ReportInput& in);
+
+}  // namespace vigil::report
