@@ -129,6 +129,7 @@ measure() {
 }
 
 : > "$OUT/results.tsv"
+cd "$WORK"   # neither tool picks up an ignore file (.trivyignore, .vigilignore.yaml) from the caller's folder
 for img in $IMAGE_NAMES; do
   image="$IMAGES_DIR/$img/image.docker.tar"
   log "$img: $(du -h "$image" | cut -f1) docker-archive"
@@ -139,9 +140,8 @@ for img in $IMAGE_NAMES; do
     measure trivy unshare -n "$TRIVY" image --input "$image" --scanners vuln --skip-db-update \
       --skip-java-db-update --offline-scan --cache-dir "$WORK/trivy-cache" --no-progress -q -f json \
       -o "$OUT/findings/$img.trivy.json"
-    measure vigil-version "$VIGIL" --version
     rm -rf "$WORK/vigil-cache"
-    measure vigil env XDG_CACHE_HOME="$WORK/vigil-cache" "$VIGIL" scan --db "$WORK/vigil-db" -f json "$image"
+    measure vigil "$VIGIL" scan -q --db "$WORK/vigil-db" --cache-dir "$WORK/vigil-cache" -f json "$image"
     cp "$WORK/last.out" "$OUT/findings/$img.vigil.json"
   done
   python3 "$repo/bench/scan_diff.py" --label "$img" --summary "$WORK/diff-$img.json" \
@@ -197,4 +197,4 @@ echo "databases from ${#osv_files[@]} OSV files: Trivy DB converted in ${trivy_d
 for img in $IMAGE_NAMES; do
   echo "$(head -2 "$OUT/scan-diff-$img.txt" | sed 's/^# //' | paste -sd ';' - | sed 's/;/; /') (see $OUT/scan-diff-$img.txt)"
 done
-rm -rf "$WORK"
+cd "$OUT" && rm -rf "$WORK"
