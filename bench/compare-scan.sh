@@ -13,6 +13,9 @@
 #     IMAGES      images to compare (default "base app many")
 #     OUT         results (default build/bench/scan): results.tsv, results.md, the findings of
 #                 each tool (findings/IMAGE.{vigil,trivy}.json) and scan-diff-IMAGE.txt
+#     PROBE       1 (default) also scans, once and untimed, a small root folder of hand-made
+#                 npm and Python packages at edge versions (pre-releases, last_affected bounds,
+#                 name case) with both tools: scan-diff-probe.txt
 #
 # The same OSV files become both databases: `vigil db import` and tools/trivy-db (our own
 # OSV -> Trivy DB converter, see its README for what the conversion cannot carry over). Trivy
@@ -35,6 +38,7 @@ IMAGES_DIR="${IMAGES_DIR:-$repo/build/test-images}"
 IMAGE_NAMES="${IMAGES:-base app many}"
 PEERS="${PEERS:-$repo/build/peers}"
 OUT="${OUT:-$repo/build/bench/scan}"
+PROBE="${PROBE:-1}"
 PLUGINS_VERSION=1.8.0
 if [ -z "${VIGIL:-}" ]; then
   VIGIL="$repo/build/release/apps/vigil/vigil"
@@ -150,6 +154,37 @@ for img in $IMAGE_NAMES; do
   rm -rf "$WORK/trivy-cache" "$WORK/vigil-cache"
 done
 
+# --- the edge-case probe ----------------------------------------------------------------------
+# Package versions chosen against advisories of the npm and PyPI files in ../shared/data/osv:
+# lodash 4.17.5-beta.1 and express 4.4.0-rc.1 are pre-releases inside [0, 4.17.5) and
+# [4.0.0, 4.5.0-0); bassmaster 1.5.1 / 1.5.2 sit on and above a last_affected bound; Jinja2 and
+# PyYAML are spelled as their dist-info does (PyYAML 5.3.1rc1 is a pre-release below 5.3.1).
+if [ "$PROBE" = 1 ]; then
+  probe="$WORK/probe"
+  rm -rf "$probe"
+  npm_pkg() { mkdir -p "$probe/app/node_modules/$1"; printf '{"name":"%s","version":"%s"}\n' "$2" "$3" > "$probe/app/node_modules/$1/package.json"; }
+  py_pkg() {
+    local d="$probe/usr/lib/python3/dist-packages/$1-$2.dist-info"
+    mkdir -p "$d"; printf 'Metadata-Version: 2.1\nName: %s\nVersion: %s\n\n' "$1" "$2" > "$d/METADATA"
+  }
+  npm_pkg lodash lodash 4.17.5-beta.1
+  npm_pkg express express 4.4.0-rc.1
+  npm_pkg bassmaster bassmaster 1.5.1
+  npm_pkg x/node_modules/bassmaster bassmaster 1.5.2
+  py_pkg Jinja2 2.10
+  py_pkg PyYAML 5.3.1rc1
+  fresh_trivy_cache "$WORK/trivy-cache"
+  unshare -n "$TRIVY" rootfs "$probe" --scanners vuln --skip-db-update --skip-java-db-update --offline-scan \
+    --cache-dir "$WORK/trivy-cache" --no-progress -q -f json -o "$OUT/findings/probe.trivy.json" ||
+    die "Trivy failed on the probe folder"
+  "$VIGIL" scan -q --db "$WORK/vigil-db" --no-cache -f json "dir:$probe" > "$OUT/findings/probe.vigil.json" ||
+    die "vigil failed on the probe folder"
+  python3 "$repo/bench/scan_diff.py" --label probe --summary "$WORK/diff-probe.json" \
+    "$OUT/findings/probe.vigil.json" "$OUT/findings/probe.trivy.json" > "$OUT/scan-diff-probe.txt" ||
+    die "probe: comparing the findings failed"
+  rm -rf "$WORK/trivy-cache"
+fi
+
 # --- the tables --------------------------------------------------------------------------------
 python3 - "$OUT/results.tsv" "$IMAGE_NAMES" "$WORK" <<'EOF' | tee "$OUT/results.md"
 import json, statistics, sys
@@ -171,21 +206,22 @@ med = lambda k: statistics.median(t[k]) if t[k] else float("nan")
 mem = lambda k: statistics.median(m[k]) / 1024 if m[k] else float("nan")
 def s(x): return "n/a" if x != x else (f"{x:.2f}" if x < 10 else f"{x:.1f}")
 def ratio(a, b): return "n/a" if a != a or b != b or b == 0 else f"{a / b:.2f}"
-print("| image | vigil s | vigil RSS MB | Trivy s | Trivy --version s | Trivy work s | Trivy RSS MB | vigil ÷ Trivy work (time) | vigil ÷ Trivy (RSS) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| image | vigil s | vigil RSS MB | Trivy s | Trivy --version s | Trivy work s | Trivy RSS MB | vigil ÷ Trivy work (time) | vigil ÷ Trivy (wall) | vigil ÷ Trivy (RSS) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for img in images:
     v = med((img, "vigil"))
     print(f"| {img} | {s(v)} | {s(mem((img,'vigil')))} | {s(med((img,'trivy')))} | {s(med((img,'trivy-version')))} "
           f"| {s(med((img,'trivy-work')))} | {s(mem((img,'trivy')))} | {ratio(v, med((img,'trivy-work')))} "
-          f"| {ratio(mem((img,'vigil')), mem((img,'trivy')))} |")
+          f"| {ratio(v, med((img,'trivy')))} | {ratio(mem((img,'vigil')), mem((img,'trivy')))} |")
 print()
 print("| image | vigil pairs | Trivy pairs | both (vigil pairs / Trivy pairs) | only vigil | only Trivy | vigil suppressed (left out) |")
 print("|---|---|---|---|---|---|---|")
-for img in images:
+for img in images + ["probe"]:
     try:
         d = json.load(open(f"{work}/diff-{img}.json"))
     except OSError:
-        print(f"| {img} | n/a | n/a | n/a | n/a | n/a | n/a |")
+        if img != "probe":
+            print(f"| {img} | n/a | n/a | n/a | n/a | n/a | n/a |")
         continue
     print(f"| {img} | {d['vigil_pairs']} | {d['trivy_pairs']} | {d['vigil_pairs_matched']} / {d['trivy_pairs_matched']} "
           f"| {d['only_vigil_pairs']} | {d['only_trivy_pairs']} | {d['vigil_suppressed']} |")
@@ -194,7 +230,7 @@ for (img, name), n in sorted(failed.items()):
 EOF
 echo
 echo "databases from ${#osv_files[@]} OSV files: Trivy DB converted in ${trivy_db_secs} s (converter build included), $((trivy_db_kb / 1024)) MB RSS; vigil db import ${vigil_db_secs} s, $((vigil_db_kb / 1024)) MB RSS"
-for img in $IMAGE_NAMES; do
+for img in $IMAGE_NAMES $([ "$PROBE" = 1 ] && echo probe); do
   echo "$(head -2 "$OUT/scan-diff-$img.txt" | sed 's/^# //' | paste -sd ';' - | sed 's/;/; /') (see $OUT/scan-diff-$img.txt)"
 done
 cd "$OUT" && rm -rf "$WORK"
