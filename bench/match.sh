@@ -30,5 +30,5 @@ VIGIL_BENCH_DB="$work/db" "$bench" --benchmark_repetitions="$runs" \
 jq -r '.context | "machine: \(.num_cpus) CPUs at \(.mhz_per_cpu) MHz, load average \(.load_avg | map(. * 100 | round / 100) | join(" "))"' "$work/bench.json"
 jq -r '.benchmarks[] | select(.error_occurred) | "\(.name): skipped: \(.error_message)"' "$work/bench.json" | sort -u >&2
 jq -r --argjson runs "$runs" '.benchmarks[] | select(.aggregate_name == "median") |
-  "\(.run_name): median of \($runs): CPU \(.cpu_time | . * 100 | round / 100) \(.time_unit), wall \(.real_time | . * 100 | round / 100) \(.time_unit); \(.packages) packages, \(.findings) findings; \(.time_per_package * 1e9 | round) ns/package, \(.packages_per_s | round) packages/s"' \
+  "\(.run_name): median of \($runs): CPU \(.cpu_time | . * 100 | round / 100) \(.time_unit), wall \(.real_time | . * 100 | round / 100) \(.time_unit); \(.packages) packages, \(.affected) with findings, \(.findings) findings; \(.time_per_package * 1e9 | round) ns/package, \(.packages_per_s | round) packages/s"' \
   "$work/bench.json"
