@@ -67,9 +67,8 @@ std::pair<std::string, std::string> FamilyAndName(const catalog::Package& p,
     return {distro->family, version::NormalizeName(distro->family, name)};
   }
   static const std::pair<std::string_view, std::string_view> kFamilies[] = {
-      {"npm", "npm"},     {"pypi", "PyPI"},       {"golang", "Go"},
-      {"maven", "Maven"}, {"cargo", "crates.io"}, {"gem", "RubyGems"},
-      {"composer", "Packagist"}, {"nuget", "NuGet"},
+      {"npm", "npm"},         {"pypi", "PyPI"},    {"golang", "Go"},          {"maven", "Maven"},
+      {"cargo", "crates.io"}, {"gem", "RubyGems"}, {"composer", "Packagist"}, {"nuget", "NuGet"},
   };
   for (const auto& [type, family] : kFamilies) {
     if (type != p.type) continue;
@@ -104,14 +103,15 @@ std::string Bump(const std::string& v, int delta) {
 }
 
 // The versions one package's copies are drawn from: the original first, then every fixed version
-// (valid in the entry's scheme) of its index entries with a version just below (affected by that entry) and just above it.
-// dpkg has exact neighbours: "~" sorts before anything, ".1" after; other schemes get the last
-// number bumped down and up.
+// (valid in the entry's scheme) of its index entries with a version just below (affected by that
+// entry) and just above it. dpkg has exact neighbours: "~" sorts before anything, ".1" after; other
+// schemes get the last number bumped down and up.
 std::vector<std::string> Candidates(const catalog::Package& p, const std::string& original,
                                     std::span<const vulndb::IndexEntry> entries) {
   std::vector<std::string> out{original};
   auto add = [&](std::string v) {
-    if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+    if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end())
+      out.push_back(std::move(v));
   };
   for (const vulndb::IndexEntry& e : entries) {
     for (const std::string& fixed : e.fixed) {
@@ -197,10 +197,9 @@ std::unique_ptr<Fixture> BuildFixture() {
       auto [family, name] = FamilyAndName(p, distro.ok() ? &*distro : nullptr);
       std::span<const vulndb::IndexEntry> entries;
       if (!family.empty()) {
-        entries = f->index->Lookup(family, p.type == "deb" || p.type == "apk" || p.type == "rpm"
-                                               ? distro->release
-                                               : "",
-                                   name);
+        entries = f->index->Lookup(
+            family, p.type == "deb" || p.type == "apk" || p.type == "rpm" ? distro->release : "",
+            name);
       }
       if (!entries.empty()) ++f->with_advisories;
       const std::string& original =
@@ -214,8 +213,8 @@ std::unique_ptr<Fixture> BuildFixture() {
   }
 
   // Round after round over the real packages. Of a package with advisories, half of the copies
-  // keep the original version and the other half take one of the other candidates. mt19937_64's output is fixed by the standard, so the
-  // inventory is the same on every platform.
+  // keep the original version and the other half take one of the other candidates. mt19937_64's
+  // output is fixed by the standard, so the inventory is the same on every platform.
   std::mt19937_64 rng(kSeed);
   f->million.packages.reserve(kMillion);
   while (f->million.packages.size() < kMillion) {
@@ -263,7 +262,8 @@ void Run(benchmark::State& state, const catalog::Inventory& inventory, const Fix
   state.counters["affected"] = static_cast<double>(affected);  // packages with findings
   state.counters["matched"] = static_cast<double>(stats.packages_matched);
   state.counters["invalid_versions"] = static_cast<double>(stats.invalid_versions);
-  state.counters["packages_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["packages_per_s"] =
+      benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
   // Seconds per package (the console prints it with a unit prefix, "805ns").
   state.counters["time_per_package"] = benchmark::Counter(
       n, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
@@ -294,9 +294,11 @@ void BM_MatchImage(benchmark::State& state) {
   Run(state, image, f);
   state.SetLabel(image.image.source.substr(image.image.source.find_last_of('/') + 1));
 }
-BENCHMARK(BM_MatchImage)->Unit(benchmark::kMicrosecond)->Apply([](benchmark::internal::Benchmark* b) {
-  for (size_t i = 0; i < SbomPaths().size(); ++i) b->Arg(static_cast<int64_t>(i));
-});
+BENCHMARK(BM_MatchImage)
+    ->Unit(benchmark::kMicrosecond)
+    ->Apply([](benchmark::internal::Benchmark* b) {
+      for (size_t i = 0; i < SbomPaths().size(); ++i) b->Arg(static_cast<int64_t>(i));
+    });
 
 }  // namespace
 }  // namespace vigil::match
