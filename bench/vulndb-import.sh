@@ -9,25 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 data="${1:-../shared/data}"
 runs="${2:-3}"
-vigil=build/bench/apps/vigil/vigil
-[ -x "$vigil" ] || vigil=build/release/apps/vigil/vigil
-[ -x "$vigil" ] || { echo "build vigil first (see the header of this script)" >&2; exit 2; }
+. bench/lib.sh
+vigil=$(vigil_bench_binary) || exit 2
 
-# Every advisory input the data folder has, in the order a user would import them.
-inputs=()
-for f in "$data"/osv/*.jsonl; do [ -e "$f" ] && inputs+=("$f"); done
-for f in "$data"/alpine/secdb "$data"/debian/security-tracker-json-sample/debian.json \
-         "$data"/debian/security-tracker/data/DSA/list "$data"/debian/security-tracker/data/DLA/list \
-         "$data"/threat-intel/cisa-kev/known_exploited_vulnerabilities.json \
-         "$data"/threat-intel/epss/epss-excerpt-2025-02-20.csv; do
-  [ -e "$f" ] && inputs+=("$f")
-done
-[ "${#inputs[@]}" -gt 0 ] || { echo "no inputs under $data" >&2; exit 2; }
+vigil_advisory_inputs "$data" || exit 2
 raw=$(du -cb "${inputs[@]}" | tail -1 | cut -f1)
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 : > "$work/wall"; : > "$work/cpu"; : > "$work/rss"
 for i in $(seq "$runs"); do
   rm -rf "$work/db"

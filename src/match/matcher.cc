@@ -128,12 +128,26 @@ struct Hit {
   const vulndb::IndexEntry* entry;
 };
 
-// Groups the hits of one package whose ids and aliases overlap (connected components) and
-// turns each group into a Finding.
+// True if `a` names more than one CVE among its id and aliases: a distribution advisory (DSA,
+// DLA) that fixes several vulnerabilities at once.
+bool IsBundle(const vulndb::IndexedAdvisory& a) {
+  int cves = vulndb::IsCveId(a.id) ? 1 : 0;
+  for (const std::string& alias : a.aliases) {
+    if (vulndb::IsCveId(alias) && ++cves > 1) return true;
+  }
+  return false;
+}
+
+// Groups the hits of one package into findings and turns each group into a Finding. Hits whose
+// ids and aliases overlap are one vulnerability (connected components: DEBIAN-CVE-1 alias CVE-1
+// and CVE-1 are one). A bundle (IsBundle) does not join the CVEs it names into one: it joins the
+// finding of each of its CVEs (made for it when no other hit names that CVE), contributing its
+// own id, fixed versions and status there.
 void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t package,
                const Query& q, std::vector<Finding>& out) {
-  // Union-find over hits, joined through a shared id.
+  // Union-find over the hits that are not bundles, joined through a shared id.
   std::vector<size_t> parent(hits.size());
+  std::vector<bool> bundle(hits.size());
   for (size_t i = 0; i < hits.size(); ++i) parent[i] = i;
   auto find = [&](size_t i) {
     while (parent[i] != i) i = parent[i] = parent[parent[i]];
@@ -142,6 +156,8 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
   std::map<std::string_view, size_t> owner;
   for (size_t i = 0; i < hits.size(); ++i) {
     const vulndb::IndexedAdvisory& a = index.advisory(hits[i].advisory);
+    bundle[i] = IsBundle(a);
+    if (bundle[i]) continue;
     auto join = [&](std::string_view id) {
       auto [it, inserted] = owner.emplace(id, i);
       if (!inserted) parent[find(i)] = find(it->second);
@@ -149,8 +165,32 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
     join(a.id);
     for (const std::string& alias : a.aliases) join(alias);
   }
+  // Groups keyed by their root hit; a bundle CVE nobody else names gets a group of its own,
+  // keyed past the hit indexes.
   std::map<size_t, std::vector<size_t>> groups;
-  for (size_t i = 0; i < hits.size(); ++i) groups[find(i)].push_back(i);
+  std::map<size_t, std::string_view> group_cve;  // the CVE a bundle-only group is about
+  std::map<std::string_view, size_t> cve_groups;
+  for (size_t i = 0; i < hits.size(); ++i) {
+    if (!bundle[i]) groups[find(i)].push_back(i);
+  }
+  for (size_t i = 0; i < hits.size(); ++i) {
+    if (!bundle[i]) continue;
+    const vulndb::IndexedAdvisory& a = index.advisory(hits[i].advisory);
+    auto attach = [&](std::string_view cve) {
+      if (auto it = owner.find(cve); it != owner.end()) {
+        std::vector<size_t>& g = groups[find(it->second)];
+        if (std::find(g.begin(), g.end(), i) == g.end()) g.push_back(i);
+        return;
+      }
+      auto [it, fresh] = cve_groups.emplace(cve, hits.size() + cve_groups.size());
+      if (fresh) group_cve[it->second] = cve;
+      groups[it->second].push_back(i);
+    };
+    if (vulndb::IsCveId(a.id)) attach(a.id);
+    for (const std::string& alias : a.aliases) {
+      if (vulndb::IsCveId(alias)) attach(alias);
+    }
+  }
 
   for (const auto& [root, members] : groups) {
     Finding f;
@@ -165,8 +205,15 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
       const vulndb::IndexedAdvisory& a = index.advisory(hits[m].advisory);
       const vulndb::IndexEntry& e = *hits[m].entry;
       advisories.insert(a.id);
-      ids.insert(a.id);
-      ids.insert(a.aliases.begin(), a.aliases.end());
+      if (bundle[m]) {
+        if (!vulndb::IsCveId(a.id)) ids.insert(a.id);
+        for (const std::string& alias : a.aliases) {
+          if (!vulndb::IsCveId(alias)) ids.insert(alias);
+        }
+      } else {
+        ids.insert(a.id);
+        ids.insert(a.aliases.begin(), a.aliases.end());
+      }
       for (const std::string& v : e.fixed) {
         if (std::find(f.fixed_versions.begin(), f.fixed_versions.end(), v) == f.fixed_versions.end()) {
           f.fixed_versions.push_back(v);
@@ -190,6 +237,7 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
       }
     }
     f.status = fixed ? FixStatus::kFixed : best;
+    if (auto it = group_cve.find(root); it != group_cve.end()) ids.insert(std::string(it->second));
     const std::string* cve = nullptr;
     for (const std::string& id : ids) {
       if (vulndb::IsCveId(id) && (!cve || CveKey(id) < CveKey(*cve))) cve = &id;

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Validates a JSON document against a JSON schema (draft-07, as CycloneDX and SPDX publish them).
+// Validates a JSON document against a JSON schema (draft-07, as CycloneDX and SPDX publish them;
+// draft-04, as SARIF 2.1.0 does).
 //   node validate-schema.js SCHEMA DOC [REFS...]
 // REFS are further schemas that SCHEMA references by file name or $id (e.g. CycloneDX's
 // spdx.schema.json and jsf-0.82.schema.json). Exits 0 when DOC is valid, 1 with every error
@@ -28,7 +29,11 @@ if (!schemaFile || !docFile) {
 
 // strict: false because the CycloneDX schemas use keywords and formats that ajv's strict mode
 // rejects (e.g. "deprecated" annotations, unknown formats such as "idn-email" variants).
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+// SARIF 2.1.0 publishes a draft-04 schema, which needs ajv's draft-04 build.
+const mainSchema = readJson(schemaFile);
+const draft04 = String(mainSchema.$schema || '').includes('draft-04');
+const AjvClass = draft04 ? require('ajv-draft-04') : Ajv;
+const ajv = new AjvClass({ strict: false, allErrors: true, validateFormats: true });
 addFormats(ajv);
 // Formats CycloneDX uses that ajv-formats does not define: checked loosely rather than ignored.
 ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/u);
@@ -41,7 +46,7 @@ for (const ref of refFiles) {
   // to spdx.schema.json's own $id); one without an $id is registered under its file name.
   ajv.addSchema(schema, schema.$id ? undefined : path.basename(ref));
 }
-const schema = readJson(schemaFile);
+const schema = mainSchema;
 let validate;
 try {
   validate = ajv.compile(schema);
