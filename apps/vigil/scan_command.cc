@@ -3,6 +3,7 @@
 // Exit codes: 0 the policy passed, 1 it failed, 2 an error (docs/SCAN.md).
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -43,6 +44,7 @@ struct ScanFlags {
   std::string cache_dir;
   bool no_cache = false;
   bool quiet = false;
+  bool verbose = false;
   uint64_t max_layer_size = 32ull << 30;
 };
 
@@ -94,7 +96,27 @@ Result<catalog::Inventory> Inventory(const ScanFlags& f) {
   return inv;
 }
 
+// Phase timings for --verbose.
+class Phases {
+ public:
+  void Mark(const char* name) {
+    auto now = std::chrono::steady_clock::now();
+    marks_.emplace_back(name, std::chrono::duration<double>(now - last_).count());
+    last_ = now;
+  }
+  std::string Line() const {
+    std::string out;
+    for (const auto& [name, s] : marks_) out += (out.empty() ? "" : ", ") + std::string(name) + " " + std::to_string(static_cast<int>(s * 1000)) + " ms";
+    return out;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+  std::vector<std::pair<const char*, double>> marks_;
+};
+
 int RunScan(const ScanFlags& f) {
+  Phases phases;
   if (f.image.empty() == f.sbom.empty()) return Fail("give either an IMAGE or --sbom FILE");
   auto format = report::ParseFormat(
       !f.format.empty() ? f.format : ((f.output.empty() && isatty(STDOUT_FILENO)) ? "table" : "json"));
@@ -141,14 +163,16 @@ int RunScan(const ScanFlags& f) {
     }
     return Fail(store.error().ToString());
   }
-  auto status = (*store)->GetStatus();
+  auto status = (*store)->GetSummary();
   if (!status.ok()) return Fail(status.error().ToString());
-  if (status->records == status->withdrawn) {
+  if (status->empty) {
     return Fail("the vulnerability database at " + db_dir +
                 " holds no advisories: run `vigil db update` (or `vigil db import FILES`) first");
   }
 
+  phases.Mark("inputs and database");
   auto inventory = Inventory(f);
+  phases.Mark(f.sbom.empty() ? "image analysis" : "SBOM read");
   if (!inventory.ok()) return Fail((f.sbom.empty() ? f.image : f.sbom) + ": " + inventory.error().ToString());
 
   if (!f.base.empty()) {
@@ -165,25 +189,26 @@ int RunScan(const ScanFlags& f) {
     options.base = match::InferBaseImage(inventory->image);
   }
 
-  std::vector<vulndb::Index::Scope> scopes = match::ScopesFor(*inventory);
+  match::IndexNeeds needs = match::NeedsOf(*inventory);
   std::unique_ptr<vulndb::Index> index;
-  if (scopes.empty()) {
+  if (needs.scopes.empty()) {
     index = vulndb::Index::Build({});
   } else {
-    auto loaded = vulndb::Index::Load(**store, scopes);
+    auto loaded = vulndb::Index::Load(**store, needs.scopes, needs.names);
     if (!loaded.ok()) return Fail(loaded.error().ToString());
     index = std::move(*loaded);
   }
+  phases.Mark("index load");
   auto scan = match::Scan(*inventory, *index, store->get(), options);
   if (!scan.ok()) return Fail(scan.error().ToString());
+  phases.Mark("match");
 
   report::ReportInput in;
   in.inventory = &*inventory;
   in.scan = &*scan;
   in.db.path = (*store)->path();
   in.db.built_at = status->built_at;
-  in.db.newest_modified = status->newest_modified;
-  in.db.advisories = status->records - status->withdrawn;
+  in.db.records = status->records;
   in.group = f.group_by == "severity" ? report::GroupBy::kSeverity : report::GroupBy::kLayer;
   std::string doc = report::Write(*format, in);
   if (f.output.empty() || f.output == "-") {
@@ -192,6 +217,18 @@ int RunScan(const ScanFlags& f) {
   } else {
     Status st = WriteFileAtomic(f.output, doc);
     if (!st.ok()) return Fail(st.error().ToString());
+  }
+  phases.Mark("report");
+  if (f.verbose) {
+    const match::MatchStats& st = scan->stats;
+    std::cerr << kCmd << inventory->packages.size() << " packages: " << st.packages_matched << " looked up, "
+              << st.skipped_owned << " owned by an OS package, " << st.skipped_os << " OS packages of an unsupported "
+              << "distribution, " << st.skipped_type << " of types no ecosystem covers; " << st.invalid_versions
+              << " invalid versions, " << st.unevaluable_entries << " unevaluable entries, " << st.not_affected_entries
+              << " entries stating not affected\n";
+    std::cerr << kCmd << "index: " << index->stats().advisories << " advisories, " << index->stats().entries
+              << " entries loaded for " << needs.scopes.size() << " ecosystems and " << needs.names.size() << " names\n";
+    std::cerr << kCmd << "time: " << phases.Line() << "\n";
   }
   if (!f.quiet && *format != report::Format::kTable) {
     for (const auto& w : inventory->warnings) std::cerr << kCmd << "warning: " << w << "\n";
@@ -238,6 +275,7 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--max-layer-size", f->max_layer_size,
                   "Refuse a layer that decompresses to more bytes than this (default 32 GiB)");
   cmd->add_flag("-q,--quiet", f->quiet, "No progress, warnings or policy messages on standard error");
+  cmd->add_flag("-v,--verbose", f->verbose, "Print what was matched and skipped, and where the time went");
   cmd->callback([f, exit_code]() { *exit_code = RunScan(*f); });
 }
 

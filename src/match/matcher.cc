@@ -317,22 +317,20 @@ Result<DistroKey> DistroFor(const catalog::Distro& distro) {
                      "alpine, almalinux, rocky); language packages are still matched");
 }
 
-std::vector<vulndb::Index::Scope> ScopesFor(const catalog::Inventory& inventory) {
-  std::vector<vulndb::Index::Scope> out;
-  auto add = [&](std::string_view family, std::string_view release) {
-    for (const auto& s : out) {
-      if (s.family == family && s.release == release) return;
-    }
-    out.push_back({std::string(family), std::string(release)});
-  };
+IndexNeeds NeedsOf(const catalog::Inventory& inventory) {
+  IndexNeeds out;
   Result<DistroKey> distro = DistroFor(inventory.distro);
+  std::set<std::string> names;
   for (const catalog::Package& p : inventory.packages) {
-    if (p.type == "deb" || p.type == "apk" || p.type == "rpm") {
-      if (distro.ok() && OsType(distro->family) == p.type) add(distro->family, distro->release);
-    } else if (std::string_view family = LanguageFamily(p.type); !family.empty()) {
-      add(family, "");
-    }
+    Query q;
+    if (BuildQuery(p, distro.ok() ? &*distro : nullptr, q) != Skip::kNone) continue;
+    names.insert(q.name);
+    bool seen = std::any_of(out.scopes.begin(), out.scopes.end(), [&](const vulndb::Index::Scope& s) {
+      return s.family == q.family && s.release == q.release;
+    });
+    if (!seen) out.scopes.push_back({q.family, q.release});
   }
+  out.names.assign(names.begin(), names.end());
   return out;
 }
 

@@ -110,10 +110,15 @@ struct MatchStats {
   std::vector<std::string> warnings;
 };
 
-// The ecosystems Match would look up for `inventory`: the distribution's (family, release) when
-// DistroFor supports it and OS packages are present, and the family of each language package
-// type present. For Index::Load(store, scopes), so that a scan loads only what it can match.
-std::vector<vulndb::Index::Scope> ScopesFor(const catalog::Inventory& inventory);
+// What Match would look up for `inventory`: the ecosystems (the distribution's family and
+// release when DistroFor supports it and OS packages are present; the family of each language
+// package type present) and the normalised names. For Index::Load(store, scopes, names), so that
+// a scan loads only the advisories it can match.
+struct IndexNeeds {
+  std::vector<vulndb::Index::Scope> scopes;
+  std::vector<std::string> names;  // sorted, unique
+};
+IndexNeeds NeedsOf(const catalog::Inventory& inventory);
 
 // Matches every package of `inventory` against `index`. Findings are ordered by package index,
 // then id. An unsupported distribution is not an error: its OS packages are skipped (a warning

@@ -100,8 +100,7 @@ std::string WriteJson(const ReportInput& in) {
   }
   doc["database"] = {{"path", in.db.path},
                      {"built_at", Str(in.db.built_at)},
-                     {"newest_modified", Str(in.db.newest_modified)},
-                     {"advisories", in.db.advisories}};
+                     {"records", in.db.records}};
   doc["base_image"] = {{"known", scan.base.known()},
                        {"layers", scan.base.layers},
                        {"how", Str(scan.base.how)},

@@ -22,9 +22,8 @@ Result<Format> ParseFormat(std::string_view name);
 // The database a scan used, for the report's header.
 struct DatabaseInfo {
   std::string path;
-  std::string built_at;          // when the last import finished (RFC 3339), "" unknown
-  std::string newest_modified;   // newest advisory `modified`
-  uint64_t advisories = 0;
+  std::string built_at;  // when the last import finished (RFC 3339), "" unknown
+  uint64_t records = 0;  // advisory records stored (withdrawn ones included)
 };
 
 enum class GroupBy { kLayer, kSeverity };

@@ -73,7 +73,7 @@ std::string WriteTable(const ReportInput& in) {
   } else {
     out += "Base      unknown (give --base IMAGE to separate base-image findings)\n";
   }
-  out += fmt::format("Database  {} advisories{}\n", in.db.advisories,
+  out += fmt::format("Database  {} records{}\n", in.db.records,
                      in.db.built_at.empty() ? "" : ", built " + in.db.built_at);
   const match::ScanSummary& s = scan.summary;
   size_t active = s.findings - s.suppressed;

@@ -1,6 +1,11 @@
 #include "vulndb/index.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
 
 #include "version/version.h"
 #include "vulndb/cvss.h"
@@ -37,6 +42,52 @@ std::string Key(std::string_view family, std::string_view release, std::string_v
   k.append(release).push_back(kSep);
   k.append(name);
   return k;
+}
+
+// A name segment without case and separators: "PyYAML" and "py-yaml" → "pyyaml".
+std::string Skeleton(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '-' || c == '_' || c == '.' || c == '!') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
+// True if some "name" string value of the JSON text `json` has a segment (split at '/', ':',
+// "%2f") whose skeleton is in `wanted`; also true for a value with an escape (not decoded here).
+bool MentionsWanted(std::string_view json, const std::unordered_set<std::string>& wanted) {
+  static constexpr std::string_view kKey = "\"name\":";
+  // memmem: string_view::find starts from memchr of '"', which JSON is full of.
+  auto find = [&](size_t from) -> size_t {
+    const void* hit = from < json.size() ? memmem(json.data() + from, json.size() - from, kKey.data(), kKey.size()) : nullptr;
+    return hit ? static_cast<size_t>(static_cast<const char*>(hit) - json.data()) : std::string_view::npos;
+  };
+  for (size_t at = find(0); at != std::string_view::npos; at = find(at + kKey.size())) {
+    size_t p = at + kKey.size();
+    while (p < json.size() && (json[p] == ' ' || json[p] == '\t' || json[p] == '\n' || json[p] == '\r')) ++p;
+    if (p >= json.size() || json[p] != '"') continue;
+    size_t end = json.find('"', p + 1);
+    if (end == std::string_view::npos) return true;
+    std::string_view value = json.substr(p + 1, end - p - 1);
+    if (value.find('\\') != std::string_view::npos) return true;
+    size_t start = 0;
+    for (size_t i = 0; i <= value.size(); ++i) {
+      bool split = i == value.size() || value[i] == '/' || value[i] == ':';
+      size_t skip = 1;
+      if (!split && value[i] == '%' && i + 2 < value.size() && value[i + 1] == '2' &&
+          (value[i + 2] == 'f' || value[i + 2] == 'F')) {
+        split = true;
+        skip = 3;
+      }
+      if (!split) continue;
+      if (i > start && wanted.contains(Skeleton(value.substr(start, i - start)))) return true;
+      start = i + skip;
+      i += skip - 1;
+    }
+  }
+  return false;
 }
 
 }  // namespace
@@ -92,19 +143,40 @@ void Index::Add(const Advisory& a) {
 
 void Index::Finish() {
   stats_.packages = map_.size();
-  for (auto& [key, list] : map_) list.shrink_to_fit();
+  for (auto& [key, list] : map_) {
+    std::sort(list.begin(), list.end(), [&](const IndexEntry& a, const IndexEntry& b) {
+      const std::string& ia = advisories_[a.advisory].id;
+      const std::string& ib = advisories_[b.advisory].id;
+      if (ia != ib) return ia < ib;
+      return a.affected < b.affected;
+    });
+    list.shrink_to_fit();
+  }
 }
 
 Result<std::unique_ptr<Index>> Index::Load(Store& store) { return Load(store, {}); }
 
-Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope>& only) {
+Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope>& only,
+                                           const std::vector<std::string>& names) {
   std::unique_ptr<Index> index(new Index());
   OsvParser parser;
-  auto add = [&](std::string_view id, std::string_view json) -> Status {
-    index->stats_.json_bytes += json.size();
+  std::unordered_set<std::string> wanted_segments;
+  for (const std::string& n : names) {
+    size_t cut = n.find_last_of("/:");
+    wanted_segments.insert(Skeleton(cut == std::string::npos ? n : std::string_view(n).substr(cut + 1)));
+  }
+  // Records are decompressed, filtered and parsed on every core; Add runs under a lock, and
+  // Finish puts each key's entries in a fixed order, so the result does not depend on timing.
+  std::mutex mu;
+  std::atomic<uint64_t> bytes{0};
+  auto add = [&](size_t, std::string_view id, std::string_view json) -> Status {
+    bytes += json.size();
+    if (!wanted_segments.empty() && !MentionsWanted(json, wanted_segments)) return OkStatus();
+    thread_local OsvParser parser;
     Result<Advisory> a = parser.Parse(json, id);
     // The importer stored only records that parsed; one that no longer does is damage.
     if (!a.ok()) return Corrupt("stored advisory " + std::string(id) + ": " + a.error().message());
+    std::lock_guard<std::mutex> lock(mu);
     index->Add(*a);
     return OkStatus();
   };
@@ -120,11 +192,11 @@ Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope
     }
     return false;
   };
-  if (only.empty()) {
-    VIGIL_RETURN_IF_ERROR(store.ForEachJson(add));
-  } else {
-    VIGIL_RETURN_IF_ERROR(store.ForEachJson(add, want));
-  }
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  VIGIL_RETURN_IF_ERROR(store.ForEachJsonParallel(
+      add, only.empty() ? std::function<bool(std::string_view)>() : std::function<bool(std::string_view)>(want),
+      threads));
+  index->stats_.json_bytes = bytes;
   index->Finish();
   return index;
 }

@@ -75,10 +75,16 @@ class Index {
   struct Scope {
     std::string family, release;
   };
-  // Loads only the advisories that name at least one ecosystem in `only` (every affected entry of
-  // such an advisory is indexed). What a scan uses: the image's distribution release and the
-  // language ecosystems it has, a fraction of a database that covers many distributions.
-  static Result<std::unique_ptr<Index>> Load(Store& store, const std::vector<Scope>& only);
+  // Loads only the advisories that name at least one ecosystem in `only` and — when `names` is
+  // not empty — mention a package name that can normalise to one of `names` (names as
+  // version::NormalizeName gives them; every affected entry of such an advisory is indexed).
+  // The name test runs on the decompressed text before parsing: a record's "name" values are
+  // split at '/', ':' and "%2f", and one segment must equal the last segment of a wanted name
+  // ignoring case and the separators '-', '_', '.', '!'. It keeps every record that could match
+  // and a few that cannot (their entries are simply never looked up). What a scan uses: the
+  // image's release, its language ecosystems and its package names.
+  static Result<std::unique_ptr<Index>> Load(Store& store, const std::vector<Scope>& only,
+                                             const std::vector<std::string>& names = {});
   // Indexes the given advisories (tests, and records not stored anywhere).
   static std::unique_ptr<Index> Build(const std::vector<Advisory>& advisories);
 

@@ -7,10 +7,14 @@
 #include <zstd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <mutex>
+#include <optional>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -197,6 +201,12 @@ struct Store::Impl {
     }
     VIGIL_ASSIGN_OR_RETURN(const ZSTD_DDict* d, DDict(dict));
     if (!dctx) dctx = ZSTD_createDCtx();
+    return DecompressWith(dctx, d, id, size, blob);
+  }
+
+  // The decompression itself, with the caller's context (one per thread) and dictionary.
+  static Result<std::string> DecompressWith(ZSTD_DCtx* dctx, const ZSTD_DDict* d, std::string_view id,
+                                            int64_t size, std::string_view blob) {
     std::string out(static_cast<size_t>(size), '\0');
     size_t n = d ? ZSTD_decompress_usingDDict(dctx, out.data(), out.size(), blob.data(), blob.size(), d)
                  : ZSTD_decompressDCtx(dctx, out.data(), out.size(), blob.data(), blob.size());
@@ -315,6 +325,66 @@ Status Store::ForEachJson(const std::function<Status(std::string_view id, std::s
   return OkStatus();
 }
 
+Status Store::ForEachJsonParallel(
+    const std::function<Status(size_t seq, std::string_view id, std::string_view json)>& fn,
+    const std::function<bool(std::string_view ecosystems)>& want, unsigned threads) {
+  struct Row {
+    std::string id;
+    const ZSTD_DDict* dict;
+    int64_t size;
+    std::string blob;
+  };
+  std::vector<Row> rows;
+  {
+    std::unordered_set<int64_t> wanted;
+    Stmt e(impl_->db, "SELECT id, text FROM ecoset");
+    if (!e.ok()) return SqlError(impl_->db, "read ecosystem sets");
+    int rc;
+    while ((rc = e.Step()) == SQLITE_ROW) {
+      if (!want || want(e.Text(1))) wanted.insert(e.Int(0));
+    }
+    if (rc != SQLITE_DONE) return SqlError(impl_->db, "read ecosystem sets");
+    Stmt s(impl_->db, "SELECT id, dict, size, doc, ecoset FROM advisory WHERE withdrawn = 0");
+    if (!s.ok()) return SqlError(impl_->db, "read advisories");
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      if (!wanted.contains(s.Int(4))) continue;
+      int64_t size = s.Int(2);
+      if (size < 0 || static_cast<size_t>(size) > kMaxDocumentBytes) {
+        return Corrupt("advisory " + std::string(s.Text(0)) + ": stored size " + std::to_string(size) +
+                       " is out of range");
+      }
+      VIGIL_ASSIGN_OR_RETURN(const ZSTD_DDict* d, impl_->DDict(s.Int(1)));
+      rows.push_back({std::string(s.Text(0)), d, size, std::string(s.Blob(3))});
+    }
+    if (rc != SQLITE_DONE) return SqlError(impl_->db, "read advisories");
+  }
+  threads = std::max(1u, std::min<unsigned>(threads, static_cast<unsigned>(rows.size() / 256 + 1)));
+  std::atomic<size_t> next{0};
+  std::mutex error_mu;
+  std::optional<Error> first_error;
+  std::atomic<bool> stop{false};
+  auto work = [&]() {
+    ZSTD_DCtx* dctx = ZSTD_createDCtx();
+    for (size_t i; !stop.load(std::memory_order_relaxed) && (i = next.fetch_add(1)) < rows.size();) {
+      const Row& r = rows[i];
+      Result<std::string> json = Impl::DecompressWith(dctx, r.dict, r.id, r.size, r.blob);
+      Status st = json.ok() ? fn(i, r.id, *json) : Status(json.error());
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (!first_error) first_error = st.error();
+        stop = true;
+      }
+    }
+    ZSTD_freeDCtx(dctx);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  if (first_error) return *first_error;
+  return OkStatus();
+}
+
 Result<std::optional<KevRecord>> Store::GetKev(std::string_view cve) {
   Stmt s(impl_->db, "SELECT date_added, due_date, ransomware, json FROM kev WHERE cve = ?");
   if (!s.ok()) return SqlError(impl_->db, "read kev");
@@ -390,6 +460,26 @@ Status Store::CheckIntegrity() {
     if (!json.ok()) return json.error().Context(impl_->path);
   }
   return OkStatus();
+}
+
+Result<Store::Summary> Store::GetSummary() {
+  sqlite3* db = impl_->db;
+  Summary out;
+  {
+    Stmt s(db, "SELECT count(*) FROM advisory INDEXED BY advisory_idhash");
+    if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(db, "count advisories");
+    out.records = static_cast<uint64_t>(s.Int(0));
+  }
+  {
+    Stmt s(db, "SELECT 1 FROM advisory WHERE withdrawn = 0 LIMIT 1");
+    if (!s.ok()) return SqlError(db, "find an advisory");
+    out.empty = s.Step() != SQLITE_ROW;
+  }
+  {
+    Stmt s(db, "SELECT max(finished) FROM run");
+    if (s.ok() && s.Step() == SQLITE_ROW) out.built_at = s.Text(0);
+  }
+  return out;
 }
 
 Result<StoreStatus> Store::GetStatus() {

@@ -122,6 +122,13 @@ class Store {
   // the advisories of a refused set are not decompressed.
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
                      const std::function<bool(std::string_view ecosystems)>& want);
+  // As above (want may be null: every advisory), decompressing on `threads` threads: `fn` is
+  // called concurrently and in no particular order, with `seq` the advisory's position in
+  // storage order (0, 1, ...), so that callers can restore that order. The first error stops
+  // the others and is returned.
+  Status ForEachJsonParallel(
+      const std::function<Status(size_t seq, std::string_view id, std::string_view json)>& fn,
+      const std::function<bool(std::string_view ecosystems)>& want, unsigned threads);
 
   Result<std::optional<KevRecord>> GetKev(std::string_view cve);
   Result<std::optional<EpssRecord>> GetEpss(std::string_view cve);
@@ -129,6 +136,15 @@ class Store {
   // Changes with seq > after, oldest first, at most `limit`.
   Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit);
   Result<StoreStatus> GetStatus();
+  // What a scan reports about the database, read without scanning the advisory table:
+  // `records` (withdrawn included, from the id index), `built_at`, and whether any advisory
+  // that is not withdrawn exists (`empty` false).
+  struct Summary {
+    uint64_t records = 0;
+    std::string built_at;
+    bool empty = true;
+  };
+  Result<Summary> GetSummary();
   // SQLite's integrity check of the whole file, then every document decompressed. OK, or
   // kCorrupt with the first problems found. (The file's index uses a function vigil registers,
   // so other SQLite tools cannot run this check themselves.)

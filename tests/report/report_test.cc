@@ -85,7 +85,7 @@ class ReportTest : public ::testing::Test {
     scan_ = std::move(*scan);
     in_.inventory = &inv_;
     in_.scan = &scan_;
-    in_.db.advisories = 2;
+    in_.db.records = 2;
     in_.db.path = "/db/vigil.db";
     in_.timestamp = "2026-01-01T00:00:00Z";
   }
