@@ -259,8 +259,14 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
   if (s.Step() == SQLITE_ROW) {
     std::string v(s.Text(0));
     if (v != std::to_string(kSchemaVersion)) {
+      int64_t found = std::atoll(v.c_str());
+      if (found > kSchemaVersion) {
+        return Corrupt(impl->path + " was written by a newer vigil (database schema " + v + "; this vigil reads " +
+                       std::to_string(kSchemaVersion) + "): update vigil, or build a database for it with " +
+                       "`vigil db update --db OTHER_DIR`");
+      }
       return Corrupt(impl->path + " has schema version " + v + "; this vigil reads version " +
-                     std::to_string(kSchemaVersion));
+                     std::to_string(kSchemaVersion) + ": build it again with `vigil db update` or `vigil db import`");
     }
   } else if (mode == Mode::kReadWrite) {
     Stmt ins(db, "INSERT INTO meta(key, value) VALUES('schema_version', ?), ('created', ?)");

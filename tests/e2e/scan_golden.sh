@@ -55,6 +55,13 @@ check "  ... telling to run db update or import" grep -q "vigil db update" "$WOR
 "$VIGIL" db --db "$WORK/emptydb" import "$WORK/empty.jsonl" > /dev/null 2>&1 || true
 expect_rc "an empty database is an error" 2 "$VIGIL" scan --db "$WORK/emptydb" --sbom "$FIX/app.cdx.json"
 check "  ... saying it holds no advisories" grep -q "holds no advisories" "$WORK/err.txt"
+cp -r "$DB" "$WORK/newerdb"
+/usr/bin/python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE meta SET value = ? WHERE key = ?", ("99", "schema_version"))
+c.commit()' "$WORK/newerdb/vigil.db"
+expect_rc "a database written by a newer vigil is an error" 2 "$VIGIL" scan --db "$WORK/newerdb" --sbom "$FIX/app.cdx.json"
+check "  ... saying so and what to do" grep -q "written by a newer vigil (database schema 99; this vigil reads 1): update vigil" "$WORK/err.txt"
 expect_rc "neither IMAGE nor --sbom is an error" 2 "$VIGIL" scan --db "$DB"
 expect_rc "a missing SBOM file is an error" 2 "$VIGIL" scan --db "$DB" --sbom "$WORK/none.json"
 echo '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [' > "$WORK/broken.cdx.json"

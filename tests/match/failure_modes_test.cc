@@ -10,7 +10,10 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "catalog/analyzer.h"
 #include "common/file.h"
+#include "image/image.h"
+#include "image_builder.h"
 #include "match/matcher.h"
 #include "vulndb/alpine_secdb.h"
 #include "vulndb/debian_advisory_list.h"
@@ -250,6 +253,41 @@ TEST(FailureModes, OneCveThroughSeveralIdsIsOneFinding) {
   // Every CVE of DSA-5068-1 is its own finding.
   for (const char* cve : {"CVE-2022-0452", "CVE-2022-0470", "CVE-2022-4025"}) EXPECT_TRUE(by_id.count(cve)) << cve;
   EXPECT_EQ(c.fix, "98.0.4758.80-1~deb11u1");
+}
+
+TEST(FailureModes, PackageDeletedInALaterLayer) {
+  // Layer 0 installs a vulnerable libpython3.11-stdlib and express 4.4.9; layer 1 purges the
+  // Debian package (dpkg status rewritten without it) and deletes express (a whiteout). The
+  // final image holds neither: no finding. The image of layer 0 alone has both.
+  using testing::File;
+  std::string os = "ID=debian\nVERSION_ID=\"12\"\n";
+  std::string status_with =
+      "Package: libpython3.11-stdlib\nStatus: install ok installed\nArchitecture: amd64\n"
+      "Source: python3.11\nVersion: 3.11.2-6+deb12u8\n\n"
+      "Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\n\n";
+  std::string status_without =
+      "Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\n\n";
+  std::string express = R"({"name": "express", "version": "4.4.9"})";
+  testing::TestLayer base{{File("etc/os-release", os), File("var/lib/dpkg/status", status_with),
+                           File("app/node_modules/express/package.json", express)},
+                          testing::Compress::kGzip, "ADD rootfs"};
+  testing::TestLayer purge{{File("var/lib/dpkg/status", status_without), File("app/node_modules/.wh.express", "")},
+                           testing::Compress::kGzip, "RUN apt-get purge libpython3.11-stdlib && rm -rf express"};
+  std::vector<vulndb::Advisory> db = {Record("DEBIAN-CVE-2021-4189"), Record("x_NPM-LEGACY-8")};
+  auto scan = [&](const std::vector<testing::TestLayer>& layers) {
+    std::string dir = testing::TempDir("deleted");
+    testing::WriteOciLayout(dir, layers);
+    auto img = image::Image::Open(dir, {});
+    EXPECT_TRUE(img.ok());
+    auto inv = catalog::Analyze(**img, {});
+    EXPECT_TRUE(inv.ok()) << (inv.ok() ? "" : inv.error().ToString());
+    std::unique_ptr<vulndb::Index> index = vulndb::Index::Build(db);
+    auto r = Match(*inv, *index, MatchOptions{});
+    EXPECT_TRUE(r.ok());
+    return r.ok() ? Ids(*r) : Strings{};
+  };
+  EXPECT_EQ(scan({base}).size(), 2u);
+  EXPECT_TRUE(scan({base, purge}).empty());
 }
 
 }  // namespace
