@@ -230,6 +230,7 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
         f.cvss_vector = a.cvss_vector;
         f.severity = a.cvss_severity;
         f.cvss_version = a.cvss_version;
+        f.cvss_source = a.id;
       }
       if (e.vendor_rating > f.vendor_rating) {
         f.vendor_rating = e.vendor_rating;

@@ -81,6 +81,7 @@ struct Finding {
   double cvss_score = -1;
   std::string cvss_vector, severity;  // severity: the CVSS qualitative rating ("HIGH")
   std::string cvss_version;           // "3.1", ...; "" without a score
+  std::string cvss_source;            // the id of the advisory that gave the score
   // The highest vendor rating among the contributing entries and who gave it (Debian urgency,
   // Ubuntu priority, GitHub severity, ...); kUnknown / "" when no entry has one.
   vulndb::Rating vendor_rating = vulndb::Rating::kUnknown;

@@ -84,7 +84,8 @@ std::string WriteCycloneDx(const ReportInput& in) {
       ratings.push_back({{"source", {{"name", f.vendor_source}}}, {"severity", CdxSeverity(f.vendor_rating)}, {"method", "other"}});
     }
     if (f.cvss_score >= 0) {
-      ratings.push_back({{"score", f.cvss_score},
+      ratings.push_back({{"source", {{"name", f.cvss_source}}},
+                         {"score", f.cvss_score},
                          {"severity", CdxSeverity(vulndb::ParseRating(f.severity))},
                          {"method", CdxMethod(f.cvss_version)},
                          {"vector", f.cvss_vector}});

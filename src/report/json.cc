@@ -41,7 +41,7 @@ json FindingJson(const ReportInput& in, const match::ScanFinding& sf) {
   j["severity"] = std::string(vulndb::RatingName(sf.rating));
   j["severity_source"] = Str(sf.rating_source);
   if (f.cvss_score >= 0) {
-    j["cvss"] = {{"score", f.cvss_score}, {"vector", f.cvss_vector}, {"version", f.cvss_version}, {"severity", f.severity}};
+    j["cvss"] = {{"score", f.cvss_score}, {"vector", f.cvss_vector}, {"version", f.cvss_version}, {"severity", f.severity}, {"source", f.cvss_source}};
   } else {
     j["cvss"] = nullptr;
   }

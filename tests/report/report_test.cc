@@ -123,6 +123,7 @@ TEST_F(ReportTest, Json) {
   EXPECT_EQ(lodash["fix"], "4.17.21");
   EXPECT_EQ(lodash["severity"], "MEDIUM");
   EXPECT_EQ(lodash["cvss"]["score"], 9.8);
+  EXPECT_EQ(lodash["cvss"]["source"], "GHSA-aaaa-bbbb-cccc");
   EXPECT_EQ(lodash["layer"]["index"], 1);
   EXPECT_EQ(lodash["layer"]["base"], false);
   EXPECT_TRUE(lodash["suppressed"].is_null());
