@@ -1,0 +1,399 @@
+#include "runtime/attribution.h"
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <list>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "runtime/proc.h"
+
+namespace vigil::runtime {
+namespace {
+
+enum class KeyKind : uint8_t { kCgroup, kMntNs };
+
+struct Key {
+  KeyKind kind;
+  uint64_t value;
+  bool operator==(const Key&) const = default;
+};
+
+struct KeyHash {
+  size_t operator()(const Key& k) const {
+    // Cgroup ids and namespace inodes are small, dense numbers; spread them.
+    uint64_t x = (k.value << 1 | static_cast<uint64_t>(k.kind)) * 0x9E3779B97F4A7C15ull;
+    return static_cast<size_t>(x ^ (x >> 32));
+  }
+};
+
+// The metadata of one container id, shared by all entries (keys) naming that container.
+struct MetaSlot {
+  MetadataState state = MetadataState::kPending;
+  std::shared_ptr<const ContainerMetadata> data;
+};
+
+struct Entry {
+  Key key;
+  std::shared_ptr<const ContainerRef> ref;  // null while pending
+  std::shared_ptr<MetaSlot> meta;           // null for hosts, pending entries, no resolver
+  int32_t last_pid = 0;                     // pending: the pid last read without success
+  uint64_t cgroup_id = 0;                   // mount-namespace entries: the event's cgroup id
+  uint64_t stamp_ns = 0;                    // when resolved or last revalidated
+};
+
+// The outcome of reading one process from /proc.
+struct ProcRead {
+  enum Kind { kOk, kVanished, kMismatch, kError } kind = kError;
+  ProcCgroup cgroup;
+};
+
+ProcRead::Kind KindOf(const Error& e) {
+  return e.code() == ErrorCode::kNotFound ? ProcRead::kVanished : ProcRead::kError;
+}
+
+uint64_t SteadyNowNs() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now().time_since_epoch())
+                                   .count());
+}
+
+}  // namespace
+
+struct Attributor::Core {
+  explicit Core(AttributorOptions o) : options(std::move(o)), proc(options.proc_root) {
+    if (options.max_entries == 0) options.max_entries = 1;
+    if (!options.clock) options.clock = SteadyNowNs;
+  }
+
+  AttributorOptions options;
+  ProcFs proc;
+
+  mutable std::mutex mu;
+  std::list<Entry> lru;  // most recently used first
+  std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index;
+  // By container id. Slots outlive their entries until a sweep, so that a container whose
+  // answers cannot be cached is not asked about again on every event.
+  std::unordered_map<std::string, std::shared_ptr<MetaSlot>> slots;
+
+  struct Counters {
+    std::atomic<uint64_t> hits{0}, misses{0}, resolved{0}, unresolved{0}, backfilled{0},
+        evictions{0}, vanished{0}, pid_mismatches{0}, proc_errors{0}, metadata_requests{0},
+        metadata_ready{0}, metadata_failed{0};
+  } n;
+
+  static void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+  // --- everything below with `mu` held, except ReadProc ---
+
+  Entry* Find(KeyKind kind, uint64_t value) const {
+    if (value == 0) return nullptr;
+    auto it = index.find(Key{kind, value});
+    return it == index.end() ? nullptr : &*it->second;
+  }
+
+  void Touch(const Entry* e) {
+    auto it = index.find(e->key);
+    lru.splice(lru.begin(), lru, it->second);
+  }
+
+  // A mount-namespace entry may describe a freed namespace whose inode the kernel gave to a
+  // new one: re-read it when old, or when a container's events come from another cgroup.
+  bool Fresh(const Entry& e, const EventOrigin& o, uint64_t now, bool check_age) const {
+    if (check_age && now - e.stamp_ns > options.mnt_ns_ttl_ns) return false;
+    return !(e.ref->is_container() && o.cgroup_id != 0 && e.cgroup_id != 0 &&
+             o.cgroup_id != e.cgroup_id);
+  }
+
+  // The resolved entry answering `o`, or null. Sets *stale to a mount-namespace entry that
+  // must be revalidated.
+  Entry* Lookup(const EventOrigin& o, uint64_t now, bool check_age, Entry** stale) const {
+    Entry* cg = Find(KeyKind::kCgroup, o.cgroup_id);
+    if (cg != nullptr && cg->ref) return cg;
+    Entry* mn = Find(KeyKind::kMntNs, o.mnt_ns);
+    if (mn != nullptr && mn->ref) {
+      if (Fresh(*mn, o, now, check_age)) return mn;
+      if (stale != nullptr) *stale = mn;
+    }
+    return nullptr;
+  }
+
+  // True when every entry for `o` is pending and was last tried with this very pid: reading
+  // /proc again would fail again.
+  bool TriedAlready(const EventOrigin& o) const {
+    Entry* cg = Find(KeyKind::kCgroup, o.cgroup_id);
+    Entry* mn = Find(KeyKind::kMntNs, o.mnt_ns);
+    if (cg == nullptr && mn == nullptr) return false;
+    return (cg == nullptr || cg->last_pid == o.pid) && (mn == nullptr || mn->last_pid == o.pid);
+  }
+
+  static Attribution Answer(const Entry& e) {
+    Attribution a;
+    a.resolved = true;
+    a.container = e.ref;
+    if (e.meta) {
+      a.metadata_state = e.meta->state;
+      a.metadata = e.meta->data;
+    }
+    return a;
+  }
+
+  void Evict() {
+    while (index.size() > options.max_entries) {
+      index.erase(lru.back().key);
+      lru.pop_back();
+      Bump(n.evictions);
+    }
+  }
+
+  Entry& Upsert(Key key) {
+    auto it = index.find(key);
+    if (it != index.end()) {
+      lru.splice(lru.begin(), lru, it->second);
+      return *it->second;
+    }
+    lru.push_front(Entry{key, nullptr, nullptr, 0, 0, 0});
+    index.emplace(key, lru.begin());
+    return lru.front();
+  }
+
+  void Erase(Key key) {
+    auto it = index.find(key);
+    if (it == index.end()) return;
+    lru.erase(it->second);
+    index.erase(it);
+  }
+
+  // The metadata slot for a container; `*request` is set when it was just created.
+  std::shared_ptr<MetaSlot> SlotFor(const ContainerRef& ref, bool* request) {
+    if (!ref.is_container() || !options.resolver) return nullptr;
+    std::shared_ptr<MetaSlot>& slot = slots[ref.id];
+    if (slot) return slot;
+    slot = std::make_shared<MetaSlot>();
+    *request = true;
+    std::shared_ptr<MetaSlot> out = slot;
+    // At most max_entries slots are held by entries, so a sweep at twice that frees at least
+    // half: amortised constant time. In-flight requests hold theirs until answered.
+    if (slots.size() > 2 * options.max_entries + 64) {
+      std::erase_if(slots, [](const auto& kv) { return kv.second.use_count() == 1; });
+    }
+    return out;
+  }
+
+  // Caches a successful read under the keys it is valid for and returns the answer.
+  // `*requested` is set to the metadata slot when this container id is new.
+  Attribution StoreResolved(const EventOrigin& o, const ProcCgroup& cg, uint64_t now,
+                            std::shared_ptr<MetaSlot>* requested) {
+    auto ref = std::make_shared<const ContainerRef>(cg.container);
+    bool request = false;
+    std::shared_ptr<MetaSlot> slot = SlotFor(*ref, &request);
+    if (request) *requested = slot;
+    // The kernel's cgroup id is a cgroup v2 id. It names this container only when the
+    // container was read from the v2 line; a host answer is safe under it only on a pure v2
+    // system. On hybrid systems a runtime may leave containers in a shared v2 cgroup.
+    bool by_cgroup = cg.from_unified ||
+                     (!cg.container.is_container() && cg.has_unified && cg.v1_lines == 0);
+    auto put = [&](Key key) {
+      Entry& e = Upsert(key);
+      if (!e.ref && e.last_pid != 0) Bump(n.backfilled);
+      e.ref = ref;
+      e.meta = slot;
+      e.last_pid = 0;
+      e.cgroup_id = o.cgroup_id;
+      e.stamp_ns = now;
+    };
+    if (o.cgroup_id != 0) {
+      if (by_cgroup) {
+        put(Key{KeyKind::kCgroup, o.cgroup_id});
+      } else {
+        Erase(Key{KeyKind::kCgroup, o.cgroup_id});  // a pending entry there would never fill
+      }
+    }
+    if (o.mnt_ns != 0) put(Key{KeyKind::kMntNs, o.mnt_ns});
+    Evict();
+    Attribution a;
+    a.resolved = true;
+    a.container = std::move(ref);
+    if (slot) a.metadata_state = slot->state;
+    return a;
+  }
+
+  void StorePending(const EventOrigin& o) {
+    for (Key key : {Key{KeyKind::kCgroup, o.cgroup_id}, Key{KeyKind::kMntNs, o.mnt_ns}}) {
+      if (key.value == 0) continue;
+      Entry& e = Upsert(key);
+      if (!e.ref) e.last_pid = o.pid;
+    }
+    Evict();
+  }
+
+  // Reads the process of `o` without the lock held.
+  ProcRead ReadProc(const EventOrigin& o) const {
+    ProcRead out;
+    auto p = proc.Open(o.pid);
+    if (!p.ok()) {
+      out.kind = KindOf(p.error());
+      return out;
+    }
+    if (o.mnt_ns != 0) {
+      auto ns = p->NamespaceInode(Namespace::kMnt);
+      if (!ns.ok()) {
+        out.kind = KindOf(ns.error());
+        return out;
+      }
+      if (*ns != o.mnt_ns) {
+        out.kind = ProcRead::kMismatch;
+        return out;
+      }
+    }
+    auto cg = p->Cgroup();
+    if (!cg.ok()) {
+      out.kind = KindOf(cg.error());
+      return out;
+    }
+    if (o.cgroup_id != 0 && !options.cgroup2_mount.empty() && cg->has_unified) {
+      std::string dir = options.cgroup2_mount;
+      if (cg->unified_path != "/") dir += cg->unified_path;
+      struct stat st {};
+      if (::stat(dir.c_str(), &st) != 0) {
+        // The cgroup was removed: its last process has gone.
+        out.kind = errno == ENOENT ? ProcRead::kVanished : ProcRead::kError;
+        return out;
+      }
+      if (static_cast<uint64_t>(st.st_ino) != o.cgroup_id) {
+        out.kind = ProcRead::kMismatch;
+        return out;
+      }
+    }
+    out.kind = ProcRead::kOk;
+    out.cgroup = std::move(cg).value();
+    return out;
+  }
+};
+
+Attributor::Attributor(AttributorOptions options)
+    : core_(std::make_shared<Core>(std::move(options))) {}
+
+Attributor::~Attributor() = default;
+
+Attribution Attributor::Attribute(const EventOrigin& o) {
+  Core& c = *core_;
+  uint64_t now = c.options.clock();
+  {
+    std::lock_guard lock(c.mu);
+    Entry* stale = nullptr;
+    if (Entry* e = c.Lookup(o, now, true, &stale)) {
+      c.Touch(e);
+      Core::Bump(c.n.hits);
+      return Core::Answer(*e);
+    }
+    Core::Bump(c.n.misses);
+    if (stale == nullptr && c.TriedAlready(o)) {
+      Core::Bump(c.n.unresolved);
+      return {};
+    }
+  }
+
+  ProcRead read = c.ReadProc(o);
+  switch (read.kind) {
+    case ProcRead::kOk:
+      Core::Bump(c.n.resolved);
+      break;
+    case ProcRead::kVanished:
+      Core::Bump(c.n.vanished);
+      break;
+    case ProcRead::kMismatch:
+      Core::Bump(c.n.pid_mismatches);
+      break;
+    case ProcRead::kError:
+      Core::Bump(c.n.proc_errors);
+      break;
+  }
+
+  Attribution answer;
+  std::shared_ptr<MetaSlot> slot;  // set when metadata must be requested
+  {
+    std::lock_guard lock(c.mu);
+    if (read.kind == ProcRead::kOk) {
+      answer = c.StoreResolved(o, read.cgroup, now, &slot);
+    } else {
+      Entry* stale = nullptr;
+      if (Entry* e = c.Lookup(o, now, false, &stale)) {
+        // A mount-namespace entry that could not be revalidated (its process exited) is
+        // still the best answer; re-read it no sooner than one more TTL from now.
+        if (e->key.kind == KeyKind::kMntNs) e->stamp_ns = now;
+        c.Touch(e);
+        answer = Core::Answer(*e);
+      } else {
+        c.StorePending(o);
+        Core::Bump(c.n.unresolved);
+      }
+    }
+  }
+
+  if (slot) {
+    Core::Bump(c.n.metadata_requests);
+    std::weak_ptr<Core> weak = core_;
+    c.options.resolver->Request(*answer.container, [weak, slot](Result<ContainerMetadata> r) {
+      std::shared_ptr<Core> core = weak.lock();
+      if (!core) return;
+      std::lock_guard lock(core->mu);
+      if (r.ok()) {
+        slot->data = std::make_shared<const ContainerMetadata>(std::move(r).value());
+        slot->state = MetadataState::kReady;
+        Core::Bump(core->n.metadata_ready);
+      } else {
+        slot->state = MetadataState::kFailed;
+        Core::Bump(core->n.metadata_failed);
+      }
+    });
+  }
+  return answer;
+}
+
+Attribution Attributor::Peek(const EventOrigin& o) const {
+  const Core& c = *core_;
+  std::lock_guard lock(c.mu);
+  if (const Entry* e = c.Lookup(o, 0, false, nullptr)) return Core::Answer(*e);
+  return {};
+}
+
+void Attributor::ForgetCgroup(uint64_t cgroup_id) {
+  std::lock_guard lock(core_->mu);
+  core_->Erase(Key{KeyKind::kCgroup, cgroup_id});
+}
+
+void Attributor::ForgetMountNamespace(uint64_t mnt_ns) {
+  std::lock_guard lock(core_->mu);
+  core_->Erase(Key{KeyKind::kMntNs, mnt_ns});
+}
+
+AttributorStats Attributor::stats() const {
+  const auto& n = core_->n;
+  auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  AttributorStats s;
+  s.hits = get(n.hits);
+  s.misses = get(n.misses);
+  s.resolved = get(n.resolved);
+  s.unresolved = get(n.unresolved);
+  s.backfilled = get(n.backfilled);
+  s.evictions = get(n.evictions);
+  s.vanished = get(n.vanished);
+  s.pid_mismatches = get(n.pid_mismatches);
+  s.proc_errors = get(n.proc_errors);
+  s.metadata_requests = get(n.metadata_requests);
+  s.metadata_ready = get(n.metadata_ready);
+  s.metadata_failed = get(n.metadata_failed);
+  return s;
+}
+
+size_t Attributor::size() const {
+  std::lock_guard lock(core_->mu);
+  return core_->index.size();
+}
+
+}  // namespace vigil::runtime
