@@ -1,6 +1,7 @@
 // Small string helpers shared by the parsers.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ void ForEachLine(std::string_view text, Fn&& fn) {
     i = j + 1;
   }
 }
+// Parses an unsigned decimal number (digits only: no sign, space or leading '+') that is at
+// most `max` into `*out`. Returns false, leaving `*out` unchanged, on anything else.
+bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out);
 // Shortens `s` to at most `max` bytes for use in an error message, marking the cut with "...".
 std::string Clip(std::string_view s, size_t max = 120);
 

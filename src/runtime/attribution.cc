@@ -48,6 +48,7 @@ struct Entry {
 
 // The outcome of reading one process from /proc.
 struct ProcRead {
+  // The order indexes the counters bumped in Attributor::Attribute.
   enum Kind { kOk, kVanished, kMismatch, kError } kind = kError;
   ProcCgroup cgroup;
 };
@@ -299,20 +300,9 @@ Attribution Attributor::Attribute(const EventOrigin& o) {
   }
 
   ProcRead read = c.ReadProc(o);
-  switch (read.kind) {
-    case ProcRead::kOk:
-      Core::Bump(c.n.resolved);
-      break;
-    case ProcRead::kVanished:
-      Core::Bump(c.n.vanished);
-      break;
-    case ProcRead::kMismatch:
-      Core::Bump(c.n.pid_mismatches);
-      break;
-    case ProcRead::kError:
-      Core::Bump(c.n.proc_errors);
-      break;
-  }
+  std::atomic<uint64_t>* by_kind[] = {&c.n.resolved, &c.n.vanished, &c.n.pid_mismatches,
+                                      &c.n.proc_errors};
+  Core::Bump(*by_kind[read.kind]);
 
   Attribution answer;
   std::shared_ptr<MetaSlot> slot;  // set when metadata must be requested

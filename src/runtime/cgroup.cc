@@ -208,13 +208,8 @@ Result<ProcCgroup> ParseProcCgroup(std::string_view content) {
     std::string_view id_text = line.substr(0, c1);
     std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
     std::string_view path = line.substr(c2 + 1);
-    if (id_text.empty() || id_text.size() > 10) return fail("hierarchy id is not a number");
     uint64_t id = 0;
-    for (char c : id_text) {
-      if (c < '0' || c > '9') return fail("hierarchy id is not a number");
-      id = id * 10 + static_cast<uint64_t>(c - '0');
-    }
-    if (id > UINT32_MAX) return fail("hierarchy id out of range");
+    if (!ParseDecimal(id_text, UINT32_MAX, &id)) return fail("hierarchy id is not a decimal uint32");
     if (path.empty() || path.front() != '/') return fail("path does not start with '/'");
     if (id == 0 && !controllers.empty()) return fail("hierarchy 0 (cgroup v2) lists controllers");
     // The kernel prints each hierarchy once and refuses '\n' in cgroup names (checked on

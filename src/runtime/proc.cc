@@ -23,20 +23,6 @@ Error FromErrno(int err, const std::string& where) {
   return IoError(m);
 }
 
-// Parses an unsigned decimal of at most 20 digits into `out`; false on anything else.
-bool ParseDecimal(std::string_view s, uint64_t max, uint64_t* out) {
-  if (s.empty() || s.size() > 20) return false;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (max - d) / 10) return false;
-    v = v * 10 + d;
-  }
-  *out = v;
-  return true;
-}
-
 // The white-space separated fields of a status value ("0\t0\t0\t0").
 std::vector<std::string_view> Fields(std::string_view s) {
   std::vector<std::string_view> out;

@@ -127,37 +127,38 @@ TEST(Proc, NoSuchProcess) {
   EXPECT_EQ(p.error().code(), ErrorCode::kNotFound);
 }
 
+// Opens fake process 100, then lets it exit.
+Process OpenThenExit(FakeProc& fake) {
+  fake.Add(100, PodmanContainerProcess());
+  auto p = ProcFs(fake.root()).Open(100);
+  EXPECT_TRUE(p.ok());
+  fake.Remove(100);
+  return p.ok() ? std::move(p).value() : Process();
+}
+
 TEST(Proc, VanishedAfterOpenIsNotFoundEverywhere) {
   FakeProc fake;
-  fake.Add(100, PodmanContainerProcess());
-  ProcFs proc(fake.root());
-  auto p = proc.Open(100);
-  ASSERT_TRUE(p.ok());
-  fake.Remove(100);
+  Process p = OpenThenExit(fake);
   auto expect_gone = [](const Error& e, const char* entry) {
     EXPECT_EQ(e.code(), ErrorCode::kNotFound) << entry << ": " << e.ToString();
     EXPECT_NE(e.message().find(std::string("/100/") + entry), std::string::npos) << e.message();
   };
-  expect_gone(p->Cgroup().error(), "cgroup");
-  expect_gone(p->NamespaceInode(Namespace::kMnt).error(), "ns/mnt");
-  expect_gone(p->ReadStatus().error(), "status");
-  expect_gone(p->Exe().error(), "exe");
-  expect_gone(p->ReadCmdline().error(), "cmdline");
-  expect_gone(p->LoginUid().error(), "loginuid");
+  expect_gone(p.Cgroup().error(), "cgroup");
+  expect_gone(p.NamespaceInode(Namespace::kMnt).error(), "ns/mnt");
+  expect_gone(p.ReadStatus().error(), "status");
+  expect_gone(p.Exe().error(), "exe");
+  expect_gone(p.ReadCmdline().error(), "cmdline");
+  expect_gone(p.LoginUid().error(), "loginuid");
 }
 
 TEST(Proc, ReadsOfTheOldProcessDoNotSeeAReusedPid) {
   FakeProc fake;
-  fake.Add(100, PodmanContainerProcess());
-  ProcFs proc(fake.root());
-  auto p = proc.Open(100);
-  ASSERT_TRUE(p.ok());
-  fake.Remove(100);
+  Process p = OpenThenExit(fake);
   FakeProcess other;
   other.cgroup = "0::/system.slice/sshd.service\n";
   fake.Add(100, other);
   // The descriptor still names the removed folder, not the newcomer.
-  auto cg = p->Cgroup();
+  auto cg = p.Cgroup();
   ASSERT_FALSE(cg.ok());
   EXPECT_EQ(cg.error().code(), ErrorCode::kNotFound);
 }
