@@ -68,12 +68,16 @@ uint32_t NamespaceInode(const char* path) {
 }
 
 // The container of a process: the 64-hex id in its cgroup path (podman, docker, containerd,
-// CRI-O), cached by mount namespace. Replaced by runtime::Attributor.
+// CRI-O), cached by the cgroup the kernel saw the event in (the default hierarchy's id and, on
+// cgroup v1 and hybrid hosts, the memory controller's): a runtime moves a process into the
+// container's cgroup after it entered the container's namespaces, so the namespace alone would
+// attribute the first events wrongly. Replaced by runtime::Attributor.
 class Containers {
  public:
   runtime::ContainerFields Of(const runtime::Event& e) {
-    auto it = by_mnt_.find(e.process.mnt_ns);
-    if (it != by_mnt_.end()) return it->second;
+    std::pair<uint64_t, uint64_t> key{e.process.cgroup_id, e.process.cgroup_v1_id};
+    auto it = by_cgroup_.find(key);
+    if (it != by_cgroup_.end()) return it->second;
     runtime::ContainerFields c;
     std::ifstream in("/proc/" + std::to_string(e.process.pid) + "/cgroup");
     std::string line;
@@ -91,12 +95,12 @@ class Containers {
         }
       }
     }
-    if (!c.id.empty() || in.is_open()) by_mnt_[e.process.mnt_ns] = c;  // a vanished process: try again later
+    if (!c.id.empty() || in.is_open()) by_cgroup_[key] = c;  // a vanished process: try again later
     return c;
   }
 
  private:
-  std::map<uint32_t, runtime::ContainerFields> by_mnt_;
+  std::map<std::pair<uint64_t, uint64_t>, runtime::ContainerFields> by_cgroup_;
 };
 
 std::string HostCall(const runtime::Event& e, const std::set<std::string>& host_addresses, uint32_t host_net_ns) {
@@ -177,10 +181,20 @@ int RunSensor(const SensorFlags& f) {
   clock_gettime(CLOCK_BOOTTIME, &bt);
   int64_t boot_to_unix = (int64_t{rt.tv_sec} - bt.tv_sec) * 1'000'000'000 + (rt.tv_nsec - bt.tv_nsec);
   std::set<std::string> host_addresses = HostAddresses();
+  // The host's network namespace: init's, else (when init's cannot be read, as in some
+  // sandboxes) the sensor's own.
   uint32_t host_net_ns = NamespaceInode("/proc/1/ns/net");
+  if (host_net_ns == 0) host_net_ns = NamespaceInode("/proc/self/ns/net");
   Containers containers;
+  uint64_t host_filtered = 0;
   auto emit = [&](const runtime::Event& e) {
     runtime::ContainerFields c = containers.Of(e);
+    // The kernel leaves out the host's mount namespace; processes of the host in namespaces of
+    // their own (podman itself, conmon, runc before it enters the container) are left out here.
+    if (c.id.empty() && !f.host) {
+      ++host_filtered;
+      return;
+    }
     runtime::Verdicts v;
     v.container_exec = e.type == runtime::EventType::kExec && !c.id.empty() && e.parent_outside && e.process.ns_pid != 1;
     v.host_call = c.id.empty() && !f.host ? "" : HostCall(e, host_addresses, host_net_ns);
@@ -210,7 +224,9 @@ int RunSensor(const SensorFlags& f) {
     if (!polled.ok() || *polled == 0) break;
   }
   runtime::SensorStats s = (*sensor)->Stats();
-  *out << StatsLine(s, "final_stats") << '\n';
+  std::string line = StatsLine(s, "final_stats");
+  line.insert(line.size() - 1, ",\"host_filtered\":" + std::to_string(host_filtered));
+  *out << line << '\n';
   out->flush();
   std::cerr << "vigil sensor: stopped: " << s.Attempted() << " events attempted, " << s.Delivered() << " delivered, "
             << s.RingFull() << " lost (ring buffer full), " << s.undecodable << " undecodable\n";

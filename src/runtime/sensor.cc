@@ -196,7 +196,10 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   vigil_config cfg{};
   for (EventType t : options.events) cfg.enabled |= 1u << static_cast<uint32_t>(t);
   cfg.watch_host = options.watch_host ? 1 : 0;
+  // The host's mount namespace: init's, else (init's unreadable, as in some sandboxes) the
+  // sensor's own.
   cfg.host_mnt_ns = MountNamespaceOf("/proc/1/ns/mnt");
+  if (cfg.host_mnt_ns == 0) cfg.host_mnt_ns = MountNamespaceOf("/proc/self/ns/mnt");
   cfg.self_tgid = static_cast<uint32_t>(getpid());
   uint32_t key = 0;
   if (bpf_map__update_elem(impl->skel->maps.vigil_config_map, &key, sizeof key, &cfg, sizeof cfg, BPF_ANY) != 0) {
