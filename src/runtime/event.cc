@@ -10,6 +10,10 @@
 
 namespace vigil::runtime {
 
+// The layout is shared with the kernel side: a change there must be a change here.
+static_assert(sizeof(vigil_header) == 104, "vigil_header changed: bump VIGIL_EVENT_ABI and the decoder");
+static_assert(sizeof(vigil_exec) == 104 + 8 + VIGIL_PATH_LEN + VIGIL_ARGS_LEN, "vigil_exec changed");
+
 namespace {
 
 // A C string inside a fixed array: up to the first NUL or the array's end.
