@@ -19,6 +19,9 @@ void AddVersionCommand(CLI::App& app, int* exit_code);
 // Adds `vigil scan` (image or SBOM against the database, reports, CI gate) to `app`.
 void AddScanCommand(CLI::App& app, int* exit_code);
 
+// Adds `vigil sensor` (the eBPF runtime sensor) to `app`.
+void AddSensorCommand(CLI::App& app, int* exit_code);
+
 // Adds `vigil db` (import, update, status, get, lookup, changes) to `app`.
 void AddDbCommand(CLI::App& app, int* exit_code);
 

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   int exit_code = vigil::app::kExitOk;
   vigil::app::AddSbomCommand(app, &exit_code);
   vigil::app::AddScanCommand(app, &exit_code);
+  vigil::app::AddSensorCommand(app, &exit_code);
   vigil::app::AddVersionCommand(app, &exit_code);
   vigil::app::AddDbCommand(app, &exit_code);
   try {

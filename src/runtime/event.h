@@ -1,0 +1,86 @@
+// The sensor's events in user space: records of the kernel ring buffer (bpf/events.h) decoded
+// into one C++ type, and written as JSON lines (the schema in docs/RUNTIME.md).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace vigil::runtime {
+
+enum class EventType : uint8_t { kExec = 1, kExit = 2, kFork = 3, kOpen = 4, kConnect = 5 };
+
+// "exec", "exit", "fork", "open", "connect".
+std::string_view EventTypeName(EventType type);
+
+// Who did it, as the kernel saw it.
+struct ProcessInfo {
+  uint32_t pid = 0, tid = 0, ppid = 0;
+  uint32_t ns_pid = 0;  // the pid inside its own pid namespace (1 for a container's init)
+  uint32_t uid = 0, gid = 0;
+  uint32_t loginuid = 0xffffffff;  // 4294967295 = unset
+  uint32_t mnt_ns = 0, pid_ns = 0, net_ns = 0;
+  uint64_t cgroup_id = 0, cgroup_v1_id = 0;
+  std::string comm;
+  std::string tty;  // "pts0", "" for none
+};
+
+struct Event {
+  EventType type = EventType::kExec;
+  uint64_t ts_ns = 0;  // CLOCK_BOOTTIME nanoseconds
+  ProcessInfo process;
+  // exec
+  std::string filename;
+  std::vector<std::string> argv;
+  bool argv_truncated = false;
+  bool memfd = false;           // the executable is a memfd (fileless execution)
+  bool overlay = false;         // the executable is on an overlay filesystem
+  bool parent_outside = false;  // the parent is in another mount namespace (a runtime's exec)
+  // exit
+  int32_t exit_code = 0;  // wait status
+  // fork
+  uint32_t child_pid = 0;
+  // open
+  uint32_t open_flags = 0;
+  std::string path;
+  // open (fd or -errno), connect (0 or -errno)
+  int32_t result = 0;
+  // connect
+  uint16_t family = 0;  // AF_INET, AF_INET6, AF_UNIX
+  uint16_t port = 0;
+  std::array<uint8_t, 16> addr{};
+  std::string unix_path;
+
+  // "10.0.0.1", "::1", the unix path; "" for other families.
+  std::string Address() const;
+};
+
+// Decodes one ring buffer record. kCorrupt (naming the problem) when the record is shorter than
+// its header, its size field disagrees with `bytes`, or its type is unknown; strings are read
+// up to their array's end even without a terminating NUL.
+Result<Event> DecodeEvent(std::span<const uint8_t> bytes);
+
+// What the JSON line says about the container (filled by attribution; empty for the host).
+struct ContainerFields {
+  std::string id;       // as the runtime prints it (the 64-hex id of podman and docker)
+  std::string runtime;  // "podman", "docker", "containerd", "crio"
+  std::string name, image, image_digest;
+  std::string pod_uid;
+};
+
+// Extra facts about the event that rules care about.
+struct Verdicts {
+  bool container_exec = false;  // an exec into the container by its runtime (podman/docker/kubectl exec)
+  std::string host_call;        // why a connect reaches the host ("metadata", "host address", "runtime socket", ...)
+};
+
+// One JSON object on one line (no trailing newline). `boot_to_unix_ns` converts ts_ns to wall
+// clock (added to ts_ns).
+std::string ToJsonLine(const Event& e, const ContainerFields& container, const Verdicts& verdicts,
+                       int64_t boot_to_unix_ns);
+
+}  // namespace vigil::runtime

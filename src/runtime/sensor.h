@@ -1,0 +1,78 @@
+// The eBPF sensor: loads the kernel probes (src/runtime/bpf/sensor.bpf.c), lets them fill a ring
+// buffer, and hands decoded events to the caller. Every place an event can be lost is counted,
+// so that attempted == delivered + dropped can be checked (Stats()).
+//
+//   VIGIL_ASSIGN_OR_RETURN(auto sensor, Sensor::Start(SensorOptions{}));
+//   while (running) sensor->Poll(100, [&](const Event& e) { ... });
+//   SensorStats s = sensor->Stats();
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "runtime/event.h"
+
+namespace vigil::runtime {
+
+struct SensorOptions {
+  // Event types to report (default: all). Types not listed are filtered in the kernel.
+  std::vector<EventType> events = {EventType::kExec, EventType::kExit, EventType::kFork, EventType::kOpen,
+                                   EventType::kConnect};
+  bool watch_host = false;          // also the host's processes (default: containers only)
+  uint32_t ring_buffer_mb = 8;      // ring buffer size, a power of two
+};
+
+// One kernel probe and whether it runs.
+struct ProbeStatus {
+  std::string name;     // "exec", "exit", "fork", "sys_enter", "sys_exit"
+  bool running = false;
+  std::string error;    // why not (the verifier's or the kernel's words), "" when running
+};
+
+// Counters per event type (index: EventType value), summed over CPUs.
+struct SensorStats {
+  uint64_t attempted[8] = {};       // the kernel probe decided to emit
+  uint64_t ring_full[8] = {};       // lost in the kernel: no room in the ring buffer
+  uint64_t delivered[8] = {};       // read from the ring buffer and decoded
+  uint64_t undecodable = 0;         // read but not decodable (counted, not delivered)
+  uint64_t Attempted() const;
+  uint64_t RingFull() const;
+  uint64_t Delivered() const;
+};
+
+class Sensor {
+ public:
+  // Loads and attaches the probes. Errors: kUnsupported when vigil was built without eBPF
+  // (VIGIL_BUILD_BPF=OFF) or the kernel has no BTF (/sys/kernel/btf/vmlinux); kUnavailable
+  // without the privileges (root or CAP_BPF + CAP_PERFMON) or when no probe could be loaded
+  // (each probe's reason in the message). A probe that fails the verifier or cannot attach is
+  // disabled alone and listed in probes() with the reason.
+  static Result<std::unique_ptr<Sensor>> Start(const SensorOptions& options);
+  ~Sensor();
+  Sensor(const Sensor&) = delete;
+  Sensor& operator=(const Sensor&) = delete;
+
+  const std::vector<ProbeStatus>& probes() const;
+  // Waits up to `timeout_ms` for events and calls `on_event` for each (on this thread). Returns
+  // how many were delivered. Errors: kIo when polling fails (not for EINTR, which returns 0).
+  Result<size_t> Poll(int timeout_ms, const std::function<void(const Event&)>& on_event);
+  // Stops the probes (nothing more enters the ring buffer); what is already there can still be
+  // read with Poll, after which Stats() reconciles exactly: attempted == delivered + ring_full +
+  // undecodable, per type.
+  void Detach();
+  // Reads the kernel's counters and this side's.
+  SensorStats Stats() const;
+  // The kernel version string (uname -r), for messages.
+  static std::string KernelRelease();
+
+ private:
+  struct Impl;
+  explicit Sensor(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::runtime
