@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "runtime/cgroup.h"
 #include "runtime/event.h"
 #include "runtime/sensor.h"
 
@@ -71,7 +72,8 @@ uint32_t NamespaceInode(const char* path) {
 // CRI-O), cached by the cgroup the kernel saw the event in (the default hierarchy's id and, on
 // cgroup v1 and hybrid hosts, the memory controller's): a runtime moves a process into the
 // container's cgroup after it entered the container's namespaces, so the namespace alone would
-// attribute the first events wrongly. Replaced by runtime::Attributor.
+// attribute the first events wrongly. (runtime::Attributor, which keys by the v2 cgroup id and
+// the mount namespace, is to take this over once it keys by the v1 cgroup id too.)
 class Containers {
  public:
   runtime::ContainerFields Of(const runtime::Event& e) {
@@ -80,20 +82,13 @@ class Containers {
     if (it != by_cgroup_.end()) return it->second;
     runtime::ContainerFields c;
     std::ifstream in("/proc/" + std::to_string(e.process.pid) + "/cgroup");
-    std::string line;
-    while (c.id.empty() && std::getline(in, line)) {
-      for (const char* prefix : {"libpod-", "docker-", "/docker/", "cri-containerd-", "crio-"}) {
-        size_t at = line.find(prefix);
-        if (at == std::string::npos || line.find("conmon") != std::string::npos) continue;
-        std::string id = line.substr(at + std::strlen(prefix), 64);
-        if (id.size() == 64 && id.find_first_not_of("0123456789abcdef") == std::string::npos) {
-          c.id = id;
-          c.runtime = prefix[0] == 'l' ? "podman" : prefix[1] == 'd' || prefix[0] == 'd' ? "docker"
-                      : prefix[0] == 'c' && prefix[1] == 'r' && prefix[2] == 'i' && prefix[3] == '-' ? "containerd"
-                                                                                                      : "crio";
-          break;
-        }
-      }
+    std::string content(runtime::kMaxCgroupFileBytes + 1, '\0');
+    in.read(content.data(), static_cast<std::streamsize>(content.size()));
+    content.resize(static_cast<size_t>(in.gcount()));
+    if (auto parsed = runtime::ParseProcCgroup(content); parsed.ok() && parsed->container.is_container()) {
+      c.id = parsed->container.id;
+      c.runtime = std::string(runtime::RuntimeName(parsed->container.runtime));
+      c.pod_uid = parsed->container.pod_uid;
     }
     if (!c.id.empty() || in.is_open()) by_cgroup_[key] = c;  // a vanished process: try again later
     return c;
