@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -168,12 +169,19 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   libbpf_set_print(Print);
   TakeLog();
   auto impl = std::make_unique<Impl>();
-  bool enabled[kProgramCount];
-  for (bool& b : enabled) b = true;
+  // A probe runs only when an event type it reports is enabled: the system call probes cost
+  // every system call something, whether they report it or not.
+  auto on = [&](EventType t) {
+    return std::find(options.events.begin(), options.events.end(), t) != options.events.end();
+  };
+  bool enabled[kProgramCount] = {on(EventType::kExec), on(EventType::kExit), on(EventType::kFork),
+                                 on(EventType::kOpen) || on(EventType::kConnect),
+                                 on(EventType::kOpen) || on(EventType::kConnect)};
   Result<vigil_sensor*> all = OpenAndLoad(options, enabled);
   if (!all.ok()) {
     // Find the probes that fail on their own and load the others.
     for (size_t i = 0; i < kProgramCount; ++i) {
+      if (!enabled[i]) continue;
       bool only[kProgramCount] = {};
       only[i] = true;
       Result<vigil_sensor*> one = OpenAndLoad(options, only);

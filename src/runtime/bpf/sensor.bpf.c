@@ -261,6 +261,9 @@ int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
+  /* Most system calls are none of ours: decide on the number before any map lookup. */
+  long id = BPF_CORE_READ(regs, orig_ax);
+  if (id != NR_OPEN && id != NR_OPENAT && id != NR_OPENAT2 && id != NR_CREAT && id != NR_CONNECT) return 0;
   struct task_struct *task = bpf_get_current_task_btf();
   __u32 tid = BPF_CORE_READ(task, pid);
   struct pending *p = bpf_map_lookup_elem(&vigil_pending, &tid);
