@@ -35,6 +35,20 @@ owned="$(jq '[.findings[] | select(.package.type == "pypi" or .package.type == "
 dups="$(jq -r '.findings[] | "\(.package.purl) \(.id)"' "$WORK/app.json" | sort | uniq -d | wc -l)"
 [ "$dups" = 0 ] && pass "app: one finding per (package, vulnerability)" || fail "app: $dups duplicated findings"
 
+# SBOMs written by the peers (tests/sbom/testdata/peers: Trivy CycloneDX and SPDX, cdxgen) scan
+# too, every package with a purl looked up (their Debian 10 and npm packages have no advisory in
+# this database: no finding).
+PEERS_DIR="$REPO/tests/sbom/testdata/peers"
+for f in trivy-tiny.cdx.json:6 trivy-tiny.spdx.json:6 cdxgen-tiny.cdx.json:9; do
+  name="${f%%:*}"; want="${f##*:}"
+  if "$VIGIL" scan -q --db "$DB" --sbom "$PEERS_DIR/$name" -f json -o "$WORK/peer.json"; then
+    got="$(jq '.summary.packages_matched' "$WORK/peer.json")"
+    [ "$got" = "$want" ] && pass "$name: scanned, $got packages looked up" || fail "$name: $got packages looked up, want $want"
+  else
+    fail "$name: scan --sbom exited non-zero"
+  fi
+done
+
 # --- policy and exit codes --------------------------------------------------------------------
 expect_rc() {  # expect_rc LABEL RC COMMAND...
   local label="$1" want="$2" got=0; shift 2
