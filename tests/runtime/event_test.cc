@@ -164,5 +164,22 @@ TEST(ToJsonLine, ContainerExecAndHostCall) {
   EXPECT_TRUE(nlohmann::json::parse(line)["container"].is_null());
 }
 
+TEST(ToJsonLine, EscapesEveryString) {
+  vigil_open o{};
+  Header(o.h, VIGIL_EV_OPEN, sizeof o);
+  // quote, backslash, control bytes, valid 2/3/4-byte UTF-8, an overlong '/', a lone
+  // continuation byte, a surrogate half, a cut 3-byte sequence at the end
+  const char path[] = "/a\"b\\c\n\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\xc0\xaf\x80\xed\xa0\x80\xe2\x82";
+  std::memcpy(o.path, path, sizeof path);
+  auto e = DecodeEvent(Bytes(o));
+  ASSERT_TRUE(e.ok());
+  std::string line = ToJsonLine(*e, {}, {}, 0);
+  ASSERT_TRUE(nlohmann::json::accept(line)) << line;
+  std::string decoded = nlohmann::json::parse(line)["open"]["path"];
+  EXPECT_EQ(decoded, "/a\"b\\c\n\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_NE(line.find("\\u0001"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace vigil::runtime
