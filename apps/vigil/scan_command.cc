@@ -11,6 +11,7 @@
 
 #include "catalog/analyzer.h"
 #include "commands.h"
+#include "image_input.h"
 #include "common/file.h"
 #include "image/image.h"
 #include "match/base_image.h"
@@ -40,12 +41,9 @@ struct ScanFlags {
   bool only_fixed = false;
   bool fail_on_kev = false;
   bool exclude_base = false;
-  std::string platform;
-  std::string cache_dir;
-  bool no_cache = false;
+  ImageFlags image_flags;
   bool quiet = false;
   bool verbose = false;
-  uint64_t max_layer_size = 32ull << 30;
 };
 
 constexpr const char* kCmd = "vigil scan: ";
@@ -81,19 +79,7 @@ Result<catalog::Inventory> Inventory(const ScanFlags& f) {
     VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(f.sbom, sbom::ReadLimits{}.max_bytes));
     return sbom::ReadSbom(text, f.sbom);
   }
-  image::OpenOptions open;
-  open.platform = f.platform;
-  VIGIL_ASSIGN_OR_RETURN(auto img, image::Image::Open(f.image, open));
-  catalog::AnalyzeOptions opts;
-  opts.cache_dir = f.no_cache ? "" : (f.cache_dir.empty() ? catalog::DefaultCacheDir() : f.cache_dir);
-  opts.limits.max_uncompressed_bytes = f.max_layer_size;
-  bool tty = isatty(STDERR_FILENO) != 0;
-  if (!f.quiet && tty) {
-    opts.progress = [](const std::string& line) { std::cerr << "\r\033[Kvigil: " << line << std::flush; };
-  }
-  auto inv = catalog::Analyze(*img, opts);
-  if (!f.quiet && tty) std::cerr << "\r\033[K" << std::flush;
-  return inv;
+  return AnalyzeImage(f.image, f.image_flags, f.quiet);
 }
 
 // Phase timings for --verbose.
@@ -177,7 +163,7 @@ int RunScan(const ScanFlags& f) {
 
   if (!f.base.empty()) {
     if (!f.sbom.empty() && inventory->layers.empty()) return Fail("--base needs layer digests, and this SBOM has none");
-    auto base = image::Image::Open(f.base, image::OpenOptions{f.platform});
+    auto base = image::Image::Open(f.base, image::OpenOptions{f.image_flags.platform});
     if (!base.ok()) return Fail("--base " + f.base + ": " + base.error().ToString());
     std::vector<std::string> image_ids, base_ids;
     for (const auto& l : inventory->layers) image_ids.push_back(l.layer.diff_id);
@@ -211,13 +197,7 @@ int RunScan(const ScanFlags& f) {
   in.db.records = status->records;
   in.group = f.group_by == "severity" ? report::GroupBy::kSeverity : report::GroupBy::kLayer;
   std::string doc = report::Write(*format, in);
-  if (f.output.empty() || f.output == "-") {
-    std::fwrite(doc.data(), 1, doc.size(), stdout);
-    std::fflush(stdout);
-  } else {
-    Status st = WriteFileAtomic(f.output, doc);
-    if (!st.ok()) return Fail(st.error().ToString());
-  }
+  if (Status st = WriteOutput(f.output, doc); !st.ok()) return Fail(st.error().ToString());
   phases.Mark("report");
   if (f.verbose) {
     const match::MatchStats& st = scan->stats;
@@ -231,9 +211,9 @@ int RunScan(const ScanFlags& f) {
     std::cerr << kCmd << "time: " << phases.Line() << "\n";
   }
   if (!f.quiet && *format != report::Format::kTable) {
-    for (const auto& w : inventory->warnings) std::cerr << kCmd << "warning: " << w << "\n";
-    for (const auto& w : scan->stats.warnings) std::cerr << kCmd << "warning: " << w << "\n";
-    for (const auto& w : scan->warnings) std::cerr << kCmd << "warning: " << w << "\n";
+    for (const auto* list : {&inventory->warnings, &scan->stats.warnings, &scan->warnings}) {
+      for (const std::string& w : *list) std::cerr << kCmd << "warning: " << w << "\n";
+    }
   }
   if (scan->policy.failed) {
     if (!f.quiet) {
@@ -269,11 +249,7 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--only-fixed", f->only_fixed, "Report only vulnerabilities that have a fixed version");
   cmd->add_flag("--fail-on-kev", f->fail_on_kev, "Exit 1 when an unsuppressed finding is in CISA KEV");
   cmd->add_flag("--exclude-base", f->exclude_base, "Leave base-image findings out of the report and the gate");
-  cmd->add_option("--platform", f->platform, "os/arch[/variant] to pick from a multi-platform image");
-  cmd->add_option("--cache-dir", f->cache_dir, "Layer cache folder (default: $XDG_CACHE_HOME/vigil)");
-  cmd->add_flag("--no-cache", f->no_cache, "Neither read nor write the layer cache");
-  cmd->add_option("--max-layer-size", f->max_layer_size,
-                  "Refuse a layer that decompresses to more bytes than this (default 32 GiB)");
+  AddImageFlags(cmd, &f->image_flags);
   cmd->add_flag("-q,--quiet", f->quiet, "No progress, warnings or policy messages on standard error");
   cmd->add_flag("-v,--verbose", f->verbose, "Print what was matched and skipped, and where the time went");
   cmd->callback([f, exit_code]() { *exit_code = RunScan(*f); });

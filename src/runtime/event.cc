@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <cstring>
+#include <optional>
 
 #include "runtime/bpf/events.h"
 
@@ -21,9 +22,13 @@ std::string Str(const char (&a)[N]) {
   return std::string(a, strnlen(a, N));
 }
 
+// The record of type T at the start of `bytes`; nullopt when `bytes` is shorter.
 template <typename T>
-bool Fits(std::span<const uint8_t> bytes) {
-  return bytes.size() >= sizeof(T);
+std::optional<T> Record(std::span<const uint8_t> bytes) {
+  if (bytes.size() < sizeof(T)) return std::nullopt;
+  T r;
+  std::memcpy(&r, bytes.data(), sizeof r);
+  return r;
 }
 
 ProcessInfo Process(const vigil_header& h) {
@@ -80,12 +85,12 @@ std::string Event::Address() const {
 }
 
 Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
-  if (!Fits<vigil_header>(bytes)) {
+  std::optional<vigil_header> header = Record<vigil_header>(bytes);
+  if (!header) {
     return Corrupt("sensor record of " + std::to_string(bytes.size()) + " bytes is shorter than its header (" +
                    std::to_string(sizeof(vigil_header)) + ")");
   }
-  vigil_header h;
-  std::memcpy(&h, bytes.data(), sizeof h);
+  const vigil_header& h = *header;
   if (h.size != bytes.size()) {
     return Corrupt("sensor record says " + std::to_string(h.size) + " bytes but has " + std::to_string(bytes.size()));
   }
@@ -97,9 +102,9 @@ Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
   };
   switch (h.type) {
     case VIGIL_EV_EXEC: {
-      if (!Fits<vigil_exec>(bytes)) return too_short("exec");
-      vigil_exec r;
-      std::memcpy(&r, bytes.data(), sizeof r);
+      std::optional<vigil_exec> rec = Record<vigil_exec>(bytes);
+      if (!rec) return too_short("exec");
+      const vigil_exec& r = *rec;
       e.type = EventType::kExec;
       e.filename = Str(r.filename);
       e.argv = SplitArgs(r.args, std::min<size_t>(r.args_len, sizeof r.args));
@@ -110,25 +115,25 @@ Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
       return e;
     }
     case VIGIL_EV_EXIT: {
-      if (!Fits<vigil_exit>(bytes)) return too_short("exit");
-      vigil_exit r;
-      std::memcpy(&r, bytes.data(), sizeof r);
+      std::optional<vigil_exit> rec = Record<vigil_exit>(bytes);
+      if (!rec) return too_short("exit");
+      const vigil_exit& r = *rec;
       e.type = EventType::kExit;
       e.exit_code = r.exit_code;
       return e;
     }
     case VIGIL_EV_FORK: {
-      if (!Fits<vigil_fork>(bytes)) return too_short("fork");
-      vigil_fork r;
-      std::memcpy(&r, bytes.data(), sizeof r);
+      std::optional<vigil_fork> rec = Record<vigil_fork>(bytes);
+      if (!rec) return too_short("fork");
+      const vigil_fork& r = *rec;
       e.type = EventType::kFork;
       e.child_pid = r.child_pid;
       return e;
     }
     case VIGIL_EV_OPEN: {
-      if (!Fits<vigil_open>(bytes)) return too_short("open");
-      vigil_open r;
-      std::memcpy(&r, bytes.data(), sizeof r);
+      std::optional<vigil_open> rec = Record<vigil_open>(bytes);
+      if (!rec) return too_short("open");
+      const vigil_open& r = *rec;
       e.type = EventType::kOpen;
       e.open_flags = r.flags;
       e.result = r.result;
@@ -136,9 +141,9 @@ Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
       return e;
     }
     case VIGIL_EV_CONNECT: {
-      if (!Fits<vigil_connect>(bytes)) return too_short("connect");
-      vigil_connect r;
-      std::memcpy(&r, bytes.data(), sizeof r);
+      std::optional<vigil_connect> rec = Record<vigil_connect>(bytes);
+      if (!rec) return too_short("connect");
+      const vigil_connect& r = *rec;
       e.type = EventType::kConnect;
       e.result = r.result;
       e.family = r.family;
