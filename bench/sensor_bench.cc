@@ -58,7 +58,7 @@ std::vector<std::vector<uint8_t>> Records(size_t n) {
       b.resize(sizeof r);
       std::memcpy(b.data(), &r, sizeof r);
     } else {
-      vigil_connect r{};
+      vigil_net r{};
       Header(r.h, VIGIL_EV_CONNECT, sizeof r, i);
       r.family = AF_INET;
       r.port = 5432;

@@ -31,6 +31,7 @@ void OnSignal(int) { g_stop = true; }
 struct SensorFlags {
   std::string output;
   std::vector<std::string> events;
+  std::vector<std::string> read_prefixes, ignore_prefixes;
   bool host = false;
   uint32_t ring_buffer_mb = 8;
   double duration = 0;
@@ -99,7 +100,7 @@ class Containers {
 };
 
 std::string HostCall(const runtime::Event& e, const std::set<std::string>& host_addresses, uint32_t host_net_ns) {
-  if (e.type != runtime::EventType::kConnect) return {};
+  if (e.type != runtime::EventType::kConnect && e.type != runtime::EventType::kTcpConnect) return {};
   std::string addr = e.Address();
   if (e.family == AF_UNIX) {
     for (const char* sock : {"/run/podman/podman.sock", "/var/run/docker.sock", "/run/docker.sock",
@@ -119,9 +120,12 @@ std::string StatsLine(const runtime::SensorStats& s, const char* kind) {
   std::ostringstream o;
   o << "{\"type\":\"" << kind << "\",\"attempted\":" << s.Attempted() << ",\"delivered\":" << s.Delivered()
     << ",\"ring_full\":" << s.RingFull() << ",\"undecodable\":" << s.undecodable << ",\"per_type\":{";
-  for (int t = 1; t <= 5; ++t) {
-    o << (t > 1 ? "," : "") << "\"" << runtime::EventTypeName(static_cast<runtime::EventType>(t)) << "\":{\"attempted\":"
-      << s.attempted[t] << ",\"delivered\":" << s.delivered[t] << ",\"ring_full\":" << s.ring_full[t] << "}";
+  bool first = true;
+  for (runtime::EventType type : runtime::AllEventTypes()) {
+    auto t = static_cast<size_t>(type);
+    o << (first ? "" : ",") << "\"" << runtime::EventTypeName(type) << "\":{\"attempted\":" << s.attempted[t]
+      << ",\"delivered\":" << s.delivered[t] << ",\"ring_full\":" << s.ring_full[t] << "}";
+    first = false;
   }
   o << "}}";
   return o.str();
@@ -132,21 +136,15 @@ int RunSensor(const SensorFlags& f) {
   options.watch_host = f.host;
   options.ring_buffer_mb = f.ring_buffer_mb;
   if (!f.events.empty()) {
-    options.events.clear();
-    for (const std::string& name : f.events) {
-      bool known = false;
-      for (int t = 1; t <= 5; ++t) {
-        if (runtime::EventTypeName(static_cast<runtime::EventType>(t)) == name) {
-          options.events.push_back(static_cast<runtime::EventType>(t));
-          known = true;
-        }
-      }
-      if (!known) {
-        std::cerr << "vigil sensor: unknown event type '" << name << "' (exec, exit, fork, open, connect)\n";
-        return kExitError;
-      }
+    auto events = runtime::ParseEventSet(f.events);
+    if (!events.ok()) {
+      std::cerr << "vigil sensor: --events: " << events.error().message() << "\n";
+      return kExitError;
     }
+    options.events = *events;
   }
+  options.read_prefixes.insert(options.read_prefixes.end(), f.read_prefixes.begin(), f.read_prefixes.end());
+  options.ignore_prefixes.insert(options.ignore_prefixes.end(), f.ignore_prefixes.begin(), f.ignore_prefixes.end());
   std::ofstream file;
   std::ostream* out = &std::cout;
   if (!f.output.empty() && f.output != "-") {
@@ -234,7 +232,18 @@ void AddSensorCommand(CLI::App& app, int* exit_code) {
   auto f = std::make_shared<SensorFlags>();
   CLI::App* cmd = app.add_subcommand("sensor", "Watch what containers do (eBPF; needs root) and write JSON lines");
   cmd->add_option("-o,--output", f->output, "Append the events to this file instead of standard output");
-  cmd->add_option("--events", f->events, "Event types: exec, exit, fork, open, connect (default: all)")->delimiter(',');
+  cmd->add_option("--events", f->events,
+                  "Event types, comma-separated: exec, exit, fork, tcp_connect (these four are `default`), open, "
+                  "connect, accept, bind, listen, unlink, rename, chmod, chown, setid, namespace, ptrace, mount, "
+                  "module, memfd, bpf (the `syscalls` group: these slow every system call down), or `all`")
+      ->delimiter(',');
+  cmd->add_option("--report-reads", f->read_prefixes,
+                  "Also report reads of paths under this prefix (absolute, at most 64 bytes; repeatable; added to "
+                  "the defaults: /etc/shadow, /etc/gshadow, /etc/sudoers, /etc/ssh/ssh_host_, /root/.ssh/, "
+                  "/run/secrets/, /var/run/secrets/)");
+  cmd->add_option("--ignore-path", f->ignore_prefixes,
+                  "Report no file event for paths under this prefix (repeatable; added to the defaults: /dev/null, "
+                  "/dev/tty, /dev/pts/)");
   cmd->add_flag("--host", f->host, "Also report the host's processes (default: containers only)");
   cmd->add_option("--ring-buffer-mb", f->ring_buffer_mb, "Kernel ring buffer size in MiB, a power of two (default 8)");
   cmd->add_option("--duration", f->duration, "Stop after this many seconds (default: run until SIGINT/SIGTERM)");

@@ -3,16 +3,21 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <optional>
 
 #include "runtime/bpf/events.h"
+#include "runtime/syscalls.h"
 
 namespace vigil::runtime {
 
 // The layout is shared with the kernel side: a change there must be a change here.
 static_assert(sizeof(vigil_header) == 104, "vigil_header changed: bump VIGIL_EVENT_ABI and the decoder");
 static_assert(sizeof(vigil_exec) == 104 + 8 + VIGIL_PATH_LEN + VIGIL_ARGS_LEN, "vigil_exec changed");
+static_assert(sizeof(vigil_syscall) == 104 + 16 + 48 + 2 * VIGIL_PATH_LEN + VIGIL_STR_LEN, "vigil_syscall changed");
+static_assert(static_cast<size_t>(VIGIL_EV_MAX) == kEventTypeSlots, "event types differ between kernel and user space");
 
 namespace {
 
@@ -65,15 +70,63 @@ std::vector<std::string> SplitArgs(const char* data, size_t len) {
 
 }  // namespace
 
+namespace {
+
+constexpr EventType kAll[] = {
+    EventType::kExec,   EventType::kExit,      EventType::kFork,   EventType::kOpen,   EventType::kConnect,
+    EventType::kAccept, EventType::kBind,      EventType::kListen, EventType::kUnlink, EventType::kRename,
+    EventType::kChmod,  EventType::kChown,     EventType::kSetid,  EventType::kNamespace, EventType::kPtrace,
+    EventType::kMount,  EventType::kModule,    EventType::kMemfd,  EventType::kBpf,    EventType::kTcpConnect,
+};
+constexpr std::string_view kNames[kEventTypeSlots] = {
+    "unknown", "exec",  "exit",  "fork",  "open",      "connect", "accept", "bind",   "listen", "unlink", "rename",
+    "chmod",   "chown", "setid", "namespace", "ptrace", "mount",  "module", "memfd",  "bpf",    "tcp_connect"};
+constexpr EventType kDefault[] = {EventType::kExec, EventType::kExit, EventType::kFork, EventType::kTcpConnect};
+
+}  // namespace
+
 std::string_view EventTypeName(EventType type) {
-  switch (type) {
-    case EventType::kExec: return "exec";
-    case EventType::kExit: return "exit";
-    case EventType::kFork: return "fork";
-    case EventType::kOpen: return "open";
-    case EventType::kConnect: return "connect";
+  size_t i = static_cast<size_t>(type);
+  return i < kEventTypeSlots ? kNames[i] : "unknown";
+}
+
+std::span<const EventType> AllEventTypes() { return kAll; }
+std::span<const EventType> DefaultEventTypes() { return kDefault; }
+
+bool UsesSyscallProbes(EventType type) {
+  return type != EventType::kExec && type != EventType::kExit && type != EventType::kFork &&
+         type != EventType::kTcpConnect;
+}
+
+Result<EventType> ParseEventType(std::string_view name) {
+  for (EventType t : kAll) {
+    if (EventTypeName(t) == name) return t;
   }
-  return "unknown";
+  std::string known;
+  for (EventType t : kAll) known += (known.empty() ? "" : ", ") + std::string(EventTypeName(t));
+  return InvalidArgument("unknown event type '" + std::string(name) + "' (known: " + known +
+                         "; or default, syscalls, all)");
+}
+
+Result<std::vector<EventType>> ParseEventSet(const std::vector<std::string>& names) {
+  bool want[kEventTypeSlots] = {};
+  for (const std::string& name : names) {
+    if (name == "all") {
+      for (EventType t : kAll) want[static_cast<size_t>(t)] = true;
+    } else if (name == "default") {
+      for (EventType t : kDefault) want[static_cast<size_t>(t)] = true;
+    } else if (name == "syscalls") {
+      for (EventType t : kAll) want[static_cast<size_t>(t)] |= UsesSyscallProbes(t);
+    } else {
+      VIGIL_ASSIGN_OR_RETURN(EventType t, ParseEventType(name));
+      want[static_cast<size_t>(t)] = true;
+    }
+  }
+  std::vector<EventType> out;
+  for (EventType t : kAll) {
+    if (want[static_cast<size_t>(t)]) out.push_back(t);
+  }
+  return out;
 }
 
 std::string Event::Address() const {
@@ -112,6 +165,8 @@ Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
       e.memfd = (r.flags & VIGIL_EXEC_MEMFD) != 0;
       e.overlay = (r.flags & VIGIL_EXEC_OVERLAY) != 0;
       e.parent_outside = (r.flags & VIGIL_EXEC_PARENT_HOST) != 0;
+      e.upper_layer = (r.flags & VIGIL_EXEC_UPPER) != 0;
+      e.lower_layer = (r.flags & VIGIL_EXEC_LOWER) != 0;
       return e;
     }
     case VIGIL_EV_EXIT: {
@@ -140,16 +195,43 @@ Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
       e.path = Str(r.path);
       return e;
     }
-    case VIGIL_EV_CONNECT: {
-      std::optional<vigil_connect> rec = Record<vigil_connect>(bytes);
-      if (!rec) return too_short("connect");
-      const vigil_connect& r = *rec;
-      e.type = EventType::kConnect;
+    case VIGIL_EV_CONNECT:
+    case VIGIL_EV_ACCEPT:
+    case VIGIL_EV_BIND:
+    case VIGIL_EV_LISTEN:
+    case VIGIL_EV_TCP_CONNECT: {
+      std::optional<vigil_net> rec = Record<vigil_net>(bytes);
+      if (!rec) return too_short(kNames[h.type].data());
+      const vigil_net& r = *rec;
+      e.type = static_cast<EventType>(h.type);
       e.result = r.result;
       e.family = r.family;
       e.port = r.port;
       std::memcpy(e.addr.data(), r.addr, sizeof r.addr);
       e.unix_path = Str(r.unix_path);
+      return e;
+    }
+    case VIGIL_EV_UNLINK:
+    case VIGIL_EV_RENAME:
+    case VIGIL_EV_CHMOD:
+    case VIGIL_EV_CHOWN:
+    case VIGIL_EV_SETID:
+    case VIGIL_EV_NAMESPACE:
+    case VIGIL_EV_PTRACE:
+    case VIGIL_EV_MOUNT:
+    case VIGIL_EV_MODULE:
+    case VIGIL_EV_MEMFD:
+    case VIGIL_EV_BPF: {
+      std::optional<vigil_syscall> rec = Record<vigil_syscall>(bytes);
+      if (!rec) return too_short(kNames[h.type].data());
+      const vigil_syscall& r = *rec;
+      e.type = static_cast<EventType>(h.type);
+      e.result = r.result;
+      e.syscall_nr = r.nr;
+      std::memcpy(e.args.data(), r.args, sizeof r.args);
+      e.path = Str(r.path);
+      e.path2 = Str(r.path2);
+      e.str = Str(r.str);
       return e;
     }
     default:
@@ -269,6 +351,145 @@ class Line {
 
 }  // namespace
 
+namespace {
+
+std::string Based(uint64_t v, int base, const char* prefix) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, base == 8 ? "%s%llo" : "%s%llx", prefix, static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// The CLONE_NEW* bits of unshare(2) flags / setns(2) nstype, by name.
+std::vector<std::string> NamespaceNames(uint64_t flags) {
+  static constexpr std::pair<uint64_t, const char*> kBits[] = {
+      {0x00020000, "mnt"}, {0x04000000, "uts"},     {0x08000000, "ipc"},    {0x10000000, "user"},
+      {0x20000000, "pid"}, {0x40000000, "net"},     {0x02000000, "cgroup"}, {0x00000080, "time"}};
+  std::vector<std::string> out;
+  for (auto [bit, name] : kBits) {
+    if (flags & bit) out.emplace_back(name);
+  }
+  return out;
+}
+
+std::string_view PtraceRequestName(uint64_t r) {
+  switch (r) {
+    case 0: return "traceme";
+    case 4: return "poketext";
+    case 5: return "pokedata";
+    case 6: return "pokeuser";
+    case 13: return "setregs";
+    case 15: return "setfpregs";
+    case 16: return "attach";
+    case 0x4205: return "setregset";
+    case 0x4206: return "seize";
+  }
+  return "other";
+}
+
+std::string_view BpfCommandName(uint64_t c) {
+  static constexpr std::string_view kNames[] = {
+      "map_create", "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_get_next_key", "prog_load",
+      "obj_pin", "obj_get", "prog_attach", "prog_detach", "prog_test_run", "prog_get_next_id", "map_get_next_id",
+      "prog_get_fd_by_id", "map_get_fd_by_id", "obj_get_info_by_fd", "prog_query", "raw_tracepoint_open",
+      "btf_load", "btf_get_fd_by_id", "task_fd_query", "map_lookup_and_delete_elem", "map_freeze",
+      "btf_get_next_id", "map_lookup_batch", "map_lookup_and_delete_batch", "map_update_batch",
+      "map_delete_batch", "link_create", "link_update", "link_get_fd_by_id", "link_get_next_id", "enable_stats",
+      "iter_create", "link_detach", "prog_bind_map", "token_create"};
+  return c < std::size(kNames) ? kNames[c] : "other";
+}
+
+// The object of a system call event other than open and the network ones.
+void WriteSyscall(Line& j, const Event& e) {
+  const SyscallSpec* spec = FindSyscall(e.syscall_nr);
+  std::string_view call = spec ? spec->name : "unknown";
+  bool by_fd = spec && spec->path_arg == 0;
+  const auto& a = e.args;
+  j.Key(EventTypeName(e.type));
+  j.Open();
+  j.Str("syscall", call);
+  switch (e.type) {
+    case EventType::kUnlink:
+      j.Str("path", e.path);
+      j.Bool("directory", call == "rmdir" || (call == "unlinkat" && (a[2] & 0x200)));
+      break;
+    case EventType::kRename:
+      j.Str("path", e.path);
+      j.Str("new_path", e.path2);
+      break;
+    case EventType::kChmod:
+      if (by_fd) {
+        j.Num("fd", static_cast<int32_t>(a[0]));
+      } else {
+        j.Str("path", e.path);
+      }
+      j.Str("mode", Based(spec ? (spec->flags_arg >= 1 ? a[spec->flags_arg - 1] : 0) & 07777 : 0, 8, "0"));
+      break;
+    case EventType::kChown: {
+      if (by_fd) {
+        j.Num("fd", static_cast<int32_t>(a[0]));
+      } else {
+        j.Str("path", e.path);
+      }
+      size_t first = call == "fchownat" ? 2 : 1;  // the uid argument
+      j.Num("uid", static_cast<int32_t>(a[first]));
+      j.Num("gid", static_cast<int32_t>(a[first + 1]));
+      break;
+    }
+    case EventType::kSetid:
+      if (call == "capset") {
+        j.Str("effective", Based(a[2], 16, "0x"));
+        j.Str("permitted", Based(a[3], 16, "0x"));
+        j.Str("inheritable", Based(a[4], 16, "0x"));
+      } else {
+        size_t n = call.starts_with("setres") ? 3 : call.starts_with("setre") ? 2 : 1;
+        j.Key("ids");
+        j.Raw("[");
+        for (size_t i = 0; i < n; ++i) {
+          if (i) j.Raw(",");
+          j.Raw(std::to_string(static_cast<int32_t>(a[i])));
+        }
+        j.Raw("]");
+      }
+      break;
+    case EventType::kNamespace: {
+      uint64_t flags = call == "setns" ? a[1] : a[0];
+      if (call == "setns") j.Num("fd", static_cast<int32_t>(a[0]));
+      j.Str("flags", Based(flags, 16, "0x"));
+      j.StrArray("namespaces", NamespaceNames(flags));
+      break;
+    }
+    case EventType::kPtrace:
+      j.Str("request", PtraceRequestName(a[0]));
+      j.UNum("request_number", a[0]);
+      j.Num("target_pid", static_cast<int32_t>(a[1]));
+      break;
+    case EventType::kMount:
+      j.Str("source", e.path);
+      j.Str("target", e.path2);
+      j.Str("fstype", e.str);
+      j.Str("flags", Based(a[3], 16, "0x"));
+      break;
+    case EventType::kModule:
+      if (call == "finit_module") j.Num("fd", static_cast<int32_t>(a[0]));
+      j.Str("params", e.str);
+      break;
+    case EventType::kMemfd:
+      j.Str("name", e.path);
+      j.Str("flags", Based(a[1], 16, "0x"));
+      break;
+    case EventType::kBpf:
+      j.Str("command", BpfCommandName(a[0]));
+      j.UNum("command_number", a[0]);
+      break;
+    default:
+      break;
+  }
+  j.Num("result", e.result);
+  j.Close();
+}
+
+}  // namespace
+
 std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts& v, int64_t boot_to_unix_ns) {
   Line j(512 + e.path.size() + e.filename.size());
   j.Open();
@@ -318,6 +539,8 @@ std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts&
       j.Bool("argv_truncated", e.argv_truncated);
       j.Bool("memfd", e.memfd);
       j.Bool("overlay", e.overlay);
+      j.Bool("upper_layer", e.upper_layer);
+      j.Bool("lower_layer", e.lower_layer);
       j.Bool("parent_outside", e.parent_outside);
       j.Bool("container_exec", v.container_exec);
       j.Close();
@@ -344,25 +567,34 @@ std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts&
       j.Num("result", e.result);
       j.Close();
       break;
-    case EventType::kConnect: {
+    case EventType::kConnect:
+    case EventType::kAccept:
+    case EventType::kBind:
+    case EventType::kListen:
+    case EventType::kTcpConnect: {
       const char* fam = e.family == AF_INET    ? "inet"
                         : e.family == AF_INET6 ? "inet6"
                         : e.family == AF_UNIX  ? "unix"
                                                : "other";
-      j.Key("connect");
+      j.Key(EventTypeName(e.type));
       j.Open();
       j.Str("family", fam);
       j.Str("address", e.Address());
       j.UNum("port", e.port);
       j.Num("result", e.result);
-      if (v.host_call.empty()) {
-        j.Null("host_call");
-      } else {
-        j.Str("host_call", v.host_call);
+      if (e.type == EventType::kConnect || e.type == EventType::kTcpConnect) {
+        if (v.host_call.empty()) {
+          j.Null("host_call");
+        } else {
+          j.Str("host_call", v.host_call);
+        }
       }
       j.Close();
       break;
     }
+    default:
+      WriteSyscall(j, e);
+      break;
   }
   j.Close();
   return j.Take();

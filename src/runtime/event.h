@@ -12,10 +12,39 @@
 
 namespace vigil::runtime {
 
-enum class EventType : uint8_t { kExec = 1, kExit = 2, kFork = 3, kOpen = 4, kConnect = 5 };
+// The values are the kernel's (enum vigil_event_type of bpf/events.h).
+enum class EventType : uint8_t {
+  kExec = 1, kExit = 2, kFork = 3,
+  kOpen = 4, kConnect = 5, kAccept = 6, kBind = 7, kListen = 8,
+  kUnlink = 9, kRename = 10, kChmod = 11, kChown = 12,
+  kSetid = 13, kNamespace = 14, kPtrace = 15, kMount = 16, kModule = 17, kMemfd = 18, kBpf = 19,
+  kTcpConnect = 20,
+};
+// One past the largest EventType value: arrays indexed by type have this many slots.
+inline constexpr size_t kEventTypeSlots = 21;
 
-// "exec", "exit", "fork", "open", "connect".
+// "exec", "exit", "fork", "open", "connect", "accept", "bind", "listen", "unlink", "rename",
+// "chmod", "chown", "setid", "namespace", "ptrace", "mount", "module", "memfd", "bpf",
+// "tcp_connect"; "unknown" for other values.
 std::string_view EventTypeName(EventType type);
+
+// Every event type, in value order.
+std::span<const EventType> AllEventTypes();
+
+// The default event set: the process events and outgoing TCP connections, whose probes are off
+// the system call path (docs/SENSOR.md, "overhead").
+std::span<const EventType> DefaultEventTypes();
+
+// Whether events of this type come from the system call probes (which slow every system call
+// of the machine down while attached).
+bool UsesSyscallProbes(EventType type);
+
+// The type with this name; kInvalidArgument naming the known ones otherwise.
+Result<EventType> ParseEventType(std::string_view name);
+
+// Event names, "default" (DefaultEventTypes), "all" and "syscalls" (every system call event),
+// comma lists of them: the set, without duplicates. kInvalidArgument for an unknown name.
+Result<std::vector<EventType>> ParseEventSet(const std::vector<std::string>& names);
 
 // Who did it, as the kernel saw it.
 struct ProcessInfo {
@@ -40,16 +69,26 @@ struct Event {
   bool memfd = false;           // the executable is a memfd (fileless execution)
   bool overlay = false;         // the executable is on an overlay filesystem
   bool parent_outside = false;  // the parent is in another mount namespace (a runtime's exec)
+  bool upper_layer = false;     // the executable is in the overlay's upper layer (written after start)
+  bool lower_layer = false;     // ... and in a lower (image) layer too: an image file modified
   // exit
   int32_t exit_code = 0;  // wait status
   // fork
   uint32_t child_pid = 0;
   // open
   uint32_t open_flags = 0;
+  // open, unlink, rename (old), chmod, chown: the path as given (relative ones unresolved);
+  // mount: the source; memfd: the name
   std::string path;
-  // open (fd or -errno), connect (0 or -errno)
-  int32_t result = 0;
-  // connect
+  std::string path2;  // rename: the new path; mount: the target
+  std::string str;    // mount: the file system type; init_module/finit_module: the parameters
+  // the return value: a file descriptor, 0, or -errno (tcp_connect: -EINPROGRESS)
+  int64_t result = 0;
+  // the system call events other than open and the network ones: the number and raw arguments
+  // (setid via capset: args[2..4] are the effective, permitted and inheritable sets)
+  uint32_t syscall_nr = 0;
+  std::array<uint64_t, 6> args{};
+  // connect, accept (the peer), bind, listen (the local address), tcp_connect
   uint16_t family = 0;  // AF_INET, AF_INET6, AF_UNIX
   uint16_t port = 0;
   std::array<uint8_t, 16> addr{};
@@ -75,7 +114,7 @@ struct ContainerFields {
 // Extra facts about the event that rules care about.
 struct Verdicts {
   bool container_exec = false;  // an exec into the container by its runtime (podman/docker/kubectl exec)
-  std::string host_call;        // why a connect reaches the host ("metadata", "host address", "runtime socket", ...)
+  std::string host_call;        // why a connect/tcp_connect reaches the host ("cloud metadata", "host address", "runtime socket", ...)
 };
 
 // One JSON object on one line (no trailing newline). `boot_to_unix_ns` converts ts_ns to wall

@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "runtime/bpf/events.h"
+#include "runtime/syscalls.h"
 #include "sensor.skel.h"
 #endif
 
@@ -36,6 +37,31 @@ uint64_t SensorStats::Delivered() const {
   for (uint64_t v : delivered) n += v;
   return n;
 }
+
+std::vector<std::string> SensorOptions::DefaultReadPrefixes() {
+  return {"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh/ssh_host_", "/root/.ssh/",
+          "/run/secrets/", "/var/run/secrets/"};
+}
+
+std::vector<std::string> SensorOptions::DefaultIgnorePrefixes() { return {"/dev/null", "/dev/tty", "/dev/pts/"}; }
+
+namespace {
+
+Status CheckPrefixes(const std::vector<std::string>& prefixes, const char* what) {
+  if (prefixes.size() > 1024) return InvalidArgument(std::string("more than 1024 ") + what + " path prefixes");
+  for (const std::string& p : prefixes) {
+    if (p.empty() || p[0] != '/') {
+      return InvalidArgument(std::string(what) + " path prefix '" + p + "' is not absolute");
+    }
+    if (p.size() > 64) {
+      return InvalidArgument(std::string(what) + " path prefix '" + p.substr(0, 64) +
+                             "...' is longer than 64 bytes (the kernel compares the first 64 bytes of a path)");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
 
 std::string Sensor::KernelRelease() {
   utsname u{};
@@ -94,6 +120,7 @@ const ProgramSlot kPrograms[] = {
     {"exec", [](vigil_sensor* s) { return s->progs.vigil_exec; }},
     {"exit", [](vigil_sensor* s) { return s->progs.vigil_exit; }},
     {"fork", [](vigil_sensor* s) { return s->progs.vigil_fork; }},
+    {"tcp_state", [](vigil_sensor* s) { return s->progs.vigil_tcp_state; }},
     {"sys_enter", [](vigil_sensor* s) { return s->progs.vigil_sys_enter; }},
     {"sys_exit", [](vigil_sensor* s) { return s->progs.vigil_sys_exit; }},
 };
@@ -143,7 +170,7 @@ struct Sensor::Impl {
       ++self->local.undecodable;
       return 0;
     }
-    ++self->local.delivered[static_cast<size_t>(e->type) & 7];
+    ++self->local.delivered[static_cast<size_t>(e->type) % kEventTypeSlots];
     if (self->sink) (*self->sink)(*e);
     return 0;
   }
@@ -159,6 +186,8 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
     return InvalidArgument("ring buffer size " + std::to_string(options.ring_buffer_mb) +
                            " MiB is not a power of two between 1 and 1024");
   }
+  VIGIL_RETURN_IF_ERROR(CheckPrefixes(options.read_prefixes, "read"));
+  VIGIL_RETURN_IF_ERROR(CheckPrefixes(options.ignore_prefixes, "ignore"));
   if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) {
     return Unsupported("kernel " + KernelRelease() + " has no BTF (/sys/kernel/btf/vmlinux is missing): the sensor "
                        "needs a kernel built with CONFIG_DEBUG_INFO_BTF");
@@ -174,9 +203,9 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   auto on = [&](EventType t) {
     return std::find(options.events.begin(), options.events.end(), t) != options.events.end();
   };
+  bool syscalls = std::any_of(options.events.begin(), options.events.end(), UsesSyscallProbes);
   bool enabled[kProgramCount] = {on(EventType::kExec), on(EventType::kExit), on(EventType::kFork),
-                                 on(EventType::kOpen) || on(EventType::kConnect),
-                                 on(EventType::kOpen) || on(EventType::kConnect)};
+                                 on(EventType::kTcpConnect), syscalls, syscalls};
   Result<vigil_sensor*> all = OpenAndLoad(options, enabled);
   if (!all.ok()) {
     // Find the probes that fail on their own and load the others.
@@ -213,6 +242,34 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   if (bpf_map__update_elem(impl->skel->maps.vigil_config_map, &key, sizeof key, &cfg, sizeof cfg, BPF_ANY) != 0) {
     return IoError(std::string("cannot write the sensor's configuration map: ") + std::strerror(errno));
   }
+  // Which system calls the probes watch, and how (only those of enabled types).
+  for (const SyscallSpec& spec : WatchedSyscalls()) {
+    if (!on(spec.type) || spec.nr >= VIGIL_MAX_SYSCALLS) continue;
+    vigil_syscall_spec v{};
+    v.type = static_cast<uint8_t>(spec.type);
+    v.path_arg = spec.path_arg;
+    v.path2_arg = spec.path2_arg;
+    v.str_arg = spec.str_arg;
+    v.flags_arg = spec.flags_arg;
+    v.filter = spec.filter;
+    v.implied = spec.implied_flags ? 1 : 0;
+    uint32_t nr = spec.nr;
+    if (bpf_map__update_elem(impl->skel->maps.vigil_syscalls, &nr, sizeof nr, &v, sizeof v, BPF_ANY) != 0) {
+      return IoError("cannot write the sensor's system call map (" + std::string(spec.name) + "): " + std::strerror(errno));
+    }
+  }
+  // The path prefixes; an ignored prefix wins over a read prefix when both are the same.
+  auto put_prefix = [&](const std::string& prefix, uint32_t value) -> Status {
+    vigil_prefix_key k{};
+    k.prefixlen = static_cast<uint32_t>(prefix.size() * 8);
+    std::memcpy(k.path, prefix.data(), prefix.size());
+    if (bpf_map__update_elem(impl->skel->maps.vigil_prefixes, &k, sizeof k, &value, sizeof value, BPF_ANY) != 0) {
+      return IoError("cannot write the sensor's path prefix map (" + prefix + "): " + std::strerror(errno));
+    }
+    return OkStatus();
+  };
+  for (const std::string& p : options.read_prefixes) VIGIL_RETURN_IF_ERROR(put_prefix(p, VIGIL_PATH_READS));
+  for (const std::string& p : options.ignore_prefixes) VIGIL_RETURN_IF_ERROR(put_prefix(p, VIGIL_PATH_IGNORE));
   bool any = false;
   for (size_t i = 0; i < kProgramCount; ++i) {
     if (!enabled[i]) continue;

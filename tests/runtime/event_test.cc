@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runtime/bpf/events.h"
+#include "runtime/syscalls.h"
 
 namespace vigil::runtime {
 namespace {
@@ -57,6 +58,13 @@ TEST(DecodeEvent, Exec) {
   EXPECT_TRUE(e->parent_outside);
   EXPECT_TRUE(e->overlay);
   EXPECT_FALSE(e->memfd);
+  EXPECT_FALSE(e->upper_layer);
+  r.flags = VIGIL_EXEC_OVERLAY | VIGIL_EXEC_UPPER;
+  auto upper = DecodeEvent(Bytes(r));
+  ASSERT_TRUE(upper.ok());
+  EXPECT_TRUE(upper->upper_layer);
+  EXPECT_FALSE(upper->lower_layer);
+  EXPECT_EQ(nlohmann::json::parse(ToJsonLine(*upper, {}, {}, 0))["exec"]["upper_layer"], true);
   EXPECT_EQ(e->process.comm, "bash");
   EXPECT_EQ(e->process.tty, "pts3");
   EXPECT_EQ(e->process.ns_pid, 7u);
@@ -89,7 +97,7 @@ TEST(DecodeEvent, OpenConnectExitFork) {
   EXPECT_EQ(eo->path, "/etc/shadow");
   EXPECT_EQ(eo->result, 3);
 
-  vigil_connect c{};
+  vigil_net c{};
   Header(c.h, VIGIL_EV_CONNECT, sizeof c);
   c.family = AF_INET;
   c.port = 80;
@@ -114,6 +122,186 @@ TEST(DecodeEvent, OpenConnectExitFork) {
   Header(f.h, VIGIL_EV_FORK, sizeof f);
   f.child_pid = 99;
   EXPECT_EQ(DecodeEvent(Bytes(f))->child_pid, 99u);
+}
+
+
+// A system call record of `call` (a watched system call of this machine) with these arguments.
+vigil_syscall Syscall(uint32_t type, std::string_view call, std::array<uint64_t, 6> args, int64_t result) {
+  vigil_syscall r{};
+  Header(r.h, type, sizeof r);
+  for (const SyscallSpec& s : WatchedSyscalls()) {
+    if (s.name == call) r.nr = s.nr;
+  }
+  std::memcpy(r.args, args.data(), sizeof r.args);
+  r.result = result;
+  return r;
+}
+
+nlohmann::json Json(const vigil_syscall& r) {
+  auto e = DecodeEvent(Bytes(r));
+  EXPECT_TRUE(e.ok()) << e.error().ToString();
+  return nlohmann::json::parse(ToJsonLine(*e, {}, {}, 0));
+}
+
+TEST(DecodeEvent, SystemCallRecords) {
+  if (WatchedSyscalls().empty()) GTEST_FAIL() << "no system call table for this architecture";
+  // unlinkat(AT_FDCWD, "/etc/passwd", AT_REMOVEDIR)
+  vigil_syscall u = Syscall(VIGIL_EV_UNLINK, "unlinkat", {uint64_t(-100), 0, 0x200, 0, 0, 0}, -21);
+  std::strcpy(u.path, "/etc/passwd");
+  nlohmann::json j = Json(u);
+  EXPECT_EQ(j["type"], "unlink");
+  EXPECT_EQ(j["unlink"]["syscall"], "unlinkat");
+  EXPECT_EQ(j["unlink"]["path"], "/etc/passwd");
+  EXPECT_EQ(j["unlink"]["directory"], true);
+  EXPECT_EQ(j["unlink"]["result"], -21);
+
+  vigil_syscall rn = Syscall(VIGIL_EV_RENAME, "renameat2", {}, 0);
+  std::strcpy(rn.path, "/tmp/x");
+  std::strcpy(rn.path2, "/usr/bin/ls");
+  j = Json(rn);
+  EXPECT_EQ(j["rename"]["path"], "/tmp/x");
+  EXPECT_EQ(j["rename"]["new_path"], "/usr/bin/ls");
+
+  // fchmodat(AT_FDCWD, "/tmp/x", 04755, 0) and fchmod(3, 0755)
+  vigil_syscall cm = Syscall(VIGIL_EV_CHMOD, "fchmodat", {uint64_t(-100), 0, 04755, 0, 0, 0}, 0);
+  std::strcpy(cm.path, "/tmp/x");
+  j = Json(cm);
+  EXPECT_EQ(j["chmod"]["mode"], "04755");
+  EXPECT_EQ(j["chmod"]["path"], "/tmp/x");
+  j = Json(Syscall(VIGIL_EV_CHMOD, "fchmod", {3, 0755, 0, 0, 0, 0}, 0));
+  EXPECT_EQ(j["chmod"]["fd"], 3);
+  EXPECT_EQ(j["chmod"]["mode"], "0755");
+  EXPECT_FALSE(j["chmod"].contains("path"));
+
+  // fchownat(AT_FDCWD, "/bin/su", 0, -1, 0)
+  vigil_syscall co = Syscall(VIGIL_EV_CHOWN, "fchownat", {uint64_t(-100), 0, 0, 0xffffffff, 0, 0}, 0);
+  std::strcpy(co.path, "/bin/su");
+  j = Json(co);
+  EXPECT_EQ(j["chown"]["uid"], 0);
+  EXPECT_EQ(j["chown"]["gid"], -1);
+
+  j = Json(Syscall(VIGIL_EV_SETID, "setresuid", {0, 0, 0, 0, 0, 0}, -1));
+  EXPECT_EQ(j["setid"]["ids"], nlohmann::json::array({0, 0, 0}));
+  EXPECT_EQ(j["setid"]["result"], -1);
+  j = Json(Syscall(VIGIL_EV_SETID, "setuid", {1000, 0, 0, 0, 0, 0}, 0));
+  EXPECT_EQ(j["setid"]["ids"], nlohmann::json::array({1000}));
+  j = Json(Syscall(VIGIL_EV_SETID, "capset", {1, 2, 0x200000, 0x200000, 0, 0}, 0));
+  EXPECT_EQ(j["setid"]["effective"], "0x200000");
+  EXPECT_EQ(j["setid"]["inheritable"], "0x0");
+
+  j = Json(Syscall(VIGIL_EV_NAMESPACE, "unshare", {0x20020000, 0, 0, 0, 0, 0}, 0));  // CLONE_NEWPID|CLONE_NEWNS
+  EXPECT_EQ(j["namespace"]["namespaces"], nlohmann::json::array({"mnt", "pid"}));
+  j = Json(Syscall(VIGIL_EV_NAMESPACE, "setns", {5, 0x40000000, 0, 0, 0, 0}, 0));
+  EXPECT_EQ(j["namespace"]["fd"], 5);
+  EXPECT_EQ(j["namespace"]["namespaces"], nlohmann::json::array({"net"}));
+
+  j = Json(Syscall(VIGIL_EV_PTRACE, "ptrace", {0x4206, 1234, 0, 0, 0, 0}, -1));
+  EXPECT_EQ(j["ptrace"]["request"], "seize");
+  EXPECT_EQ(j["ptrace"]["target_pid"], 1234);
+
+  vigil_syscall m = Syscall(VIGIL_EV_MOUNT, "mount", {0, 0, 0, 0x1000, 0, 0}, 0);
+  std::strcpy(m.path, "/dev/sda1");
+  std::strcpy(m.path2, "/mnt");
+  std::strcpy(m.str, "ext4");
+  j = Json(m);
+  EXPECT_EQ(j["mount"]["source"], "/dev/sda1");
+  EXPECT_EQ(j["mount"]["target"], "/mnt");
+  EXPECT_EQ(j["mount"]["fstype"], "ext4");
+  EXPECT_EQ(j["mount"]["flags"], "0x1000");
+
+  vigil_syscall fm = Syscall(VIGIL_EV_MODULE, "finit_module", {7, 0, 0, 0, 0, 0}, -1);
+  std::strcpy(fm.str, "debug=1");
+  j = Json(fm);
+  EXPECT_EQ(j["module"]["fd"], 7);
+  EXPECT_EQ(j["module"]["params"], "debug=1");
+
+  vigil_syscall mf = Syscall(VIGIL_EV_MEMFD, "memfd_create", {0, 1, 0, 0, 0, 0}, 4);
+  std::strcpy(mf.path, "payload");
+  j = Json(mf);
+  EXPECT_EQ(j["memfd"]["name"], "payload");
+  EXPECT_EQ(j["memfd"]["result"], 4);
+
+  j = Json(Syscall(VIGIL_EV_BPF, "bpf", {5, 0, 0, 0, 0, 0}, 9));
+  EXPECT_EQ(j["bpf"]["command"], "prog_load");
+  j = Json(Syscall(VIGIL_EV_BPF, "bpf", {999, 0, 0, 0, 0, 0}, -22));
+  EXPECT_EQ(j["bpf"]["command"], "other");
+
+  // A number the table does not know still writes valid JSON.
+  vigil_syscall unknown = Syscall(VIGIL_EV_CHOWN, "none", {}, 0);
+  unknown.nr = 9999;
+  j = Json(unknown);
+  EXPECT_EQ(j["chown"]["syscall"], "unknown");
+  // Cut records are refused for these types too.
+  std::vector<uint8_t> cut = Bytes(u);
+  cut.resize(sizeof(vigil_syscall) - 1);
+  uint32_t cut_size = static_cast<uint32_t>(cut.size());
+  std::memcpy(cut.data() + 12, &cut_size, sizeof cut_size);
+  auto bad = DecodeEvent(cut);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unlink record"), std::string::npos) << bad.error().message();
+}
+
+TEST(DecodeEvent, NetworkRecords) {
+  vigil_net n{};
+  Header(n.h, VIGIL_EV_TCP_CONNECT, sizeof n);
+  n.family = AF_INET;
+  n.port = 443;
+  n.result = -115;
+  inet_pton(AF_INET, "10.0.0.1", n.addr);
+  auto e = DecodeEvent(Bytes(n));
+  ASSERT_TRUE(e.ok());
+  Verdicts v;
+  v.host_call = "host address";
+  nlohmann::json j = nlohmann::json::parse(ToJsonLine(*e, {}, v, 0));
+  EXPECT_EQ(j["type"], "tcp_connect");
+  EXPECT_EQ(j["tcp_connect"]["address"], "10.0.0.1");
+  EXPECT_EQ(j["tcp_connect"]["host_call"], "host address");
+  Header(n.h, VIGIL_EV_LISTEN, sizeof n);
+  n.result = 0;
+  j = nlohmann::json::parse(ToJsonLine(*DecodeEvent(Bytes(n)), {}, {}, 0));
+  EXPECT_EQ(j["listen"]["port"], 443);
+  EXPECT_FALSE(j["listen"].contains("host_call"));
+  Header(n.h, VIGIL_EV_ACCEPT, sizeof n);
+  n.result = 5;
+  EXPECT_EQ(nlohmann::json::parse(ToJsonLine(*DecodeEvent(Bytes(n)), {}, {}, 0))["accept"]["result"], 5);
+}
+
+TEST(EventTypes, NamesSetsAndProbes) {
+  for (EventType t : AllEventTypes()) {
+    auto back = ParseEventType(EventTypeName(t));
+    ASSERT_TRUE(back.ok()) << EventTypeName(t);
+    EXPECT_EQ(*back, t);
+  }
+  EXPECT_EQ(AllEventTypes().size(), kEventTypeSlots - 1);
+  auto bad = ParseEventType("opne");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("known: exec"), std::string::npos);
+  // The default set needs no system call probe.
+  for (EventType t : DefaultEventTypes()) EXPECT_FALSE(UsesSyscallProbes(t)) << EventTypeName(t);
+  auto set = ParseEventSet({"default", "open", "exec"});
+  ASSERT_TRUE(set.ok());
+  EXPECT_EQ(set->size(), DefaultEventTypes().size() + 1);
+  auto all = ParseEventSet({"all"});
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), AllEventTypes().size());
+  auto sys = ParseEventSet({"syscalls"});
+  ASSERT_TRUE(sys.ok());
+  EXPECT_EQ(sys->size(), AllEventTypes().size() - DefaultEventTypes().size());
+  EXPECT_FALSE(ParseEventSet({"exec", "nonsense"}).ok());
+  // Every system call event type has at least one watched system call on this architecture.
+  for (EventType t : AllEventTypes()) {
+    if (!UsesSyscallProbes(t)) continue;
+    bool found = false;
+    for (const SyscallSpec& s : WatchedSyscalls()) found |= s.type == t;
+    EXPECT_TRUE(found) << EventTypeName(t);
+  }
+  // Table entries are unique and fit the kernel's map.
+  for (const SyscallSpec& s : WatchedSyscalls()) {
+    EXPECT_LT(s.nr, uint32_t{VIGIL_MAX_SYSCALLS}) << s.name;
+    EXPECT_EQ(FindSyscall(s.nr), &s) << s.name;
+    EXPECT_LE(s.path_arg, 6);
+    EXPECT_LE(s.flags_arg, 6);
+  }
 }
 
 TEST(DecodeEvent, BadRecords) {

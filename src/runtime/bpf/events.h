@@ -10,20 +10,38 @@
 #include <linux/types.h>
 #endif
 
-#define VIGIL_EVENT_ABI 1
+#define VIGIL_EVENT_ABI 2
 #define VIGIL_COMM_LEN 16
 #define VIGIL_TTY_LEN 16
 #define VIGIL_PATH_LEN 256
 #define VIGIL_ARGS_LEN 512
 #define VIGIL_UNIX_PATH_LEN 108
+#define VIGIL_STR_LEN 32
+#define VIGIL_MAX_SYSCALLS 512  /* system call numbers below this are looked up in vigil_syscalls */
+#define VIGIL_PREFIX_LEN 64     /* bytes of a path the prefix filters look at */
 
 enum vigil_event_type {
   VIGIL_EV_EXEC = 1,
   VIGIL_EV_EXIT = 2,
   VIGIL_EV_FORK = 3,
   VIGIL_EV_OPEN = 4,
-  VIGIL_EV_CONNECT = 5,
-  VIGIL_EV_MAX = 6, /* one past the last type */
+  VIGIL_EV_CONNECT = 5,      /* connect(2), every family, with the result (system call probes) */
+  VIGIL_EV_ACCEPT = 6,       /* accept/accept4: the peer's address, the new fd */
+  VIGIL_EV_BIND = 7,
+  VIGIL_EV_LISTEN = 8,       /* the socket's local address (read from the fd's socket) */
+  VIGIL_EV_UNLINK = 9,       /* unlink/unlinkat/rmdir */
+  VIGIL_EV_RENAME = 10,      /* rename/renameat/renameat2 */
+  VIGIL_EV_CHMOD = 11,       /* chmod/fchmod/fchmodat/fchmodat2 setting an execute, setuid or setgid bit */
+  VIGIL_EV_CHOWN = 12,       /* chown/fchown/lchown/fchownat */
+  VIGIL_EV_SETID = 13,       /* setuid/setgid/setreuid/setregid/setresuid/setresgid/setfsuid/setfsgid/capset */
+  VIGIL_EV_NAMESPACE = 14,   /* setns/unshare */
+  VIGIL_EV_PTRACE = 15,      /* ptrace attach/seize/traceme and writes (poke, setregs) */
+  VIGIL_EV_MOUNT = 16,       /* mount */
+  VIGIL_EV_MODULE = 17,      /* init_module/finit_module */
+  VIGIL_EV_MEMFD = 18,       /* memfd_create */
+  VIGIL_EV_BPF = 19,         /* bpf(2) */
+  VIGIL_EV_TCP_CONNECT = 20, /* an outgoing TCP connection (sock:inet_sock_set_state, no system call probe) */
+  VIGIL_EV_MAX = 21, /* one past the last type */
 };
 
 /* Where a record can be lost in the kernel, per event type (the stats map: a per-CPU array of
@@ -39,6 +57,8 @@ enum vigil_stat {
 #define VIGIL_EXEC_OVERLAY 2u       /* the executable is on an overlay filesystem */
 #define VIGIL_EXEC_ARGS_CUT 4u      /* argv was longer than VIGIL_ARGS_LEN */
 #define VIGIL_EXEC_PARENT_HOST 8u   /* the parent's mount namespace differs (runtime exec) */
+#define VIGIL_EXEC_UPPER 16u        /* the executable is in the overlay's upper layer (written after start) */
+#define VIGIL_EXEC_LOWER 32u        /* ... and exists in a lower (image) layer too (a modified image file) */
 
 struct vigil_header {
   __u64 ts_ns;      /* bpf_ktime_get_boot_ns */
@@ -82,13 +102,56 @@ struct vigil_open {
   char path[VIGIL_PATH_LEN];  /* as the process gave it (relative to its cwd or dirfd if not absolute) */
 };
 
-struct vigil_connect {
+/* connect, accept, bind, listen, tcp_connect. */
+struct vigil_net {
   struct vigil_header h;
-  __s32 result;      /* 0, or -errno (-EINPROGRESS for a non-blocking connect under way) */
+  __s32 result;      /* connect/bind/listen: 0 or -errno (-EINPROGRESS: under way; always so for
+                        tcp_connect); accept: the new fd or -errno */
   __u16 family;      /* AF_INET, AF_INET6, AF_UNIX */
   __u16 port;        /* host byte order */
   __u8 addr[16];     /* IPv4 in the first 4 bytes */
   char unix_path[VIGIL_UNIX_PATH_LEN];
+};
+
+/* The other system call events (unlink .. bpf): the raw arguments and up to three strings the
+ * system call's table entry (vigil_syscall_spec) names; the decoder interprets them per type. */
+struct vigil_syscall {
+  struct vigil_header h;
+  __s64 result;      /* the return value, or -errno */
+  __u32 nr;          /* the system call number (of the machine's architecture) */
+  __u32 pad;
+  __u64 args[6];     /* capset: args[2..4] = effective, permitted, inheritable (the first u32 each) */
+  char path[VIGIL_PATH_LEN];
+  char path2[VIGIL_PATH_LEN];
+  char str[VIGIL_STR_LEN];
+};
+
+/* How the system call probes treat one system call number (the vigil_syscalls array map,
+ * written by user space from its table of the machine's system calls; type 0 = not watched). */
+#define VIGIL_FILTER_NONE 0
+#define VIGIL_FILTER_OPEN 1     /* report writes, and reads of paths the prefix map marks */
+#define VIGIL_FILTER_OPENAT2 2  /* as OPEN, the flags in the struct open_how the argument points to */
+#define VIGIL_FILTER_CHMOD 3    /* report modes with an execute, setuid or setgid bit */
+#define VIGIL_FILTER_PTRACE 4   /* report attach, seize, traceme, poke*, setregs* */
+#define VIGIL_FILTER_PATH 5     /* leave out paths the prefix map marks ignored */
+struct vigil_syscall_spec {
+  __u8 type;       /* enum vigil_event_type, 0 = not watched */
+  __u8 path_arg;   /* 1-based argument holding a user string for `path`, 0 = none */
+  __u8 path2_arg;  /* ... for `path2` */
+  __u8 str_arg;    /* ... for `str` */
+  __u8 flags_arg;  /* 1-based argument holding open flags or a chmod mode (filters) */
+  __u8 filter;     /* VIGIL_FILTER_* */
+  __u8 implied;    /* creat: the open flags are implied (O_CREAT|O_WRONLY|O_TRUNC) */
+  __u8 pad;
+};
+
+/* The path-prefix filter (an LPM trie keyed by the first VIGIL_PREFIX_LEN bytes of an absolute
+ * path; the longest stored prefix decides). */
+#define VIGIL_PATH_READS 1u   /* report reads (opens without a write flag) too */
+#define VIGIL_PATH_IGNORE 2u  /* report nothing for these paths (open, unlink, rename, chmod, chown) */
+struct vigil_prefix_key {
+  __u32 prefixlen;  /* in bits */
+  char path[VIGIL_PREFIX_LEN];
 };
 
 /* The single entry of the config map, written by user space before attaching. */

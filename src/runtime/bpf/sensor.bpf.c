@@ -6,13 +6,19 @@
  * dropped with what the kernel attempted.
  *
  * Probes (BTF-enabled raw tracepoints: no tracefs, kprobes or trampolines needed, as some
- * kernels and sandboxes allow none of those): tp_btf sched_process_exec / sched_process_fork /
- * sched_process_exit; tp_btf sys_enter / sys_exit for open/openat/openat2/creat (writes
- * everywhere, reads of sensitive files) and connect (address and result): the enter probe keeps
- * the arguments per thread, the exit probe emits them with the result. Filtering in the kernel,
- * from the config map:
- * enabled event types, and the host's processes (same mount namespace as the sensor's init)
- * left out unless watch_host is set. */
+ * kernels and sandboxes allow none of those):
+ * - tp_btf sched_process_exec / sched_process_fork / sched_process_exit: process events;
+ * - tp_btf inet_sock_set_state: outgoing TCP connections (the connecting process is current when
+ *   a socket enters SYN_SENT), off the system call path: it costs nothing per system call;
+ * - tp_btf sys_enter / sys_exit: the system call events (open .. bpf). User space writes, per
+ *   system call number, which event it belongs to and which arguments to read (vigil_syscalls);
+ *   the enter probe keeps the arguments per thread, the exit probe emits them with the result.
+ *   Attached only when such an event is enabled: any program on these tracepoints puts every
+ *   system call of the machine on the kernel's slow path (docs/SENSOR.md, "overhead").
+ * Filtering in the kernel, from maps user space writes: enabled event types (config and
+ * vigil_syscalls), the host's processes (same mount namespace as the sensor's init) left out
+ * unless watch_host is set, and path prefixes (vigil_prefixes: which reads to report, which
+ * paths to ignore). */
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -33,6 +39,12 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #define O_TRUNC 01000
 #define O_APPEND 02000
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define EINPROGRESS 115
+#define TCP_SYN_SENT_STATE 2
+#define TCP_CLOSE_STATE 7
+#define IPPROTO_TCP_NUM 6
 
 struct {
   __uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -53,14 +65,47 @@ struct {
   __type(value, struct vigil_config);
 } vigil_config_map SEC(".maps");
 
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, VIGIL_MAX_SYSCALLS);
+  __type(key, __u32);
+  __type(value, struct vigil_syscall_spec);
+} vigil_syscalls SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+  __uint(max_entries, 1024);
+  __uint(map_flags, BPF_F_NO_PREALLOC);
+  __type(key, struct vigil_prefix_key);
+  __type(value, __u32);
+} vigil_prefixes SEC(".maps");
+
+/* What the enter probe keeps for the exit probe, per thread. */
+struct pending {
+  __u32 nr;
+  __u32 type;
+  __u32 flags; /* open flags (OPEN filters) */
+  __u32 pad;
+  __u64 args[6];
+  char path[VIGIL_PATH_LEN];
+  char path2[VIGIL_PATH_LEN];
+  char str[VIGIL_STR_LEN];
+};
+
 /* Scratch space for the pending record of the enter probe (too large for the BPF stack). */
-struct pending;
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, char[VIGIL_PATH_LEN + 16]);
+  __type(value, struct pending);
 } vigil_scratch SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u32);
+  __type(value, struct pending);
+} vigil_pending SEC(".maps");
 
 static __always_inline struct vigil_config *get_config(void) {
   __u32 key = 0;
@@ -138,7 +183,19 @@ int BPF_PROG(vigil_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
   if (name[0] == 'm' && name[1] == 'e' && name[2] == 'm' && name[3] == 'f' && name[4] == 'd' && name[5] == ':') {
     e->flags |= VIGIL_EXEC_MEMFD;
   }
-  if (BPF_CORE_READ(d, d_sb, s_magic) == OVERLAYFS_SUPER_MAGIC) e->flags |= VIGIL_EXEC_OVERLAY;
+  if (BPF_CORE_READ(d, d_sb, s_magic) == OVERLAYFS_SUPER_MAGIC) {
+    e->flags |= VIGIL_EXEC_OVERLAY;
+    /* The overlay's inode: upper dentry set = written or copied up in the container. */
+    struct inode *inode = BPF_CORE_READ(d, d_inode);
+    struct ovl_inode *oi = (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+    if (inode && BPF_CORE_READ(oi, __upperdentry)) e->flags |= VIGIL_EXEC_UPPER;
+    if (bpf_core_field_exists(struct ovl_entry, __numlower)) {
+      struct ovl_entry *oe = BPF_CORE_READ(oi, oe);
+      if (inode && oe && BPF_CORE_READ(oe, __numlower) > 0) e->flags |= VIGIL_EXEC_LOWER;
+    } else {
+      e->flags |= VIGIL_EXEC_LOWER * (inode && BPF_CORE_READ(oi, oe) != 0);
+    }
+  }
   if (BPF_CORE_READ(p, real_parent, nsproxy, mnt_ns, ns.inum) != e->h.mnt_ns) e->flags |= VIGIL_EXEC_PARENT_HOST;
   unsigned long start = BPF_CORE_READ(p, mm, arg_start);
   unsigned long end = BPF_CORE_READ(p, mm, arg_end);
@@ -179,136 +236,271 @@ int BPF_PROG(vigil_fork, struct task_struct *parent, struct task_struct *child) 
   return 0;
 }
 
-/* Reads of these are reported; writes are reported everywhere. */
-static __always_inline bool sensitive(const char *p) {
-  /* /etc/shadow, /etc/gshadow, /etc/sudoers(.d), /etc/ssh/ssh_host_*, /root/.ssh */
-  if (p[0] != '/') return false;
-  if (p[1] == 'e' && p[2] == 't' && p[3] == 'c' && p[4] == '/') {
-    const char *r = p + 5;
-    if (r[0] == 's' && r[1] == 'h' && r[2] == 'a' && r[3] == 'd' && r[4] == 'o' && r[5] == 'w') return true;
-    if (r[0] == 'g' && r[1] == 's' && r[2] == 'h' && r[3] == 'a' && r[4] == 'd' && r[5] == 'o' && r[6] == 'w') return true;
-    if (r[0] == 's' && r[1] == 'u' && r[2] == 'd' && r[3] == 'o' && r[4] == 'e' && r[5] == 'r' && r[6] == 's') return true;
-    if (r[0] == 's' && r[1] == 's' && r[2] == 'h' && r[3] == '/' && r[4] == 's' && r[5] == 's' && r[6] == 'h' &&
-        r[7] == '_' && r[8] == 'h') return true;
-    return false;
+
+/* The 1-based argument `i` of the pending call, 0 when there is none. */
+static __always_inline __u64 arg(struct pending *p, __u8 i) {
+  /* A switch, not p->args[i - 1]: clang bounds-checks a copy of the index, which the verifier
+   * does not connect to the one used. */
+  switch (i) {
+    case 1: return p->args[0];
+    case 2: return p->args[1];
+    case 3: return p->args[2];
+    case 4: return p->args[3];
+    case 5: return p->args[4];
+    case 6: return p->args[5];
+    default: return 0;
   }
-  return p[1] == 'r' && p[2] == 'o' && p[3] == 'o' && p[4] == 't' && p[5] == '/' && p[6] == '.' && p[7] == 's' &&
-         p[8] == 's' && p[9] == 'h';
 }
 
-/* x86-64 system call numbers. */
-#define NR_OPEN 2
-#define NR_CONNECT 42
-#define NR_CREAT 85
-#define NR_OPENAT 257
-#define NR_OPENAT2 437
+/* The prefix map's word on a path read by bpf_probe_read_user_str (len: its return value). */
+static __always_inline __u32 path_decision(const char *path, long len) {
+  if (len <= 1 || path[0] != '/') return 0;
+  struct vigil_prefix_key k = {};
+  long n = len - 1;
+  if (n > VIGIL_PREFIX_LEN) n = VIGIL_PREFIX_LEN;
+  k.prefixlen = n * 8;
+  __builtin_memcpy(k.path, path, VIGIL_PREFIX_LEN);
+  __u32 *v = bpf_map_lookup_elem(&vigil_prefixes, &k);
+  return v ? *v : 0;
+}
 
-/* What the enter probe keeps for the exit probe, per thread. */
-struct pending {
-  __u32 nr;
-  __u32 flags;
-  __u64 uaddr; /* connect: the user sockaddr */
-  char path[VIGIL_PATH_LEN];
-};
+/* ptrace requests worth reporting: attach, seize, traceme, writes into the tracee. */
+static __always_inline bool ptrace_reported(__u64 request) {
+  return request == 0 /* TRACEME */ || request == 4 || request == 5 || request == 6 /* POKE* */ ||
+         request == 13 /* SETREGS */ || request == 15 /* SETFPREGS */ || request == 16 /* ATTACH */ ||
+         request == 0x4205 /* SETREGSET */ || request == 0x4206 /* SEIZE */;
+}
 
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 16384);
-  __type(key, __u32);
-  __type(value, struct pending);
-} vigil_pending SEC(".maps");
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#endif
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
-  if (id != NR_OPEN && id != NR_OPENAT && id != NR_OPENAT2 && id != NR_CREAT && id != NR_CONNECT) return 0;
-  __u32 type = id == NR_CONNECT ? VIGIL_EV_CONNECT : VIGIL_EV_OPEN;
+  if ((unsigned long)id >= VIGIL_MAX_SYSCALLS) return 0;
+  __u32 nr = id;
+  struct vigil_syscall_spec *spec = bpf_map_lookup_elem(&vigil_syscalls, &nr);
+  if (!spec || spec->type == 0) return 0;
   struct task_struct *task = bpf_get_current_task_btf();
-  if (!wanted(task, type)) return 0;
+  if (!wanted(task, spec->type)) return 0;
   __u32 key = 0;
   struct pending *p = bpf_map_lookup_elem(&vigil_scratch, &key);
   if (!p) return 0;
-  p->nr = id;
+  p->nr = nr;
+  p->type = spec->type;
   p->flags = 0;
-  p->uaddr = 0;
+  p->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+  p->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+  p->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+  p->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+  p->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+#if defined(__TARGET_ARCH_x86)
+  p->args[5] = BPF_CORE_READ(regs, r9);
+#else
+  p->args[5] = 0; /* no system call we watch has a sixth argument we read */
+#endif
   p->path[0] = 0;
-  const char *path = 0;
-  if (id == NR_CONNECT) {
-    p->uaddr = PT_REGS_PARM2_CORE(regs);
-  } else if (id == NR_OPEN) {
-    path = (const char *)PT_REGS_PARM1_CORE(regs);
-    p->flags = PT_REGS_PARM2_CORE(regs);
-  } else if (id == NR_CREAT) {
-    path = (const char *)PT_REGS_PARM1_CORE(regs);
-    p->flags = O_CREAT | O_WRONLY | O_TRUNC;
-  } else if (id == NR_OPENAT) {
-    path = (const char *)PT_REGS_PARM2_CORE(regs);
-    p->flags = PT_REGS_PARM3_CORE(regs);
-  } else {
-    path = (const char *)PT_REGS_PARM2_CORE(regs);
-    __u64 how_flags = 0; /* struct open_how starts with __u64 flags */
-    bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)PT_REGS_PARM3_CORE(regs));
-    p->flags = how_flags;
-  }
-  if (path) {
-    bpf_probe_read_user_str(p->path, sizeof(p->path), path);
+  p->path2[0] = 0;
+  p->str[0] = 0;
+  long len = 0;
+  if (spec->path_arg) len = bpf_probe_read_user_str(p->path, sizeof(p->path), (void *)arg(p, spec->path_arg));
+  if (spec->path2_arg) bpf_probe_read_user_str(p->path2, sizeof(p->path2), (void *)arg(p, spec->path2_arg));
+  if (spec->str_arg) bpf_probe_read_user_str(p->str, sizeof(p->str), (void *)arg(p, spec->str_arg));
+  __u8 filter = spec->filter;
+  if (filter == VIGIL_FILTER_OPEN || filter == VIGIL_FILTER_OPENAT2) {
+    if (spec->implied) {
+      p->flags = O_CREAT | O_WRONLY | O_TRUNC;
+    } else if (filter == VIGIL_FILTER_OPENAT2) {
+      __u64 how_flags = 0; /* struct open_how starts with __u64 flags */
+      bpf_probe_read_user(&how_flags, sizeof(how_flags), (void *)arg(p, spec->flags_arg));
+      p->flags = how_flags;
+    } else {
+      p->flags = arg(p, spec->flags_arg);
+    }
+    __u32 decision = path_decision(p->path, len);
+    if (decision & VIGIL_PATH_IGNORE) return 0;
     bool write = p->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND);
-    if (!write && !sensitive(p->path)) return 0;
+    if (!write && !(decision & VIGIL_PATH_READS)) return 0;
+  } else if (filter == VIGIL_FILTER_CHMOD) {
+    if (!(arg(p, spec->flags_arg) & 07111)) return 0;
+    if (path_decision(p->path, len) & VIGIL_PATH_IGNORE) return 0;
+  } else if (filter == VIGIL_FILTER_PTRACE) {
+    if (!ptrace_reported(p->args[0])) return 0;
+  } else if (filter == VIGIL_FILTER_PATH) {
+    if (path_decision(p->path, len) & VIGIL_PATH_IGNORE) return 0;
   }
   __u32 tid = BPF_CORE_READ(task, pid);
   bpf_map_update_elem(&vigil_pending, &tid, p, BPF_ANY);
   return 0;
 }
 
+/* The socket behind a file descriptor of `task`, 0 when it is not one. */
+static __always_inline struct sock *sock_of_fd(struct task_struct *task, long fd) {
+  struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+  unsigned int max = BPF_CORE_READ(fdt, max_fds);
+  if (fd < 0 || fd >= max) return 0;
+  struct file **fds = BPF_CORE_READ(fdt, fd);
+  struct file *f = 0;
+  bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+  if (!f) return 0;
+  if ((BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK) return 0;
+  struct socket *sock = BPF_CORE_READ(f, private_data);
+  return sock ? BPF_CORE_READ(sock, sk) : 0;
+}
+
+/* The local (listen) or peer (accept) address of a socket into `e`. */
+static __always_inline void addr_of_sock(struct vigil_net *e, struct sock *sk, bool peer) {
+  __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+  e->family = family;
+  if (family == AF_INET) {
+    __u32 a = peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr) : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+    __builtin_memcpy(e->addr, &a, 4);
+  } else if (family == AF_INET6) {
+    if (peer) {
+      BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_daddr);
+    } else {
+      BPF_CORE_READ_INTO(&e->addr, sk, __sk_common.skc_v6_rcv_saddr);
+    }
+  }
+  e->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) : BPF_CORE_READ(sk, __sk_common.skc_num);
+}
+
+/* A user sockaddr into `e`; false when its family is not one we report. */
+static __always_inline bool addr_of_user(struct vigil_net *e, __u64 uaddr) {
+  __u16 family = 0;
+  if (!uaddr || bpf_probe_read_user(&family, sizeof(family), (void *)uaddr) != 0) return false;
+  e->family = family;
+  if (family == AF_INET) {
+    struct sockaddr_in sin = {};
+    bpf_probe_read_user(&sin, sizeof(sin), (void *)uaddr);
+    e->port = bpf_ntohs(sin.sin_port);
+    __builtin_memcpy(e->addr, &sin.sin_addr, 4);
+  } else if (family == AF_INET6) {
+    struct sockaddr_in6 sin6 = {};
+    bpf_probe_read_user(&sin6, sizeof(sin6), (void *)uaddr);
+    e->port = bpf_ntohs(sin6.sin6_port);
+    __builtin_memcpy(e->addr, &sin6.sin6_addr, 16);
+  } else if (family == AF_UNIX) {
+    bpf_probe_read_user_str(e->unix_path, sizeof(e->unix_path), (void *)(uaddr + 2));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+static __always_inline void emit_net(struct task_struct *task, struct pending *p, long ret) {
+  __u32 type = p->type;
+  /* Decide before reserving: an attempt is counted only for records we mean to emit. */
+  if ((type == VIGIL_EV_CONNECT || type == VIGIL_EV_BIND)) {
+    __u16 family = 0;
+    if (bpf_probe_read_user(&family, sizeof(family), (void *)p->args[1]) != 0 ||
+        (family != AF_INET && family != AF_INET6 && family != AF_UNIX)) {
+      return;
+    }
+  }
+  struct vigil_net *e = reserve(type, sizeof(*e));
+  if (!e) return;
+  fill_header(&e->h, task, type, sizeof(*e));
+  e->result = ret;
+  e->family = 0;
+  e->port = 0;
+  __builtin_memset(e->addr, 0, sizeof(e->addr));
+  e->unix_path[0] = 0;
+  if (type == VIGIL_EV_CONNECT || type == VIGIL_EV_BIND) {
+    addr_of_user(e, p->args[1]);
+  } else if (type == VIGIL_EV_ACCEPT) {
+    if (ret >= 0 && !addr_of_user(e, p->args[1])) {
+      struct sock *sk = sock_of_fd(task, ret);
+      if (sk) addr_of_sock(e, sk, true);
+    }
+  } else { /* listen */
+    struct sock *sk = sock_of_fd(task, p->args[0]);
+    if (sk) addr_of_sock(e, sk, false);
+  }
+  bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void emit_open(struct task_struct *task, struct pending *p, long ret) {
+  struct vigil_open *e = reserve(VIGIL_EV_OPEN, sizeof(*e));
+  if (!e) return;
+  fill_header(&e->h, task, VIGIL_EV_OPEN, sizeof(*e));
+  e->flags = p->flags;
+  e->mode = 0;
+  e->result = ret;
+  e->pad = 0;
+  __builtin_memcpy(e->path, p->path, sizeof(e->path));
+  bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline void emit_syscall(struct task_struct *task, struct pending *p, long ret) {
+  __u32 type = p->type;
+  if (type >= VIGIL_EV_MAX) return;
+  struct vigil_syscall *e = reserve(type, sizeof(*e));
+  if (!e) return;
+  fill_header(&e->h, task, type, sizeof(*e));
+  e->result = ret;
+  e->nr = p->nr;
+  e->pad = 0;
+  __builtin_memcpy(e->args, p->args, sizeof(e->args));
+  if (type == VIGIL_EV_SETID && p->args[1] && p->args[0]) {
+    /* capset(header, data): the first of the data structs, {effective, permitted, inheritable} */
+    __u32 caps[3] = {};
+    if (bpf_probe_read_user(caps, sizeof(caps), (void *)p->args[1]) == 0) {
+      e->args[2] = caps[0];
+      e->args[3] = caps[1];
+      e->args[4] = caps[2];
+    }
+  }
+  __builtin_memcpy(e->path, p->path, sizeof(e->path));
+  __builtin_memcpy(e->path2, p->path2, sizeof(e->path2));
+  __builtin_memcpy(e->str, p->str, sizeof(e->str));
+  bpf_ringbuf_submit(e, 0);
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
-  /* Most system calls are none of ours: decide on the number before any map lookup. */
-  long id = BPF_CORE_READ(regs, orig_ax);
-  if (id != NR_OPEN && id != NR_OPENAT && id != NR_OPENAT2 && id != NR_CREAT && id != NR_CONNECT) return 0;
+  /* Most system calls are none of ours: decide on the number before the per-thread lookup. */
+  long id = SYSCALL_NR(regs);
+  if ((unsigned long)id >= VIGIL_MAX_SYSCALLS) return 0;
+  __u32 nr = id;
+  struct vigil_syscall_spec *spec = bpf_map_lookup_elem(&vigil_syscalls, &nr);
+  if (!spec || spec->type == 0) return 0;
   struct task_struct *task = bpf_get_current_task_btf();
   __u32 tid = BPF_CORE_READ(task, pid);
   struct pending *p = bpf_map_lookup_elem(&vigil_pending, &tid);
   if (!p) return 0;
-  if (p->nr == NR_CONNECT) {
-    __u16 family = 0;
-    if (bpf_probe_read_user(&family, sizeof(family), (void *)p->uaddr) != 0 ||
-        (family != AF_INET && family != AF_INET6 && family != AF_UNIX)) {
-      bpf_map_delete_elem(&vigil_pending, &tid);
-      return 0;
-    }
-    struct vigil_connect *e = reserve(VIGIL_EV_CONNECT, sizeof(*e));
-    if (e) {
-      fill_header(&e->h, task, VIGIL_EV_CONNECT, sizeof(*e));
-      e->result = ret;
-      e->family = family;
-      e->port = 0;
-      __builtin_memset(e->addr, 0, sizeof(e->addr));
-      e->unix_path[0] = 0;
-      if (family == AF_INET) {
-        struct sockaddr_in sin = {};
-        bpf_probe_read_user(&sin, sizeof(sin), (void *)p->uaddr);
-        e->port = bpf_ntohs(sin.sin_port);
-        __builtin_memcpy(e->addr, &sin.sin_addr, 4);
-      } else if (family == AF_INET6) {
-        struct sockaddr_in6 sin6 = {};
-        bpf_probe_read_user(&sin6, sizeof(sin6), (void *)p->uaddr);
-        e->port = bpf_ntohs(sin6.sin6_port);
-        __builtin_memcpy(e->addr, &sin6.sin6_addr, 16);
-      } else {
-        bpf_probe_read_user_str(e->unix_path, sizeof(e->unix_path), (void *)(p->uaddr + 2));
-      }
-      bpf_ringbuf_submit(e, 0);
-    }
-  } else {
-    struct vigil_open *e = reserve(VIGIL_EV_OPEN, sizeof(*e));
-    if (e) {
-      fill_header(&e->h, task, VIGIL_EV_OPEN, sizeof(*e));
-      e->flags = p->flags;
-      e->mode = 0;
-      e->result = ret;
-      __builtin_memcpy(e->path, p->path, sizeof(e->path));
-      bpf_ringbuf_submit(e, 0);
+  if (p->nr == nr) {
+    __u32 type = p->type;
+    if (type == VIGIL_EV_OPEN) {
+      emit_open(task, p, ret);
+    } else if (type == VIGIL_EV_CONNECT || type == VIGIL_EV_ACCEPT || type == VIGIL_EV_BIND ||
+               type == VIGIL_EV_LISTEN) {
+      emit_net(task, p, ret);
+    } else {
+      emit_syscall(task, p, ret);
     }
   }
   bpf_map_delete_elem(&vigil_pending, &tid);
+  return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(vigil_tcp_state, const struct sock *sk, const int oldstate, const int newstate) {
+  /* connect(2) on a TCP socket moves it from CLOSE to SYN_SENT in the caller's context. */
+  if (newstate != TCP_SYN_SENT_STATE || oldstate != TCP_CLOSE_STATE) return 0;
+  if (BPF_CORE_READ(sk, sk_protocol) != IPPROTO_TCP_NUM) return 0;
+  struct task_struct *task = bpf_get_current_task_btf();
+  if (!wanted(task, VIGIL_EV_TCP_CONNECT)) return 0;
+  struct vigil_net *e = reserve(VIGIL_EV_TCP_CONNECT, sizeof(*e));
+  if (!e) return 0;
+  fill_header(&e->h, task, VIGIL_EV_TCP_CONNECT, sizeof(*e));
+  e->result = -EINPROGRESS;
+  e->port = 0;
+  __builtin_memset(e->addr, 0, sizeof(e->addr));
+  e->unix_path[0] = 0;
+  addr_of_sock(e, (struct sock *)sk, true);
+  bpf_ringbuf_submit(e, 0);
   return 0;
 }
