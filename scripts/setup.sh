@@ -29,7 +29,7 @@ build_pkgs=(
 test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap debian-archive-keyring
   nodejs npm python3 jq zstd dpkg-dev rpm
-  libcommons-lang3-java time isal util-linux tar gzip
+  libcommons-lang3-java time isal util-linux iproute2 tar gzip
   python3-apt python3-rpm golang-go golang-golang-x-mod-dev
   python3-packaging maven default-jdk-headless ruby php-cli php-composer-semver
   nginx openssl

@@ -193,8 +193,13 @@ int RunSensor(const SensorFlags& f) {
     v.host_call = c.id.empty() && !f.host ? "" : HostCall(e, host_addresses, host_net_ns);
     *out << runtime::ToJsonLine(e, c, v, boot_to_unix) << '\n';
   };
+  std::string running;
+  for (const runtime::ProbeStatus& p : (*sensor)->probes()) {
+    if (p.running) running += (running.empty() ? "" : ", ") + p.name;
+  }
   std::cerr << "vigil sensor: running on kernel " << runtime::Sensor::KernelRelease() << " ("
-            << (f.host ? "containers and host" : "containers only") << "); SIGINT or SIGTERM stops it\n";
+            << (f.host ? "containers and host" : "containers only") << "; probes: " << running
+            << "); SIGINT or SIGTERM stops it\n";
   auto last_stats = std::chrono::steady_clock::now();
   while (!g_stop) {
     auto polled = (*sensor)->Poll(100, emit);
