@@ -20,7 +20,8 @@ namespace vigil::runtime {
 struct ContainerMetadata {
   std::string name;          // e.g. "cranky_gagarin"
   std::string image;         // the reference it was started from, e.g. "docker.io/library/nginx:1.27"
-  std::string image_digest;  // "sha256:<hex>" when the runtime knows it
+  std::string image_id;      // the runtime's id of that image, e.g. "sha256:<hex>"
+  std::string image_digest;  // "sha256:<hex>" (the manifest digest) when the runtime knows it
   std::map<std::string, std::string> labels;
   std::string pod_name;       // CRI runtimes only
   std::string pod_namespace;  // CRI runtimes only
