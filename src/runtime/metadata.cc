@@ -106,8 +106,9 @@ constexpr std::string_view kInspect = "container inspect";
 Result<ContainerMetadata> ParseInspect(std::string_view text, std::string* id) {
   VIGIL_ASSIGN_OR_RETURN(json root, ParseBody(text, kInspect));
   ContainerMetadata m;
-  if (auto it = root.find("Id"); it != root.end() && id != nullptr) {
-    VIGIL_ASSIGN_OR_RETURN(*id, StringAt(kInspect, "$.Id", *it, kMaxApiStringBytes));
+  if (auto it = root.find("Id"); it != root.end()) {
+    VIGIL_ASSIGN_OR_RETURN(std::string answered, StringAt(kInspect, "$.Id", *it, kMaxApiStringBytes));
+    if (id != nullptr) *id = std::move(answered);
   }
   VIGIL_ASSIGN_OR_RETURN(const json* name, Member(kInspect, "$", root, "Name"));
   VIGIL_ASSIGN_OR_RETURN(m.name, StringAt(kInspect, "$.Name", *name, kMaxApiStringBytes));

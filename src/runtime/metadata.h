@@ -42,7 +42,8 @@ inline constexpr size_t kMaxApiStringBytes = 4096;  // Name, Config.Image, Image
 // kMaxApiJsonDepth, or Config.Labels exceeds kMaxContainerLabels / kMaxLabelKeyBytes /
 // kMaxLabelValueBytes, or a string field exceeds kMaxApiStringBytes; kCorrupt for malformed
 // JSON (with the byte offset), a top level that is not an object, a missing "Name", "Image",
-// "Config" or "Config.Image", and any field of the wrong type. Messages name the JSON path,
+// "Config" or "Config.Image", and any field of the wrong type ("$.Id", when present, must be a
+// string). Messages name the JSON path,
 // e.g. "container inspect: $.Config.Labels[\"app\"] is a number, expected a string".
 // Pure and thread-safe.
 Result<ContainerMetadata> ParseContainerInspect(std::string_view json);
