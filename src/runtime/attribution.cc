@@ -17,16 +17,24 @@ namespace {
 
 enum class KeyKind : uint8_t { kCgroup, kMntNs };
 
+// kCgroup: value = the v2 cgroup id, value2 = the v1 memory cgroup id (0 on pure v2 hosts).
+// kMntNs: value = the namespace inode, value2 = 0.
 struct Key {
   KeyKind kind;
   uint64_t value;
+  uint64_t value2 = 0;
   bool operator==(const Key&) const = default;
+  bool empty() const { return value == 0 && value2 == 0; }
 };
+
+Key CgroupKey(const EventOrigin& o) { return Key{KeyKind::kCgroup, o.cgroup_id, o.cgroup_v1_id}; }
+Key MntKey(const EventOrigin& o) { return Key{KeyKind::kMntNs, o.mnt_ns}; }
 
 struct KeyHash {
   size_t operator()(const Key& k) const {
     // Cgroup ids and namespace inodes are small, dense numbers; spread them.
     uint64_t x = (k.value << 1 | static_cast<uint64_t>(k.kind)) * 0x9E3779B97F4A7C15ull;
+    x ^= k.value2 * 0xC2B2AE3D27D4EB4Full;
     return static_cast<size_t>(x ^ (x >> 32));
   }
 };
@@ -42,7 +50,8 @@ struct Entry {
   std::shared_ptr<const ContainerRef> ref;  // null while pending
   std::shared_ptr<MetaSlot> meta;           // null for hosts, pending entries, no resolver
   int32_t last_pid = 0;                     // pending: the pid last read without success
-  uint64_t cgroup_id = 0;                   // mount-namespace entries: the event's cgroup id
+  uint64_t cgroup_id = 0;                   // mount-namespace entries: the event's cgroup ids
+  uint64_t cgroup_v1_id = 0;
   uint64_t stamp_ns = 0;                    // when resolved or last revalidated
 };
 
@@ -91,9 +100,9 @@ struct Attributor::Core {
 
   // --- everything below with `mu` held, except ReadProc ---
 
-  Entry* Find(KeyKind kind, uint64_t value) const {
-    if (value == 0) return nullptr;
-    auto it = index.find(Key{kind, value});
+  Entry* Find(const Key& key) const {
+    if (key.empty()) return nullptr;
+    auto it = index.find(key);
     return it == index.end() ? nullptr : &*it->second;
   }
 
@@ -106,16 +115,17 @@ struct Attributor::Core {
   // new one: re-read it when old, or when a container's events come from another cgroup.
   bool Fresh(const Entry& e, const EventOrigin& o, uint64_t now, bool check_age) const {
     if (check_age && now - e.stamp_ns > options.mnt_ns_ttl_ns) return false;
-    return !(e.ref->is_container() && o.cgroup_id != 0 && e.cgroup_id != 0 &&
-             o.cgroup_id != e.cgroup_id);
+    if (!e.ref->is_container()) return true;
+    auto differs = [](uint64_t a, uint64_t b) { return a != 0 && b != 0 && a != b; };
+    return !differs(o.cgroup_id, e.cgroup_id) && !differs(o.cgroup_v1_id, e.cgroup_v1_id);
   }
 
   // The resolved entry answering `o`, or null. Sets *stale to a mount-namespace entry that
   // must be revalidated.
   Entry* Lookup(const EventOrigin& o, uint64_t now, bool check_age, Entry** stale) const {
-    Entry* cg = Find(KeyKind::kCgroup, o.cgroup_id);
+    Entry* cg = Find(CgroupKey(o));
     if (cg != nullptr && cg->ref) return cg;
-    Entry* mn = Find(KeyKind::kMntNs, o.mnt_ns);
+    Entry* mn = Find(MntKey(o));
     if (mn != nullptr && mn->ref) {
       if (Fresh(*mn, o, now, check_age)) return mn;
       if (stale != nullptr) *stale = mn;
@@ -123,13 +133,19 @@ struct Attributor::Core {
     return nullptr;
   }
 
-  // True when every entry for `o` is pending and was last tried with this very pid: reading
-  // /proc again would fail again.
+  // True when every key of `o` has a pending entry last tried with this very pid: reading
+  // /proc again would fail again. A key without an entry (e.g. the same process seen again
+  // after runc moved it into the container's cgroups) is worth a read.
   bool TriedAlready(const EventOrigin& o) const {
-    Entry* cg = Find(KeyKind::kCgroup, o.cgroup_id);
-    Entry* mn = Find(KeyKind::kMntNs, o.mnt_ns);
-    if (cg == nullptr && mn == nullptr) return false;
-    return (cg == nullptr || cg->last_pid == o.pid) && (mn == nullptr || mn->last_pid == o.pid);
+    Key keys[] = {CgroupKey(o), MntKey(o)};
+    bool any = false;
+    for (const Key& key : keys) {
+      if (key.empty()) continue;
+      Entry* e = Find(key);
+      if (e == nullptr || e->last_pid != o.pid) return false;
+      any = true;
+    }
+    return any;
   }
 
   static Attribution Answer(const Entry& e) {
@@ -157,7 +173,7 @@ struct Attributor::Core {
       lru.splice(lru.begin(), lru, it->second);
       return *it->second;
     }
-    lru.push_front(Entry{key, nullptr, nullptr, 0, 0, 0});
+    lru.push_front(Entry{key, nullptr, nullptr, 0, 0, 0, 0});
     index.emplace(key, lru.begin());
     return lru.front();
   }
@@ -167,6 +183,19 @@ struct Attributor::Core {
     if (it == index.end()) return;
     lru.erase(it->second);
     index.erase(it);
+  }
+
+  // Erases every cgroup entry whose key matches.
+  template <typename Match>
+  void EraseCgroups(Match match) {
+    for (auto it = lru.begin(); it != lru.end();) {
+      if (it->key.kind == KeyKind::kCgroup && match(it->key)) {
+        index.erase(it->key);
+        it = lru.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
 
   // The metadata slot for a container; `*request` is set when it was just created.
@@ -193,11 +222,25 @@ struct Attributor::Core {
     bool request = false;
     std::shared_ptr<MetaSlot> slot = SlotFor(*ref, &request);
     if (request) *requested = slot;
-    // The kernel's cgroup id is a cgroup v2 id. It names this container only when the
-    // container was read from the v2 line; a host answer is safe under it only on a pure v2
-    // system. On hybrid systems a runtime may leave containers in a shared v2 cgroup.
-    bool by_cgroup = cg.from_unified ||
-                     (!cg.container.is_container() && cg.has_unified && cg.v1_lines == 0);
+    bool by_cgroup = false;
+    if (o.cgroup_v1_id == 0) {
+      // The kernel's cgroup id is a cgroup v2 id. It names this container only when the
+      // container was read from the v2 line; a host answer is safe under it only on a pure v2
+      // system. On hybrid systems a runtime may leave containers in a shared v2 cgroup.
+      by_cgroup = cg.from_unified ||
+                  (!cg.container.is_container() && cg.has_unified && cg.v1_lines == 0);
+    } else {
+      // The pair (v2 id, memory v1 id) names the process's cgroups in both hierarchies. It
+      // identifies the answer when the memory cgroup's path names it (for a host: names no
+      // container) and the v2 path names it or no container (a shared v2 root). While runc
+      // moves a process controller by controller the lines disagree: then the pair is not used.
+      auto same = [&](const std::string& path) {
+        return ContainerFromCgroupPath(path) == cg.container;
+      };
+      bool v2_ok = !cg.has_unified || same(cg.unified_path) ||
+                   !ContainerFromCgroupPath(cg.unified_path).is_container();
+      by_cgroup = cg.has_v1_memory && same(cg.v1_memory_path) && v2_ok;
+    }
     auto put = [&](Key key) {
       Entry& e = Upsert(key);
       if (!e.ref && e.last_pid != 0) Bump(n.backfilled);
@@ -205,16 +248,17 @@ struct Attributor::Core {
       e.meta = slot;
       e.last_pid = 0;
       e.cgroup_id = o.cgroup_id;
+      e.cgroup_v1_id = o.cgroup_v1_id;
       e.stamp_ns = now;
     };
-    if (o.cgroup_id != 0) {
+    if (!CgroupKey(o).empty()) {
       if (by_cgroup) {
-        put(Key{KeyKind::kCgroup, o.cgroup_id});
+        put(CgroupKey(o));
       } else {
-        Erase(Key{KeyKind::kCgroup, o.cgroup_id});  // a pending entry there would never fill
+        Erase(CgroupKey(o));  // a pending entry there would never fill
       }
     }
-    if (o.mnt_ns != 0) put(Key{KeyKind::kMntNs, o.mnt_ns});
+    if (o.mnt_ns != 0) put(MntKey(o));
     Evict();
     Attribution a;
     a.resolved = true;
@@ -224,8 +268,8 @@ struct Attributor::Core {
   }
 
   void StorePending(const EventOrigin& o) {
-    for (Key key : {Key{KeyKind::kCgroup, o.cgroup_id}, Key{KeyKind::kMntNs, o.mnt_ns}}) {
-      if (key.value == 0) continue;
+    for (Key key : {CgroupKey(o), MntKey(o)}) {
+      if (key.empty()) continue;
       Entry& e = Upsert(key);
       if (!e.ref) e.last_pid = o.pid;
     }
@@ -256,20 +300,23 @@ struct Attributor::Core {
       out.kind = KindOf(cg.error());
       return out;
     }
-    if (o.cgroup_id != 0 && !options.cgroup2_mount.empty() && cg->has_unified) {
-      std::string dir = options.cgroup2_mount;
-      if (cg->unified_path != "/") dir += cg->unified_path;
+    // The event's cgroup ids against the inodes of the live process's cgroup directories.
+    auto check = [&](uint64_t id, const std::string& mount, bool has, const std::string& path) {
+      if (id == 0 || mount.empty() || !has) return ProcRead::kOk;
+      std::string dir = mount;
+      if (path != "/") dir += path;
       struct stat st {};
       if (::stat(dir.c_str(), &st) != 0) {
         // The cgroup was removed: its last process has gone.
-        out.kind = errno == ENOENT ? ProcRead::kVanished : ProcRead::kError;
-        return out;
+        return errno == ENOENT ? ProcRead::kVanished : ProcRead::kError;
       }
-      if (static_cast<uint64_t>(st.st_ino) != o.cgroup_id) {
-        out.kind = ProcRead::kMismatch;
-        return out;
-      }
-    }
+      return static_cast<uint64_t>(st.st_ino) == id ? ProcRead::kOk : ProcRead::kMismatch;
+    };
+    out.kind = check(o.cgroup_id, options.cgroup2_mount, cg->has_unified, cg->unified_path);
+    if (out.kind != ProcRead::kOk) return out;
+    out.kind = check(o.cgroup_v1_id, options.cgroup_v1_memory_mount, cg->has_v1_memory,
+                     cg->v1_memory_path);
+    if (out.kind != ProcRead::kOk) return out;
     out.kind = ProcRead::kOk;
     out.cgroup = std::move(cg).value();
     return out;
@@ -353,8 +400,15 @@ Attribution Attributor::Peek(const EventOrigin& o) const {
 }
 
 void Attributor::ForgetCgroup(uint64_t cgroup_id) {
+  if (cgroup_id == 0) return;
   std::lock_guard lock(core_->mu);
-  core_->Erase(Key{KeyKind::kCgroup, cgroup_id});
+  core_->EraseCgroups([cgroup_id](const Key& k) { return k.value == cgroup_id; });
+}
+
+void Attributor::ForgetCgroupV1(uint64_t cgroup_v1_id) {
+  if (cgroup_v1_id == 0) return;
+  std::lock_guard lock(core_->mu);
+  core_->EraseCgroups([cgroup_v1_id](const Key& k) { return k.value2 == cgroup_v1_id; });
 }
 
 void Attributor::ForgetMountNamespace(uint64_t mnt_ns) {

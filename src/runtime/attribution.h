@@ -1,5 +1,6 @@
 // Attribution of kernel events to containers: a bounded, thread-safe cache from the kernel's
-// cgroup id or mount-namespace inode of an event to the container it came from, filled from
+// cgroup ids (v2, and v1 memory controller) or mount-namespace inode of an event to the container
+// it came from, filled from
 // /proc of the event's process on first sight, plus a non-blocking hook for the runtime's
 // metadata (name, image, labels). The rules are in docs/RUNTIME.md.
 #pragma once
@@ -20,7 +21,8 @@ namespace vigil::runtime {
 struct ContainerMetadata {
   std::string name;          // e.g. "cranky_gagarin"
   std::string image;         // the reference it was started from, e.g. "docker.io/library/nginx:1.27"
-  std::string image_digest;  // "sha256:<hex>" when the runtime knows it
+  std::string image_id;      // the runtime's id of that image, e.g. "sha256:<hex>"
+  std::string image_digest;  // "sha256:<hex>" (the manifest digest) when the runtime knows it
   std::map<std::string, std::string> labels;
   std::string pod_name;       // CRI runtimes only
   std::string pod_namespace;  // CRI runtimes only
@@ -51,6 +53,10 @@ struct EventOrigin {
   int32_t pid = 0;         // the process (tgid) in the sensor's pid namespace
   uint64_t cgroup_id = 0;  // the cgroup v2 id (bpf_get_current_cgroup_id); 0 if unknown
   uint64_t mnt_ns = 0;     // the inode of the mount namespace; 0 if unknown
+  // On cgroup v1 and hybrid hosts: the id of the process's cgroup in the memory controller's
+  // hierarchy (the kernfs id the sensor reads); 0 on pure cgroup v2 hosts or if unknown. The
+  // pair (cgroup_id, cgroup_v1_id) is the cache key for cgroups (docs/RUNTIME.md, "cache keys").
+  uint64_t cgroup_v1_id = 0;
 };
 
 // The answer for one event.
@@ -76,6 +82,11 @@ struct AttributorOptions {
   // read from /proc; a difference means the pid was reused or the process moved, and the read
   // is not used.
   std::string cgroup2_mount;
+  // The same check for the event's cgroup_v1_id on cgroup v1 and hybrid hosts, when set (e.g.
+  // "/sys/fs/cgroup/memory"): against the inode of <mount><memory line's path>. Without these
+  // checks an event sent while runc moved the process into the container's cgroups can cache
+  // the runtime's cgroup as the container's; set both on real hosts.
+  std::string cgroup_v1_memory_mount;
   // Mount-namespace inodes are reused by the kernel once a namespace is freed, so an entry
   // keyed by one is re-read from /proc when older than this (nanoseconds).
   uint64_t mnt_ns_ttl_ns = 5'000'000'000;
@@ -110,9 +121,9 @@ class Attributor {
   Attributor(const Attributor&) = delete;
   Attributor& operator=(const Attributor&) = delete;
 
-  // Attributes one event. Looks up the cgroup id, then the mount namespace; on a miss reads
-  // <proc_root>/<pid>/cgroup (checking the process's mount namespace against the event's) and
-  // caches the answer under the keys it is valid for (docs/RUNTIME.md, "cache keys"). Requests
+  // Attributes one event. Looks up the cgroup ids (the pair cgroup_id, cgroup_v1_id), then the
+  // mount namespace; on a miss reads <proc_root>/<pid>/cgroup (checking the process's mount
+  // namespace and, when configured, its cgroups against the event's) and caches the answer under the keys it is valid for (docs/RUNTIME.md, "cache keys"). Requests
   // metadata the first time a container id is seen. Never blocks on anything but /proc.
   Attribution Attribute(const EventOrigin& origin);
 
@@ -120,9 +131,12 @@ class Attributor {
   // nothing. For re-attributing held events once a later event back-filled their key.
   Attribution Peek(const EventOrigin& origin) const;
 
-  // Drops the entry of a cgroup id (its cgroup was removed) or of a mount namespace (it was
-  // freed; the kernel will reuse its inode). No-op when absent.
+  // Drop entries because the kernel may reuse their ids: every entry whose cgroup v2 id is
+  // `cgroup_id` (its cgroup was removed), every entry whose v1 memory cgroup id is
+  // `cgroup_v1_id`, or the entry of a mount namespace (it was freed). No-op when absent. The
+  // two cgroup forms look at every entry (O(size())); the namespace form is O(1).
   void ForgetCgroup(uint64_t cgroup_id);
+  void ForgetCgroupV1(uint64_t cgroup_v1_id);
   void ForgetMountNamespace(uint64_t mnt_ns);
 
   AttributorStats stats() const;

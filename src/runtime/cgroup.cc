@@ -180,6 +180,21 @@ ContainerRef ContainerFromCgroupPath(std::string_view path) {
   return {};
 }
 
+namespace {
+
+// True when the comma-separated `controllers` list `name`.
+bool HasController(std::string_view controllers, std::string_view name) {
+  while (!controllers.empty()) {
+    size_t comma = controllers.find(',');
+    if (controllers.substr(0, comma) == name) return true;
+    if (comma == std::string_view::npos) break;
+    controllers.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
 Result<ProcCgroup> ParseProcCgroup(std::string_view content) {
   if (content.size() > kMaxCgroupFileBytes) {
     return LimitExceeded("cgroup file of " + std::to_string(content.size()) +
@@ -225,6 +240,10 @@ Result<ProcCgroup> ParseProcCgroup(std::string_view content) {
       return;
     }
     ++out.v1_lines;
+    if (!out.has_v1_memory && HasController(controllers, "memory")) {
+      out.has_v1_memory = true;
+      out.v1_memory_path = std::string(path);
+    }
     if (!from_v1.is_container()) from_v1 = ContainerFromCgroupPath(path);
   });
   if (!failure.ok()) return failure;

@@ -57,6 +57,10 @@ struct ProcCgroup {
   std::string unified_path;
   // Number of cgroup v1 lines (0 on a pure cgroup v2 system; > 0 on v1 or hybrid systems).
   size_t v1_lines = 0;
+  // True when a v1 line lists the "memory" controller; `v1_memory_path` is its path. The
+  // sensor's cgroup_v1_id is the id of this cgroup (docs/RUNTIME.md, "cache keys").
+  bool has_v1_memory = false;
+  std::string v1_memory_path;
   // True when `container` was read from the cgroup v2 line. Then the kernel's cgroup id of the
   // process (bpf_get_current_cgroup_id, always the v2 hierarchy) identifies that container.
   bool from_unified = false;

@@ -35,7 +35,11 @@ FakeProcess PodmanProcess(const std::string& id, uint64_t mnt) {
   FakeProcess p;
   p.mnt_ns = mnt;
   std::string path = "/libpod_parent/libpod-" + id;
-  for (int h = 9; h >= 1; --h) p.cgroup += std::to_string(h) + ":c" + std::to_string(h) + ":" + path + "\n";
+  const char* controllers[] = {"cpu", "cpuacct", "cpuset", "memory", "devices",
+                               "freezer", "blkio", "pids", "name=systemd"};
+  for (int h = 9; h >= 1; --h) {
+    p.cgroup += std::to_string(h) + ":" + controllers[h - 1] + ":" + path + "\n";
+  }
   p.cgroup += "0::" + path + "\n";
   return p;
 }
@@ -272,6 +276,117 @@ TEST(Attributor, NoKeysMeansNoCaching) {
   EXPECT_TRUE(attributor.Attribute({.pid = 900}).resolved);
   EXPECT_EQ(attributor.size(), 0u);
   EXPECT_EQ(attributor.stats().misses, 2u);
+}
+
+// --- the cgroup v1 key: (v2 id, memory controller's v1 id) -----------------------------------
+
+// On a hybrid host a docker container left in the v2 root (id 1 for every such process) is told
+// apart by its memory cgroup: the pair is a key where the v2 id alone is not.
+TEST(AttributorV1, ThePairKeysAContainerLeftInTheSharedV2Root) {
+  FakeProc fake;
+  fake.Add(20, DockerV1Process(IdOf(2), 4026532300));
+  fake.Add(10, HybridHostProcess());
+  Attributor attributor({.proc_root = fake.root()});
+  EventOrigin ctr{.pid = 20, .cgroup_id = 1, .mnt_ns = 4026532300, .cgroup_v1_id = 501};
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute(ctr)), IdOf(2));
+  EventOrigin host{.pid = 10, .cgroup_id = 1, .mnt_ns = kHostMnt, .cgroup_v1_id = 400};
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute(host)), "");
+  EXPECT_EQ(attributor.size(), 4u);  // two pairs, two mount namespaces
+  // Exited processes without a mount namespace: answered by the pair alone.
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 21, .cgroup_id = 1, .cgroup_v1_id = 501})), IdOf(2));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 11, .cgroup_id = 1, .cgroup_v1_id = 400})), "");
+  // The v2 id alone still names nothing on this host.
+  EXPECT_FALSE(attributor.Attribute({.pid = 12, .cgroup_id = 1}).resolved);
+  AttributorStats s = attributor.stats();
+  EXPECT_EQ(s.hits, 2u);
+  EXPECT_EQ(s.resolved, 2u);
+}
+
+TEST(AttributorV1, SameV2IdDifferentV1IdAreDifferentKeys) {
+  FakeProc fake;
+  fake.Add(30, PodmanProcess(IdOf(3), 4026532310));
+  fake.Add(31, DockerV1Process(IdOf(4), 4026532311));
+  Attributor attributor({.proc_root = fake.root()});
+  // A contrived v2 id shared by both, with their own memory cgroups.
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 30, .cgroup_id = 77, .cgroup_v1_id = 600})), IdOf(3));
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 31, .cgroup_id = 77, .cgroup_v1_id = 601})), IdOf(4));
+  fake.Remove(30);
+  fake.Remove(31);
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 30, .cgroup_id = 77, .cgroup_v1_id = 600})), IdOf(3));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 31, .cgroup_id = 77, .cgroup_v1_id = 601})), IdOf(4));
+  // Without the v1 id the event is another key (and its process is gone).
+  EXPECT_FALSE(attributor.Attribute({.pid = 30, .cgroup_id = 77}).resolved);
+}
+
+// Read while runc moves the process controller by controller: the memory line still names the
+// runtime's cgroup while another names the container. The answer is the container, but the
+// pair of the event is not cached for it (the mount namespace is).
+TEST(AttributorV1, DisagreeingLinesAreNotCachedUnderThePair) {
+  FakeProc fake;
+  FakeProcess p;
+  p.mnt_ns = 4026532320;
+  p.cgroup = "4:memory:/libpod_parent/conmon\n1:cpu:/libpod_parent/libpod-" + IdOf(5) + "\n0::/\n";
+  fake.Add(40, p);
+  Attributor attributor({.proc_root = fake.root()});
+  EventOrigin e{.pid = 40, .cgroup_id = 1, .mnt_ns = 4026532320, .cgroup_v1_id = 700};
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute(e)), IdOf(5));
+  EXPECT_EQ(attributor.size(), 1u);  // the mount namespace only
+  fake.Remove(40);
+  EXPECT_FALSE(attributor.Attribute({.pid = 41, .cgroup_id = 1, .cgroup_v1_id = 700}).resolved);
+}
+
+// With the memory hierarchy's mount point the event's v1 id is checked against the live
+// process: an event sent from the runtime's cgroup (runc had entered the container's mount
+// namespace but not yet its cgroup) is not cached as the container's, and the next event of
+// the same process, from the container's cgroup, is read again.
+TEST(AttributorV1, V1IdIsCheckedAgainstTheMemoryHierarchy) {
+  FakeProc fake;
+  namespace fs = std::filesystem;
+  std::string mount = fake.root() + "/memory";
+  std::string dir = mount + "/docker/" + IdOf(6);
+  fs::create_directories(dir);
+  struct stat st {};
+  ASSERT_EQ(::stat(dir.c_str(), &st), 0);
+  fake.Add(50, DockerV1Process(IdOf(6), 4026532330));
+  Attributor attributor({.proc_root = fake.root(), .cgroup_v1_memory_mount = mount});
+  EventOrigin early{.pid = 50, .cgroup_id = 1, .mnt_ns = 4026532330, .cgroup_v1_id = st.st_ino + 1};
+  EXPECT_FALSE(attributor.Attribute(early).resolved);
+  EXPECT_EQ(attributor.stats().pid_mismatches, 1u);
+  EventOrigin later{.pid = 50, .cgroup_id = 1, .mnt_ns = 4026532330, .cgroup_v1_id = st.st_ino};
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute(later)), IdOf(6));
+  // The runtime's pair stays unresolved; the container's is cached.
+  fake.Remove(50);
+  EXPECT_FALSE(attributor.Peek({.pid = 51, .cgroup_id = 1, .cgroup_v1_id = st.st_ino + 1}).resolved);
+  EXPECT_EQ(IdOfAnswer(attributor.Peek({.pid = 51, .cgroup_id = 1, .cgroup_v1_id = st.st_ino})), IdOf(6));
+}
+
+TEST(AttributorV1, MountNamespaceEntryIsReReadWhenTheV1IdChanges) {
+  FakeProc fake;
+  fake.Add(60, DockerV1Process(IdOf(7), 4026532340));
+  Attributor attributor({.proc_root = fake.root()});
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 60, .mnt_ns = 4026532340, .cgroup_v1_id = 800})), IdOf(7));
+  // The namespace inode was reused by another container with another memory cgroup.
+  fake.Remove(60);
+  fake.Add(61, DockerV1Process(IdOf(8), 4026532340));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 61, .mnt_ns = 4026532340, .cgroup_v1_id = 801})), IdOf(8));
+}
+
+TEST(AttributorV1, ForgetByEitherId) {
+  FakeProc fake;
+  fake.Add(70, PodmanProcess(IdOf(9), 4026532350));
+  fake.Add(71, DockerV1Process(IdOf(10), 4026532351));
+  Attributor attributor({.proc_root = fake.root()});
+  ASSERT_TRUE(attributor.Attribute({.pid = 70, .cgroup_id = 90, .cgroup_v1_id = 900}).resolved);
+  ASSERT_TRUE(attributor.Attribute({.pid = 70, .cgroup_id = 90}).resolved);  // pure-v2 form
+  ASSERT_TRUE(attributor.Attribute({.pid = 71, .cgroup_id = 1, .cgroup_v1_id = 901}).resolved);
+  EXPECT_EQ(attributor.size(), 3u);
+  attributor.ForgetCgroupV1(0);  // no-op, not "every entry without a v1 id"
+  attributor.ForgetCgroup(0);
+  EXPECT_EQ(attributor.size(), 3u);
+  attributor.ForgetCgroupV1(901);
+  EXPECT_EQ(attributor.size(), 2u);
+  attributor.ForgetCgroup(90);  // both keys with v2 id 90
+  EXPECT_EQ(attributor.size(), 0u);
 }
 
 // A resolver whose answers the test hands out, optionally at once.

@@ -188,6 +188,8 @@ TEST(ParseProcCgroup, RealPodmanCgroupfsHybrid) {
   EXPECT_EQ(r->unified_path, "/libpod_parent/libpod-" + kRealPodman);
   EXPECT_EQ(r->v1_lines, 9u);
   EXPECT_TRUE(r->from_unified);
+  EXPECT_TRUE(r->has_v1_memory);
+  EXPECT_EQ(r->v1_memory_path, "/libpod_parent/libpod-" + kRealPodman);
 }
 
 TEST(ParseProcCgroup, RealPodmanConmonIsHost) {
@@ -208,6 +210,27 @@ TEST(ParseProcCgroup, RealPodmanOtherParents) {
     EXPECT_EQ(r->container.runtime, Runtime::kPodman) << name;
     EXPECT_EQ(r->container.id.size(), 64u) << name;
     EXPECT_TRUE(r->from_unified) << name;
+  }
+}
+
+TEST(ParseProcCgroup, FindsTheMemoryControllerLine) {
+  struct Case {
+    const char* what;
+    std::string content;
+    bool has;
+    std::string path;
+  };
+  const std::vector<Case> cases = {
+      {"alone", "4:memory:/docker/" + kB + "\n0::/\n", true, "/docker/" + kB},
+      {"joined with others", "3:cpu,memory,pids:/a\n0::/\n", true, "/a"},
+      {"a name that merely contains it", "3:name=memory2:/a\n2:memoryx:/b\n0::/\n", false, ""},
+      {"pure v2", "0::/system.slice/x.service\n", false, ""},
+  };
+  for (const Case& c : cases) {
+    auto r = ParseProcCgroup(c.content);
+    ASSERT_TRUE(r.ok()) << c.what << ": " << r.error().ToString();
+    EXPECT_EQ(r->has_v1_memory, c.has) << c.what;
+    EXPECT_EQ(r->v1_memory_path, c.path) << c.what;
   }
 }
 

@@ -1,0 +1,504 @@
+#include "runtime/metadata.h"
+
+#include <curl/curl.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "common/json.h"
+
+namespace vigil::runtime {
+namespace {
+
+using nlohmann::json;
+
+// A printable, clipped rendering of untrusted text for error messages.
+std::string Quote(std::string_view s, size_t max = 64) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size() && i < max; ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > max) out += "...";
+  return out + "\"";
+}
+
+Error WrongType(std::string_view what, const std::string& path, const json& j,
+                std::string_view expected) {
+  return Corrupt(std::string(what) + ": " + path + " is " + j.type_name() + ", expected " +
+                 std::string(expected));
+}
+
+// The string at `path` (already looked up as `j`), capped at `max` bytes.
+Result<std::string> StringAt(std::string_view what, const std::string& path, const json& j,
+                             size_t max) {
+  if (!j.is_string()) return WrongType(what, path, j, "a string");
+  const auto& s = j.get_ref<const std::string&>();
+  if (s.size() > max) {
+    return LimitExceeded(std::string(what) + ": " + path + " is " + std::to_string(s.size()) +
+                         " bytes, more than the cap of " + std::to_string(max));
+  }
+  return s;
+}
+
+// The member `key` of object `obj` (at `path`), or an error naming it when absent.
+Result<const json*> Member(std::string_view what, const std::string& path, const json& obj,
+                           const char* key) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return Corrupt(std::string(what) + ": " + path + "." + key + " is missing");
+  return &*it;
+}
+
+Result<json> ParseBody(std::string_view text, std::string_view what) {
+  if (text.size() > kMaxApiResponseBytes) {
+    return LimitExceeded(std::string(what) + ": answer of " + std::to_string(text.size()) +
+                         " bytes is larger than the cap of " + std::to_string(kMaxApiResponseBytes));
+  }
+  auto parsed = ParseJson(text, what, kMaxApiJsonDepth);
+  if (!parsed.ok()) {
+    // ParseJson says "corrupt" for nesting too deep; that is a cap, not malformed JSON.
+    if (parsed.error().message().find("nested deeper") != std::string::npos) {
+      return LimitExceeded(parsed.error().message());
+    }
+    return parsed.error();
+  }
+  if (!parsed->is_object()) return WrongType(what, "$", *parsed, "an object");
+  return parsed;
+}
+
+bool IsLowerHex(std::string_view s) {
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Characters that are safe in a URL path segment without escaping and cannot climb ('/').
+bool IsSafeSegment(std::string_view s, size_t max) {
+  if (s.empty() || s.size() > max || s == "." || s == "..") return false;
+  for (char c : s) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              c == '_' || c == '.' || c == '-' || c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+constexpr std::string_view kInspect = "container inspect";
+
+// ParseContainerInspect, also returning "$.Id" when present (the resolver checks it).
+Result<ContainerMetadata> ParseInspect(std::string_view text, std::string* id) {
+  VIGIL_ASSIGN_OR_RETURN(json root, ParseBody(text, kInspect));
+  ContainerMetadata m;
+  if (auto it = root.find("Id"); it != root.end()) {
+    VIGIL_ASSIGN_OR_RETURN(std::string answered, StringAt(kInspect, "$.Id", *it, kMaxApiStringBytes));
+    if (id != nullptr) *id = std::move(answered);
+  }
+  VIGIL_ASSIGN_OR_RETURN(const json* name, Member(kInspect, "$", root, "Name"));
+  VIGIL_ASSIGN_OR_RETURN(m.name, StringAt(kInspect, "$.Name", *name, kMaxApiStringBytes));
+  if (!m.name.empty() && m.name.front() == '/') m.name.erase(0, 1);
+  VIGIL_ASSIGN_OR_RETURN(const json* image_id, Member(kInspect, "$", root, "Image"));
+  VIGIL_ASSIGN_OR_RETURN(m.image_id, StringAt(kInspect, "$.Image", *image_id, kMaxApiStringBytes));
+  VIGIL_ASSIGN_OR_RETURN(const json* config, Member(kInspect, "$", root, "Config"));
+  if (!config->is_object()) return WrongType(kInspect, "$.Config", *config, "an object");
+  VIGIL_ASSIGN_OR_RETURN(const json* image, Member(kInspect, "$.Config", *config, "Image"));
+  VIGIL_ASSIGN_OR_RETURN(m.image, StringAt(kInspect, "$.Config.Image", *image, kMaxApiStringBytes));
+  auto labels = config->find("Labels");
+  if (labels != config->end() && !labels->is_null()) {
+    if (!labels->is_object()) return WrongType(kInspect, "$.Config.Labels", *labels, "an object");
+    if (labels->size() > kMaxContainerLabels) {
+      return LimitExceeded(std::string(kInspect) + ": $.Config.Labels has " +
+                           std::to_string(labels->size()) + " entries, more than the cap of " +
+                           std::to_string(kMaxContainerLabels));
+    }
+    for (const auto& [key, value] : labels->items()) {
+      std::string path = "$.Config.Labels[" + Quote(key) + "]";
+      if (key.size() > kMaxLabelKeyBytes) {
+        return LimitExceeded(std::string(kInspect) + ": " + path + ": key of " +
+                             std::to_string(key.size()) + " bytes, more than the cap of " +
+                             std::to_string(kMaxLabelKeyBytes));
+      }
+      VIGIL_ASSIGN_OR_RETURN(std::string v, StringAt(kInspect, path, value, kMaxLabelValueBytes));
+      m.labels.emplace(key, std::move(v));
+    }
+  }
+  if (auto it = m.labels.find("io.kubernetes.pod.name"); it != m.labels.end()) m.pod_name = it->second;
+  if (auto it = m.labels.find("io.kubernetes.pod.namespace"); it != m.labels.end()) {
+    m.pod_namespace = it->second;
+  }
+  return m;
+}
+
+}  // namespace
+
+Result<ContainerMetadata> ParseContainerInspect(std::string_view json_text) {
+  return ParseInspect(json_text, nullptr);
+}
+
+Result<std::string> ParseImageDigest(std::string_view json_text) {
+  constexpr std::string_view kWhat = "image inspect";
+  VIGIL_ASSIGN_OR_RETURN(json root, ParseBody(json_text, kWhat));
+  auto digests = root.find("RepoDigests");
+  if (digests == root.end() || digests->is_null()) return std::string();
+  if (!digests->is_array()) return WrongType(kWhat, "$.RepoDigests", *digests, "an array");
+  if (digests->empty()) return std::string();
+  VIGIL_ASSIGN_OR_RETURN(std::string first,
+                         StringAt(kWhat, "$.RepoDigests[0]", (*digests)[0], kMaxApiStringBytes));
+  size_t at = first.rfind('@');
+  if (at == std::string::npos) {
+    return Corrupt(std::string(kWhat) + ": $.RepoDigests[0] " + Quote(first) +
+                   " is not '<name>@<digest>'");
+  }
+  std::string digest = first.substr(at + 1);
+  constexpr std::string_view kSha = "sha256:";
+  if (digest.size() != kSha.size() + 64 || !digest.starts_with(kSha) ||
+      !IsLowerHex(std::string_view(digest).substr(kSha.size()))) {
+    return Corrupt(std::string(kWhat) + ": $.RepoDigests[0] digest " + Quote(digest) +
+                   " is not 'sha256:' and 64 lower-case hex digits");
+  }
+  return digest;
+}
+
+std::vector<RuntimeApiSocket> DefaultRuntimeApiSockets() {
+  return {{"/run/podman/podman.sock"}, {"/var/run/docker.sock"}, {"/run/docker.sock"}};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The resolver.
+
+namespace {
+
+Status CurlGlobalInit() {
+  static std::once_flag once;
+  static CURLcode rc = CURLE_OK;
+  std::call_once(once, [] { rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
+  if (rc != CURLE_OK) return InternalError(std::string("curl_global_init: ") + curl_easy_strerror(rc));
+  return OkStatus();
+}
+
+struct HttpAnswer {
+  long status = 0;
+  std::string body;
+};
+
+struct Sink {
+  std::string* body;
+  bool too_big = false;
+};
+
+size_t WriteBody(char* data, size_t size, size_t n, void* user) {
+  auto* sink = static_cast<Sink*>(user);
+  size_t len = size * n;
+  if (sink->body->size() + len > kMaxApiResponseBytes) {
+    sink->too_big = true;
+    return 0;  // makes curl fail the transfer with CURLE_WRITE_ERROR
+  }
+  sink->body->append(data, len);
+  return len;
+}
+
+bool IsSocket(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+}  // namespace
+
+struct RuntimeApiResolver::State {
+  struct Job {
+    std::string id;
+    Done done;
+  };
+  // One per worker thread: its curl handles, made once and reused (connections are kept).
+  struct Worker {
+    CURLM* multi = nullptr;
+    CURL* easy = nullptr;
+    std::thread thread;
+  };
+
+  explicit State(RuntimeApiOptions o) : options(std::move(o)) {
+    if (options.workers == 0) options.workers = 1;
+    if (options.max_queue == 0) options.max_queue = 1;
+    init = CurlGlobalInit();
+  }
+
+  RuntimeApiOptions options;
+  Status init;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Job> queue;
+  bool stop = false;
+  std::atomic<bool> stopping{false};
+  std::vector<Worker> workers;
+
+  std::mutex cache_mu;
+  std::unordered_map<std::string, std::string> image_digests;  // "<socket>\n<image id>" → digest
+
+  struct Counters {
+    std::atomic<uint64_t> requests{0}, ready{0}, not_found{0}, failed{0}, queue_full{0},
+        http_calls{0}, image_cache_hits{0};
+  } n;
+
+  static void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
+
+  void Count(const Result<ContainerMetadata>& r) {
+    if (r.ok()) {
+      Bump(n.ready);
+    } else if (r.error().code() == ErrorCode::kNotFound) {
+      Bump(n.not_found);
+    } else {
+      Bump(n.failed);
+    }
+  }
+
+  // One GET over the unix socket. Errors: kUnavailable (connection, timeout, shutdown),
+  // kLimitExceeded (body above the cap), kInternal (curl setup).
+  Result<HttpAnswer> Get(Worker& w, const RuntimeApiSocket& socket, const std::string& path) {
+    Bump(n.http_calls);
+    HttpAnswer answer;
+    Sink sink{&answer.body};
+    char errbuf[CURL_ERROR_SIZE] = {};
+    CURL* c = w.easy;
+    curl_easy_reset(c);
+    std::string url = "http://localhost" + path;
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket.path.c_str());
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(std::max<int64_t>(1, options.connect_timeout.count())));
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxApiResponseBytes));
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
+
+    // Driven through the multi interface so that the destructor can wake a waiting worker
+    // (curl_multi_wakeup) instead of waiting for the timeout.
+    CURLcode rc = CURLE_OK;
+    bool aborted = false;
+    curl_multi_add_handle(w.multi, c);
+    int running = 1;
+    while (true) {
+      if (curl_multi_perform(w.multi, &running) != CURLM_OK) {
+        rc = CURLE_FAILED_INIT;
+        break;
+      }
+      if (running == 0) break;
+      if (stopping.load(std::memory_order_relaxed)) {
+        aborted = true;
+        break;
+      }
+      curl_multi_poll(w.multi, nullptr, 0, 100, nullptr);
+    }
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(w.multi, &left)) {
+      if (msg->msg == CURLMSG_DONE && msg->easy_handle == c) rc = msg->data.result;
+    }
+    curl_multi_remove_handle(w.multi, c);
+
+    std::string where = socket.path + ": GET " + path;
+    if (aborted) return Unavailable(where + ": shut down");
+    if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+      return LimitExceeded(where + ": answer larger than the cap of " +
+                           std::to_string(kMaxApiResponseBytes) + " bytes");
+    }
+    if (rc != CURLE_OK) {
+      return Unavailable(where + ": " + (errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc)));
+    }
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
+    return answer;
+  }
+
+  // The digest of `image_id` as `socket` knows it; "" when unknown or the lookup fails.
+  std::string ImageDigest(Worker& w, const RuntimeApiSocket& socket, const std::string& image_id) {
+    if (!IsSafeSegment(image_id, 256)) return {};
+    std::string key = socket.path + '\n' + image_id;
+    if (options.max_cached_images > 0) {
+      std::lock_guard lock(cache_mu);
+      if (auto it = image_digests.find(key); it != image_digests.end()) {
+        Bump(n.image_cache_hits);
+        return it->second;
+      }
+    }
+    auto got = Get(w, socket, socket.base_path + "/images/" + image_id + "/json");
+    if (!got.ok() || got->status != 200) return {};  // not cached: may work next time
+    auto digest = ParseImageDigest(got->body);
+    if (!digest.ok()) return {};
+    if (options.max_cached_images > 0) {
+      std::lock_guard lock(cache_mu);
+      if (image_digests.size() >= options.max_cached_images) image_digests.clear();
+      image_digests.emplace(std::move(key), *digest);
+    }
+    return std::move(digest).value();
+  }
+
+  Result<ContainerMetadata> Resolve(Worker& w, const std::string& id) {
+    VIGIL_RETURN_IF_ERROR(init);
+    std::vector<Error> errors;
+    std::string tried;
+    bool any = false;
+    for (const RuntimeApiSocket& socket : options.sockets) {
+      if (stopping.load(std::memory_order_relaxed)) return Unavailable("runtime API resolver: shut down");
+      tried += (tried.empty() ? "" : ", ") + socket.path;
+      if (!IsSocket(socket.path)) continue;
+      any = true;
+      std::string path = socket.base_path + "/containers/" + id + "/json";
+      std::string where = socket.path + ": GET " + path;
+      auto got = Get(w, socket, path);
+      if (!got.ok()) {
+        errors.push_back(std::move(got.error()));
+        continue;
+      }
+      if (got->status == 404) continue;
+      if (got->status != 200) {
+        errors.push_back(Unavailable(where + ": HTTP " + std::to_string(got->status) + ": " +
+                                     Quote(got->body, 200)));
+        continue;
+      }
+      std::string answered_id;
+      auto meta = ParseInspect(got->body, &answered_id);
+      if (!meta.ok()) {
+        errors.push_back(std::move(meta.error().Context(where)));
+        continue;
+      }
+      if (!answered_id.empty() && answered_id != id) {
+        errors.push_back(Corrupt(where + ": answered about container " + Quote(answered_id)));
+        continue;
+      }
+      meta->image_digest = ImageDigest(w, socket, meta->image_id);
+      return meta;
+    }
+    if (!any) return Unavailable("no container runtime API socket exists (tried " + tried + ")");
+    if (errors.empty()) return NotFound("container " + id + " is unknown to " + tried);
+    Error first = std::move(errors.front());
+    if (errors.size() > 1) {
+      first.Context("container " + id + " (and " + std::to_string(errors.size() - 1) +
+                    " more failed sockets)");
+    }
+    return first;
+  }
+
+  void Run(Worker& w) {
+    while (true) {
+      Job job;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stop || !queue.empty(); });
+        if (stop) return;
+        job = std::move(queue.front());
+        queue.pop_front();
+      }
+      Result<ContainerMetadata> r = Resolve(w, job.id);
+      Count(r);
+      job.done(std::move(r));
+    }
+  }
+};
+
+RuntimeApiResolver::RuntimeApiResolver(RuntimeApiOptions options)
+    : state_(std::make_unique<State>(std::move(options))) {
+  State& s = *state_;
+  s.workers.resize(s.options.workers);
+  for (State::Worker& w : s.workers) {
+    w.multi = curl_multi_init();
+    w.easy = curl_easy_init();
+  }
+  for (State::Worker& w : s.workers) {
+    if (w.multi == nullptr || w.easy == nullptr) {
+      s.init = InternalError("runtime API resolver: curl_multi_init or curl_easy_init failed");
+    }
+  }
+  for (State::Worker& w : s.workers) w.thread = std::thread([&s, &w] { s.Run(w); });
+}
+
+RuntimeApiResolver::~RuntimeApiResolver() {
+  State& s = *state_;
+  {
+    std::lock_guard lock(s.mu);
+    s.stop = true;
+    s.stopping = true;
+  }
+  s.cv.notify_all();
+  for (State::Worker& w : s.workers) {
+    if (w.multi != nullptr) curl_multi_wakeup(w.multi);
+  }
+  for (State::Worker& w : s.workers) {
+    if (w.thread.joinable()) w.thread.join();
+    if (w.easy != nullptr) curl_easy_cleanup(w.easy);
+    if (w.multi != nullptr) curl_multi_cleanup(w.multi);
+  }
+  std::deque<State::Job> left;
+  {
+    std::lock_guard lock(s.mu);
+    left.swap(s.queue);
+  }
+  for (State::Job& job : left) {
+    State::Bump(s.n.failed);
+    job.done(Unavailable("runtime API resolver: shut down before container " + job.id + " was looked up"));
+  }
+}
+
+void RuntimeApiResolver::Request(const ContainerRef& ref, Done done) {
+  State& s = *state_;
+  State::Bump(s.n.requests);
+  if (!IsSafeSegment(ref.id, 128) || ref.id.find(':') != std::string::npos) {
+    State::Bump(s.n.failed);
+    done(InvalidArgument("runtime API resolver: container id " + Quote(ref.id) +
+                         " is not 1..128 characters of [0-9A-Za-z_.-]"));
+    return;
+  }
+  {
+    std::unique_lock lock(s.mu);
+    if (s.stop) {
+      lock.unlock();
+      State::Bump(s.n.failed);
+      done(Unavailable("runtime API resolver: shut down"));
+      return;
+    }
+    if (s.queue.size() >= s.options.max_queue) {
+      lock.unlock();
+      State::Bump(s.n.queue_full);
+      State::Bump(s.n.failed);
+      done(LimitExceeded("runtime API resolver: queue of " + std::to_string(s.options.max_queue) +
+                         " requests is full; container " + ref.id + " not looked up"));
+      return;
+    }
+    s.queue.push_back({ref.id, std::move(done)});
+  }
+  s.cv.notify_one();
+}
+
+RuntimeApiStats RuntimeApiResolver::stats() const {
+  const auto& n = state_->n;
+  auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  RuntimeApiStats s;
+  s.requests = get(n.requests);
+  s.ready = get(n.ready);
+  s.not_found = get(n.not_found);
+  s.failed = get(n.failed);
+  s.queue_full = get(n.queue_full);
+  s.http_calls = get(n.http_calls);
+  s.image_cache_hits = get(n.image_cache_hits);
+  return s;
+}
+
+}  // namespace vigil::runtime
