@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -18,8 +19,9 @@
 #include <sstream>
 
 #include "commands.h"
-#include "runtime/cgroup.h"
 #include "runtime/event.h"
+#include "runtime/metadata.h"
+#include "runtime/monitor.h"
 #include "runtime/sensor.h"
 
 namespace vigil::app {
@@ -34,89 +36,18 @@ struct SensorFlags {
   std::vector<std::string> read_prefixes, ignore_prefixes;
   bool host = false;
   uint32_t ring_buffer_mb = 8;
+  std::vector<std::string> runtime_sockets;
+  bool no_metadata = false;
+  double hold_ms = 500;
   double duration = 0;
   double stats_interval = 0;
 };
 
-// The host's own addresses (every interface), for "network calls to the host".
-std::set<std::string> HostAddresses() {
-  std::set<std::string> out;
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return out;
-  for (ifaddrs* a = list; a; a = a->ifa_next) {
-    if (!a->ifa_addr) continue;
-    runtime::Event e;
-    if (a->ifa_addr->sa_family == AF_INET) {
-      e.family = AF_INET;
-      std::memcpy(e.addr.data(), &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, 4);
-    } else if (a->ifa_addr->sa_family == AF_INET6) {
-      e.family = AF_INET6;
-      std::memcpy(e.addr.data(), &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, 16);
-    } else {
-      continue;
-    }
-    out.insert(e.Address());
-  }
-  freeifaddrs(list);
-  return out;
-}
-
-uint32_t NamespaceInode(const char* path) {
-  char buf[64] = {};
-  ssize_t n = readlink(path, buf, sizeof buf - 1);
-  if (n <= 0) return 0;
-  const char* open = std::strchr(buf, '[');
-  return open ? static_cast<uint32_t>(std::strtoul(open + 1, nullptr, 10)) : 0;
-}
-
-// The container of a process: the 64-hex id in its cgroup path (podman, docker, containerd,
-// CRI-O), cached by the cgroup the kernel saw the event in (the default hierarchy's id and, on
-// cgroup v1 and hybrid hosts, the memory controller's): a runtime moves a process into the
-// container's cgroup after it entered the container's namespaces, so the namespace alone would
-// attribute the first events wrongly. (runtime::Attributor, which keys by the v2 cgroup id and
-// the mount namespace, is to take this over once it keys by the v1 cgroup id too.)
-class Containers {
- public:
-  runtime::ContainerFields Of(const runtime::Event& e) {
-    std::pair<uint64_t, uint64_t> key{e.process.cgroup_id, e.process.cgroup_v1_id};
-    auto it = by_cgroup_.find(key);
-    if (it != by_cgroup_.end()) return it->second;
-    runtime::ContainerFields c;
-    std::ifstream in("/proc/" + std::to_string(e.process.pid) + "/cgroup");
-    std::string content(runtime::kMaxCgroupFileBytes + 1, '\0');
-    in.read(content.data(), static_cast<std::streamsize>(content.size()));
-    content.resize(static_cast<size_t>(in.gcount()));
-    if (auto parsed = runtime::ParseProcCgroup(content); parsed.ok() && parsed->container.is_container()) {
-      c.id = parsed->container.id;
-      c.runtime = std::string(runtime::RuntimeName(parsed->container.runtime));
-      c.pod_uid = parsed->container.pod_uid;
-    }
-    if (!c.id.empty() || in.is_open()) by_cgroup_[key] = c;  // a vanished process: try again later
-    return c;
-  }
-
- private:
-  std::map<std::pair<uint64_t, uint64_t>, runtime::ContainerFields> by_cgroup_;
-};
-
-std::string HostCall(const runtime::Event& e, const std::set<std::string>& host_addresses, uint32_t host_net_ns) {
-  if (e.type != runtime::EventType::kConnect && e.type != runtime::EventType::kTcpConnect) return {};
-  std::string addr = e.Address();
-  if (e.family == AF_UNIX) {
-    for (const char* sock : {"/run/podman/podman.sock", "/var/run/docker.sock", "/run/docker.sock",
-                             "/run/containerd/containerd.sock", "/var/run/crio/crio.sock", "/run/crio/crio.sock"}) {
-      if (addr == sock) return "runtime socket";
-    }
-    return {};
-  }
-  if (addr == "169.254.169.254" || addr == "fd00:ec2::254") return "cloud metadata";
-  bool loopback = addr.rfind("127.", 0) == 0 || addr == "::1";
-  if (loopback) return e.process.net_ns == host_net_ns ? "host loopback (host network)" : "";
-  if (host_addresses.count(addr)) return "host address";
-  return {};
-}
-
-std::string StatsLine(const runtime::SensorStats& s, const char* kind) {
+// The counters as one JSON object: the kernel's per type, then user space's. Every event the
+// kernel attempted is emitted, dropped in the kernel (ring_full), undecodable, a host event
+// left out (host_filtered), or dropped from a full hold queue (hold_overflow):
+// attempted == emitted + ring_full + undecodable + host_filtered + hold_overflow.
+std::string StatsLine(const runtime::SensorStats& s, const runtime::MonitorStats& m, const char* kind) {
   std::ostringstream o;
   o << "{\"type\":\"" << kind << "\",\"attempted\":" << s.Attempted() << ",\"delivered\":" << s.Delivered()
     << ",\"ring_full\":" << s.RingFull() << ",\"undecodable\":" << s.undecodable << ",\"per_type\":{";
@@ -127,7 +58,9 @@ std::string StatsLine(const runtime::SensorStats& s, const char* kind) {
       << ",\"delivered\":" << s.delivered[t] << ",\"ring_full\":" << s.ring_full[t] << "}";
     first = false;
   }
-  o << "}}";
+  o << "},\"emitted\":" << m.delivered << ",\"host_filtered\":" << m.host_filtered
+    << ",\"hold_overflow\":" << m.hold_overflow << ",\"held\":" << m.held << ",\"backfilled\":" << m.backfilled
+    << ",\"metadata_timed_out\":" << m.timed_out << ",\"unresolved\":" << m.unresolved << "}";
   return o.str();
 }
 
@@ -155,12 +88,34 @@ int RunSensor(const SensorFlags& f) {
     }
     out = &file;
   }
-  auto sensor = runtime::Sensor::Start(options);
-  if (!sensor.ok()) {
-    std::cerr << "vigil sensor: " << sensor.error().ToString() << "\n";
+  runtime::MonitorOptions mo;
+  mo.sensor = options;
+  // The kernel's cgroup ids are checked against the hierarchies /proc names (docs/RUNTIME.md).
+  std::error_code ec;
+  if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers", ec)) {
+    mo.attribution.cgroup2_mount = "/sys/fs/cgroup";
+  } else if (std::filesystem::exists("/sys/fs/cgroup/unified/cgroup.controllers", ec)) {
+    mo.attribution.cgroup2_mount = "/sys/fs/cgroup/unified";
+  }
+  if (std::filesystem::exists("/sys/fs/cgroup/memory/cgroup.procs", ec)) {
+    mo.attribution.cgroup_v1_memory_mount = "/sys/fs/cgroup/memory";
+  }
+  if (!f.no_metadata) {
+    runtime::RuntimeApiOptions api;
+    if (!f.runtime_sockets.empty()) {
+      api.sockets.clear();
+      for (const std::string& path : f.runtime_sockets) api.sockets.push_back({path});
+    }
+    mo.attribution.resolver = std::make_shared<runtime::RuntimeApiResolver>(api);
+  }
+  mo.hold.hold_ns = static_cast<uint64_t>(std::max(0.0, f.hold_ms) * 1e6);
+  auto monitor = runtime::Monitor::Start(std::move(mo));
+  if (!monitor.ok()) {
+    std::cerr << "vigil sensor: " << monitor.error().ToString() << "\n";
     return kExitError;
   }
-  for (const runtime::ProbeStatus& p : (*sensor)->probes()) {
+  runtime::Monitor& m = **monitor;
+  for (const runtime::ProbeStatus& p : m.probes()) {
     if (!p.running) std::cerr << "vigil sensor: probe " << p.name << " disabled: " << p.error << "\n";
   }
   struct sigaction sa {};
@@ -173,28 +128,19 @@ int RunSensor(const SensorFlags& f) {
   clock_gettime(CLOCK_REALTIME, &rt);
   clock_gettime(CLOCK_BOOTTIME, &bt);
   int64_t boot_to_unix = (int64_t{rt.tv_sec} - bt.tv_sec) * 1'000'000'000 + (rt.tv_nsec - bt.tv_nsec);
-  std::set<std::string> host_addresses = HostAddresses();
-  // The host's network namespace: init's, else (when init's cannot be read, as in some
-  // sandboxes) the sensor's own.
-  uint32_t host_net_ns = NamespaceInode("/proc/1/ns/net");
-  if (host_net_ns == 0) host_net_ns = NamespaceInode("/proc/self/ns/net");
-  Containers containers;
-  uint64_t host_filtered = 0;
-  auto emit = [&](const runtime::Event& e) {
-    runtime::ContainerFields c = containers.Of(e);
-    // The kernel leaves out the host's mount namespace; processes of the host in namespaces of
-    // their own (podman itself, conmon, runc before it enters the container) are left out here.
-    if (c.id.empty() && !f.host) {
-      ++host_filtered;
-      return;
+  uint64_t output_errors = 0;
+  auto emit = [&](const runtime::Observed& o) {
+    *out << runtime::ToJsonLine(o.event, o.container, o.verdicts, boot_to_unix) << '\n';
+  };
+  auto flush = [&]() {
+    out->flush();
+    if (!*out) {
+      ++output_errors;
+      out->clear();
     }
-    runtime::Verdicts v;
-    v.container_exec = e.type == runtime::EventType::kExec && !c.id.empty() && e.parent_outside && e.process.ns_pid != 1;
-    v.host_call = c.id.empty() && !f.host ? "" : HostCall(e, host_addresses, host_net_ns);
-    *out << runtime::ToJsonLine(e, c, v, boot_to_unix) << '\n';
   };
   std::string running;
-  for (const runtime::ProbeStatus& p : (*sensor)->probes()) {
+  for (const runtime::ProbeStatus& p : m.probes()) {
     if (p.running) running += (running.empty() ? "" : ", ") + p.name;
   }
   std::cerr << "vigil sensor: running on kernel " << runtime::Sensor::KernelRelease() << " ("
@@ -202,28 +148,30 @@ int RunSensor(const SensorFlags& f) {
             << "); SIGINT or SIGTERM stops it\n";
   auto last_stats = std::chrono::steady_clock::now();
   while (!g_stop) {
-    auto polled = (*sensor)->Poll(100, emit);
+    auto polled = m.Poll(100, emit);
     if (!polled.ok()) {
       std::cerr << "vigil sensor: " << polled.error().ToString() << "\n";
       break;
     }
-    out->flush();
+    flush();
     auto now = std::chrono::steady_clock::now();
     if (f.duration > 0 && std::chrono::duration<double>(now - boot).count() >= f.duration) break;
     if (f.stats_interval > 0 && std::chrono::duration<double>(now - last_stats).count() >= f.stats_interval) {
-      std::cerr << StatsLine((*sensor)->Stats(), "stats") << "\n";
+      std::cerr << StatsLine(m.KernelStats(), m.Stats(), "stats") << "\n";
       last_stats = now;
     }
   }
-  // Stop the probes, drain what is in flight, then the counters reconcile exactly.
-  (*sensor)->Detach();
+  // Stop the probes, drain what is in flight and release what is held: then the counters
+  // reconcile exactly.
+  m.Stop();
   while (true) {
-    auto polled = (*sensor)->Poll(0, emit);
+    auto polled = m.Poll(0, emit);
     if (!polled.ok() || *polled == 0) break;
   }
-  runtime::SensorStats s = (*sensor)->Stats();
-  std::string line = StatsLine(s, "final_stats");
-  line.insert(line.size() - 1, ",\"host_filtered\":" + std::to_string(host_filtered));
+  flush();
+  runtime::SensorStats s = m.KernelStats();
+  std::string line = StatsLine(s, m.Stats(), "final_stats");
+  if (output_errors) line.insert(line.size() - 1, ",\"output_errors\":" + std::to_string(output_errors));
   *out << line << '\n';
   out->flush();
   std::cerr << "vigil sensor: stopped: " << s.Attempted() << " events attempted, " << s.Delivered() << " delivered, "
@@ -251,6 +199,12 @@ void AddSensorCommand(CLI::App& app, int* exit_code) {
                   "/dev/tty, /dev/pts/)");
   cmd->add_flag("--host", f->host, "Also report the host's processes (default: containers only)");
   cmd->add_option("--ring-buffer-mb", f->ring_buffer_mb, "Kernel ring buffer size in MiB, a power of two (default 8)");
+  cmd->add_option("--runtime-socket", f->runtime_sockets,
+                  "Ask this runtime API socket (Docker-compatible: podman's service or dockerd) for container "
+                  "metadata; repeatable; default: /run/podman/podman.sock, /var/run/docker.sock, /run/docker.sock");
+  cmd->add_flag("--no-metadata", f->no_metadata, "Do not ask any runtime's API for container metadata");
+  cmd->add_option("--hold-ms", f->hold_ms,
+                  "Hold a new container's events this long for its metadata before writing them without (default 500)");
   cmd->add_option("--duration", f->duration, "Stop after this many seconds (default: run until SIGINT/SIGTERM)");
   cmd->add_option("--stats-interval", f->stats_interval, "Print the counters to standard error every N seconds");
   cmd->callback([f, exit_code]() { *exit_code = RunSensor(*f); });

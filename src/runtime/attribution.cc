@@ -115,7 +115,9 @@ struct Attributor::Core {
   // new one: re-read it when old, or when a container's events come from another cgroup.
   bool Fresh(const Entry& e, const EventOrigin& o, uint64_t now, bool check_age) const {
     if (check_age && now - e.stamp_ns > options.mnt_ns_ttl_ns) return false;
-    if (!e.ref->is_container()) return true;
+    // Another cgroup in the same mount namespace means a process moved: for a container entry,
+    // the namespace's inode was reused; for a host entry, a runtime's exec (runc joins the
+    // container's mount namespace before it moves into the container's cgroups). Re-read both.
     auto differs = [](uint64_t a, uint64_t b) { return a != 0 && b != 0 && a != b; };
     return !differs(o.cgroup_id, e.cgroup_id) && !differs(o.cgroup_v1_id, e.cgroup_v1_id);
   }
@@ -279,7 +281,7 @@ struct Attributor::Core {
   // Reads the process of `o` without the lock held.
   ProcRead ReadProc(const EventOrigin& o) const {
     ProcRead out;
-    auto p = proc.Open(o.pid);
+    auto p = o.tid > 0 && o.tid != o.pid ? proc.OpenThread(o.pid, o.tid) : proc.Open(o.pid);
     if (!p.ok()) {
       out.kind = KindOf(p.error());
       return out;

@@ -51,6 +51,9 @@ enum class MetadataState {
 // What the kernel reported about the process behind an event.
 struct EventOrigin {
   int32_t pid = 0;         // the process (tgid) in the sensor's pid namespace
+  // The thread that made the event; when set and not `pid`, /proc/<pid>/task/<tid> is read (a
+  // thread can be in another mount namespace than its process).
+  int32_t tid = 0;
   uint64_t cgroup_id = 0;  // the cgroup v2 id (bpf_get_current_cgroup_id); 0 if unknown
   uint64_t mnt_ns = 0;     // the inode of the mount namespace; 0 if unknown
   // On cgroup v1 and hybrid hosts: the id of the process's cgroup in the memory controller's

@@ -266,6 +266,14 @@ class Line {
     Key(k);
     Quote(v);
   }
+  // A member whose name comes from outside (a label): the name is escaped too.
+  void ForeignStr(std::string_view k, std::string_view v) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    Quote(k);
+    out_.push_back(':');
+    Quote(v);
+  }
   void Num(std::string_view k, int64_t v) {
     Key(k);
     out_.append(std::to_string(v));
@@ -517,7 +525,12 @@ std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts&
   j.UNum("cgroup_id", p.cgroup_id);
   j.UNum("cgroup_v1_id", p.cgroup_v1_id);
   j.Close();
-  if (c.id.empty()) {
+  if (c.unresolved) {
+    j.Key("container");
+    j.Open();
+    j.Bool("unresolved", true);
+    j.Close();
+  } else if (c.id.empty()) {
     j.Null("container");
   } else {
     j.Key("container");
@@ -528,6 +541,15 @@ std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts&
     j.Str("image", c.image);
     j.Str("image_digest", c.image_digest);
     j.Str("pod_uid", c.pod_uid);
+    if (!c.pod_name.empty()) j.Str("pod_name", c.pod_name);
+    if (!c.pod_namespace.empty()) j.Str("pod_namespace", c.pod_namespace);
+    j.Key("labels");
+    j.Open();
+    if (c.labels) {
+      for (const auto& [k, v] : *c.labels) j.ForeignStr(k, v);
+    }
+    j.Close();
+    j.Str("metadata", c.metadata);
     j.Close();
   }
   switch (e.type) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <array>
+#include <map>
+#include <memory>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -109,6 +111,12 @@ struct ContainerFields {
   std::string runtime;  // "podman", "docker", "containerd", "crio"
   std::string name, image, image_digest;
   std::string pod_uid;
+  std::string pod_name, pod_namespace;  // Kubernetes only
+  std::shared_ptr<const std::map<std::string, std::string>> labels;  // null: none known
+  // "ready": the runtime's API answered; "failed": it could not; "timeout": not answered while
+  // the event was held; "none": no API asked (or a host process).
+  std::string_view metadata = "none";
+  bool unresolved = false;  // the process could not be attributed (exited before /proc was read)
 };
 
 // Extra facts about the event that rules care about.

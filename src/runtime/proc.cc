@@ -80,6 +80,19 @@ Result<Process> ProcFs::Open(int32_t pid) const {
   return Process(fd, pid, std::move(dir));
 }
 
+Result<Process> ProcFs::OpenThread(int32_t pid, int32_t tid) const {
+  if (pid <= 0 || tid <= 0) {
+    return InvalidArgument("pid " + std::to_string(pid) + " / tid " + std::to_string(tid) + " is not a thread id");
+  }
+  std::string dir = root_ + "/" + std::to_string(pid) + "/task/" + std::to_string(tid);
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    int err = errno;
+    return FromErrno(err == ENOTDIR ? ENOENT : err, dir);
+  }
+  return Process(fd, pid, std::move(dir));
+}
+
 Result<std::string> Process::ReadEntry(const char* entry, size_t cap, bool allow_truncate,
                                        bool* truncated) const {
   std::string where = dir_ + "/" + entry;

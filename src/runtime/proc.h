@@ -104,6 +104,9 @@ class ProcFs {
   // Opens <root>/<pid>. kInvalidArgument for pid <= 0; kNotFound when there is no such process;
   // kIo on other failures.
   Result<Process> Open(int32_t pid) const;
+  // Opens the thread <root>/<pid>/task/<tid> (its own namespaces and cgroups: a thread may have
+  // joined another mount namespace with setns). Same errors as Open, for either id.
+  Result<Process> OpenThread(int32_t pid, int32_t tid) const;
 
  private:
   std::string root_;

@@ -371,6 +371,22 @@ TEST(AttributorV1, MountNamespaceEntryIsReReadWhenTheV1IdChanges) {
   EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 61, .mnt_ns = 4026532340, .cgroup_v1_id = 801})), IdOf(8));
 }
 
+TEST(AttributorV1, HostAnswerInAContainersMountNamespaceIsReReadInAnotherCgroup) {
+  // podman exec: runc's child joins the container's mount namespace while still in runc's
+  // cgroups (a host answer), then moves into the container's cgroups.
+  FakeProc fake;
+  FakeProcess runc = HybridHostProcess();
+  runc.mnt_ns = 4026532350;
+  fake.Add(80, runc);
+  fake.Add(81, DockerV1Process(IdOf(9), 4026532350));
+  Attributor attributor({.proc_root = fake.root()});
+  Attribution host = attributor.Attribute({.pid = 80, .cgroup_id = 1, .mnt_ns = 4026532350, .cgroup_v1_id = 31171});
+  ASSERT_TRUE(host.resolved);
+  EXPECT_FALSE(host.container->is_container());
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 81, .cgroup_id = 1, .mnt_ns = 4026532350, .cgroup_v1_id = 800})),
+            IdOf(9));
+}
+
 TEST(AttributorV1, ForgetByEitherId) {
   FakeProc fake;
   fake.Add(70, PodmanProcess(IdOf(9), 4026532350));

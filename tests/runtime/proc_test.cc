@@ -107,6 +107,18 @@ TEST(Proc, ReadsItsOwnLiveProcess) {
   EXPECT_TRUE(login.ok()) << login.error().ToString();
 }
 
+TEST(Proc, OpensAThreadOfItsOwnProcess) {
+  ProcFs proc;
+  auto t = proc.OpenThread(static_cast<int32_t>(getpid()), static_cast<int32_t>(gettid()));
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  auto self = proc.Open(static_cast<int32_t>(getpid()));
+  ASSERT_TRUE(self.ok());
+  EXPECT_EQ(*t->NamespaceInode(Namespace::kMnt), *self->NamespaceInode(Namespace::kMnt));
+  EXPECT_TRUE(t->Cgroup().ok());
+  EXPECT_EQ(proc.OpenThread(static_cast<int32_t>(getpid()), 0).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(proc.OpenThread(static_cast<int32_t>(getpid()), 999999999).error().code(), ErrorCode::kNotFound);
+}
+
 TEST(Proc, NoSuchProcess) {
   FakeProc fake;
   ProcFs proc(fake.root());

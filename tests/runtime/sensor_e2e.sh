@@ -27,6 +27,7 @@ sensor_pid=""; default_pid=""
 cleanup() {
   [ -z "$sensor_pid" ] || kill -INT "$sensor_pid" 2>/dev/null || true
   [ -z "$default_pid" ] || kill -INT "$default_pid" 2>/dev/null || true
+  [ -z "${service_pid:-}" ] || kill "$service_pid" 2>/dev/null || true
   "${P[@]}" rm -af -t 0 >/dev/null 2>&1 || true
   "${P[@]}" rmi -af >/dev/null 2>&1 || true
   rm -rf "$RUNROOT"
@@ -34,12 +35,18 @@ cleanup() {
 trap cleanup EXIT
 
 "${P[@]}" load -q -i "$IMAGES/base/image.docker.tar" >/dev/null
-CID="$("${P[@]}" run -d --network none "${RUN[@]}" localhost/vigil-test/base:latest sleep 300)"
+# podman's API service over the test's own storage, for the container metadata.
+API="$WORK/podman.sock"
+"${P[@]}" system service --time=0 "unix://$API" > "$WORK/service.log" 2>&1 &
+service_pid=$!
+for _ in $(seq 1 100); do [ -S "$API" ] && break; sleep 0.1; done
+[ -S "$API" ] && pass "podman API service started" || fail "podman API service did not start: $(cat "$WORK/service.log")"
+CID="$("${P[@]}" run -d --name vigil-e2e-web --label app=vigil-e2e --network none "${RUN[@]}" localhost/vigil-test/base:latest sleep 300)"
 [ "${#CID}" = 64 ] && pass "container started ($CID)" || { fail "podman run gave '$CID'"; finish; }
 
-"$VIGIL" sensor --events all -o "$WORK/events.jsonl" 2> "$WORK/sensor.err" &
+"$VIGIL" sensor --events all --runtime-socket "$API" -o "$WORK/events.jsonl" 2> "$WORK/sensor.err" &
 sensor_pid=$!
-"$VIGIL" sensor -o "$WORK/default.jsonl" 2> "$WORK/default.err" &
+"$VIGIL" sensor --runtime-socket "$WORK/no-such.sock" -o "$WORK/default.jsonl" 2> "$WORK/default.err" &
 default_pid=$!
 for err in sensor default; do
   for _ in $(seq 1 100); do grep -q "running on kernel" "$WORK/$err.err" 2>/dev/null && break; sleep 0.1; done
@@ -47,7 +54,7 @@ for err in sensor default; do
     { fail "the sensor ($err) did not start: $(cat "$WORK/$err.err")"; finish; }
 done
 
-"${P[@]}" exec "$CID" sh -c 'cat /etc/shadow > /dev/null; echo x > /etc/vigil-e2e'
+"${P[@]}" exec "$CID" sh -c 'cat /etc/shadow > /dev/null; echo x > /etc/vigil-e2e' || fail "podman exec (shadow, /etc) failed"
 "${P[@]}" cp /usr/bin/true "$CID:/usr/local/bin/dropped-after-start"
 "${P[@]}" exec "$CID" /usr/local/bin/dropped-after-start
 "${P[@]}" exec "$CID" bash -c 'echo > /dev/tcp/127.0.0.1/9' 2>/dev/null || true
@@ -147,9 +154,18 @@ jq -e '.type == "final_stats" and .attempted == .delivered + .ring_full + .undec
   pass "final stats reconcile: $(jq -c '{attempted, delivered, ring_full, undecodable, host_filtered}' <<< "$final")" ||
   fail "final stats do not reconcile: $final"
 delivered_lines="$(jq -c 'select(.type != "final_stats")' "$E" | wc -l)"
-jq -e --argjson n "$delivered_lines" '.delivered == $n + .host_filtered' <<< "$final" > /dev/null &&
-  pass "every delivered event is a line or a filtered host event ($delivered_lines lines)" ||
-  fail "delivered $(jq .delivered <<< "$final") != $delivered_lines lines + $(jq .host_filtered <<< "$final") filtered"
+jq -e --argjson n "$delivered_lines" '.emitted == $n and .delivered == .emitted + .host_filtered + .hold_overflow' <<< "$final" > /dev/null &&
+  pass "every delivered event is a line, a filtered host event or a counted overflow ($delivered_lines lines)" ||
+  fail "delivered/emitted do not match $delivered_lines lines: $final"
+# Metadata from the runtime's API, on every event of the container (held until it arrived).
+IMAGE_ID="$("${P[@]}" inspect -f '{{.Image}}' "$CID")"
+n_ctr="$(in_ctr "$CID" '.' | wc -l)"
+n_meta="$(in_ctr "$CID" 'select(.container.metadata == "ready" and .container.name == "vigil-e2e-web" and .container.image == "localhost/vigil-test/base:latest" and .container.labels.app == "vigil-e2e")' | wc -l)"
+[ "$n_ctr" -gt 0 ] && [ "$n_ctr" = "$n_meta" ] && pass "all $n_ctr events of the container carry its name, image and labels" ||
+  fail "$n_meta of $n_ctr events of the container carry its metadata: $(in_ctr "$CID" '.container' | sort | uniq -c | head -3)"
+jq -e '.held > 0 and .metadata_timed_out == 0' <<< "$final" > /dev/null &&
+  pass "events waited for the metadata and none timed out: $(jq -c '{held, backfilled, metadata_timed_out}' <<< "$final")" ||
+  fail "hold counters: $final"
 
 # The default set: process events and TCP connects, no system call probe.
 D="$WORK/default.jsonl"
@@ -164,6 +180,8 @@ others="$(jq -c 'select(.type != "final_stats" and .type != "exec" and .type != 
 [ "$others" = 0 ] && pass "default set: only its event types" || fail "default set: $others events of other types"
 grep "running on kernel" "$WORK/default.err" | grep -q "probes: exec, exit, fork, tcp_state)" &&
   pass "default set: no system call probe attached" || fail "default set probes: $(grep "running on kernel" "$WORK/default.err")"
+[ -n "$(in_def "$CID" 'select(.container.metadata == "failed" and .container.name == "")' | head -1)" ] &&
+  pass "a missing runtime socket: events flow with metadata \"failed\"" || fail "missing runtime socket: $(in_def "$CID" '.container' | head -1)"
 dfinal="$(tail -1 "$D")"
 jq -e '.type == "final_stats" and .attempted == .delivered + .ring_full + .undecodable' <<< "$dfinal" > /dev/null &&
   pass "default set: final stats reconcile" || fail "default set: final stats do not reconcile: $dfinal"

@@ -1,0 +1,150 @@
+// The sensor's in-process API for the rule engine and the fleet service: kernel events
+// (runtime::Sensor), attributed to their container (runtime::Attributor), held briefly while the
+// runtime's API is asked for the container's metadata and back-filled (MetadataHold), with the
+// verdicts rules care about (container exec, calls to the host). `vigil sensor` is a thin
+// writer of what this delivers. docs/SENSOR.md has the rules; docs/RUNTIME.md the attribution.
+//
+//   VIGIL_ASSIGN_OR_RETURN(auto m, Monitor::Start(MonitorOptions{}));
+//   while (running) m->Poll(100, [&](const Observed& o) { ... });
+//   m->Stop();  // then Poll until it returns 0: everything attempted is delivered or counted
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <tuple>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "runtime/attribution.h"
+#include "runtime/event.h"
+#include "runtime/sensor.h"
+
+namespace vigil::runtime {
+
+// What a verdict needs to know about the host.
+struct HostContext {
+  std::set<std::string> addresses;  // every address of the host's interfaces, as Event::Address prints
+  uint32_t net_ns = 0;              // the host's network namespace inode
+  // Unix socket paths of container runtimes' APIs.
+  std::vector<std::string> runtime_sockets = {"/run/podman/podman.sock", "/var/run/docker.sock", "/run/docker.sock",
+                                              "/run/containerd/containerd.sock", "/var/run/crio/crio.sock",
+                                              "/run/crio/crio.sock"};
+  // This machine: getifaddrs() and the network namespace of /proc/1 (else of this process, when
+  // init's cannot be read, as in some sandboxes).
+  static HostContext FromMachine();
+};
+
+// The verdicts of one attributed event. container_exec: an exec in a container whose parent is
+// in another mount namespace and that is not the container's init. host_call (connect and
+// tcp_connect of a container's process): "cloud metadata" (169.254.169.254, fd00:ec2::254),
+// "host address", "host loopback (host network)", "runtime socket".
+Verdicts ComputeVerdicts(const Event& e, const ContainerFields& container, const HostContext& host);
+
+// One event as delivered: the kernel's facts, the container and the verdicts.
+struct Observed {
+  const Event& event;
+  const ContainerFields& container;
+  const Verdicts& verdicts;
+};
+
+// Counters of the user-space side; each decoded event ends in exactly one of delivered,
+// host_filtered, hold_overflow.
+struct MonitorStats {
+  uint64_t delivered = 0;       // handed to the caller
+  uint64_t host_filtered = 0;   // host processes in namespaces of their own, left out (containers-only mode)
+  uint64_t hold_overflow = 0;   // dropped: the hold queue was full (counted, never silent)
+  uint64_t held = 0;            // events that waited for metadata (then delivered)
+  uint64_t backfilled = 0;      // ... delivered with the metadata that arrived while they waited
+  uint64_t timed_out = 0;       // ... delivered without it (the runtime's API did not answer in time)
+  uint64_t unresolved = 0;      // delivered with no container: the process exited before attribution
+};
+
+struct HoldOptions {
+  uint64_t hold_ns = 500'000'000;  // the longest an event waits for its container's metadata
+  size_t max_held = 65536;         // events held at once; beyond, the newest is dropped and counted
+  bool containers_only = true;     // leave out host processes (counted as host_filtered)
+  std::function<uint64_t()> clock;  // monotonic nanoseconds; steady_clock when empty
+};
+
+// Holds the events of a container whose metadata the runtime's API has not answered yet, and
+// releases them in order, back-filled, when it answers or when hold_ns has passed. Events are
+// grouped by the cgroup (and mount namespace) the kernel reported: an event of a group with
+// held events queues behind them, so a container's events stay in order; other events pass
+// straight through. Unresolved events (no container yet) wait too, as a later event of the same
+// cgroup may resolve them (Attributor::Peek). Not thread-safe: one caller thread. Release costs
+// one cache lookup per group, not per held event.
+class MetadataHold {
+ public:
+  using Sink = std::function<void(const Observed&)>;
+  MetadataHold(Attributor& attributor, HostContext host, HoldOptions options, MonitorStats& stats);
+
+  // Attributes `e` and delivers it now, or holds it.
+  void Push(Event e, const Sink& sink);
+  // Delivers the held events whose metadata arrived or whose time is up (all when `flush`).
+  void Release(const Sink& sink, bool flush = false);
+  size_t held() const { return held_; }
+
+ private:
+  struct Held {
+    Event event;
+    uint64_t deadline;
+  };
+  struct GroupKey {
+    uint64_t cgroup_id, cgroup_v1_id, mnt_ns;
+    bool operator<(const GroupKey& o) const {
+      return std::tie(cgroup_id, cgroup_v1_id, mnt_ns) < std::tie(o.cgroup_id, o.cgroup_v1_id, o.mnt_ns);
+    }
+  };
+  static EventOrigin OriginOf(const Event& e);
+  // Delivers `e` with `a` (the attribution), unless it is a host event in containers-only mode.
+  void Deliver(const Event& e, const Attribution& a, bool waited, bool timed_out, const Sink& sink);
+
+  Attributor& attributor_;
+  HostContext host_;
+  HoldOptions options_;
+  MonitorStats& stats_;
+  std::map<GroupKey, std::deque<Held>> groups_;
+  size_t held_ = 0;
+};
+
+struct MonitorOptions {
+  SensorOptions sensor;
+  AttributorOptions attribution;  // its resolver: the runtime's API (RuntimeApiResolver), or none
+  HoldOptions hold;
+};
+
+class Monitor {
+ public:
+  // Starts the sensor (errors: Sensor::Start's).
+  static Result<std::unique_ptr<Monitor>> Start(MonitorOptions options);
+  ~Monitor();
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  const std::vector<ProbeStatus>& probes() const;
+  // Waits up to `timeout_ms` for kernel events, attributes them and calls `on_event` for each
+  // event ready to go (on this thread). Returns how many kernel events were read (0 once
+  // stopped and drained). Errors: kIo when polling fails.
+  Result<size_t> Poll(int timeout_ms, const std::function<void(const Observed&)>& on_event);
+  // Detaches the probes; later Polls drain the ring buffer, and the last one (returning 0)
+  // releases every held event.
+  void Stop();
+  SensorStats KernelStats() const;
+  MonitorStats Stats() const { return stats_; }
+  const Attributor& attributor() const { return *attributor_; }
+
+ private:
+  Monitor() = default;
+  std::unique_ptr<Sensor> sensor_;
+  std::unique_ptr<Attributor> attributor_;
+  std::unique_ptr<MetadataHold> hold_;
+  MonitorStats stats_;
+  bool stopped_ = false;
+};
+
+}  // namespace vigil::runtime
