@@ -202,8 +202,11 @@ Monitor::~Monitor() = default;
 const std::vector<ProbeStatus>& Monitor::probes() const { return sensor_->probes(); }
 
 Result<size_t> Monitor::Poll(int timeout_ms, const std::function<void(const Observed&)>& on_event) {
-  // Held events must not wait for the kernel: wake up in time to release them.
+  // Held events must not wait for the kernel: wake up in time to release them. The kernel wakes
+  // the reader only for full batches (SensorOptions::wakeup_bytes): a short timeout bounds the
+  // delay of a lone event.
   if (hold_->held() > 0 && timeout_ms > 10) timeout_ms = 10;
+  if (timeout_ms > 50) timeout_ms = 50;
   VIGIL_ASSIGN_OR_RETURN(size_t n, sensor_->Poll(timeout_ms, [&](const Event& e) { hold_->Push(e, on_event); }));
   hold_->Release(on_event, stopped_ && n == 0);
   return n;

@@ -127,8 +127,9 @@ class Monitor {
   Monitor& operator=(const Monitor&) = delete;
 
   const std::vector<ProbeStatus>& probes() const;
-  // Waits up to `timeout_ms` for kernel events, attributes them and calls `on_event` for each
-  // event ready to go (on this thread). Returns how many kernel events were read (0 once
+  // Waits up to `timeout_ms` (at most 50 ms, 10 ms while events are held: the kernel wakes the
+  // reader only for batches, SensorOptions::wakeup_bytes) for kernel events, attributes them and
+  // calls `on_event` for each event ready to go (on this thread). Returns how many kernel events were read (0 once
   // stopped and drained). Errors: kIo when polling fails.
   Result<size_t> Poll(int timeout_ms, const std::function<void(const Observed&)>& on_event);
   // Detaches the probes; later Polls drain the ring buffer, and the last one (returning 0)

@@ -238,6 +238,7 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   cfg.host_mnt_ns = MountNamespaceOf("/proc/1/ns/mnt");
   if (cfg.host_mnt_ns == 0) cfg.host_mnt_ns = MountNamespaceOf("/proc/self/ns/mnt");
   cfg.self_tgid = static_cast<uint32_t>(getpid());
+  cfg.wakeup_bytes = std::min<uint64_t>(options.wakeup_bytes, (uint64_t{options.ring_buffer_mb} << 20) / 4);
   uint32_t key = 0;
   if (bpf_map__update_elem(impl->skel->maps.vigil_config_map, &key, sizeof key, &cfg, sizeof cfg, BPF_ANY) != 0) {
     return IoError(std::string("cannot write the sensor's configuration map: ") + std::strerror(errno));
@@ -297,6 +298,12 @@ Result<size_t> Sensor::Poll(int timeout_ms, const std::function<void(const Event
   uint64_t before = impl_->local.Delivered();
   impl_->sink = &on_event;
   int n = ring_buffer__poll(impl_->rb, timeout_ms);
+  // The kernel wakes the reader only for batches (wakeup_bytes): what arrived below the
+  // threshold is read now, without waiting for a notification.
+  if (n >= 0) {
+    int more = ring_buffer__consume(impl_->rb);
+    n = more < 0 ? more : n + more;
+  }
   impl_->sink = nullptr;
   if (n < 0 && n != -EINTR) return IoError(std::string("polling the sensor's ring buffer: ") + std::strerror(-n));
   return static_cast<size_t>(impl_->local.Delivered() - before);

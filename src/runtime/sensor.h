@@ -25,6 +25,10 @@ struct SensorOptions {
   std::vector<EventType> events{DefaultEventTypes().begin(), DefaultEventTypes().end()};
   bool watch_host = false;          // also the host's processes (default: containers only)
   uint32_t ring_buffer_mb = 8;      // ring buffer size, a power of two
+  // The kernel wakes the reader once the ring buffer holds this many bytes (0: on every event).
+  // Below it, events wait for the reader's next Poll timeout: poll with a short timeout (the
+  // Monitor uses at most 50 ms) to bound the delay. Capped at a quarter of the ring.
+  uint32_t wakeup_bytes = 64 * 1024;
   // Path prefixes (absolute, at most 64 bytes: the kernel compares the first 64 bytes of a
   // path) whose reads are reported too (open without a write flag); the longest matching
   // prefix of read_prefixes and ignore_prefixes decides. Relative paths match none.

@@ -160,6 +160,8 @@ struct vigil_config {
   __u32 watch_host;    /* 1: also the host's processes; 0: containers only */
   __u32 host_mnt_ns;   /* the host's mount namespace inode (processes in it are the host's) */
   __u32 self_tgid;     /* the sensor itself, never reported */
+  __u32 pad;
+  __u64 wakeup_bytes;  /* wake user space when the ring holds this much; 0 = on every record */
 };
 
 #endif
