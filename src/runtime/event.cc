@@ -498,6 +498,36 @@ void WriteSyscall(Line& j, const Event& e) {
 
 }  // namespace
 
+std::string ContainerJson(const ContainerFields& c) {
+  Line j(256);
+  if (c.unresolved) {
+    j.Open();
+    j.Bool("unresolved", true);
+    j.Close();
+  } else if (c.id.empty()) {
+    j.Raw("null");
+  } else {
+    j.Open();
+    j.Str("id", c.id);
+    j.Str("runtime", c.runtime);
+    j.Str("name", c.name);
+    j.Str("image", c.image);
+    j.Str("image_digest", c.image_digest);
+    j.Str("pod_uid", c.pod_uid);
+    if (!c.pod_name.empty()) j.Str("pod_name", c.pod_name);
+    if (!c.pod_namespace.empty()) j.Str("pod_namespace", c.pod_namespace);
+    j.Key("labels");
+    j.Open();
+    if (c.labels) {
+      for (const auto& [k, v] : *c.labels) j.ForeignStr(k, v);
+    }
+    j.Close();
+    j.Str("metadata", c.metadata);
+    j.Close();
+  }
+  return j.Take();
+}
+
 std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts& v, int64_t boot_to_unix_ns) {
   Line j(512 + e.path.size() + e.filename.size());
   j.Open();
@@ -525,32 +555,11 @@ std::string ToJsonLine(const Event& e, const ContainerFields& c, const Verdicts&
   j.UNum("cgroup_id", p.cgroup_id);
   j.UNum("cgroup_v1_id", p.cgroup_v1_id);
   j.Close();
-  if (c.unresolved) {
-    j.Key("container");
-    j.Open();
-    j.Bool("unresolved", true);
-    j.Close();
-  } else if (c.id.empty()) {
-    j.Null("container");
+  j.Key("container");
+  if (!c.json.empty()) {
+    j.Raw(c.json);
   } else {
-    j.Key("container");
-    j.Open();
-    j.Str("id", c.id);
-    j.Str("runtime", c.runtime);
-    j.Str("name", c.name);
-    j.Str("image", c.image);
-    j.Str("image_digest", c.image_digest);
-    j.Str("pod_uid", c.pod_uid);
-    if (!c.pod_name.empty()) j.Str("pod_name", c.pod_name);
-    if (!c.pod_namespace.empty()) j.Str("pod_namespace", c.pod_namespace);
-    j.Key("labels");
-    j.Open();
-    if (c.labels) {
-      for (const auto& [k, v] : *c.labels) j.ForeignStr(k, v);
-    }
-    j.Close();
-    j.Str("metadata", c.metadata);
-    j.Close();
+    j.Raw(ContainerJson(c));
   }
   switch (e.type) {
     case EventType::kExec:

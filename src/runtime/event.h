@@ -117,7 +117,14 @@ struct ContainerFields {
   // the event was held; "none": no API asked (or a host process).
   std::string_view metadata = "none";
   bool unresolved = false;  // the process could not be attributed (exited before /proc was read)
+  // ContainerJson(*this), when the caller renders it once per container; "" to render per line.
+  std::string json;
 };
+
+// The "container" member of a JSON line: null for a host process, {"unresolved":true}, or the
+// object with id, runtime, name, image, image_digest, pod_uid, [pod_name, pod_namespace],
+// labels and metadata.
+std::string ContainerJson(const ContainerFields& c);
 
 // Extra facts about the event that rules care about.
 struct Verdicts {

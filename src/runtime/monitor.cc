@@ -99,40 +99,62 @@ bool Waits(const Attribution& a) { return !a.resolved || a.metadata_state == Met
 
 }  // namespace
 
-void MetadataHold::Deliver(const Event& e, const Attribution& a, bool waited, bool timed_out, const Sink& sink) {
-  ContainerFields c;
-  if (!a.resolved) {
+const ContainerFields& MetadataHold::FieldsOf(const Attribution& a) {
+  static const ContainerFields kUnresolved = [] {
+    ContainerFields c;
     c.unresolved = true;
-  } else if (a.container && a.container->is_container()) {
-    c.id = a.container->id;
-    c.runtime = std::string(RuntimeName(a.container->runtime));
-    c.pod_uid = a.container->pod_uid;
-    switch (a.metadata_state) {
-      case MetadataState::kReady:
-        c.metadata = "ready";
-        break;
-      case MetadataState::kFailed:
-        c.metadata = "failed";
-        break;
-      case MetadataState::kPending:
-        c.metadata = "timeout";
-        break;
-      case MetadataState::kNone:
-        c.metadata = "none";
-        break;
-    }
-    if (a.metadata) {
-      c.name = a.metadata->name;
-      c.image = a.metadata->image;
-      c.image_digest = a.metadata->image_digest;
-      c.pod_name = a.metadata->pod_name;
-      c.pod_namespace = a.metadata->pod_namespace;
-      if (!a.metadata->labels.empty()) {
-        // Shared with the metadata itself: no copy per event.
-        c.labels = std::shared_ptr<const std::map<std::string, std::string>>(a.metadata, &a.metadata->labels);
-      }
+    c.json = ContainerJson(c);
+    return c;
+  }();
+  static const ContainerFields kHost = [] {
+    ContainerFields c;
+    c.json = ContainerJson(c);
+    return c;
+  }();
+  if (!a.resolved) return kUnresolved;
+  if (!a.container || !a.container->is_container()) return kHost;
+  auto it = rendered_.find(a.container.get());
+  if (it != rendered_.end() && it->second.metadata == a.metadata && it->second.state == a.metadata_state) {
+    return it->second.fields;
+  }
+  if (rendered_.size() >= 4096) rendered_.clear();  // bounded; rebuilt on demand
+  ContainerFields c;
+  c.id = a.container->id;
+  c.runtime = std::string(RuntimeName(a.container->runtime));
+  c.pod_uid = a.container->pod_uid;
+  switch (a.metadata_state) {
+    case MetadataState::kReady:
+      c.metadata = "ready";
+      break;
+    case MetadataState::kFailed:
+      c.metadata = "failed";
+      break;
+    case MetadataState::kPending:
+      c.metadata = "timeout";
+      break;
+    case MetadataState::kNone:
+      c.metadata = "none";
+      break;
+  }
+  if (a.metadata) {
+    c.name = a.metadata->name;
+    c.image = a.metadata->image;
+    c.image_digest = a.metadata->image_digest;
+    c.pod_name = a.metadata->pod_name;
+    c.pod_namespace = a.metadata->pod_namespace;
+    if (!a.metadata->labels.empty()) {
+      // Shared with the metadata itself: no copy.
+      c.labels = std::shared_ptr<const std::map<std::string, std::string>>(a.metadata, &a.metadata->labels);
     }
   }
+  c.json = ContainerJson(c);
+  Rendered& r = rendered_[a.container.get()];
+  r = Rendered{a.container, a.metadata, a.metadata_state, std::move(c)};
+  return r.fields;
+}
+
+void MetadataHold::Deliver(const Event& e, const Attribution& a, bool waited, bool timed_out, const Sink& sink) {
+  const ContainerFields& c = FieldsOf(a);
   // The kernel leaves out the host's mount namespace; host processes in namespaces of their own
   // (podman, conmon, runc before it enters the container) are left out here.
   if (options_.containers_only && !c.unresolved && c.id.empty()) {

@@ -110,6 +110,16 @@ class MetadataHold {
   MonitorStats& stats_;
   std::map<GroupKey, std::deque<Held>> groups_;
   size_t held_ = 0;
+  // The container fields (with their JSON) per attribution answer, built once: keyed by the
+  // cache entry's ContainerRef and checked against the metadata it was built with.
+  struct Rendered {
+    std::shared_ptr<const ContainerRef> ref;  // keeps the key alive
+    std::shared_ptr<const ContainerMetadata> metadata;
+    MetadataState state;
+    ContainerFields fields;
+  };
+  std::map<const ContainerRef*, Rendered> rendered_;
+  const ContainerFields& FieldsOf(const Attribution& a);
 };
 
 struct MonitorOptions {
