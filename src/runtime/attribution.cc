@@ -84,6 +84,7 @@ struct Attributor::Core {
   ProcFs proc;
 
   mutable std::mutex mu;
+  std::unordered_map<uint64_t, uint64_t> last_scan;  // mount namespace → last sibling scan
   std::list<Entry> lru;  // most recently used first
   std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index;
   // By container id. Slots outlive their entries until a sweep, so that a container whose
@@ -93,7 +94,7 @@ struct Attributor::Core {
   struct Counters {
     std::atomic<uint64_t> hits{0}, misses{0}, resolved{0}, unresolved{0}, backfilled{0},
         evictions{0}, vanished{0}, pid_mismatches{0}, proc_errors{0}, metadata_requests{0},
-        metadata_ready{0}, metadata_failed{0};
+        metadata_ready{0}, metadata_failed{0}, siblings{0}, cgroup_paths{0};
   } n;
 
   static void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -279,6 +280,72 @@ struct Attributor::Core {
   }
 
   // Reads the process of `o` without the lock held.
+  // Whether a /proc scan for another process of `mnt_ns` may run now (once a second per
+  // namespace). Takes `mu`.
+  bool MayScan(uint64_t mnt_ns, uint64_t now) {
+    std::lock_guard lock(mu);
+    if (last_scan.size() > 4096) last_scan.clear();
+    uint64_t& last = last_scan[mnt_ns];
+    if (last != 0 && now - last < 1'000'000'000) return false;
+    last = now;
+    return true;
+  }
+
+  // The event's own cgroups, from their ids through the cgroup file systems (needs the mounts
+  // configured): the answer for a process that has exited, as long as its cgroup exists. The
+  // container is chosen as ParseProcCgroup does: the v2 path when it names one, else the memory
+  // controller's path.
+  ProcRead ReadByCgroupIds(const EventOrigin& o) const {
+    ProcRead out;
+    bool v2 = o.cgroup_id != 0 && !options.cgroup2_mount.empty();
+    bool v1 = o.cgroup_v1_id != 0 && !options.cgroup_v1_memory_mount.empty();
+    if (!v1 && !v2) return out;
+    ProcCgroup cg;
+    if (v2) {
+      auto path = CgroupPathById(options.cgroup2_mount, o.cgroup_id);
+      if (!path.ok()) return out;
+      cg.has_unified = true;
+      cg.unified_path = *path;
+    }
+    if (v1) {
+      auto path = CgroupPathById(options.cgroup_v1_memory_mount, o.cgroup_v1_id);
+      if (!path.ok()) return out;
+      cg.has_v1_memory = true;
+      cg.v1_memory_path = *path;
+      cg.v1_lines = 1;
+    }
+    ContainerRef from_v2 = v2 ? ContainerFromCgroupPath(cg.unified_path) : ContainerRef{};
+    if (from_v2.is_container()) {
+      cg.container = from_v2;
+      cg.from_unified = true;
+    } else if (v1) {
+      cg.container = ContainerFromCgroupPath(cg.v1_memory_path);
+    }
+    out.kind = ProcRead::kOk;
+    out.cgroup = std::move(cg);
+    return out;
+  }
+
+  // Another live process of the event's mount namespace, read with the event's checks.
+  ProcRead ReadSibling(const EventOrigin& o) const {
+    ProcRead out;
+    auto pids = proc.Pids();
+    if (!pids.ok()) return out;
+    for (int32_t pid : *pids) {
+      if (pid == o.pid) continue;
+      auto p = proc.Open(pid);
+      if (!p.ok()) continue;
+      auto ns = p->NamespaceInode(Namespace::kMnt);
+      if (!ns.ok() || *ns != o.mnt_ns) continue;
+      EventOrigin s = o;
+      s.pid = pid;
+      s.tid = 0;
+      ProcRead r = ReadProc(s);
+      if (r.kind == ProcRead::kOk) return r;
+    }
+    return out;
+  }
+
   ProcRead ReadProc(const EventOrigin& o) const {
     ProcRead out;
     auto p = o.tid > 0 && o.tid != o.pid ? proc.OpenThread(o.pid, o.tid) : proc.Open(o.pid);
@@ -352,6 +419,21 @@ Attribution Attributor::Attribute(const EventOrigin& o) {
   std::atomic<uint64_t>* by_kind[] = {&c.n.resolved, &c.n.vanished, &c.n.pid_mismatches,
                                       &c.n.proc_errors};
   Core::Bump(*by_kind[read.kind]);
+  if (read.kind == ProcRead::kVanished || read.kind == ProcRead::kMismatch) {
+    ProcRead by_ids = c.ReadByCgroupIds(o);
+    if (by_ids.kind == ProcRead::kOk) {
+      read = std::move(by_ids);
+      Core::Bump(c.n.cgroup_paths);
+    }
+  }
+  if ((read.kind == ProcRead::kVanished || read.kind == ProcRead::kMismatch) && o.mnt_ns != 0 &&
+      c.MayScan(o.mnt_ns, now)) {
+    ProcRead sibling = c.ReadSibling(o);
+    if (sibling.kind == ProcRead::kOk) {
+      read = std::move(sibling);
+      Core::Bump(c.n.siblings);
+    }
+  }
 
   Attribution answer;
   std::shared_ptr<MetaSlot> slot;  // set when metadata must be requested
@@ -434,6 +516,8 @@ AttributorStats Attributor::stats() const {
   s.metadata_requests = get(n.metadata_requests);
   s.metadata_ready = get(n.metadata_ready);
   s.metadata_failed = get(n.metadata_failed);
+  s.siblings = get(n.siblings);
+  s.cgroup_paths = get(n.cgroup_paths);
   return s;
 }
 

@@ -1,5 +1,10 @@
 #include "runtime/proc.h"
 
+#include <dirent.h>
+
+#include <climits>
+#include <cstdlib>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -78,6 +83,19 @@ Result<Process> ProcFs::Open(int32_t pid) const {
     return FromErrno(err == ENOTDIR ? ENOENT : err, dir);
   }
   return Process(fd, pid, std::move(dir));
+}
+
+Result<std::vector<int32_t>> ProcFs::Pids() const {
+  DIR* dir = ::opendir(root_.c_str());
+  if (dir == nullptr) return FromErrno(errno, root_);
+  std::vector<int32_t> pids;
+  while (dirent* d = ::readdir(dir)) {
+    char* end = nullptr;
+    long pid = std::strtol(d->d_name, &end, 10);
+    if (end != d->d_name && *end == '\0' && pid > 0 && pid <= INT32_MAX) pids.push_back(static_cast<int32_t>(pid));
+  }
+  ::closedir(dir);
+  return pids;
 }
 
 Result<Process> ProcFs::OpenThread(int32_t pid, int32_t tid) const {
@@ -244,6 +262,41 @@ Result<uint32_t> Process::LoginUid() const {
     return Corrupt(dir_ + "/loginuid: '" + Clip(text, 40) + "' is not a user id");
   }
   return static_cast<uint32_t>(v);
+}
+
+Result<std::string> CgroupPathById(const std::string& mount, uint64_t id) {
+  std::string where = mount + " (cgroup id " + std::to_string(id) + ")";
+  int mfd = ::open(mount.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (mfd < 0) return IoError(where + ": " + std::strerror(errno));
+  // A kernfs file handle is the node's 64-bit id (FILEID_KERNFS).
+  struct {
+    file_handle fh;
+    uint64_t id;
+  } handle{};
+  handle.fh.handle_bytes = sizeof(uint64_t);
+  handle.fh.handle_type = 0xfe;
+  std::memcpy(handle.fh.f_handle, &id, sizeof id);
+  int fd = ::open_by_handle_at(mfd, &handle.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int err = errno;
+  ::close(mfd);
+  if (fd < 0) {
+    if (err == ESTALE || err == ENOENT) return NotFound(where + ": no such cgroup");
+    if (err == EPERM) return Unavailable(where + ": needs CAP_DAC_READ_SEARCH");
+    return IoError(where + ": " + std::strerror(err));
+  }
+  char buf[4096];
+  std::string link = "/proc/self/fd/" + std::to_string(fd);
+  ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+  ::close(fd);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof buf) return IoError(where + ": cannot read the cgroup's path");
+  std::string path(buf, static_cast<size_t>(n));
+  std::string root = mount;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (path == root) return std::string("/");
+  if (path.size() <= root.size() || path.compare(0, root.size(), root) != 0 || path[root.size()] != '/') {
+    return IoError(where + ": the cgroup is at " + path + ", outside the mount");
+  }
+  return path.substr(root.size());
 }
 
 }  // namespace vigil::runtime

@@ -104,6 +104,8 @@ class ProcFs {
   // Opens <root>/<pid>. kInvalidArgument for pid <= 0; kNotFound when there is no such process;
   // kIo on other failures.
   Result<Process> Open(int32_t pid) const;
+  // The process ids listed in <root> (its numeric entries), unsorted. kIo when it cannot be read.
+  Result<std::vector<int32_t>> Pids() const;
   // Opens the thread <root>/<pid>/task/<tid> (its own namespaces and cgroups: a thread may have
   // joined another mount namespace with setns). Same errors as Open, for either id.
   Result<Process> OpenThread(int32_t pid, int32_t tid) const;
@@ -111,5 +113,13 @@ class ProcFs {
  private:
   std::string root_;
 };
+
+// The path of the cgroup whose kernfs id is `id` (what the sensor reports as cgroup_id /
+// cgroup_v1_id), relative to the hierarchy mounted at `mount` (e.g. "/sys/fs/cgroup/unified",
+// "/sys/fs/cgroup/memory"): "/" for the root, else "/libpod_parent/libpod-<id>" and the like.
+// Uses open_by_handle_at with the kernfs file handle, so it answers for a cgroup whose processes
+// have all exited, as long as the cgroup exists. Errors: kNotFound when no cgroup has this id
+// (removed, or never there); kUnavailable without CAP_DAC_READ_SEARCH; kIo otherwise.
+Result<std::string> CgroupPathById(const std::string& mount, uint64_t id);
 
 }  // namespace vigil::runtime

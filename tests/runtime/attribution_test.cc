@@ -387,6 +387,25 @@ TEST(AttributorV1, HostAnswerInAContainersMountNamespaceIsReReadInAnotherCgroup)
             IdOf(9));
 }
 
+TEST(Attributor, ExitedProcessIsReadThroughALiveProcessOfItsMountNamespace) {
+  FakeProc fake;
+  fake.Add(90, PodmanProcess(IdOf(11), 4026532360));  // the container's init, alive
+  fake.Add(91, HybridHostProcess());                   // another namespace: never used
+  uint64_t now = 1'000'000'000;
+  Attributor attributor({.proc_root = fake.root(), .clock = [&] { return now; }});
+  // pid 95 (a `cat` of podman exec) has exited before it was read.
+  Attribution a = attributor.Attribute({.pid = 95, .cgroup_id = 8100, .mnt_ns = 4026532360});
+  EXPECT_EQ(IdOfAnswer(a), IdOf(11));
+  EXPECT_EQ(attributor.stats().siblings, 1u);
+  // No live process in a namespace: pending, and the next scan of it waits a second.
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 96, .cgroup_id = 8200, .mnt_ns = 4026532370})), "<pending>");
+  fake.Add(97, PodmanProcess(IdOf(12), 4026532370));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 98, .cgroup_id = 8200, .mnt_ns = 4026532370})), "<pending>");
+  now += 1'100'000'000;
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 99, .cgroup_id = 8200, .mnt_ns = 4026532370})), IdOf(12));
+  EXPECT_EQ(attributor.stats().siblings, 2u);
+}
+
 TEST(AttributorV1, ForgetByEitherId) {
   FakeProc fake;
   fake.Add(70, PodmanProcess(IdOf(9), 4026532350));

@@ -119,6 +119,40 @@ TEST(Proc, OpensAThreadOfItsOwnProcess) {
   EXPECT_EQ(proc.OpenThread(static_cast<int32_t>(getpid()), 999999999).error().code(), ErrorCode::kNotFound);
 }
 
+// The cgroup file systems of this machine: its own cgroups, found again from their ids.
+TEST(CgroupPathById, FindsItsOwnCgroupsByTheirIds) {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  int checked = 0;
+  while (std::getline(in, line)) {
+    std::string mount;
+    std::string path = line.substr(line.rfind(':') + 1);
+    if (line.rfind("0::", 0) == 0) {
+      mount = std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+    } else if (line.find(":memory:") != std::string::npos) {
+      mount = "/sys/fs/cgroup/memory";
+    } else {
+      continue;
+    }
+    struct stat st {};
+    ASSERT_EQ(::stat((mount + (path == "/" ? "" : path)).c_str(), &st), 0) << mount << path;
+    auto found = CgroupPathById(mount, st.st_ino);
+    if (geteuid() != 0) {
+      ASSERT_FALSE(found.ok());
+      EXPECT_EQ(found.error().code(), ErrorCode::kUnavailable) << found.error().message();
+    } else {
+      ASSERT_TRUE(found.ok()) << found.error().ToString();
+      EXPECT_EQ(*found, path);
+      auto none = CgroupPathById(mount, 0x7fffffffffffull);
+      ASSERT_FALSE(none.ok());
+      EXPECT_EQ(none.error().code(), ErrorCode::kNotFound) << none.error().message();
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 0) << "no cgroup v2 or memory line in /proc/self/cgroup";
+  EXPECT_FALSE(CgroupPathById("/nonexistent-mount", 1).ok());
+}
+
 TEST(Proc, NoSuchProcess) {
   FakeProc fake;
   ProcFs proc(fake.root());
