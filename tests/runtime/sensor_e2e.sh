@@ -145,11 +145,16 @@ else
 fi
 has "a host-network container reaching the host's loopback is a host call" "$HOSTNET" \
   "select(.type == \"connect\" and .connect.port == $PORT and .connect.host_call == \"host loopback (host network)\")"
-# runc's own processes in a container's mount namespace (before they move into its cgroups)
-# are the runtime's: attributed to the host even after they exited, so not written.
-runc_lines="$(jq -c 'select(.process.comm != null and (.process.comm | startswith("runc:")))' "$E" | wc -l)"
-[ "$runc_lines" = 0 ] && pass "runc's processes are not reported as the container's" ||
-  fail "$runc_lines events of runc's processes written: $(jq -c 'select(.process.comm != null and (.process.comm | startswith("runc:"))) | .container' "$E" | sort | uniq -c | head -3)"
+# runc's own processes in a container's mount namespace but still in runc's cgroups are the
+# runtime's (attributed to the host even after they exited); once in the container's cgroups
+# (runc:[2:INIT] setting the container up) they are the container's. So every event attributed
+# to a container comes from that container's cgroups: the ones its own programs ran in.
+wrong="$(jq -s -c '[.[] | select(.container.id != null)] as $ev
+  | ([$ev[] | select((.process.comm | startswith("runc")) | not) | [.container.id, .process.cgroup_id, .process.cgroup_v1_id]] | unique) as $ok
+  | [$ev[] | select([.container.id, .process.cgroup_id, .process.cgroup_v1_id] as $k | ($ok | index([$k])) == null)
+     | {comm: .process.comm, type, cgroup: [.process.cgroup_id, .process.cgroup_v1_id]}] | unique' "$E")"
+[ "$wrong" = "[]" ] && pass "every container event comes from the container's own cgroups" ||
+  fail "events attributed to a container from other cgroups: $wrong"
 # Nothing of the host in the default (containers only) mode.
 host_events="$(jq -c 'select(.type != "final_stats" and .container == null)' "$E" | wc -l)"
 [ "$host_events" = 0 ] && pass "no host process reported without --host" || fail "$host_events host events without --host"
