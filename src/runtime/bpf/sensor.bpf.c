@@ -122,8 +122,9 @@ static __always_inline void count(__u32 type, __u32 stat) {
 static __always_inline bool wanted(struct task_struct *task, __u32 type) {
   struct vigil_config *c = get_config();
   if (!c || !(c->enabled & (1u << type))) return false;
-  if (BPF_CORE_READ(task, tgid) == c->self_tgid) return false;
-  if (!c->watch_host && BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) == c->host_mnt_ns) return false;
+  /* Direct (BTF) loads, not BPF_CORE_READ: this runs for every watched system call. */
+  if (task->tgid == c->self_tgid) return false;
+  if (!c->watch_host && task->nsproxy->mnt_ns->ns.inum == c->host_mnt_ns) return false;
   return true;
 }
 
@@ -284,10 +285,12 @@ static __always_inline bool ptrace_reported(__u64 request) {
          request == 0x4205 /* SETREGSET */ || request == 0x4206 /* SEIZE */;
 }
 
+/* Direct loads (the tracepoint's pt_regs is a BTF pointer): no helper call on the path every
+ * system call of the machine takes. */
 #if defined(__TARGET_ARCH_x86)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
 #elif defined(__TARGET_ARCH_arm64)
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
 #endif
 
 SEC("tp_btf/sys_enter")
@@ -304,15 +307,21 @@ int BPF_PROG(vigil_sys_enter, struct pt_regs *regs, long id) {
   p->nr = nr;
   p->type = spec->type;
   p->flags = 0;
-  p->args[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
-  p->args[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
-  p->args[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
-  p->args[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
-  p->args[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+  /* Direct loads from the tracepoint's (BTF) pt_regs: no helper call per argument. */
 #if defined(__TARGET_ARCH_x86)
-  p->args[5] = BPF_CORE_READ(regs, r9);
-#else
-  p->args[5] = 0; /* no system call we watch has a sixth argument we read */
+  p->args[0] = regs->di;
+  p->args[1] = regs->si;
+  p->args[2] = regs->dx;
+  p->args[3] = regs->r10;
+  p->args[4] = regs->r8;
+  p->args[5] = regs->r9;
+#elif defined(__TARGET_ARCH_arm64)
+  p->args[0] = regs->regs[0];
+  p->args[1] = regs->regs[1];
+  p->args[2] = regs->regs[2];
+  p->args[3] = regs->regs[3];
+  p->args[4] = regs->regs[4];
+  p->args[5] = regs->regs[5];
 #endif
   p->path[0] = 0;
   p->path2[0] = 0;
@@ -481,7 +490,7 @@ int BPF_PROG(vigil_sys_exit, struct pt_regs *regs, long ret) {
   struct vigil_syscall_spec *spec = bpf_map_lookup_elem(&vigil_syscalls, &nr);
   if (!spec || spec->type == 0) return 0;
   struct task_struct *task = bpf_get_current_task_btf();
-  __u32 tid = BPF_CORE_READ(task, pid);
+  __u32 tid = task->pid;
   struct pending *p = bpf_map_lookup_elem(&vigil_pending, &tid);
   if (!p) return 0;
   if (p->nr == nr) {
