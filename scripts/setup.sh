@@ -20,7 +20,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
-  libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev libcurl4-openssl-dev
+  libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev libcurl4-openssl-dev libcpp-httplib-dev
   nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
   libyaml-cpp-dev libtomlplusplus-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -19,6 +19,7 @@
 #include <sstream>
 
 #include "commands.h"
+#include "metrics_server.h"
 #include "runtime/event.h"
 #include "runtime/metadata.h"
 #include "runtime/monitor.h"
@@ -39,6 +40,7 @@ struct SensorFlags {
   std::vector<std::string> runtime_sockets;
   bool no_metadata = false;
   double hold_ms = 500;
+  std::string metrics;
   double duration = 0;
   double stats_interval = 0;
 };
@@ -109,12 +111,24 @@ int RunSensor(const SensorFlags& f) {
     mo.attribution.resolver = std::make_shared<runtime::RuntimeApiResolver>(api);
   }
   mo.hold.hold_ns = static_cast<uint64_t>(std::max(0.0, f.hold_ms) * 1e6);
+  std::unique_ptr<MetricsServer> metrics;
+  if (!f.metrics.empty()) {
+    auto started = MetricsServer::Start(f.metrics);
+    if (!started.ok()) {
+      std::cerr << "vigil sensor: " << started.error().ToString() << "\n";
+      return kExitError;
+    }
+    metrics = std::move(*started);
+    std::cerr << "vigil sensor: metrics at http://" << f.metrics.substr(0, f.metrics.rfind(':')) << ":"
+              << metrics->port() << "/metrics\n";
+  }
   auto monitor = runtime::Monitor::Start(std::move(mo));
   if (!monitor.ok()) {
     std::cerr << "vigil sensor: " << monitor.error().ToString() << "\n";
     return kExitError;
   }
   runtime::Monitor& m = **monitor;
+
   for (const runtime::ProbeStatus& p : m.probes()) {
     if (!p.running) std::cerr << "vigil sensor: probe " << p.name << " disabled: " << p.error << "\n";
   }
@@ -147,6 +161,7 @@ int RunSensor(const SensorFlags& f) {
             << (f.host ? "containers and host" : "containers only") << "; probes: " << running
             << "); SIGINT or SIGTERM stops it\n";
   auto last_stats = std::chrono::steady_clock::now();
+  auto last_metrics = last_stats - std::chrono::seconds(1);
   while (!g_stop) {
     auto polled = m.Poll(100, emit);
     if (!polled.ok()) {
@@ -156,6 +171,10 @@ int RunSensor(const SensorFlags& f) {
     flush();
     auto now = std::chrono::steady_clock::now();
     if (f.duration > 0 && std::chrono::duration<double>(now - boot).count() >= f.duration) break;
+    if (metrics && now - last_metrics >= std::chrono::seconds(1)) {
+      metrics->Publish(runtime::PrometheusText(m.KernelStats(), m.Stats(), output_errors));
+      last_metrics = now;
+    }
     if (f.stats_interval > 0 && std::chrono::duration<double>(now - last_stats).count() >= f.stats_interval) {
       std::cerr << StatsLine(m.KernelStats(), m.Stats(), "stats") << "\n";
       last_stats = now;
@@ -205,6 +224,9 @@ void AddSensorCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--no-metadata", f->no_metadata, "Do not ask any runtime's API for container metadata");
   cmd->add_option("--hold-ms", f->hold_ms,
                   "Hold a new container's events this long for its metadata before writing them without (default 500)");
+  cmd->add_option("--metrics", f->metrics,
+                  "Serve the counters in Prometheus format at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464; "
+                  "port 0 picks a free one), refreshed every second");
   cmd->add_option("--duration", f->duration, "Stop after this many seconds (default: run until SIGINT/SIGTERM)");
   cmd->add_option("--stats-interval", f->stats_interval, "Print the counters to standard error every N seconds");
   cmd->callback([f, exit_code]() { *exit_code = RunSensor(*f); });

@@ -209,6 +209,34 @@ void MetadataHold::Release(const Sink& sink, bool flush) {
   }
 }
 
+std::string PrometheusText(const SensorStats& k, const MonitorStats& u, uint64_t output_errors) {
+  std::string out;
+  auto family = [&](const char* name, const char* help, const uint64_t* per_type) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n";
+    for (EventType t : AllEventTypes()) {
+      out += std::string(name) + "{type=\"" + std::string(EventTypeName(t)) + "\"} " +
+             std::to_string(per_type[static_cast<size_t>(t)]) + "\n";
+    }
+  };
+  family("vigil_sensor_events_attempted_total", "Events the kernel probes decided to emit.", k.attempted);
+  family("vigil_sensor_events_delivered_total", "Events read from the ring buffer and decoded.", k.delivered);
+  family("vigil_sensor_events_ring_full_total", "Events lost in the kernel: the ring buffer was full.", k.ring_full);
+  auto one = [&](const char* name, const char* help, uint64_t v) {
+    out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " counter\n" + name + " " +
+           std::to_string(v) + "\n";
+  };
+  one("vigil_sensor_undecodable_total", "Records read but not decodable.", k.undecodable);
+  one("vigil_sensor_emitted_total", "Events handed to the output.", u.delivered);
+  one("vigil_sensor_host_filtered_total", "Host events left out in containers-only mode.", u.host_filtered);
+  one("vigil_sensor_hold_overflow_total", "Events dropped: the metadata hold was full.", u.hold_overflow);
+  one("vigil_sensor_held_total", "Events that waited for their container's metadata.", u.held);
+  one("vigil_sensor_backfilled_total", "Held events written with the metadata that arrived.", u.backfilled);
+  one("vigil_sensor_metadata_timed_out_total", "Held events written without metadata (time-out).", u.timed_out);
+  one("vigil_sensor_unresolved_total", "Events written without a container: not attributable.", u.unresolved);
+  one("vigil_sensor_output_errors_total", "Failed writes of the output.", output_errors);
+  return out;
+}
+
 Result<std::unique_ptr<Monitor>> Monitor::Start(MonitorOptions options) {
   std::unique_ptr<Monitor> m(new Monitor());
   VIGIL_ASSIGN_OR_RETURN(m->sensor_, Sensor::Start(options.sensor));

@@ -122,6 +122,13 @@ class MetadataHold {
   const ContainerFields& FieldsOf(const Attribution& a);
 };
 
+// The counters in the Prometheus text exposition format (version 0.0.4), for a /metrics view:
+// vigil_sensor_events_attempted_total{type="exec"} ..., _delivered_total, _ring_full_total,
+// vigil_sensor_undecodable_total, and the user-space counters of MonitorStats (emitted,
+// host_filtered, hold_overflow, held, backfilled, metadata_timed_out, unresolved) plus
+// `output_errors`. Every counter is listed, zero or not.
+std::string PrometheusText(const SensorStats& kernel, const MonitorStats& user, uint64_t output_errors);
+
 struct MonitorOptions {
   SensorOptions sensor;
   AttributorOptions attribution;  // its resolver: the runtime's API (RuntimeApiResolver), or none

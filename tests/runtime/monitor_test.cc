@@ -267,5 +267,36 @@ TEST(Verdicts, ContainerExecAndHostCalls) {
   EXPECT_EQ(ComputeVerdicts(n, c, host).host_call, "");
 }
 
+TEST(PrometheusText, EveryCounterOnceWithItsValue) {
+  SensorStats k;
+  k.attempted[static_cast<size_t>(EventType::kExec)] = 7;
+  k.delivered[static_cast<size_t>(EventType::kExec)] = 6;
+  k.ring_full[static_cast<size_t>(EventType::kExec)] = 1;
+  MonitorStats u;
+  u.delivered = 5;
+  u.host_filtered = 1;
+  std::string text = PrometheusText(k, u, 2);
+  EXPECT_NE(text.find("vigil_sensor_events_attempted_total{type=\"exec\"} 7\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vigil_sensor_events_ring_full_total{type=\"exec\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("vigil_sensor_events_delivered_total{type=\"tcp_connect\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("vigil_sensor_emitted_total 5\n"), std::string::npos);
+  EXPECT_NE(text.find("vigil_sensor_output_errors_total 2\n"), std::string::npos);
+  // One TYPE line per family; every sample line is "name[{labels}] value".
+  size_t types = 0, samples = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    std::string line = text.substr(pos, end - pos);
+    if (line.rfind("# TYPE ", 0) == 0) ++types;
+    if (!line.empty() && line[0] != '#') {
+      ++samples;
+      EXPECT_NE(line.find(' '), std::string::npos) << line;
+    }
+    pos = end + 1;
+  }
+  EXPECT_EQ(types, 3u + 9u);
+  EXPECT_EQ(samples, 3 * AllEventTypes().size() + 9);
+}
+
 }  // namespace
 }  // namespace vigil::runtime

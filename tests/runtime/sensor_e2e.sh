@@ -34,6 +34,18 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Bad flags: exit 2 with a message saying what was wrong, before any probe is loaded.
+bad() {  # bad LABEL EXPECTED_TEXT ARGS...
+  local label="$1" text="$2"; shift 2
+  local out rc=0
+  out="$("$VIGIL" sensor "$@" -o "$WORK/bad.jsonl" --duration 1 2>&1)" || rc=$?
+  [ "$rc" = 2 ] && grep -q -- "$text" <<< "$out" && pass "bad flag: $label" || fail "bad flag: $label (exit $rc): $out"
+}
+bad "unknown event type" "unknown event type 'nope'" --events exec,nope
+bad "relative read prefix" "is not absolute" --report-reads etc/shadow
+bad "prefix longer than 64 bytes" "longer than 64 bytes" --ignore-path "/$(printf 'a%.0s' $(seq 1 70))"
+bad "ring buffer size" "not a power of two" --ring-buffer-mb 3
+bad "metrics address" "is not HOST:PORT" --metrics nonsense
 "${P[@]}" load -q -i "$IMAGES/base/image.docker.tar" >/dev/null
 # podman's API service over the test's own storage, for the container metadata.
 API="$WORK/podman.sock"
@@ -44,7 +56,7 @@ for _ in $(seq 1 100); do [ -S "$API" ] && break; sleep 0.1; done
 CID="$("${P[@]}" run -d --name vigil-e2e-web --label app=vigil-e2e --network none "${RUN[@]}" localhost/vigil-test/base:latest sleep 300)"
 [ "${#CID}" = 64 ] && pass "container started ($CID)" || { fail "podman run gave '$CID'"; finish; }
 
-"$VIGIL" sensor --events all --runtime-socket "$API" -o "$WORK/events.jsonl" 2> "$WORK/sensor.err" &
+"$VIGIL" sensor --events all --runtime-socket "$API" --metrics 127.0.0.1:0 -o "$WORK/events.jsonl" 2> "$WORK/sensor.err" &
 sensor_pid=$!
 "$VIGIL" sensor --runtime-socket "$WORK/no-such.sock" -o "$WORK/default.jsonl" 2> "$WORK/default.err" &
 default_pid=$!
@@ -93,6 +105,14 @@ for _ in $(seq 1 50); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 PORT="$(cat "$WORK/port")"
 HOSTNET="$("${P[@]}" run -d --network host "${RUN[@]}" localhost/vigil-test/base:latest bash -c "echo > /dev/tcp/127.0.0.1/$PORT; sleep 2")"
 sleep 3
+# The /metrics view (refreshed every second).
+sleep 1.2
+MPORT="$(sed -n 's|.*metrics at http://127.0.0.1:\([0-9]*\)/metrics.*|\1|p' "$WORK/sensor.err")"
+METRICS="$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' \
+  "http://127.0.0.1:$MPORT/metrics" 2>&1 || true)"
+grep -Eq '^vigil_sensor_events_attempted_total\{type="exec"\} [1-9]' <<< "$METRICS" &&
+  grep -q '^vigil_sensor_hold_overflow_total 0$' <<< "$METRICS" &&
+  pass "/metrics serves the counters (port $MPORT)" || fail "/metrics on port '$MPORT': $(head -c 300 <<< "$METRICS")"
 kill -INT "$sensor_pid" "$default_pid"; wait "$sensor_pid" || fail "the sensor exited non-zero"
 wait "$default_pid" || fail "the sensor (default) exited non-zero"
 sensor_pid=""; default_pid=""
