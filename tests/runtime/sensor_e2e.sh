@@ -46,6 +46,9 @@ bad "relative read prefix" "is not absolute" --report-reads etc/shadow
 bad "prefix longer than 64 bytes" "longer than 64 bytes" --ignore-path "/$(printf 'a%.0s' $(seq 1 70))"
 bad "ring buffer size" "not a power of two" --ring-buffer-mb 3
 bad "metrics address" "is not HOST:PORT" --metrics nonsense
+# Without privileges: a clear message, exit 2.
+rc=0; out="$(setpriv --reuid 65534 --regid 65534 --clear-groups "$VIGIL" sensor --duration 1 -o /dev/null 2>&1)" || rc=$?
+[ "$rc" = 2 ] && grep -q "needs root" <<< "$out" && pass "without privileges: a clear message" || fail "without privileges (exit $rc): $out"
 "${P[@]}" load -q -i "$IMAGES/base/image.docker.tar" >/dev/null
 # podman's API service over the test's own storage, for the container metadata.
 API="$WORK/podman.sock"
