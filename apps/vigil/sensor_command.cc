@@ -1,21 +1,16 @@
 // `vigil sensor`: run the eBPF sensor and write its events as JSON lines until SIGINT/SIGTERM
-// (or --duration), then a final stats line (docs/RUNTIME.md).
-#include <ifaddrs.h>
-#include <netinet/in.h>
+// (or --duration), then a final stats line (docs/SENSOR.md). The pipeline is runtime::Monitor;
+// this file parses flags, writes lines and serves the counters.
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <set>
 #include <sstream>
 
 #include "commands.h"
