@@ -36,44 +36,42 @@ cid="$("${P[@]}" run -d --network none -v "$work:/w:ro" --ulimit nofile=10000:10
 
 ticks="$(getconf CLK_TCK)"
 cpu_s() { awk -v t="$ticks" '{ print ($14 + $15) / t }' "/proc/$1/stat"; }
-start_sensor() {  # start_sensor EXTRA_FLAGS...
-  "$vigil" sensor --events default,open --no-metadata -o /dev/null "$@" 2> "$work/sensor.err" &
+start_sensor() {  # start_sensor OUTPUT EXTRA_FLAGS...: the sensor (default events + open) in the background
+  local out="$1"; shift
+  "$vigil" sensor --events default,open --no-metadata -o "$out" "$@" 2> "$work/sensor.err" &
   sensor=$!
   for _ in $(seq 1 100); do grep -q "running on kernel" "$work/sensor.err" && return 0; sleep 0.1; done
   echo "the sensor did not start: $(cat "$work/sensor.err")" >&2; exit 1
 }
+stop_sensor() { kill -INT "$sensor"; wait "$sensor" || true; sensor=""; }
 : > "$work/idle"; : > "$work/sustained"; : > "$work/max"; : > "$work/forced"
 for r in $(seq 1 "$runs"); do
   # 1. idle
-  start_sensor --stats-interval 1000
+  start_sensor /dev/null
   c0="$(cpu_s "$sensor")"; sleep 10; c1="$(cpu_s "$sensor")"
   rss="$(awk '/VmRSS/ { print $2 }' "/proc/$sensor/status")"
-  kill -INT "$sensor"; wait "$sensor" || true; sensor=""
+  stop_sensor
   echo "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.4f", (b - a) / 10 }') $rss" >> "$work/idle"
   # 2. sustained, 3. as fast as possible
   for phase in sustained max; do
     want="$rate"; [ "$phase" = max ] && want=0
-    "$vigil" sensor --events default,open --no-metadata -o "$work/out.jsonl" 2> "$work/sensor.err" &
-    sensor=$!
-    for _ in $(seq 1 100); do grep -q "running on kernel" "$work/sensor.err" && break; sleep 0.1; done
+    start_sensor "$work/out.jsonl"
     c0="$(cpu_s "$sensor")"
     made="$("${P[@]}" exec "$cid" /w/sensor_load "$want" "$seconds" 2 /tmp)"
     c1="$(cpu_s "$sensor")"
     hwm="$(awk '/VmHWM/ { print $2 }' "/proc/$sensor/status")"
-    kill -INT "$sensor"; wait "$sensor" || true; sensor=""
+    stop_sensor
     final="$(tail -1 "$work/out.jsonl")"; rm -f "$work/out.jsonl"
     n="$(awk '{ print $1 }' <<< "$made")"; per_s="$(awk '{ print $6 }' <<< "$made")"
     echo "$per_s $n $(jq -r '[.per_type.open.attempted, .per_type.open.delivered, .ring_full, .hold_overflow, .attempted == .delivered + .ring_full + .undecodable] | join(" ")' <<< "$final") $(awk -v a="$c0" -v b="$c1" -v s="$seconds" 'BEGIN { printf "%.3f", (b - a) / s }') $hwm" >> "$work/$phase"
   done
   # 4. forced loss
-  "$vigil" sensor --events default,open --no-metadata --ring-buffer-mb 1 -o "$work/out.jsonl" 2> "$work/sensor.err" &
-  sensor=$!
-  for _ in $(seq 1 100); do grep -q "running on kernel" "$work/sensor.err" && break; sleep 0.1; done
+  start_sensor "$work/out.jsonl" --ring-buffer-mb 1
   "${P[@]}" exec "$cid" /w/sensor_load 0 4 2 /tmp > "$work/made" &
   load=$!
   sleep 1; kill -STOP "$sensor"; sleep 2; kill -CONT "$sensor"
   wait "$load"
-  kill -INT "$sensor"; wait "$sensor" || true; sensor=""
+  stop_sensor
   final="$(tail -1 "$work/out.jsonl")"
   lines="$(($(wc -l < "$work/out.jsonl") - 1))"; rm -f "$work/out.jsonl"
   echo "$(awk '{ print $1 }' "$work/made") $(jq -r --argjson lines "$lines" '[.attempted, .delivered, .ring_full, .undecodable, .emitted == $lines, .attempted == .delivered + .ring_full + .undecodable] | join(" ")' <<< "$final")" >> "$work/forced"

@@ -154,7 +154,6 @@ class Monitor {
   void Stop();
   SensorStats KernelStats() const;
   MonitorStats Stats() const { return stats_; }
-  const Attributor& attributor() const { return *attributor_; }
 
  private:
   Monitor() = default;

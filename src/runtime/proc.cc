@@ -73,16 +73,19 @@ Process& Process::operator=(Process&& other) noexcept {
   return *this;
 }
 
-Result<Process> ProcFs::Open(int32_t pid) const {
-  if (pid <= 0) return InvalidArgument("pid " + std::to_string(pid) + " is not a process id");
-  std::string dir = root_ + "/" + std::to_string(pid);
+// Opens a process or thread folder: a pid whose entry is not a folder is no process either.
+Result<Process> ProcFs::OpenDir(int32_t pid, std::string dir) const {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;
-    // A pid whose entry is not a folder is no process either.
     return FromErrno(err == ENOTDIR ? ENOENT : err, dir);
   }
   return Process(fd, pid, std::move(dir));
+}
+
+Result<Process> ProcFs::Open(int32_t pid) const {
+  if (pid <= 0) return InvalidArgument("pid " + std::to_string(pid) + " is not a process id");
+  return OpenDir(pid, root_ + "/" + std::to_string(pid));
 }
 
 Result<std::vector<int32_t>> ProcFs::Pids() const {
@@ -90,9 +93,11 @@ Result<std::vector<int32_t>> ProcFs::Pids() const {
   if (dir == nullptr) return FromErrno(errno, root_);
   std::vector<int32_t> pids;
   while (dirent* d = ::readdir(dir)) {
-    char* end = nullptr;
-    long pid = std::strtol(d->d_name, &end, 10);
-    if (end != d->d_name && *end == '\0' && pid > 0 && pid <= INT32_MAX) pids.push_back(static_cast<int32_t>(pid));
+    // Only names of digits alone (strtol would also take "+12" or " 12").
+    const char* name = d->d_name;
+    if (*name < '1' || *name > '9' || std::strspn(name, "0123456789") != std::strlen(name)) continue;
+    long pid = std::strtol(name, nullptr, 10);
+    if (pid <= INT32_MAX) pids.push_back(static_cast<int32_t>(pid));
   }
   ::closedir(dir);
   return pids;
@@ -102,13 +107,7 @@ Result<Process> ProcFs::OpenThread(int32_t pid, int32_t tid) const {
   if (pid <= 0 || tid <= 0) {
     return InvalidArgument("pid " + std::to_string(pid) + " / tid " + std::to_string(tid) + " is not a thread id");
   }
-  std::string dir = root_ + "/" + std::to_string(pid) + "/task/" + std::to_string(tid);
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
-    return FromErrno(err == ENOTDIR ? ENOENT : err, dir);
-  }
-  return Process(fd, pid, std::move(dir));
+  return OpenDir(pid, root_ + "/" + std::to_string(pid) + "/task/" + std::to_string(tid));
 }
 
 Result<std::string> Process::ReadEntry(const char* entry, size_t cap, bool allow_truncate,

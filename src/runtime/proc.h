@@ -111,6 +111,8 @@ class ProcFs {
   Result<Process> OpenThread(int32_t pid, int32_t tid) const;
 
  private:
+  Result<Process> OpenDir(int32_t pid, std::string dir) const;
+
   std::string root_;
 };
 

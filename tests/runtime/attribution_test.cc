@@ -1,6 +1,7 @@
 #include "runtime/attribution.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -8,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -404,6 +406,46 @@ TEST(Attributor, ExitedProcessIsReadThroughALiveProcessOfItsMountNamespace) {
   now += 1'100'000'000;
   EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 99, .cgroup_id = 8200, .mnt_ns = 4026532370})), IdOf(12));
   EXPECT_EQ(attributor.stats().siblings, 2u);
+}
+
+// An exited process is attributed from its cgroup ids through this machine's cgroup file
+// systems: the ids of the test's own cgroups, a pid that is in no /proc (an empty fake one).
+TEST(Attributor, ExitedProcessIsAttributedFromItsCgroupIds) {
+  FakeProc empty;
+  AttributorOptions options;
+  options.proc_root = empty.root();
+  EventOrigin o;
+  o.pid = 4242;
+  std::ifstream in("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string path = line.substr(line.rfind(':') + 1);
+    std::string mount;
+    if (line.rfind("0::", 0) == 0) {
+      mount = std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+      options.cgroup2_mount = mount;
+    } else if (line.find(":memory:") != std::string::npos) {
+      mount = "/sys/fs/cgroup/memory";
+      options.cgroup_v1_memory_mount = mount;
+    } else {
+      continue;
+    }
+    struct stat st {};
+    ASSERT_EQ(::stat((mount + (path == "/" ? "" : path)).c_str(), &st), 0) << mount << path;
+    (mount == "/sys/fs/cgroup/memory" ? o.cgroup_v1_id : o.cgroup_id) = st.st_ino;
+  }
+  ASSERT_NE(o.cgroup_id, 0u) << "no cgroup v2 line in /proc/self/cgroup";
+  Attributor attributor(options);
+  Attribution a = attributor.Attribute(o);
+  if (geteuid() != 0) {  // open_by_handle_at needs CAP_DAC_READ_SEARCH
+    EXPECT_FALSE(a.resolved);
+    EXPECT_EQ(attributor.stats().cgroup_paths, 0u);
+    return;
+  }
+  ASSERT_TRUE(a.resolved);
+  EXPECT_FALSE(a.container->is_container());  // the test runs on the host
+  EXPECT_EQ(attributor.stats().cgroup_paths, 1u);
+  EXPECT_EQ(attributor.stats().vanished, 1u);
 }
 
 TEST(AttributorV1, ForgetByEitherId) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -151,6 +152,20 @@ TEST(CgroupPathById, FindsItsOwnCgroupsByTheirIds) {
   }
   EXPECT_GT(checked, 0) << "no cgroup v2 or memory line in /proc/self/cgroup";
   EXPECT_FALSE(CgroupPathById("/nonexistent-mount", 1).ok());
+}
+
+TEST(Proc, PidsListsOnlyNumericEntries) {
+  FakeProc fake;
+  fake.Add(12, {});
+  fake.Add(345, {});
+  for (const char* other : {"+12", "12x", "0", "self", " 7"}) {
+    std::filesystem::create_directories(fake.root() + "/" + other);
+  }
+  auto pids = ProcFs(fake.root()).Pids();
+  ASSERT_TRUE(pids.ok()) << pids.error().ToString();
+  std::sort(pids->begin(), pids->end());
+  EXPECT_EQ(*pids, (std::vector<int32_t>{12, 345}));
+  EXPECT_FALSE(ProcFs(fake.root() + "/missing").Pids().ok());
 }
 
 TEST(Proc, NoSuchProcess) {
