@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/java.h"
+#include "catalog/catalogers/java.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

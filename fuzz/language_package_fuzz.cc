@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "catalog/npm.h"
-#include "catalog/python.h"
+#include "catalog/catalogers/npm.h"
+#include "catalog/catalogers/python.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

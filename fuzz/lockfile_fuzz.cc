@@ -14,12 +14,12 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/cargo_lock.h"
-#include "catalog/dotnet.h"
-#include "catalog/npm_lock.h"
-#include "catalog/php.h"
-#include "catalog/python_lock.h"
-#include "catalog/ruby.h"
+#include "catalog/catalogers/cargo_lock.h"
+#include "catalog/catalogers/dotnet.h"
+#include "catalog/catalogers/npm_lock.h"
+#include "catalog/catalogers/php.h"
+#include "catalog/catalogers/python_lock.h"
+#include "catalog/catalogers/ruby.h"
 
 namespace {
 

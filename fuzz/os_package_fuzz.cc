@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string_view>
 
-#include "catalog/apk.h"
-#include "catalog/dpkg.h"
-#include "catalog/os_release.h"
+#include "catalog/catalogers/apk.h"
+#include "catalog/catalogers/dpkg.h"
+#include "catalog/catalogers/os_release.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

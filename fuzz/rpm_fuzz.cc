@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "catalog/rpm.h"
+#include "catalog/catalogers/rpm.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

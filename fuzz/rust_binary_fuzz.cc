@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/rust_binary.h"
+#include "catalog/catalogers/rust_binary.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "image/tar_index.h"
+#include "image/internal/tar_index.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto idx = vigil::image::TarIndex::Build(std::string_view(reinterpret_cast<const char*>(data), size));

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "version/apk.h"
+#include "version/internal/apk.h"
 #include "version/osv_range.h"
 #include "version/version.h"
 

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "catalog/purl.h"
 #include "match/ignore.h"
 #include "match/vex.h"
 
@@ -23,8 +24,8 @@ namespace {
   std::abort();
 }
 
-void CheckDiagnostics(const std::vector<vigil::match::Diagnostic>& diagnostics, std::string_view what) {
-  for (const vigil::match::Diagnostic& d : diagnostics) {
+void CheckDiagnostics(const std::vector<vigil::Diagnostic>& diagnostics, std::string_view what) {
+  for (const vigil::Diagnostic& d : diagnostics) {
     if (!d.location.starts_with(what)) Fail("diagnostic not located under `what`");
     if (d.message.empty()) Fail("diagnostic without a message");
   }
@@ -52,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (s.vulnerability.empty()) Fail("statement without a vulnerability");
       if (s.products.empty() && s.subcomponents.empty()) Fail("statement without products");
       for (const std::string& p : s.products) {
-        if (IsPurl(p) && !VexApplies(s, s.vulnerability, {}, p)) Fail("statement does not apply to itself");
+        if (vigil::catalog::IsPurl(p) && !VexApplies(s, s.vulnerability, {}, p)) Fail("statement does not apply to itself");
       }
     }
   } else {

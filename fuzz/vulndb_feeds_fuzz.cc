@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <string_view>
 
-#include "vulndb/alpine_secdb.h"
-#include "vulndb/debian_advisory_list.h"
-#include "vulndb/debian_tracker.h"
-#include "vulndb/enrich.h"
+#include "vulndb/internal/alpine_secdb.h"
+#include "vulndb/internal/debian_advisory_list.h"
+#include "vulndb/internal/debian_tracker.h"
+#include "vulndb/internal/enrich.h"
 
 namespace {
 

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   auto a = parser.Parse(text, "fuzz");
   (void)vigil::vulndb::MinifyJson(text);
-  (void)vigil::vulndb::TimeMicros(text.substr(0, 40));
+  (void)vigil::TimeMicros(text.substr(0, 40));
   if (!a.ok()) return 0;
   std::string json = vigil::vulndb::ToOsvJson(*a);
   vigil::vulndb::OsvParser second;

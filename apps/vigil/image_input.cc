@@ -6,7 +6,6 @@
 #include <iostream>
 
 #include "common/file.h"
-#include "image/image.h"
 
 namespace vigil::app {
 
@@ -18,20 +17,18 @@ void AddImageFlags(CLI::App* cmd, ImageFlags* flags) {
                   "Refuse a layer that decompresses to more bytes than this (default 32 GiB)");
 }
 
-Result<catalog::Inventory> AnalyzeImage(const std::string& ref, const ImageFlags& flags, bool quiet) {
-  image::OpenOptions open;
-  open.platform = flags.platform;
-  VIGIL_ASSIGN_OR_RETURN(auto img, image::Image::Open(ref, open));
+catalog::AnalyzeOptions AnalyzeOptionsFrom(const ImageFlags& flags, bool quiet) {
   catalog::AnalyzeOptions opts;
   opts.cache_dir = flags.no_cache ? "" : (flags.cache_dir.empty() ? catalog::DefaultCacheDir() : flags.cache_dir);
   opts.limits.max_uncompressed_bytes = flags.max_layer_size;
-  bool progress = !quiet && isatty(STDERR_FILENO) != 0;
-  if (progress) {
+  if (!quiet && isatty(STDERR_FILENO) != 0) {
     opts.progress = [](const std::string& line) { std::cerr << "\r\033[Kvigil: " << line << std::flush; };
   }
-  auto inv = catalog::Analyze(*img, opts);
-  if (progress) std::cerr << "\r\033[K" << std::flush;
-  return inv;
+  return opts;
+}
+
+void EndProgress(const catalog::AnalyzeOptions& options) {
+  if (options.progress) std::cerr << "\r\033[K" << std::flush;
 }
 
 Status WriteOutput(const std::string& path, const std::string& doc) {

@@ -21,9 +21,12 @@ struct ImageFlags {
 // Adds --platform, --cache-dir, --no-cache and --max-layer-size to `cmd`.
 void AddImageFlags(CLI::App* cmd, ImageFlags* flags);
 
-// Opens `ref` and analyses it; progress lines on standard error when it is a terminal and not
-// `quiet`. Errors: those of image::Image::Open and catalog::Analyze.
-Result<catalog::Inventory> AnalyzeImage(const std::string& ref, const ImageFlags& flags, bool quiet);
+// The analysis options the flags ask for: the cache folder (none with --no-cache), the layer
+// size limit, and progress lines on standard error when it is a terminal and not `quiet`.
+catalog::AnalyzeOptions AnalyzeOptionsFrom(const ImageFlags& flags, bool quiet);
+
+// Clears the progress line, if `options` printed one.
+void EndProgress(const catalog::AnalyzeOptions& options);
 
 // Writes `doc` to standard output when `path` is "" or "-", else to `path` atomically.
 Status WriteOutput(const std::string& path, const std::string& doc);

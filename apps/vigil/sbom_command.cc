@@ -7,8 +7,6 @@
 #include "catalog/analyzer.h"
 #include "commands.h"
 #include "image_input.h"
-#include "common/file.h"
-#include "image/image.h"
 #include "sbom/sbom.h"
 
 namespace vigil::app {
@@ -23,7 +21,9 @@ struct SbomFlags {
 };
 
 int RunSbom(const SbomFlags& f) {
-  auto inv = AnalyzeImage(f.image, f.image_flags, f.quiet);
+  catalog::AnalyzeImageRequest req{f.image, f.image_flags.platform, AnalyzeOptionsFrom(f.image_flags, f.quiet)};
+  auto inv = catalog::AnalyzeImage(req);
+  EndProgress(req.options);
   if (!inv.ok()) {
     std::cerr << "vigil sbom: " << f.image << ": " << inv.error().ToString() << "\n";
     return kExitError;

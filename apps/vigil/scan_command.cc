@@ -4,24 +4,17 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <utility>
 
-#include "catalog/analyzer.h"
 #include "commands.h"
+#include "common/diagnostic.h"
+#include "common/time.h"
 #include "image_input.h"
-#include "common/file.h"
-#include "image/image.h"
-#include "match/base_image.h"
-#include "match/ignore.h"
-#include "match/matcher.h"
-#include "match/scan.h"
-#include "match/vex.h"
+#include "match/scan_image.h"
 #include "report/report.h"
-#include "sbom/reader.h"
-#include "vulndb/index.h"
 #include "vulndb/store.h"
 
 namespace vigil::app {
@@ -53,56 +46,14 @@ int Fail(const std::string& message) {
   return kExitError;
 }
 
-std::string Today() {
-  if (const char* t = std::getenv("VIGIL_TODAY"); t && *t) return t;
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
+// Prints diagnostics: errors always, warnings unless `quiet`.
+void Print(const std::vector<Diagnostic>& diagnostics, bool quiet) {
+  for (const Diagnostic& d : diagnostics) {
+    if (d.severity == Diagnostic::Severity::kError || !quiet) std::cerr << kCmd << d.ToString() << "\n";
+  }
 }
-
-// Prints diagnostics; true when one of them is an error.
-bool Report(const std::vector<match::Diagnostic>& diagnostics, bool quiet) {
-  bool errors = false;
-  for (const match::Diagnostic& d : diagnostics) {
-    bool error = d.severity == match::Diagnostic::Severity::kError;
-    errors = errors || error;
-    if (error || !quiet) std::cerr << kCmd << d.ToString() << "\n";
-  }
-  return errors;
-}
-
-Result<catalog::Inventory> Inventory(const ScanFlags& f) {
-  if (!f.sbom.empty()) {
-    VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(f.sbom, sbom::ReadLimits{}.max_bytes));
-    return sbom::ReadSbom(text, f.sbom);
-  }
-  return AnalyzeImage(f.image, f.image_flags, f.quiet);
-}
-
-// Phase timings for --verbose.
-class Phases {
- public:
-  void Mark(const char* name) {
-    auto now = std::chrono::steady_clock::now();
-    marks_.emplace_back(name, std::chrono::duration<double>(now - last_).count());
-    last_ = now;
-  }
-  std::string Line() const {
-    std::string out;
-    for (const auto& [name, s] : marks_) out += (out.empty() ? "" : ", ") + std::string(name) + " " + std::to_string(static_cast<int>(s * 1000)) + " ms";
-    return out;
-  }
-
- private:
-  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
-  std::vector<std::pair<const char*, double>> marks_;
-};
 
 int RunScan(const ScanFlags& f) {
-  Phases phases;
   if (f.image.empty() == f.sbom.empty()) return Fail("give either an IMAGE or --sbom FILE");
   auto format = report::ParseFormat(
       !f.format.empty() ? f.format : ((f.output.empty() && isatty(STDOUT_FILENO)) ? "table" : "json"));
@@ -110,7 +61,13 @@ int RunScan(const ScanFlags& f) {
   if (f.group_by != "layer" && f.group_by != "severity") {
     return Fail("--group-by must be layer or severity, not '" + f.group_by + "'");
   }
-  match::ScanOptions options;
+  match::ScanRequest req;
+  req.image = f.image;
+  req.sbom_path = f.sbom;
+  req.base = f.base;
+  req.platform = f.image_flags.platform;
+  req.analyze = AnalyzeOptionsFrom(f.image_flags, f.quiet);
+  match::ScanOptions& options = req.options;
   options.match.include_unfixed = !f.only_fixed;
   options.policy.fail_on_kev = f.fail_on_kev;
   options.policy.exclude_base = f.exclude_base;
@@ -121,103 +78,65 @@ int RunScan(const ScanFlags& f) {
   }
 
   // User inputs first: a mistake in them should not cost a whole image analysis.
+  std::vector<Diagnostic> diagnostics;
   for (const std::string& path : f.vex) {
-    auto text = ReadFile(path, match::kMaxVexBytes);
-    if (!text.ok()) return Fail("--vex " + text.error().ToString());
-    auto doc = match::ParseVex(*text, path);
-    if (!doc.ok()) return Fail(doc.error().ToString());
-    if (Report(doc->diagnostics, f.quiet)) return Fail(path + ": not used, it has errors (above)");
+    auto doc = match::LoadVexFile(path, &diagnostics);
+    Print(std::exchange(diagnostics, {}), f.quiet);
+    if (!doc.ok()) return Fail(doc.error().code() == ErrorCode::kInvalidArgument ? doc.error().message()
+                                                                                : doc.error().ToString());
     options.vex.push_back(std::move(*doc));
   }
   std::string ignore_path = f.ignore_file;
   if (ignore_path.empty() && std::filesystem::exists(".vigilignore.yaml")) ignore_path = ".vigilignore.yaml";
   if (!ignore_path.empty()) {
-    auto text = ReadFile(ignore_path, match::kMaxIgnoreFileBytes);
-    if (!text.ok()) return Fail("ignore file: " + text.error().ToString());
-    auto file = match::ParseIgnoreFile(*text, ignore_path, Today());
-    if (!file.ok()) return Fail(file.error().ToString());
-    if (Report(file->diagnostics, f.quiet)) return Fail(ignore_path + ": not used, it has errors (above)");
+    const char* today = std::getenv("VIGIL_TODAY");  // tests pin the date entries expire against
+    auto file = match::LoadIgnoreFile(ignore_path, today && *today ? today : TodayUtc(), &diagnostics);
+    Print(std::exchange(diagnostics, {}), f.quiet);
+    if (!file.ok()) return Fail(file.error().code() == ErrorCode::kInvalidArgument ? file.error().message()
+                                                                                  : file.error().ToString());
     options.ignore = std::move(*file);
   }
 
-  std::string db_dir = !f.db.empty() ? f.db : vulndb::DefaultDbDir();
-  auto store = vulndb::Store::Open(db_dir, vulndb::Store::Mode::kReadOnly);
-  if (!store.ok()) {
-    if (store.error().code() == ErrorCode::kNotFound) {
-      return Fail("no vulnerability database at " + db_dir +
-                  ": run `vigil db update` (or `vigil db import FILES`) first, or give --db DIR");
-    }
-    return Fail(store.error().ToString());
+  auto db = match::OpenDatabase(!f.db.empty() ? f.db : vulndb::DefaultDbDir());
+  if (!db.ok()) {
+    return Fail(db.error().code() == ErrorCode::kNotFound ? db.error().message() : db.error().ToString());
   }
-  auto status = (*store)->GetSummary();
-  if (!status.ok()) return Fail(status.error().ToString());
-  if (status->empty) {
-    return Fail("the vulnerability database at " + db_dir +
-                " holds no advisories: run `vigil db update` (or `vigil db import FILES`) first");
-  }
-
-  phases.Mark("inputs and database");
-  auto inventory = Inventory(f);
-  phases.Mark(f.sbom.empty() ? "image analysis" : "SBOM read");
-  if (!inventory.ok()) return Fail((f.sbom.empty() ? f.image : f.sbom) + ": " + inventory.error().ToString());
-
-  if (!f.base.empty()) {
-    if (!f.sbom.empty() && inventory->layers.empty()) return Fail("--base needs layer digests, and this SBOM has none");
-    auto base = image::Image::Open(f.base, image::OpenOptions{f.image_flags.platform});
-    if (!base.ok()) return Fail("--base " + f.base + ": " + base.error().ToString());
-    std::vector<std::string> image_ids, base_ids;
-    for (const auto& l : inventory->layers) image_ids.push_back(l.layer.diff_id);
-    for (const auto& l : (*base)->info().layers) base_ids.push_back(l.diff_id);
-    auto b = match::BaseFromImage(image_ids, base_ids, f.base);
-    if (!b.ok()) return Fail("--base: " + b.error().message());
-    options.base = std::move(*b);
-  } else {
-    options.base = match::InferBaseImage(inventory->image);
-  }
-
-  match::IndexNeeds needs = match::NeedsOf(*inventory);
-  std::unique_ptr<vulndb::Index> index;
-  if (needs.scopes.empty()) {
-    index = vulndb::Index::Build({});
-  } else {
-    auto loaded = vulndb::Index::Load(**store, needs.scopes, needs.names);
-    if (!loaded.ok()) return Fail(loaded.error().ToString());
-    index = std::move(*loaded);
-  }
-  phases.Mark("index load");
-  auto scan = match::Scan(*inventory, *index, store->get(), options);
+  req.store = db->store.get();
+  auto scan = match::ScanImage(req);
+  EndProgress(req.analyze);
   if (!scan.ok()) return Fail(scan.error().ToString());
-  phases.Mark("match");
 
+  auto start = std::chrono::steady_clock::now();
   report::ReportInput in;
-  in.inventory = &*inventory;
-  in.scan = &*scan;
-  in.db.path = (*store)->path();
-  in.db.built_at = status->built_at;
-  in.db.records = status->records;
+  in.inventory = &scan->inventory;
+  in.scan = &scan->report;
+  in.db = {db->path, db->built_at, db->records};
   in.group = f.group_by == "severity" ? report::GroupBy::kSeverity : report::GroupBy::kLayer;
-  std::string doc = report::Write(*format, in);
-  if (Status st = WriteOutput(f.output, doc); !st.ok()) return Fail(st.error().ToString());
-  phases.Mark("report");
+  if (Status st = WriteOutput(f.output, report::Write(*format, in)); !st.ok()) return Fail(st.error().ToString());
+  scan->phases.emplace_back("report", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (f.verbose) {
-    const match::MatchStats& st = scan->stats;
-    std::cerr << kCmd << inventory->packages.size() << " packages: " << st.packages_matched << " looked up, "
+    const match::MatchStats& st = scan->report.stats;
+    std::cerr << kCmd << scan->inventory.packages.size() << " packages: " << st.packages_matched << " looked up, "
               << st.skipped_owned << " owned by an OS package, " << st.skipped_os << " OS packages of an unsupported "
               << "distribution, " << st.skipped_type << " of types no ecosystem covers; " << st.invalid_versions
               << " invalid versions, " << st.unevaluable_entries << " unevaluable entries, " << st.not_affected_entries
               << " entries stating not affected\n";
-    std::cerr << kCmd << "index: " << index->stats().advisories << " advisories, " << index->stats().entries
-              << " entries loaded for " << needs.scopes.size() << " ecosystems and " << needs.names.size() << " names\n";
-    std::cerr << kCmd << "time: " << phases.Line() << "\n";
+    std::cerr << kCmd << "index: " << scan->index_advisories << " advisories, " << scan->index_entries
+              << " entries loaded for " << scan->index_scopes << " ecosystems and " << scan->index_names << " names\n";
+    std::string line;
+    for (const auto& [name, s] : scan->phases) {
+      line += (line.empty() ? "" : ", ") + name + " " + std::to_string(static_cast<int>(s * 1000)) + " ms";
+    }
+    std::cerr << kCmd << "time: " << line << "\n";
   }
   if (!f.quiet && *format != report::Format::kTable) {
-    for (const auto* list : {&inventory->warnings, &scan->stats.warnings, &scan->warnings}) {
+    for (const auto* list : {&scan->inventory.warnings, &scan->report.stats.warnings, &scan->report.warnings}) {
       for (const std::string& w : *list) std::cerr << kCmd << "warning: " << w << "\n";
     }
   }
-  if (scan->policy.failed) {
+  if (scan->report.policy.failed) {
     if (!f.quiet) {
-      for (const std::string& r : scan->policy.reasons) std::cerr << kCmd << "policy failed: " << r << "\n";
+      for (const std::string& r : scan->report.policy.reasons) std::cerr << kCmd << "policy failed: " << r << "\n";
     }
     return kExitPolicy;
   }

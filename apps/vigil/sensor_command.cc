@@ -6,12 +6,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <ctime>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <sstream>
 
 #include "commands.h"
 #include "metrics_server.h"
@@ -40,27 +37,6 @@ struct SensorFlags {
   double stats_interval = 0;
 };
 
-// The counters as one JSON object: the kernel's per type, then user space's. Every event the
-// kernel attempted is emitted, dropped in the kernel (ring_full), undecodable, a host event
-// left out (host_filtered), or dropped from a full hold queue (hold_overflow):
-// attempted == emitted + ring_full + undecodable + host_filtered + hold_overflow.
-std::string StatsLine(const runtime::SensorStats& s, const runtime::MonitorStats& m, const char* kind) {
-  std::ostringstream o;
-  o << "{\"type\":\"" << kind << "\",\"attempted\":" << s.Attempted() << ",\"delivered\":" << s.Delivered()
-    << ",\"ring_full\":" << s.RingFull() << ",\"undecodable\":" << s.undecodable << ",\"per_type\":{";
-  bool first = true;
-  for (runtime::EventType type : runtime::AllEventTypes()) {
-    auto t = static_cast<size_t>(type);
-    o << (first ? "" : ",") << "\"" << runtime::EventTypeName(type) << "\":{\"attempted\":" << s.attempted[t]
-      << ",\"delivered\":" << s.delivered[t] << ",\"ring_full\":" << s.ring_full[t] << "}";
-    first = false;
-  }
-  o << "},\"emitted\":" << m.delivered << ",\"host_filtered\":" << m.host_filtered
-    << ",\"hold_overflow\":" << m.hold_overflow << ",\"held\":" << m.held << ",\"backfilled\":" << m.backfilled
-    << ",\"metadata_timed_out\":" << m.timed_out << ",\"unresolved\":" << m.unresolved << "}";
-  return o.str();
-}
-
 int RunSensor(const SensorFlags& f) {
   runtime::SensorOptions options;
   options.watch_host = f.host;
@@ -88,15 +64,9 @@ int RunSensor(const SensorFlags& f) {
   runtime::MonitorOptions mo;
   mo.sensor = options;
   // The kernel's cgroup ids are checked against the hierarchies /proc names (docs/RUNTIME.md).
-  std::error_code ec;
-  if (std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers", ec)) {
-    mo.attribution.cgroup2_mount = "/sys/fs/cgroup";
-  } else if (std::filesystem::exists("/sys/fs/cgroup/unified/cgroup.controllers", ec)) {
-    mo.attribution.cgroup2_mount = "/sys/fs/cgroup/unified";
-  }
-  if (std::filesystem::exists("/sys/fs/cgroup/memory/cgroup.procs", ec)) {
-    mo.attribution.cgroup_v1_memory_mount = "/sys/fs/cgroup/memory";
-  }
+  const runtime::HostContext host = runtime::HostContext::FromMachine();
+  mo.attribution.cgroup2_mount = host.cgroup2_mount;
+  mo.attribution.cgroup_v1_memory_mount = host.cgroup_v1_memory_mount;
   if (!f.no_metadata) {
     runtime::RuntimeApiOptions api;
     if (!f.runtime_sockets.empty()) {
@@ -133,13 +103,9 @@ int RunSensor(const SensorFlags& f) {
   sigaction(SIGTERM, &sa, nullptr);
 
   auto boot = std::chrono::steady_clock::now();
-  timespec rt{}, bt{};
-  clock_gettime(CLOCK_REALTIME, &rt);
-  clock_gettime(CLOCK_BOOTTIME, &bt);
-  int64_t boot_to_unix = (int64_t{rt.tv_sec} - bt.tv_sec) * 1'000'000'000 + (rt.tv_nsec - bt.tv_nsec);
   uint64_t output_errors = 0;
   auto emit = [&](const runtime::Observed& o) {
-    *out << runtime::ToJsonLine(o.event, o.container, o.verdicts, boot_to_unix) << '\n';
+    *out << runtime::ToJsonLine(o.event, o.container, o.verdicts, host.boot_to_unix_ns) << '\n';
   };
   auto flush = [&]() {
     out->flush();
@@ -171,7 +137,7 @@ int RunSensor(const SensorFlags& f) {
       last_metrics = now;
     }
     if (f.stats_interval > 0 && std::chrono::duration<double>(now - last_stats).count() >= f.stats_interval) {
-      std::cerr << StatsLine(m.KernelStats(), m.Stats(), "stats") << "\n";
+      std::cerr << runtime::StatsJson(m.KernelStats(), m.Stats(), "stats") << "\n";
       last_stats = now;
     }
   }
@@ -184,9 +150,7 @@ int RunSensor(const SensorFlags& f) {
   }
   flush();
   runtime::SensorStats s = m.KernelStats();
-  std::string line = StatsLine(s, m.Stats(), "final_stats");
-  if (output_errors) line.insert(line.size() - 1, ",\"output_errors\":" + std::to_string(output_errors));
-  *out << line << '\n';
+  *out << runtime::StatsJson(s, m.Stats(), "final_stats", output_errors) << '\n';
   out->flush();
   std::cerr << "vigil sensor: stopped: " << s.Attempted() << " events attempted, " << s.Delivered() << " delivered, "
             << s.RingFull() << " lost (ring buffer full), " << s.undecodable << " undecodable\n";

@@ -10,9 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "catalog/cataloger.h"
-#include "catalog/layer_analysis.h"
-#include "catalog/os_release.h"
+#include "catalog/catalogers/cataloger.h"
+#include "catalog/internal/layer_analysis.h"
+#include "catalog/catalogers/os_release.h"
 #include "catalog/purl.h"
 #include "common/file.h"
 #include "common/path.h"
@@ -265,6 +265,13 @@ void Finalize(MergedFs& fs, Inventory& inv) {
 }
 
 }  // namespace
+
+Result<Inventory> AnalyzeImage(const AnalyzeImageRequest& request) {
+  image::OpenOptions open;
+  open.platform = request.platform;
+  VIGIL_ASSIGN_OR_RETURN(auto img, image::Image::Open(request.ref, open));
+  return Analyze(*img, request.options);
+}
 
 std::string DefaultCacheDir() {
   if (const char* v = std::getenv("VIGIL_CACHE_DIR"); v != nullptr && *v) return v;

@@ -7,28 +7,11 @@
 #include <string>
 #include <vector>
 
-#include "catalog/package.h"
+#include "catalog/inventory.h"
 #include "common/status.h"
 #include "image/image.h"
 
 namespace vigil::catalog {
-
-// How one layer was read.
-struct LayerReport {
-  image::Layer layer;
-  bool from_cache = false;
-  uint64_t entries = 0;
-  uint64_t uncompressed_size = 0;
-};
-
-// The result of analysing an image.
-struct Inventory {
-  image::ImageInfo image;
-  Distro distro;
-  std::vector<Package> packages;  // sorted by layer, type, name, version
-  std::vector<LayerReport> layers;
-  std::vector<std::string> warnings;  // cataloger failures and skipped files, each naming the file
-};
 
 struct AnalyzeOptions {
   std::string cache_dir;            // "" = do not cache
@@ -41,6 +24,19 @@ struct AnalyzeOptions {
 // Analyses `image`. Fails (naming the layer) when a layer cannot be read or its digests do not
 // match; a cataloger that fails on one file only adds a warning.
 Result<Inventory> Analyze(const image::Image& image, const AnalyzeOptions& options);
+
+// An image to analyse by reference.
+struct AnalyzeImageRequest {
+  // Any form image::Image::Open reads: docker-archive or OCI archive, OCI layout folder, root
+  // folder, with or without the "docker-archive:", "oci-archive:", "oci:", "dir:" prefixes.
+  std::string ref;
+  std::string platform;  // os/arch[/variant] to pick from a multi-platform index; "" = the host's
+  AnalyzeOptions options;
+};
+
+// The image → inventory pipeline: opens `request.ref` and analyses it. Errors: those of
+// image::Image::Open and of Analyze.
+Result<Inventory> AnalyzeImage(const AnalyzeImageRequest& request);
 
 // $VIGIL_CACHE_DIR, else $XDG_CACHE_HOME/vigil, else $HOME/.cache/vigil.
 std::string DefaultCacheDir();

@@ -1,4 +1,4 @@
-#include "catalog/layer_analysis.h"
+#include "catalog/internal/layer_analysis.h"
 #include "common/json.h"
 
 namespace vigil::catalog {

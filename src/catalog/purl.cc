@@ -1,5 +1,8 @@
 #include "catalog/purl.h"
 
+#include <optional>
+#include <set>
+
 #include "common/strings.h"
 
 namespace vigil::catalog {
@@ -183,6 +186,107 @@ std::string PackagePurl(const Package& p, const Distro& distro) {
   std::string version = p.version;
   if (p.type == "deb" && !p.epoch.empty()) version = p.epoch + ":" + version;
   return BuildPurl(p.type, ns, name, version, q);
+}
+
+namespace {
+
+// ---- matching -----------------------------------------------------------------------------------
+
+// A purl as matching reads it: lenient (no validation beyond the shape), with the per-type
+// normalisation of the purl specification applied.
+struct MatchKey {
+  std::string type;
+  std::string name_space;
+  std::string name;
+  std::string version;  // "" when absent
+};
+
+// Lenient percent-decoding: a malformed escape is kept as written.
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      int hi = HexValue(s[i + 1]);
+      int lo = HexValue(s[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+// PEP 503: lower case, runs of '-', '_' and '.' become one '-'.
+std::string NormalizePypiName(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '-' || c == '_' || c == '.') {
+      if (out.empty() || out.back() != '-') out.push_back('-');
+    } else {
+      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    }
+  }
+  return out;
+}
+
+std::optional<MatchKey> ParseForMatching(std::string_view s) {
+  if (s.size() < 4 || AsciiLower(s.substr(0, 4)) != "pkg:") return std::nullopt;
+  s.remove_prefix(4);
+  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
+  if (size_t h = s.find('#'); h != std::string_view::npos) s = s.substr(0, h);
+  if (size_t q = s.find('?'); q != std::string_view::npos) s = s.substr(0, q);
+  MatchKey p;
+  size_t at = s.rfind('@');
+  size_t last_slash = s.rfind('/');
+  if (at != std::string_view::npos && last_slash != std::string_view::npos && at > last_slash) {
+    p.version = PercentDecode(s.substr(at + 1));
+    s = s.substr(0, at);
+  }
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  size_t first = s.find('/');
+  if (first == std::string_view::npos || first == 0) return std::nullopt;
+  p.type = AsciiLower(s.substr(0, first));
+  std::string_view rest = s.substr(first + 1);
+  size_t last = rest.rfind('/');
+  std::string_view ns = last == std::string_view::npos ? std::string_view() : rest.substr(0, last);
+  std::string_view name = last == std::string_view::npos ? rest : rest.substr(last + 1);
+  if (name.empty()) return std::nullopt;
+  // Namespace segments are decoded one by one; empty segments carry no meaning.
+  for (std::string_view seg : Split(ns, '/')) {
+    if (seg.empty()) continue;
+    if (!p.name_space.empty()) p.name_space += '/';
+    p.name_space += PercentDecode(seg);
+  }
+  p.name = PercentDecode(name);
+
+  // Per-type rules of the purl spec: these types are case-insensitive in namespace and name.
+  static const std::set<std::string, std::less<>> kLowerBoth = {
+      "alpm", "apk", "bitbucket", "composer", "deb", "github", "hex", "npm", "oci", "pypi", "pub"};
+  if (kLowerBoth.contains(p.type)) {
+    p.name_space = AsciiLower(p.name_space);
+    p.name = AsciiLower(p.name);
+  }
+  if (p.type == "nuget") p.name = AsciiLower(p.name);  // NuGet ids are case-insensitive
+  if (p.type == "pypi") p.name = NormalizePypiName(p.name);
+  return p;
+}
+
+}  // namespace
+
+bool IsPurl(std::string_view s) { return ParseForMatching(s).has_value(); }
+
+bool PurlMatches(std::string_view pattern, std::string_view purl) {
+  std::optional<MatchKey> want = ParseForMatching(pattern);
+  std::optional<MatchKey> have = ParseForMatching(purl);
+  if (!want || !have) return false;
+  if (want->type != have->type || want->name_space != have->name_space || want->name != have->name) {
+    return false;
+  }
+  return want->version.empty() || want->version == have->version;
 }
 
 }  // namespace vigil::catalog

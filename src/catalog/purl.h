@@ -38,4 +38,15 @@ Result<ParsedPurl> ParsePurl(std::string_view purl);
 // The purl of `p`; OS packages get the distro as namespace and the distro/arch/epoch qualifiers.
 std::string PackagePurl(const Package& p, const Distro& distro);
 
+// True if `s` reads as a purl "pkg:type/[namespace/]name[@version][?qualifiers][#subpath]"
+// (leniently: the shape only, as user-written VEX and ignore files are matched).
+bool IsPurl(std::string_view s);
+
+// True if the purl `pattern` names the package with purl `purl` (rules in docs/VEX.md):
+// type, namespace and name compared after percent-decoding and the per-type normalisation of the
+// purl spec (lower case for case-insensitive types, pypi names normalised as PEP 503 does);
+// version equal when `pattern` gives one, any version otherwise; qualifiers and subpath ignored.
+// False when either is not a purl.
+bool PurlMatches(std::string_view pattern, std::string_view purl);
+
 }  // namespace vigil::catalog

@@ -10,7 +10,7 @@
 #include "common/path.h"
 #include "common/sha256.h"
 #include "common/strings.h"
-#include "image/tar_index.h"
+#include "image/internal/tar_index.h"
 
 namespace vigil::image {
 namespace {

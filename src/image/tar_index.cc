@@ -1,4 +1,4 @@
-#include "image/tar_index.h"
+#include "image/internal/tar_index.h"
 
 #include <cstdint>
 #include <cstring>

@@ -6,7 +6,9 @@
 #include <set>
 #include <utility>
 
+#include "catalog/purl.h"
 #include "common/strings.h"
+#include "common/vuln_id.h"
 
 namespace vigil::match {
 namespace {
@@ -87,22 +89,24 @@ class YamlReader {
     if (m.line < 0) return std::string(what_);
     return std::string(what_) + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
   }
-  void Error(const YAML::Mark& m, std::string message) {
-    diagnostics_.push_back({Diagnostic::Severity::kError, Location(m), std::move(message)});
-  }
-  void Warning(const YAML::Mark& m, std::string message) {
-    diagnostics_.push_back({Diagnostic::Severity::kWarning, Location(m), std::move(message)});
-  }
-  size_t error_count() const {
-    return std::count_if(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) {
-      return d.severity == Diagnostic::Severity::kError;
-    });
-  }
-  std::vector<Diagnostic> TakeDiagnostics() { return std::move(diagnostics_); }
+  void Error(const YAML::Mark& m, std::string message) { Add(Diagnostic::Severity::kError, m, std::move(message)); }
+  void Warning(const YAML::Mark& m, std::string message) { Add(Diagnostic::Severity::kWarning, m, std::move(message)); }
+  size_t error_count() const { return diagnostics_.error_count(); }
+  std::vector<Diagnostic> TakeDiagnostics() { return diagnostics_.Take(); }
 
  private:
+  void Add(Diagnostic::Severity severity, const YAML::Mark& m, std::string message) {
+    Diagnostic d{severity, Location(m), std::move(message)};
+    d.file = std::string(what_);
+    if (m.line >= 0) {
+      d.line = m.line + 1;
+      d.column = m.column + 1;
+    }
+    diagnostics_.Add(std::move(d));
+  }
+
   std::string_view what_;
-  std::vector<Diagnostic> diagnostics_;
+  Diagnostics diagnostics_;
 };
 
 std::string_view NodeKind(const YAML::Node& n) {
@@ -164,7 +168,7 @@ void ParseEntry(YamlReader& r, const YAML::Node& node, std::string_view today, I
     *slot = std::string(Trim(v.Scalar()));
     if (key == "id") id_mark = v.Mark();
     if (key == "expires") expires_mark = v.Mark();
-    if (key == "package" && slot->starts_with("pkg:") && !IsPurl(*slot)) {
+    if (key == "package" && slot->starts_with("pkg:") && !catalog::IsPurl(*slot)) {
       r.Error(v.Mark(), "'" + Clip(*slot) + "' is not a purl (pkg:type/namespace/name@version)");
     }
     if (key == "path") {
@@ -302,7 +306,7 @@ bool IgnoreApplies(const IgnoreEntry& entry, std::string_view id, const std::vec
                                 [&](const std::string& a) { return SameVulnerabilityId(entry.id, a); });
   if (!id_matches) return false;
   if (!entry.package.empty()) {
-    bool ok = entry.package.starts_with("pkg:") ? PurlMatches(entry.package, package_purl)
+    bool ok = entry.package.starts_with("pkg:") ? catalog::PurlMatches(entry.package, package_purl)
                                                 : entry.package == package_name;
     if (!ok) return false;
   }

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "match/vex.h"
+#include "common/diagnostic.h"
 
 namespace vigil::match {
 

@@ -11,7 +11,7 @@
 
 #include "version/names.h"
 #include "version/version.h"
-#include "vulndb/feed.h"  // IsCveId
+#include "common/vuln_id.h"
 
 namespace vigil::match {
 
@@ -131,9 +131,9 @@ struct Hit {
 // True if `a` names more than one CVE among its id and aliases: a distribution advisory (DSA,
 // DLA) that fixes several vulnerabilities at once.
 bool IsBundle(const vulndb::IndexedAdvisory& a) {
-  int cves = vulndb::IsCveId(a.id) ? 1 : 0;
+  int cves = IsCveId(a.id) ? 1 : 0;
   for (const std::string& alias : a.aliases) {
-    if (vulndb::IsCveId(alias) && ++cves > 1) return true;
+    if (IsCveId(alias) && ++cves > 1) return true;
   }
   return false;
 }
@@ -186,9 +186,9 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
       if (fresh) group_cve[it->second] = cve;
       groups[it->second].push_back(i);
     };
-    if (vulndb::IsCveId(a.id)) attach(a.id);
+    if (IsCveId(a.id)) attach(a.id);
     for (const std::string& alias : a.aliases) {
-      if (vulndb::IsCveId(alias)) attach(alias);
+      if (IsCveId(alias)) attach(alias);
     }
   }
 
@@ -206,9 +206,9 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
       const vulndb::IndexEntry& e = *hits[m].entry;
       advisories.insert(a.id);
       if (bundle[m]) {
-        if (!vulndb::IsCveId(a.id)) ids.insert(a.id);
+        if (!IsCveId(a.id)) ids.insert(a.id);
         for (const std::string& alias : a.aliases) {
-          if (!vulndb::IsCveId(alias)) ids.insert(alias);
+          if (!IsCveId(alias)) ids.insert(alias);
         }
       } else {
         ids.insert(a.id);
@@ -241,7 +241,7 @@ void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t 
     if (auto it = group_cve.find(root); it != group_cve.end()) ids.insert(std::string(it->second));
     const std::string* cve = nullptr;
     for (const std::string& id : ids) {
-      if (vulndb::IsCveId(id) && (!cve || CveKey(id) < CveKey(*cve))) cve = &id;
+      if (IsCveId(id) && (!cve || CveKey(id) < CveKey(*cve))) cve = &id;
     }
     f.id = cve ? *cve : *ids.begin();
     for (const std::string& id : ids) {

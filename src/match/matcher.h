@@ -29,7 +29,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/analyzer.h"
+#include "catalog/inventory.h"
 #include "catalog/package.h"
 #include "common/status.h"
 #include "vulndb/advisory.h"

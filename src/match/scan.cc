@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "common/strings.h"
-#include "vulndb/feed.h"  // IsCveId
-#include "vulndb/osv.h"   // TimeMicros
+#include "common/vuln_id.h"
+#include "common/time.h"
 #include "vulndb/store.h"
 
 namespace vigil::match {
@@ -65,7 +65,7 @@ void ApplyVex(const std::vector<VexDocument>& docs, const catalog::Package& p, c
   for (const VexDocument& doc : docs) {
     for (const VexStatement& st : doc.statements) {
       if (!StatementApplies(st, sf.finding, p, image)) continue;
-      int64_t t = st.timestamp.empty() ? INT64_MIN : vulndb::TimeMicros(st.timestamp);
+      int64_t t = st.timestamp.empty() ? INT64_MIN : TimeMicros(st.timestamp);
       if (!chosen || t >= chosen_time) {
         chosen = &st;
         chosen_time = t;
@@ -105,9 +105,9 @@ void ApplyIgnore(const IgnoreFile& ignore, const catalog::Package& p, ScanFindin
 
 // The CVE id of a finding (its id, else its lowest CVE alias); "" when it has none.
 std::string_view CveOf(const Finding& f) {
-  if (vulndb::IsCveId(f.id)) return f.id;
+  if (IsCveId(f.id)) return f.id;
   for (const std::string& a : f.aliases) {
-    if (vulndb::IsCveId(a)) return a;
+    if (IsCveId(a)) return a;
   }
   return {};
 }

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "catalog/analyzer.h"
+#include "catalog/inventory.h"
 #include "common/status.h"
 #include "match/base_image.h"
 #include "match/ignore.h"

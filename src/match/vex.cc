@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "common/json.h"
+#include "catalog/purl.h"
 #include "common/strings.h"
+#include "common/vuln_id.h"
 
 namespace vigil::match {
 namespace {
@@ -62,21 +64,15 @@ class Reader {
  public:
   explicit Reader(std::string_view what) : what_(what) {}
 
-  void Error(std::string_view path, std::string message) {
-    diagnostics_.push_back({Diagnostic::Severity::kError, Location(path), std::move(message)});
-  }
+  void Error(std::string_view path, std::string message) { diagnostics_.Error(Location(path), std::move(message)); }
   void Warning(std::string_view path, std::string message) {
-    diagnostics_.push_back({Diagnostic::Severity::kWarning, Location(path), std::move(message)});
+    diagnostics_.Warning(Location(path), std::move(message));
   }
   std::string Location(std::string_view path) const {
     return std::string(what_) + ":" + (path.empty() ? std::string("$") : std::string(path));
   }
-  size_t error_count() const {
-    return std::count_if(diagnostics_.begin(), diagnostics_.end(), [](const Diagnostic& d) {
-      return d.severity == Diagnostic::Severity::kError;
-    });
-  }
-  std::vector<Diagnostic> TakeDiagnostics() { return std::move(diagnostics_); }
+  size_t error_count() const { return diagnostics_.error_count(); }
+  std::vector<Diagnostic> TakeDiagnostics() { return diagnostics_.Take(); }
 
   // obj[key] if obj is an object holding key, else nullptr.
   static const json* Get(const json& obj, std::string_view key) {
@@ -136,7 +132,7 @@ class Reader {
 
  private:
   std::string_view what_;
-  std::vector<Diagnostic> diagnostics_;
+  Diagnostics diagnostics_;
 };
 
 std::optional<VexStatement::Status> OpenVexStatus(std::string_view s) {
@@ -697,110 +693,7 @@ Result<VexDocument> ParseCsaf(const json& root, std::string_view what) {
   return doc;
 }
 
-// ---- purls -----------------------------------------------------------------------------------
-
-struct Purl {
-  std::string type;
-  std::string name_space;
-  std::string name;
-  std::string version;  // "" when absent
-};
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexValue(s[i + 1]);
-      int lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
-}
-
-// PEP 503: lower case, runs of '-', '_' and '.' become one '-'.
-std::string NormalizePypiName(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '-' || c == '_' || c == '.') {
-      if (out.empty() || out.back() != '-') out.push_back('-');
-    } else {
-      out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-    }
-  }
-  return out;
-}
-
-std::optional<Purl> ParsePurl(std::string_view s) {
-  if (s.size() < 4 || AsciiLower(s.substr(0, 4)) != "pkg:") return std::nullopt;
-  s.remove_prefix(4);
-  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
-  if (size_t h = s.find('#'); h != std::string_view::npos) s = s.substr(0, h);
-  if (size_t q = s.find('?'); q != std::string_view::npos) s = s.substr(0, q);
-  Purl p;
-  size_t at = s.rfind('@');
-  size_t last_slash = s.rfind('/');
-  if (at != std::string_view::npos && last_slash != std::string_view::npos && at > last_slash) {
-    p.version = PercentDecode(s.substr(at + 1));
-    s = s.substr(0, at);
-  }
-  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
-  size_t first = s.find('/');
-  if (first == std::string_view::npos || first == 0) return std::nullopt;
-  p.type = AsciiLower(s.substr(0, first));
-  std::string_view rest = s.substr(first + 1);
-  size_t last = rest.rfind('/');
-  std::string_view ns = last == std::string_view::npos ? std::string_view() : rest.substr(0, last);
-  std::string_view name = last == std::string_view::npos ? rest : rest.substr(last + 1);
-  if (name.empty()) return std::nullopt;
-  // Namespace segments are decoded one by one; empty segments carry no meaning.
-  for (std::string_view seg : Split(ns, '/')) {
-    if (seg.empty()) continue;
-    if (!p.name_space.empty()) p.name_space += '/';
-    p.name_space += PercentDecode(seg);
-  }
-  p.name = PercentDecode(name);
-
-  // Per-type rules of the purl spec: these types are case-insensitive in namespace and name.
-  static const std::set<std::string, std::less<>> kLowerBoth = {
-      "alpm", "apk", "bitbucket", "composer", "deb", "github", "hex", "npm", "oci", "pypi", "pub"};
-  if (kLowerBoth.contains(p.type)) {
-    p.name_space = AsciiLower(p.name_space);
-    p.name = AsciiLower(p.name);
-  }
-  if (p.type == "nuget") p.name = AsciiLower(p.name);  // NuGet ids are case-insensitive
-  if (p.type == "pypi") p.name = NormalizePypiName(p.name);
-  return p;
-}
-
-bool IsCveOrGhsa(std::string_view id) {
-  std::string lower = AsciiLower(id.substr(0, 5));
-  return lower.starts_with("cve-") || lower.starts_with("ghsa-");
-}
-
 }  // namespace
-
-std::string Diagnostic::ToString() const {
-  return location + ": " + (severity == Severity::kError ? "error" : "warning") + ": " + message;
-}
-
-bool HasErrors(const std::vector<Diagnostic>& diagnostics) {
-  return std::any_of(diagnostics.begin(), diagnostics.end(),
-                     [](const Diagnostic& d) { return d.severity == Diagnostic::Severity::kError; });
-}
 
 std::string_view VexStatusName(VexStatement::Status status) {
   switch (status) {
@@ -812,18 +705,6 @@ std::string_view VexStatusName(VexStatement::Status status) {
       return "fixed";
     case VexStatement::Status::kUnderInvestigation:
       return "under_investigation";
-  }
-  return "?";
-}
-
-std::string_view VexFormatName(VexDocument::Format format) {
-  switch (format) {
-    case VexDocument::Format::kOpenVex:
-      return "openvex";
-    case VexDocument::Format::kCycloneDx:
-      return "cyclonedx";
-    case VexDocument::Format::kCsaf:
-      return "csaf";
   }
   return "?";
 }
@@ -860,24 +741,6 @@ Result<VexDocument> ParseVex(std::string_view text, std::string_view what) {
                      ": not a VEX document vigil reads (OpenVEX, CycloneDX VEX or CSAF VEX)");
 }
 
-bool SameVulnerabilityId(std::string_view a, std::string_view b) {
-  if (a == b) return !a.empty();
-  if (a.size() != b.size() || !IsCveOrGhsa(a) || !IsCveOrGhsa(b)) return false;
-  return AsciiLower(a) == AsciiLower(b);
-}
-
-bool IsPurl(std::string_view s) { return ParsePurl(s).has_value(); }
-
-bool PurlMatches(std::string_view pattern, std::string_view purl) {
-  std::optional<Purl> want = ParsePurl(pattern);
-  std::optional<Purl> have = ParsePurl(purl);
-  if (!want || !have) return false;
-  if (want->type != have->type || want->name_space != have->name_space || want->name != have->name) {
-    return false;
-  }
-  return want->version.empty() || want->version == have->version;
-}
-
 bool VexApplies(const VexStatement& statement, std::string_view vulnerability_id,
                 const std::vector<std::string>& vulnerability_aliases, std::string_view package_purl) {
   auto same_as_finding = [&](std::string_view id) {
@@ -888,7 +751,7 @@ bool VexApplies(const VexStatement& statement, std::string_view vulnerability_id
   bool id_matches = same_as_finding(statement.vulnerability) ||
                     std::any_of(statement.aliases.begin(), statement.aliases.end(), same_as_finding);
   if (!id_matches) return false;
-  auto matches = [&](const std::string& p) { return PurlMatches(p, package_purl); };
+  auto matches = [&](const std::string& p) { return catalog::PurlMatches(p, package_purl); };
   return std::any_of(statement.products.begin(), statement.products.end(), matches) ||
          std::any_of(statement.subcomponents.begin(), statement.subcomponents.end(), matches);
 }

@@ -15,26 +15,10 @@
 #include <string_view>
 #include <vector>
 
+#include "common/diagnostic.h"
 #include "common/status.h"
 
 namespace vigil::match {
-
-// One mistake or oddity in user-written input (a VEX document, an ignore file).
-struct Diagnostic {
-  enum class Severity { kError, kWarning };
-  Severity severity = Severity::kError;
-  // Where: "<what>:<json path>" for JSON ("vex.json:statements[3].status"), "<what>:<line>:<col>"
-  // (1-based) for YAML.
-  std::string location;
-  // What is wrong, with the offending value quoted when there is one.
-  std::string message;
-
-  // "<location>: error|warning: <message>".
-  std::string ToString() const;
-};
-
-// True if `diagnostics` holds at least one of severity kError.
-bool HasErrors(const std::vector<Diagnostic>& diagnostics);
 
 struct VexStatement {
   enum class Status { kNotAffected, kAffected, kFixed, kUnderInvestigation };
@@ -73,9 +57,8 @@ struct VexDocument {
 };
 
 // Lower-case names as the formats spell them: "not_affected", "affected", "fixed",
-// "under_investigation"; "openvex", "cyclonedx", "csaf".
+// "under_investigation".
 std::string_view VexStatusName(VexStatement::Status status);
-std::string_view VexFormatName(VexDocument::Format format);
 
 // Largest document ParseVex accepts.
 inline constexpr size_t kMaxVexBytes = 64u << 20;
@@ -89,24 +72,10 @@ inline constexpr size_t kMaxVexBytes = 64u << 20;
 // another category, e.g. csaf_security_advisory). Everything else is a diagnostic.
 Result<VexDocument> ParseVex(std::string_view text, std::string_view what);
 
-// True if `a` and `b` name the same vulnerability: equal, ignoring ASCII case when both are CVE
-// or GHSA ids (whose case carries no meaning).
-bool SameVulnerabilityId(std::string_view a, std::string_view b);
-
-// True if `s` reads as a purl "pkg:type/[namespace/]name[@version][?qualifiers][#subpath]".
-bool IsPurl(std::string_view s);
-
-// True if the purl `pattern` names the package with purl `purl` (rules in docs/VEX.md):
-// type, namespace and name compared after percent-decoding and the per-type normalisation of the
-// purl spec (lower case for case-insensitive types, pypi names normalised as PEP 503 does);
-// version equal when `pattern` gives one, any version otherwise; qualifiers and subpath ignored.
-// False when either is not a purl.
-bool PurlMatches(std::string_view pattern, std::string_view purl);
-
 // True if `statement` speaks of the vulnerability `vulnerability_id` (or one of
 // `vulnerability_aliases`) in the package `package_purl`: some id of the statement (its
 // vulnerability or an alias) is SameVulnerabilityId with some id of the finding, and some
-// product or subcomponent of the statement PurlMatches `package_purl`. Products that are not
+// product or subcomponent of the statement catalog::PurlMatches `package_purl`. Products that are not
 // purls (image references, CPEs) never match here; scoping by image is the caller's part.
 // The status is not looked at: the caller decides what each status does.
 bool VexApplies(const VexStatement& statement, std::string_view vulnerability_id,

@@ -1,4 +1,4 @@
-#include "report/common.h"
+#include "report/internal/common.h"
 
 #include "common/strings.h"
 #include "vulndb/advisory.h"
@@ -36,10 +36,6 @@ std::string FixText(const match::Finding& f) {
 }
 
 std::string RatingLower(vulndb::Rating r) { return AsciiLower(vulndb::RatingName(r)); }
-
-std::string ImageName(const catalog::Inventory& inv) {
-  return inv.image.tags.empty() ? inv.image.source : inv.image.tags.front();
-}
 
 std::string StepText(const catalog::Inventory& inv, int layer, size_t max) {
   if (layer < 0 || static_cast<size_t>(layer) >= inv.layers.size()) return {};

@@ -3,7 +3,7 @@
 #include <fmt/format.h>
 
 #include "common/json.h"
-#include "report/common.h"
+#include "report/internal/common.h"
 #include "report/report.h"
 #include "sbom/sbom.h"
 

@@ -1,6 +1,6 @@
 // vigil's scan JSON ("schema": "vigil-scan/1"); fields documented in docs/SCAN.md.
 #include "common/json.h"
-#include "report/common.h"
+#include "report/internal/common.h"
 #include "report/report.h"
 #include "vulndb/advisory.h"
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "report/common.h"
+#include "report/internal/common.h"
 #include "report/report.h"
 
 namespace vigil::report {

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "catalog/analyzer.h"
+#include "catalog/inventory.h"
 #include "common/status.h"
 #include "match/scan.h"
 

@@ -6,7 +6,7 @@
 
 #include "common/json.h"
 #include "common/sha256.h"
-#include "report/common.h"
+#include "report/internal/common.h"
 #include "report/report.h"
 
 namespace vigil::report {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <map>
 
-#include "report/common.h"
+#include "report/internal/common.h"
 #include "report/report.h"
 
 namespace vigil::report {

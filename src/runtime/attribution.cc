@@ -10,7 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
-#include "runtime/proc.h"
+#include "runtime/internal/proc.h"
 
 namespace vigil::runtime {
 namespace {

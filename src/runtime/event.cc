@@ -9,7 +9,7 @@
 #include <optional>
 
 #include "runtime/bpf/events.h"
-#include "runtime/syscalls.h"
+#include "runtime/internal/syscalls.h"
 
 namespace vigil::runtime {
 

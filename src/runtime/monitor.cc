@@ -7,6 +7,9 @@
 
 #include <chrono>
 #include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <sstream>
 
 namespace vigil::runtime {
 namespace {
@@ -27,8 +30,21 @@ uint64_t SteadyNs() {
 
 }  // namespace
 
-HostContext HostContext::FromMachine() {
+HostContext HostContext::FromMachine(const std::string& cgroup_root) {
   HostContext h;
+  std::error_code ec;
+  if (std::filesystem::exists(cgroup_root + "/cgroup.controllers", ec)) {
+    h.cgroup2_mount = cgroup_root;
+  } else if (std::filesystem::exists(cgroup_root + "/unified/cgroup.controllers", ec)) {
+    h.cgroup2_mount = cgroup_root + "/unified";
+  }
+  if (std::filesystem::exists(cgroup_root + "/memory/cgroup.procs", ec)) {
+    h.cgroup_v1_memory_mount = cgroup_root + "/memory";
+  }
+  timespec rt{}, bt{};
+  clock_gettime(CLOCK_REALTIME, &rt);
+  clock_gettime(CLOCK_BOOTTIME, &bt);
+  h.boot_to_unix_ns = (int64_t{rt.tv_sec} - bt.tv_sec) * 1'000'000'000 + (rt.tv_nsec - bt.tv_nsec);
   ifaddrs* list = nullptr;
   if (getifaddrs(&list) == 0) {
     for (ifaddrs* a = list; a; a = a->ifa_next) {
@@ -235,6 +251,25 @@ std::string PrometheusText(const SensorStats& k, const MonitorStats& u, uint64_t
   one("vigil_sensor_unresolved_total", "Events written without a container: not attributable.", u.unresolved);
   one("vigil_sensor_output_errors_total", "Failed writes of the output.", output_errors);
   return out;
+}
+
+std::string StatsJson(const SensorStats& s, const MonitorStats& m, const char* kind, uint64_t output_errors) {
+  std::ostringstream o;
+  o << "{\"type\":\"" << kind << "\",\"attempted\":" << s.Attempted() << ",\"delivered\":" << s.Delivered()
+    << ",\"ring_full\":" << s.RingFull() << ",\"undecodable\":" << s.undecodable << ",\"per_type\":{";
+  bool first = true;
+  for (EventType type : AllEventTypes()) {
+    auto t = static_cast<size_t>(type);
+    o << (first ? "" : ",") << "\"" << EventTypeName(type) << "\":{\"attempted\":" << s.attempted[t]
+      << ",\"delivered\":" << s.delivered[t] << ",\"ring_full\":" << s.ring_full[t] << "}";
+    first = false;
+  }
+  o << "},\"emitted\":" << m.delivered << ",\"host_filtered\":" << m.host_filtered
+    << ",\"hold_overflow\":" << m.hold_overflow << ",\"held\":" << m.held << ",\"backfilled\":" << m.backfilled
+    << ",\"metadata_timed_out\":" << m.timed_out << ",\"unresolved\":" << m.unresolved;
+  if (output_errors) o << ",\"output_errors\":" << output_errors;
+  o << "}";
+  return o.str();
 }
 
 Result<std::unique_ptr<Monitor>> Monitor::Start(MonitorOptions options) {

@@ -34,9 +34,18 @@ struct HostContext {
   std::vector<std::string> runtime_sockets = {"/run/podman/podman.sock", "/var/run/docker.sock", "/run/docker.sock",
                                               "/run/containerd/containerd.sock", "/var/run/crio/crio.sock",
                                               "/run/crio/crio.sock"};
-  // This machine: getifaddrs() and the network namespace of /proc/1 (else of this process, when
-  // init's cannot be read, as in some sandboxes).
-  static HostContext FromMachine();
+  // The cgroup hierarchies the kernel's cgroup ids are checked against (AttributorOptions):
+  // the cgroup v2 mount ("/sys/fs/cgroup", or "/sys/fs/cgroup/unified" on hybrid hosts) and the
+  // v1 memory hierarchy ("/sys/fs/cgroup/memory"); "" when the host has none.
+  std::string cgroup2_mount;
+  std::string cgroup_v1_memory_mount;
+  // CLOCK_REALTIME - CLOCK_BOOTTIME in nanoseconds: added to an event's boot-clock time it gives
+  // Unix time (ToJsonLine).
+  int64_t boot_to_unix_ns = 0;
+  // This machine: getifaddrs(), the network namespace of /proc/1 (else of this process, when
+  // init's cannot be read, as in some sandboxes), the cgroup mounts under `cgroup_root`, and the
+  // clocks read now.
+  static HostContext FromMachine(const std::string& cgroup_root = "/sys/fs/cgroup");
 };
 
 // The verdicts of one attributed event. container_exec: an exec in a container whose parent is
@@ -128,6 +137,16 @@ class MetadataHold {
 // host_filtered, hold_overflow, held, backfilled, metadata_timed_out, unresolved) plus
 // `output_errors`. Every counter is listed, zero or not.
 std::string PrometheusText(const SensorStats& kernel, const MonitorStats& user, uint64_t output_errors);
+
+// The same counters as one JSON object (no newline) of type `kind` ("stats", "final_stats"): the
+// kernel's (attempted, delivered, ring_full, undecodable, per_type), then user space's (emitted,
+// host_filtered, hold_overflow, held, backfilled, metadata_timed_out, unresolved), and
+// output_errors when it is not 0. Every event the kernel attempted is emitted, dropped in the
+// kernel (ring_full), undecodable, a host event left out (host_filtered), or dropped from a full
+// hold queue (hold_overflow): attempted == emitted + ring_full + undecodable + host_filtered +
+// hold_overflow.
+std::string StatsJson(const SensorStats& kernel, const MonitorStats& user, const char* kind,
+                      uint64_t output_errors = 0);
 
 struct MonitorOptions {
   SensorOptions sensor;

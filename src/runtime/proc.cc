@@ -1,4 +1,4 @@
-#include "runtime/proc.h"
+#include "runtime/internal/proc.h"
 
 #include <dirent.h>
 

@@ -16,7 +16,7 @@
 #include <mutex>
 
 #include "runtime/bpf/events.h"
-#include "runtime/syscalls.h"
+#include "runtime/internal/syscalls.h"
 #include "sensor.skel.h"
 #endif
 

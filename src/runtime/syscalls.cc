@@ -1,4 +1,4 @@
-#include "runtime/syscalls.h"
+#include "runtime/internal/syscalls.h"
 
 #include "runtime/bpf/events.h"
 

@@ -1,4 +1,4 @@
-#include "sbom/common.h"
+#include "sbom/internal/common.h"
 
 #include <cstdlib>
 #include <ctime>
@@ -30,11 +30,6 @@ std::string DerivedUuid(const catalog::Inventory& inv, const std::string& salt) 
   u += variants[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
   u += h.substr(17, 3) + "-" + h.substr(20, 12);
   return u;
-}
-
-std::string ImageName(const catalog::Inventory& inv) {
-  if (!inv.image.tags.empty()) return inv.image.tags.front();
-  return inv.image.source;
 }
 
 std::string DistroName(const catalog::Distro& d) {

@@ -2,7 +2,7 @@
 #include <set>
 
 #include "common/json.h"
-#include "sbom/common.h"
+#include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
 namespace vigil::sbom {

@@ -1,6 +1,6 @@
 // vigil's own JSON: everything the inventory knows, for scripts and for `vigil scan --sbom`.
 #include "common/json.h"
-#include "sbom/common.h"
+#include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
 namespace vigil::sbom {

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "catalog/analyzer.h"
+#include "catalog/inventory.h"
 #include "common/status.h"
 
 namespace vigil::sbom {

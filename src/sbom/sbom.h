@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "catalog/analyzer.h"
+#include "catalog/inventory.h"
 #include "common/status.h"
 
 namespace vigil::sbom {

@@ -2,7 +2,7 @@
 #include <cctype>
 
 #include "common/json.h"
-#include "sbom/common.h"
+#include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
 namespace vigil::sbom {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sbom/common.h"
+#include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
 namespace vigil::sbom {

@@ -14,9 +14,9 @@
 #include <cassert>
 #include <cstring>
 
-#include "version/apk.h"
-#include "version/scheme_util.h"
-#include "version/schemes.h"
+#include "version/internal/apk.h"
+#include "version/internal/scheme_util.h"
+#include "version/internal/schemes.h"
 
 namespace vigil::version {
 namespace {

@@ -7,8 +7,8 @@
 // x/mod/semver treats an invalid version as smaller than every valid one; here it is an error.
 #include <cassert>
 
-#include "version/scheme_util.h"
-#include "version/schemes.h"
+#include "version/internal/scheme_util.h"
+#include "version/internal/schemes.h"
 
 namespace vigil::version {
 namespace {

@@ -17,8 +17,8 @@
 #include <cstring>
 #include <string>
 
-#include "version/scheme_util.h"
-#include "version/schemes.h"
+#include "version/internal/scheme_util.h"
+#include "version/internal/schemes.h"
 
 namespace vigil::version {
 namespace {

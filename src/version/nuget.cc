@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <string>
 
-#include "version/scheme_util.h"
-#include "version/schemes.h"
+#include "version/internal/scheme_util.h"
+#include "version/internal/schemes.h"
 
 namespace vigil::version {
 namespace {

@@ -10,8 +10,8 @@
 #include <cassert>
 #include <string>
 
-#include "version/scheme_util.h"
-#include "version/schemes.h"
+#include "version/internal/scheme_util.h"
+#include "version/internal/schemes.h"
 
 namespace vigil::version {
 namespace {

@@ -3,7 +3,7 @@
 #include <array>
 
 #include "common/strings.h"
-#include "version/schemes.h"
+#include "version/internal/schemes.h"
 #include "version/version.h"
 
 namespace vigil::version {

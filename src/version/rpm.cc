@@ -5,8 +5,8 @@
 // tests (tests/rpmvercmp.at).
 #include <cassert>
 
-#include "version/scheme_util.h"
-#include "version/schemes.h"
+#include "version/internal/scheme_util.h"
+#include "version/internal/schemes.h"
 
 namespace vigil::version {
 namespace {

@@ -1,4 +1,4 @@
-#include "vulndb/alpine_secdb.h"
+#include "vulndb/internal/alpine_secdb.h"
 
 #include <yaml-cpp/yaml.h>
 

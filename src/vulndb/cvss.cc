@@ -9,7 +9,7 @@
 #include <span>
 #include <string>
 
-#include "vulndb/cvss_internal.h"
+#include "vulndb/internal/cvss_internal.h"
 
 namespace vigil::vulndb {
 namespace {

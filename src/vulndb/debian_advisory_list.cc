@@ -1,4 +1,4 @@
-#include "vulndb/debian_advisory_list.h"
+#include "vulndb/internal/debian_advisory_list.h"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 #include "common/strings.h"
 #include "version/names.h"
 #include "version/version.h"
-#include "vulndb/debian_tracker.h"
+#include "vulndb/internal/debian_tracker.h"
 
 namespace vigil::vulndb {
 namespace {

@@ -1,4 +1,4 @@
-#include "vulndb/debian_tracker.h"
+#include "vulndb/internal/debian_tracker.h"
 
 #include <algorithm>
 #include <array>

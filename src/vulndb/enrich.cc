@@ -1,4 +1,4 @@
-#include "vulndb/enrich.h"
+#include "vulndb/internal/enrich.h"
 
 #include <algorithm>
 #include <charconv>

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/time.h"     // IsRfc3339, IsIsoDate (feed parsers check dates)
+#include "common/vuln_id.h"  // IsCveId
 #include "vulndb/advisory.h"
 
 namespace vigil::vulndb {
@@ -46,18 +48,6 @@ struct FeedResult {
   std::vector<Advisory> advisories;  // sorted by id
   FeedProblems problems;
 };
-
-// True for a CVE identifier: "CVE-", four digits, "-", four to nineteen digits (the syntax of the
-// CVE JSON 5 schema and of the CISA KEV schema, ^CVE-[0-9]{4}-[0-9]{4,19}$).
-bool IsCveId(std::string_view s);
-
-// True for an RFC 3339 date-time as OSV writes them: "2024-05-01T12:00:00Z", with optional
-// fractional seconds and a "Z" or "+hh:mm"/"-hh:mm" offset. Field ranges are checked loosely
-// (month 01-12, day 01-31, hour 00-23, minute 00-59, second 00-60).
-bool IsRfc3339(std::string_view s);
-
-// True for a calendar date "YYYY-MM-DD" (month 01-12, day 01-31).
-bool IsIsoDate(std::string_view s);
 
 // `s` in single quotes for a message: clipped to `max` bytes ("..." marks the cut), bytes outside
 // printable ASCII shown as \xNN, so feed text can be printed safely.

@@ -20,6 +20,7 @@
 #include <unordered_set>
 
 #include "common/sha256.h"
+#include "common/time.h"
 
 #ifndef VIGIL_VERSION_STRING
 #define VIGIL_VERSION_STRING "0"
@@ -222,19 +223,6 @@ Result<std::string> FileUrlPath(std::string_view url) {
     return InvalidArgument(std::string(url) + ": file:// URLs must name the local host");
   }
   return PercentDecode(rest.substr(slash), url);
-}
-
-// RFC 9110 IMF-fixdate, independent of the locale.
-std::string HttpDate(time_t t) {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  struct tm tm {};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7], tm.tm_mday,
-                kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
 }
 
 Result<FetchResult> FetchLocal(const std::string& url, const std::string& path, const FetchState& previous,

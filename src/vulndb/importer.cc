@@ -13,17 +13,17 @@
 #include <utility>
 
 #include "common/file.h"
-#include "vulndb/archive_util.h"
+#include "vulndb/internal/archive_util.h"
 #include "common/json.h"
 #include "common/path.h"
 #include "common/sha256.h"
 #include "common/strings.h"
 #include "version/osv_range.h"
 #include "version/version.h"
-#include "vulndb/alpine_secdb.h"
-#include "vulndb/debian_advisory_list.h"
-#include "vulndb/debian_tracker.h"
-#include "vulndb/enrich.h"
+#include "vulndb/internal/alpine_secdb.h"
+#include "vulndb/internal/debian_advisory_list.h"
+#include "vulndb/internal/debian_tracker.h"
+#include "vulndb/internal/enrich.h"
 #include "vulndb/osv.h"
 
 namespace vigil::vulndb {

@@ -15,7 +15,8 @@
 
 #include "common/status.h"
 #include "vulndb/advisory.h"
-#include "vulndb/feed.h"  // IsRfc3339
+#include "common/time.h"  // TimeMicros, FormatMicros
+#include "vulndb/feed.h"
 
 namespace vigil::vulndb {
 
@@ -61,13 +62,5 @@ std::string ToOsvJson(const Advisory& a);
 // is not balanced JSON.
 Result<std::string> MinifyJson(std::string_view text);
 
-
-// Microseconds since 1970-01-01T00:00:00Z of an RFC 3339 time (zones applied, digits beyond
-// microseconds dropped), for ordering `modified` values written in different forms. INT64_MIN
-// when `t` is not RFC 3339.
-int64_t TimeMicros(std::string_view t);
-// The inverse: "2024-01-02T03:04:05Z" (with ".ffffff" when there are microseconds); "" for
-// INT64_MIN.
-std::string FormatMicros(int64_t us);
 
 }  // namespace vigil::vulndb

@@ -157,8 +157,6 @@ void IdHashFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 
 }  // namespace
 
-std::string NowRfc3339() { return FormatMicros(static_cast<int64_t>(std::time(nullptr)) * 1'000'000); }
-
 std::string DefaultDbDir() {
   if (const char* x = std::getenv("XDG_DATA_HOME"); x && *x) return std::string(x) + "/vigil/db";
   const char* home = std::getenv("HOME");

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/time.h"  // NowRfc3339
 
 namespace vigil::vulndb {
 
@@ -191,8 +192,5 @@ class Store {
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// The current time as RFC 3339 UTC with seconds ("2026-11-29T09:00:00Z").
-std::string NowRfc3339();
 
 }  // namespace vigil::vulndb

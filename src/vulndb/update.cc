@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "common/file.h"
-#include "vulndb/archive_util.h"
+#include "vulndb/internal/archive_util.h"
 
 namespace vigil::vulndb {
 

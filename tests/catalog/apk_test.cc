@@ -1,4 +1,4 @@
-#include "catalog/apk.h"
+#include "catalog/catalogers/apk.h"
 
 #include <gtest/gtest.h>
 

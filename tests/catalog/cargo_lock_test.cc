@@ -1,4 +1,4 @@
-#include "catalog/cargo_lock.h"
+#include "catalog/catalogers/cargo_lock.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/dotnet.h"
+#include "catalog/catalogers/dotnet.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/dpkg.h"
+#include "catalog/catalogers/dpkg.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/go_binary.h"
+#include "catalog/catalogers/go_binary.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "catalog/elf.h"
+#include "catalog/catalogers/elf.h"
 #include "elf_builder.h"
 
 namespace vigil::catalog {

@@ -1,4 +1,4 @@
-#include "catalog/java.h"
+#include "catalog/catalogers/java.h"
 
 #include <archive.h>
 #include <archive_entry.h>

@@ -1,4 +1,4 @@
-#include "catalog/npm_lock.h"
+#include "catalog/catalogers/npm_lock.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/npm.h"
+#include "catalog/catalogers/npm.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/os_release.h"
+#include "catalog/catalogers/os_release.h"
 
 #include <gtest/gtest.h>
 

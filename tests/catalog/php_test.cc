@@ -1,4 +1,4 @@
-#include "catalog/php.h"
+#include "catalog/catalogers/php.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/python_lock.h"
+#include "catalog/catalogers/python_lock.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/python.h"
+#include "catalog/catalogers/python.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/rpm.h"
+#include "catalog/catalogers/rpm.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>

@@ -1,4 +1,4 @@
-#include "catalog/ruby.h"
+#include "catalog/catalogers/ruby.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "catalog/rust_binary.h"
+#include "catalog/catalogers/rust_binary.h"
 
 #include <gtest/gtest.h>
 #include <libdeflate.h>

@@ -15,9 +15,9 @@
 #include "image/image.h"
 #include "image_builder.h"
 #include "match/matcher.h"
-#include "vulndb/alpine_secdb.h"
-#include "vulndb/debian_advisory_list.h"
-#include "vulndb/debian_tracker.h"
+#include "vulndb/internal/alpine_secdb.h"
+#include "vulndb/internal/debian_advisory_list.h"
+#include "vulndb/internal/debian_tracker.h"
 #include "vulndb/osv.h"
 
 namespace vigil::match {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "runtime/bpf/events.h"
-#include "runtime/syscalls.h"
+#include "runtime/internal/syscalls.h"
 
 namespace vigil::runtime {
 namespace {

@@ -9,6 +9,8 @@
 #include <arpa/inet.h>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -296,6 +298,54 @@ TEST(PrometheusText, EveryCounterOnceWithItsValue) {
   }
   EXPECT_EQ(types, 3u + 9u);
   EXPECT_EQ(samples, 3 * AllEventTypes().size() + 9);
+}
+
+}  // namespace
+}  // namespace vigil::runtime
+
+namespace vigil::runtime {
+namespace {
+
+TEST(StatsJson, CountersReconcileAndOutputErrorsOnlyWhenSome) {
+  SensorStats k;
+  k.attempted[static_cast<size_t>(EventType::kExec)] = 7;
+  k.delivered[static_cast<size_t>(EventType::kExec)] = 6;
+  k.ring_full[static_cast<size_t>(EventType::kExec)] = 1;
+  MonitorStats u;
+  u.delivered = 5;
+  u.host_filtered = 1;
+  std::string line = StatsJson(k, u, "stats");
+  EXPECT_EQ(line.rfind("{\"type\":\"stats\",\"attempted\":7,\"delivered\":6,\"ring_full\":1,\"undecodable\":0,", 0), 0u)
+      << line;
+  EXPECT_NE(line.find("\"exec\":{\"attempted\":7,\"delivered\":6,\"ring_full\":1}"), std::string::npos) << line;
+  EXPECT_NE(line.find(",\"emitted\":5,\"host_filtered\":1,\"hold_overflow\":0,"), std::string::npos) << line;
+  EXPECT_EQ(line.find("output_errors"), std::string::npos) << line;
+  EXPECT_EQ(line.back(), '}');
+  std::string final_line = StatsJson(k, u, "final_stats", 3);
+  EXPECT_NE(final_line.find("\"type\":\"final_stats\""), std::string::npos);
+  EXPECT_EQ(final_line.substr(final_line.size() - 19), ",\"output_errors\":3}") << final_line;
+}
+
+TEST(HostContext, CgroupMountsFromTheFolderGiven) {
+  std::string root = ::testing::TempDir() + "/vigil_cgroup_root";
+  std::filesystem::remove_all(root);
+  std::filesystem::create_directories(root + "/unified");
+  std::filesystem::create_directories(root + "/memory");
+  { std::ofstream(root + "/unified/cgroup.controllers") << "cpu memory\n"; }
+  { std::ofstream(root + "/memory/cgroup.procs") << "1\n"; }
+  HostContext hybrid = HostContext::FromMachine(root);
+  EXPECT_EQ(hybrid.cgroup2_mount, root + "/unified");
+  EXPECT_EQ(hybrid.cgroup_v1_memory_mount, root + "/memory");
+  { std::ofstream(root + "/cgroup.controllers") << "cpu memory\n"; }
+  std::filesystem::remove_all(root + "/memory");
+  HostContext v2 = HostContext::FromMachine(root);
+  EXPECT_EQ(v2.cgroup2_mount, root);
+  EXPECT_EQ(v2.cgroup_v1_memory_mount, "");
+  HostContext none = HostContext::FromMachine(root + "/missing");
+  EXPECT_EQ(none.cgroup2_mount, "");
+  // Boot time lies between the epoch and now: the offset is positive and below the current time.
+  EXPECT_GT(hybrid.boot_to_unix_ns, 0);
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

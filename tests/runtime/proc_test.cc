@@ -1,4 +1,4 @@
-#include "runtime/proc.h"
+#include "runtime/internal/proc.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>

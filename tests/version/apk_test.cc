@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "vectors.h"
-#include "version/apk.h"
+#include "version/internal/apk.h"
 #include "version/version.h"
 
 namespace vigil::version {

@@ -11,7 +11,7 @@
 
 #include "../test_util.h"
 #include "scalibr_vectors.h"
-#include "version/schemes.h"
+#include "version/internal/schemes.h"
 #include "version/version.h"
 
 namespace vigil::version {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "scalibr_vectors.h"
-#include "version/schemes.h"
+#include "version/internal/schemes.h"
 #include "version/version.h"
 
 namespace vigil::version {

@@ -38,7 +38,7 @@
 
 #include "../test_util.h"
 #include "vulndb/cvss.h"
-#include "vulndb/cvss_internal.h"
+#include "vulndb/internal/cvss_internal.h"
 
 namespace vigil::vulndb {
 namespace {

@@ -1,4 +1,4 @@
-#include "vulndb/debian_advisory_list.h"
+#include "vulndb/internal/debian_advisory_list.h"
 
 #include <gtest/gtest.h>
 
