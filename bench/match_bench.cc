@@ -30,6 +30,7 @@
 #include "sbom/reader.h"
 #include "version/names.h"
 #include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 
 namespace vigil::match {
@@ -156,7 +157,7 @@ std::unique_ptr<Fixture> BuildFixture() {
     f->error = "set VIGIL_BENCH_DB to a built database (bench/match.sh builds one)";
     return f;
   }
-  auto store = vulndb::Store::Open(db, vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(db, vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) {
     f->error = "VIGIL_BENCH_DB: " + store.error().ToString();
     return f;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 
 namespace vigil::vulndb {
@@ -23,7 +24,7 @@ std::string DbDir() {
 }
 
 std::unique_ptr<Store> OpenStore(benchmark::State& state) {
-  auto s = Store::Open(DbDir(), Store::Mode::kReadOnly);
+  auto s = SqliteStore::Open(DbDir(), Store::Mode::kReadOnly);
   if (!s.ok()) {
     state.SkipWithError(("set VIGIL_BENCH_DB to a built database: " + s.error().ToString()).c_str());
     return nullptr;

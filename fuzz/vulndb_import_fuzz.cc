@@ -15,6 +15,7 @@
 
 #include "vulndb/importer.h"
 #include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 
 namespace fs = std::filesystem;
@@ -28,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string path = dir + "/in/" + kNames[data[0] % 5];
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data + 1),
                                               static_cast<std::streamsize>(size - 1));
-  auto store = vigil::vulndb::Store::Open(dir + "/db", vigil::vulndb::Store::Mode::kReadWrite);
+  auto store = vigil::vulndb::SqliteStore::Open(dir + "/db", vigil::vulndb::Store::Mode::kReadWrite);
   if (!store.ok()) std::abort();
   vigil::vulndb::ImportReport report;
   vigil::Status st = vigil::vulndb::Import(**store, {{path, "", {}}}, {}, &report);

@@ -13,6 +13,7 @@
 #include "vulndb/advisory.h"
 #include "vulndb/importer.h"
 #include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 #include "vulndb/update.h"
 
@@ -88,7 +89,7 @@ void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f
 }
 
 int RunImport(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadWrite);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadWrite);
   if (!store.ok()) return Fail("import", store.error());
   std::vector<vulndb::ImportInput> inputs;
   for (const auto& p : f.paths) inputs.push_back({p, "", {}});
@@ -105,7 +106,7 @@ int RunImport(const DbFlags& f) {
 }
 
 int RunUpdate(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadWrite);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadWrite);
   if (!store.ok()) return Fail("update", store.error());
   vulndb::UpdateOptions opts;
   opts.sources = f.sources;
@@ -125,7 +126,7 @@ int RunUpdate(const DbFlags& f) {
 }
 
 int RunStatus(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("status", store.error());
   auto st = (*store)->GetStatus();
   if (!st.ok()) return Fail("status", st.error());
@@ -172,7 +173,7 @@ int RunStatus(const DbFlags& f) {
 }
 
 int RunCheck(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("check", store.error());
   Status st = (*store)->CheckIntegrity();
   if (!st.ok()) return Fail("check", st.error());
@@ -181,7 +182,7 @@ int RunCheck(const DbFlags& f) {
 }
 
 int RunGet(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("get", store.error());
   auto json = (*store)->GetJson(f.id);
   if (!json.ok()) return Fail("get", json.error());
@@ -191,7 +192,7 @@ int RunGet(const DbFlags& f) {
 }
 
 int RunLookup(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("lookup", store.error());
   auto start = std::chrono::steady_clock::now();
   auto index = vulndb::Index::Load(**store);
@@ -237,7 +238,7 @@ int RunLookup(const DbFlags& f) {
 }
 
 int RunChanges(const DbFlags& f) {
-  auto store = vulndb::Store::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("changes", store.error());
   auto changes = (*store)->ChangesSince(f.since, f.limit);
   if (!changes.ok()) return Fail("changes", changes.error());

@@ -15,7 +15,7 @@
 #include "image_input.h"
 #include "match/scan_image.h"
 #include "report/report.h"
-#include "vulndb/store.h"
+#include "vulndb/sqlite_store.h"
 
 namespace vigil::app {
 namespace {
@@ -110,7 +110,9 @@ int RunScan(const ScanFlags& f) {
   report::ReportInput in;
   in.inventory = &scan->inventory;
   in.scan = &scan->report;
-  in.db = {db->path, db->built_at, db->records};
+  in.db.path = db->path;
+  in.db.built_at = db->built_at;
+  in.db.records = db->records;
   in.group = f.group_by == "severity" ? report::GroupBy::kSeverity : report::GroupBy::kLayer;
   if (Status st = WriteOutput(f.output, report::Write(*format, in)); !st.ok()) return Fail(st.error().ToString());
   scan->phases.emplace_back("report", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());

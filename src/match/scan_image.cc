@@ -8,6 +8,7 @@
 #include "match/matcher.h"
 #include "sbom/reader.h"
 #include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 
 namespace vigil::match {
@@ -61,7 +62,7 @@ Result<BaseImage> FindBase(const ScanRequest& r, const catalog::Inventory& inven
 }  // namespace
 
 Result<Database> OpenDatabase(const std::string& dir) {
-  auto store = vulndb::Store::Open(dir, vulndb::Store::Mode::kReadOnly);
+  auto store = vulndb::SqliteStore::Open(dir, vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) {
     if (store.error().code() == ErrorCode::kNotFound) {
       return NotFound("no vulnerability database at " + dir +

@@ -1,17 +1,9 @@
-// The on-disk vulnerability database: one SQLite file (vigil.db, WAL mode) in a folder of its own.
+// The advisory store's interface and the records it keeps (sqlite_store.h has the back end vigil
+// ships). Writers (Importer) put every advisory whole, as OSV JSON, with its meta, in one
+// transaction per import; readers (Index::Load, a scan, the server) see the last committed state.
 //
-// Every advisory is kept as its OSV JSON text, minified and compressed with zstd against a
-// dictionary trained on the feed it came from (one small dictionary per imported source); that
-// keeps the file near a seventh of the raw JSON while any record still decompresses alone.
-// Enrichment (KEV, EPSS), the sources with their fetch validators, and a change log of every
-// import (new / changed / withdrawn ids, for the fleet service) live in the same file.
-//
-// Atomicity: all writes of one import happen in one SQLite transaction (Store::Transaction).
-// Readers (a scan, the server) open the file read-only and see the last committed state; a crash
-// or kill -9 mid-import leaves the previous state, which SQLite restores on the next open.
-//
-//   VIGIL_ASSIGN_OR_RETURN(auto store, Store::Open(dir, Store::Mode::kReadWrite));
-//   VIGIL_ASSIGN_OR_RETURN(auto tx, store->Begin());
+//   std::unique_ptr<Store> store = ...;  // SqliteStore::Open(dir, Store::Mode::kReadWrite)
+//   VIGIL_ASSIGN_OR_RETURN(auto tx, store->Begin("import"));
 //   ... tx->Put(...) ...
 //   VIGIL_RETURN_IF_ERROR(tx->Commit());
 #pragma once
@@ -29,10 +21,6 @@
 #include "common/time.h"  // NowRfc3339
 
 namespace vigil::vulndb {
-
-// The folder `vigil db` uses when neither --db nor VIGIL_DB is given:
-// $XDG_DATA_HOME/vigil/db, else $HOME/.local/share/vigil/db.
-std::string DefaultDbDir();
 
 // What the store remembers of one advisory without decompressing it.
 struct StoredMeta {
@@ -96,47 +84,50 @@ struct StoreStatus {
   int64_t last_change_seq = 0;
 };
 
+// The advisory store: every advisory kept whole as OSV JSON with its meta, the change log, the
+// sources and their validators, and the KEV and EPSS tables. An interface, so that back ends can
+// differ (SqliteStore, sqlite_store.h, is the one vigil ships; a PostgreSQL one can follow);
+// readers (Index::Load, the scan) and writers (Importer) use only this.
 class Store {
  public:
   enum class Mode { kReadOnly, kReadWrite };
 
-  // Opens (kReadWrite: creating the folder and file when missing) the database in `dir`.
-  // Errors: kNotFound (read-only and no database there), kCorrupt (not a vigil database, or a
-  // newer schema than this build knows), kIo.
-  static Result<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode);
-  ~Store();
+  virtual ~Store() = default;
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  const std::string& path() const;
+  // Where the store lives, for messages and reports (a file path, a URL without credentials).
+  virtual const std::string& path() const = 0;
 
   // Every stored id with its meta (for change detection during an import).
-  Result<std::map<std::string, StoredMeta, std::less<>>> AllMeta();
+  virtual Result<std::map<std::string, StoredMeta, std::less<>>> AllMeta() = 0;
   // The OSV JSON text of `id` (decompressed), nullopt when absent. kCorrupt if the stored
   // bytes do not decompress (a damaged file).
-  Result<std::optional<std::string>> GetJson(std::string_view id);
+  virtual Result<std::optional<std::string>> GetJson(std::string_view id) = 0;
   // Calls fn(id, json) for every advisory that is not withdrawn, in storage order. Stops at
   // the first error fn returns.
-  Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn);
-  // As above, for the advisories whose ecosystems `want` accepts: it is called once per distinct
-  // set of ecosystems (as the records write them, one per line, e.g. "Debian:12\nDebian:11");
-  // the advisories of a refused set are not decompressed.
-  Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
-                     const std::function<bool(std::string_view ecosystems)>& want);
+  Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn) {
+    return ForEachJson(fn, nullptr);
+  }
+  // As above, for the advisories whose ecosystems `want` accepts (null: every advisory): it is
+  // called once per distinct set of ecosystems (as the records write them, one per line, e.g.
+  // "Debian:12\nDebian:11"); the advisories of a refused set are not decompressed.
+  virtual Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
+                             const std::function<bool(std::string_view ecosystems)>& want) = 0;
   // As above (want may be null: every advisory), decompressing on `threads` threads: `fn` is
   // called concurrently and in no particular order, with `seq` the advisory's position in
   // storage order (0, 1, ...), so that callers can restore that order. The first error stops
   // the others and is returned.
-  Status ForEachJsonParallel(
+  virtual Status ForEachJsonParallel(
       const std::function<Status(size_t seq, std::string_view id, std::string_view json)>& fn,
-      const std::function<bool(std::string_view ecosystems)>& want, unsigned threads);
+      const std::function<bool(std::string_view ecosystems)>& want, unsigned threads) = 0;
 
-  Result<std::optional<KevRecord>> GetKev(std::string_view cve);
-  Result<std::optional<EpssRecord>> GetEpss(std::string_view cve);
-  Result<std::optional<SourceInfo>> GetSource(std::string_view name);
+  virtual Result<std::optional<KevRecord>> GetKev(std::string_view cve) = 0;
+  virtual Result<std::optional<EpssRecord>> GetEpss(std::string_view cve) = 0;
+  virtual Result<std::optional<SourceInfo>> GetSource(std::string_view name) = 0;
   // Changes with seq > after, oldest first, at most `limit`.
-  Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit);
-  Result<StoreStatus> GetStatus();
+  virtual Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit) = 0;
+  virtual Result<StoreStatus> GetStatus() = 0;
   // What a scan reports about the database, read without scanning the advisory table:
   // `records` (withdrawn included, from the id index), `built_at`, and whether any advisory
   // that is not withdrawn exists (`empty` false).
@@ -145,11 +136,10 @@ class Store {
     std::string built_at;
     bool empty = true;
   };
-  Result<Summary> GetSummary();
-  // SQLite's integrity check of the whole file, then every document decompressed. OK, or
-  // kCorrupt with the first problems found. (The file's index uses a function vigil registers,
-  // so other SQLite tools cannot run this check themselves.)
-  Status CheckIntegrity();
+  virtual Result<Summary> GetSummary() = 0;
+  // The back end's own integrity check of everything stored, then every document decompressed.
+  // OK, or kCorrupt with the first problems found.
+  virtual Status CheckIntegrity() = 0;
 
   // The write side. At most one Transaction at a time per database (a second writer waits up to
   // 10 s, then gets kIo "database is locked"). Destroying it without Commit rolls back.
@@ -185,12 +175,10 @@ class Store {
     virtual Status Commit() = 0;
   };
   // Starts the import run `command` (recorded in the run table).
-  Result<std::unique_ptr<Transaction>> Begin(std::string_view command);
+  virtual Result<std::unique_ptr<Transaction>> Begin(std::string_view command) = 0;
 
- private:
-  struct Impl;
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+ protected:
+  Store() = default;
 };
 
 }  // namespace vigil::vulndb

@@ -13,6 +13,7 @@
 #include "../test_util.h"
 #include "vulndb/importer.h"
 #include "vulndb/osv.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 
 namespace vigil::match {
@@ -128,7 +129,7 @@ class ScanTest : public ::testing::Test {
     std::string epss = dir_.path() + "/epss.csv";
     std::ofstream(epss) << "#model_version:v2023.03.01,score_date:2025-02-20T00:00:00+0000\n"
                         << "cve,epss,percentile\nCVE-2023-44487,0.94000,0.99900\n";
-    auto store = vulndb::Store::Open(dir_.path() + "/db", vulndb::Store::Mode::kReadWrite);
+    auto store = vulndb::SqliteStore::Open(dir_.path() + "/db", vulndb::Store::Mode::kReadWrite);
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     vulndb::ImportReport report;

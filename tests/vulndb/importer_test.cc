@@ -17,6 +17,7 @@
 #include "vulndb/index.h"
 #include "zip_util.h"
 #include "vulndb/osv.h"
+#include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 
 namespace vigil::vulndb {
@@ -46,7 +47,7 @@ struct Db {
   std::string dir;
   std::unique_ptr<Store> store;
   explicit Db(const std::string& name) : dir(TempDir(name)) {
-    auto s = Store::Open(dir + "/db", Store::Mode::kReadWrite);
+    auto s = SqliteStore::Open(dir + "/db", Store::Mode::kReadWrite);
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     store = std::move(*s);
   }
@@ -311,7 +312,7 @@ TEST(Store, ReadersSeeTheLastCommitWhileAnImportRuns) {
   std::string f = db.dir + "/1.jsonl";
   Write(f, Record("R-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0") + "\n");
   db.Import({f});
-  auto reader = Store::Open(db.dir + "/db", Store::Mode::kReadOnly);
+  auto reader = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadOnly);
   ASSERT_TRUE(reader.ok()) << reader.error().ToString();
   auto tx = db.store->Begin("test");
   ASSERT_TRUE(tx.ok());
@@ -328,9 +329,9 @@ TEST(Store, ReadersSeeTheLastCommitWhileAnImportRuns) {
 TEST(Store, RefusesFilesThatAreNotOurs) {
   std::string dir = TempDir("notours");
   Write(dir + "/vigil.db", "this is not a database at all, just text that is long enough to look like a header...");
-  auto s = Store::Open(dir, Store::Mode::kReadOnly);
+  auto s = SqliteStore::Open(dir, Store::Mode::kReadOnly);
   EXPECT_FALSE(s.ok());
-  auto missing = Store::Open(dir + "/none", Store::Mode::kReadOnly);
+  auto missing = SqliteStore::Open(dir + "/none", Store::Mode::kReadOnly);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
 }
@@ -365,7 +366,7 @@ TEST(Store, KillDuringImportKeepsThePreviousDatabase) {
     kill(pid, SIGKILL);
     int status = 0;
     waitpid(pid, &status, 0);
-    auto store = Store::Open(db.dir + "/db", Store::Mode::kReadOnly);
+    auto store = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadOnly);
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     auto st = (*store)->GetStatus();
     ASSERT_TRUE(st.ok()) << st.error().ToString();

@@ -10,6 +10,7 @@
 #include "common/file.h"
 #include "test_servers.h"
 #include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
 #include "zip_util.h"
 
 namespace vigil::vulndb {
@@ -45,7 +46,7 @@ class UpdateTest : public ::testing::Test {
     setenv("NO_PROXY", "127.0.0.1,localhost", 1);
     nginx_ = std::make_unique<Nginx>(dir_.path() / "nginx");
     ASSERT_TRUE(nginx_->Start());
-    auto s = Store::Open((dir_.path() / "db").string(), Store::Mode::kReadWrite);
+    auto s = SqliteStore::Open((dir_.path() / "db").string(), Store::Mode::kReadWrite);
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     store_ = std::move(*s);
     options_.sources = {nginx_->Url("/osv")};

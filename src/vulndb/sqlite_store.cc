@@ -1,4 +1,4 @@
-#include "vulndb/store.h"
+#include "vulndb/sqlite_store.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -163,7 +163,7 @@ std::string DefaultDbDir() {
   return std::string(home && *home ? home : ".") + "/.local/share/vigil/db";
 }
 
-struct Store::Impl {
+struct SqliteStore::Impl {
   sqlite3* db = nullptr;
   std::string path;
   bool writing = false;
@@ -216,11 +216,11 @@ struct Store::Impl {
   }
 };
 
-Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Store::~Store() = default;
-const std::string& Store::path() const { return impl_->path; }
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+const std::string& SqliteStore::path() const { return impl_->path; }
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
+Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mode) {
   auto impl = std::make_unique<Impl>();
   impl->path = dir + "/vigil.db";
   std::error_code ec;
@@ -273,10 +273,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, Mode mode) {
   } else {
     return Corrupt(impl->path + " is not a vigil vulnerability database (no schema version)");
   }
-  return std::unique_ptr<Store>(new Store(std::move(impl)));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(impl)));
 }
 
-Result<std::map<std::string, StoredMeta, std::less<>>> Store::AllMeta() {
+Result<std::map<std::string, StoredMeta, std::less<>>> SqliteStore::AllMeta() {
   std::map<std::string, StoredMeta, std::less<>> out;
   Stmt s(impl_->db, "SELECT id, modified, withdrawn FROM advisory");
   if (!s.ok()) return SqlError(impl_->db, "read advisories");
@@ -288,7 +288,7 @@ Result<std::map<std::string, StoredMeta, std::less<>>> Store::AllMeta() {
   return out;
 }
 
-Result<std::optional<std::string>> Store::GetJson(std::string_view id) {
+Result<std::optional<std::string>> SqliteStore::GetJson(std::string_view id) {
   Stmt s(impl_->db, "SELECT dict, size, doc FROM advisory WHERE vigil_idhash(id) = ? AND +id = ?");
   if (!s.ok()) return SqlError(impl_->db, "read advisory");
   s.Bind(1, IdHash(id)).Bind(2, id);
@@ -299,12 +299,7 @@ Result<std::optional<std::string>> Store::GetJson(std::string_view id) {
   return std::optional<std::string>(std::move(json));
 }
 
-Status Store::ForEachJson(
-    const std::function<Status(std::string_view id, std::string_view json)>& fn) {
-  return ForEachJson(fn, nullptr);
-}
-
-Status Store::ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
+Status SqliteStore::ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
                           const std::function<bool(std::string_view ecosystems)>& want) {
   std::unordered_set<int64_t> wanted;
   if (want) {
@@ -329,7 +324,7 @@ Status Store::ForEachJson(const std::function<Status(std::string_view id, std::s
   return OkStatus();
 }
 
-Status Store::ForEachJsonParallel(
+Status SqliteStore::ForEachJsonParallel(
     const std::function<Status(size_t seq, std::string_view id, std::string_view json)>& fn,
     const std::function<bool(std::string_view ecosystems)>& want, unsigned threads) {
   struct Row {
@@ -389,7 +384,7 @@ Status Store::ForEachJsonParallel(
   return OkStatus();
 }
 
-Result<std::optional<KevRecord>> Store::GetKev(std::string_view cve) {
+Result<std::optional<KevRecord>> SqliteStore::GetKev(std::string_view cve) {
   Stmt s(impl_->db, "SELECT date_added, due_date, ransomware, json FROM kev WHERE cve = ?");
   if (!s.ok()) return SqlError(impl_->db, "read kev");
   s.Bind(1, cve);
@@ -399,7 +394,7 @@ Result<std::optional<KevRecord>> Store::GetKev(std::string_view cve) {
                                             std::string(s.Text(3))});
 }
 
-Result<std::optional<EpssRecord>> Store::GetEpss(std::string_view cve) {
+Result<std::optional<EpssRecord>> SqliteStore::GetEpss(std::string_view cve) {
   Stmt s(impl_->db, "SELECT epss, percentile FROM epss WHERE cve = ?");
   if (!s.ok()) return SqlError(impl_->db, "read epss");
   s.Bind(1, cve);
@@ -424,7 +419,7 @@ constexpr const char* kSourceColumns =
     "SELECT name, kind, etag, last_modified, sha256, size, records, imported_at FROM source";
 }  // namespace
 
-Result<std::optional<SourceInfo>> Store::GetSource(std::string_view name) {
+Result<std::optional<SourceInfo>> SqliteStore::GetSource(std::string_view name) {
   Stmt s(impl_->db, (std::string(kSourceColumns) + " WHERE name = ?").c_str());
   if (!s.ok()) return SqlError(impl_->db, "read source");
   s.Bind(1, name);
@@ -432,7 +427,7 @@ Result<std::optional<SourceInfo>> Store::GetSource(std::string_view name) {
   return std::optional<SourceInfo>(ReadSource(s));
 }
 
-Result<std::vector<Change>> Store::ChangesSince(int64_t after, size_t limit) {
+Result<std::vector<Change>> SqliteStore::ChangesSince(int64_t after, size_t limit) {
   Stmt s(impl_->db,
          "SELECT c.seq, c.run, a.id, c.kind, a.modified FROM change c JOIN advisory a "
          "ON a.rowid = c.advisory WHERE c.seq > ? ORDER BY c.seq LIMIT ?");
@@ -448,7 +443,7 @@ Result<std::vector<Change>> Store::ChangesSince(int64_t after, size_t limit) {
   return out;
 }
 
-Status Store::CheckIntegrity() {
+Status SqliteStore::CheckIntegrity() {
   Stmt s(impl_->db, "PRAGMA integrity_check(20)");
   if (!s.ok()) return SqlError(impl_->db, "integrity check");
   std::string problems;
@@ -466,7 +461,7 @@ Status Store::CheckIntegrity() {
   return OkStatus();
 }
 
-Result<Store::Summary> Store::GetSummary() {
+Result<Store::Summary> SqliteStore::GetSummary() {
   sqlite3* db = impl_->db;
   Summary out;
   {
@@ -486,7 +481,7 @@ Result<Store::Summary> Store::GetSummary() {
   return out;
 }
 
-Result<StoreStatus> Store::GetStatus() {
+Result<StoreStatus> SqliteStore::GetStatus() {
   sqlite3* db = impl_->db;
   StoreStatus st;
   st.path = impl_->path;
@@ -770,7 +765,7 @@ class TransactionImpl final : public Store::Transaction {
 
 }  // namespace
 
-Result<std::unique_ptr<Store::Transaction>> Store::Begin(std::string_view command) {
+Result<std::unique_ptr<Store::Transaction>> SqliteStore::Begin(std::string_view command) {
   if (impl_->writing) return InternalError("an import transaction is already open");
   if (Status st = Exec(impl_->db, "BEGIN IMMEDIATE"); !st.ok()) return st.error().Context(impl_->path);
   Stmt s(impl_->db, "INSERT INTO run(command, started) VALUES(?, ?)");
