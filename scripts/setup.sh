@@ -24,7 +24,7 @@ build_pkgs=(
   nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
   libyaml-cpp-dev libtomlplusplus-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  clang libclang-rt-14-dev libbpf-dev bpftool
+  clang clang-format libclang-rt-14-dev libbpf-dev bpftool
 )
 test_pkgs=(
   podman runc skopeo umoci buildah debootstrap fuse-overlayfs uidmap debian-archive-keyring

@@ -8,11 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "version/names.h"
-#include "version/version.h"
-#include "vulndb/advisory.h"
 #include "vulndb/importer.h"
-#include "vulndb/index.h"
+#include "vulndb/lookup.h"
 #include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
 #include "vulndb/update.h"
@@ -194,45 +191,21 @@ int RunGet(const DbFlags& f) {
 int RunLookup(const DbFlags& f) {
   auto store = vulndb::SqliteStore::Open(DbDir(f), vulndb::Store::Mode::kReadOnly);
   if (!store.ok()) return Fail("lookup", store.error());
-  auto start = std::chrono::steady_clock::now();
-  auto index = vulndb::Index::Load(**store);
-  if (!index.ok()) return Fail("lookup", index.error());
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  vulndb::Ecosystem eco = vulndb::ParseEcosystem(f.ecosystem);
-  std::string release = eco.pro ? "pro:" + eco.release : eco.release;
-  std::string name = version::NormalizeName(eco.family, f.package);
-  const version::Scheme* scheme = version::FindScheme(eco.family);
-  std::optional<version::Version> v;
-  if (!f.version.empty()) {
-    if (!scheme) return Fail("lookup", InvalidArgument("no version scheme for ecosystem " + eco.family));
-    auto parsed = scheme->Parse(f.version);
-    if (!parsed.ok()) return Fail("lookup", parsed.error());
-    v = std::move(*parsed);
-  }
+  auto found = vulndb::LookupPackage(**store, {f.ecosystem, f.package, f.version});
+  if (!found.ok()) return Fail("lookup", found.error());
   std::fprintf(stderr, "index of %llu advisories loaded in %.3f s\n",
-               static_cast<unsigned long long>((*index)->stats().advisories), seconds);
-  for (const vulndb::IndexEntry& e : (*index)->Lookup(eco.family, release, name)) {
-    const auto& adv = (*index)->advisory(e.advisory);
-    std::string verdict = "-";
-    if (v) verdict = !e.ranges ? "unknown" : e.ranges->IsAffected(*v) ? "affected" : "not-affected";
+               static_cast<unsigned long long>(found->advisories_loaded), found->load_seconds);
+  for (const vulndb::LookupRow& row : found->rows) {
     std::string fixed;
-    for (const auto& x : e.fixed) fixed += (fixed.empty() ? "" : ",") + x;
-    std::string status(vulndb::FixStatusName(e.status));
-    std::string cvss = adv.cvss_score < 0 ? "" : "\tcvss=" + std::to_string(adv.cvss_score).substr(0, 3) + " " + adv.cvss_severity;
-    // Enrichment is per CVE: the record's own id or one of its aliases.
-    std::vector<std::string> cves;
-    if (adv.id.starts_with("CVE-")) cves.push_back(adv.id);
-    for (const auto& alias : adv.aliases) {
-      if (alias.starts_with("CVE-")) cves.push_back(alias);
+    for (const auto& x : row.fixed) fixed += (fixed.empty() ? "" : ",") + x;
+    std::string cvss =
+        row.cvss_score < 0 ? "" : "\tcvss=" + std::to_string(row.cvss_score).substr(0, 3) + " " + row.cvss_severity;
+    for (const auto& intel : row.intel) {
+      if (!intel.kev_date_added.empty()) cvss += "\tkev=" + intel.cve + " (added " + intel.kev_date_added + ")";
+      if (intel.epss >= 0) cvss += "\tepss=" + std::to_string(intel.epss).substr(0, 6);
     }
-    for (const auto& cve : cves) {
-      auto kev = (*store)->GetKev(cve);
-      if (kev.ok() && *kev) cvss += "\tkev=" + cve + " (added " + (*kev)->date_added + ")";
-      auto epss = (*store)->GetEpss(cve);
-      if (epss.ok() && *epss) cvss += "\tepss=" + std::to_string((*epss)->epss).substr(0, 6);
-    }
-    std::printf("%s\t%s\tfixed=%s%s%s\n", adv.id.c_str(), verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
-                status.empty() ? "" : ("\tstatus=" + status).c_str(), cvss.c_str());
+    std::printf("%s\t%s\tfixed=%s%s%s\n", row.id.c_str(), row.verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
+                row.status.empty() ? "" : ("\tstatus=" + row.status).c_str(), cvss.c_str());
   }
   return kExitOk;
 }

@@ -108,6 +108,20 @@ TEST(Analyzer, OverlayAttributionAndOwnership) {
   EXPECT_TRUE(warned);
 }
 
+TEST(Analyzer, AnalyzeImageByReference) {
+  std::string dir = testing::TempDir("by_reference");
+  testing::WriteOciLayout(dir, SampleImage());
+  Inventory direct = Analyse(dir);
+  auto by_ref = AnalyzeImage({"oci:" + dir, "", {}});
+  ASSERT_TRUE(by_ref.ok()) << by_ref.error().ToString();
+  ASSERT_EQ(by_ref->packages.size(), direct.packages.size());
+  for (size_t i = 0; i < direct.packages.size(); ++i) EXPECT_EQ(by_ref->packages[i].purl, direct.packages[i].purl);
+  EXPECT_EQ(ImageName(*by_ref), "test:latest");  // the layout's ref.name annotation
+  auto missing = AnalyzeImage({"oci:" + dir + "/missing", "", {}});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find(dir + "/missing"), std::string::npos) << missing.error().ToString();
+}
+
 TEST(Analyzer, CacheGivesTheSameInventory) {
   std::string dir = testing::TempDir("cached");
   testing::WriteOciLayout(dir, SampleImage());
