@@ -43,21 +43,28 @@ for side in before after; do
   "$b/apps/vigil/vigil" db --db "$work/db.$side" import "${inputs[@]}" >/dev/null
 done
 imgs=()
+declare -A tar
 for img in base app many zstd; do
-  [ -e "$images/$img/$img.tar" ] && imgs+=("$img")
+  for f in image.docker.tar image.oci.tar oci; do
+    [ -e "$images/$img/$f" ] || continue
+    imgs+=("$img")
+    tar[$img]="$images/$img/$f"
+    [ "$f" = oci ] && tar[$img]="oci:$images/$img/oci"
+    break
+  done
 done
 for i in $(seq "$runs"); do
   for side in before after; do
     b=$before; [ "$side" = after ] && b=$after
     v="$b/apps/vigil/vigil"
     for img in "${imgs[@]}"; do
-      timeit "sbom $img (no cache)" $side "$v" sbom "$images/$img/$img.tar" --no-cache -f json -q
+      timeit "sbom $img (no cache)" $side "$v" sbom "${tar[$img]}" --no-cache -f json -q
       add_name "sbom $img (no cache)"
       rm -rf "$work/cache.$side"
-      "$v" sbom "$images/$img/$img.tar" --cache-dir "$work/cache.$side" -f json -q >/dev/null
-      timeit "sbom $img (warm cache)" $side "$v" sbom "$images/$img/$img.tar" --cache-dir "$work/cache.$side" -f json -q
+      "$v" sbom "${tar[$img]}" --cache-dir "$work/cache.$side" -f json -q >/dev/null
+      timeit "sbom $img (warm cache)" $side "$v" sbom "${tar[$img]}" --cache-dir "$work/cache.$side" -f json -q
       add_name "sbom $img (warm cache)"
-      timeit "scan $img (no cache)" $side "$v" scan "$images/$img/$img.tar" --db "$work/db.$side" --no-cache -f json -q
+      timeit "scan $img (no cache)" $side "$v" scan "${tar[$img]}" --db "$work/db.$side" --no-cache -f json -q
       add_name "scan $img (no cache)"
     done
     rm -rf "$work/imp.$side"
