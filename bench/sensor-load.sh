@@ -15,8 +15,7 @@ runs="${1:-3}"; seconds="${2:-10}"; rate="${3:-200000}"
 . bench/lib.sh
 vigil="${VIGIL:-build/release/apps/vigil/vigil}"
 images="${IMAGES:-build/release/test-images}"
-"$vigil" sensor --help > /dev/null 2>&1 || { echo "$vigil has no sensor command: build it first" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "needs root (the sensor loads eBPF programs)" >&2; exit 2; }
+require_sensor "$vigil"
 [ -f "$images/base/image.docker.tar" ] || { echo "no base test image in $images (scripts/build-test-images.sh)" >&2; exit 2; }
 work="$(mktemp -d)"
 P=(podman --root "$work/podman" --runroot "$work/run" --storage-driver overlay --events-backend none
@@ -40,7 +39,7 @@ start_sensor() {  # start_sensor OUTPUT EXTRA_FLAGS...: the sensor (default even
   local out="$1"; shift
   "$vigil" sensor --events default,open --no-metadata -o "$out" "$@" 2> "$work/sensor.err" &
   sensor=$!
-  for _ in $(seq 1 100); do grep -q "running on kernel" "$work/sensor.err" && return 0; sleep 0.1; done
+  wait_sensor_started "$work/sensor.err" && return 0
   echo "the sensor did not start: $(cat "$work/sensor.err")" >&2; exit 1
 }
 stop_sensor() { kill -INT "$sensor"; wait "$sensor" || true; sensor=""; }

@@ -14,8 +14,7 @@ n="${2:-2000000}"
 . bench/lib.sh
 # The release build (scripts/test.sh builds it with the probes); VIGIL= to choose another.
 vigil="${VIGIL:-build/release/apps/vigil/vigil}"
-"$vigil" sensor --help > /dev/null 2>&1 || { echo "$vigil has no sensor command: build it first" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "needs root (the sensor loads eBPF programs)" >&2; exit 2; }
+require_sensor "$vigil"
 work="$(mktemp -d)"
 trap 'kill "$sensor" 2>/dev/null || true; rm -rf "$work"' EXIT
 # WORKLOAD=build instead compiles src/common/strings.cc N times (g++ -O2 -c): a build's mix of
@@ -36,7 +35,7 @@ for r in $(seq 1 "$runs"); do
   workload >> "$work/without"
   "$vigil" sensor "${host_flag[@]}" ${EVENTS:+--events "$EVENTS"} -o /dev/null 2> "$work/sensor.err" &
   sensor=$!
-  for _ in $(seq 1 100); do grep -q "running on kernel" "$work/sensor.err" && break; sleep 0.1; done
+  wait_sensor_started "$work/sensor.err" || true
   workload >> "$work/with"
   kill -INT "$sensor"; wait "$sensor" || true
   grep "stopped" "$work/sensor.err" | sed 's/^/  /' >&2

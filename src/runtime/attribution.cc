@@ -188,19 +188,6 @@ struct Attributor::Core {
     index.erase(it);
   }
 
-  // Erases every cgroup entry whose key matches.
-  template <typename Match>
-  void EraseCgroups(Match match) {
-    for (auto it = lru.begin(); it != lru.end();) {
-      if (it->key.kind == KeyKind::kCgroup && match(it->key)) {
-        index.erase(it->key);
-        it = lru.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-
   // The metadata slot for a container; `*request` is set when it was just created.
   std::shared_ptr<MetaSlot> SlotFor(const ContainerRef& ref, bool* request) {
     if (!ref.is_container() || !options.resolver) return nullptr;
@@ -481,23 +468,6 @@ Attribution Attributor::Peek(const EventOrigin& o) const {
   std::lock_guard lock(c.mu);
   if (const Entry* e = c.Lookup(o, 0, false, nullptr)) return Core::Answer(*e);
   return {};
-}
-
-void Attributor::ForgetCgroup(uint64_t cgroup_id) {
-  if (cgroup_id == 0) return;
-  std::lock_guard lock(core_->mu);
-  core_->EraseCgroups([cgroup_id](const Key& k) { return k.value == cgroup_id; });
-}
-
-void Attributor::ForgetCgroupV1(uint64_t cgroup_v1_id) {
-  if (cgroup_v1_id == 0) return;
-  std::lock_guard lock(core_->mu);
-  core_->EraseCgroups([cgroup_v1_id](const Key& k) { return k.value2 == cgroup_v1_id; });
-}
-
-void Attributor::ForgetMountNamespace(uint64_t mnt_ns) {
-  std::lock_guard lock(core_->mu);
-  core_->Erase(Key{KeyKind::kMntNs, mnt_ns});
 }
 
 AttributorStats Attributor::stats() const {

@@ -141,14 +141,6 @@ class Attributor {
   // nothing. For re-attributing held events once a later event back-filled their key.
   Attribution Peek(const EventOrigin& origin) const;
 
-  // Drop entries because the kernel may reuse their ids: every entry whose cgroup v2 id is
-  // `cgroup_id` (its cgroup was removed), every entry whose v1 memory cgroup id is
-  // `cgroup_v1_id`, or the entry of a mount namespace (it was freed). No-op when absent. The
-  // two cgroup forms look at every entry (O(size())); the namespace form is O(1).
-  void ForgetCgroup(uint64_t cgroup_id);
-  void ForgetCgroupV1(uint64_t cgroup_v1_id);
-  void ForgetMountNamespace(uint64_t mnt_ns);
-
   AttributorStats stats() const;
   // Number of cached keys (resolved and pending).
   size_t size() const;

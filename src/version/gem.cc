@@ -18,7 +18,6 @@ namespace vigil::version {
 namespace {
 
 using internal::IsAlnum;
-using internal::IsAlpha;
 using internal::IsDigit;
 
 // Tokens are the canonical segments only. kPre is the "pre" that RubyGems puts where a '-' was;
@@ -50,33 +49,10 @@ class GemSchemeImpl final : public Scheme {
 
     // Segments: digit runs and letter runs; '.' separates; '-' is a "pre" string segment.
     std::vector<Token> segs;
-    for (size_t i = begin; i < end;) {
-      char c = text[i];
-      Token t;
-      if (IsDigit(c)) {
-        size_t j = i;
-        while (j < end && IsDigit(text[j])) ++j;
-        t.kind = kNumber;
-        internal::SetNumber(t, text, i, j);
-        i = j;
-      } else if (IsAlpha(c)) {
-        size_t j = i;
-        while (j < end && IsAlpha(text[j])) ++j;
-        t.kind = kString;
-        t.offset = static_cast<uint16_t>(i);
-        t.length = static_cast<uint16_t>(j - i);
-        i = j;
-      } else if (c == '-') {
-        t.kind = kPre;
-        t.offset = static_cast<uint16_t>(i);
-        t.length = 1;
-        ++i;
-      } else {
-        ++i;  // '.'
-        continue;
-      }
-      segs.push_back(t);
-    }
+    internal::AppendDigitAlphaRuns(text, begin, end, kNumber, kString, [](char c) -> uint8_t {
+      if (c == '-') return kPre;
+      return internal::kSeparatorByte;  // '.'
+    }, segs);
 
     // canonical_segments: drop trailing zeros from the numeric part and from the rest.
     size_t first_string = 0;

@@ -12,7 +12,6 @@ namespace vigil::version {
 namespace {
 
 using internal::IsAlnum;
-using internal::IsAlpha;
 using internal::IsDigit;
 
 // Token kinds. Separators (anything not alphanumeric, '~' or '^') never matter to rpmvercmp
@@ -27,35 +26,13 @@ constexpr uint8_t kHasRelease = 1;
 // into a built package).
 bool IsAllowedPunct(char c) { return c == '.' || c == '_' || c == '+' || c == '~' || c == '^'; }
 
+// rpmvercmp's segments of text[begin, end): digit runs, letter runs, and '~' and '^' alone.
 void Tokenize(std::string_view text, size_t begin, size_t end, std::vector<Token>& out) {
-  size_t i = begin;
-  while (i < end) {
-    char c = text[i];
-    Token t;
-    if (IsDigit(c)) {
-      size_t j = i;
-      while (j < end && IsDigit(text[j])) ++j;
-      t.kind = kNumber;
-      internal::SetNumber(t, text, i, j);
-      i = j;
-    } else if (IsAlpha(c)) {
-      size_t j = i;
-      while (j < end && IsAlpha(text[j])) ++j;
-      t.kind = kAlpha;
-      // strcmp order: bytes as they are, the end (0) before any byte.
-      internal::PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
-      i = j;
-    } else if (c == '~' || c == '^') {
-      t.kind = c == '~' ? kTilde : kCaret;
-      t.offset = static_cast<uint16_t>(i);
-      t.length = 1;
-      ++i;
-    } else {
-      ++i;
-      continue;
-    }
-    out.push_back(t);
-  }
+  internal::AppendDigitAlphaRuns(text, begin, end, kNumber, kAlpha, [](char c) -> uint8_t {
+    if (c == '~') return kTilde;
+    if (c == '^') return kCaret;
+    return internal::kSeparatorByte;
+  }, out);
 }
 
 // rpmvercmp over the segment tokens [a, a_end) and [b, b_end).

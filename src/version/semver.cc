@@ -114,13 +114,7 @@ class SemverSchemeImpl final : public Scheme {
 
   int Compare(const Version& a, const Version& b) const override {
     assert(a.scheme() == this && b.scheme() == this);
-    const Token* ta = a.tokens().data();
-    const Token* tb = b.tokens().data();
-    for (int k = 0; k < 3; ++k) {
-      if (int c = internal::CompareNumber(a, ta[k], b, tb[k]); c != 0) return c;
-    }
-    return internal::ComparePrerelease(a, ta + 3, ta + a.tokens().size(), b, tb + 3,
-                                       tb + b.tokens().size());
+    return internal::CompareSemverTokens(a, b);
   }
 
   // node-semver's SemVer.version: numbers without leading zeros, build metadata dropped, and

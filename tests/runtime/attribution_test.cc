@@ -256,20 +256,6 @@ TEST(Attributor, ReusedMountNamespaceInodeIsNoticedThroughTheCgroupId) {
             IdOf(7));
 }
 
-TEST(Attributor, ForgetDropsEntries) {
-  FakeProc fake;
-  fake.Add(800, PodmanProcess(IdOf(8), 4026533000));
-  Attributor attributor({.proc_root = fake.root()});
-  ASSERT_TRUE(attributor.Attribute({.pid = 800, .cgroup_id = 80, .mnt_ns = 4026533000}).resolved);
-  EXPECT_EQ(attributor.size(), 2u);
-  attributor.ForgetCgroup(80);
-  attributor.ForgetMountNamespace(4026533000);
-  attributor.ForgetCgroup(12345);  // absent: no-op
-  EXPECT_EQ(attributor.size(), 0u);
-  fake.Remove(800);
-  EXPECT_FALSE(attributor.Attribute({.pid = 800, .cgroup_id = 80, .mnt_ns = 4026533000}).resolved);
-}
-
 TEST(Attributor, NoKeysMeansNoCaching) {
   FakeProc fake;
   fake.Add(900, PodmanProcess(IdOf(9), 4026533100));
@@ -448,24 +434,6 @@ TEST(Attributor, ExitedProcessIsAttributedFromItsCgroupIds) {
   EXPECT_EQ(attributor.stats().vanished, 1u);
 }
 
-TEST(AttributorV1, ForgetByEitherId) {
-  FakeProc fake;
-  fake.Add(70, PodmanProcess(IdOf(9), 4026532350));
-  fake.Add(71, DockerV1Process(IdOf(10), 4026532351));
-  Attributor attributor({.proc_root = fake.root()});
-  ASSERT_TRUE(attributor.Attribute({.pid = 70, .cgroup_id = 90, .cgroup_v1_id = 900}).resolved);
-  ASSERT_TRUE(attributor.Attribute({.pid = 70, .cgroup_id = 90}).resolved);  // pure-v2 form
-  ASSERT_TRUE(attributor.Attribute({.pid = 71, .cgroup_id = 1, .cgroup_v1_id = 901}).resolved);
-  EXPECT_EQ(attributor.size(), 3u);
-  attributor.ForgetCgroupV1(0);  // no-op, not "every entry without a v1 id"
-  attributor.ForgetCgroup(0);
-  EXPECT_EQ(attributor.size(), 3u);
-  attributor.ForgetCgroupV1(901);
-  EXPECT_EQ(attributor.size(), 2u);
-  attributor.ForgetCgroup(90);  // both keys with v2 id 90
-  EXPECT_EQ(attributor.size(), 0u);
-}
-
 // A resolver whose answers the test hands out, optionally at once.
 class FakeResolver : public MetadataResolver {
  public:
@@ -619,7 +587,6 @@ TEST(Attributor, ManyThreads) {
           wrong.fetch_add(1);
         }
         if (i % 64 == 0) (void)attributor.Peek(e);
-        if (i % 1000 == 0) attributor.ForgetCgroup(2000u + c);
       }
     });
   }

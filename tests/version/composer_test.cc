@@ -10,35 +10,19 @@
 #include "scalibr_vectors.h"
 #include "version/internal/schemes.h"
 #include "version/version.h"
+#include "version_test_util.h"
 
 namespace vigil::version {
 namespace {
 
 using testing::ReadComparisonVectors;
-using testing::Sign;
+using testing::SplitTabs;
 
 const Scheme& S() { return *ComposerScheme(); }
 
-int Cmp(std::string_view a, std::string_view b) {
-  Result<int> c = S().CompareText(a, b);
-  EXPECT_TRUE(c.ok()) << a << " vs " << b << ": " << (c.ok() ? "" : c.error().message());
-  return c.ok() ? Sign(*c) : 99;
-}
+int Cmp(std::string_view a, std::string_view b) { return testing::CompareSign(S(), a, b); }
 
-std::string Norm(std::string_view s) {
-  Result<Version> v = S().Parse(s);
-  EXPECT_TRUE(v.ok()) << s << ": " << (v.ok() ? "" : v.error().message());
-  return v.ok() ? S().Format(*v) : "<invalid>";
-}
-
-std::vector<std::string> SplitTabs(const std::string& line) {
-  std::vector<std::string> out;
-  size_t b = 0;
-  for (size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1)
-    out.push_back(line.substr(b, e - b));
-  out.push_back(line.substr(b));
-  return out;
-}
+std::string Norm(std::string_view s) { return testing::Normalize(S(), s); }
 
 TEST(Composer, Registered) {
   EXPECT_EQ(FindScheme("composer"), ComposerScheme());

@@ -13,29 +13,18 @@
 #include "scalibr_vectors.h"
 #include "version/internal/schemes.h"
 #include "version/version.h"
+#include "version_test_util.h"
 
 namespace vigil::version {
 namespace {
 
 using testing::ReadComparisonVectors;
 using testing::Sign;
+using testing::SplitTabs;
 
 const Scheme& S() { return *MavenScheme(); }
 
-int Cmp(std::string_view a, std::string_view b) {
-  Result<int> c = S().CompareText(a, b);
-  EXPECT_TRUE(c.ok()) << a << " vs " << b << ": " << (c.ok() ? "" : c.error().message());
-  return c.ok() ? Sign(*c) : 99;
-}
-
-std::vector<std::string> SplitTabs(const std::string& line) {
-  std::vector<std::string> out;
-  size_t b = 0;
-  for (size_t e; (e = line.find('\t', b)) != std::string::npos; b = e + 1)
-    out.push_back(line.substr(b, e - b));
-  out.push_back(line.substr(b));
-  return out;
-}
+int Cmp(std::string_view a, std::string_view b) { return testing::CompareSign(S(), a, b); }
 
 TEST(Maven, Registered) {
   EXPECT_EQ(FindScheme("maven"), MavenScheme());

@@ -7,26 +7,18 @@
 #include "scalibr_vectors.h"
 #include "version/internal/schemes.h"
 #include "version/version.h"
+#include "version_test_util.h"
 
 namespace vigil::version {
 namespace {
 
 using testing::ReadComparisonVectors;
-using testing::Sign;
 
 const Scheme& S() { return *NugetScheme(); }
 
-int Cmp(std::string_view a, std::string_view b) {
-  Result<int> c = S().CompareText(a, b);
-  EXPECT_TRUE(c.ok()) << a << " vs " << b << ": " << (c.ok() ? "" : c.error().message());
-  return c.ok() ? Sign(*c) : 99;
-}
+int Cmp(std::string_view a, std::string_view b) { return testing::CompareSign(S(), a, b); }
 
-std::string Norm(std::string_view s) {
-  Result<Version> v = S().Parse(s);
-  EXPECT_TRUE(v.ok()) << s;
-  return v.ok() ? S().Format(*v) : "<invalid>";
-}
+std::string Norm(std::string_view s) { return testing::Normalize(S(), s); }
 
 TEST(Nuget, Registered) {
   EXPECT_EQ(FindScheme("nuget"), NugetScheme());

@@ -13,6 +13,7 @@
 #include "scalibr_vectors.h"
 #include "version/internal/schemes.h"
 #include "version/version.h"
+#include "version_test_util.h"
 
 namespace vigil::version {
 namespace {
@@ -29,22 +30,11 @@ nlohmann::json LoadVectors() {
   return nlohmann::json::parse(ss.str());
 }
 
-Version MustParse(std::string_view s) {
-  Result<Version> v = S().Parse(s);
-  EXPECT_TRUE(v.ok()) << s << ": " << (v.ok() ? "" : v.error().message());
-  return v.ok() ? std::move(*v) : Version();
-}
+Version MustParse(std::string_view s) { return testing::MustParse(S(), s); }
 
-int Cmp(std::string_view a, std::string_view b) {
-  Result<int> c = S().CompareText(a, b);
-  EXPECT_TRUE(c.ok()) << a << " vs " << b << ": " << (c.ok() ? "" : c.error().message());
-  return c.ok() ? Sign(*c) : 99;
-}
+int Cmp(std::string_view a, std::string_view b) { return testing::CompareSign(S(), a, b); }
 
-std::string Norm(std::string_view s) {
-  Version v = MustParse(s);
-  return v.scheme() == nullptr ? "<invalid>" : S().Format(v);
-}
+std::string Norm(std::string_view s) { return testing::Normalize(S(), s); }
 
 TEST(Pep440, Registered) {
   EXPECT_EQ(FindScheme("pep440"), Pep440Scheme());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "version_test_util.h"
 
 namespace vigil::version::testing {
 
@@ -44,7 +45,5 @@ inline std::vector<ComparisonCase> ReadComparisonVectors(const std::string& name
   }
   return out;
 }
-
-inline int Sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
 
 }  // namespace vigil::version::testing

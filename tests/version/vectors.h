@@ -13,6 +13,7 @@
 #include "../test_util.h"
 #include "common/strings.h"
 #include "version/version.h"
+#include "version_test_util.h"
 
 namespace vigil::version::testing {
 
@@ -31,7 +32,6 @@ struct Comparison {
   std::string where;  // "file:line"
 };
 
-inline int Sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
 inline const char* OpName(int c) { return c < 0 ? "<" : (c > 0 ? ">" : "="); }
 
 // Tab-separated "a<TAB>b<TAB>expected" lines (expected -1/0/1); '#' lines are comments.

@@ -22,23 +22,14 @@ class CargoLockCataloger : public Cataloger {
 bool IsCargoLock(std::string_view path) { return BaseName(path) == "Cargo.lock"; }
 
 Status ParseCargoLock(std::string_view text, std::vector<Package>& out) {
-  VIGIL_ASSIGN_OR_RETURN(toml::table doc, ParseToml(text, "Cargo.lock"));
-  const toml::node* packages = doc.get("package");
-  if (packages == nullptr) return OkStatus();
-  const toml::array* list = packages->as_array();
-  if (list == nullptr) return Corrupt("Cargo.lock: \"package\" is not an array of tables");
   UniquePackages pkgs;
-  for (const toml::node& n : *list) {
-    const toml::table* t = n.as_table();
-    if (t == nullptr) continue;
-    std::string name = TomlString(*t, "name");
-    std::string version = TomlString(*t, "version");
-    if (name.empty() || version.empty()) continue;
-    Package p = LockPackage("cargo", "", name, version);
-    // Registry and git crates name their source; path crates (the workspace's members) have none.
-    if (t->get("source") == nullptr) p.properties["cargo:local"] = "true";
-    pkgs.Add(std::move(p));
-  }
+  VIGIL_RETURN_IF_ERROR(ForEachTomlPackage(
+      text, "Cargo.lock", [&pkgs](const toml::table& t, const std::string& name, const std::string& version) {
+        Package p = LockPackage("cargo", "", name, version);
+        // Registry and git crates name their source; path crates (the workspace's members) have none.
+        if (t.get("source") == nullptr) p.properties["cargo:local"] = "true";
+        pkgs.Add(std::move(p));
+      }));
   pkgs.MoveTo(out);
   return OkStatus();
 }

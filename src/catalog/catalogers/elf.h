@@ -52,9 +52,6 @@ class ElfFile {
   // is fine (both lists are then empty).
   static Result<ElfFile> Parse(std::string_view file);
 
-  bool is64() const { return is64_; }
-  bool big_endian() const { return big_endian_; }
-  std::string_view bytes() const { return file_; }
   const std::vector<ElfSegment>& segments() const { return segments_; }
   const std::vector<ElfSection>& sections() const { return sections_; }
 

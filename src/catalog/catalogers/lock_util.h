@@ -33,8 +33,6 @@ class UniquePackages {
 
   // Keeps `p`, or merges it into the package with the same identity seen before.
   void Add(Package p);
-  // How many distinct packages were added.
-  size_t size() const { return packages_.size(); }
   // Appends the packages, in first-seen order, to `out` and empties this set.
   void MoveTo(std::vector<Package>& out);
 

@@ -41,22 +41,13 @@ bool IsPythonLockFile(std::string_view path) {
 }
 
 Status ParsePoetryLock(std::string_view text, std::vector<Package>& out) {
-  VIGIL_ASSIGN_OR_RETURN(toml::table doc, ParseToml(text, "poetry.lock"));
-  const toml::node* packages = doc.get("package");
-  if (packages == nullptr) return OkStatus();
-  const toml::array* list = packages->as_array();
-  if (list == nullptr) return Corrupt("poetry.lock: \"package\" is not an array of tables");
   UniquePackages pkgs{std::string(kDev)};
-  for (const toml::node& n : *list) {
-    const toml::table* t = n.as_table();
-    if (t == nullptr) continue;
-    std::string name = TomlString(*t, "name");
-    std::string version = TomlString(*t, "version");
-    if (name.empty() || version.empty()) continue;
-    Package p = LockPackage("pypi", "", name, version);
-    if (PoetryDevOnly(*t)) p.properties[std::string(kDev)] = "true";
-    pkgs.Add(std::move(p));
-  }
+  VIGIL_RETURN_IF_ERROR(ForEachTomlPackage(
+      text, "poetry.lock", [&pkgs](const toml::table& t, const std::string& name, const std::string& version) {
+        Package p = LockPackage("pypi", "", name, version);
+        if (PoetryDevOnly(t)) p.properties[std::string(kDev)] = "true";
+        pkgs.Add(std::move(p));
+      }));
   pkgs.MoveTo(out);
   return OkStatus();
 }

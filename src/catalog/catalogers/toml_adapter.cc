@@ -78,4 +78,23 @@ std::string TomlString(const toml::table& t, std::string_view key) {
   return {};
 }
 
+Status ForEachTomlPackage(
+    std::string_view text, std::string_view what,
+    const std::function<void(const toml::table& t, const std::string& name, const std::string& version)>& each) {
+  VIGIL_ASSIGN_OR_RETURN(toml::table doc, ParseToml(text, what));
+  const toml::node* packages = doc.get("package");
+  if (packages == nullptr) return OkStatus();
+  const toml::array* list = packages->as_array();
+  if (list == nullptr) return Corrupt(std::string(what) + ": \"package\" is not an array of tables");
+  for (const toml::node& n : *list) {
+    const toml::table* t = n.as_table();
+    if (t == nullptr) continue;
+    std::string name = TomlString(*t, "name");
+    std::string version = TomlString(*t, "version");
+    if (name.empty() || version.empty()) continue;
+    each(*t, name, version);
+  }
+  return OkStatus();
+}
+
 }  // namespace vigil::catalog

@@ -68,6 +68,40 @@ inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 inline bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 inline bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 
+// What the `single` callback of AppendDigitAlphaRuns returns for a byte that only separates.
+inline constexpr uint8_t kSeparatorByte = 0xff;
+
+// Splits text[begin, end) into the segments rpmvercmp and Gem::Version compare (rpm.cc,
+// gem.cc): a run of digits becomes a token of kind `number_kind` made by SetNumber; a run of
+// ASCII letters a token of kind `alpha_kind` made by PackText in byte order with the end before
+// any byte (strcmp order; a scheme that compares the letters by their text may ignore
+// `number`); any other byte c a one-byte token of kind single(c) over that byte, or nothing
+// when single(c) is kSeparatorByte. The tokens are appended to `out`.
+template <typename Single>
+inline void AppendDigitAlphaRuns(std::string_view text, size_t begin, size_t end, uint8_t number_kind,
+                                 uint8_t alpha_kind, Single single, std::vector<Token>& out) {
+  for (size_t i = begin, j; i < end; i = j) {
+    j = i + 1;
+    Token t;
+    if (IsDigit(text[i])) {
+      while (j < end && IsDigit(text[j])) ++j;
+      t.kind = number_kind;
+      SetNumber(t, text, i, j);
+    } else if (IsAlpha(text[i])) {
+      while (j < end && IsAlpha(text[j])) ++j;
+      t.kind = alpha_kind;
+      PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
+    } else {
+      uint8_t kind = single(text[i]);
+      if (kind == kSeparatorByte) continue;
+      t.kind = kind;
+      t.offset = static_cast<uint16_t>(i);
+      t.length = 1;
+    }
+    out.push_back(t);
+  }
+}
+
 // The checks every scheme makes first: not empty, not longer than kMaxVersionLength. Returns
 // the reason a text fails them, or an empty view.
 inline std::string_view CommonProblem(std::string_view text) {
@@ -106,6 +140,18 @@ inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_e
     }
   }
   return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? -1 : 1);
+}
+
+// Orders two versions whose tokens are MAJOR, MINOR and PATCH (made by SetNumber) followed by
+// pre-release identifiers (made by AppendPrerelease), as SemVer 2.0 orders them with build
+// metadata ignored (semver.cc, go.cc): -1, 0 or 1. Both must have at least three tokens.
+inline int CompareSemverTokens(const Version& a, const Version& b) {
+  const Token* ta = a.tokens().data();
+  const Token* tb = b.tokens().data();
+  for (int k = 0; k < 3; ++k) {
+    if (int c = CompareNumber(a, ta[k], b, tb[k]); c != 0) return c;
+  }
+  return ComparePrerelease(a, ta + 3, ta + a.tokens().size(), b, tb + 3, tb + b.tokens().size());
 }
 
 // Appends the dot-separated pre-release identifiers text[begin, end) (already validated).
