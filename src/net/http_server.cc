@@ -40,6 +40,13 @@ bool HasLineBreakOrNul(std::string_view s) {
   return s.find_first_of(std::string_view("\r\n\0", 3)) != std::string_view::npos;
 }
 
+// cpp-httplib adds the peer's and its own address to the request's header fields under these
+// names, after any a client sent: they are not header fields, and a client's would be forged.
+bool IsPseudoHeader(std::string_view name) {
+  std::string n = AsciiLower(name);
+  return n == "remote_addr" || n == "remote_port" || n == "local_addr" || n == "local_port";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Routes.
 
@@ -403,7 +410,9 @@ struct HttpServer::Impl {
 
 bool HttpServer::Impl::HeadersTooLarge(const httplib::Request& req, httplib::Response& res) const {
   size_t bytes = req.method.size() + req.target.size() + req.version.size() + 4;
-  for (const auto& [name, value] : req.headers) bytes += name.size() + value.size() + 4;
+  for (const auto& [name, value] : req.headers) {
+    if (!IsPseudoHeader(name)) bytes += name.size() + value.size() + 4;
+  }
   if (bytes <= options.max_header_bytes) return false;
   SetError(res, 431, "limit_exceeded",
            "the request line and header fields are " + std::to_string(bytes) + " bytes, more than the limit of " +
@@ -456,7 +465,9 @@ void HttpServer::Impl::Dispatch(const httplib::Request& req, std::string body, h
   r.path = req.path;
   r.remote_addr = req.remote_addr;
   if (HeadersTooLarge(req, res)) return;
-  for (const auto& [name, value] : req.headers) r.headers.emplace_back(AsciiLower(name), value);
+  for (const auto& [name, value] : req.headers) {
+    if (!IsPseudoHeader(name)) r.headers.emplace_back(AsciiLower(name), value);
+  }
   for (const auto& [name, value] : req.params) r.query.emplace(name, value);
   if (r.path.empty() || r.path.front() != '/') {
     return SetError(res, 400, "invalid_argument", "the request target is not an absolute path");

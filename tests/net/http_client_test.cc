@@ -309,7 +309,7 @@ TEST_F(HttpClientTest, RetryAfterInSecondsAndAsHttpDateIsHonoured) {
     if (calls_++ % 2 == 0) {
       ServerResponse later = ServerResponse::Text("later");
       later.status = r.Param("form") == "seconds" ? 429 : 503;
-      later.headers = {{"Retry-After", r.Param("form") == "seconds" ? "1" : HttpDate(std::time(nullptr) + 2)}};
+      later.headers = {{"Retry-After", r.Param("form") == "seconds" ? "1" : HttpDate(std::time(nullptr) + 3)}};
       return later;
     }
     return ServerResponse::Text("ok");

@@ -128,6 +128,11 @@ TEST_F(HttpServerTest, RoutesAndParameters) {
     return ServerResponse::Text("static [" + r.Param("path") + "]");
   }).ok());
   ASSERT_TRUE(server.Handle("DELETE", "/v1/images/{id}", Say("deleted")).ok());
+  ASSERT_TRUE(server.Handle("GET", "/headers", [](const ServerRequest& r) -> Result<ServerResponse> {
+    std::string names;
+    for (const auto& [name, value] : r.headers) names += name + ";";
+    return ServerResponse::Text(names + " from " + r.remote_addr);
+  }).ok());
   StartOrFail(server);
 
   const struct {
@@ -160,6 +165,13 @@ TEST_F(HttpServerTest, RoutesAndParameters) {
   EXPECT_EQ(head->status, 200);
   EXPECT_EQ(head->body, "");
   EXPECT_EQ(head->Header("content-length"), "5");
+  // cpp-httplib's address pseudo-headers are neither shown nor forgeable.
+  auto headers = Get(server, "/headers", {{"X-Custom", "1"}, {"REMOTE_ADDR", "10.9.8.7"}});
+  ASSERT_TRUE(headers.ok()) << headers.error().ToString();
+  EXPECT_HAS(headers->body, "x-custom;");
+  EXPECT_EQ(headers->body.find("remote_addr"), std::string::npos) << headers->body;
+  EXPECT_EQ(headers->body.find("local_port"), std::string::npos) << headers->body;
+  EXPECT_HAS(headers->body, " from 127.0.0.1");
   auto del = client_.Send({.method = "DELETE", .url = LocalUrl(server, "/v1/images/x")});
   ASSERT_TRUE(del.ok()) << del.error().ToString();
   EXPECT_EQ(del->body, "deleted");
