@@ -52,11 +52,15 @@ Result<std::unique_ptr<net::HttpServer>> StartMetricsServer(const std::string& a
     return InvalidArgument("--metrics '" + address + "' is not HOST:PORT (e.g. 127.0.0.1:9464)");
   }
   auto server = std::make_unique<net::HttpServer>(net::ServerOptions{.listen = address});
-  VIGIL_RETURN_IF_ERROR(server->Handle("GET", "/metrics", [text](const net::ServerRequest&) -> Result<net::ServerResponse> {
+  auto serve = [text](const net::ServerRequest&) -> Result<net::ServerResponse> {
     return net::ServerResponse::Text(text->Get(), "text/plain; version=0.0.4");
-  }));
+  };
+  VIGIL_RETURN_IF_ERROR(server->Handle("GET", "/metrics", serve));
   if (Status started = server->Start(); !started.ok()) {
-    if (started.error().code() == ErrorCode::kUnavailable) return Unavailable("--metrics: cannot listen on " + address);
+    // The message vigil sensor has always given (the adapter's names the reason too).
+    if (started.error().code() == ErrorCode::kUnavailable) {
+      return Unavailable("--metrics: cannot listen on " + address);
+    }
     return std::move(started.error().Context("--metrics"));
   }
   return server;

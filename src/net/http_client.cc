@@ -8,8 +8,8 @@
 #include <cctype>
 #include <cstring>
 #include <ctime>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -50,9 +50,7 @@ struct MultiDeleter {
 };
 using MultiPtr = std::unique_ptr<CURLM, MultiDeleter>;
 
-bool IsTokenChar(unsigned char c) {
-  return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
+bool IsTokenChar(unsigned char c) { return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr; }
 
 bool ValidHeader(const std::string& name, const std::string& value) {
   if (name.empty() || !std::all_of(name.begin(), name.end(), [](unsigned char c) { return IsTokenChar(c); })) {
@@ -81,8 +79,8 @@ bool RetryableCurlError(CURLcode rc) {
 
 // Errors that can happen while a body is being received, after the status line and headers.
 bool BodyPhaseError(CURLcode rc) {
-  return rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_OPERATION_TIMEDOUT ||
-         rc == CURLE_HTTP2 || rc == CURLE_HTTP2_STREAM || rc == CURLE_WRITE_ERROR;
+  return rc == CURLE_PARTIAL_FILE || rc == CURLE_RECV_ERROR || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_HTTP2 ||
+         rc == CURLE_HTTP2_STREAM || rc == CURLE_WRITE_ERROR;
 }
 
 // The headers of the last response (after redirects), names in lower case.
@@ -185,7 +183,7 @@ size_t OnBody(char* data, size_t one, size_t n, void* user) {
 struct Attempt {
   enum class Verdict { kDone, kRetry, kFail };
   Verdict verdict = Verdict::kFail;
-  std::optional<HttpResponse> response;  // kDone, or kRetry on a retryable status
+  std::optional<HttpResponse> response;   // kDone, or kRetry on a retryable status
   Error error{ErrorCode::kInternal, ""};  // kFail, or kRetry on a transport error
   long retry_after_s = 0;
 };
@@ -317,7 +315,7 @@ Result<Prepared> HttpClient::Impl::Prepare(const HttpRequest& request) const {
       !(options.allow_loopback_http && IsLoopbackHost(host.get()))) {
     return InvalidArgument(url + ": plain http is refused (use https, a loopback mirror, or allow http)");
   }
-  static constexpr std::array<std::string_view, 7> kMethods = {"GET", "HEAD", "POST", "PUT",
+  static constexpr std::array<std::string_view, 7> kMethods = {"GET",   "HEAD",   "POST",   "PUT",
                                                                "PATCH", "DELETE", "OPTIONS"};
   if (std::find(kMethods.begin(), kMethods.end(), request.method) == kMethods.end()) {
     return InvalidArgument(p.where + ": unsupported method '" + request.method + "'");
@@ -559,10 +557,10 @@ Attempt HttpClient::Impl::Once(const HttpRequest& request, const Prepared& p, co
     }
   }
   if (has_body && length >= 0 && static_cast<uint64_t>(length) != t.bytes) {
-    return fail(ErrorCode::kUnavailable,
-                "transfer incomplete: " + std::to_string(t.bytes) + " of " + std::to_string(length) +
-                    " bytes (Content-Length)",
-                true);
+    return fail(
+        ErrorCode::kUnavailable,
+        "transfer incomplete: " + std::to_string(t.bytes) + " of " + std::to_string(length) + " bytes (Content-Length)",
+        true);
   }
   if (sink != nullptr && !t.began) {
     // An empty body: the sink still learns that this attempt succeeded.

@@ -71,9 +71,12 @@ struct HttpRequest {
   // Extra request headers. A name must be an HTTP token and a value must not contain CR, LF or
   // NUL (kInvalidArgument otherwise). "User-Agent" here replaces HttpClientOptions::user_agent.
   Headers headers;
-  std::string body;         // sent when not empty (and for POST, PUT and PATCH even when empty)
-  std::string unix_socket;  // connect to this unix socket instead of the URL's host; "" = TCP
-  Cancellation* cancel = nullptr;  // not owned; may be null
+  // Sent when not empty (and for POST, PUT and PATCH even when empty).
+  std::string body;
+  // Connect to this unix socket instead of the URL's host; "" = TCP.
+  std::string unix_socket;
+  // Not owned; may be null.
+  Cancellation* cancel = nullptr;
 };
 
 // The final answer, after redirects and retries.

@@ -28,9 +28,7 @@ using Clock = std::chrono::steady_clock;
 
 std::string ErrnoText(int err) { return std::strerror(err); }
 
-bool IsTokenChar(unsigned char c) {
-  return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
-}
+bool IsTokenChar(unsigned char c) { return std::isalnum(c) != 0 || std::strchr("!#$%&'*+-.^_`|~", c) != nullptr; }
 
 bool IsToken(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return IsTokenChar(c); });
@@ -91,7 +89,9 @@ Result<std::vector<Segment>> ParsePattern(std::string_view pattern) {
         name.remove_suffix(3);
         seg.kind = Segment::Kind::kRest;
       }
-      if (!IsParamName(name)) return bad("'" + std::string(name) + "' is not a parameter name ([A-Za-z_][A-Za-z0-9_]*)");
+      if (!IsParamName(name)) {
+        return bad("'" + std::string(name) + "' is not a parameter name ([A-Za-z_][A-Za-z0-9_]*)");
+      }
       if (!names.insert(std::string(name)).second) return bad("parameter '" + std::string(name) + "' appears twice");
       seg.text = std::string(name);
     } else {
@@ -117,7 +117,8 @@ bool SameShape(const std::vector<Segment>& a, const std::vector<Segment>& b) {
 }
 
 // Matches `path` against `route`; fills `params` on success.
-bool Matches(const Route& route, const std::vector<std::string_view>& path, std::map<std::string, std::string>* params) {
+bool Matches(const Route& route, const std::vector<std::string_view>& path,
+             std::map<std::string, std::string>* params) {
   std::map<std::string, std::string> got;
   for (size_t i = 0; i < route.segments.size(); ++i) {
     const Segment& seg = route.segments[i];
@@ -168,16 +169,24 @@ thread_local RequestContext t_request;
 // The JSON code of a status the adapter answers without an ErrorCode.
 std::string_view StatusCodeName(int status) {
   switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthenticated";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
+    case 400:
+      return "bad_request";
+    case 401:
+      return "unauthenticated";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 405:
+      return "method_not_allowed";
     case 413:
     case 414:
-    case 431: return "limit_exceeded";
-    case 503: return "unavailable";
-    default: return status >= 500 ? "internal" : "error";
+    case 431:
+      return "limit_exceeded";
+    case 503:
+      return "unavailable";
+    default:
+      return status >= 500 ? "internal" : "error";
   }
 }
 
@@ -340,7 +349,9 @@ Result<ListenAddress> ParseListenAddress(std::string_view address) {
   }
   std::string_view host = address.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  if (host.find('\0') != std::string_view::npos) return InvalidArgument(quoted + " is not HOST:PORT (e.g. 127.0.0.1:9464)");
+  if (host.find('\0') != std::string_view::npos) {
+    return InvalidArgument(quoted + " is not HOST:PORT (e.g. 127.0.0.1:9464)");
+  }
   uint64_t port = 0;
   if (!ParseDecimal(address.substr(colon + 1), 65535, &port)) {
     return InvalidArgument(quoted + ": the port is not a number from 0 to 65535");
@@ -390,7 +401,8 @@ struct HttpServer::Impl {
 
   void Dispatch(const httplib::Request& req, std::string body, httplib::Response& res) const;
   bool HeadersTooLarge(const httplib::Request& req, httplib::Response& res) const;
-  void ReadThenDispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) const;
+  void ReadThenDispatch(const httplib::Request& req, httplib::Response& res,
+                        const httplib::ContentReader& reader) const;
   void Answer(const ServerRequest& r, const Route& route, httplib::Response& res) const;
   Status Configure(httplib::Server& s);
 
@@ -553,12 +565,14 @@ void HttpServer::Impl::Answer(const ServerRequest& r, const Route& route, httpli
   }
   for (const auto& [name, value] : answer.headers) {
     if (!IsToken(name) || HasLineBreakOrNul(value)) {
-      return SetError(res, 500, "internal", "internal error",
-                      route.pattern + ": the handler's header '" + Clip(name, 64) + "' is not a token with a clean value");
+      return SetError(
+          res, 500, "internal", "internal error",
+          route.pattern + ": the handler's header '" + Clip(name, 64) + "' is not a token with a clean value");
     }
   }
   if (HasLineBreakOrNul(answer.content_type)) {
-    return SetError(res, 500, "internal", "internal error", route.pattern + ": the handler's content type is not clean");
+    return SetError(res, 500, "internal", "internal error",
+                    route.pattern + ": the handler's content type is not clean");
   }
   res.status = answer.status;
   for (auto& [name, value] : answer.headers) res.set_header(name, value);
@@ -623,10 +637,18 @@ Status HttpServer::Impl::Configure(httplib::Server& s) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
     std::string message;
     switch (res.status) {
-      case 400: message = "malformed request"; break;
-      case 413: message = "the request body is larger than the limit of " + std::to_string(max_body) + " bytes"; break;
-      case 414: message = "the request target is too long"; break;
-      default: message = "HTTP " + std::to_string(res.status); break;
+      case 400:
+        message = "malformed request";
+        break;
+      case 413:
+        message = "the request body is larger than the limit of " + std::to_string(max_body) + " bytes";
+        break;
+      case 414:
+        message = "the request target is too long";
+        break;
+      default:
+        message = "HTTP " + std::to_string(res.status);
+        break;
     }
     res.set_content(ErrorBody(StatusCodeName(res.status), message), "application/json");
     if (t_request.error.empty()) t_request.error = message;
@@ -699,8 +721,8 @@ Status HttpServer::Start() {
   std::unique_ptr<httplib::Server> server;
   std::function<void(int)> adopt;
   if (tls) {
-    auto ssl = std::make_unique<Listener<httplib::SSLServer>>(s.options.tls_cert_file.c_str(),
-                                                               s.options.tls_key_file.c_str());
+    auto ssl =
+        std::make_unique<Listener<httplib::SSLServer>>(s.options.tls_cert_file.c_str(), s.options.tls_key_file.c_str());
     if (!ssl->is_valid()) {
       return InvalidArgument("cannot use the TLS certificate '" + s.options.tls_cert_file + "' with the key '" +
                              s.options.tls_key_file + "' (not PEM, or the key does not match the certificate)");
@@ -716,8 +738,8 @@ Status HttpServer::Start() {
     server = std::move(plain);
   }
   VIGIL_RETURN_IF_ERROR(s.Configure(*server));
-  Result<Bound> bound = address.unix_path.empty() ? BindTcp(address, s.options.listen)
-                                                  : BindUnix(address.unix_path, s.options.listen);
+  Result<Bound> bound =
+      address.unix_path.empty() ? BindTcp(address, s.options.listen) : BindUnix(address.unix_path, s.options.listen);
   if (!bound.ok()) return bound.error();
   adopt(bound->fd);
   s.port = bound->port;

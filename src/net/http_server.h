@@ -40,10 +40,14 @@ struct ServerRequest {
   // The {name} and {name...} parts of the route, percent-decoded. A {name} value is one
   // non-empty path segment (never contains '/'); a {name...} value may be empty or contain '/'.
   std::map<std::string, std::string> params;
-  std::multimap<std::string, std::string> query;  // decoded query parameters
-  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
-  std::string body;         // whole (at most ServerOptions::max_body_bytes)
-  std::string remote_addr;  // the peer's IP address; "" on a unix socket
+  // Decoded query parameters.
+  std::multimap<std::string, std::string> query;
+  // Header fields, names in lower case.
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The whole body (at most ServerOptions::max_body_bytes).
+  std::string body;
+  // The peer's IP address; "" on a unix socket.
+  std::string remote_addr;
 
   // The route parameter `name`, or "".
   std::string Param(std::string_view name) const;
@@ -99,10 +103,13 @@ struct RequestLogEntry {
   std::string method;
   std::string path;  // decoded, without the query
   int status = 0;
-  uint64_t bytes = 0;  // of the response body sent (0 for HEAD)
-  std::chrono::microseconds duration{0};  // from the end of the header fields to the answer sent
+  // Bytes of the response body sent (0 for HEAD).
+  uint64_t bytes = 0;
+  // From the end of the request's header fields to the answer sent.
+  std::chrono::microseconds duration{0};
   std::string remote_addr;
-  std::string error;  // the full message of an error answer the adapter made, else ""
+  // The full message of an error answer the adapter made, else "".
+  std::string error;
 };
 using RequestLogger = std::function<void(const RequestLogEntry&)>;
 

@@ -25,6 +25,7 @@ using std::chrono::milliseconds;
 using testing::Gate;
 using testing::kPatience;
 using testing::LocalUrl;
+using testing::Route;
 using testing::StartOrFail;
 
 #define EXPECT_HAS(text, part) \
@@ -65,15 +66,15 @@ class HttpClientTest : public ::testing::Test {
 };
 
 TEST_F(HttpClientTest, StatusHeadersAndBody) {
-  ASSERT_TRUE(server_.Handle("GET", "/hello", [](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server_, "GET", "/hello", [](const ServerRequest& r) -> Result<ServerResponse> {
     ServerResponse out = ServerResponse::Text("hello " + r.Header("X-Name"));
     out.status = 203;
     out.headers = {{"X-Thing", "one"}, {"ETag", "\"v1\""}};
     return out;
-  }).ok());
-  ASSERT_TRUE(server_.Handle("POST", "/echo", [](const ServerRequest& r) -> Result<ServerResponse> {
+  });
+  Route(server_, "POST", "/echo", [](const ServerRequest& r) -> Result<ServerResponse> {
     return ServerResponse::Text(r.method + " " + r.body + " " + r.Header("content-type"));
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClient client(Fast());
   auto r = client.Send({.url = LocalUrl(server_, "/hello"), .headers = {{"X-Name", "vigil"}}});
@@ -119,9 +120,8 @@ TEST_F(HttpClientTest, ErrorStatusIsAnAnswerWithItsBody) {
 }
 
 TEST_F(HttpClientTest, BodyLimitFromContentLengthBeforeAnyByte) {
-  ASSERT_TRUE(server_.Handle("GET", "/big", [](const ServerRequest&) -> Result<ServerResponse> {
-    return ServerResponse::Text(std::string(1000, 'x'));
-  }).ok());
+  Route(server_, "GET", "/big",
+        [](const ServerRequest&) -> Result<ServerResponse> { return ServerResponse::Text(std::string(1000, 'x')); });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.max_body_bytes = 999;
@@ -157,7 +157,7 @@ TEST_F(HttpClientTest, BodyLimitFromContentLengthBeforeAnyByte) {
 
 TEST_F(HttpClientTest, BodyLimitWhileStreaming) {
   // 100 chunks of 16 bytes, chunked: no Content-Length to refuse it early.
-  ASSERT_TRUE(server_.Handle("GET", "/chunked", [](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/chunked", [](const ServerRequest&) -> Result<ServerResponse> {
     ServerResponse out;
     out.content_type = "application/octet-stream";
     out.stream = [](const ServerResponse::Writer& write) -> Status {
@@ -167,7 +167,7 @@ TEST_F(HttpClientTest, BodyLimitWhileStreaming) {
       return OkStatus();
     };
     return out;
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.max_body_bytes = 1000;
@@ -200,7 +200,7 @@ TEST_F(HttpClientTest, BodyLimitWhileStreaming) {
 }
 
 TEST_F(HttpClientTest, BrokenTransferIsRetriedAndTheSinkStartsAgain) {
-  ASSERT_TRUE(server_.Handle("GET", "/once-broken", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/once-broken", [&](const ServerRequest&) -> Result<ServerResponse> {
     bool first = calls_++ == 0;
     ServerResponse out;
     out.stream = [first](const ServerResponse::Writer& write) -> Status {
@@ -210,7 +210,7 @@ TEST_F(HttpClientTest, BrokenTransferIsRetriedAndTheSinkStartsAgain) {
       return OkStatus();
     };
     return out;
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.retry.retries = 1;
@@ -234,13 +234,12 @@ TEST_F(HttpClientTest, BrokenTransferIsRetriedAndTheSinkStartsAgain) {
 }
 
 TEST_F(HttpClientTest, SinkErrorEndsTheCall) {
-  ASSERT_TRUE(server_.Handle("GET", "/x", [](const ServerRequest&) -> Result<ServerResponse> {
-    return ServerResponse::Text("data");
-  }).ok());
-  ASSERT_TRUE(server_.Handle("GET", "/empty", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/x",
+        [](const ServerRequest&) -> Result<ServerResponse> { return ServerResponse::Text("data"); });
+  Route(server_, "GET", "/empty", [&](const ServerRequest&) -> Result<ServerResponse> {
     ++calls_;
     return ServerResponse::Text("");
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClient client(Fast());
   BodySink refuse{[](const HttpResponse&) { return OkStatus(); },
@@ -265,14 +264,14 @@ TEST_F(HttpClientTest, SinkErrorEndsTheCall) {
 }
 
 TEST_F(HttpClientTest, RetriesA503ThenSucceeds) {
-  ASSERT_TRUE(server_.Handle("GET", "/flaky", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/flaky", [&](const ServerRequest&) -> Result<ServerResponse> {
     if (calls_++ == 0) {
       ServerResponse busy = ServerResponse::Text("busy");
       busy.status = 503;
       return busy;
     }
     return ServerResponse::Text("ok");
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.retry.retries = 2;
@@ -285,10 +284,10 @@ TEST_F(HttpClientTest, RetriesA503ThenSucceeds) {
 }
 
 TEST_F(HttpClientTest, GivesUpOnA503AfterTheRetries) {
-  ASSERT_TRUE(server_.Handle("GET", "/down", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/down", [&](const ServerRequest&) -> Result<ServerResponse> {
     ++calls_;
     return Unavailable("the database is away");  // 503
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.retry.retries = 2;
@@ -305,7 +304,7 @@ TEST_F(HttpClientTest, GivesUpOnA503AfterTheRetries) {
 // time if the server's one or two seconds were used instead. A Cancellation after kPatience turns
 // a hang into a failure.
 TEST_F(HttpClientTest, RetryAfterInSecondsAndAsHttpDateIsHonoured) {
-  ASSERT_TRUE(server_.Handle("GET", "/{form}", [&](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server_, "GET", "/{form}", [&](const ServerRequest& r) -> Result<ServerResponse> {
     if (calls_++ % 2 == 0) {
       ServerResponse later = ServerResponse::Text("later");
       later.status = r.Param("form") == "seconds" ? 429 : 503;
@@ -313,7 +312,7 @@ TEST_F(HttpClientTest, RetryAfterInSecondsAndAsHttpDateIsHonoured) {
       return later;
     }
     return ServerResponse::Text("ok");
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.retry.base_delay = std::chrono::hours(1);
@@ -337,13 +336,13 @@ TEST_F(HttpClientTest, RetryAfterInSecondsAndAsHttpDateIsHonoured) {
 }
 
 TEST_F(HttpClientTest, RetryAfterBeyondTheBoundFailsAtOnce) {
-  ASSERT_TRUE(server_.Handle("GET", "/x", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/x", [&](const ServerRequest&) -> Result<ServerResponse> {
     ++calls_;
     ServerResponse later = ServerResponse::Text("later");
     later.status = 503;
     later.headers = {{"Retry-After", "3600"}};
     return later;
-  }).ok());
+  });
   StartOrFail(server_);
   auto r = HttpClient(Fast()).Send({.url = LocalUrl(server_, "/x")});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
@@ -354,10 +353,10 @@ TEST_F(HttpClientTest, RetryAfterBeyondTheBoundFailsAtOnce) {
 }
 
 TEST_F(HttpClientTest, ClientErrorsAreNotRetried) {
-  ASSERT_TRUE(server_.Handle("GET", "/gone", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/gone", [&](const ServerRequest&) -> Result<ServerResponse> {
     ++calls_;
     return NotFound("no such thing");
-  }).ok());
+  });
   StartOrFail(server_);
   auto r = HttpClient(Fast()).Send({.url = LocalUrl(server_, "/gone")});
   ASSERT_TRUE(r.ok()) << r.error().ToString();
@@ -369,11 +368,11 @@ TEST_F(HttpClientTest, ClientErrorsAreNotRetried) {
 
 TEST_F(HttpClientTest, TimeoutIsAnErrorAndRetried) {
   Gate release;
-  ASSERT_TRUE(server_.Handle("GET", "/slow", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/slow", [&](const ServerRequest&) -> Result<ServerResponse> {
     ++calls_;
     (void)release.Wait();
     return ServerResponse::Text("late");
-  }).ok());
+  });
   StartOrFail(server_);
   HttpClientOptions o = Fast();
   o.total_timeout = milliseconds(200);
@@ -391,11 +390,11 @@ TEST_F(HttpClientTest, TimeoutIsAnErrorAndRetried) {
 
 TEST_F(HttpClientTest, CancellationAbandonsARequestInFlight) {
   Gate entered, release;
-  ASSERT_TRUE(server_.Handle("GET", "/hang", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server_, "GET", "/hang", [&](const ServerRequest&) -> Result<ServerResponse> {
     entered.Open();
     (void)release.Wait();
     return ServerResponse::Text("late");
-  }).ok());
+  });
   StartOrFail(server_);
   Cancellation cancel;
   std::thread canceller([&] {
@@ -424,9 +423,9 @@ TEST_F(HttpClientTest, UnixSocketServer) {
   testing::TempDir dir;
   std::string sock = (dir.path() / "api.sock").string();
   HttpServer server({.listen = "unix:" + sock});
-  ASSERT_TRUE(server.Handle("GET", "/v1/items/{id}", [](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server, "GET", "/v1/items/{id}", [](const ServerRequest& r) -> Result<ServerResponse> {
     return ServerResponse::Json("{\"id\":\"" + r.Param("id") + "\",\"remote\":\"" + r.remote_addr + "\"}");
-  }).ok());
+  });
   StartOrFail(server);
   EXPECT_EQ(server.port(), 0);
   HttpClient client(Fast());

@@ -27,6 +27,7 @@ namespace {
 using testing::Gate;
 using testing::kPatience;
 using testing::LocalUrl;
+using testing::Route;
 using testing::StartOrFail;
 using testing::TempDir;
 
@@ -117,22 +118,22 @@ TEST_F(HttpServerTest, RoutesAndParameters) {
   HttpServer server({});
   ASSERT_TRUE(server.Handle("GET", "/", Say("root")).ok());
   ASSERT_TRUE(server.Handle("GET", "/metrics", Say("exact")).ok());
-  ASSERT_TRUE(server.Handle("GET", "/v1/images/{id}", [](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server, "GET", "/v1/images/{id}", [](const ServerRequest& r) -> Result<ServerResponse> {
     return ServerResponse::Text("image " + r.Param("id") + " via " + r.route + " q=" + r.Query("q"));
-  }).ok());
+  });
   ASSERT_TRUE(server.Handle("GET", "/v1/images/latest", Say("literal wins")).ok());
-  ASSERT_TRUE(server.Handle("GET", "/v1/images/{id}/layers/{n}", [](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server, "GET", "/v1/images/{id}/layers/{n}", [](const ServerRequest& r) -> Result<ServerResponse> {
     return ServerResponse::Text(r.Param("id") + "#" + r.Param("n"));
-  }).ok());
-  ASSERT_TRUE(server.Handle("GET", "/static/{path...}", [](const ServerRequest& r) -> Result<ServerResponse> {
+  });
+  Route(server, "GET", "/static/{path...}", [](const ServerRequest& r) -> Result<ServerResponse> {
     return ServerResponse::Text("static [" + r.Param("path") + "]");
-  }).ok());
+  });
   ASSERT_TRUE(server.Handle("DELETE", "/v1/images/{id}", Say("deleted")).ok());
-  ASSERT_TRUE(server.Handle("GET", "/headers", [](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server, "GET", "/headers", [](const ServerRequest& r) -> Result<ServerResponse> {
     std::string names;
     for (const auto& [name, value] : r.headers) names += name + ";";
     return ServerResponse::Text(names + " from " + r.remote_addr);
-  }).ok());
+  });
   StartOrFail(server);
 
   const struct {
@@ -230,13 +231,10 @@ TEST_F(HttpServerTest, HandlerErrorsMapToStatuses) {
   };
   for (size_t i = 0; i < std::size(cases); ++i) {
     Error e = cases[i].error;
-    ASSERT_TRUE(server.Handle("GET", "/e" + std::to_string(i), [e](const ServerRequest&) -> Result<ServerResponse> {
-      return e;
-    }).ok());
+    Route(server, "GET", "/e" + std::to_string(i), [e](const ServerRequest&) -> Result<ServerResponse> { return e; });
   }
-  ASSERT_TRUE(server.Handle("GET", "/throws", [](const ServerRequest&) -> Result<ServerResponse> {
-    throw std::runtime_error("boom");
-  }).ok());
+  Route(server, "GET", "/throws",
+        [](const ServerRequest&) -> Result<ServerResponse> { throw std::runtime_error("boom"); });
   StartOrFail(server);
   for (size_t i = 0; i < std::size(cases); ++i) {
     SCOPED_TRACE(cases[i].error.ToString());
@@ -269,10 +267,10 @@ TEST_F(HttpServerTest, AuthHookRunsBeforeEveryHandler) {
     return AuthResult::Allow();
   }});
   ASSERT_TRUE(server.Handle("GET", "/healthz", Say("ok")).ok());
-  ASSERT_TRUE(server.Handle("GET", "/secret/{id}", [&](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server, "GET", "/secret/{id}", [&](const ServerRequest& r) -> Result<ServerResponse> {
     ++handled;
     return ServerResponse::Text("secret " + r.Param("id"));
-  }).ok());
+  });
   StartOrFail(server);
 
   auto open = Get(server, "/healthz");
@@ -304,10 +302,10 @@ TEST_F(HttpServerTest, AuthHookRunsBeforeEveryHandler) {
 TEST_F(HttpServerTest, LimitsOnBodyAndHeaderFields) {
   std::atomic<int> handled{0};
   HttpServer server({.max_body_bytes = 100, .max_header_bytes = 1024});
-  ASSERT_TRUE(server.Handle("POST", "/upload", [&](const ServerRequest& r) -> Result<ServerResponse> {
+  Route(server, "POST", "/upload", [&](const ServerRequest& r) -> Result<ServerResponse> {
     ++handled;
     return ServerResponse::Text(std::to_string(r.body.size()));
-  }).ok());
+  });
   StartOrFail(server);
   auto fits = client_.Send({.method = "POST", .url = LocalUrl(server, "/upload"), .body = std::string(100, 'x')});
   ASSERT_TRUE(fits.ok()) << fits.error().ToString();
@@ -316,12 +314,14 @@ TEST_F(HttpServerTest, LimitsOnBodyAndHeaderFields) {
   auto big = client_.Send({.method = "POST", .url = LocalUrl(server, "/upload"), .body = std::string(101, 'x')});
   ASSERT_TRUE(big.ok()) << big.error().ToString();
   EXPECT_EQ(big->status, 413);
-  EXPECT_EQ(ErrorOf(*big),
-            (std::pair<std::string, std::string>{"limit_exceeded", "the request body is larger than the limit of 100 bytes"}));
+  EXPECT_EQ(ErrorOf(*big), (std::pair<std::string, std::string>{
+                               "limit_exceeded", "the request body is larger than the limit of 100 bytes"}));
 
-  std::string chunked = Raw(server.port(),
-                            "POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            "50\r\n" + std::string(80, 'y') + "\r\n50\r\n" + std::string(80, 'y') + "\r\n0\r\n\r\n");
+  std::string chunked =
+      Raw(server.port(),
+          "POST /upload HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "50\r\n" +
+              std::string(80, 'y') + "\r\n50\r\n" + std::string(80, 'y') + "\r\n0\r\n\r\n");
   EXPECT_HAS(chunked, "HTTP/1.1 413");
   EXPECT_HAS(chunked, "\"limit_exceeded\"");
 
@@ -369,11 +369,11 @@ TEST_F(HttpServerTest, RequestLog) {
 TEST_F(HttpServerTest, StopFinishesTheRequestInFlight) {
   Gate entered, release;
   HttpServer server({});
-  ASSERT_TRUE(server.Handle("GET", "/slow", [&](const ServerRequest&) -> Result<ServerResponse> {
+  Route(server, "GET", "/slow", [&](const ServerRequest&) -> Result<ServerResponse> {
     entered.Open();
     (void)release.Wait();
     return ServerResponse::Text("finished");
-  }).ok());
+  });
   StartOrFail(server);
   int port = server.port();
   Result<HttpResponse> answer = InternalError("not run");
@@ -402,9 +402,10 @@ TEST_F(HttpServerTest, Tls) {
   TempDir dir;
   std::string cert = (dir.path() / "cert.pem").string();
   std::string key = (dir.path() / "key.pem").string();
-  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
-                    "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key + " -out " + cert +
-                    " >" + (dir.path() / "openssl.log").string() + " 2>&1";
+  std::string cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj "
+      "/CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " >" + (dir.path() / "openssl.log").string() + " 2>&1";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   HttpServer server({.tls_cert_file = cert, .tls_key_file = key});
   ASSERT_TRUE(server.Handle("GET", "/hello", Say("over tls")).ok());
@@ -545,10 +546,12 @@ TEST(HttpServerHelpers, ParseListenAddress) {
 }
 
 TEST(HttpServerHelpers, ErrorBodies) {
-  EXPECT_EQ(ErrorBody("not_found", "no route for /x"), "{\"error\":{\"code\":\"not_found\",\"message\":\"no route for /x\"}}");
+  EXPECT_EQ(ErrorBody("not_found", "no route for /x"),
+            "{\"error\":{\"code\":\"not_found\",\"message\":\"no route for /x\"}}");
   EXPECT_EQ(ErrorBody("internal", "a \"quote\"\n\x01"),
             "{\"error\":{\"code\":\"internal\",\"message\":\"a \\\"quote\\\"\\n\\u0001\"}}");
-  EXPECT_EQ(ErrorBody("x", "\xff"), "{\"error\":{\"code\":\"x\",\"message\":\"\xef\xbf\xbd\"}}") << "bad UTF-8 replaced";
+  EXPECT_EQ(ErrorBody("x", "\xff"), "{\"error\":{\"code\":\"x\",\"message\":\"\xef\xbf\xbd\"}}")
+      << "bad UTF-8 replaced";
   EXPECT_EQ(ErrorCodeJsonName(ErrorCode::kLimitExceeded), "limit_exceeded");
   EXPECT_EQ(ErrorCodeJsonName(ErrorCode::kInvalidArgument), "invalid_argument");
 }

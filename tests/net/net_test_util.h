@@ -12,6 +12,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "net/http_server.h"
 
@@ -65,6 +67,12 @@ class Gate {
   std::condition_variable cv_;
   bool open_ = false;
 };
+
+// Adds a route to `server`, failing the test on an error.
+inline void Route(HttpServer& server, std::string_view method, std::string_view pattern, Handler handler) {
+  Status s = server.Handle(method, pattern, std::move(handler));
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+}
 
 // Starts `server`, failing the test on an error.
 inline void StartOrFail(HttpServer& server) {
