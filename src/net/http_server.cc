@@ -708,7 +708,7 @@ Status HttpServer::Handle(std::string_view method, std::string_view pattern, Han
 Status HttpServer::Start() {
   Impl& s = *impl_;
   std::lock_guard lock(s.mu);
-  if (s.started || s.stopped) return InvalidArgument("the HTTP server was started already");
+  if (s.started || s.stopped) return InvalidArgument("the HTTP server was started or stopped already");
   VIGIL_ASSIGN_OR_RETURN(ListenAddress address, ParseListenAddress(s.options.listen));
   bool tls = !s.options.tls_cert_file.empty() || !s.options.tls_key_file.empty();
   if (tls) {

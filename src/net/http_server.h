@@ -178,7 +178,8 @@ class HttpServer {
   Status Handle(std::string_view method, std::string_view pattern, Handler handler);
 
   // Binds ServerOptions::listen and serves from a thread of its own (and its workers). Errors:
-  // kInvalidArgument for a bad address, unreadable or mismatched TLS files, or a second call;
+  // kInvalidArgument for a bad address, unreadable or mismatched TLS files, or a call after an
+  // earlier Start() or Stop();
   // kUnavailable "cannot listen on <address>: <reason>" when the address cannot be bound (in use,
   // not local, no permission; a unix socket path where another server listens).
   Status Start();
