@@ -1,5 +1,6 @@
 #include "common/time.h"
 
+#include <array>
 #include <cstdio>
 
 namespace vigil {
@@ -22,7 +23,92 @@ bool TwoDigits(std::string_view s, size_t i, int lo, int hi) {
   return v >= lo && v <= hi;
 }
 
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+constexpr std::array<std::string_view, 12> kMonthNames = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+constexpr std::array<std::string_view, 7> kDayNames = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+constexpr std::array<std::string_view, 7> kLongDayNames = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                                           "Friday", "Saturday", "Sunday"};
+
+// A cursor over an HTTP date: each step consumes a fixed piece or fails.
+class DateReader {
+ public:
+  explicit DateReader(std::string_view s) : s_(s) {}
+
+  bool Literal(std::string_view lit) {
+    if (s_.substr(i_, lit.size()) != lit) return false;
+    i_ += lit.size();
+    return true;
+  }
+  // Exactly `n` digits, in [lo, hi].
+  bool Number(size_t n, int lo, int hi, int* out) {
+    if (i_ + n > s_.size()) return false;
+    int v = 0;
+    for (size_t k = 0; k < n; ++k) {
+      if (!IsDigit(s_[i_ + k])) return false;
+      v = v * 10 + (s_[i_ + k] - '0');
+    }
+    if (v < lo || v > hi) return false;
+    i_ += n;
+    *out = v;
+    return true;
+  }
+  // One of `names` (case-sensitive, as RFC 9110 writes them); its index.
+  template <size_t N>
+  bool Name(const std::array<std::string_view, N>& names, int* out) {
+    for (size_t k = 0; k < N; ++k) {
+      if (Literal(names[k])) {
+        *out = static_cast<int>(k);
+        return true;
+      }
+    }
+    return false;
+  }
+  // "HH:MM:SS".
+  bool Clock(int* h, int* m, int* sec) {
+    return Number(2, 0, 23, h) && Literal(":") && Number(2, 0, 59, m) && Literal(":") && Number(2, 0, 60, sec);
+  }
+  bool AtEnd() const { return i_ == s_.size(); }
+
+ private:
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
 }  // namespace
+
+std::optional<std::time_t> ParseHttpDate(std::string_view s) {
+  int wday = 0, day = 0, month = 0, year = 0, h = 0, m = 0, sec = 0;
+  bool ok = false;
+  if (DateReader r(s); r.Name(kDayNames, &wday) && r.Literal(", ")) {
+    // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
+    ok = r.Number(2, 1, 31, &day) && r.Literal(" ") && r.Name(kMonthNames, &month) && r.Literal(" ") &&
+         r.Number(4, 0, 9999, &year) && r.Literal(" ") && r.Clock(&h, &m, &sec) && r.Literal(" GMT") && r.AtEnd();
+  } else if (DateReader r2(s); r2.Name(kLongDayNames, &wday) && r2.Literal(", ")) {
+    // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT".
+    ok = r2.Number(2, 1, 31, &day) && r2.Literal("-") && r2.Name(kMonthNames, &month) && r2.Literal("-") &&
+         r2.Number(2, 0, 99, &year) && r2.Literal(" ") && r2.Clock(&h, &m, &sec) && r2.Literal(" GMT") && r2.AtEnd();
+    year += year >= 70 ? 1900 : 2000;
+  } else if (DateReader r3(s); r3.Name(kDayNames, &wday) && r3.Literal(" ")) {
+    // asctime: "Sun Nov  6 08:49:37 1994" (the day padded with a space).
+    ok = r3.Name(kMonthNames, &month) && r3.Literal(" ");
+    if (ok) ok = r3.Literal(" ") ? r3.Number(1, 1, 9, &day) : r3.Number(2, 10, 31, &day);
+    ok = ok && r3.Literal(" ") && r3.Clock(&h, &m, &sec) && r3.Literal(" ") && r3.Number(4, 0, 9999, &year) &&
+         r3.AtEnd();
+  }
+  if (!ok) return std::nullopt;
+  int64_t days = DaysFromCivil(year, month + 1, day);
+  return static_cast<std::time_t>(days * 86400 + h * 3600 + m * 60 + sec);
+}
 
 bool IsIsoDate(std::string_view s) {
   return s.size() == 10 && AllDigits(s.substr(0, 4)) && s[4] == '-' && TwoDigits(s, 5, 1, 12) &&

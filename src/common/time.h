@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,5 +40,13 @@ std::string TodayUtc();
 
 // `t` as an RFC 9110 IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
 std::string HttpDate(std::time_t t);
+
+// Parses an HTTP date as RFC 9110 section 5.6.7 says recipients must accept: the IMF-fixdate
+// "Sun, 06 Nov 1994 08:49:37 GMT", and the obsolete RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT"
+// (two-digit years 70..99 are 19xx, 00..69 are 20xx) and asctime
+// "Sun Nov  6 08:49:37 1994" forms. The weekday is checked for being a day name, not against the
+// date. Returns seconds since the epoch, or nullopt for anything else (field ranges checked:
+// day 1..31, hour 0..23, minute 0..59, second 0..60).
+std::optional<std::time_t> ParseHttpDate(std::string_view s);
 
 }  // namespace vigil

@@ -1,6 +1,5 @@
 #include "runtime/metadata.h"
 
-#include <curl/curl.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -12,6 +11,7 @@
 #include <utility>
 
 #include "common/json.h"
+#include "net/http_client.h"
 
 namespace vigil::runtime {
 namespace {
@@ -184,34 +184,10 @@ std::vector<RuntimeApiSocket> DefaultRuntimeApiSockets() {
 
 namespace {
 
-Status CurlGlobalInit() {
-  static std::once_flag once;
-  static CURLcode rc = CURLE_OK;
-  std::call_once(once, [] { rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (rc != CURLE_OK) return InternalError(std::string("curl_global_init: ") + curl_easy_strerror(rc));
-  return OkStatus();
-}
-
 struct HttpAnswer {
   long status = 0;
   std::string body;
 };
-
-struct Sink {
-  std::string* body;
-  bool too_big = false;
-};
-
-size_t WriteBody(char* data, size_t size, size_t n, void* user) {
-  auto* sink = static_cast<Sink*>(user);
-  size_t len = size * n;
-  if (sink->body->size() + len > kMaxApiResponseBytes) {
-    sink->too_big = true;
-    return 0;  // makes curl fail the transfer with CURLE_WRITE_ERROR
-  }
-  sink->body->append(data, len);
-  return len;
-}
 
 bool IsSocket(const std::string& path) {
   struct stat st {};
@@ -225,28 +201,35 @@ struct RuntimeApiResolver::State {
     std::string id;
     Done done;
   };
-  // One per worker thread: its curl handles, made once and reused (connections are kept).
-  struct Worker {
-    CURLM* multi = nullptr;
-    CURL* easy = nullptr;
-    std::thread thread;
-  };
 
-  explicit State(RuntimeApiOptions o) : options(std::move(o)) {
+  explicit State(RuntimeApiOptions o) : options(std::move(o)), client(ClientOptions(options)) {
     if (options.workers == 0) options.workers = 1;
     if (options.max_queue == 0) options.max_queue = 1;
-    init = CurlGlobalInit();
+  }
+
+  static net::HttpClientOptions ClientOptions(const RuntimeApiOptions& o) {
+    net::HttpClientOptions c;
+    c.max_redirects = 0;
+    c.connect_timeout = std::max(std::chrono::milliseconds(1), o.connect_timeout);
+    c.total_timeout = o.timeout;
+    c.low_speed_bytes_per_s = 0;
+    c.max_body_bytes = kMaxApiResponseBytes;
+    c.max_error_body_bytes = kMaxApiStringBytes;
+    c.require_framed_body = false;
+    c.retry.retries = 0;  // the next event of the container asks again
+    return c;
   }
 
   RuntimeApiOptions options;
-  Status init;
+  net::HttpClient client;
+  // Cancelled by the destructor: an exchange in flight is abandoned at once.
+  net::Cancellation stopping;
 
   std::mutex mu;
   std::condition_variable cv;
   std::deque<Job> queue;
   bool stop = false;
-  std::atomic<bool> stopping{false};
-  std::vector<Worker> workers;
+  std::vector<std::thread> workers;
 
   std::mutex cache_mu;
   std::unordered_map<std::string, std::string> image_digests;  // "<socket>\n<image id>" → digest
@@ -270,66 +253,27 @@ struct RuntimeApiResolver::State {
 
   // One GET over the unix socket. Errors: kUnavailable (connection, timeout, shutdown),
   // kLimitExceeded (body above the cap), kInternal (curl setup).
-  Result<HttpAnswer> Get(Worker& w, const RuntimeApiSocket& socket, const std::string& path) {
+  Result<HttpAnswer> Get(const RuntimeApiSocket& socket, const std::string& path) {
     Bump(n.http_calls);
-    HttpAnswer answer;
-    Sink sink{&answer.body};
-    char errbuf[CURL_ERROR_SIZE] = {};
-    CURL* c = w.easy;
-    curl_easy_reset(c);
-    std::string url = "http://localhost" + path;
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, socket.path.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options.timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::max<int64_t>(1, options.connect_timeout.count())));
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(kMaxApiResponseBytes));
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-
-    // Driven through the multi interface so that the destructor can wake a waiting worker
-    // (curl_multi_wakeup) instead of waiting for the timeout.
-    CURLcode rc = CURLE_OK;
-    bool aborted = false;
-    curl_multi_add_handle(w.multi, c);
-    int running = 1;
-    while (true) {
-      if (curl_multi_perform(w.multi, &running) != CURLM_OK) {
-        rc = CURLE_FAILED_INIT;
-        break;
-      }
-      if (running == 0) break;
-      if (stopping.load(std::memory_order_relaxed)) {
-        aborted = true;
-        break;
-      }
-      curl_multi_poll(w.multi, nullptr, 0, 100, nullptr);
-    }
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(w.multi, &left)) {
-      if (msg->msg == CURLMSG_DONE && msg->easy_handle == c) rc = msg->data.result;
-    }
-    curl_multi_remove_handle(w.multi, c);
-
+    net::HttpRequest request;
+    request.url = "http://localhost" + path;
+    request.unix_socket = socket.path;
+    request.cancel = &stopping;
+    auto got = client.Send(request);
     std::string where = socket.path + ": GET " + path;
-    if (aborted) return Unavailable(where + ": shut down");
-    if (sink.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
-      return LimitExceeded(where + ": answer larger than the cap of " +
-                           std::to_string(kMaxApiResponseBytes) + " bytes");
+    if (stopping.cancelled()) return Unavailable(where + ": shut down");
+    if (!got.ok()) {
+      if (got.error().code() == ErrorCode::kLimitExceeded) {
+        return LimitExceeded(where + ": answer larger than the cap of " + std::to_string(kMaxApiResponseBytes) +
+                             " bytes");
+      }
+      return got.error();  // names the socket and the path, and the curl error
     }
-    if (rc != CURLE_OK) {
-      return Unavailable(where + ": " + (errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc)));
-    }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &answer.status);
-    return answer;
+    return HttpAnswer{got->status, std::move(got->body)};
   }
 
   // The digest of `image_id` as `socket` knows it; "" when unknown or the lookup fails.
-  std::string ImageDigest(Worker& w, const RuntimeApiSocket& socket, const std::string& image_id) {
+  std::string ImageDigest(const RuntimeApiSocket& socket, const std::string& image_id) {
     if (!IsSafeSegment(image_id, 256)) return {};
     std::string key = socket.path + '\n' + image_id;
     if (options.max_cached_images > 0) {
@@ -339,7 +283,7 @@ struct RuntimeApiResolver::State {
         return it->second;
       }
     }
-    auto got = Get(w, socket, socket.base_path + "/images/" + image_id + "/json");
+    auto got = Get(socket, socket.base_path + "/images/" + image_id + "/json");
     if (!got.ok() || got->status != 200) return {};  // not cached: may work next time
     auto digest = ParseImageDigest(got->body);
     if (!digest.ok()) return {};
@@ -351,19 +295,18 @@ struct RuntimeApiResolver::State {
     return std::move(digest).value();
   }
 
-  Result<ContainerMetadata> Resolve(Worker& w, const std::string& id) {
-    VIGIL_RETURN_IF_ERROR(init);
+  Result<ContainerMetadata> Resolve(const std::string& id) {
     std::vector<Error> errors;
     std::string tried;
     bool any = false;
     for (const RuntimeApiSocket& socket : options.sockets) {
-      if (stopping.load(std::memory_order_relaxed)) return Unavailable("runtime API resolver: shut down");
+      if (stopping.cancelled()) return Unavailable("runtime API resolver: shut down");
       tried += (tried.empty() ? "" : ", ") + socket.path;
       if (!IsSocket(socket.path)) continue;
       any = true;
       std::string path = socket.base_path + "/containers/" + id + "/json";
       std::string where = socket.path + ": GET " + path;
-      auto got = Get(w, socket, path);
+      auto got = Get(socket, path);
       if (!got.ok()) {
         errors.push_back(std::move(got.error()));
         continue;
@@ -384,7 +327,7 @@ struct RuntimeApiResolver::State {
         errors.push_back(Corrupt(where + ": answered about container " + Quote(answered_id)));
         continue;
       }
-      meta->image_digest = ImageDigest(w, socket, meta->image_id);
+      meta->image_digest = ImageDigest(socket, meta->image_id);
       return meta;
     }
     if (!any) return Unavailable("no container runtime API socket exists (tried " + tried + ")");
@@ -397,7 +340,7 @@ struct RuntimeApiResolver::State {
     return first;
   }
 
-  void Run(Worker& w) {
+  void Run() {
     while (true) {
       Job job;
       {
@@ -407,7 +350,7 @@ struct RuntimeApiResolver::State {
         job = std::move(queue.front());
         queue.pop_front();
       }
-      Result<ContainerMetadata> r = Resolve(w, job.id);
+      Result<ContainerMetadata> r = Resolve(job.id);
       Count(r);
       job.done(std::move(r));
     }
@@ -417,17 +360,7 @@ struct RuntimeApiResolver::State {
 RuntimeApiResolver::RuntimeApiResolver(RuntimeApiOptions options)
     : state_(std::make_unique<State>(std::move(options))) {
   State& s = *state_;
-  s.workers.resize(s.options.workers);
-  for (State::Worker& w : s.workers) {
-    w.multi = curl_multi_init();
-    w.easy = curl_easy_init();
-  }
-  for (State::Worker& w : s.workers) {
-    if (w.multi == nullptr || w.easy == nullptr) {
-      s.init = InternalError("runtime API resolver: curl_multi_init or curl_easy_init failed");
-    }
-  }
-  for (State::Worker& w : s.workers) w.thread = std::thread([&s, &w] { s.Run(w); });
+  for (size_t i = 0; i < s.options.workers; ++i) s.workers.emplace_back([&s] { s.Run(); });
 }
 
 RuntimeApiResolver::~RuntimeApiResolver() {
@@ -435,16 +368,11 @@ RuntimeApiResolver::~RuntimeApiResolver() {
   {
     std::lock_guard lock(s.mu);
     s.stop = true;
-    s.stopping = true;
   }
+  s.stopping.Cancel();
   s.cv.notify_all();
-  for (State::Worker& w : s.workers) {
-    if (w.multi != nullptr) curl_multi_wakeup(w.multi);
-  }
-  for (State::Worker& w : s.workers) {
-    if (w.thread.joinable()) w.thread.join();
-    if (w.easy != nullptr) curl_easy_cleanup(w.easy);
-    if (w.multi != nullptr) curl_multi_cleanup(w.multi);
+  for (std::thread& t : s.workers) {
+    if (t.joinable()) t.join();
   }
   std::deque<State::Job> left;
   {

@@ -3,7 +3,7 @@
 // the pure parsers of the API's answers. The endpoints, limits and failure behaviour are in
 // docs/RUNTIME.md ("Metadata from the runtime's API").
 //
-// libcurl and the JSON library stay in metadata.cc.
+// The HTTP client (net/http_client.h) and the JSON library stay in metadata.cc.
 #pragma once
 
 #include <chrono>

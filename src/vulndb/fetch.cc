@@ -1,30 +1,20 @@
 #include "vulndb/fetch.h"
 
-#include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <memory>
-#include <mutex>
-#include <random>
-#include <thread>
+#include <optional>
 #include <unordered_set>
 
 #include "common/sha256.h"
 #include "common/time.h"
-
-#ifndef VIGIL_VERSION_STRING
-#define VIGIL_VERSION_STRING "0"
-#endif
+#include "net/http_client.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -289,37 +279,7 @@ Result<FetchResult> FetchLocal(const std::string& url, const std::string& path, 
 }
 
 // ---------------------------------------------------------------------------------------------
-// HTTP(S) through libcurl.
-
-Status GlobalInit() {
-  static std::once_flag once;
-  static CURLcode rc = CURLE_OK;
-  std::call_once(once, [] { rc = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  if (rc != CURLE_OK) return InternalError(std::string("curl_global_init: ") + curl_easy_strerror(rc));
-  return OkStatus();
-}
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-  void operator()(char* s) const { curl_free(s); }
-};
-template <typename T>
-using CurlPtr = std::unique_ptr<T, CurlDeleter>;
-
-bool IsLoopbackHost(std::string host) {
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (host == "localhost") return true;
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-    in6_addr v6{};
-    std::string inner = host.substr(1, host.size() - 2);
-    return inet_pton(AF_INET6, inner.c_str(), &v6) == 1 && std::memcmp(&v6, &in6addr_loopback, sizeof v6) == 0;
-  }
-  return false;
-}
+// HTTP(S) through net::HttpClient.
 
 // Header values from a stored state go back on the wire: refuse anything that could split it.
 bool SafeHeaderValue(const std::string& v) {
@@ -327,325 +287,90 @@ bool SafeHeaderValue(const std::string& v) {
   return std::none_of(v.begin(), v.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; });
 }
 
-bool RetryableCurlError(CURLcode rc) {
-  switch (rc) {
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_OPERATION_TIMEDOUT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_GOT_NOTHING:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return true;
-    default:
-      return false;
-  }
+net::HttpClientOptions ClientOptions(const FetchOptions& options) {
+  net::HttpClientOptions o;
+  o.ca_file = options.ca_file;
+  o.allow_http = options.allow_http;
+  o.allow_loopback_http = true;  // a local mirror
+  o.max_redirects = kMaxRedirects;
+  o.connect_timeout = std::chrono::seconds(std::max(1L, options.connect_timeout_s));
+  o.total_timeout = std::chrono::seconds(std::max(0L, options.total_timeout_s));
+  o.low_speed_bytes_per_s = options.low_speed_bytes_per_s;
+  o.low_speed_time = std::chrono::seconds(options.low_speed_time_s);
+  o.max_body_bytes = options.max_bytes;
+  o.require_framed_body = true;
+  o.user_agent = options.user_agent;
+  o.retry.retries = options.retries;
+  o.retry.base_delay = std::chrono::milliseconds(options.retry_base_delay_ms);
+  o.retry.max_delay = std::chrono::milliseconds(kMaxBackoffMs);
+  o.retry.max_retry_after = std::chrono::seconds(options.max_retry_after_s);
+  return o;
 }
 
-bool RetryableStatus(long code) { return code == 408 || code == 429 || (code >= 500 && code <= 599); }
-
-// One attempt's outcome.
-struct Attempt {
-  enum class Verdict { kBody, kNotModified, kRetry, kFail };
-  Verdict verdict = Verdict::kFail;
-  Error error{ErrorCode::kInternal, ""};
-  long retry_after_s = 0;  // from Retry-After; 0 = none
-  StagedFile file;
-  std::string digest;
-  uint64_t size = 0;
-  std::string etag;
-  std::string last_modified;
-};
-
-// What the write callback sees.
-struct Sink {
-  CURL* curl = nullptr;
-  StagedFile* file = nullptr;
-  Sha256* sha = nullptr;
-  uint64_t bytes = 0;
-  uint64_t max_bytes = 0;
-  bool checked_status = false;
-  bool not_ok_status = false;  // the body of a non-200 answer: not kept
-  bool limit_hit = false;
-  Status io;
-};
-
-size_t WriteBody(char* data, size_t one, size_t n, void* user) {
-  auto* s = static_cast<Sink*>(user);
-  size_t len = one * n;
-  if (!s->checked_status) {
-    s->checked_status = true;
-    long code = 0;
-    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-    if (code != 200) s->not_ok_status = true;
+// An answer other than 200 (the client has made the retries its status allows).
+Result<FetchResult> FromStatus(const net::HttpResponse& r, const std::string& url, const FetchState& previous,
+                               bool conditional) {
+  std::string what = "HTTP " + std::to_string(r.status);
+  if (r.status == 304) {
+    if (!conditional) return Unavailable(url + ": " + what + " to a request that was not conditional");
+    FetchResult out;
+    out.kind = FetchResult::Kind::kNotModified;
+    out.state = previous;
+    if (std::string etag = r.Header("etag"); !etag.empty()) out.state.etag = std::move(etag);
+    if (std::string lm = r.Header("last-modified"); !lm.empty()) out.state.last_modified = std::move(lm);
+    return out;
   }
-  // Returning less than `len` makes curl stop the transfer with CURLE_WRITE_ERROR.
-  if (s->not_ok_status) return 0;
-  if (len > s->max_bytes - s->bytes) {
-    s->limit_hit = true;
-    return 0;
-  }
-  s->bytes += len;
-  s->sha->Update(data, len);
-  s->io = s->file->Write(data, len);
-  return s->io.ok() ? len : 0;
+  if (r.status == 404 || r.status == 410) return NotFound(url + ": " + what);
+  if (r.status >= 300 && r.status < 400) what += " (a redirect without a usable Location)";
+  if (!r.retry_note.empty()) what += "; " + r.retry_note;
+  return Unavailable(url + ": " + what);
 }
 
-std::string LastHeader(CURL* curl, const char* name) {
-  curl_header* h = nullptr;
-  if (curl_easy_header(curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK || h == nullptr) return "";
-  return h->value;
+Result<FetchResult> FetchHttp(const std::string& url, const FetchState& previous, const std::string& staging_dir,
+                              const FetchOptions& options) {
+  net::HttpRequest request;
+  request.url = url;
+  bool conditional = false;
+  if (SafeHeaderValue(previous.etag)) {
+    request.headers.emplace_back("If-None-Match", previous.etag);
+    conditional = true;
+  }
+  if (SafeHeaderValue(previous.last_modified)) {
+    request.headers.emplace_back("If-Modified-Since", previous.last_modified);
+    conditional = true;
+  }
+  // The staging folder is tried before any request: a missing or read-only one is kIo at once.
+  VIGIL_ASSIGN_OR_RETURN(StagedFile first, StagedFile::Create(staging_dir));
+  std::optional<StagedFile> file(std::move(first));
+  bool fresh = true;
+  std::optional<Sha256> sha(std::in_place);
+  // A 200 body is hashed and written as it arrives; each attempt starts a new file. The body of
+  // another 2xx status is not kept (the transfer stops at once).
+  net::BodySink sink;
+  sink.begin = [&](const net::HttpResponse& head) -> Status {
+    if (head.status != 200) return Unavailable(url + ": HTTP " + std::to_string(head.status));
+    if (!fresh) {
+      VIGIL_ASSIGN_OR_RETURN(StagedFile next, StagedFile::Create(staging_dir));
+      file = std::move(next);
+      sha.emplace();
+    }
+    fresh = false;
+    return OkStatus();
+  };
+  sink.write = [&](std::string_view data) -> Status {
+    sha->Update(data);
+    return file->Write(data.data(), data.size());
+  };
+  net::HttpClient client(ClientOptions(options));
+  VIGIL_ASSIGN_OR_RETURN(net::HttpResponse r, client.Stream(request, sink));
+  if (r.status != 200) return FromStatus(r, url, previous, conditional);
+  std::string encoding = r.Header("content-encoding");
+  if (!encoding.empty() && encoding != "identity") {
+    return Unsupported(url + ": the server sent Content-Encoding '" + encoding + "'");
+  }
+  return Complete(std::move(*file), sha->FinishDigest(), r.body_bytes, r.Header("etag"), r.Header("last-modified"),
+                  previous, url, staging_dir);
 }
-
-class HttpFetch {
- public:
-  HttpFetch(const std::string& url, const FetchState& previous, const std::string& staging_dir,
-            const FetchOptions& options)
-      : url_(url), previous_(previous), staging_dir_(staging_dir), options_(options) {}
-
-  Result<FetchResult> Run(bool is_https, bool loopback) {
-    if (!is_https && !loopback && !options_.allow_http) {
-      return InvalidArgument(url_ + ": plain http is refused (use https, a loopback mirror, or allow http)");
-    }
-    is_https_ = is_https;
-    int attempts = std::max(0, options_.retries) + 1;
-    std::minstd_rand jitter(std::random_device{}());
-    for (int i = 1;; ++i) {
-      Attempt a = Once();
-      switch (a.verdict) {
-        case Attempt::Verdict::kBody:
-          return Complete(std::move(a.file), std::move(a.digest), a.size, std::move(a.etag),
-                          std::move(a.last_modified), previous_, url_, staging_dir_);
-        case Attempt::Verdict::kNotModified: {
-          FetchResult out;
-          out.kind = FetchResult::Kind::kNotModified;
-          out.state = previous_;
-          if (!a.etag.empty()) out.state.etag = std::move(a.etag);
-          if (!a.last_modified.empty()) out.state.last_modified = std::move(a.last_modified);
-          return out;
-        }
-        case Attempt::Verdict::kFail:
-          return std::move(a.error);
-        case Attempt::Verdict::kRetry:
-          break;
-      }
-      if (i >= attempts) {
-        if (attempts == 1) return std::move(a.error);
-        return Error(a.error.code(), a.error.message() + "; gave up after " + std::to_string(attempts) + " attempts");
-      }
-      long delay_ms;
-      if (a.retry_after_s > 0) {
-        if (a.retry_after_s > options_.max_retry_after_s) {
-          return Error(a.error.code(), a.error.message() + "; the server asks to retry after " +
-                                           std::to_string(a.retry_after_s) + " s, more than the " +
-                                           std::to_string(options_.max_retry_after_s) + " s allowed");
-        }
-        delay_ms = a.retry_after_s * 1000;
-      } else {
-        long base = std::max(0L, options_.retry_base_delay_ms);
-        delay_ms = std::min(kMaxBackoffMs, base << std::min(i - 1, 16));
-        delay_ms += static_cast<long>(jitter() % static_cast<unsigned long>(delay_ms / 4 + 1));
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-    }
-  }
-
- private:
-  Error Fail(ErrorCode code, const std::string& what) const { return Error(code, url_ + ": " + what); }
-
-  Attempt Failed(ErrorCode code, const std::string& what, bool retry) const {
-    Attempt a;
-    a.verdict = retry ? Attempt::Verdict::kRetry : Attempt::Verdict::kFail;
-    a.error = Fail(code, what);
-    return a;
-  }
-
-  Attempt Once() {
-    CurlPtr<CURL> curl(curl_easy_init());
-    if (!curl) return Failed(ErrorCode::kInternal, "curl_easy_init failed", false);
-    auto staged = StagedFile::Create(staging_dir_);
-    if (!staged.ok()) {
-      Attempt a;
-      a.error = staged.error();
-      return a;
-    }
-    StagedFile file = std::move(staged).value();
-    Sha256 sha;
-    Sink sink;
-    sink.curl = curl.get();
-    sink.file = &file;
-    sink.sha = &sha;
-    sink.max_bytes = options_.max_bytes;
-
-    bool conditional = false;
-    curl_slist* raw = nullptr;
-    if (SafeHeaderValue(previous_.etag)) {
-      raw = curl_slist_append(raw, ("If-None-Match: " + previous_.etag).c_str());
-      conditional = true;
-    }
-    if (SafeHeaderValue(previous_.last_modified)) {
-      raw = curl_slist_append(raw, ("If-Modified-Since: " + previous_.last_modified).c_str());
-      conditional = true;
-    }
-    CurlPtr<curl_slist> headers(raw);
-
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    CURL* c = curl.get();
-    const char* protocols = options_.allow_http || !is_https_ ? "https,http" : "https";
-    // Never https → http, whatever allow_http says. From http, redirects may stay on http only
-    // when http is allowed in general: a loopback mirror must not hand the client to another
-    // http host.
-    const char* redir_protocols = !is_https_ && options_.allow_http ? "https,http" : "https";
-    curl_easy_setopt(c, CURLOPT_URL, url_.c_str());
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, protocols);
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, redir_protocols);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-    if (!options_.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options_.ca_file.c_str());
-    // Archives are kept byte for byte: no Accept-Encoding is sent and nothing is decoded.
-    curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, std::max(1L, options_.connect_timeout_s));
-    if (options_.low_speed_bytes_per_s > 0 && options_.low_speed_time_s > 0) {
-      curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes_per_s);
-      curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, options_.low_speed_time_s);
-    }
-    if (options_.total_timeout_s > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT, options_.total_timeout_s);
-    if (options_.max_bytes <= static_cast<uint64_t>(INT64_MAX)) {
-      curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_bytes));
-    }
-    curl_easy_setopt(c, CURLOPT_USERAGENT, options_.user_agent.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteBody);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &sink);
-
-    CURLcode rc = curl_easy_perform(c);
-    long code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-
-    if (sink.limit_hit || (rc == CURLE_FILESIZE_EXCEEDED && code == 200)) {
-      return Failed(ErrorCode::kLimitExceeded,
-                    "the body is larger than the limit of " + std::to_string(options_.max_bytes) + " bytes", false);
-    }
-    if (!sink.io.ok()) {
-      Attempt a;
-      a.error = sink.io.error();
-      return a;
-    }
-    if (code != 0 && code != 200 && (rc == CURLE_OK || sink.not_ok_status || rc == CURLE_FILESIZE_EXCEEDED)) {
-      return FromStatus(c, code, conditional);
-    }
-    if (rc != CURLE_OK) return FromCurlError(c, rc, errbuf);
-    if (code != 200) return Failed(ErrorCode::kUnavailable, "no HTTP status", true);
-
-    std::string encoding = LastHeader(c, "Content-Encoding");
-    if (!encoding.empty() && encoding != "identity") {
-      return Failed(ErrorCode::kUnsupported, "the server sent Content-Encoding '" + encoding + "'", false);
-    }
-    curl_off_t length = -1;
-    curl_easy_getinfo(c, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length);
-    // An HTTP/1 body with neither Content-Length nor chunked encoding ends where the connection
-    // does, and libcurl accepts even a TLS connection closed without close_notify as that end: a
-    // cut would go unnoticed. (HTTP/2 and 3 frame every body.)
-    long version = 0;
-    curl_easy_getinfo(c, CURLINFO_HTTP_VERSION, &version);
-    if ((version == CURL_HTTP_VERSION_1_0 || version == CURL_HTTP_VERSION_1_1) && length < 0) {
-      std::string te = LastHeader(c, "Transfer-Encoding");
-      std::transform(te.begin(), te.end(), te.begin(), [](unsigned char ch) { return std::tolower(ch); });
-      if (te.find("chunked") == std::string::npos) {
-        return Failed(ErrorCode::kUnavailable,
-                      "the body has neither Content-Length nor chunked encoding, so its end cannot be verified",
-                      false);
-      }
-    }
-    if (length >= 0 && static_cast<uint64_t>(length) != sink.bytes) {
-      return Failed(ErrorCode::kUnavailable,
-                    "transfer incomplete: " + std::to_string(sink.bytes) + " of " + std::to_string(length) +
-                        " bytes (Content-Length)",
-                    true);
-    }
-    Attempt a;
-    a.verdict = Attempt::Verdict::kBody;
-    a.file = std::move(file);
-    a.digest = sha.FinishDigest();
-    a.size = sink.bytes;
-    a.etag = LastHeader(c, "ETag");
-    a.last_modified = LastHeader(c, "Last-Modified");
-    return a;
-  }
-
-  Attempt FromStatus(CURL* c, long code, bool conditional) const {
-    std::string what = "HTTP " + std::to_string(code);
-    if (code == 304) {
-      if (!conditional) return Failed(ErrorCode::kUnavailable, what + " to a request that was not conditional", false);
-      Attempt a;
-      a.verdict = Attempt::Verdict::kNotModified;
-      a.etag = LastHeader(c, "ETag");
-      a.last_modified = LastHeader(c, "Last-Modified");
-      return a;
-    }
-    if (code == 404 || code == 410) return Failed(ErrorCode::kNotFound, what, false);
-    if (code >= 300 && code < 400) what += " (a redirect without a usable Location)";
-    Attempt a = Failed(ErrorCode::kUnavailable, what, RetryableStatus(code));
-    curl_off_t after = 0;
-    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &after) == CURLE_OK && after > 0) {
-      a.retry_after_s = static_cast<long>(std::min<curl_off_t>(after, 1'000'000));
-    }
-    return a;
-  }
-
-  Attempt FromCurlError(CURL* c, CURLcode rc, const char* errbuf) const {
-    std::string detail = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
-    std::string what;
-    switch (rc) {
-      case CURLE_PEER_FAILED_VERIFICATION:
-        what = "TLS: the server's certificate is not trusted or does not match the host";
-        break;
-      case CURLE_UNSUPPORTED_PROTOCOL: {
-        char* redirect = nullptr;
-        curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &redirect);
-        what = "refused a redirect to a scheme that is not allowed";
-        if (redirect != nullptr) what += std::string(" (") + redirect + ")";
-        what += "; https is never redirected to http";
-        break;
-      }
-      case CURLE_TOO_MANY_REDIRECTS:
-        what = "more than " + std::to_string(kMaxRedirects) + " redirects";
-        break;
-      case CURLE_PARTIAL_FILE:
-        what = "transfer incomplete: the connection closed before the whole body arrived";
-        break;
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY:
-        what = "cannot resolve the host";
-        break;
-      case CURLE_COULDNT_CONNECT:
-        what = "cannot connect";
-        break;
-      case CURLE_OPERATION_TIMEDOUT:
-        what = "timed out (connecting, or slower than the low-speed limit)";
-        break;
-      default:
-        what = "transfer failed";
-        break;
-    }
-    what += " (curl error " + std::to_string(static_cast<int>(rc)) + ": " + detail + ")";
-    return Failed(ErrorCode::kUnavailable, what, RetryableCurlError(rc));
-  }
-
-  const std::string& url_;
-  const FetchState& previous_;
-  const std::string& staging_dir_;
-  const FetchOptions& options_;
-  bool is_https_ = true;
-};
 
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -659,7 +384,7 @@ std::string_view TrimBase(std::string_view base) {
 
 }  // namespace
 
-std::string DefaultUserAgent() { return "vigil/" VIGIL_VERSION_STRING; }
+std::string DefaultUserAgent() { return net::DefaultUserAgent(); }
 
 Result<FetchResult> FetchConditional(const std::string& url, const FetchState& previous,
                                      const std::string& staging_dir, const FetchOptions& options) {
@@ -674,19 +399,7 @@ Result<FetchResult> FetchConditional(const std::string& url, const FetchState& p
   if (scheme != "https" && scheme != "http") {
     return InvalidArgument(url + ": unsupported scheme '" + scheme + "' (https, http, file)");
   }
-  VIGIL_RETURN_IF_ERROR(GlobalInit());
-  CurlPtr<CURLU> parsed(curl_url());
-  if (!parsed) return InternalError("curl_url failed");
-  if (CURLUcode uc = curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0); uc != CURLUE_OK) {
-    return InvalidArgument(url + ": not a valid URL (" + curl_url_strerror(uc) + ")");
-  }
-  char* host_raw = nullptr;
-  if (curl_url_get(parsed.get(), CURLUPART_HOST, &host_raw, 0) != CURLUE_OK || host_raw == nullptr) {
-    return InvalidArgument(url + ": no host");
-  }
-  CurlPtr<char> host(host_raw);
-  HttpFetch fetch(url, previous, staging_dir, options);
-  return fetch.Run(scheme == "https", IsLoopbackHost(host.get()));
+  return FetchHttp(url, previous, staging_dir, options);
 }
 
 std::string OsvArchiveUrl(std::string_view base, std::string_view ecosystem) {
