@@ -100,18 +100,6 @@ std::string Based(uint64_t v, int base, const char* prefix) {
   return buf;
 }
 
-// The CLONE_NEW* bits of unshare(2) flags / setns(2) nstype, by name.
-std::vector<std::string> NamespaceNames(uint64_t flags) {
-  static constexpr std::pair<uint64_t, const char*> kBits[] = {
-      {0x00020000, "mnt"}, {0x04000000, "uts"},     {0x08000000, "ipc"},    {0x10000000, "user"},
-      {0x20000000, "pid"}, {0x40000000, "net"},     {0x02000000, "cgroup"}, {0x00000080, "time"}};
-  std::vector<std::string> out;
-  for (auto [bit, name] : kBits) {
-    if (flags & bit) out.emplace_back(name);
-  }
-  return out;
-}
-
 // The network types' object; `host_call` for the types whose verdict says whether the
 // connection reaches the host (connect, tcp_connect).
 void WriteNet(JsonLine& j, const Event& e, const Verdicts& v, bool host_call) {
@@ -132,25 +120,17 @@ void WriteNet(JsonLine& j, const Event& e, const Verdicts& v, bool host_call) {
   }
 }
 
-// The system call of a system call record: its table entry, and whether it names its file by
-// descriptor (fchmod, fchown: no path argument).
-struct Call {
-  const SyscallSpec* spec;
-  std::string_view name;
-  bool by_fd;
-};
-
-// Starts a system call type's object: {"syscall": name, ...; its writer ends with the result.
-Call BeginSyscall(JsonLine& j, const Event& e) {
-  const SyscallSpec* spec = FindSyscall(e.syscall_nr);
-  Call c{spec, spec ? spec->name : "unknown", spec && spec->path_arg == 0};
-  j.Str("syscall", c.name);
-  return c;
+// Starts a system call type's object with "syscall" (its writer ends it with "result"); returns
+// the system call's name.
+std::string_view BeginSyscall(JsonLine& j, const Event& e) {
+  std::string_view call = SyscallName(e);
+  j.Str("syscall", call);
+  return call;
 }
 
 // The file a chmod or chown names: its descriptor or its path.
-void WriteFdOrPath(JsonLine& j, const Event& e, const Call& c) {
-  if (c.by_fd) {
+void WriteFdOrPath(JsonLine& j, const Event& e) {
+  if (ByDescriptor(e)) {
     j.Num("fd", static_cast<int32_t>(e.args[0]));
   } else {
     j.Str("path", e.path);
@@ -162,6 +142,40 @@ void WriteFdOrPath(JsonLine& j, const Event& e, const Call& c) {
 std::string_view SyscallName(const Event& e) {
   const SyscallSpec* spec = FindSyscall(e.syscall_nr);
   return spec ? spec->name : "unknown";
+}
+
+bool UnlinkIsDirectory(const Event& e) {
+  std::string_view call = SyscallName(e);
+  return call == "rmdir" || (call == "unlinkat" && (e.args[2] & 0x200));
+}
+
+bool ByDescriptor(const Event& e) {
+  const SyscallSpec* spec = FindSyscall(e.syscall_nr);
+  return spec && spec->path_arg == 0;
+}
+
+uint64_t ChmodMode(const Event& e) {
+  const SyscallSpec* spec = FindSyscall(e.syscall_nr);
+  return spec ? (spec->flags_arg >= 1 ? e.args[spec->flags_arg - 1] : 0) & 07777 : 0;
+}
+
+std::pair<int32_t, int32_t> ChownIds(const Event& e) {
+  size_t first = SyscallName(e) == "fchownat" ? 2 : 1;  // the uid argument
+  return {static_cast<int32_t>(e.args[first]), static_cast<int32_t>(e.args[first + 1])};
+}
+
+uint64_t NamespaceFlags(const Event& e) { return SyscallName(e) == "setns" ? e.args[1] : e.args[0]; }
+
+// The CLONE_NEW* bits of unshare(2) flags / setns(2) nstype, by name.
+std::vector<std::string> NamespaceNames(uint64_t flags) {
+  static constexpr std::pair<uint64_t, const char*> kBits[] = {
+      {0x00020000, "mnt"}, {0x04000000, "uts"},     {0x08000000, "ipc"},    {0x10000000, "user"},
+      {0x20000000, "pid"}, {0x40000000, "net"},     {0x02000000, "cgroup"}, {0x00000080, "time"}};
+  std::vector<std::string> out;
+  for (auto [bit, name] : kBits) {
+    if (flags & bit) out.emplace_back(name);
+  }
+  return out;
 }
 
 std::string_view PtraceRequestName(uint64_t r) {
@@ -266,9 +280,9 @@ void WriteListen(JsonLine& j, const Event& e, const Verdicts& v) { WriteNet(j, e
 void WriteTcpConnect(JsonLine& j, const Event& e, const Verdicts& v) { WriteNet(j, e, v, true); }
 
 void WriteUnlink(JsonLine& j, const Event& e, const Verdicts&) {
-  Call c = BeginSyscall(j, e);
+  BeginSyscall(j, e);
   j.Str("path", e.path);
-  j.Bool("directory", c.name == "rmdir" || (c.name == "unlinkat" && (e.args[2] & 0x200)));
+  j.Bool("directory", UnlinkIsDirectory(e));
   j.Num("result", e.result);
 }
 
@@ -280,31 +294,30 @@ void WriteRename(JsonLine& j, const Event& e, const Verdicts&) {
 }
 
 void WriteChmod(JsonLine& j, const Event& e, const Verdicts&) {
-  Call c = BeginSyscall(j, e);
-  WriteFdOrPath(j, e, c);
-  const SyscallSpec* spec = c.spec;
-  j.Str("mode", Based(spec ? (spec->flags_arg >= 1 ? e.args[spec->flags_arg - 1] : 0) & 07777 : 0, 8, "0"));
+  BeginSyscall(j, e);
+  WriteFdOrPath(j, e);
+  j.Str("mode", Based(ChmodMode(e), 8, "0"));
   j.Num("result", e.result);
 }
 
 void WriteChown(JsonLine& j, const Event& e, const Verdicts&) {
-  Call c = BeginSyscall(j, e);
-  WriteFdOrPath(j, e, c);
-  size_t first = c.name == "fchownat" ? 2 : 1;  // the uid argument
-  j.Num("uid", static_cast<int32_t>(e.args[first]));
-  j.Num("gid", static_cast<int32_t>(e.args[first + 1]));
+  BeginSyscall(j, e);
+  WriteFdOrPath(j, e);
+  auto [uid, gid] = ChownIds(e);
+  j.Num("uid", uid);
+  j.Num("gid", gid);
   j.Num("result", e.result);
 }
 
 void WriteSetid(JsonLine& j, const Event& e, const Verdicts&) {
-  Call c = BeginSyscall(j, e);
+  std::string_view call = BeginSyscall(j, e);
   const auto& a = e.args;
-  if (c.name == "capset") {
+  if (call == "capset") {
     j.Str("effective", Based(a[2], 16, "0x"));
     j.Str("permitted", Based(a[3], 16, "0x"));
     j.Str("inheritable", Based(a[4], 16, "0x"));
   } else {
-    size_t n = c.name.starts_with("setres") ? 3 : c.name.starts_with("setre") ? 2 : 1;
+    size_t n = call.starts_with("setres") ? 3 : call.starts_with("setre") ? 2 : 1;
     j.Key("ids");
     j.Raw("[");
     for (size_t i = 0; i < n; ++i) {
@@ -317,9 +330,9 @@ void WriteSetid(JsonLine& j, const Event& e, const Verdicts&) {
 }
 
 void WriteNamespace(JsonLine& j, const Event& e, const Verdicts&) {
-  Call c = BeginSyscall(j, e);
-  uint64_t flags = c.name == "setns" ? e.args[1] : e.args[0];
-  if (c.name == "setns") j.Num("fd", static_cast<int32_t>(e.args[0]));
+  std::string_view call = BeginSyscall(j, e);
+  uint64_t flags = NamespaceFlags(e);
+  if (call == "setns") j.Num("fd", static_cast<int32_t>(e.args[0]));
   j.Str("flags", Based(flags, 16, "0x"));
   j.StrArray("namespaces", NamespaceNames(flags));
   j.Num("result", e.result);
@@ -343,8 +356,8 @@ void WriteMount(JsonLine& j, const Event& e, const Verdicts&) {
 }
 
 void WriteModule(JsonLine& j, const Event& e, const Verdicts&) {
-  Call c = BeginSyscall(j, e);
-  if (c.name == "finit_module") j.Num("fd", static_cast<int32_t>(e.args[0]));
+  std::string_view call = BeginSyscall(j, e);
+  if (call == "finit_module") j.Num("fd", static_cast<int32_t>(e.args[0]));
   j.Str("params", e.str);
   j.Num("result", e.result);
 }

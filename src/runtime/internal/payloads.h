@@ -6,7 +6,10 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "runtime/bpf/events.h"
 #include "runtime/event.h"
@@ -34,6 +37,20 @@ void WriteUnknownType(JsonLine& j, const Event& e);
 // The system call of an event from a system call record ("unlinkat"), "unknown" for a number the
 // table (syscalls.h) does not watch.
 std::string_view SyscallName(const Event& e);
+
+// What the system call types' arguments mean, for their JSON objects and the fields (fields.cc),
+// read through the system call's table entry (FindSyscall):
+// whether an unlink removed a directory (rmdir, unlinkat with AT_REMOVEDIR);
+bool UnlinkIsDirectory(const Event& e);
+// whether a chmod or chown names its file by descriptor (args[0]) rather than by path;
+bool ByDescriptor(const Event& e);
+// the mode a chmod sets (the permission bits, 07777; 0 for a system call the table does not know);
+uint64_t ChmodMode(const Event& e);
+// the uid and gid a chown sets (-1: unchanged);
+std::pair<int32_t, int32_t> ChownIds(const Event& e);
+// the CLONE_NEW* flags of an unshare or setns, and their names ("mnt", "pid", ...).
+uint64_t NamespaceFlags(const Event& e);
+std::vector<std::string> NamespaceNames(uint64_t flags);
 
 // ptrace(2) requests by name ("seize", "poketext"); "other" for the rest.
 std::string_view PtraceRequestName(uint64_t request);
