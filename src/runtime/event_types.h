@@ -23,28 +23,29 @@
 #ifndef VIGIL_RUNTIME_EVENT_TYPES_H
 #define VIGIL_RUNTIME_EVENT_TYPES_H
 
+/* What each type reports: docs/SENSOR.md, "Event types and the default set". */
 /* clang-format off */
-#define VIGIL_EVENT_TYPES(X)                                                                      \
-  X(exec,        EXEC,        Exec,        1, exec,    Exec,     1) /* a program started        */ \
-  X(exit,        EXIT,        Exit,        2, exit,    Exit,     1) /* a process (not a thread) ended */ \
-  X(fork,        FORK,        Fork,        3, fork,    Fork,     1) /* a new process (not a thread) */ \
-  X(open,        OPEN,        Open,        4, open,    Syscalls, 0) /* open/openat/openat2/creat: writes, reads of watched prefixes */ \
-  X(connect,     CONNECT,     Connect,     5, net,     Syscalls, 0) /* connect(2), every family, with the result */ \
-  X(accept,      ACCEPT,      Accept,      6, net,     Syscalls, 0) /* accept/accept4: the peer's address, the new fd */ \
-  X(bind,        BIND,        Bind,        7, net,     Syscalls, 0) \
-  X(listen,      LISTEN,      Listen,      8, net,     Syscalls, 0) /* the socket's local address (read from the fd's socket) */ \
-  X(unlink,      UNLINK,      Unlink,      9, syscall, Syscalls, 0) /* unlink/unlinkat/rmdir */ \
-  X(rename,      RENAME,      Rename,     10, syscall, Syscalls, 0) /* rename/renameat/renameat2 */ \
-  X(chmod,       CHMOD,       Chmod,      11, syscall, Syscalls, 0) /* chmod/fchmod/fchmodat/fchmodat2 setting an execute, setuid or setgid bit */ \
-  X(chown,       CHOWN,       Chown,      12, syscall, Syscalls, 0) /* chown/fchown/lchown/fchownat */ \
-  X(setid,       SETID,       Setid,      13, syscall, Syscalls, 0) /* setuid/setgid/setreuid/setregid/setresuid/setresgid/setfsuid/setfsgid/capset */ \
-  X(namespace,   NAMESPACE,   Namespace,  14, syscall, Syscalls, 0) /* setns/unshare */ \
-  X(ptrace,      PTRACE,      Ptrace,     15, syscall, Syscalls, 0) /* ptrace attach/seize/traceme and writes (poke, setregs) */ \
-  X(mount,       MOUNT,       Mount,      16, syscall, Syscalls, 0) \
-  X(module,      MODULE,      Module,     17, syscall, Syscalls, 0) /* init_module/finit_module */ \
-  X(memfd,       MEMFD,       Memfd,      18, syscall, Syscalls, 0) /* memfd_create */ \
-  X(bpf,         BPF,         Bpf,        19, syscall, Syscalls, 0) /* bpf(2) */ \
-  X(tcp_connect, TCP_CONNECT, TcpConnect, 20, net,     TcpState, 1) /* an outgoing TCP connection, off the system call path */
+#define VIGIL_EVENT_TYPES(X)                                                                            \
+  X(exec,        EXEC,        Exec,        1, exec,    Exec,     1) /* a program started */             \
+  X(exit,        EXIT,        Exit,        2, exit,    Exit,     1) /* a process ended */               \
+  X(fork,        FORK,        Fork,        3, fork,    Fork,     1) /* a new process */                 \
+  X(open,        OPEN,        Open,        4, open,    Syscalls, 0) /* open, openat, openat2, creat */  \
+  X(connect,     CONNECT,     Connect,     5, net,     Syscalls, 0) /* every family, with the result */ \
+  X(accept,      ACCEPT,      Accept,      6, net,     Syscalls, 0) /* the peer, the new fd */          \
+  X(bind,        BIND,        Bind,        7, net,     Syscalls, 0)                                     \
+  X(listen,      LISTEN,      Listen,      8, net,     Syscalls, 0) /* the socket's own address */      \
+  X(unlink,      UNLINK,      Unlink,      9, syscall, Syscalls, 0) /* unlink, unlinkat, rmdir */       \
+  X(rename,      RENAME,      Rename,     10, syscall, Syscalls, 0) /* rename, renameat(2) */           \
+  X(chmod,       CHMOD,       Chmod,      11, syscall, Syscalls, 0) /* setting x, setuid, setgid */     \
+  X(chown,       CHOWN,       Chown,      12, syscall, Syscalls, 0)                                     \
+  X(setid,       SETID,       Setid,      13, syscall, Syscalls, 0) /* set*id, capset */                \
+  X(namespace,   NAMESPACE,   Namespace,  14, syscall, Syscalls, 0) /* setns, unshare */                \
+  X(ptrace,      PTRACE,      Ptrace,     15, syscall, Syscalls, 0) /* attach, seize, writes */         \
+  X(mount,       MOUNT,       Mount,      16, syscall, Syscalls, 0)                                     \
+  X(module,      MODULE,      Module,     17, syscall, Syscalls, 0) /* init_module, finit_module */     \
+  X(memfd,       MEMFD,       Memfd,      18, syscall, Syscalls, 0) /* memfd_create */                  \
+  X(bpf,         BPF,         Bpf,        19, syscall, Syscalls, 0) /* bpf(2) */                        \
+  X(tcp_connect, TCP_CONNECT, TcpConnect, 20, net,     TcpState, 1) /* outgoing TCP, off the system call path */
 /* clang-format on */
 
 #endif

@@ -65,7 +65,9 @@ class FieldValue {
  public:
   // None.
   FieldValue() = default;
-  static FieldValue String(std::string_view view) { return FieldValue(Alt(std::in_place_type<std::string_view>, view)); }
+  static FieldValue String(std::string_view view) {
+    return FieldValue(Alt(std::in_place_type<std::string_view>, view));
+  }
   static FieldValue OwnedString(std::string text) {
     return FieldValue(Alt(std::in_place_type<std::string>, std::move(text)));
   }
