@@ -105,18 +105,26 @@ ProcessInfo Process(const vigil_header& h) {
   return p;
 }
 
-// The rest of a record of type `type` whose header `e` holds: its record R, then its payload.
+// The payload of a record of type R into `e`; false when `bytes` is shorter than R.
 template <typename R>
-Result<Event> DecodePayload(std::span<const uint8_t> bytes, EventType type, Event e) {
-  std::optional<R> rec = Record<R>(bytes);
-  if (!rec) {
-    return Corrupt("sensor " + std::string(EventTypeName(type)) + " record of " + std::to_string(bytes.size()) +
-                   " bytes is too short");
-  }
-  e.type = type;
-  payload::Decode(*rec, e);
-  return e;
+bool DecodePayload(std::span<const uint8_t> bytes, Event& e) {
+  if (bytes.size() < sizeof(R)) return false;
+  R r;
+  std::memcpy(&r, bytes.data(), sizeof r);
+  payload::Decode(r, e);
+  return true;
 }
+
+// The payload decoder of each type, by value (the table's record column); null for values that
+// are no type. One out-of-line decoder per record, not a copy per type.
+using PayloadDecoder = bool (*)(std::span<const uint8_t>, Event&);
+constexpr std::array<PayloadDecoder, kEventTypeSlots> kDecoders = [] {
+  std::array<PayloadDecoder, kEventTypeSlots> out{};
+#define VIGIL_EVENT_TYPE_DECODER(name, NAME, Name, value, record, ...) out[value] = &DecodePayload<vigil_##record>;
+  VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_DECODER)
+#undef VIGIL_EVENT_TYPE_DECODER
+  return out;
+}();
 
 }  // namespace
 
@@ -190,15 +198,15 @@ Result<Event> DecodeEvent(std::span<const uint8_t> bytes) {
   Event e;
   e.ts_ns = h.ts_ns;
   e.process = Process(h);
-  switch (h.type) {
-#define VIGIL_EVENT_TYPE_DECODE(name, NAME, Name, value, record, ...) \
-  case VIGIL_EV_##NAME:                                               \
-    return DecodePayload<vigil_##record>(bytes, EventType::k##Name, std::move(e));
-    VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_DECODE)
-#undef VIGIL_EVENT_TYPE_DECODE
-    default:
-      return Corrupt("sensor record of unknown type " + std::to_string(h.type));
+  if (h.type >= kEventTypeSlots || kDecoders[h.type] == nullptr) {
+    return Corrupt("sensor record of unknown type " + std::to_string(h.type));
   }
+  e.type = static_cast<EventType>(h.type);
+  if (!kDecoders[h.type](bytes, e)) {
+    return Corrupt("sensor " + std::string(EventTypeName(e.type)) + " record of " + std::to_string(bytes.size()) +
+                   " bytes is too short");
+  }
+  return e;
 }
 
 std::string ContainerJson(const ContainerFields& c) {

@@ -121,7 +121,9 @@ FieldValue ResultText(int64_t result) {
   if (result > -4096) {
     if (const char* name = strerrorname_np(static_cast<int>(-result))) return Str(name);
   }
-  return FieldValue::OwnedString("E" + std::to_string(-(result + 1) + uint64_t{1}));
+  std::string text = "E";
+  text += std::to_string(-(result + 1) + uint64_t{1});  // -result, also for INT64_MIN
+  return FieldValue::OwnedString(std::move(text));
 }
 
 std::string JoinArgs(const std::vector<std::string>& argv, size_t from) {

@@ -62,8 +62,9 @@ VIGIL_RECORD_SIZES(VIGIL_RECORD_SIZE)
 VIGIL_RECORD_FIELDS(VIGIL_RECORD_FIELD_CHECK)
 #undef VIGIL_RECORD_FIELD_CHECK
 
-#define VIGIL_RECORD_SIZE_CHECK(record, bytes) \
-  static_assert(sizeof(vigil_##record) == (bytes), "vigil_" #record " changed size: bump VIGIL_EVENT_ABI");
+#define VIGIL_RECORD_SIZE_CHECK(record, bytes)                    \
+  static_assert(sizeof(vigil_##record) == kRecordBytes<vigil_##record>, \
+                "vigil_" #record " changed size: bump VIGIL_EVENT_ABI and the layout here");
 VIGIL_RECORD_SIZES(VIGIL_RECORD_SIZE_CHECK)
 #undef VIGIL_RECORD_SIZE_CHECK
 
