@@ -3,42 +3,89 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
-#include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "runtime/event_types.h"
 
 namespace vigil::runtime {
 
-// The values are the kernel's (enum vigil_event_type of bpf/events.h).
+// The event types, one per row of the table in runtime/event_types.h (values are the kernel's:
+// enum vigil_event_type of bpf/events.h).
 enum class EventType : uint8_t {
-  kExec = 1, kExit = 2, kFork = 3,
-  kOpen = 4, kConnect = 5, kAccept = 6, kBind = 7, kListen = 8,
-  kUnlink = 9, kRename = 10, kChmod = 11, kChown = 12,
-  kSetid = 13, kNamespace = 14, kPtrace = 15, kMount = 16, kModule = 17, kMemfd = 18, kBpf = 19,
-  kTcpConnect = 20,
+#define VIGIL_EVENT_TYPE_ENUMERATOR(name, NAME, Name, value, ...) k##Name = value,
+  VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_ENUMERATOR)
+#undef VIGIL_EVENT_TYPE_ENUMERATOR
 };
-// One past the largest EventType value: arrays indexed by type have this many slots.
-inline constexpr size_t kEventTypeSlots = 21;
 
-// "exec", "exit", "fork", "open", "connect", "accept", "bind", "listen", "unlink", "rename",
-// "chmod", "chown", "setid", "namespace", "ptrace", "mount", "module", "memfd", "bpf",
-// "tcp_connect"; "unknown" for other values.
+// One past the largest EventType value: arrays indexed by type have this many slots.
+inline constexpr size_t kEventTypeSlots = [] {
+  size_t slots = 1;
+#define VIGIL_EVENT_TYPE_SLOT(name, NAME, Name, value, ...) slots = value + 1 > slots ? value + 1 : slots;
+  VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_SLOT)
+#undef VIGIL_EVENT_TYPE_SLOT
+  return slots;
+}();
+
+// A set of event types (a bit per type). constexpr, no allocation.
+class EventTypeSet {
+ public:
+  constexpr EventTypeSet() = default;
+  constexpr EventTypeSet(std::initializer_list<EventType> types) {
+    for (EventType t : types) bits_ |= Bit(t);
+  }
+  // Every type of the table.
+  static constexpr EventTypeSet All() {
+    EventTypeSet s;
+#define VIGIL_EVENT_TYPE_ALL(name, NAME, Name, ...) s.bits_ |= Bit(EventType::k##Name);
+    VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_ALL)
+#undef VIGIL_EVENT_TYPE_ALL
+    return s;
+  }
+  // false for a value that is no type of the table.
+  constexpr bool contains(EventType t) const { return (bits_ & Bit(t)) != 0; }
+  constexpr bool empty() const { return bits_ == 0; }
+  constexpr EventTypeSet operator|(EventTypeSet o) const { return FromBits(bits_ | o.bits_); }
+  constexpr EventTypeSet operator&(EventTypeSet o) const { return FromBits(bits_ & o.bits_); }
+  constexpr bool operator==(const EventTypeSet&) const = default;
+  // The types in value order.
+  std::vector<EventType> ToVector() const;
+
+ private:
+  static_assert(kEventTypeSlots <= 64, "EventTypeSet holds 64 types");
+  static constexpr uint64_t Bit(EventType t) {
+    return static_cast<size_t>(t) < kEventTypeSlots ? uint64_t{1} << static_cast<size_t>(t) : 0;
+  }
+  static constexpr EventTypeSet FromBits(uint64_t bits) {
+    EventTypeSet s;
+    s.bits_ = bits;
+    return s;
+  }
+  uint64_t bits_ = 0;
+};
+
+// The type's name (the table's first column: "exec", "tcp_connect", ...); "unknown" for other
+// values.
 std::string_view EventTypeName(EventType type);
 
 // Every event type, in value order.
 std::span<const EventType> AllEventTypes();
 
-// The default event set: the process events and outgoing TCP connections, whose probes are off
-// the system call path (docs/SENSOR.md, "overhead").
+// The default event set (the table's in_default column): the process events and outgoing TCP
+// connections, whose probes are off the system call path (docs/SENSOR.md, "overhead").
 std::span<const EventType> DefaultEventTypes();
 
-// Whether events of this type come from the system call probes (which slow every system call
-// of the machine down while attached).
+// Whether events of this type come from the system call probes (the table's probe column is
+// Syscalls; they slow every system call of the machine down while attached). true for a value
+// that is no type.
 bool UsesSyscallProbes(EventType type);
 
 // The type with this name; kInvalidArgument naming the known ones otherwise.

@@ -16,6 +16,7 @@
 #include <mutex>
 
 #include "runtime/bpf/events.h"
+#include "runtime/internal/event_table.h"
 #include "runtime/internal/syscalls.h"
 #include "sensor.skel.h"
 #endif
@@ -111,18 +112,21 @@ std::string TakeLog() {
   return out;
 }
 
+// The kernel programs, and which of the table's probes each one is (runtime/event_types.h,
+// probe column): a program runs only when a type of its probe is enabled.
 struct ProgramSlot {
   const char* name;
+  Probe probe;
   bpf_program* (*get)(vigil_sensor*);
 };
 
 const ProgramSlot kPrograms[] = {
-    {"exec", [](vigil_sensor* s) { return s->progs.vigil_exec; }},
-    {"exit", [](vigil_sensor* s) { return s->progs.vigil_exit; }},
-    {"fork", [](vigil_sensor* s) { return s->progs.vigil_fork; }},
-    {"tcp_state", [](vigil_sensor* s) { return s->progs.vigil_tcp_state; }},
-    {"sys_enter", [](vigil_sensor* s) { return s->progs.vigil_sys_enter; }},
-    {"sys_exit", [](vigil_sensor* s) { return s->progs.vigil_sys_exit; }},
+    {"exec", Probe::kExec, [](vigil_sensor* s) { return s->progs.vigil_exec; }},
+    {"exit", Probe::kExit, [](vigil_sensor* s) { return s->progs.vigil_exit; }},
+    {"fork", Probe::kFork, [](vigil_sensor* s) { return s->progs.vigil_fork; }},
+    {"tcp_state", Probe::kTcpState, [](vigil_sensor* s) { return s->progs.vigil_tcp_state; }},
+    {"sys_enter", Probe::kSyscalls, [](vigil_sensor* s) { return s->progs.vigil_sys_enter; }},
+    {"sys_exit", Probe::kSyscalls, [](vigil_sensor* s) { return s->progs.vigil_sys_exit; }},
 };
 constexpr size_t kProgramCount = sizeof(kPrograms) / sizeof(kPrograms[0]);
 
@@ -203,9 +207,11 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   auto on = [&](EventType t) {
     return std::find(options.events.begin(), options.events.end(), t) != options.events.end();
   };
-  bool syscalls = std::any_of(options.events.begin(), options.events.end(), UsesSyscallProbes);
-  bool enabled[kProgramCount] = {on(EventType::kExec), on(EventType::kExit), on(EventType::kFork),
-                                 on(EventType::kTcpConnect), syscalls, syscalls};
+  bool enabled[kProgramCount] = {};
+  for (size_t i = 0; i < kProgramCount; ++i) {
+    enabled[i] = std::any_of(options.events.begin(), options.events.end(),
+                             [&](EventType t) { return ProbeOf(t) == kPrograms[i].probe; });
+  }
   Result<vigil_sensor*> all = OpenAndLoad(options, enabled);
   if (!all.ok()) {
     // Find the probes that fail on their own and load the others.

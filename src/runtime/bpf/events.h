@@ -2,13 +2,17 @@
  * sensor.bpf.c (compiled with clang -target bpf against vmlinux.h) and the C++ decoder
  * (src/runtime/event.cc). Plain C, fixed-width fields, no pointers. Every record starts with a
  * vigil_header whose `size` is the size of the whole record; strings are NUL-terminated within
- * their arrays (cut when longer). Changing a layout: bump VIGIL_EVENT_ABI. */
+ * their arrays (cut when longer). Changing a layout: bump VIGIL_EVENT_ABI (and the layout the
+ * decoder checks, src/runtime/payloads.cc). Which record each event type comes in: the table
+ * of runtime/event_types.h. */
 #ifndef VIGIL_RUNTIME_BPF_EVENTS_H
 #define VIGIL_RUNTIME_BPF_EVENTS_H
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
 #endif
+
+#include "runtime/event_types.h"
 
 #define VIGIL_EVENT_ABI 2
 #define VIGIL_COMM_LEN 16
@@ -20,28 +24,12 @@
 #define VIGIL_MAX_SYSCALLS 512  /* system call numbers below this are looked up in vigil_syscalls */
 #define VIGIL_PREFIX_LEN 64     /* bytes of a path the prefix filters look at */
 
+/* The event types, numbered as the table of runtime/event_types.h says (one row per type). */
 enum vigil_event_type {
-  VIGIL_EV_EXEC = 1,
-  VIGIL_EV_EXIT = 2,
-  VIGIL_EV_FORK = 3,
-  VIGIL_EV_OPEN = 4,
-  VIGIL_EV_CONNECT = 5,      /* connect(2), every family, with the result (system call probes) */
-  VIGIL_EV_ACCEPT = 6,       /* accept/accept4: the peer's address, the new fd */
-  VIGIL_EV_BIND = 7,
-  VIGIL_EV_LISTEN = 8,       /* the socket's local address (read from the fd's socket) */
-  VIGIL_EV_UNLINK = 9,       /* unlink/unlinkat/rmdir */
-  VIGIL_EV_RENAME = 10,      /* rename/renameat/renameat2 */
-  VIGIL_EV_CHMOD = 11,       /* chmod/fchmod/fchmodat/fchmodat2 setting an execute, setuid or setgid bit */
-  VIGIL_EV_CHOWN = 12,       /* chown/fchown/lchown/fchownat */
-  VIGIL_EV_SETID = 13,       /* setuid/setgid/setreuid/setregid/setresuid/setresgid/setfsuid/setfsgid/capset */
-  VIGIL_EV_NAMESPACE = 14,   /* setns/unshare */
-  VIGIL_EV_PTRACE = 15,      /* ptrace attach/seize/traceme and writes (poke, setregs) */
-  VIGIL_EV_MOUNT = 16,       /* mount */
-  VIGIL_EV_MODULE = 17,      /* init_module/finit_module */
-  VIGIL_EV_MEMFD = 18,       /* memfd_create */
-  VIGIL_EV_BPF = 19,         /* bpf(2) */
-  VIGIL_EV_TCP_CONNECT = 20, /* an outgoing TCP connection (sock:inet_sock_set_state, no system call probe) */
-  VIGIL_EV_MAX = 21, /* one past the last type */
+#define VIGIL_EVENT_TYPE_ENUMERATOR(name, NAME, Name, value, record, probe, in_default) VIGIL_EV_##NAME = value,
+  VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_ENUMERATOR)
+#undef VIGIL_EVENT_TYPE_ENUMERATOR
+  VIGIL_EV_MAX, /* one past the last type (the table's values increase by one from 1) */
 };
 
 /* Where a record can be lost in the kernel, per event type (the stats map: a per-CPU array of
