@@ -52,16 +52,14 @@ std::vector<std::string> SbomPaths() {
     return out;
   }
   for (const char* image : {"base", "app", "many"}) {
-    out.push_back(std::string(VIGIL_SOURCE_DIR) + "/tests/match/testdata/images/" + image +
-                  ".cdx.json");
+    out.push_back(std::string(VIGIL_SOURCE_DIR) + "/tests/match/testdata/images/" + image + ".cdx.json");
   }
   return out;
 }
 
 // The index key the matcher looks a package up under (see the table in match/matcher.h), for
 // finding the advisories a package has; {"", ""} for packages the matcher does not look up.
-std::pair<std::string, std::string> FamilyAndName(const catalog::Package& p,
-                                                  const DistroKey* distro) {
+std::pair<std::string, std::string> FamilyAndName(const catalog::Package& p, const DistroKey* distro) {
   if (p.type == "deb" || p.type == "apk" || p.type == "rpm") {
     if (!distro) return {};
     const std::string& name = p.type == "rpm" || p.source_name.empty() ? p.name : p.source_name;
@@ -111,8 +109,7 @@ std::vector<std::string> Candidates(const catalog::Package& p, const std::string
                                     std::span<const vulndb::IndexEntry> entries) {
   std::vector<std::string> out{original};
   auto add = [&](std::string v) {
-    if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end())
-      out.push_back(std::move(v));
+    if (!v.empty() && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
   };
   for (const vulndb::IndexEntry& e : entries) {
     for (const std::string& fixed : e.fixed) {
@@ -198,13 +195,11 @@ std::unique_ptr<Fixture> BuildFixture() {
       auto [family, name] = FamilyAndName(p, distro.ok() ? &*distro : nullptr);
       std::span<const vulndb::IndexEntry> entries;
       if (!family.empty()) {
-        entries = f->index->Lookup(
-            family, p.type == "deb" || p.type == "apk" || p.type == "rpm" ? distro->release : "",
-            name);
+        entries = f->index->Lookup(family, p.type == "deb" || p.type == "apk" || p.type == "rpm" ? distro->release : "",
+                                   name);
       }
       if (!entries.empty()) ++f->with_advisories;
-      const std::string& original =
-          p.type == "deb" && !p.source_version.empty() ? p.source_version : p.version;
+      const std::string& original = p.type == "deb" && !p.source_version.empty() ? p.source_version : p.version;
       sources.push_back({&p, Candidates(p, original, entries)});
     }
   }
@@ -263,11 +258,10 @@ void Run(benchmark::State& state, const catalog::Inventory& inventory, const Fix
   state.counters["affected"] = static_cast<double>(affected);  // packages with findings
   state.counters["matched"] = static_cast<double>(stats.packages_matched);
   state.counters["invalid_versions"] = static_cast<double>(stats.invalid_versions);
-  state.counters["packages_per_s"] =
-      benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["packages_per_s"] = benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate);
   // Seconds per package (the console prints it with a unit prefix, "805ns").
-  state.counters["time_per_package"] = benchmark::Counter(
-      n, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+  state.counters["time_per_package"] =
+      benchmark::Counter(n, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 void BM_MatchMillion(benchmark::State& state) {
@@ -295,11 +289,9 @@ void BM_MatchImage(benchmark::State& state) {
   Run(state, image, f);
   state.SetLabel(image.image.source.substr(image.image.source.find_last_of('/') + 1));
 }
-BENCHMARK(BM_MatchImage)
-    ->Unit(benchmark::kMicrosecond)
-    ->Apply([](benchmark::internal::Benchmark* b) {
-      for (size_t i = 0; i < SbomPaths().size(); ++i) b->Arg(static_cast<int64_t>(i));
-    });
+BENCHMARK(BM_MatchImage)->Unit(benchmark::kMicrosecond)->Apply([](benchmark::internal::Benchmark* b) {
+  for (size_t i = 0; i < SbomPaths().size(); ++i) b->Arg(static_cast<int64_t>(i));
+});
 
 }  // namespace
 }  // namespace vigil::match

@@ -8,17 +8,15 @@
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
 #include <sys/socket.h>
-
-#include <cstring>
-#include <string>
-#include <vector>
-
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "runtime/attribution.h"
 #include "runtime/bpf/events.h"
@@ -119,7 +117,6 @@ void BM_DecodeAndJsonLine(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeAndJsonLine)->Unit(benchmark::kMillisecond);
 
-
 // A /proc-like folder where the benchmark's 50 pids are processes of one podman container, and
 // a resolver that answers at once: the attributor's steady state (every event a cache hit).
 struct AttributionRig {
@@ -187,9 +184,8 @@ BENCHMARK(BM_DecodeAndAttribute)->Unit(benchmark::kMillisecond);
 void BM_DecodeAttributeAndJsonLine(benchmark::State& state) {
   AttributionRig rig;
   size_t bytes = 0;
-  size_t n = DecodeThroughHold(state, rig, [&](const Observed& o) {
-    bytes += ToJsonLine(o.event, o.container, o.verdicts, 0).size();
-  });
+  size_t n = DecodeThroughHold(
+      state, rig, [&](const Observed& o) { bytes += ToJsonLine(o.event, o.container, o.verdicts, 0).size(); });
   state.counters["bytes_per_event"] = static_cast<double>(bytes) / static_cast<double>(n);
 }
 BENCHMARK(BM_DecodeAttributeAndJsonLine)->Unit(benchmark::kMillisecond);

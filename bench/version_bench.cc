@@ -16,8 +16,7 @@ namespace vigil::version {
 namespace {
 
 std::vector<Version> LoadCorpus(const Scheme& scheme) {
-  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/tools/version-diff/corpus/" +
-                   std::string(scheme.name()) + ".txt");
+  std::ifstream in(std::string(VIGIL_SOURCE_DIR) + "/tools/version-diff/corpus/" + std::string(scheme.name()) + ".txt");
   std::vector<Version> out;
   std::string line;
   while (std::getline(in, line)) {
@@ -87,8 +86,8 @@ void BM_IsAffected10Ranges(benchmark::State& state) {
     size_t a = rng() % (versions.size() - 50);
     RangeSpec range;
     range.events.push_back({RangeEvent::Kind::kIntroduced, r == 0 ? "0" : versions[a].text()});
-    range.events.push_back({r == 9 ? RangeEvent::Kind::kLastAffected : RangeEvent::Kind::kFixed,
-                            versions[a + 1 + rng() % 40].text()});
+    range.events.push_back(
+        {r == 9 ? RangeEvent::Kind::kLastAffected : RangeEvent::Kind::kFixed, versions[a + 1 + rng() % 40].text()});
     spec.ranges.push_back(range);
   }
   auto entry = AffectedRanges::Build(dpkg, spec);

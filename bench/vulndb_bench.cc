@@ -46,8 +46,7 @@ void BM_IndexLoad(benchmark::State& state) {
     benchmark::DoNotOptimize(index);
   }
 }
-BENCHMARK(BM_IndexLoad)->Unit(benchmark::kMillisecond)->Iterations(3)->Repetitions(3)
-    ->ReportAggregatesOnly(true);
+BENCHMARK(BM_IndexLoad)->Unit(benchmark::kMillisecond)->Iterations(3)->Repetitions(3)->ReportAggregatesOnly(true);
 
 // Lookups of packages the index holds, in random order (hits), and of names it does not (misses).
 void BM_Lookup(benchmark::State& state) {

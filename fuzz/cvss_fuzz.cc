@@ -31,18 +31,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   vigil::Result<CvssScore> s = ScoreCvss(input);
   if (!s.ok()) {
-    if (s.error().code() != vigil::ErrorCode::kInvalidArgument)
-      Fail("refusal is not kInvalidArgument", input);
+    if (s.error().code() != vigil::ErrorCode::kInvalidArgument) Fail("refusal is not kInvalidArgument", input);
     if (!s.error().message().starts_with("invalid CVSS ")) Fail("refusal without the usual message", input);
     return 0;
   }
-  if (!ValidScore(s->base_score) || !ValidScore(s->score))
-    Fail("score out of range or not one decimal", input);
+  if (!ValidScore(s->base_score) || !ValidScore(s->score)) Fail("score out of range or not one decimal", input);
   if (s->severity != SeverityFromScore(s->version, s->base_score)) Fail("severity does not match", input);
-  if (s->score_severity != SeverityFromScore(s->version, s->score))
-    Fail("score severity does not match", input);
-  if (s->version != CvssVersion::kV40 && s->score != s->base_score)
-    Fail("v2/v3 score differs from base", input);
+  if (s->score_severity != SeverityFromScore(s->version, s->score)) Fail("score severity does not match", input);
+  if (s->version != CvssVersion::kV40 && s->score != s->base_score) Fail("v2/v3 score differs from base", input);
   if (s->vector.size() > input.size()) Fail("canonical form longer than the input", input);
   vigil::Result<CvssScore> again = ScoreCvss(s->vector);
   if (!again.ok()) Fail("canonical form refused", input);

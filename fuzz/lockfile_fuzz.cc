@@ -26,12 +26,10 @@ namespace {
 using ParseFn = vigil::Status (*)(std::string_view, std::vector<vigil::catalog::Package>&);
 
 constexpr ParseFn kParsers[] = {
-    vigil::catalog::ParsePackageLock,       vigil::catalog::ParseYarnLock,
-    vigil::catalog::ParsePnpmLock,          vigil::catalog::ParseGemspec,
-    vigil::catalog::ParseGemfileLock,       vigil::catalog::ParseComposerInstalled,
-    vigil::catalog::ParseComposerLock,      vigil::catalog::ParseDepsJson,
-    vigil::catalog::ParseNugetPackagesLock, vigil::catalog::ParseCargoLock,
-    vigil::catalog::ParsePoetryLock,        vigil::catalog::ParsePipfileLock,
+    vigil::catalog::ParsePackageLock,  vigil::catalog::ParseYarnLock,    vigil::catalog::ParsePnpmLock,
+    vigil::catalog::ParseGemspec,      vigil::catalog::ParseGemfileLock, vigil::catalog::ParseComposerInstalled,
+    vigil::catalog::ParseComposerLock, vigil::catalog::ParseDepsJson,    vigil::catalog::ParseNugetPackagesLock,
+    vigil::catalog::ParseCargoLock,    vigil::catalog::ParsePoetryLock,  vigil::catalog::ParsePipfileLock,
 };
 
 }  // namespace

@@ -16,8 +16,7 @@
 namespace {
 
 [[noreturn]] void Fail(const char* what, std::string_view detail) {
-  std::fprintf(stderr, "runtime_cgroup_fuzz: %s: '%.*s'\n", what, static_cast<int>(detail.size()),
-               detail.data());
+  std::fprintf(stderr, "runtime_cgroup_fuzz: %s: '%.*s'\n", what, static_cast<int>(detail.size()), detail.data());
   std::abort();
 }
 

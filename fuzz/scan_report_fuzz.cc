@@ -81,7 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.policy.fail_on = vulndb::Rating::kUnknown;
   Result<match::ScanReport> scan = match::Scan(*inv, FixedIndex(), nullptr, options);
   if (!scan.ok()) Fail("Scan failed");
-  if (scan->policy.failed != !scan->findings.empty()) Fail("--fail-on unknown must fail exactly when there are findings");
+  if (scan->policy.failed != !scan->findings.empty())
+    Fail("--fail-on unknown must fail exactly when there are findings");
   report::ReportInput in;
   in.inventory = &*inv;
   in.scan = &*scan;

@@ -23,11 +23,10 @@ namespace {
 
 int Sign(int c) { return c < 0 ? -1 : (c > 0 ? 1 : 0); }
 
-[[noreturn]] void Fail(std::string_view scheme, std::string_view what, std::string_view a,
-                       std::string_view b) {
-  std::fprintf(stderr, "version_fuzz: %.*s: %.*s: '%.*s' vs '%.*s'\n", static_cast<int>(scheme.size()),
-               scheme.data(), static_cast<int>(what.size()), what.data(), static_cast<int>(a.size()),
-               a.data(), static_cast<int>(b.size()), b.data());
+[[noreturn]] void Fail(std::string_view scheme, std::string_view what, std::string_view a, std::string_view b) {
+  std::fprintf(stderr, "version_fuzz: %.*s: %.*s: '%.*s' vs '%.*s'\n", static_cast<int>(scheme.size()), scheme.data(),
+               static_cast<int>(what.size()), what.data(), static_cast<int>(a.size()), a.data(),
+               static_cast<int>(b.size()), b.data());
   std::abort();
 }
 
@@ -98,8 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           if (!w) continue;
           // Events are sorted first: with x > y the fix comes before the introduction, which
           // then stays open; with x == y the introduction sorts first and the fix closes it.
-          bool want = xy < 0 ? s.Compare(*w, x) >= 0 && s.Compare(*w, y) < 0
-                             : xy > 0 && s.Compare(*w, x) >= 0;
+          bool want = xy < 0 ? s.Compare(*w, x) >= 0 && s.Compare(*w, y) < 0 : xy > 0 && s.Compare(*w, x) >= 0;
           if (entry->IsAffected(*w) != want) Fail(name, "range disagrees with Compare", x.text(), y.text());
         }
       }

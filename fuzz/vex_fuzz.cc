@@ -53,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (s.vulnerability.empty()) Fail("statement without a vulnerability");
       if (s.products.empty() && s.subcomponents.empty()) Fail("statement without products");
       for (const std::string& p : s.products) {
-        if (vigil::catalog::IsPurl(p) && !VexApplies(s, s.vulnerability, {}, p)) Fail("statement does not apply to itself");
+        if (vigil::catalog::IsPurl(p) && !VexApplies(s, s.vulnerability, {}, p))
+          Fail("statement does not apply to itself");
       }
     }
   } else {

@@ -44,8 +44,7 @@ void CheckFeed(const vigil::Result<FeedResult>& r) {
 }
 
 void Alpine(std::string_view text, bool yaml) {
-  auto r =
-      yaml ? ParseAlpineSecdbYaml(text, "fuzz", kWhen) : ParseAlpineSecdbJson(text, "fuzz", kWhen);
+  auto r = yaml ? ParseAlpineSecdbYaml(text, "fuzz", kWhen) : ParseAlpineSecdbJson(text, "fuzz", kWhen);
   CheckFeed(r);
   if (r.ok()) {
     for (const Advisory& a : r->advisories) Check(a.affected.size() == 1);
@@ -76,8 +75,7 @@ void Epss(std::string_view text, size_t chunk) {
     ++rows;
   });
   bool ok = true;
-  for (size_t i = 0; ok && i < text.size(); i += chunk)
-    ok = reader.Feed(text.substr(i, chunk)).ok();
+  for (size_t i = 0; ok && i < text.size(); i += chunk) ok = reader.Feed(text.substr(i, chunk)).ok();
   if (!ok) return;
   auto s = reader.Finish();
   if (s.ok()) Check(s->rows == rows);

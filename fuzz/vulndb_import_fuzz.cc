@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fs::remove_all(dir);
   fs::create_directories(dir + "/in");
   std::string path = dir + "/in/" + kNames[data[0] % 5];
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data + 1),
-                                              static_cast<std::streamsize>(size - 1));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
   auto store = vigil::vulndb::SqliteStore::Open(dir + "/db", vigil::vulndb::Store::Mode::kReadWrite);
   if (!store.ok()) std::abort();
   vigil::vulndb::ImportReport report;

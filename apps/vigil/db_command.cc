@@ -50,11 +50,11 @@ int Fail(std::string_view cmd, const Error& e) {
 
 void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f) {
   if (f.format == "json") {
-    nlohmann::json j = {{"run", r.run},           {"read", r.read},       {"added", r.added},
-                        {"changed", r.changed},   {"withdrawn", r.withdrawn},
-                        {"unchanged", r.unchanged}, {"stale", r.stale},   {"skipped", r.skipped},
-                        {"warnings", r.warnings}, {"kev", r.kev},         {"epss", r.epss},
-                        {"bytes", r.bytes},       {"seconds", seconds}};
+    nlohmann::json j = {{"run", r.run},         {"read", r.read},           {"added", r.added},
+                        {"changed", r.changed}, {"withdrawn", r.withdrawn}, {"unchanged", r.unchanged},
+                        {"stale", r.stale},     {"skipped", r.skipped},     {"warnings", r.warnings},
+                        {"kev", r.kev},         {"epss", r.epss},           {"bytes", r.bytes},
+                        {"seconds", seconds}};
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : r.problems) {
       problems.push_back({{"where", p.where}, {"id", p.id}, {"reason", p.reason}, {"skipped", p.skipped}});
@@ -63,13 +63,14 @@ void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return;
   }
-  std::printf("read %llu records (%.1f MB) in %.2f s: %llu new, %llu changed (%llu withdrawn), "
-              "%llu unchanged, %llu stale, %llu skipped, %llu warnings",
-              static_cast<unsigned long long>(r.read), static_cast<double>(r.bytes) / 1e6, seconds,
-              static_cast<unsigned long long>(r.added), static_cast<unsigned long long>(r.changed),
-              static_cast<unsigned long long>(r.withdrawn), static_cast<unsigned long long>(r.unchanged),
-              static_cast<unsigned long long>(r.stale), static_cast<unsigned long long>(r.skipped),
-              static_cast<unsigned long long>(r.warnings));
+  std::printf(
+      "read %llu records (%.1f MB) in %.2f s: %llu new, %llu changed (%llu withdrawn), "
+      "%llu unchanged, %llu stale, %llu skipped, %llu warnings",
+      static_cast<unsigned long long>(r.read), static_cast<double>(r.bytes) / 1e6, seconds,
+      static_cast<unsigned long long>(r.added), static_cast<unsigned long long>(r.changed),
+      static_cast<unsigned long long>(r.withdrawn), static_cast<unsigned long long>(r.unchanged),
+      static_cast<unsigned long long>(r.stale), static_cast<unsigned long long>(r.skipped),
+      static_cast<unsigned long long>(r.warnings));
   if (r.kev) std::printf(", %llu KEV entries", static_cast<unsigned long long>(r.kev));
   if (r.epss) std::printf(", %llu EPSS scores", static_cast<unsigned long long>(r.epss));
   std::printf("\n");
@@ -141,9 +142,14 @@ int RunStatus(const DbFlags& f) {
                         {"last_change_seq", st->last_change_seq}};
     nlohmann::json sources = nlohmann::json::array();
     for (const auto& s : st->sources) {
-      sources.push_back({{"name", s.name}, {"kind", s.kind}, {"records", s.records},
-                         {"imported_at", s.imported_at}, {"sha256", s.sha256}, {"size", s.size},
-                         {"etag", s.etag}, {"last_modified", s.last_modified}});
+      sources.push_back({{"name", s.name},
+                         {"kind", s.kind},
+                         {"records", s.records},
+                         {"imported_at", s.imported_at},
+                         {"sha256", s.sha256},
+                         {"size", s.size},
+                         {"etag", s.etag},
+                         {"last_modified", s.last_modified}});
     }
     j["sources"] = std::move(sources);
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
@@ -228,8 +234,7 @@ void AddDbCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<DbFlags>();
   CLI::App* db = app.add_subcommand("db", "Build, update and inspect the vulnerability database");
   db->require_subcommand(1);
-  db->add_option("--db", flags->db,
-                 "Database folder (default: $VIGIL_DB, else $XDG_DATA_HOME/vigil/db)")
+  db->add_option("--db", flags->db, "Database folder (default: $VIGIL_DB, else $XDG_DATA_HOME/vigil/db)")
       ->envname("VIGIL_DB");
 
   CLI::App* imp = db->add_subcommand("import", "Import advisory files, folders and zip archives");

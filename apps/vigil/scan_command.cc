@@ -82,8 +82,8 @@ int RunScan(const ScanFlags& f) {
   for (const std::string& path : f.vex) {
     auto doc = match::LoadVexFile(path, &diagnostics);
     Print(std::exchange(diagnostics, {}), f.quiet);
-    if (!doc.ok()) return Fail(doc.error().code() == ErrorCode::kInvalidArgument ? doc.error().message()
-                                                                                : doc.error().ToString());
+    if (!doc.ok())
+      return Fail(doc.error().code() == ErrorCode::kInvalidArgument ? doc.error().message() : doc.error().ToString());
     options.vex.push_back(std::move(*doc));
   }
   std::string ignore_path = f.ignore_file;
@@ -92,8 +92,9 @@ int RunScan(const ScanFlags& f) {
     const char* today = std::getenv("VIGIL_TODAY");  // tests pin the date entries expire against
     auto file = match::LoadIgnoreFile(ignore_path, today && *today ? today : TodayUtc(), &diagnostics);
     Print(std::exchange(diagnostics, {}), f.quiet);
-    if (!file.ok()) return Fail(file.error().code() == ErrorCode::kInvalidArgument ? file.error().message()
-                                                                                  : file.error().ToString());
+    if (!file.ok())
+      return Fail(file.error().code() == ErrorCode::kInvalidArgument ? file.error().message()
+                                                                     : file.error().ToString());
     options.ignore = std::move(*file);
   }
 

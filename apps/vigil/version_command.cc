@@ -124,10 +124,11 @@ void AddVersionCommand(CLI::App& app, int* exit_code) {
     if (!schemes.empty()) schemes += ", ";
     schemes += n;
   }
-  CLI::App* compare = cmd->add_subcommand(
-      "compare", "Print <, = or > for A compared with B (exit 2 if either is not a valid version)");
-  compare->add_option("-s,--scheme", flags->scheme,
-                      "Scheme (" + schemes + ") or OSV ecosystem (Debian, Alpine:v3.19, Red Hat, npm, Go, ...)")
+  CLI::App* compare =
+      cmd->add_subcommand("compare", "Print <, = or > for A compared with B (exit 2 if either is not a valid version)");
+  compare
+      ->add_option("-s,--scheme", flags->scheme,
+                   "Scheme (" + schemes + ") or OSV ecosystem (Debian, Alpine:v3.19, Red Hat, npm, Go, ...)")
       ->required();
   compare->add_option("versions", flags->versions, "The two versions A and B");
   compare->add_flag("--batch", flags->batch,

@@ -11,8 +11,8 @@
 #include <thread>
 
 #include "catalog/catalogers/cataloger.h"
-#include "catalog/internal/layer_analysis.h"
 #include "catalog/catalogers/os_release.h"
+#include "catalog/internal/layer_analysis.h"
 #include "catalog/purl.h"
 #include "common/file.h"
 #include "common/path.h"
@@ -61,8 +61,8 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
     }
     if (wanting.empty()) return OkStatus();
     if (e.size > max) {
-      a.warnings.push_back(e.path + ": skipped, " + std::to_string(e.size) +
-                           " bytes is more than the " + std::to_string(max) + "-byte limit");
+      a.warnings.push_back(e.path + ": skipped, " + std::to_string(e.size) + " bytes is more than the " +
+                           std::to_string(max) + "-byte limit");
       return OkStatus();
     }
     VIGIL_ASSIGN_OR_RETURN(std::string bytes, content.ReadAll(max));
@@ -76,8 +76,7 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
         if (p.location.empty()) p.location = e.path;
       }
       if (!st.ok()) {
-        a.warnings.push_back(e.path + ": " + std::string(c->name()) + " cataloger: " +
-                             st.error().message());
+        a.warnings.push_back(e.path + ": " + std::string(c->name()) + " cataloger: " + st.error().message());
       }
     }
     a.files.emplace_back(e.path, std::move(result));
@@ -325,8 +324,7 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
       size_t d = ++done;
       if (options.progress) {
         std::lock_guard<std::mutex> lock(progress_mu);
-        options.progress("layer " + std::to_string(d) + "/" + std::to_string(n) +
-                         (cached[i] ? " (cached)" : ""));
+        options.progress("layer " + std::to_string(d) + "/" + std::to_string(n) + (cached[i] ? " (cached)" : ""));
       }
     }
   };
@@ -348,8 +346,7 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
     report.from_cache = cached[i];
     report.entries = a.digests.entries;
     report.uncompressed_size = a.digests.uncompressed_size;
-    if (report.layer.digest.empty() && !a.digests.blob_digest.empty() &&
-        info.format != "docker-archive") {
+    if (report.layer.digest.empty() && !a.digests.blob_digest.empty() && info.format != "docker-archive") {
       report.layer.digest = a.digests.blob_digest;
     }
     inv.layers.push_back(report);

@@ -14,9 +14,9 @@
 namespace vigil::catalog {
 
 struct AnalyzeOptions {
-  std::string cache_dir;            // "" = do not cache
+  std::string cache_dir;  // "" = do not cache
   image::LayerLimits limits;
-  unsigned threads = 0;             // 0 = one per core
+  unsigned threads = 0;  // 0 = one per core
   // Called from worker threads with a short status line ("layer 3/12 done").
   std::function<void(const std::string&)> progress;
 };

@@ -9,25 +9,25 @@ namespace vigil::catalog {
 
 // One component found in an image.
 struct Package {
-  std::string type;            // purl type: deb, apk, rpm, npm, pypi, golang, maven, cargo, gem,
-                               // composer, nuget
-  std::string name_space;      // purl namespace where the ecosystem has one (maven groupId, npm
-                               // scope with '@', golang module path prefix, composer vendor)
+  std::string type;        // purl type: deb, apk, rpm, npm, pypi, golang, maven, cargo, gem,
+                           // composer, nuget
+  std::string name_space;  // purl namespace where the ecosystem has one (maven groupId, npm
+                           // scope with '@', golang module path prefix, composer vendor)
   std::string name;
-  std::string version;         // as the ecosystem writes it; rpm: "version-release" (epoch apart)
-  std::string epoch;           // rpm / deb epoch when present ("" otherwise)
+  std::string version;  // as the ecosystem writes it; rpm: "version-release" (epoch apart)
+  std::string epoch;    // rpm / deb epoch when present ("" otherwise)
   std::string arch;
-  std::string source_name;     // deb Source, apk origin, rpm source rpm name
-  std::string source_version;  // deb source version when it differs; rpm source version-release
-  std::vector<std::string> licenses;  // as declared
-  std::string location;        // file it was found in, relative to the image root
-  std::vector<std::string> files;     // files it owns (OS packages), relative to the root
+  std::string source_name;                        // deb Source, apk origin, rpm source rpm name
+  std::string source_version;                     // deb source version when it differs; rpm source version-release
+  std::vector<std::string> licenses;              // as declared
+  std::string location;                           // file it was found in, relative to the image root
+  std::vector<std::string> files;                 // files it owns (OS packages), relative to the root
   std::map<std::string, std::string> properties;  // extra facts, e.g. "npm:private" = "true"
-  std::string found_by;        // cataloger name
-  std::string owner;           // for a language package whose files an OS package owns:
-                               // "<type>:<name>" of that OS package
-  int layer = -1;              // index of the layer that introduced it
-  std::string purl;            // filled in after cataloging (needs the distro for OS packages)
+  std::string found_by;                           // cataloger name
+  std::string owner;                              // for a language package whose files an OS package owns:
+                                                  // "<type>:<name>" of that OS package
+  int layer = -1;                                 // index of the layer that introduced it
+  std::string purl;                               // filled in after cataloging (needs the distro for OS packages)
 
   // Identity used to keep attribution when a later layer rewrites the file it came from.
   std::string Key() const { return type + "/" + name_space + "/" + name + "@" + epoch + ":" + version + "/" + arch; }

@@ -12,8 +12,8 @@ std::string PurlEncode(std::string_view s, bool keep_colon) {
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '.' || c == '-' || c == '_' || c == '~' || (keep_colon && c == ':');
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                 c == '_' || c == '~' || (keep_colon && c == ':');
     if (plain) {
       out.push_back(static_cast<char>(c));
     } else {
@@ -72,8 +72,8 @@ Result<std::string> PurlDecode(std::string_view s, std::string_view part) {
     int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
     int lo = i + 2 < s.size() ? HexValue(s[i + 2]) : -1;
     if (hi < 0 || lo < 0) {
-      return InvalidArgument("bad percent-encoding in the purl " + std::string(part) + " at '" +
-                             Clip(s.substr(i), 12) + "'");
+      return InvalidArgument("bad percent-encoding in the purl " + std::string(part) + " at '" + Clip(s.substr(i), 12) +
+                             "'");
     }
     out.push_back(static_cast<char>(hi * 16 + lo));
     i += 2;
@@ -85,8 +85,8 @@ bool ValidKey(std::string_view k, bool is_type) {
   if (k.empty()) return false;
   if (k.front() >= '0' && k.front() <= '9') return false;
   for (char c : k) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '-' || (is_type ? c == '+' : c == '_');
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+              (is_type ? c == '+' : c == '_');
     if (!ok) return false;
   }
   return true;
@@ -264,8 +264,8 @@ std::optional<MatchKey> ParseForMatching(std::string_view s) {
   p.name = PercentDecode(name);
 
   // Per-type rules of the purl spec: these types are case-insensitive in namespace and name.
-  static const std::set<std::string, std::less<>> kLowerBoth = {
-      "alpm", "apk", "bitbucket", "composer", "deb", "github", "hex", "npm", "oci", "pypi", "pub"};
+  static const std::set<std::string, std::less<>> kLowerBoth = {"alpm", "apk", "bitbucket", "composer", "deb", "github",
+                                                                "hex",  "npm", "oci",       "pypi",     "pub"};
   if (kLowerBoth.contains(p.type)) {
     p.name_space = AsciiLower(p.name_space);
     p.name = AsciiLower(p.name);

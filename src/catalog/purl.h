@@ -24,7 +24,7 @@ struct ParsedPurl {
   std::string type;        // lower-cased
   std::string name_space;  // segments joined by '/', "" when none
   std::string name;
-  std::string version;     // "" when none
+  std::string version;                            // "" when none
   std::map<std::string, std::string> qualifiers;  // keys lower-cased; empty values dropped
   std::string subpath;
 };

@@ -30,8 +30,7 @@ Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what, i
   try {
     return nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
-    return Corrupt(std::string(what) + ": malformed JSON at byte " + std::to_string(e.byte) + ": " +
-                   e.what());
+    return Corrupt(std::string(what) + ": malformed JSON at byte " + std::to_string(e.byte) + ": " + e.what());
   } catch (const std::exception& e) {
     return Corrupt(std::string(what) + ": malformed JSON: " + e.what());
   }

@@ -83,8 +83,8 @@ inline Status OkStatus() { return Status(); }
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit
-  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT: implicit
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}                // NOLINT: implicit
+  Result(Error error) : v_(std::in_place_index<1>, std::move(error)) {}            // NOLINT: implicit
   Result(Status status) : v_(std::in_place_index<1>, std::move(status.error())) {  // NOLINT
     assert(!status.ok());
   }
@@ -138,9 +138,9 @@ inline Error InternalError(std::string m) { return Error(ErrorCode::kInternal, s
 }  // namespace vigil
 
 // Evaluates `expr` (a Status); returns its error from the enclosing function if it failed.
-#define VIGIL_RETURN_IF_ERROR(expr)            \
-  do {                                         \
-    ::vigil::Status vigil_status_ = (expr);    \
+#define VIGIL_RETURN_IF_ERROR(expr)                        \
+  do {                                                     \
+    ::vigil::Status vigil_status_ = (expr);                \
     if (!vigil_status_.ok()) return vigil_status_.error(); \
   } while (0)
 

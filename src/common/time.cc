@@ -111,8 +111,8 @@ std::optional<std::time_t> ParseHttpDate(std::string_view s) {
 }
 
 bool IsIsoDate(std::string_view s) {
-  return s.size() == 10 && AllDigits(s.substr(0, 4)) && s[4] == '-' && TwoDigits(s, 5, 1, 12) &&
-         s[7] == '-' && TwoDigits(s, 8, 1, 31);
+  return s.size() == 10 && AllDigits(s.substr(0, 4)) && s[4] == '-' && TwoDigits(s, 5, 1, 12) && s[7] == '-' &&
+         TwoDigits(s, 8, 1, 31);
 }
 
 bool IsRfc3339(std::string_view s) {
@@ -130,8 +130,8 @@ bool IsRfc3339(std::string_view s) {
   }
   std::string_view zone = s.substr(i);
   if (zone == "Z" || zone == "z") return true;
-  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && TwoDigits(zone, 1, 0, 23) &&
-         zone[3] == ':' && TwoDigits(zone, 4, 0, 59);
+  return zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && TwoDigits(zone, 1, 0, 23) && zone[3] == ':' &&
+         TwoDigits(zone, 4, 0, 59);
 }
 
 int64_t TimeMicros(std::string_view t) {
@@ -168,7 +168,6 @@ int64_t TimeMicros(std::string_view t) {
   }
   return secs * 1'000'000 + nanos / 1000;
 }
-
 
 std::string FormatMicros(int64_t us) {
   if (us == INT64_MIN) return "";

@@ -66,8 +66,7 @@ Result<std::string> BlobPath(const std::string& digest) {
 }
 
 // Reads the blob named by `digest` and checks its sha256.
-Result<std::string_view> GetVerified(const BlobStore& store, const std::string& digest,
-                                     std::string_view what) {
+Result<std::string_view> GetVerified(const BlobStore& store, const std::string& digest, std::string_view what) {
   auto path = BlobPath(digest);
   if (!path.ok()) return path.error().Context(std::string(what));
   auto data = store.Get(*path);
@@ -170,11 +169,10 @@ class StoredImage : public Image {
 
   ImageInfo& mutable_info() { return info_; }
 
-  Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits,
-                                 const EntryVisitor& visit) const override {
+  Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits, const EntryVisitor& visit) const override {
     const Layer& layer = info_.layers.at(index);
-    std::string where = "layer " + std::to_string(index) + " (" +
-                        (layer.diff_id.empty() ? layer.digest : layer.diff_id) + ")";
+    std::string where =
+        "layer " + std::to_string(index) + " (" + (layer.diff_id.empty() ? layer.digest : layer.diff_id) + ")";
     auto blob = store_->Get(layer_names_.at(index));
     if (!blob.ok()) {
       return NotFound(where + ": blob '" + layer_names_[index] + "' is missing from the image");
@@ -194,8 +192,7 @@ class RootfsImage : public Image {
  public:
   explicit RootfsImage(std::string root) : root_(std::move(root)) {}
   ImageInfo& mutable_info() { return info_; }
-  Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits,
-                                 const EntryVisitor& visit) const override {
+  Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits, const EntryVisitor& visit) const override {
     if (index != 0) return InvalidArgument("a root folder has one layer");
     VIGIL_RETURN_IF_ERROR(WalkDirectory(root_, limits, visit));
     return LayerDigests{};
@@ -207,7 +204,7 @@ class RootfsImage : public Image {
 
 // Resolves an OCI index (or a manifest) down to one image manifest for `platform`.
 Result<std::pair<std::string, json>> ResolveManifest(const BlobStore& store, const json& index,
-                                                    const std::string& platform, int depth) {
+                                                     const std::string& platform, int depth) {
   if (depth > kMaxIndexDepth) return Corrupt("image index nesting is deeper than 8 levels");
   auto it = index.find("manifests");
   if (it == index.end() || !it->is_array() || it->empty()) {
@@ -307,8 +304,7 @@ Result<std::unique_ptr<Image>> OpenOci(std::unique_ptr<BlobStore> store, const s
   return std::unique_ptr<Image>(std::move(image));
 }
 
-Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> store,
-                                                 const std::string& ref) {
+Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> store, const std::string& ref) {
   VIGIL_ASSIGN_OR_RETURN(std::string_view mdata, store->Get("manifest.json"));
   VIGIL_ASSIGN_OR_RETURN(json manifest, ParseJson(mdata, "manifest.json"));
   if (!manifest.is_array() || manifest.empty() || !manifest[0].is_object()) {
@@ -332,9 +328,8 @@ Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> s
   if (!config.ok()) return config.error().Context("config '" + config_name + "'");
   std::vector<std::string> names = StringList(m, "Layers");
   if (names.size() != config->diff_ids.size()) {
-    return Corrupt("manifest.json lists " + std::to_string(names.size()) +
-                   " layers but the config lists " + std::to_string(config->diff_ids.size()) +
-                   " diff_ids");
+    return Corrupt("manifest.json lists " + std::to_string(names.size()) + " layers but the config lists " +
+                   std::to_string(config->diff_ids.size()) + " diff_ids");
   }
   ImageInfo info;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -378,14 +373,22 @@ std::string HostPlatform() {
   std::string arch = "amd64";
   if (uname(&u) == 0) {
     std::string m = u.machine;
-    if (m == "x86_64") arch = "amd64";
-    else if (m == "aarch64") arch = "arm64";
-    else if (m == "i686" || m == "i386") arch = "386";
-    else if (m.rfind("armv7", 0) == 0) arch = "arm/v7";
-    else if (m == "ppc64le") arch = "ppc64le";
-    else if (m == "s390x") arch = "s390x";
-    else if (m == "riscv64") arch = "riscv64";
-    else arch = m;
+    if (m == "x86_64")
+      arch = "amd64";
+    else if (m == "aarch64")
+      arch = "arm64";
+    else if (m == "i686" || m == "i386")
+      arch = "386";
+    else if (m.rfind("armv7", 0) == 0)
+      arch = "arm/v7";
+    else if (m == "ppc64le")
+      arch = "ppc64le";
+    else if (m == "s390x")
+      arch = "s390x";
+    else if (m == "riscv64")
+      arch = "riscv64";
+    else
+      arch = m;
   }
   return "linux/" + arch;
 }

@@ -42,22 +42,22 @@ struct ImageConfig {
 
 // One filesystem layer, with the build step that made it.
 struct Layer {
-  int index = 0;            // 0 = the lowest layer
-  std::string digest;       // blob digest as the manifest names it ("" if the form has none)
-  std::string diff_id;      // uncompressed digest from the config's rootfs.diff_ids
+  int index = 0;        // 0 = the lowest layer
+  std::string digest;   // blob digest as the manifest names it ("" if the form has none)
+  std::string diff_id;  // uncompressed digest from the config's rootfs.diff_ids
   std::string media_type;
-  uint64_t size = 0;        // stored (compressed) size in bytes
-  std::string created_by;   // the history command that made this layer ("" if unknown)
+  uint64_t size = 0;       // stored (compressed) size in bytes
+  std::string created_by;  // the history command that made this layer ("" if unknown)
   std::string created;
   std::string comment;
 };
 
 struct ImageInfo {
-  std::string source;            // as given by the user
-  std::string format;            // "docker-archive", "oci-layout", "oci-archive", "rootfs"
-  std::vector<std::string> tags; // repo tags or ref names, when the archive names any
-  std::string manifest_digest;   // "" for docker-archive and rootfs
-  std::string config_digest;     // the image id; "" for rootfs
+  std::string source;             // as given by the user
+  std::string format;             // "docker-archive", "oci-layout", "oci-archive", "rootfs"
+  std::vector<std::string> tags;  // repo tags or ref names, when the archive names any
+  std::string manifest_digest;    // "" for docker-archive and rootfs
+  std::string config_digest;      // the image id; "" for rootfs
   ImageConfig config;
   std::vector<Layer> layers;
 };
@@ -84,8 +84,7 @@ class Image {
 
   // Streams layer `index` through `visit`, checking the blob digest and diff_id.
   // Errors are prefixed with the layer ("layer 2 (sha256:…)").
-  virtual Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits,
-                                         const EntryVisitor& visit) const = 0;
+  virtual Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits, const EntryVisitor& visit) const = 0;
 
  protected:
   ImageInfo info_;

@@ -13,12 +13,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 #include "common/path.h"
@@ -28,7 +28,7 @@
 namespace vigil::image {
 namespace {
 
-constexpr size_t kInChunk = 1 << 20;    // stored bytes handed to the decoder at a time
+constexpr size_t kInChunk = 1 << 20;     // stored bytes handed to the decoder at a time
 constexpr size_t kOutChunk = 256 << 10;  // uncompressed bytes handed to libarchive at a time
 constexpr size_t kOutSlots = 8;          // output buffers in flight between decoder and hasher
 
@@ -90,8 +90,12 @@ class Hasher {
         jobs_.pop_front();
       }
       switch (job.kind) {
-        case Job::kIn: in_.Update(job.piece); break;
-        case Job::kOut: out_.Update(job.piece); break;
+        case Job::kIn:
+          in_.Update(job.piece);
+          break;
+        case Job::kOut:
+          out_.Update(job.piece);
+          break;
         case Job::kRelease: {
           // Round to whole pages; the partial page at the edge is released next time.
           uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
@@ -256,9 +260,8 @@ class Decoder {
       gz_->avail_out = static_cast<uint32_t>(out.size());
       int rc = isal_inflate(gz_.get());
       if (rc != ISAL_DECOMP_OK) {
-        return Corrupt("gzip stream is damaged near compressed byte " +
-                       std::to_string(in_pos_ - gz_->avail_in) + " (igzip error " +
-                       std::to_string(rc) + ")");
+        return Corrupt("gzip stream is damaged near compressed byte " + std::to_string(in_pos_ - gz_->avail_in) +
+                       " (igzip error " + std::to_string(rc) + ")");
       }
       size_t produced = out.size() - gz_->avail_out;
       if (produced > 0) return std::string_view(out.data(), produced);
@@ -277,8 +280,7 @@ class Decoder {
       }
       if (zin_.pos == zin_.size && in_pos_ >= blob_.size()) {
         if (zstd_frame_open_) {
-          return Corrupt("zstd stream is truncated after " + std::to_string(blob_.size()) +
-                         " compressed bytes");
+          return Corrupt("zstd stream is truncated after " + std::to_string(blob_.size()) + " compressed bytes");
         }
         done_ = true;
         return std::string_view();
@@ -287,8 +289,7 @@ class Decoder {
       size_t rc = ZSTD_decompressStream(zs_, &zout, &zin_);
       if (ZSTD_isError(rc)) {
         return Corrupt(std::string("zstd stream is damaged near compressed byte ") +
-                       std::to_string(in_pos_ - (zin_.size - zin_.pos)) + ": " +
-                       ZSTD_getErrorName(rc));
+                       std::to_string(in_pos_ - (zin_.size - zin_.pos)) + ": " + ZSTD_getErrorName(rc));
       }
       zstd_frame_open_ = rc != 0;
       if (zout.pos > 0) return std::string_view(out.data(), zout.pos);
@@ -330,8 +331,7 @@ la_ssize_t ArchiveRead(struct archive* a, void* client, const void** buf) {
 
 class ArchiveContent : public EntryContent {
  public:
-  ArchiveContent(struct archive* a, ReadContext* ctx, uint64_t size)
-      : a_(a), ctx_(ctx), size_(size) {}
+  ArchiveContent(struct archive* a, ReadContext* ctx, uint64_t size) : a_(a), ctx_(ctx), size_(size) {}
   Result<std::string> ReadAll(uint64_t max_bytes) override {
     if (size_ > max_bytes) {
       return LimitExceeded("file of " + std::to_string(size_) + " bytes is larger than the " +
@@ -401,8 +401,13 @@ Status ToEntry(struct archive_entry* e, Entry& out) {
     return OkStatus();
   }
   switch (archive_entry_filetype(e)) {
-    case AE_IFREG: out.type = EntryType::kFile; break;
-    case AE_IFDIR: out.type = EntryType::kDir; out.size = 0; break;
+    case AE_IFREG:
+      out.type = EntryType::kFile;
+      break;
+    case AE_IFDIR:
+      out.type = EntryType::kDir;
+      out.size = 0;
+      break;
     case AE_IFLNK: {
       out.type = EntryType::kSymlink;
       const char* t = archive_entry_symlink(e);
@@ -411,7 +416,10 @@ Status ToEntry(struct archive_entry* e, Entry& out) {
       out.size = 0;
       break;
     }
-    default: out.type = EntryType::kOther; out.size = 0; break;
+    default:
+      out.type = EntryType::kOther;
+      out.size = 0;
+      break;
   }
   return OkStatus();
 }
@@ -423,13 +431,15 @@ Result<Compression> DetectCompression(std::string_view blob) {
   if (starts("\x1f\x8b")) return Compression::kGzip;
   if (starts("\x28\xb5\x2f\xfd")) return Compression::kZstd;
   if (starts("BZh")) return Unsupported("layer is bzip2-compressed, which vigil does not read");
-  if (starts("\xfd" "7zXZ")) return Unsupported("layer is xz-compressed, which vigil does not read");
+  if (starts("\xfd"
+             "7zXZ"))
+    return Unsupported("layer is xz-compressed, which vigil does not read");
   return Compression::kNone;
 }
 
 Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_blob_digest,
-                                   std::string_view want_diff_id, const LayerLimits& limits,
-                                   const EntryVisitor& visit, bool blob_is_file_mapping) {
+                                   std::string_view want_diff_id, const LayerLimits& limits, const EntryVisitor& visit,
+                                   bool blob_is_file_mapping) {
   VIGIL_ASSIGN_OR_RETURN(Compression kind, DetectCompression(blob));
   Decoder decoder(blob, kind, limits.max_uncompressed_bytes, blob_is_file_mapping);
   ReadContext ctx{&decoder, std::nullopt};
@@ -449,18 +459,16 @@ Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
       if (ctx.error) return *ctx.error;
-      return Corrupt("damaged tar header after entry " + std::to_string(digests.entries) + " ('" +
-                     Clip(entry.path) + "'): " + archive_error_string(a.get()));
+      return Corrupt("damaged tar header after entry " + std::to_string(digests.entries) + " ('" + Clip(entry.path) +
+                     "'): " + archive_error_string(a.get()));
     }
     if (++digests.entries > limits.max_entries) {
-      return LimitExceeded("layer has more than " + std::to_string(limits.max_entries) +
-                           " entries (the entry cap)");
+      return LimitExceeded("layer has more than " + std::to_string(limits.max_entries) + " entries (the entry cap)");
     }
     const char* raw = PathOf(ae);
     Status st = ToEntry(ae, entry);
     if (!st.ok()) {
-      return st.error().Context("entry " + std::to_string(digests.entries) + " ('" +
-                                Clip(raw ? raw : "?") + "')");
+      return st.error().Context("entry " + std::to_string(digests.entries) + " ('" + Clip(raw ? raw : "?") + "')");
     }
     if (entry.path.empty() && !entry.opaque) continue;  // the root folder itself
     ArchiveContent content(a.get(), &ctx, entry.type == EntryType::kFile ? entry.size : 0);
@@ -478,8 +486,8 @@ Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_
                           std::string(want_blob_digest));
   }
   if (!want_diff_id.empty() && digests.diff_id != want_diff_id) {
-    return IntegrityError("uncompressed layer digest is " + digests.diff_id +
-                          " but the image config's diff_id says " + std::string(want_diff_id));
+    return IntegrityError("uncompressed layer digest is " + digests.diff_id + " but the image config's diff_id says " +
+                          std::string(want_diff_id));
   }
   return digests;
 }

@@ -16,7 +16,7 @@ enum class EntryType { kFile, kDir, kSymlink, kHardlink, kOther };
 
 // One entry of a layer, after normalisation.
 struct Entry {
-  std::string path;         // normalised, relative to the image root ("usr/bin/env")
+  std::string path;  // normalised, relative to the image root ("usr/bin/env")
   EntryType type = EntryType::kOther;
   uint32_t mode = 0;        // permission bits (07777)
   uint64_t size = 0;        // content size for kFile
@@ -39,7 +39,7 @@ using EntryVisitor = std::function<Status(const Entry&, EntryContent&)>;
 // Caps that keep hostile layers from exhausting memory, disk or time.
 struct LayerLimits {
   uint64_t max_uncompressed_bytes = 32ull << 30;  // decompression-bomb cap per layer
-  uint64_t max_entries = 10'000'000;             // entries per layer
+  uint64_t max_entries = 10'000'000;              // entries per layer
 };
 
 // What a completed walk measured.
@@ -63,8 +63,8 @@ Result<Compression> DetectCompression(std::string_view blob);
 // `blob` must lie in a read-only file mapping: pages already consumed are given back to the
 // kernel as the walk proceeds, so memory use does not grow with the blob's size.
 Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_blob_digest,
-                                   std::string_view want_diff_id, const LayerLimits& limits,
-                                   const EntryVisitor& visit, bool blob_is_file_mapping = false);
+                                   std::string_view want_diff_id, const LayerLimits& limits, const EntryVisitor& visit,
+                                   bool blob_is_file_mapping = false);
 
 // Walks the unpacked root filesystem at `root` as a single layer. Symlinks are reported, never
 // followed; special files are kOther. Files are opened with O_NOFOLLOW below `root`.

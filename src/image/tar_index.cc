@@ -53,8 +53,7 @@ bool ChecksumOk(std::string_view h) {
 }
 
 // Reads "len key=value\n" records of a PAX extended header.
-Status ParsePax(std::string_view body, std::string& path, std::string& linkpath, uint64_t& size,
-                bool& has_size) {
+Status ParsePax(std::string_view body, std::string& path, std::string& linkpath, uint64_t& size, bool& has_size) {
   while (!body.empty()) {
     size_t sp = body.find(' ');
     if (sp == std::string_view::npos) return Corrupt("PAX record without a length");
@@ -118,8 +117,14 @@ Result<TarIndex> TarIndex::Build(std::string_view data) {
       continue;
     }
     if (type == 'g') continue;
-    if (type == 'L') { long_name = std::string(CString(body)); continue; }
-    if (type == 'K') { long_link = std::string(CString(body)); continue; }
+    if (type == 'L') {
+      long_name = std::string(CString(body));
+      continue;
+    }
+    if (type == 'K') {
+      long_link = std::string(CString(body));
+      continue;
+    }
 
     std::string name;
     if (!pax_path.empty()) {
@@ -134,7 +139,7 @@ Result<TarIndex> TarIndex::Build(std::string_view data) {
         name = std::string(prefix) + "/" + name;
       }
     }
-    std::string link = !pax_link.empty() ? pax_link
+    std::string link = !pax_link.empty()    ? pax_link
                        : !long_link.empty() ? long_link
                                             : std::string(CString(h.substr(157, 100)));
     pax_path.clear();

@@ -40,9 +40,8 @@ std::string IdError(std::string_view id) {
   size_t dash = id.find('-');
   bool ok = dash != std::string_view::npos && dash > 0 && dash + 1 < id.size() && IsAlpha(id[0]) &&
             std::all_of(id.begin(), id.begin() + dash, IsAlnum) &&
-            std::all_of(id.begin() + dash + 1, id.end(), [](char c) {
-              return IsAlnum(c) || c == '-' || c == '.' || c == '_' || c == ':';
-            });
+            std::all_of(id.begin() + dash + 1, id.end(),
+                        [](char c) { return IsAlnum(c) || c == '-' || c == '.' || c == '_' || c == ':'; });
   return ok ? "" : "'" + Clip(id) + "' is not a vulnerability id (CVE-…, GHSA-… or an OSV id)";
 }
 
@@ -180,7 +179,8 @@ void ParseEntry(YamlReader& r, const YAML::Node& node, std::string_view today, I
   } else if (std::string why = IdError(e.id); !why.empty()) {
     r.Error(id_mark, why);
   }
-  if (e.reason.empty() && !mistyped.contains("reason")) r.Error(node.Mark(), "'reason' is required: say why this finding is accepted");
+  if (e.reason.empty() && !mistyped.contains("reason"))
+    r.Error(node.Mark(), "'reason' is required: say why this finding is accepted");
   if (!e.expires.empty()) {
     if (!IsValidDate(e.expires)) {
       r.Error(expires_mark, "'" + Clip(e.expires) + "' is not a date (YYYY-MM-DD)");

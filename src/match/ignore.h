@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/status.h"
 #include "common/diagnostic.h"
+#include "common/status.h"
 
 namespace vigil::match {
 

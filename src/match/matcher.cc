@@ -9,9 +9,9 @@
 #include <string_view>
 #include <utility>
 
+#include "common/vuln_id.h"
 #include "version/names.h"
 #include "version/version.h"
-#include "common/vuln_id.h"
 
 namespace vigil::match {
 
@@ -35,9 +35,8 @@ enum class Skip { kNone, kOwned, kOs, kType };
 // The OSV ecosystem family of a language package type; "" for OS and unknown types.
 std::string_view LanguageFamily(std::string_view type) {
   static const std::pair<std::string_view, std::string_view> kFamilies[] = {
-      {"npm", "npm"},       {"pypi", "PyPI"},          {"golang", "Go"},
-      {"maven", "Maven"},   {"cargo", "crates.io"},    {"gem", "RubyGems"},
-      {"composer", "Packagist"}, {"nuget", "NuGet"},
+      {"npm", "npm"},         {"pypi", "PyPI"},    {"golang", "Go"},          {"maven", "Maven"},
+      {"cargo", "crates.io"}, {"gem", "RubyGems"}, {"composer", "Packagist"}, {"nuget", "NuGet"},
   };
   for (const auto& [t, f] : kFamilies) {
     if (t == type) return f;
@@ -102,13 +101,20 @@ Skip BuildQuery(const catalog::Package& p, const DistroKey* distro, Query& q) {
 // Higher is more specific; kFixed is handled before ranking.
 int Specificity(FixStatus s) {
   switch (s) {
-    case FixStatus::kWillNotFix: return 6;
-    case FixStatus::kEndOfLife: return 5;
-    case FixStatus::kPostponed: return 4;
-    case FixStatus::kNotFixed: return 3;
-    case FixStatus::kUndetermined: return 2;
-    case FixStatus::kUnspecified: return 1;
-    default: return 0;
+    case FixStatus::kWillNotFix:
+      return 6;
+    case FixStatus::kEndOfLife:
+      return 5;
+    case FixStatus::kPostponed:
+      return 4;
+    case FixStatus::kNotFixed:
+      return 3;
+    case FixStatus::kUndetermined:
+      return 2;
+    case FixStatus::kUnspecified:
+      return 1;
+    default:
+      return 0;
   }
 }
 
@@ -143,8 +149,8 @@ bool IsBundle(const vulndb::IndexedAdvisory& a) {
 // and CVE-1 are one). A bundle (IsBundle) does not join the CVEs it names into one: it joins the
 // finding of each of its CVEs (made for it when no other hit names that CVE), contributing its
 // own id, fixed versions and status there.
-void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t package,
-               const Query& q, std::vector<Finding>& out) {
+void MergeHits(const vulndb::Index& index, const std::vector<Hit>& hits, size_t package, const Query& q,
+               std::vector<Finding>& out) {
   // Union-find over the hits that are not bundles, joined through a shared id.
   std::vector<size_t> parent(hits.size());
   std::vector<bool> bundle(hits.size());
@@ -341,10 +347,9 @@ Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vu
   MatchStats& st = stats ? *stats : local;
 
   std::optional<DistroKey> distro;
-  bool has_os_packages = std::any_of(inventory.packages.begin(), inventory.packages.end(),
-                                     [](const catalog::Package& p) {
-                                       return p.type == "deb" || p.type == "apk" || p.type == "rpm";
-                                     });
+  bool has_os_packages =
+      std::any_of(inventory.packages.begin(), inventory.packages.end(),
+                  [](const catalog::Package& p) { return p.type == "deb" || p.type == "apk" || p.type == "rpm"; });
   if (Result<DistroKey> d = DistroFor(inventory.distro); d.ok()) {
     distro = std::move(*d);
   } else if (has_os_packages) {
@@ -359,10 +364,17 @@ Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vu
     const catalog::Package& p = inventory.packages[pi];
     Query q;
     switch (BuildQuery(p, distro ? &*distro : nullptr, q)) {
-      case Skip::kOwned: ++st.skipped_owned; continue;
-      case Skip::kOs: ++st.skipped_os; continue;
-      case Skip::kType: ++st.skipped_type; continue;
-      case Skip::kNone: break;
+      case Skip::kOwned:
+        ++st.skipped_owned;
+        continue;
+      case Skip::kOs:
+        ++st.skipped_os;
+        continue;
+      case Skip::kType:
+        ++st.skipped_type;
+        continue;
+      case Skip::kNone:
+        break;
     }
     ++st.packages_matched;
     std::span<const vulndb::IndexEntry> entries = index.Lookup(q.family, q.release, q.name);

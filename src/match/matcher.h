@@ -62,11 +62,11 @@ struct Finding {
   // The CVE id when any contributing id or alias is one (the lowest by year and number when
   // several are), else the lowest contributing id in byte order.
   std::string id;
-  std::vector<std::string> aliases;  // every other id and alias of the merged advisories, sorted
-  size_t package = 0;                // index in Inventory::packages
-  std::string ecosystem;             // the OSV ecosystem looked up: "Debian:12", "PyPI"
-  std::string matched_name;          // the normalised name looked up (source name for deb)
-  std::string installed_version;     // the version compared (source version for deb)
+  std::vector<std::string> aliases;         // every other id and alias of the merged advisories, sorted
+  size_t package = 0;                       // index in Inventory::packages
+  std::string ecosystem;                    // the OSV ecosystem looked up: "Debian:12", "PyPI"
+  std::string matched_name;                 // the normalised name looked up (source name for deb)
+  std::string installed_version;            // the version compared (source version for deb)
   std::vector<std::string> fixed_versions;  // union of the entries' fixed versions, first seen
                                             // first
   // The fix to recommend: the lowest of fixed_versions above installed_version by the

@@ -7,8 +7,8 @@
 #include <utility>
 
 #include "common/strings.h"
-#include "common/vuln_id.h"
 #include "common/time.h"
+#include "common/vuln_id.h"
 #include "vulndb/store.h"
 
 namespace vigil::match {

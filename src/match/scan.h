@@ -33,9 +33,9 @@ namespace vigil::match {
 struct Suppression {
   enum class Kind { kNone, kVex, kIgnore };
   Kind kind = Kind::kNone;
-  std::string status;       // the VEX status ("not_affected", "fixed"); "ignored" for the ignore file
-  std::string reason;       // VEX justification (+ impact statement) or the ignore entry's reason
-  std::string source;       // where: "vex.json:statements[2]", ".vigilignore.yaml:4:5"
+  std::string status;  // the VEX status ("not_affected", "fixed"); "ignored" for the ignore file
+  std::string reason;  // VEX justification (+ impact statement) or the ignore entry's reason
+  std::string source;  // where: "vex.json:statements[2]", ".vigilignore.yaml:4:5"
   bool suppressed() const { return kind != Kind::kNone; }
 };
 
@@ -64,8 +64,8 @@ struct ScanFinding {
 struct Policy {
   // Fail when a finding rates at least this (kUnknown counts as the lowest rating).
   std::optional<vulndb::Rating> fail_on;
-  bool fail_on_kev = false;       // fail when a finding is in CISA KEV
-  bool exclude_base = false;      // findings of base-image layers are neither reported nor gated
+  bool fail_on_kev = false;   // fail when a finding is in CISA KEV
+  bool exclude_base = false;  // findings of base-image layers are neither reported nor gated
 };
 
 struct PolicyResult {
@@ -75,7 +75,7 @@ struct PolicyResult {
 };
 
 struct ScanOptions {
-  MatchOptions match;   // include_unfixed = false for --only-fixed
+  MatchOptions match;  // include_unfixed = false for --only-fixed
   BaseImage base;
   std::vector<VexDocument> vex;
   IgnoreFile ignore;
@@ -84,13 +84,13 @@ struct ScanOptions {
 
 // Counts for summaries.
 struct ScanSummary {
-  size_t findings = 0;        // reported, suppressed ones included
+  size_t findings = 0;  // reported, suppressed ones included
   size_t suppressed = 0;
-  size_t base = 0;            // unsuppressed findings in base-image layers
-  size_t fixable = 0;         // unsuppressed findings with a fixed version
-  size_t kev = 0;             // unsuppressed findings in KEV
-  size_t by_rating[6] = {};   // unsuppressed findings per vulndb::Rating
-  size_t excluded_base = 0;   // left out by Policy::exclude_base
+  size_t base = 0;           // unsuppressed findings in base-image layers
+  size_t fixable = 0;        // unsuppressed findings with a fixed version
+  size_t kev = 0;            // unsuppressed findings in KEV
+  size_t by_rating[6] = {};  // unsuppressed findings per vulndb::Rating
+  size_t excluded_base = 0;  // left out by Policy::exclude_base
 };
 
 struct ScanReport {

@@ -48,7 +48,8 @@ Result<catalog::Inventory> ReadInventory(const ScanRequest& r) {
 
 Result<BaseImage> FindBase(const ScanRequest& r, const catalog::Inventory& inventory) {
   if (r.base.empty()) return InferBaseImage(inventory.image);
-  if (!r.sbom_path.empty() && inventory.layers.empty()) return InvalidArgument("--base needs layer digests, and this SBOM has none");
+  if (!r.sbom_path.empty() && inventory.layers.empty())
+    return InvalidArgument("--base needs layer digests, and this SBOM has none");
   auto base = image::Image::Open(r.base, image::OpenOptions{r.platform});
   if (!base.ok()) return base.error().Context("--base " + r.base);
   std::vector<std::string> image_ids, base_ids;

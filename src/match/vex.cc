@@ -7,8 +7,8 @@
 #include <set>
 #include <utility>
 
-#include "common/json.h"
 #include "catalog/purl.h"
+#include "common/json.h"
 #include "common/strings.h"
 #include "common/vuln_id.h"
 
@@ -27,12 +27,12 @@ constexpr std::array<std::string_view, 5> kOpenVexJustifications = {
     "vulnerable_code_cannot_be_controlled_by_adversary", "inline_mitigations_already_exist"};
 
 constexpr std::array<std::string_view, 9> kCycloneDxJustifications = {
-    "code_not_present",       "code_not_reachable",    "requires_configuration",
-    "requires_dependency",    "requires_environment",  "protected_by_compiler",
-    "protected_at_runtime",   "protected_at_perimeter", "protected_by_mitigating_control"};
+    "code_not_present",     "code_not_reachable",     "requires_configuration",
+    "requires_dependency",  "requires_environment",   "protected_by_compiler",
+    "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control"};
 
-constexpr std::array<std::string_view, 5> kCycloneDxResponses = {
-    "can_not_fix", "will_not_fix", "update", "rollback", "workaround_available"};
+constexpr std::array<std::string_view, 5> kCycloneDxResponses = {"can_not_fix", "will_not_fix", "update", "rollback",
+                                                                 "workaround_available"};
 
 template <size_t N>
 bool OneOf(const std::array<std::string_view, N>& set, std::string_view v) {
@@ -51,9 +51,7 @@ std::string JoinNames(const std::array<std::string_view, N>& set) {
 
 std::string TypeName(const json& j) { return j.type_name(); }
 
-std::string Index(std::string_view path, size_t i) {
-  return std::string(path) + "[" + std::to_string(i) + "]";
-}
+std::string Index(std::string_view path, size_t i) { return std::string(path) + "[" + std::to_string(i) + "]"; }
 std::string Field(std::string_view path, std::string_view key) {
   if (path.empty()) return std::string(key);
   return std::string(path) + "." + std::string(key);
@@ -65,9 +63,7 @@ class Reader {
   explicit Reader(std::string_view what) : what_(what) {}
 
   void Error(std::string_view path, std::string message) { diagnostics_.Error(Location(path), std::move(message)); }
-  void Warning(std::string_view path, std::string message) {
-    diagnostics_.Warning(Location(path), std::move(message));
-  }
+  void Warning(std::string_view path, std::string message) { diagnostics_.Warning(Location(path), std::move(message)); }
   std::string Location(std::string_view path) const {
     return std::string(what_) + ":" + (path.empty() ? std::string("$") : std::string(path));
   }
@@ -179,8 +175,8 @@ void OpenVexComponent(Reader& r, const json& p, const std::string& path, std::ve
   if (out.size() == before) r.Error(path, "product has neither @id nor identifiers");
 }
 
-void ParseOpenVexStatement(Reader& r, const json& st, const std::string& path,
-                           const std::string& doc_timestamp, VexDocument& doc) {
+void ParseOpenVexStatement(Reader& r, const json& st, const std::string& path, const std::string& doc_timestamp,
+                           VexDocument& doc) {
   if (!st.is_object()) {
     r.Error(path, "expected an object, found " + TypeName(st));
     return;
@@ -248,8 +244,8 @@ void ParseOpenVexStatement(Reader& r, const json& st, const std::string& path,
   if (status) {
     parsed = OpenVexStatus(*status);
     if (!parsed) {
-      r.Error(spath, "'" + Clip(*status) +
-                         "' is not a VEX status (not_affected, affected, fixed, under_investigation)");
+      r.Error(spath,
+              "'" + Clip(*status) + "' is not a VEX status (not_affected, affected, fixed, under_investigation)");
     } else {
       out.status = *parsed;
     }
@@ -272,13 +268,13 @@ void ParseOpenVexStatement(Reader& r, const json& st, const std::string& path,
     out.timestamp = doc_timestamp;
   }
 
-  if (parsed == VexStatement::Status::kNotAffected && out.justification.empty() &&
-      out.impact_statement.empty() && !Reader::Get(st, "justification")) {
+  if (parsed == VexStatement::Status::kNotAffected && out.justification.empty() && out.impact_statement.empty() &&
+      !Reader::Get(st, "justification")) {
     r.Error(path, "status not_affected needs a justification or an impact_statement");
   }
   if (parsed && parsed != VexStatement::Status::kNotAffected && !out.justification.empty()) {
-    r.Warning(Field(path, "justification"), "only meaningful with status not_affected, here '" +
-                                                std::string(VexStatusName(*parsed)) + "'");
+    r.Warning(Field(path, "justification"),
+              "only meaningful with status not_affected, here '" + std::string(VexStatusName(*parsed)) + "'");
   }
   if (parsed == VexStatement::Status::kAffected && out.action_statement.empty()) {
     r.Warning(path, "status affected should carry an action_statement");
@@ -343,8 +339,8 @@ std::optional<VexStatement::Status> CycloneDxState(std::string_view s) {
 }
 
 void ParseCycloneDxVulnerability(Reader& r, const json& v, const std::string& path,
-                                 const std::map<std::string, std::string>& refs,
-                                 const std::string& doc_timestamp, VexDocument& doc) {
+                                 const std::map<std::string, std::string>& refs, const std::string& doc_timestamp,
+                                 VexDocument& doc) {
   if (!v.is_object()) {
     r.Error(path, "expected an object, found " + TypeName(v));
     return;
@@ -393,8 +389,8 @@ void ParseCycloneDxVulnerability(Reader& r, const json& v, const std::string& pa
     }
     if (auto j = r.String(*analysis, "justification", apath)) {
       if (!OneOf(kCycloneDxJustifications, *j)) {
-        r.Error(Field(apath, "justification"), "'" + Clip(*j) + "' is not a CycloneDX justification (" +
-                                                   JoinNames(kCycloneDxJustifications) + ")");
+        r.Error(Field(apath, "justification"),
+                "'" + Clip(*j) + "' is not a CycloneDX justification (" + JoinNames(kCycloneDxJustifications) + ")");
       } else {
         out.justification = *j;
       }
@@ -451,8 +447,7 @@ void ParseCycloneDxVulnerability(Reader& r, const json& v, const std::string& pa
     }
     if (affects->empty()) r.Error(fpath, "statement names no product");
   }
-  if (parsed == VexStatement::Status::kNotAffected && out.justification.empty() &&
-      out.impact_statement.empty()) {
+  if (parsed == VexStatement::Status::kNotAffected && out.justification.empty() && out.impact_statement.empty()) {
     r.Warning(apath, "state not_affected without a justification or detail");
   }
   if (r.error_count() == errors_before) doc.statements.push_back(std::move(out));
@@ -469,8 +464,7 @@ Result<VexDocument> ParseCycloneDx(const json& root, std::string_view what) {
     if (const json* c = Reader::Get(*meta, "component")) {
       CollectBomRefs(r, json::array({*c}), "metadata.component", 0, refs);
     }
-    if (const json* authors = Reader::Get(*meta, "authors"); authors && authors->is_array() &&
-                                                              !authors->empty()) {
+    if (const json* authors = Reader::Get(*meta, "authors"); authors && authors->is_array() && !authors->empty()) {
       doc.author = JsonString((*authors)[0], "name");
     }
   }
@@ -504,8 +498,7 @@ void AddCsafProduct(Reader& r, const json& p, const std::string& path, CsafProdu
   if (slot.empty()) slot = purl;
 }
 
-void CollectCsafBranches(Reader& r, const json& branches, const std::string& path, int depth,
-                         CsafProducts& out) {
+void CollectCsafBranches(Reader& r, const json& branches, const std::string& path, int depth, CsafProducts& out) {
   if (!branches.is_array()) {
     r.Error(path, "expected an array, found " + TypeName(branches));
     return;
@@ -681,13 +674,12 @@ Result<VexDocument> ParseCsaf(const json& root, std::string_view what) {
     }
   }
   if (!unknown_ids.empty()) {
-    r.Error("vulnerabilities", std::to_string(unknown_ids.size()) +
-                                   " product id(s) not in the product_tree, e.g. '" +
+    r.Error("vulnerabilities", std::to_string(unknown_ids.size()) + " product id(s) not in the product_tree, e.g. '" +
                                    Clip(*unknown_ids.begin()) + "'");
   }
   if (without_purl > 0) {
-    r.Warning("vulnerabilities", std::to_string(without_purl) +
-                                     " product reference(s) without a purl left out (CPE-only platforms)");
+    r.Warning("vulnerabilities",
+              std::to_string(without_purl) + " product reference(s) without a purl left out (CPE-only platforms)");
   }
   doc.diagnostics = r.TakeDiagnostics();
   return doc;
@@ -727,8 +719,8 @@ Result<VexDocument> ParseVex(std::string_view text, std::string_view what) {
       return ParseOpenVex(root, what);
     }
     if (JsonString(root, "bomFormat") == "CycloneDX") return ParseCycloneDx(root, what);
-    if (const json* d = Reader::Get(root, "document"); d != nullptr && d->is_object() &&
-                                                       Reader::Get(*d, "csaf_version") != nullptr) {
+    if (const json* d = Reader::Get(root, "document");
+        d != nullptr && d->is_object() && Reader::Get(*d, "csaf_version") != nullptr) {
       std::string category = JsonString(*d, "category");
       if (category == "csaf_vex") return ParseCsaf(root, what);
       return Unsupported(std::string(what) + ": CSAF document of category '" + Clip(category) +
@@ -737,8 +729,7 @@ Result<VexDocument> ParseVex(std::string_view text, std::string_view what) {
   } catch (const json::exception& e) {
     return InternalError(std::string(what) + ": " + e.what());
   }
-  return Unsupported(std::string(what) +
-                     ": not a VEX document vigil reads (OpenVEX, CycloneDX VEX or CSAF VEX)");
+  return Unsupported(std::string(what) + ": not a VEX document vigil reads (OpenVEX, CycloneDX VEX or CSAF VEX)");
 }
 
 bool VexApplies(const VexStatement& statement, std::string_view vulnerability_id,

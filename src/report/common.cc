@@ -27,11 +27,16 @@ std::string FixText(const match::Finding& f) {
     return out;
   }
   switch (f.status) {
-    case vulndb::FixStatus::kWillNotFix: return "will not fix";
-    case vulndb::FixStatus::kEndOfLife: return "end of life";
-    case vulndb::FixStatus::kPostponed: return "postponed";
-    case vulndb::FixStatus::kUndetermined: return "undetermined";
-    default: return "no fix";
+    case vulndb::FixStatus::kWillNotFix:
+      return "will not fix";
+    case vulndb::FixStatus::kEndOfLife:
+      return "end of life";
+    case vulndb::FixStatus::kPostponed:
+      return "postponed";
+    case vulndb::FixStatus::kUndetermined:
+      return "undetermined";
+    default:
+      return "no fix";
   }
 }
 

@@ -16,12 +16,18 @@ using nlohmann::json;
 // CycloneDX severities: critical, high, medium, low, info, none, unknown.
 std::string CdxSeverity(vulndb::Rating r) {
   switch (r) {
-    case vulndb::Rating::kCritical: return "critical";
-    case vulndb::Rating::kHigh: return "high";
-    case vulndb::Rating::kMedium: return "medium";
-    case vulndb::Rating::kLow: return "low";
-    case vulndb::Rating::kNegligible: return "info";
-    default: return "unknown";
+    case vulndb::Rating::kCritical:
+      return "critical";
+    case vulndb::Rating::kHigh:
+      return "high";
+    case vulndb::Rating::kMedium:
+      return "medium";
+    case vulndb::Rating::kLow:
+      return "low";
+    case vulndb::Rating::kNegligible:
+      return "info";
+    default:
+      return "unknown";
   }
 }
 
@@ -41,9 +47,9 @@ std::string CdxJustification(const std::string& j) {
   if (j == "vulnerable_code_not_in_execute_path" || j == "code_not_reachable") return "code_not_reachable";
   if (j == "vulnerable_code_cannot_be_controlled_by_adversary") return "requires_environment";
   if (j == "inline_mitigations_already_exist") return "protected_by_mitigating_control";
-  for (const char* same : {"requires_configuration", "requires_dependency", "requires_environment",
-                           "protected_by_compiler", "protected_at_runtime", "protected_at_perimeter",
-                           "protected_by_mitigating_control"}) {
+  for (const char* same :
+       {"requires_configuration", "requires_dependency", "requires_environment", "protected_by_compiler",
+        "protected_at_runtime", "protected_at_perimeter", "protected_by_mitigating_control"}) {
     if (j == same) return j;
   }
   return {};
@@ -81,7 +87,8 @@ std::string WriteCycloneDx(const ReportInput& in) {
     if (!references.empty()) v["references"] = references;
     json ratings = json::array();
     if (f.vendor_rating != vulndb::Rating::kUnknown) {
-      ratings.push_back({{"source", {{"name", f.vendor_source}}}, {"severity", CdxSeverity(f.vendor_rating)}, {"method", "other"}});
+      ratings.push_back(
+          {{"source", {{"name", f.vendor_source}}}, {"severity", CdxSeverity(f.vendor_rating)}, {"method", "other"}});
     }
     if (f.cvss_score >= 0) {
       ratings.push_back({{"source", {{"name", f.cvss_source}}},
@@ -95,8 +102,9 @@ std::string WriteCycloneDx(const ReportInput& in) {
     if (!f.fixed_versions.empty()) {
       v["recommendation"] = "Upgrade " + DisplayName(p) + " to " + FixText(f) + ".";
     }
-    v["affects"] = json::array(
-        {{{"ref", refs[f.package]}, {"versions", json::array({{{"version", f.installed_version}, {"status", "affected"}}})}}});
+    v["affects"] =
+        json::array({{{"ref", refs[f.package]},
+                      {"versions", json::array({{{"version", f.installed_version}, {"status", "affected"}}})}}});
     if (sf.suppression.suppressed()) {
       json analysis;
       if (sf.suppression.kind == match::Suppression::Kind::kVex) {

@@ -1,5 +1,6 @@
 // vigil's scan JSON ("schema": "vigil-scan/1"); fields documented in docs/SCAN.md.
 #include "common/json.h"
+
 #include "report/internal/common.h"
 #include "report/report.h"
 #include "vulndb/advisory.h"
@@ -41,7 +42,11 @@ json FindingJson(const ReportInput& in, const match::ScanFinding& sf) {
   j["severity"] = std::string(vulndb::RatingName(sf.rating));
   j["severity_source"] = Str(sf.rating_source);
   if (f.cvss_score >= 0) {
-    j["cvss"] = {{"score", f.cvss_score}, {"vector", f.cvss_vector}, {"version", f.cvss_version}, {"severity", f.severity}, {"source", f.cvss_source}};
+    j["cvss"] = {{"score", f.cvss_score},
+                 {"vector", f.cvss_vector},
+                 {"version", f.cvss_version},
+                 {"severity", f.severity},
+                 {"source", f.cvss_source}};
   } else {
     j["cvss"] = nullptr;
   }
@@ -96,11 +101,10 @@ std::string WriteJson(const ReportInput& in) {
   if (inv.distro.empty()) {
     doc["distro"] = nullptr;
   } else {
-    doc["distro"] = {{"id", inv.distro.id}, {"version_id", inv.distro.version_id}, {"pretty_name", inv.distro.pretty_name}};
+    doc["distro"] = {
+        {"id", inv.distro.id}, {"version_id", inv.distro.version_id}, {"pretty_name", inv.distro.pretty_name}};
   }
-  doc["database"] = {{"path", in.db.path},
-                     {"built_at", Str(in.db.built_at)},
-                     {"records", in.db.records}};
+  doc["database"] = {{"path", in.db.path}, {"built_at", Str(in.db.built_at)}, {"records", in.db.records}};
   doc["base_image"] = {{"known", scan.base.known()},
                        {"layers", scan.base.layers},
                        {"how", Str(scan.base.how)},
@@ -130,7 +134,8 @@ std::string WriteJson(const ReportInput& in) {
                     {"excluded_base", s.excluded_base},
                     {"packages_matched", scan.stats.packages_matched},
                     {"unfixed_dropped", scan.stats.unfixed_dropped}};
-  doc["policy"] = {{"failed", scan.policy.failed}, {"violations", scan.policy.violations}, {"reasons", scan.policy.reasons}};
+  doc["policy"] = {
+      {"failed", scan.policy.failed}, {"violations", scan.policy.violations}, {"reasons", scan.policy.reasons}};
   json warnings = scan.warnings;
   for (const std::string& w : scan.stats.warnings) warnings.push_back(w);
   for (const std::string& w : inv.warnings) warnings.push_back(w);

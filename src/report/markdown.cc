@@ -19,12 +19,24 @@ std::string Cell(std::string s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '|': out += "\\|"; break;
-      case '\n': case '\r': out += ' '; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '`': out += "\\`"; break;
-      default: out += c;
+      case '|':
+        out += "\\|";
+        break;
+      case '\n':
+      case '\r':
+        out += ' ';
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '`':
+        out += "\\`";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -37,10 +49,11 @@ std::string WriteMarkdown(const ReportInput& in) {
   const match::ScanSummary& s = scan.summary;
   std::string out = fmt::format("### vigil scan: `{}`\n\n", Cell(ImageName(*in.inventory)));
   size_t active = s.findings - s.suppressed;
-  out += fmt::format("**{} vulnerabilit{}**: {} critical, {} high, {} medium, {} low, {} negligible, {} unknown. "
-                     "{} fixable, {} in CISA KEV, {} suppressed.",
-                     active, active == 1 ? "y" : "ies", s.by_rating[5], s.by_rating[4], s.by_rating[3], s.by_rating[2],
-                     s.by_rating[1], s.by_rating[0], s.fixable, s.kev, s.suppressed);
+  out += fmt::format(
+      "**{} vulnerabilit{}**: {} critical, {} high, {} medium, {} low, {} negligible, {} unknown. "
+      "{} fixable, {} in CISA KEV, {} suppressed.",
+      active, active == 1 ? "y" : "ies", s.by_rating[5], s.by_rating[4], s.by_rating[3], s.by_rating[2], s.by_rating[1],
+      s.by_rating[0], s.fixable, s.kev, s.suppressed);
   if (scan.base.known()) {
     out += fmt::format(" {} come{} from the base image{}.", s.base, s.base == 1 ? "s" : "",
                        scan.base.name.empty() ? "" : " `" + Cell(scan.base.name) + "`");
@@ -77,11 +90,13 @@ std::string WriteMarkdown(const ReportInput& in) {
     out += "\n";
   }
   if (s.suppressed > 0) {
-    out += fmt::format("<details><summary>{} suppressed</summary>\n\n| ID | Package | Why |\n|---|---|---|\n", s.suppressed);
+    out += fmt::format("<details><summary>{} suppressed</summary>\n\n| ID | Package | Why |\n|---|---|---|\n",
+                       s.suppressed);
     for (const match::ScanFinding& sf : scan.findings) {
       if (!sf.suppression.suppressed()) continue;
-      out += fmt::format("| {} | {} | {} |\n", Cell(sf.finding.id), Cell(DisplayName(PackageOf(in, sf))),
-                         Cell(sf.suppression.status + ": " + sf.suppression.reason + " (" + sf.suppression.source + ")"));
+      out +=
+          fmt::format("| {} | {} | {} |\n", Cell(sf.finding.id), Cell(DisplayName(PackageOf(in, sf))),
+                      Cell(sf.suppression.status + ": " + sf.suppression.reason + " (" + sf.suppression.source + ")"));
     }
     out += "\n</details>\n";
   }

@@ -17,11 +17,16 @@ Result<Format> ParseFormat(std::string_view name) {
 
 std::string Write(Format format, const ReportInput& in) {
   switch (format) {
-    case Format::kJson: return WriteJson(in);
-    case Format::kSarif: return WriteSarif(in);
-    case Format::kCycloneDx: return WriteCycloneDx(in);
-    case Format::kMarkdown: return WriteMarkdown(in);
-    case Format::kTable: break;
+    case Format::kJson:
+      return WriteJson(in);
+    case Format::kSarif:
+      return WriteSarif(in);
+    case Format::kCycloneDx:
+      return WriteCycloneDx(in);
+    case Format::kMarkdown:
+      return WriteMarkdown(in);
+    case Format::kTable:
+      break;
   }
   return WriteTable(in);
 }

@@ -27,11 +27,16 @@ const char* Level(vulndb::Rating r) {
 std::string SecuritySeverity(const match::ScanFinding& sf) {
   if (sf.finding.cvss_score >= 0) return fmt::format("{:.1f}", sf.finding.cvss_score);
   switch (sf.rating) {
-    case vulndb::Rating::kCritical: return "9.5";
-    case vulndb::Rating::kHigh: return "8.0";
-    case vulndb::Rating::kMedium: return "5.5";
-    case vulndb::Rating::kLow: return "2.0";
-    default: return "0.0";
+    case vulndb::Rating::kCritical:
+      return "9.5";
+    case vulndb::Rating::kHigh:
+      return "8.0";
+    case vulndb::Rating::kMedium:
+      return "5.5";
+    case vulndb::Rating::kLow:
+      return "2.0";
+    default:
+      return "0.0";
   }
 }
 
@@ -112,7 +117,8 @@ std::string WriteSarif(const ReportInput& in) {
     results.push_back(r);
   }
   json run;
-  run["tool"]["driver"] = {{"name", "vigil"}, {"version", in.tool_version}, {"semanticVersion", in.tool_version}, {"rules", rules}};
+  run["tool"]["driver"] = {
+      {"name", "vigil"}, {"version", in.tool_version}, {"semanticVersion", in.tool_version}, {"rules", rules}};
   run["results"] = results;
   run["columnKind"] = "utf16CodeUnits";
   run["properties"] = {{"image", ImageName(*in.inventory)},

@@ -38,10 +38,10 @@ std::string Marks(const match::ScanFinding& sf) {
 }
 
 std::string Row(const ReportInput& in, const match::ScanFinding& sf, const Widths& w, bool with_layer) {
-  std::string row = fmt::format("  {:<10} {:<{}} {:<{}} {:<{}} {:<{}}", vulndb::RatingName(sf.rating),
-                                Cut(sf.finding.id, 24), w.id, Cut(DisplayName(PackageOf(in, sf)), 32), w.pkg,
-                                Cut(sf.finding.installed_version, 28), w.installed, Cut(FixText(sf.finding), 28),
-                                w.fixed);
+  std::string row =
+      fmt::format("  {:<10} {:<{}} {:<{}} {:<{}} {:<{}}", vulndb::RatingName(sf.rating), Cut(sf.finding.id, 24), w.id,
+                  Cut(DisplayName(PackageOf(in, sf)), 32), w.pkg, Cut(sf.finding.installed_version, 28), w.installed,
+                  Cut(FixText(sf.finding), 28), w.fixed);
   if (with_layer) row += fmt::format(" {:>5}{}", sf.layer, sf.base ? " base" : "");
   row += Marks(sf);
   while (!row.empty() && row.back() == ' ') row.pop_back();
@@ -73,14 +73,15 @@ std::string WriteTable(const ReportInput& in) {
   } else {
     out += "Base      unknown (give --base IMAGE to separate base-image findings)\n";
   }
-  out += fmt::format("Database  {} records{}\n", in.db.records,
-                     in.db.built_at.empty() ? "" : ", built " + in.db.built_at);
+  out +=
+      fmt::format("Database  {} records{}\n", in.db.records, in.db.built_at.empty() ? "" : ", built " + in.db.built_at);
   const match::ScanSummary& s = scan.summary;
   size_t active = s.findings - s.suppressed;
-  out += fmt::format("Findings  {} ({} critical, {} high, {} medium, {} low, {} negligible, {} unknown); {} fixable, "
-                     "{} in KEV, {} from the base image, {} suppressed\n\n",
-                     active, s.by_rating[5], s.by_rating[4], s.by_rating[3], s.by_rating[2], s.by_rating[1],
-                     s.by_rating[0], s.fixable, s.kev, s.base, s.suppressed);
+  out += fmt::format(
+      "Findings  {} ({} critical, {} high, {} medium, {} low, {} negligible, {} unknown); {} fixable, "
+      "{} in KEV, {} from the base image, {} suppressed\n\n",
+      active, s.by_rating[5], s.by_rating[4], s.by_rating[3], s.by_rating[2], s.by_rating[1], s.by_rating[0], s.fixable,
+      s.kev, s.base, s.suppressed);
   Widths w = Measure(in);
   std::vector<const match::ScanFinding*> active_list, suppressed;
   for (const match::ScanFinding& sf : scan.findings) {

@@ -52,7 +52,7 @@ struct Entry {
   int32_t last_pid = 0;                     // pending: the pid last read without success
   uint64_t cgroup_id = 0;                   // mount-namespace entries: the event's cgroup ids
   uint64_t cgroup_v1_id = 0;
-  uint64_t stamp_ns = 0;                    // when resolved or last revalidated
+  uint64_t stamp_ns = 0;  // when resolved or last revalidated
 };
 
 // The outcome of reading one process from /proc.
@@ -67,9 +67,9 @@ ProcRead::Kind KindOf(const Error& e) {
 }
 
 uint64_t SteadyNowNs() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now().time_since_epoch())
-                                   .count());
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+          .count());
 }
 
 }  // namespace
@@ -85,16 +85,16 @@ struct Attributor::Core {
 
   mutable std::mutex mu;
   std::unordered_map<uint64_t, uint64_t> last_scan;  // mount namespace → last sibling scan
-  std::list<Entry> lru;  // most recently used first
+  std::list<Entry> lru;                              // most recently used first
   std::unordered_map<Key, std::list<Entry>::iterator, KeyHash> index;
   // By container id. Slots outlive their entries until a sweep, so that a container whose
   // answers cannot be cached is not asked about again on every event.
   std::unordered_map<std::string, std::shared_ptr<MetaSlot>> slots;
 
   struct Counters {
-    std::atomic<uint64_t> hits{0}, misses{0}, resolved{0}, unresolved{0}, backfilled{0},
-        evictions{0}, vanished{0}, pid_mismatches{0}, proc_errors{0}, metadata_requests{0},
-        metadata_ready{0}, metadata_failed{0}, siblings{0}, cgroup_paths{0};
+    std::atomic<uint64_t> hits{0}, misses{0}, resolved{0}, unresolved{0}, backfilled{0}, evictions{0}, vanished{0},
+        pid_mismatches{0}, proc_errors{0}, metadata_requests{0}, metadata_ready{0}, metadata_failed{0}, siblings{0},
+        cgroup_paths{0};
   } n;
 
   static void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -217,18 +217,14 @@ struct Attributor::Core {
       // The kernel's cgroup id is a cgroup v2 id. It names this container only when the
       // container was read from the v2 line; a host answer is safe under it only on a pure v2
       // system. On hybrid systems a runtime may leave containers in a shared v2 cgroup.
-      by_cgroup = cg.from_unified ||
-                  (!cg.container.is_container() && cg.has_unified && cg.v1_lines == 0);
+      by_cgroup = cg.from_unified || (!cg.container.is_container() && cg.has_unified && cg.v1_lines == 0);
     } else {
       // The pair (v2 id, memory v1 id) names the process's cgroups in both hierarchies. It
       // identifies the answer when the memory cgroup's path names it (for a host: names no
       // container) and the v2 path names it or no container (a shared v2 root). While runc
       // moves a process controller by controller the lines disagree: then the pair is not used.
-      auto same = [&](const std::string& path) {
-        return ContainerFromCgroupPath(path) == cg.container;
-      };
-      bool v2_ok = !cg.has_unified || same(cg.unified_path) ||
-                   !ContainerFromCgroupPath(cg.unified_path).is_container();
+      auto same = [&](const std::string& path) { return ContainerFromCgroupPath(path) == cg.container; };
+      bool v2_ok = !cg.has_unified || same(cg.unified_path) || !ContainerFromCgroupPath(cg.unified_path).is_container();
       by_cgroup = cg.has_v1_memory && same(cg.v1_memory_path) && v2_ok;
     }
     auto put = [&](Key key) {
@@ -370,8 +366,7 @@ struct Attributor::Core {
     };
     out.kind = check(o.cgroup_id, options.cgroup2_mount, cg->has_unified, cg->unified_path);
     if (out.kind != ProcRead::kOk) return out;
-    out.kind = check(o.cgroup_v1_id, options.cgroup_v1_memory_mount, cg->has_v1_memory,
-                     cg->v1_memory_path);
+    out.kind = check(o.cgroup_v1_id, options.cgroup_v1_memory_mount, cg->has_v1_memory, cg->v1_memory_path);
     if (out.kind != ProcRead::kOk) return out;
     out.kind = ProcRead::kOk;
     out.cgroup = std::move(cg).value();
@@ -379,8 +374,7 @@ struct Attributor::Core {
   }
 };
 
-Attributor::Attributor(AttributorOptions options)
-    : core_(std::make_shared<Core>(std::move(options))) {}
+Attributor::Attributor(AttributorOptions options) : core_(std::make_shared<Core>(std::move(options))) {}
 
 Attributor::~Attributor() = default;
 
@@ -403,8 +397,7 @@ Attribution Attributor::Attribute(const EventOrigin& o) {
   }
 
   ProcRead read = c.ReadProc(o);
-  std::atomic<uint64_t>* by_kind[] = {&c.n.resolved, &c.n.vanished, &c.n.pid_mismatches,
-                                      &c.n.proc_errors};
+  std::atomic<uint64_t>* by_kind[] = {&c.n.resolved, &c.n.vanished, &c.n.pid_mismatches, &c.n.proc_errors};
   Core::Bump(*by_kind[read.kind]);
   if (read.kind == ProcRead::kVanished || read.kind == ProcRead::kMismatch) {
     ProcRead by_ids = c.ReadByCgroupIds(o);

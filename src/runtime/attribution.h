@@ -50,7 +50,7 @@ enum class MetadataState {
 
 // What the kernel reported about the process behind an event.
 struct EventOrigin {
-  int32_t pid = 0;         // the process (tgid) in the sensor's pid namespace
+  int32_t pid = 0;  // the process (tgid) in the sensor's pid namespace
   // The thread that made the event; when set and not `pid`, /proc/<pid>/task/<tid> is read (a
   // thread can be in another mount namespace than its process).
   int32_t tid = 0;
@@ -113,8 +113,8 @@ struct AttributorStats {
   uint64_t metadata_requests = 0;
   uint64_t metadata_ready = 0;
   uint64_t metadata_failed = 0;
-  uint64_t siblings = 0;        // answers read from another live process of the event's mount namespace
-  uint64_t cgroup_paths = 0;    // answers read from the event's cgroup ids (the process had exited)
+  uint64_t siblings = 0;      // answers read from another live process of the event's mount namespace
+  uint64_t cgroup_paths = 0;  // answers read from the event's cgroup ids (the process had exited)
 };
 
 // Thread-safe: any number of threads may call any member concurrently. /proc is read and the
@@ -128,13 +128,14 @@ class Attributor {
 
   // Attributes one event. When the event's process has exited (or is another one now), the
   // event's cgroups are looked up by id in the cgroup file systems (CgroupPathById, when
-  // cgroup2_mount / cgroup_v1_memory_mount are set); failing that, one other live process of the same mount namespace is looked for in /proc (at most once a second
-  // per namespace) and read instead, with the same checks against the event's cgroup ids: a
-  // container's short-lived process (the `cat` of `podman exec c cat f`) is then attributed
+  // cgroup2_mount / cgroup_v1_memory_mount are set); failing that, one other live process of the same mount namespace
+  // is looked for in /proc (at most once a second per namespace) and read instead, with the same checks against the
+  // event's cgroup ids: a container's short-lived process (the `cat` of `podman exec c cat f`) is then attributed
   // through its long-lived init. Looks up the cgroup ids (the pair cgroup_id, cgroup_v1_id), then the
   // mount namespace; on a miss reads <proc_root>/<pid>/cgroup (checking the process's mount
-  // namespace and, when configured, its cgroups against the event's) and caches the answer under the keys it is valid for (docs/RUNTIME.md, "cache keys"). Requests
-  // metadata the first time a container id is seen. Never blocks on anything but /proc.
+  // namespace and, when configured, its cgroups against the event's) and caches the answer under the keys it is valid
+  // for (docs/RUNTIME.md, "cache keys"). Requests metadata the first time a container id is seen. Never blocks on
+  // anything but /proc.
   Attribution Attribute(const EventOrigin& origin);
 
   // As Attribute, from the cache alone: never reads /proc, never requests metadata, counts

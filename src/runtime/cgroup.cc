@@ -197,8 +197,8 @@ bool HasController(std::string_view controllers, std::string_view name) {
 
 Result<ProcCgroup> ParseProcCgroup(std::string_view content) {
   if (content.size() > kMaxCgroupFileBytes) {
-    return LimitExceeded("cgroup file of " + std::to_string(content.size()) +
-                         " bytes is larger than the cap of " + std::to_string(kMaxCgroupFileBytes));
+    return LimitExceeded("cgroup file of " + std::to_string(content.size()) + " bytes is larger than the cap of " +
+                         std::to_string(kMaxCgroupFileBytes));
   }
   ProcCgroup out;
   ContainerRef from_v1;

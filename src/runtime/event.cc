@@ -21,17 +21,19 @@ namespace vigil::runtime {
 // The table's rows: values from 1 in increasing order without gaps (the kernel's VIGIL_EV_MAX is
 // one past the last row), each below 32 (the config map's `enabled` is a 32-bit mask), and the
 // kernel's constants equal to the C++ enumerators.
-static_assert([] {
-  uint32_t next = 1;
+static_assert(
+    [] {
+      uint32_t next = 1;
 #define VIGIL_EVENT_TYPE_ORDER(name, NAME, Name, value, ...) \
   if (value != next++) return false;
-  VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_ORDER)
+      VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_ORDER)
 #undef VIGIL_EVENT_TYPE_ORDER
-  return true;
-}(), "event_types.h: values must start at 1 and increase by one, row by row");
+      return true;
+    }(),
+    "event_types.h: values must start at 1 and increase by one, row by row");
 static_assert(static_cast<size_t>(VIGIL_EV_MAX) == kEventTypeSlots, "event types differ between kernel and user space");
 static_assert(kEventTypeSlots <= 32, "the kernel enables event types in a 32-bit mask (vigil_config.enabled)");
-#define VIGIL_EVENT_TYPE_SAME(name, NAME, Name, value, ...)                                      \
+#define VIGIL_EVENT_TYPE_SAME(name, NAME, Name, value, ...)                                                 \
   static_assert(static_cast<uint32_t>(EventType::k##Name) == VIGIL_EV_##NAME && VIGIL_EV_##NAME == (value), \
                 "event type " #name ": kernel and C++ values differ");
 VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_SAME)

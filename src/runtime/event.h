@@ -158,7 +158,7 @@ struct ContainerFields {
   std::string runtime;  // "podman", "docker", "containerd", "crio"
   std::string name, image, image_digest;
   std::string pod_uid;
-  std::string pod_name, pod_namespace;  // Kubernetes only
+  std::string pod_name, pod_namespace;                               // Kubernetes only
   std::shared_ptr<const std::map<std::string, std::string>> labels;  // null: none known
   // "ready": the runtime's API answered; "failed": it could not; "timeout": not answered while
   // the event was held; "none": no API asked (or a host process).
@@ -176,7 +176,8 @@ std::string ContainerJson(const ContainerFields& c);
 // Extra facts about the event that rules care about.
 struct Verdicts {
   bool container_exec = false;  // an exec into the container by its runtime (podman/docker/kubectl exec)
-  std::string host_call;        // why a connect/tcp_connect reaches the host ("cloud metadata", "host address", "runtime socket", ...)
+  std::string host_call;  // why a connect/tcp_connect reaches the host ("cloud metadata", "host address", "runtime
+                          // socket", ...)
 };
 
 // One JSON object on one line (no trailing newline). `boot_to_unix_ns` converts ts_ns to wall

@@ -65,9 +65,12 @@ Place PlaceOf(const ContainerFields& c) {
 // process could not be attributed.
 FieldValue ContainerStr(const ContainerFields& c, std::string_view value, std::string_view host = "") {
   switch (PlaceOf(c)) {
-    case Place::kContainer: return Str(value);
-    case Place::kHost: return Str(host);
-    case Place::kUnknown: break;
+    case Place::kContainer:
+      return Str(value);
+    case Place::kHost:
+      return Str(host);
+    case Place::kUnknown:
+      break;
   }
   return {};
 }
@@ -90,9 +93,7 @@ FieldValue Ip(const FieldInput& in) {
   return a ? FieldValue::Ip(*a) : FieldValue();
 }
 
-FieldValue Port(const FieldInput& in) {
-  return IpOf(in.event) ? FieldValue::Uint64(in.event.port) : FieldValue();
-}
+FieldValue Port(const FieldInput& in) { return IpOf(in.event) ? FieldValue::Uint64(in.event.port) : FieldValue(); }
 
 int64_t UnixNs(const FieldInput& in) { return static_cast<int64_t>(in.event.ts_ns) + in.boot_to_unix_ns; }
 
@@ -421,12 +422,18 @@ size_t Distance(std::string_view a, std::string_view b) {
 
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
-    case FieldType::kString: return "string";
-    case FieldType::kInt64: return "int64";
-    case FieldType::kUint64: return "uint64";
-    case FieldType::kBool: return "bool";
-    case FieldType::kIpAddress: return "ipaddr";
-    case FieldType::kStringList: return "list";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kInt64:
+      return "int64";
+    case FieldType::kUint64:
+      return "uint64";
+    case FieldType::kBool:
+      return "bool";
+    case FieldType::kIpAddress:
+      return "ipaddr";
+    case FieldType::kStringList:
+      return "list";
   }
   return "unknown";
 }
@@ -441,12 +448,18 @@ FieldType FieldValue::type() const {
   assert(has_value());
   switch (v_.index()) {
     case 1:
-    case 2: return FieldType::kString;
-    case 3: return FieldType::kInt64;
-    case 4: return FieldType::kUint64;
-    case 5: return FieldType::kBool;
-    case 6: return FieldType::kIpAddress;
-    default: return FieldType::kStringList;
+    case 2:
+      return FieldType::kString;
+    case 3:
+      return FieldType::kInt64;
+    case 4:
+      return FieldType::kUint64;
+    case 5:
+      return FieldType::kBool;
+    case 6:
+      return FieldType::kIpAddress;
+    default:
+      return FieldType::kStringList;
   }
 }
 
@@ -485,11 +498,16 @@ std::span<const std::string> FieldValue::AsList() const {
 std::string FieldValue::ToString() const {
   if (!has_value()) return "<NA>";
   switch (type()) {
-    case FieldType::kString: return std::string(AsString());
-    case FieldType::kInt64: return std::to_string(AsInt64());
-    case FieldType::kUint64: return std::to_string(AsUint64());
-    case FieldType::kBool: return AsBool() ? "true" : "false";
-    case FieldType::kIpAddress: return AsIp().ToString();
+    case FieldType::kString:
+      return std::string(AsString());
+    case FieldType::kInt64:
+      return std::to_string(AsInt64());
+    case FieldType::kUint64:
+      return std::to_string(AsUint64());
+    case FieldType::kBool:
+      return AsBool() ? "true" : "false";
+    case FieldType::kIpAddress:
+      return AsIp().ToString();
     case FieldType::kStringList: {
       std::string out;
       std::span<const std::string> items = AsList();

@@ -114,9 +114,7 @@ struct Field {
   FieldValue (*get)(const FieldInput& in);
 
   // The value for this event: none when the event's type is not in event_types, else get(in).
-  FieldValue Read(const FieldInput& in) const {
-    return event_types.contains(in.event.type) ? get(in) : FieldValue();
-  }
+  FieldValue Read(const FieldInput& in) const { return event_types.contains(in.event.type) ? get(in) : FieldValue(); }
 };
 
 // Every field, in a stable order (by class: evt, syscall, proc, thread, user, group, fd,

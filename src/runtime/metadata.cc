@@ -39,15 +39,12 @@ std::string Quote(std::string_view s, size_t max = 64) {
   return out + "\"";
 }
 
-Error WrongType(std::string_view what, const std::string& path, const json& j,
-                std::string_view expected) {
-  return Corrupt(std::string(what) + ": " + path + " is " + j.type_name() + ", expected " +
-                 std::string(expected));
+Error WrongType(std::string_view what, const std::string& path, const json& j, std::string_view expected) {
+  return Corrupt(std::string(what) + ": " + path + " is " + j.type_name() + ", expected " + std::string(expected));
 }
 
 // The string at `path` (already looked up as `j`), capped at `max` bytes.
-Result<std::string> StringAt(std::string_view what, const std::string& path, const json& j,
-                             size_t max) {
+Result<std::string> StringAt(std::string_view what, const std::string& path, const json& j, size_t max) {
   if (!j.is_string()) return WrongType(what, path, j, "a string");
   const auto& s = j.get_ref<const std::string&>();
   if (s.size() > max) {
@@ -58,8 +55,7 @@ Result<std::string> StringAt(std::string_view what, const std::string& path, con
 }
 
 // The member `key` of object `obj` (at `path`), or an error naming it when absent.
-Result<const json*> Member(std::string_view what, const std::string& path, const json& obj,
-                           const char* key) {
+Result<const json*> Member(std::string_view what, const std::string& path, const json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end()) return Corrupt(std::string(what) + ": " + path + "." + key + " is missing");
   return &*it;
@@ -93,8 +89,8 @@ bool IsLowerHex(std::string_view s) {
 bool IsSafeSegment(std::string_view s, size_t max) {
   if (s.empty() || s.size() > max || s == "." || s == "..") return false;
   for (char c : s) {
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-              c == '_' || c == '.' || c == '-' || c == ':';
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
+              c == '-' || c == ':';
     if (!ok) return false;
   }
   return true;
@@ -123,16 +119,14 @@ Result<ContainerMetadata> ParseInspect(std::string_view text, std::string* id) {
   if (labels != config->end() && !labels->is_null()) {
     if (!labels->is_object()) return WrongType(kInspect, "$.Config.Labels", *labels, "an object");
     if (labels->size() > kMaxContainerLabels) {
-      return LimitExceeded(std::string(kInspect) + ": $.Config.Labels has " +
-                           std::to_string(labels->size()) + " entries, more than the cap of " +
-                           std::to_string(kMaxContainerLabels));
+      return LimitExceeded(std::string(kInspect) + ": $.Config.Labels has " + std::to_string(labels->size()) +
+                           " entries, more than the cap of " + std::to_string(kMaxContainerLabels));
     }
     for (const auto& [key, value] : labels->items()) {
       std::string path = "$.Config.Labels[" + Quote(key) + "]";
       if (key.size() > kMaxLabelKeyBytes) {
-        return LimitExceeded(std::string(kInspect) + ": " + path + ": key of " +
-                             std::to_string(key.size()) + " bytes, more than the cap of " +
-                             std::to_string(kMaxLabelKeyBytes));
+        return LimitExceeded(std::string(kInspect) + ": " + path + ": key of " + std::to_string(key.size()) +
+                             " bytes, more than the cap of " + std::to_string(kMaxLabelKeyBytes));
       }
       VIGIL_ASSIGN_OR_RETURN(std::string v, StringAt(kInspect, path, value, kMaxLabelValueBytes));
       m.labels.emplace(key, std::move(v));
@@ -147,9 +141,7 @@ Result<ContainerMetadata> ParseInspect(std::string_view text, std::string* id) {
 
 }  // namespace
 
-Result<ContainerMetadata> ParseContainerInspect(std::string_view json_text) {
-  return ParseInspect(json_text, nullptr);
-}
+Result<ContainerMetadata> ParseContainerInspect(std::string_view json_text) { return ParseInspect(json_text, nullptr); }
 
 Result<std::string> ParseImageDigest(std::string_view json_text) {
   constexpr std::string_view kWhat = "image inspect";
@@ -158,12 +150,10 @@ Result<std::string> ParseImageDigest(std::string_view json_text) {
   if (digests == root.end() || digests->is_null()) return std::string();
   if (!digests->is_array()) return WrongType(kWhat, "$.RepoDigests", *digests, "an array");
   if (digests->empty()) return std::string();
-  VIGIL_ASSIGN_OR_RETURN(std::string first,
-                         StringAt(kWhat, "$.RepoDigests[0]", (*digests)[0], kMaxApiStringBytes));
+  VIGIL_ASSIGN_OR_RETURN(std::string first, StringAt(kWhat, "$.RepoDigests[0]", (*digests)[0], kMaxApiStringBytes));
   size_t at = first.rfind('@');
   if (at == std::string::npos) {
-    return Corrupt(std::string(kWhat) + ": $.RepoDigests[0] " + Quote(first) +
-                   " is not '<name>@<digest>'");
+    return Corrupt(std::string(kWhat) + ": $.RepoDigests[0] " + Quote(first) + " is not '<name>@<digest>'");
   }
   std::string digest = first.substr(at + 1);
   constexpr std::string_view kSha = "sha256:";
@@ -235,8 +225,8 @@ struct RuntimeApiResolver::State {
   std::unordered_map<std::string, std::string> image_digests;  // "<socket>\n<image id>" → digest
 
   struct Counters {
-    std::atomic<uint64_t> requests{0}, ready{0}, not_found{0}, failed{0}, queue_full{0},
-        http_calls{0}, image_cache_hits{0};
+    std::atomic<uint64_t> requests{0}, ready{0}, not_found{0}, failed{0}, queue_full{0}, http_calls{0},
+        image_cache_hits{0};
   } n;
 
   static void Bump(std::atomic<uint64_t>& c) { c.fetch_add(1, std::memory_order_relaxed); }
@@ -313,8 +303,7 @@ struct RuntimeApiResolver::State {
       }
       if (got->status == 404) continue;
       if (got->status != 200) {
-        errors.push_back(Unavailable(where + ": HTTP " + std::to_string(got->status) + ": " +
-                                     Quote(got->body, 200)));
+        errors.push_back(Unavailable(where + ": HTTP " + std::to_string(got->status) + ": " + Quote(got->body, 200)));
         continue;
       }
       std::string answered_id;
@@ -334,8 +323,7 @@ struct RuntimeApiResolver::State {
     if (errors.empty()) return NotFound("container " + id + " is unknown to " + tried);
     Error first = std::move(errors.front());
     if (errors.size() > 1) {
-      first.Context("container " + id + " (and " + std::to_string(errors.size() - 1) +
-                    " more failed sockets)");
+      first.Context("container " + id + " (and " + std::to_string(errors.size() - 1) + " more failed sockets)");
     }
     return first;
   }

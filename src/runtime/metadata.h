@@ -87,12 +87,12 @@ struct RuntimeApiOptions {
 
 // Counters since construction.
 struct RuntimeApiStats {
-  uint64_t requests = 0;      // Request() calls
-  uint64_t ready = 0;         // answered with metadata
-  uint64_t not_found = 0;     // answered kNotFound (every socket said 404)
-  uint64_t failed = 0;        // answered with any other error (queue full and shutdown included)
-  uint64_t queue_full = 0;    // refused because the queue was full
-  uint64_t http_calls = 0;    // HTTP exchanges attempted
+  uint64_t requests = 0;    // Request() calls
+  uint64_t ready = 0;       // answered with metadata
+  uint64_t not_found = 0;   // answered kNotFound (every socket said 404)
+  uint64_t failed = 0;      // answered with any other error (queue full and shutdown included)
+  uint64_t queue_full = 0;  // refused because the queue was full
+  uint64_t http_calls = 0;  // HTTP exchanges attempted
   uint64_t image_cache_hits = 0;
 };
 

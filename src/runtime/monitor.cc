@@ -277,8 +277,8 @@ Result<std::unique_ptr<Monitor>> Monitor::Start(MonitorOptions options) {
   VIGIL_ASSIGN_OR_RETURN(m->sensor_, Sensor::Start(options.sensor));
   options.hold.containers_only = !options.sensor.watch_host;
   m->attributor_ = std::make_unique<Attributor>(std::move(options.attribution));
-  m->hold_ = std::make_unique<MetadataHold>(*m->attributor_, HostContext::FromMachine(), std::move(options.hold),
-                                            m->stats_);
+  m->hold_ =
+      std::make_unique<MetadataHold>(*m->attributor_, HostContext::FromMachine(), std::move(options.hold), m->stats_);
   return m;
 }
 

@@ -13,10 +13,10 @@
 #include <deque>
 #include <functional>
 #include <map>
-#include <tuple>
 #include <memory>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "common/status.h"
@@ -31,9 +31,9 @@ struct HostContext {
   std::set<std::string> addresses;  // every address of the host's interfaces, as Event::Address prints
   uint32_t net_ns = 0;              // the host's network namespace inode
   // Unix socket paths of container runtimes' APIs.
-  std::vector<std::string> runtime_sockets = {"/run/podman/podman.sock", "/var/run/docker.sock", "/run/docker.sock",
-                                              "/run/containerd/containerd.sock", "/var/run/crio/crio.sock",
-                                              "/run/crio/crio.sock"};
+  std::vector<std::string> runtime_sockets = {"/run/podman/podman.sock", "/var/run/docker.sock",
+                                              "/run/docker.sock",        "/run/containerd/containerd.sock",
+                                              "/var/run/crio/crio.sock", "/run/crio/crio.sock"};
   // The cgroup hierarchies the kernel's cgroup ids are checked against (AttributorOptions):
   // the cgroup v2 mount ("/sys/fs/cgroup", or "/sys/fs/cgroup/unified" on hybrid hosts) and the
   // v1 memory hierarchy ("/sys/fs/cgroup/memory"); "" when the host has none.
@@ -64,19 +64,19 @@ struct Observed {
 // Counters of the user-space side; each decoded event ends in exactly one of delivered,
 // host_filtered, hold_overflow.
 struct MonitorStats {
-  uint64_t delivered = 0;       // handed to the caller
-  uint64_t host_filtered = 0;   // host processes in namespaces of their own, left out (containers-only mode)
-  uint64_t hold_overflow = 0;   // dropped: the hold queue was full (counted, never silent)
-  uint64_t held = 0;            // events that waited for metadata (then delivered)
-  uint64_t backfilled = 0;      // ... delivered with the metadata that arrived while they waited
-  uint64_t timed_out = 0;       // ... delivered without it (the runtime's API did not answer in time)
-  uint64_t unresolved = 0;      // delivered with no container: the process exited before attribution
+  uint64_t delivered = 0;      // handed to the caller
+  uint64_t host_filtered = 0;  // host processes in namespaces of their own, left out (containers-only mode)
+  uint64_t hold_overflow = 0;  // dropped: the hold queue was full (counted, never silent)
+  uint64_t held = 0;           // events that waited for metadata (then delivered)
+  uint64_t backfilled = 0;     // ... delivered with the metadata that arrived while they waited
+  uint64_t timed_out = 0;      // ... delivered without it (the runtime's API did not answer in time)
+  uint64_t unresolved = 0;     // delivered with no container: the process exited before attribution
 };
 
 struct HoldOptions {
-  uint64_t hold_ns = 500'000'000;  // the longest an event waits for its container's metadata
-  size_t max_held = 65536;         // events held at once; beyond, the newest is dropped and counted
-  bool containers_only = true;     // leave out host processes (counted as host_filtered)
+  uint64_t hold_ns = 500'000'000;   // the longest an event waits for its container's metadata
+  size_t max_held = 65536;          // events held at once; beyond, the newest is dropped and counted
+  bool containers_only = true;      // leave out host processes (counted as host_filtered)
   std::function<uint64_t()> clock;  // monotonic nanoseconds; steady_clock when empty
 };
 

@@ -56,23 +56,23 @@ inline constexpr size_t kRecordBytes = 0;
 VIGIL_RECORD_SIZES(VIGIL_RECORD_SIZE)
 #undef VIGIL_RECORD_SIZE
 
-#define VIGIL_RECORD_FIELD_CHECK(record, field, offset, bytes)                                              \
+#define VIGIL_RECORD_FIELD_CHECK(record, field, offset, bytes)                                           \
   static_assert(offsetof(vigil_##record, field) == (offset) && sizeof(vigil_##record::field) == (bytes), \
                 "vigil_" #record "." #field " moved or changed size: bump VIGIL_EVENT_ABI and the layout here");
 VIGIL_RECORD_FIELDS(VIGIL_RECORD_FIELD_CHECK)
 #undef VIGIL_RECORD_FIELD_CHECK
 
-#define VIGIL_RECORD_SIZE_CHECK(record, bytes)                    \
+#define VIGIL_RECORD_SIZE_CHECK(record, bytes)                          \
   static_assert(sizeof(vigil_##record) == kRecordBytes<vigil_##record>, \
                 "vigil_" #record " changed size: bump VIGIL_EVENT_ABI and the layout here");
 VIGIL_RECORD_SIZES(VIGIL_RECORD_SIZE_CHECK)
 #undef VIGIL_RECORD_SIZE_CHECK
 
 // Every row of the table names a record of the list, which starts with the header.
-#define VIGIL_EVENT_TYPE_RECORD_CHECK(name, NAME, Name, value, record, ...)                      \
-  static_assert(kRecordBytes<vigil_##record> == sizeof(vigil_##record),                          \
-                "event type " #name ": record vigil_" #record " has no layout in VIGIL_RECORD_SIZES"); \
-  static_assert(offsetof(vigil_##record, h) == 0, "event type " #name ": vigil_" #record " must start with its header");
+#define VIGIL_EVENT_TYPE_RECORD_CHECK(name, NAME, Name, value, record, ...)              \
+  static_assert(kRecordBytes<vigil_##record> == sizeof(vigil_##record),                  \
+                "event type " #name ": its record has no layout in VIGIL_RECORD_SIZES"); \
+  static_assert(offsetof(vigil_##record, h) == 0, "event type " #name ": its record must start with the header");
 VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_RECORD_CHECK)
 #undef VIGIL_EVENT_TYPE_RECORD_CHECK
 
@@ -170,8 +170,8 @@ uint64_t NamespaceFlags(const Event& e) { return SyscallName(e) == "setns" ? e.a
 // The CLONE_NEW* bits of unshare(2) flags / setns(2) nstype, by name.
 std::vector<std::string> NamespaceNames(uint64_t flags) {
   static constexpr std::pair<uint64_t, const char*> kBits[] = {
-      {0x00020000, "mnt"}, {0x04000000, "uts"},     {0x08000000, "ipc"},    {0x10000000, "user"},
-      {0x20000000, "pid"}, {0x40000000, "net"},     {0x02000000, "cgroup"}, {0x00000080, "time"}};
+      {0x00020000, "mnt"}, {0x04000000, "uts"}, {0x08000000, "ipc"},    {0x10000000, "user"},
+      {0x20000000, "pid"}, {0x40000000, "net"}, {0x02000000, "cgroup"}, {0x00000080, "time"}};
   std::vector<std::string> out;
   for (auto [bit, name] : kBits) {
     if (flags & bit) out.emplace_back(name);
@@ -181,28 +181,48 @@ std::vector<std::string> NamespaceNames(uint64_t flags) {
 
 std::string_view PtraceRequestName(uint64_t r) {
   switch (r) {
-    case 0: return "traceme";
-    case 4: return "poketext";
-    case 5: return "pokedata";
-    case 6: return "pokeuser";
-    case 13: return "setregs";
-    case 15: return "setfpregs";
-    case 16: return "attach";
-    case 0x4205: return "setregset";
-    case 0x4206: return "seize";
+    case 0:
+      return "traceme";
+    case 4:
+      return "poketext";
+    case 5:
+      return "pokedata";
+    case 6:
+      return "pokeuser";
+    case 13:
+      return "setregs";
+    case 15:
+      return "setfpregs";
+    case 16:
+      return "attach";
+    case 0x4205:
+      return "setregset";
+    case 0x4206:
+      return "seize";
   }
   return "other";
 }
 
 std::string_view BpfCommandName(uint64_t c) {
-  static constexpr std::string_view kNames[] = {
-      "map_create", "map_lookup_elem", "map_update_elem", "map_delete_elem", "map_get_next_key", "prog_load",
-      "obj_pin", "obj_get", "prog_attach", "prog_detach", "prog_test_run", "prog_get_next_id", "map_get_next_id",
-      "prog_get_fd_by_id", "map_get_fd_by_id", "obj_get_info_by_fd", "prog_query", "raw_tracepoint_open",
-      "btf_load", "btf_get_fd_by_id", "task_fd_query", "map_lookup_and_delete_elem", "map_freeze",
-      "btf_get_next_id", "map_lookup_batch", "map_lookup_and_delete_batch", "map_update_batch",
-      "map_delete_batch", "link_create", "link_update", "link_get_fd_by_id", "link_get_next_id", "enable_stats",
-      "iter_create", "link_detach", "prog_bind_map", "token_create"};
+  static constexpr std::string_view kNames[] = {"map_create",        "map_lookup_elem",
+                                                "map_update_elem",   "map_delete_elem",
+                                                "map_get_next_key",  "prog_load",
+                                                "obj_pin",           "obj_get",
+                                                "prog_attach",       "prog_detach",
+                                                "prog_test_run",     "prog_get_next_id",
+                                                "map_get_next_id",   "prog_get_fd_by_id",
+                                                "map_get_fd_by_id",  "obj_get_info_by_fd",
+                                                "prog_query",        "raw_tracepoint_open",
+                                                "btf_load",          "btf_get_fd_by_id",
+                                                "task_fd_query",     "map_lookup_and_delete_elem",
+                                                "map_freeze",        "btf_get_next_id",
+                                                "map_lookup_batch",  "map_lookup_and_delete_batch",
+                                                "map_update_batch",  "map_delete_batch",
+                                                "link_create",       "link_update",
+                                                "link_get_fd_by_id", "link_get_next_id",
+                                                "enable_stats",      "iter_create",
+                                                "link_detach",       "prog_bind_map",
+                                                "token_create"};
   return c < std::size(kNames) ? kNames[c] : "other";
 }
 

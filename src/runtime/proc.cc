@@ -1,16 +1,14 @@
 #include "runtime/internal/proc.h"
 
 #include <dirent.h>
-
-#include <climits>
-#include <cstdlib>
-
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <string_view>
 #include <utility>
@@ -110,8 +108,7 @@ Result<Process> ProcFs::OpenThread(int32_t pid, int32_t tid) const {
   return OpenDir(pid, root_ + "/" + std::to_string(pid) + "/task/" + std::to_string(tid));
 }
 
-Result<std::string> Process::ReadEntry(const char* entry, size_t cap, bool allow_truncate,
-                                       bool* truncated) const {
+Result<std::string> Process::ReadEntry(const char* entry, size_t cap, bool allow_truncate, bool* truncated) const {
   std::string where = dir_ + "/" + entry;
   if (fd_ < 0) return InternalError(where + ": process not open");
   // O_NOFOLLOW and O_NONBLOCK: in a fake or hostile tree a link or a FIFO must not redirect or
@@ -160,16 +157,13 @@ Result<std::string> Process::ReadLink(const char* entry) const {
     return FromErrno(errno, where);
   }
   if (static_cast<size_t>(n) >= buf.size()) {
-    return LimitExceeded(where + ": link target longer than " + std::to_string(kMaxLinkBytes) +
-                         " bytes");
+    return LimitExceeded(where + ": link target longer than " + std::to_string(kMaxLinkBytes) + " bytes");
   }
   buf.resize(static_cast<size_t>(n));
   return buf;
 }
 
-Result<std::string> Process::CgroupText() const {
-  return ReadEntry("cgroup", kMaxCgroupFileBytes, false, nullptr);
-}
+Result<std::string> Process::CgroupText() const { return ReadEntry("cgroup", kMaxCgroupFileBytes, false, nullptr); }
 
 Result<ProcCgroup> Process::Cgroup() const {
   VIGIL_ASSIGN_OR_RETURN(std::string text, CgroupText());
@@ -186,8 +180,8 @@ Result<uint64_t> Process::NamespaceInode(Namespace ns) const {
   uint64_t inode = 0;
   if (!t.starts_with(name) || t.substr(name.size()).substr(0, 2) != ":[" || !t.ends_with("]") ||
       !ParseDecimal(t.substr(name.size() + 2, t.size() - name.size() - 3), UINT64_MAX, &inode)) {
-    return Corrupt(dir_ + "/" + entry + ": link '" + Clip(target, 80) + "' is not '" +
-                   std::string(name) + ":[<inode>]'");
+    return Corrupt(dir_ + "/" + entry + ": link '" + Clip(target, 80) + "' is not '" + std::string(name) +
+                   ":[<inode>]'");
   }
   return inode;
 }
@@ -228,8 +222,7 @@ Result<ProcStatus> Process::ReadStatus() const {
   });
   if (!bad.empty()) return Corrupt(dir_ + "/status: malformed " + bad + " line");
   if (!have_ppid || !have_uid || !have_gid) {
-    return Corrupt(dir_ + "/status: no " + std::string(!have_ppid ? "PPid" : !have_uid ? "Uid" : "Gid") +
-                   " line");
+    return Corrupt(dir_ + "/status: no " + std::string(!have_ppid ? "PPid" : !have_uid ? "Uid" : "Gid") + " line");
   }
   return st;
 }

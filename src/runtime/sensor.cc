@@ -40,8 +40,8 @@ uint64_t SensorStats::Delivered() const {
 }
 
 std::vector<std::string> SensorOptions::DefaultReadPrefixes() {
-  return {"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/ssh/ssh_host_", "/root/.ssh/",
-          "/run/secrets/", "/var/run/secrets/"};
+  return {"/etc/shadow", "/etc/gshadow",  "/etc/sudoers",     "/etc/ssh/ssh_host_",
+          "/root/.ssh/", "/run/secrets/", "/var/run/secrets/"};
 }
 
 std::vector<std::string> SensorOptions::DefaultIgnorePrefixes() { return {"/dev/null", "/dev/tty", "/dev/pts/"}; }
@@ -78,8 +78,9 @@ Sensor::Sensor(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Sensor::~Sensor() = default;
 const std::vector<ProbeStatus>& Sensor::probes() const { return impl_->probes; }
 Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions&) {
-  return Unsupported("this vigil was built without eBPF support (VIGIL_BUILD_BPF=OFF: clang, bpftool or libbpf-dev "
-                     "were missing at build time); rebuild after scripts/setup.sh");
+  return Unsupported(
+      "this vigil was built without eBPF support (VIGIL_BUILD_BPF=OFF: clang, bpftool or libbpf-dev "
+      "were missing at build time); rebuild after scripts/setup.sh");
 }
 Result<size_t> Sensor::Poll(int, const std::function<void(const Event&)>&) { return size_t{0}; }
 void Sensor::Detach() {}
@@ -193,7 +194,8 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
   VIGIL_RETURN_IF_ERROR(CheckPrefixes(options.read_prefixes, "read"));
   VIGIL_RETURN_IF_ERROR(CheckPrefixes(options.ignore_prefixes, "ignore"));
   if (!std::filesystem::exists("/sys/kernel/btf/vmlinux")) {
-    return Unsupported("kernel " + KernelRelease() + " has no BTF (/sys/kernel/btf/vmlinux is missing): the sensor "
+    return Unsupported("kernel " + KernelRelease() +
+                       " has no BTF (/sys/kernel/btf/vmlinux is missing): the sensor "
                        "needs a kernel built with CONFIG_DEBUG_INFO_BTF");
   }
   if (geteuid() != 0) {
@@ -262,7 +264,8 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
     v.implied = spec.implied_flags ? 1 : 0;
     uint32_t nr = spec.nr;
     if (bpf_map__update_elem(impl->skel->maps.vigil_syscalls, &nr, sizeof nr, &v, sizeof v, BPF_ANY) != 0) {
-      return IoError("cannot write the sensor's system call map (" + std::string(spec.name) + "): " + std::strerror(errno));
+      return IoError("cannot write the sensor's system call map (" + std::string(spec.name) +
+                     "): " + std::strerror(errno));
     }
   }
   // The path prefixes; an ignored prefix wins over a read prefix when both are the same.
@@ -283,7 +286,8 @@ Result<std::unique_ptr<Sensor>> Sensor::Start(const SensorOptions& options) {
     bpf_program* prog = kPrograms[i].get(impl->skel);
     bpf_link* link = bpf_program__attach(prog);
     if (!link) {
-      impl->probes.push_back({kPrograms[i].name, false, std::string("attach failed: ") + std::strerror(errno) + " " + TakeLog()});
+      impl->probes.push_back(
+          {kPrograms[i].name, false, std::string("attach failed: ") + std::strerror(errno) + " " + TakeLog()});
       continue;
     }
     impl->links.push_back(link);

@@ -23,8 +23,8 @@ struct SensorOptions {
   // listed are filtered in the kernel; the system call probes are attached only when a listed
   // type needs them (UsesSyscallProbes).
   std::vector<EventType> events{DefaultEventTypes().begin(), DefaultEventTypes().end()};
-  bool watch_host = false;          // also the host's processes (default: containers only)
-  uint32_t ring_buffer_mb = 8;      // ring buffer size, a power of two
+  bool watch_host = false;      // also the host's processes (default: containers only)
+  uint32_t ring_buffer_mb = 8;  // ring buffer size, a power of two
   // The kernel wakes the reader once the ring buffer holds this many bytes (0: on every event).
   // Below it, events wait for the reader's next Poll timeout: poll with a short timeout (the
   // Monitor uses at most 50 ms) to bound the delay. Capped at a quarter of the ring.
@@ -43,9 +43,9 @@ struct SensorOptions {
 
 // One kernel probe and whether it runs.
 struct ProbeStatus {
-  std::string name;     // "exec", "exit", "fork", "tcp_state", "sys_enter", "sys_exit"
+  std::string name;  // "exec", "exit", "fork", "tcp_state", "sys_enter", "sys_exit"
   bool running = false;
-  std::string error;    // why not (the verifier's or the kernel's words), "" when running
+  std::string error;  // why not (the verifier's or the kernel's words), "" when running
 };
 
 // Counters per event type (index: EventType value), summed over CPUs.
@@ -53,7 +53,7 @@ struct SensorStats {
   uint64_t attempted[kEventTypeSlots] = {};  // the kernel probe decided to emit
   uint64_t ring_full[kEventTypeSlots] = {};  // lost in the kernel: no room in the ring buffer
   uint64_t delivered[kEventTypeSlots] = {};  // read from the ring buffer and decoded
-  uint64_t undecodable = 0;         // read but not decodable (counted, not delivered)
+  uint64_t undecodable = 0;                  // read but not decodable (counted, not delivered)
   uint64_t Attempted() const;
   uint64_t RingFull() const;
   uint64_t Delivered() const;

@@ -60,8 +60,8 @@ std::string WriteCycloneDx(const catalog::Inventory& inv, const WriteOptions& op
 
   json metadata;
   metadata["timestamp"] = time;
-  metadata["tools"]["components"] = json::array(
-      {{{"type", "application"}, {"name", "vigil"}, {"version", options.tool_version}}});
+  metadata["tools"]["components"] =
+      json::array({{{"type", "application"}, {"name", "vigil"}, {"version", options.tool_version}}});
   metadata["component"] = image;
   bom["metadata"] = metadata;
 

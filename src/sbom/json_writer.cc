@@ -45,9 +45,8 @@ std::string WriteJson(const catalog::Inventory& inv, const WriteOptions& options
   j["layers"] = layers;
   json pkgs = json::array();
   for (const auto& p : inv.packages) {
-    json o = {{"type", p.type},       {"name", p.name},         {"version", p.version},
-              {"purl", p.purl},       {"location", p.location}, {"layer", p.layer},
-              {"found_by", p.found_by}};
+    json o = {{"type", p.type},         {"name", p.name},   {"version", p.version},  {"purl", p.purl},
+              {"location", p.location}, {"layer", p.layer}, {"found_by", p.found_by}};
     if (!p.name_space.empty()) o["namespace"] = p.name_space;
     if (!p.epoch.empty()) o["epoch"] = p.epoch;
     if (!p.arch.empty()) o["arch"] = p.arch;

@@ -18,8 +18,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMaxLayers = 4096;       // more than any real image has (the OCI limit is 127)
-constexpr size_t kMaxWarnings = 200;   // further warnings are counted, not listed
+constexpr int kMaxLayers = 4096;      // more than any real image has (the OCI limit is 127)
+constexpr size_t kMaxWarnings = 200;  // further warnings are counted, not listed
 
 using Props = std::vector<std::pair<std::string, std::string>>;
 
@@ -31,9 +31,7 @@ std::string Prop(const Props& props, std::string_view name) {
   return {};
 }
 
-bool IsOsType(std::string_view type) {
-  return type == "deb" || type == "apk" || type == "rpm" || type == "alpm";
-}
+bool IsOsType(std::string_view type) { return type == "deb" || type == "apk" || type == "rpm" || type == "alpm"; }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -173,11 +171,10 @@ class Reader {
       }
     }
     if (inv_.distro.empty() && !namespace_distro_.empty()) SetDistro(namespace_distro_, "", "");
-    std::stable_sort(inv_.packages.begin(), inv_.packages.end(),
-                     [](const catalog::Package& a, const catalog::Package& b) {
-                       return std::tie(a.layer, a.type, a.name, a.version) <
-                              std::tie(b.layer, b.type, b.name, b.version);
-                     });
+    std::stable_sort(
+        inv_.packages.begin(), inv_.packages.end(), [](const catalog::Package& a, const catalog::Package& b) {
+          return std::tie(a.layer, a.type, a.name, a.version) < std::tie(b.layer, b.type, b.name, b.version);
+        });
     for (const auto& l : inv_.layers) inv_.image.layers.push_back(l.layer);
     inv_.image.source = std::string(what_);
     if (dropped_warnings_ > 0) {
@@ -197,8 +194,7 @@ class Reader {
 
   Status Count(const std::string& path) {
     if (++count_ > limits_.max_components) {
-      return LimitExceeded(path + ": more than " + std::to_string(limits_.max_components) +
-                           " components");
+      return LimitExceeded(path + ": more than " + std::to_string(limits_.max_components) + " components");
     }
     return OkStatus();
   }
@@ -240,8 +236,7 @@ class Reader {
     return index;
   }
 
-  void SetLayerFacts(int index, const std::string& diff_id, const std::string& digest,
-                     const std::string& created_by) {
+  void SetLayerFacts(int index, const std::string& diff_id, const std::string& digest, const std::string& created_by) {
     if (EnsureLayer(index) < 0) {
       Warn("layer index " + std::to_string(index) + " out of range; ignored");
       return;
@@ -298,8 +293,7 @@ class Reader {
 
   Status WalkCdx(const json& arr, const std::string& path, int depth) {
     if (depth > limits_.max_nesting) {
-      return LimitExceeded(path + ": components nested deeper than " +
-                           std::to_string(limits_.max_nesting) + " levels");
+      return LimitExceeded(path + ": components nested deeper than " + std::to_string(limits_.max_nesting) + " levels");
     }
     for (size_t i = 0; i < arr.size(); ++i) {
       const json& c = arr[i];
@@ -346,15 +340,24 @@ class Reader {
       if (v.empty()) continue;
       if (StartsWith(k, "vigil:")) {
         std::string_view key = std::string_view(k).substr(6);
-        if (key == "found-by") f.found_by = v;
-        else if (key == "location") f.location = v;
-        else if (key == "layer:index") f.layer_index = ParseIndex(v);
-        else if (key == "layer:diff-id") f.layer_diff_id = v;
-        else if (key == "layer:created-by") f.layer_created_by = v;
-        else if (key == "source-name") f.source_name = v;
-        else if (key == "source-version") f.source_version = v;
-        else if (key == "owned-by") f.owner = v;
-        else if (key != "arch") f.properties.emplace(std::string(key), v);
+        if (key == "found-by")
+          f.found_by = v;
+        else if (key == "location")
+          f.location = v;
+        else if (key == "layer:index")
+          f.layer_index = ParseIndex(v);
+        else if (key == "layer:diff-id")
+          f.layer_diff_id = v;
+        else if (key == "layer:created-by")
+          f.layer_created_by = v;
+        else if (key == "source-name")
+          f.source_name = v;
+        else if (key == "source-version")
+          f.source_version = v;
+        else if (key == "owned-by")
+          f.owner = v;
+        else if (key != "arch")
+          f.properties.emplace(std::string(key), v);
       }
     }
     // Trivy.
@@ -502,8 +505,8 @@ class Reader {
     return OkStatus();
   }
 
-  void AddPackage(const std::string& path, const std::string& purl, const std::string& group,
-                  const std::string& name, const std::string& version, Facts f) {
+  void AddPackage(const std::string& path, const std::string& purl, const std::string& group, const std::string& name,
+                  const std::string& version, Facts f) {
     catalog::Package p;
     p.purl = purl;
     p.name_space = group;
@@ -533,9 +536,9 @@ class Reader {
         if (qualifier_distro_.empty()) qualifier_distro_ = q("distro");
       }
       size_t colon = p.version.find(':');
-      bool has_epoch = colon != std::string::npos && colon > 0 &&
-                       std::all_of(p.version.begin(), p.version.begin() + colon,
-                                   [](char c) { return c >= '0' && c <= '9'; });
+      bool has_epoch =
+          colon != std::string::npos && colon > 0 &&
+          std::all_of(p.version.begin(), p.version.begin() + colon, [](char c) { return c >= '0' && c <= '9'; });
       if (p.type == "deb") {
         // dpkg writes the epoch into the version; the dpkg cataloger keeps it there.
         if (!has_epoch && !epoch.empty() && epoch != "0") p.version = epoch + ":" + p.version;
@@ -634,8 +637,7 @@ Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what
     if (!spec.ok()) return spec.error().Context(w);
     static const std::set<std::string> kSpecs = {"1.2", "1.3", "1.4", "1.5", "1.6"};
     if (!kSpecs.contains(*spec)) {
-      return Unsupported(w + ": CycloneDX specVersion '" + Clip(*spec, 20) +
-                         "' is not read (1.2 to 1.6 are)");
+      return Unsupported(w + ": CycloneDX specVersion '" + Clip(*spec, 20) + "' is not read (1.2 to 1.6 are)");
     }
     Status s = reader.ReadCycloneDx(doc, *spec);
     if (!s.ok()) return s.error().Context(w);

@@ -33,7 +33,6 @@ struct ReadLimits {
 // kUnsupported for other formats (XML, SPDX tag-value, SPDX 3, other spec versions);
 // kCorrupt for malformed JSON or a document whose fields have the wrong types (naming the JSON
 // path, e.g. "$.components[3].properties"). Never throws.
-Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what,
-                                    const ReadLimits& limits = {});
+Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what, const ReadLimits& limits = {});
 
 }  // namespace vigil::sbom

@@ -21,8 +21,8 @@ std::string SpdxId(const std::string& s) {
 bool LooksLikeExpression(const std::string& s) {
   if (s.empty() || s.size() > 200) return false;
   for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' ||
-          c == ' ' || c == '(' || c == ')' || c == ':')) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == ' ' || c == '(' ||
+          c == ')' || c == ':')) {
       return false;
     }
   }
@@ -66,14 +66,14 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
   image["name"] = ImageName(inv);
   if (!inv.image.config_digest.empty()) {
     image["versionInfo"] = inv.image.config_digest;
-    image["checksums"] = json::array(
-        {{{"algorithm", "SHA256"}, {"checksumValue", inv.image.config_digest.substr(7)}}});
+    image["checksums"] = json::array({{{"algorithm", "SHA256"}, {"checksumValue", inv.image.config_digest.substr(7)}}});
   }
   image["downloadLocation"] = "NOASSERTION";
   image["filesAnalyzed"] = false;
   image["primaryPackagePurpose"] = "CONTAINER";
   packages.push_back(image);
-  rels.push_back({{"spdxElementId", "SPDXRef-DOCUMENT"}, {"relationshipType", "DESCRIBES"},
+  rels.push_back({{"spdxElementId", "SPDXRef-DOCUMENT"},
+                  {"relationshipType", "DESCRIBES"},
                   {"relatedSpdxElement", "SPDXRef-Image"}});
   if (!inv.distro.empty()) {
     json os;
@@ -84,7 +84,8 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     os["filesAnalyzed"] = false;
     os["primaryPackagePurpose"] = "OPERATING_SYSTEM";  // JSON spells it with "_" (tag-value with "-")
     packages.push_back(os);
-    rels.push_back({{"spdxElementId", "SPDXRef-Image"}, {"relationshipType", "CONTAINS"},
+    rels.push_back({{"spdxElementId", "SPDXRef-Image"},
+                    {"relationshipType", "CONTAINS"},
                     {"relatedSpdxElement", "SPDXRef-OperatingSystem"}});
   }
   size_t n = 0;
@@ -110,8 +111,8 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     }
     s["copyrightText"] = "NOASSERTION";
     if (!p.source_name.empty() && p.source_name != p.name) {
-      s["sourceInfo"] = "built from source package " + p.source_name +
-                        (p.source_version.empty() ? "" : " " + p.source_version);
+      s["sourceInfo"] =
+          "built from source package " + p.source_name + (p.source_version.empty() ? "" : " " + p.source_version);
     }
     std::string where = p.location;
     if (p.layer >= 0 && static_cast<size_t>(p.layer) < inv.layers.size()) {
@@ -120,13 +121,11 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
                (l.created_by.empty() ? "" : ": " + l.created_by) + ")";
     }
     s["comment"] = "found by " + p.found_by + " in " + where;
-    s["externalRefs"] = json::array({{{"referenceCategory", "PACKAGE-MANAGER"},
-                                      {"referenceType", "purl"},
-                                      {"referenceLocator", p.purl}}});
+    s["externalRefs"] = json::array(
+        {{{"referenceCategory", "PACKAGE-MANAGER"}, {"referenceType", "purl"}, {"referenceLocator", p.purl}}});
     s["primaryPackagePurpose"] = "LIBRARY";
     packages.push_back(s);
-    rels.push_back({{"spdxElementId", "SPDXRef-Image"}, {"relationshipType", "CONTAINS"},
-                    {"relatedSpdxElement", id}});
+    rels.push_back({{"spdxElementId", "SPDXRef-Image"}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", id}});
   }
   doc["packages"] = packages;
   doc["relationships"] = rels;

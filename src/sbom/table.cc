@@ -46,7 +46,8 @@ std::string WriteTable(const catalog::Inventory& inv) {
     out += fmt::format("Platform {}/{}\n", inv.image.config.os, inv.image.config.architecture);
   }
   if (!inv.distro.empty()) {
-    out += fmt::format("OS       {}\n", inv.distro.pretty_name.empty() ? DistroName(inv.distro) : inv.distro.pretty_name);
+    out +=
+        fmt::format("OS       {}\n", inv.distro.pretty_name.empty() ? DistroName(inv.distro) : inv.distro.pretty_name);
   }
   std::map<int, std::vector<const catalog::Package*>> by_layer;
   for (const auto& p : inv.packages) by_layer[p.layer].push_back(&p);
@@ -62,16 +63,14 @@ std::string WriteTable(const catalog::Inventory& inv) {
     size_t count = it == by_layer.end() ? 0 : it->second.size();
     out += fmt::format("\nLayer {}  {}  {}{}  {} package{}\n", idx,
                        Short(l.layer.diff_id.empty() ? l.layer.digest : l.layer.diff_id),
-                       HumanSize(l.uncompressed_size), l.from_cache ? " (cached)" : "", count,
-                       count == 1 ? "" : "s");
+                       HumanSize(l.uncompressed_size), l.from_cache ? " (cached)" : "", count, count == 1 ? "" : "s");
     if (!l.layer.created_by.empty()) out += fmt::format("  {}\n", OneLine(l.layer.created_by, 100));
     if (count == 0) continue;
     out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", "TYPE", wt, "NAME", wn, "VERSION", wv, "LOCATION");
     for (const catalog::Package* p : it->second) {
       std::string name = p->name_space.empty() ? p->name : p->name_space + "/" + p->name;
       std::string version = p->epoch.empty() ? p->version : p->epoch + ":" + p->version;
-      out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", p->type, wt, name, wn, version, wv,
-                         p->location);
+      out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", p->type, wt, name, wn, version, wv, p->location);
     }
   }
   out += fmt::format("\n{} packages in {} layers\n", inv.packages.size(), inv.layers.size());
@@ -84,16 +83,19 @@ Result<Format> ParseFormat(std::string_view name) {
   if (name == "json") return Format::kJson;
   if (name == "cyclonedx" || name == "cdx" || name == "cyclonedx-json") return Format::kCycloneDx;
   if (name == "spdx" || name == "spdx-json") return Format::kSpdx;
-  return InvalidArgument("unknown format '" + std::string(name) +
-                         "' (use table, json, cyclonedx or spdx)");
+  return InvalidArgument("unknown format '" + std::string(name) + "' (use table, json, cyclonedx or spdx)");
 }
 
 std::string Write(Format format, const catalog::Inventory& inv, const WriteOptions& options) {
   switch (format) {
-    case Format::kTable: return WriteTable(inv);
-    case Format::kJson: return WriteJson(inv, options);
-    case Format::kCycloneDx: return WriteCycloneDx(inv, options);
-    case Format::kSpdx: return WriteSpdx(inv, options);
+    case Format::kTable:
+      return WriteTable(inv);
+    case Format::kJson:
+      return WriteJson(inv, options);
+    case Format::kCycloneDx:
+      return WriteCycloneDx(inv, options);
+    case Format::kSpdx:
+      return WriteSpdx(inv, options);
   }
   return {};
 }

@@ -11,10 +11,11 @@
 // - at the first position where the kinds differ, a pre-release suffix (alpha..rc) loses;
 //   otherwise the kind that comes earlier in the order above wins ("1.0.1" > "1.0_p1" >
 //   "1.0~ab" > "1.0-r1" > "1.0").
+#include "version/internal/apk.h"
+
 #include <cassert>
 #include <cstring>
 
-#include "version/internal/apk.h"
 #include "version/internal/scheme_util.h"
 #include "version/internal/schemes.h"
 
@@ -42,9 +43,8 @@ struct SuffixName {
   const char* name;
   uint64_t rank;
 };
-constexpr SuffixName kSuffixes[] = {{"alpha", 1}, {"beta", 2}, {"pre", 3}, {"rc", 4},
-                                    {"cvs", 6},   {"svn", 7},  {"git", 8}, {"hg", 9},
-                                    {"p", 10}};
+constexpr SuffixName kSuffixes[] = {{"alpha", 1}, {"beta", 2}, {"pre", 3}, {"rc", 4}, {"cvs", 6},
+                                    {"svn", 7},   {"git", 8},  {"hg", 9},  {"p", 10}};
 
 bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f'); }
 
@@ -176,14 +176,11 @@ class ApkSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 
   static std::string Misplaced(std::string_view what, uint8_t prev) {
-    static constexpr const char* kNames[] = {"the first number", "a number", "the letter",
-                                             "a suffix",         "a suffix number", "the commit hash",
-                                             "the revision"};
+    static constexpr const char* kNames[] = {"the first number", "a number",        "the letter",  "a suffix",
+                                             "a suffix number",  "the commit hash", "the revision"};
     return std::string(what) + " cannot follow " + kNames[prev];
   }
 

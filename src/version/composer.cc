@@ -44,9 +44,7 @@ bool StartsWithCi(std::string_view s, size_t i, std::string_view word) {
   return true;
 }
 
-bool IsPhpTrim(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0' || c == '\x0b';
-}
+bool IsPhpTrim(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\0' || c == '\x0b'; }
 bool IsPcreSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
 std::string_view PhpTrim(std::string_view s) {
@@ -69,8 +67,7 @@ bool MatchModifier(std::string_view r, Modifier* m) {
   if (i < r.size() && (r[i] == '.' || r[i] == '_' || r[i] == '-')) ++i;
   // The pattern's alternation order. A shorter alternative would leave letters that nothing
   // after it can match, so the first match is the only one that can succeed.
-  static constexpr std::string_view kWords[] = {"stable", "beta",  "b",  "RC", "alpha",
-                                                "a",      "patch", "pl", "p"};
+  static constexpr std::string_view kWords[] = {"stable", "beta", "b", "RC", "alpha", "a", "patch", "pl", "p"};
   for (std::string_view w : kWords) {
     if (StartsWithCi(r, i, w)) {
       m->stability = r.substr(i, w.size());
@@ -171,8 +168,7 @@ Normalized Normalize(std::string_view original) {
   }
   // "@stability" flags.
   for (std::string_view w : {"stable", "RC", "beta", "alpha", "dev"}) {
-    if (v.size() > w.size() && v[v.size() - w.size() - 1] == '@' &&
-        StartsWithCi(v, v.size() - w.size(), w)) {
+    if (v.size() > w.size() && v[v.size() - w.size() - 1] == '@' && StartsWithCi(v, v.size() - w.size(), w)) {
       v.remove_suffix(w.size() + 1);
       break;
     }
@@ -230,13 +226,12 @@ Normalized Normalize(std::string_view original) {
   // Date based: the digits and separators up to the last digit before the modifier.
   {
     size_t run = p;
-    while (run < v.size() && (IsDigit(v[run]) || v[run] == '.' || v[run] == ':' || v[run] == '-'))
-      ++run;
+    while (run < v.size() && (IsDigit(v[run]) || v[run] == '.' || v[run] == ':' || v[run] == '-')) ++run;
     size_t j = run;
     while (j > p && !IsDigit(v[j - 1])) --j;
     std::string_view core = v.substr(p, j - p);
-    if (core.size() >= 4 && IsDigit(core[0]) && IsDigit(core[1]) && IsDigit(core[2]) &&
-        IsDigit(core[3]) && MatchDateRest(core, 4, 0) && MatchModifier(v.substr(j), &m)) {
+    if (core.size() >= 4 && IsDigit(core[0]) && IsDigit(core[1]) && IsDigit(core[2]) && IsDigit(core[3]) &&
+        MatchDateRest(core, 4, 0) && MatchModifier(v.substr(j), &m)) {
       for (char c : core) out.text += IsDigit(c) ? c : '.';
       AppendModifier(m, &out.text);
       return out;
@@ -321,9 +316,7 @@ void Items(std::string_view n, std::vector<Token>& out) {
       constexpr uint64_t kMax = std::numeric_limits<int64_t>::max();
       for (char c : item) {
         if (!IsDigit(c)) break;
-        v = v > (kMax - static_cast<uint64_t>(c - '0')) / 10
-                ? kMax
-                : v * 10 + static_cast<uint64_t>(c - '0');
+        v = v > (kMax - static_cast<uint64_t>(c - '0')) / 10 ? kMax : v * 10 + static_cast<uint64_t>(c - '0');
       }
       t.kind = kNumber;
       t.number = v;
@@ -363,8 +356,7 @@ class ComposerSchemeImpl final : public Scheme {
     // Composer works on bytes and would keep control characters inside a branch name; no
     // repository has them, and they cannot travel through a line-based tool, so we refuse them.
     for (char c : PhpTrim(text)) {
-      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-        return Invalid(text, "control character");
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return Invalid(text, "control character");
     }
     Normalized n = Normalize(text);
     if (!n.problem.empty()) return Invalid(text, n.problem);
@@ -428,9 +420,7 @@ class ComposerSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

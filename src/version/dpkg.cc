@@ -57,8 +57,8 @@ int CompareLongText(const Version& va, const Token* a, const Version& vb, const 
 }
 
 // verrevcmp over the token pairs [a, a_end) and [b, b_end).
-int ComparePart(const Version& va, const Token* a, const Token* a_end, const Version& vb,
-                const Token* b, const Token* b_end) {
+int ComparePart(const Version& va, const Token* a, const Token* a_end, const Version& vb, const Token* b,
+                const Token* b_end) {
   static const Token kZero{};
   while (a < a_end || b < b_end) {
     const Token* at = a < a_end ? a : nullptr;
@@ -190,9 +190,7 @@ class DpkgSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

@@ -49,10 +49,13 @@ class GemSchemeImpl final : public Scheme {
 
     // Segments: digit runs and letter runs; '.' separates; '-' is a "pre" string segment.
     std::vector<Token> segs;
-    internal::AppendDigitAlphaRuns(text, begin, end, kNumber, kString, [](char c) -> uint8_t {
-      if (c == '-') return kPre;
-      return internal::kSeparatorByte;  // '.'
-    }, segs);
+    internal::AppendDigitAlphaRuns(
+        text, begin, end, kNumber, kString,
+        [](char c) -> uint8_t {
+          if (c == '-') return kPre;
+          return internal::kSeparatorByte;  // '.'
+        },
+        segs);
 
     // canonical_segments: drop trailing zeros from the numeric part and from the rest.
     size_t first_string = 0;
@@ -79,8 +82,7 @@ class GemSchemeImpl final : public Scheme {
       const Token& y = i < tb.size() ? tb[i] : kZero;
       bool xs = x.kind != kNumber, ys = y.kind != kNumber;
       if (xs != ys) return xs ? -1 : 1;  // a string sorts below a number
-      int c = xs ? Sign(SegmentText(a, x).compare(SegmentText(b, y)))
-                 : internal::CompareNumber(a, x, b, y);
+      int c = xs ? Sign(SegmentText(a, x).compare(SegmentText(b, y))) : internal::CompareNumber(a, x, b, y);
       if (c != 0) return c;
     }
     return 0;
@@ -125,9 +127,7 @@ class GemSchemeImpl final : public Scheme {
     }
   }
 
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

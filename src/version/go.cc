@@ -42,8 +42,8 @@ class GoSchemeImpl final : public Scheme {
           return Invalid(text, "the shorthands vMAJOR and vMAJOR.MINOR take no suffix");
         }
         if (text[pos] != '.') {
-          return Invalid(text, k == 1 ? "expected '.' after the major version"
-                                      : "expected '.' after the minor version");
+          return Invalid(text,
+                         k == 1 ? "expected '.' after the major version" : "expected '.' after the minor version");
         }
         ++pos;
       }
@@ -99,9 +99,7 @@ class GoSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 
   // True if some all-digit identifier in text[begin, end) has a leading zero.
   static bool HasBadNumber(std::string_view text, size_t begin, size_t end) {

@@ -65,11 +65,10 @@ uint8_t Rank(std::string_view q, bool followed_by_digit) {
     std::string_view word;
     uint8_t rank;
   };
-  static constexpr Known kKnown[] = {
-      {"alpha", kAlpha},     {"beta", kBeta},  {"milestone", kMilestone},
-      {"rc", kRc},           {"cr", kRc},      {"snapshot", kSnapshot},
-      {"", kRelease},        {"ga", kRelease}, {"final", kRelease},
-      {"release", kRelease}, {"sp", kSp}};
+  static constexpr Known kKnown[] = {{"alpha", kAlpha},     {"beta", kBeta},  {"milestone", kMilestone},
+                                     {"rc", kRc},           {"cr", kRc},      {"snapshot", kSnapshot},
+                                     {"", kRelease},        {"ga", kRelease}, {"final", kRelease},
+                                     {"release", kRelease}, {"sp", kSp}};
   for (const auto& k : kKnown) {
     if (EqualsLower(q, k.word)) return k.rank;
   }
@@ -108,8 +107,7 @@ uint32_t DecodeUtf8(const char* text, size_t* i) {
   }
   int extra = c >= 0xF0 ? 3 : (c >= 0xE0 ? 2 : 1);
   uint32_t cp = c & (0x3F >> extra);
-  for (int k = 1; k <= extra; ++k)
-    cp = (cp << 6) | (static_cast<unsigned char>(text[*i + k]) & 0x3F);
+  for (int k = 1; k <= extra; ++k) cp = (cp << 6) | (static_cast<unsigned char>(text[*i + k]) & 0x3F);
   *i += static_cast<size_t>(extra) + 1;
   return cp;
 }
@@ -296,8 +294,7 @@ void Normalize(Node& list) {
       c.erase(c.begin() + static_cast<std::ptrdiff_t>(k));
     } else if (c[k + 1].kind == kList && !c[k + 1].children.empty()) {
       uint8_t first = c[k + 1].children.front().kind;
-      if (first == kCombination || first == kString)
-        c.erase(c.begin() + static_cast<std::ptrdiff_t>(k));
+      if (first == kCombination || first == kString) c.erase(c.begin() + static_cast<std::ptrdiff_t>(k));
     }
   }
   if (c.size() == 1 && c[0].kind == kList) {
@@ -484,9 +481,7 @@ class MavenSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

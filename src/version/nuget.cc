@@ -31,7 +31,6 @@ constexpr int64_t kInt32Max = 2147483647;
 
 char Upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
 
-
 // int.TryParse with NumberStyles.Integer (what System.Version and NuGet's label comparison
 // use): optional ASCII white space around, an optional sign, decimal digits, in int32 range.
 bool ParseInt32(std::string_view s, int64_t* out) {
@@ -157,8 +156,7 @@ class NugetSchemeImpl final : public Scheme {
       for (size_t b = 0;;) {
         size_t e = metadata.find('.', b);
         std::string_view m = metadata.substr(b, e == std::string_view::npos ? e : e - b);
-        if (!ValidPart(m, true))
-          return Invalid(text, "invalid build metadata '" + std::string(m) + "'");
+        if (!ValidPart(m, true)) return Invalid(text, "invalid build metadata '" + std::string(m) + "'");
         if (e == std::string_view::npos) break;
         b = e + 1;
       }
@@ -209,17 +207,14 @@ class NugetSchemeImpl final : public Scheme {
       if (t[i].kind == kNumeric) {
         out += std::to_string(static_cast<int64_t>(t[i].number) - kInt32Max - 1);
       } else {
-        for (char c : v.TokenText(t[i]))
-          out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        for (char c : v.TokenText(t[i])) out += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
       }
     }
     return out;
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

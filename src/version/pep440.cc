@@ -58,9 +58,8 @@ struct Label {
 // The regular expression's alternation order: the first word that matches wins. No later
 // component can start with the letters a shorter match would leave behind ("lpha", "eta",
 // "view"), so taking the first match never loses a parse that backtracking would find.
-constexpr Label kPreLabels[] = {{"alpha", kPreA}, {"a", kPreA},        {"beta", kPreB},
-                                {"b", kPreB},     {"preview", kPreRc}, {"pre", kPreRc},
-                                {"c", kPreRc},    {"rc", kPreRc}};
+constexpr Label kPreLabels[] = {{"alpha", kPreA},    {"a", kPreA},    {"beta", kPreB}, {"b", kPreB},
+                                {"preview", kPreRc}, {"pre", kPreRc}, {"c", kPreRc},   {"rc", kPreRc}};
 constexpr std::string_view kPostLabels[] = {"post", "rev", "r"};
 
 // Parses "[sep]label[sep][digits]" at *i for one of `labels`. On a match fills `number` (an
@@ -68,8 +67,8 @@ constexpr std::string_view kPostLabels[] = {"post", "rev", "r"};
 // The separator after the label is consumed even when no number follows ("1.0a." is 1.0a0):
 // every later component may start with its own separator, so this loses nothing.
 template <typename Labels, typename RankOf>
-bool ParseLetterPart(std::string_view s, size_t* i, const Labels& labels, RankOf rank_of,
-                     Token* number, uint8_t* rank) {
+bool ParseLetterPart(std::string_view s, size_t* i, const Labels& labels, RankOf rank_of, Token* number,
+                     uint8_t* rank) {
   size_t j = *i;
   if (j < s.size() && IsSep(s[j])) ++j;
   for (const auto& label : labels) {
@@ -179,8 +178,8 @@ class Pep440SchemeImpl final : public Scheme {
       }
     }
     if (i != end) {
-      return Invalid(text, "unexpected '" + std::string(1, s[i]) + "' at offset " +
-                               std::to_string(i) + " (not PEP 440)");
+      return Invalid(text,
+                     "unexpected '" + std::string(1, s[i]) + "' at offset " + std::to_string(i) + " (not PEP 440)");
     }
     return MakeVersion(text, std::move(tokens));
   }
@@ -238,9 +237,7 @@ class Pep440SchemeImpl final : public Scheme {
 
   std::string Format(const Version& v) const override {
     const Token* t = v.tokens().data();
-    auto number = [&v](const Token& n) {
-      return n.length == 0 ? std::string("0") : std::string(v.TokenText(n));
-    };
+    auto number = [&v](const Token& n) { return n.length == 0 ? std::string("0") : std::string(v.TokenText(n)); };
     std::string out;
     if (t[1].length != 0) out += number(t[1]) + "!";
     size_t r = t[0].number;
@@ -266,9 +263,7 @@ class Pep440SchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

@@ -109,8 +109,8 @@ Result<const Scheme*> LookupScheme(std::string_view name) {
       if (!known.empty()) known += ", ";
       known += s.name;
     }
-    return InvalidArgument("unknown version scheme or ecosystem '" + Clip(name, 80) +
-                           "' (schemes: " + known + "; or an OSV ecosystem name such as Debian, npm)");
+    return InvalidArgument("unknown version scheme or ecosystem '" + Clip(name, 80) + "' (schemes: " + known +
+                           "; or an OSV ecosystem name such as Debian, npm)");
   }
   if (e->get == nullptr) {
     std::string m = "version scheme '" + std::string(e->name) + "'";

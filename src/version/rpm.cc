@@ -28,16 +28,19 @@ bool IsAllowedPunct(char c) { return c == '.' || c == '_' || c == '+' || c == '~
 
 // rpmvercmp's segments of text[begin, end): digit runs, letter runs, and '~' and '^' alone.
 void Tokenize(std::string_view text, size_t begin, size_t end, std::vector<Token>& out) {
-  internal::AppendDigitAlphaRuns(text, begin, end, kNumber, kAlpha, [](char c) -> uint8_t {
-    if (c == '~') return kTilde;
-    if (c == '^') return kCaret;
-    return internal::kSeparatorByte;
-  }, out);
+  internal::AppendDigitAlphaRuns(
+      text, begin, end, kNumber, kAlpha,
+      [](char c) -> uint8_t {
+        if (c == '~') return kTilde;
+        if (c == '^') return kCaret;
+        return internal::kSeparatorByte;
+      },
+      out);
 }
 
 // rpmvercmp over the segment tokens [a, a_end) and [b, b_end).
-int VerCmp(const Version& va, const Token* a, const Token* a_end, const Version& vb,
-           const Token* b, const Token* b_end) {
+int VerCmp(const Version& va, const Token* a, const Token* a_end, const Version& vb, const Token* b,
+           const Token* b_end) {
   for (;;) {
     bool a_done = a == a_end, b_done = b == b_end;
     uint8_t ak = a_done ? 0 : a->kind;
@@ -144,13 +147,10 @@ class RpmSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 
   // Why text[begin, end) is not a valid Version or Release field, or an empty view.
-  static std::string_view CheckPart(std::string_view text, size_t begin, size_t end,
-                                    std::string_view what) {
+  static std::string_view CheckPart(std::string_view text, size_t begin, size_t end, std::string_view what) {
     bool has_segment = false;
     for (size_t i = begin; i < end; ++i) {
       char c = text[i];
@@ -160,7 +160,8 @@ class RpmSchemeImpl final : public Scheme {
       if (IsAlnum(c) || c == '~' || c == '^') has_segment = true;
     }
     // Without one, every separator-only string would compare equal to every other.
-    if (!has_segment) return what == "version" ? "version has no letters or digits" : "release has no letters or digits";
+    if (!has_segment)
+      return what == "version" ? "version has no letters or digits" : "release has no letters or digits";
     return {};
   }
 };

@@ -27,8 +27,8 @@ bool IsJsSpace(char c) {  // the ASCII part of ECMAScript's WhiteSpace and LineT
 
 // Whether rest = text[begin, end) can follow PATCH: [-]PRERELEASE? (+BUILD)?. On success sets the
 // pre-release to [*pre_begin, *pre_end) (empty when absent).
-bool MatchTail(std::string_view text, size_t begin, size_t end, bool may_take_hyphen,
-               size_t* pre_begin, size_t* pre_end) {
+bool MatchTail(std::string_view text, size_t begin, size_t end, bool may_take_hyphen, size_t* pre_begin,
+               size_t* pre_end) {
   size_t plus = text.find('+', begin);
   if (plus >= end) plus = end;
   if (plus < end && !internal::IsIdentList(text, plus + 1, end)) return false;
@@ -90,7 +90,8 @@ class SemverSchemeImpl final : public Scheme {
       // Like the regex, give one digit of PATCH to the pre-release and try again; fewer digits
       // cannot succeed where one failed.
       if (num[2][1] - num[2][0] < 2 || !MatchTail(text, pos - 1, e, false, &pre_begin, &pre_end)) {
-        return Invalid(text, "not MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] (identifiers are [0-9A-Za-z-], separated by '.')");
+        return Invalid(text,
+                       "not MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] (identifiers are [0-9A-Za-z-], separated by '.')");
       }
       num[2][1] = pos - 1;
     }
@@ -140,9 +141,7 @@ class SemverSchemeImpl final : public Scheme {
   }
 
  private:
-  Error Invalid(std::string_view text, std::string_view reason) const {
-    return InvalidVersion(name(), text, reason);
-  }
+  Error Invalid(std::string_view text, std::string_view reason) const { return InvalidVersion(name(), text, reason); }
 };
 
 }  // namespace

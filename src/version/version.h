@@ -52,9 +52,7 @@ class Version {
   // The scheme's tokens (for scheme implementations and debugging).
   const std::vector<Token>& tokens() const { return tokens_; }
   // The text of `t`, which must be one of tokens().
-  std::string_view TokenText(const Token& t) const {
-    return std::string_view(text_).substr(t.offset, t.length);
-  }
+  std::string_view TokenText(const Token& t) const { return std::string_view(text_).substr(t.offset, t.length); }
 
   // scheme()->Compare(*this, other): < 0, 0 or > 0. Both must come from the same scheme.
   int Compare(const Version& other) const;

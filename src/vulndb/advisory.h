@@ -83,12 +83,12 @@ struct Affected {
   std::string name;             // package name as written
   std::string normalized_name;  // version::NormalizeName(ecosystem, name)
   std::string purl;
-  version::AffectedSpec spec;   // ranges and the explicit versions list
-  std::vector<Severity> severity;     // per-package severity (schema 1.4+), rarely used
-  std::string ecosystem_specific;     // compact JSON text, "" when absent
-  std::string database_specific;      // compact JSON text, "" when absent
+  version::AffectedSpec spec;                  // ranges and the explicit versions list
+  std::vector<Severity> severity;              // per-package severity (schema 1.4+), rarely used
+  std::string ecosystem_specific;              // compact JSON text, "" when absent
+  std::string database_specific;               // compact JSON text, "" when absent
   FixStatus status = FixStatus::kUnspecified;  // from distro feeds (see FixStatus)
-  std::string status_note;            // e.g. Debian's no-dsa reason, urgency; "" when none
+  std::string status_note;                     // e.g. Debian's no-dsa reason, urgency; "" when none
 };
 
 // One advisory (OSV record). Timestamps are kept as the RFC 3339 text written in the record

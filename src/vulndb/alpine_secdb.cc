@@ -25,19 +25,16 @@ constexpr int kMaxYamlDepth = 64;
 // The YAML is converted to the JSON shape so that one walker serves both forms. Scalars stay
 // text: secdb versions such as "1.10" must not become numbers.
 
-Status ConvertYaml(const YAML::Node& node, json& out, int depth, size_t& budget,
-                   std::string_view what) {
+Status ConvertYaml(const YAML::Node& node, json& out, int depth, size_t& budget, std::string_view what) {
   // Aliases make yaml-cpp share nodes, so a small document can name an exponential number of
   // them ("billion laughs"); the budget bounds the walk, not just the text.
   if (budget == 0) {
-    return LimitExceeded(std::string(what) +
-                         ": YAML expands to too many nodes (aliases?); not a secdb document");
+    return LimitExceeded(std::string(what) + ": YAML expands to too many nodes (aliases?); not a secdb document");
   }
   --budget;
   if (depth > kMaxYamlDepth) {
-    return Corrupt(std::string(what) + ": YAML nested deeper than " +
-                   std::to_string(kMaxYamlDepth) + " levels at line " +
-                   std::to_string(node.Mark().line + 1));
+    return Corrupt(std::string(what) + ": YAML nested deeper than " + std::to_string(kMaxYamlDepth) +
+                   " levels at line " + std::to_string(node.Mark().line + 1));
   }
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
@@ -62,8 +59,8 @@ Status ConvertYaml(const YAML::Node& node, json& out, int depth, size_t& budget,
         if (it->first.IsScalar()) {
           key = it->first.Scalar();
         } else if (!it->first.IsNull()) {
-          return Corrupt(std::string(what) + ": mapping key at line " +
-                         std::to_string(it->first.Mark().line + 1) + " is not a scalar");
+          return Corrupt(std::string(what) + ": mapping key at line " + std::to_string(it->first.Mark().line + 1) +
+                         " is not a scalar");
         }
         json c;
         VIGIL_RETURN_IF_ERROR(ConvertYaml(it->second, c, depth + 1, budget, what));
@@ -82,8 +79,7 @@ Result<json> YamlToJson(std::string_view text, std::string_view what) {
     VIGIL_RETURN_IF_ERROR(ConvertYaml(root, out, 0, budget, what));
     return out;
   } catch (const YAML::Exception& e) {
-    return Corrupt(std::string(what) + ": malformed YAML at line " +
-                   std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return Corrupt(std::string(what) + ": malformed YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   } catch (const std::exception& e) {
     return Corrupt(std::string(what) + ": malformed YAML: " + e.what());
   }
@@ -157,8 +153,8 @@ LineIds ReadSecfixLine(std::string_view line) {
     if ((t == "CVE" || t == "cve") && i + 1 < tokens.size()) {
       std::string joined = "CVE-" + std::string(tokens[i + 1]);
       if (IsCveId(joined)) {
-        ids.repairs.push_back(QuoteForMessage(std::string(t) + " " + std::string(tokens[i + 1])) +
-                              " read as " + joined);
+        ids.repairs.push_back(QuoteForMessage(std::string(t) + " " + std::string(tokens[i + 1])) + " read as " +
+                              joined);
         ids.cves.push_back(std::move(joined));
         ++i;
         continue;
@@ -189,8 +185,8 @@ LineIds ReadSecfixLine(std::string_view line) {
 bool IsPackageName(std::string_view s) {
   if (s.empty() || s.size() > 256) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '_' || c == '+' || c == '-' || c == '~' || c == '@';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+              c == '+' || c == '-' || c == '~' || c == '@';
     if (!ok) return false;
   }
   return true;
@@ -230,12 +226,8 @@ struct Walker {
   const version::Scheme* apk = nullptr;
   FeedResult out;
 
-  std::string Where(std::string_view path) const {
-    return std::string(what) + ": " + std::string(path);
-  }
-  void Problem(std::string_view path, std::string reason) {
-    out.problems.Add(Where(path), std::move(reason));
-  }
+  std::string Where(std::string_view path) const { return std::string(what) + ": " + std::string(path); }
+  void Problem(std::string_view path, std::string reason) { out.problems.Add(Where(path), std::move(reason)); }
 
   void Package(const json& entry, size_t index);
   void Emit(const std::string& name, const std::string& id, Fix& fix);
@@ -260,8 +252,7 @@ void Walker::Package(const json& entry, size_t index) {
   }
   const std::string name = name_it->get<std::string>();
   if (!IsPackageName(name)) {
-    Problem(path + ".pkg.name",
-            "skipped: " + QuoteForMessage(name) + " is not an apk package name");
+    Problem(path + ".pkg.name", "skipped: " + QuoteForMessage(name) + " is not an apk package name");
     return;
   }
   auto fixes_it = pkg.find("secfixes");
@@ -346,8 +337,8 @@ void Walker::Package(const json& entry, size_t index) {
   }
   for (auto& [id, fix] : fixes) {
     if (fix.contradiction) {
-      Problem(fixes_path, id + " is listed as never affected (\"0\") and as fixed in " +
-                              fix.other_versions.front() + "; read as not affected");
+      Problem(fixes_path, id + " is listed as never affected (\"0\") and as fixed in " + fix.other_versions.front() +
+                              "; read as not affected");
     }
     Emit(name, id, fix);
   }
@@ -392,12 +383,11 @@ void Walker::Emit(const std::string& name, const std::string& id, Fix& fix) {
 
 Result<FeedResult> FromDocument(const json& doc, std::string_view what, std::string_view modified) {
   if (!IsRfc3339(modified)) {
-    return InvalidArgument(std::string(what) + ": the record timestamp " +
-                           QuoteForMessage(modified) + " is not an RFC 3339 date-time");
+    return InvalidArgument(std::string(what) + ": the record timestamp " + QuoteForMessage(modified) +
+                           " is not an RFC 3339 date-time");
   }
   if (!doc.is_object()) {
-    return Corrupt(std::string(what) + ": top level is a " + JsonTypeName(doc) +
-                   ", not a secdb mapping");
+    return Corrupt(std::string(what) + ": top level is a " + JsonTypeName(doc) + ", not a secdb mapping");
   }
   Walker w;
   w.what = what;
@@ -408,22 +398,19 @@ Result<FeedResult> FromDocument(const json& doc, std::string_view what, std::str
   }
   w.branch = NormalizeAlpineBranch(dv->get_ref<const std::string&>());
   if (w.branch.empty()) {
-    return Corrupt(std::string(what) + ": \"distroversion\" " +
-                   QuoteForMessage(dv->get_ref<const std::string&>()) +
+    return Corrupt(std::string(what) + ": \"distroversion\" " + QuoteForMessage(dv->get_ref<const std::string&>()) +
                    " is not an Alpine branch (vN.N or edge)");
   }
   w.ecosystem = "Alpine:" + w.branch;
   auto repo = doc.find("reponame");
   if (repo != doc.end() && repo->is_string()) {
-    w.repo_json = json{{"repo", repo->get<std::string>()}}.dump(-1, ' ', false,
-                                                                json::error_handler_t::replace);
+    w.repo_json = json{{"repo", repo->get<std::string>()}}.dump(-1, ' ', false, json::error_handler_t::replace);
   }
   auto packages = doc.find("packages");
   if (packages == doc.end()) return Corrupt(std::string(what) + ": no \"packages\" list");
   if (packages->is_null()) return std::move(w.out);  // a branch with no fixes in this repository
   if (!packages->is_array()) {
-    return Corrupt(std::string(what) + ": \"packages\" is a " + JsonTypeName(*packages) +
-                   ", not a list");
+    return Corrupt(std::string(what) + ": \"packages\" is a " + JsonTypeName(*packages) + ", not a list");
   }
   w.apk = version::FindScheme("apk");
   if (w.apk == nullptr) return InternalError("the apk version scheme is not registered");
@@ -440,21 +427,18 @@ std::string NormalizeAlpineBranch(std::string_view branch) {
   std::string_view b = branch;
   if (!b.empty() && b[0] == 'v') b.remove_prefix(1);
   size_t dot = b.find('.');
-  if (dot == std::string_view::npos || !IsDigits(b.substr(0, dot)) ||
-      !IsDigits(b.substr(dot + 1)) || b.size() > 16) {
+  if (dot == std::string_view::npos || !IsDigits(b.substr(0, dot)) || !IsDigits(b.substr(dot + 1)) || b.size() > 16) {
     return {};
   }
   return "v" + std::string(b);
 }
 
-Result<FeedResult> ParseAlpineSecdbJson(std::string_view text, std::string_view what,
-                                        std::string_view modified) {
+Result<FeedResult> ParseAlpineSecdbJson(std::string_view text, std::string_view what, std::string_view modified) {
   VIGIL_ASSIGN_OR_RETURN(json doc, ParseJson(text, what));
   return FromDocument(doc, what, modified);
 }
 
-Result<FeedResult> ParseAlpineSecdbYaml(std::string_view text, std::string_view what,
-                                        std::string_view modified) {
+Result<FeedResult> ParseAlpineSecdbYaml(std::string_view text, std::string_view what, std::string_view modified) {
   VIGIL_ASSIGN_OR_RETURN(json doc, YamlToJson(text, what));
   return FromDocument(doc, what, modified);
 }

@@ -198,21 +198,20 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
     if (i == g.metrics.size()) return Invalid(g.label, "unknown metric " + Quote(name) + where);
     const MetricSpec& spec = g.metrics[i];
     if (values[i] >= 0) {
-      return Invalid(g.label, "metric " + Quote(name) + where + " repeats the one at offset " +
-                                  std::to_string(seen_at[i]));
+      return Invalid(g.label,
+                     "metric " + Quote(name) + where + " repeats the one at offset " + std::to_string(seen_at[i]));
     }
     if (g.ordered && last >= 0 && static_cast<int>(i) < last) {
-      return Invalid(g.label, "metric " + Quote(name) + where + " is out of order: the " +
-                                  std::string(g.label) + " order puts it before " +
-                                  Quote(g.metrics[last].name) + " (at offset " +
+      return Invalid(g.label, "metric " + Quote(name) + where + " is out of order: the " + std::string(g.label) +
+                                  " order puts it before " + Quote(g.metrics[last].name) + " (at offset " +
                                   std::to_string(seen_at[last]) + ")");
     }
     last = static_cast<int>(i);
     size_t j = 0;
     while (j < spec.values.size() && !spec.values[j].empty() && spec.values[j] != value) ++j;
     if (j == spec.values.size() || spec.values[j].empty()) {
-      return Invalid(g.label, Quote(value) + " is not a value of metric " + Quote(name) + where +
-                                  " (expected one of " + ValueList(spec) + ")");
+      return Invalid(g.label, Quote(value) + " is not a value of metric " + Quote(name) + where + " (expected one of " +
+                                  ValueList(spec) + ")");
     }
     values[i] = static_cast<int8_t>(j);
     seen_at[i] = at;
@@ -233,8 +232,7 @@ Result<MetricValues> ParseMetrics(const Grammar& g, std::string_view text, size_
     }
     if (n_missing == 0 || (group != kBase && (!g.whole_groups || n_given == 0))) continue;
     if (group == kBase) {
-      return Invalid(
-          g.label, std::string(n_missing == 1 ? "missing base metric " : "missing base metrics ") + missing);
+      return Invalid(g.label, std::string(n_missing == 1 ? "missing base metric " : "missing base metrics ") + missing);
     }
     return Invalid(g.label, std::string(group == kTemporal ? "temporal" : "environmental") +
                                 " metrics come as a whole group (ND where not defined); missing " + missing);
@@ -268,8 +266,7 @@ double ScoreV2(const MetricValues& m) {
   static constexpr double kAuthentication[] = {0.45, 0.56, 0.704};   // M, S, N
   static constexpr double kImpact[] = {0.0, 0.275, 0.660};           // N, P, C
   double impact = 10.41 * (1 - (1 - kImpact[m[kV2C]]) * (1 - kImpact[m[kV2I]]) * (1 - kImpact[m[kV2A]]));
-  double exploitability =
-      20 * kAccessVector[m[kV2AV]] * kAccessComplexity[m[kV2AC]] * kAuthentication[m[kV2Au]];
+  double exploitability = 20 * kAccessVector[m[kV2AV]] * kAccessComplexity[m[kV2AC]] * kAuthentication[m[kV2Au]];
   // f(Impact) = 0 makes the product 0 (or -0, which must not reach the caller).
   if (impact == 0) return 0.0;
   double base = ((0.6 * impact) + (0.4 * exploitability) - 1.5) * 1.176;
@@ -307,8 +304,7 @@ double ScoreV3(const MetricValues& m, bool v31) {
   double exploitability =
       8.22 * kAttackVector[m[kV3AV]] * kAttackComplexity[m[kV3AC]] * privileges * kUserInteraction[m[kV3UI]];
   if (impact <= 0) return 0.0;
-  double sum =
-      changed ? std::min((exploitability + impact) * 1.08, 10.0) : std::min(exploitability + impact, 10.0);
+  double sum = changed ? std::min((exploitability + impact) * 1.08, 10.0) : std::min(exploitability + impact, 10.0);
   return v31 ? RoundupV31(sum) : RoundupV30(sum);
 }
 
@@ -410,24 +406,7 @@ double MacroScoreOf(const Macro& eq) {
 
 // The metric values that scoring sees (after environmental overrides and defaults), as
 // one-letter values, indexed by EffectiveMetric.
-enum EffectiveMetric {
-  kAV,
-  kPR,
-  kUI,
-  kAC,
-  kAT,
-  kVC,
-  kVI,
-  kVA,
-  kSC,
-  kSI,
-  kSA,
-  kCR,
-  kIR,
-  kAR,
-  kE,
-  kEffectiveCount
-};
+enum EffectiveMetric { kAV, kPR, kUI, kAC, kAT, kVC, kVI, kVA, kSC, kSI, kSA, kCR, kIR, kAR, kE, kEffectiveCount };
 using V4Effective = std::array<char, kEffectiveCount>;
 
 // Severity level of a value: its position in `order` (most severe first) times 0.1, written as
@@ -444,8 +423,7 @@ constexpr std::string_view kLevelOrders[kEffectiveCount] = {
 
 Distances DistancesFrom(const V4Effective& v, const V4Effective& max) {
   Distances d{};
-  for (int i = 0; i < kEffectiveCount; ++i)
-    d[i] = Level(kLevelOrders[i], v[i]) - Level(kLevelOrders[i], max[i]);
+  for (int i = 0; i < kEffectiveCount; ++i) d[i] = Level(kLevelOrders[i], v[i]) - Level(kLevelOrders[i], max[i]);
   return d;
 }
 
@@ -494,8 +472,7 @@ Macro MacroVectorOf(const V4Effective& v) {
     eq[3] = 2;
   }
   eq[4] = v[kE] == 'A' ? 0 : (v[kE] == 'P' ? 1 : 2);
-  eq[5] = ((v[kCR] == 'H' && v[kVC] == 'H') || (v[kIR] == 'H' && v[kVI] == 'H') ||
-           (v[kAR] == 'H' && v[kVA] == 'H'))
+  eq[5] = ((v[kCR] == 'H' && v[kVC] == 'H') || (v[kIR] == 'H' && v[kVI] == 'H') || (v[kAR] == 'H' && v[kVA] == 'H'))
               ? 0
               : 1;
   return eq;
@@ -694,16 +671,16 @@ struct Parsed {
 Result<Parsed> Parse(std::string_view vector) {
   if (vector.empty()) return Invalid("", "empty");
   if (vector.size() > kMaxCvssVectorLength) {
-    return Invalid("", std::to_string(vector.size()) + " bytes, more than the " +
-                           std::to_string(kMaxCvssVectorLength) + " accepted");
+    return Invalid("", std::to_string(vector.size()) + " bytes, more than the " + std::to_string(kMaxCvssVectorLength) +
+                           " accepted");
   }
   for (size_t i = 0; i < vector.size(); ++i) {
     auto c = static_cast<unsigned char>(vector[i]);
     if (c <= ' ' || c >= 0x7f) {
       char hex[8];
       std::snprintf(hex, sizeof hex, "0x%02x", c);
-      return Invalid("", std::string(c == ' ' ? "a space" : "character ") + (c == ' ' ? "" : hex) +
-                             " at offset " + std::to_string(i));
+      return Invalid("", std::string(c == ' ' ? "a space" : "character ") + (c == ' ' ? "" : hex) + " at offset " +
+                             std::to_string(i));
     }
   }
 

@@ -21,11 +21,10 @@ bool IsDigits(std::string_view s) {
 
 // "29 Mar 2023" -> "2023-03-29T00:00:00Z"; "" when it is not such a date.
 std::string ListDate(std::string_view d) {
-  static constexpr std::array<std::string_view, 12> kMonths{
-      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  static constexpr std::array<std::string_view, 12> kMonths{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::vector<std::string_view> parts = SplitWhitespace(d);
-  if (parts.size() != 3 || parts[0].size() > 2 || !IsDigits(parts[0]) || parts[2].size() != 4 ||
-      !IsDigits(parts[2])) {
+  if (parts.size() != 3 || parts[0].size() > 2 || !IsDigits(parts[0]) || parts[2].size() != 4 || !IsDigits(parts[2])) {
     return {};
   }
   auto month = std::find(kMonths.begin(), kMonths.end(), parts[1]);
@@ -53,8 +52,8 @@ bool IsListId(std::string_view s) {
 bool IsSourcePackageName(std::string_view s) {
   if (s.empty() || s.size() > 256) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '+' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '+' ||
+           c == '-';
   });
 }
 
@@ -108,8 +107,7 @@ void ListParser::Header(std::string_view t) {
   current_ = nullptr;
   size_t close = t.find(']');
   if (t[0] != '[' || close == std::string_view::npos) {
-    Problem("skipped: expected '[DD Mon YYYY] DSA-nnnn-n package - title', got " +
-            QuoteForMessage(t));
+    Problem("skipped: expected '[DD Mon YYYY] DSA-nnnn-n package - title', got " + QuoteForMessage(t));
     return;
   }
   std::string date = ListDate(t.substr(1, close - 1));
@@ -117,8 +115,7 @@ void ListParser::Header(std::string_view t) {
   size_t space = rest.find_first_of(" \t");
   std::string_view id = rest.substr(0, space);
   if (date.empty() || !IsListId(id)) {
-    Problem("skipped: expected '[DD Mon YYYY] DSA-nnnn-n package - title', got " +
-            QuoteForMessage(t));
+    Problem("skipped: expected '[DD Mon YYYY] DSA-nnnn-n package - title', got " + QuoteForMessage(t));
     return;
   }
   if (!seen_.insert(std::string(id)).second) {
@@ -187,8 +184,7 @@ void ListParser::PackageLine(std::string_view t) {
         {"<postponed>", FixStatus::kPostponed},       {"<ignored>", FixStatus::kWillNotFix},
         {"<undetermined>", FixStatus::kUndetermined},
     };
-    auto tag = std::find_if(std::begin(kTags), std::end(kTags),
-                            [&](const auto& p) { return p.first == v; });
+    auto tag = std::find_if(std::begin(kTags), std::end(kTags), [&](const auto& p) { return p.first == v; });
     if (tag == std::end(kTags)) {
       Problem("skipped: unknown tag " + QuoteForMessage(v));
       return;
@@ -217,11 +213,10 @@ FeedResult ListParser::Finish() {
 
 }  // namespace
 
-Result<FeedResult> ParseDebianAdvisoryList(std::string_view text, std::string_view what,
-                                           std::string_view modified) {
+Result<FeedResult> ParseDebianAdvisoryList(std::string_view text, std::string_view what, std::string_view modified) {
   if (!IsRfc3339(modified)) {
-    return InvalidArgument(std::string(what) + ": the record timestamp " +
-                           QuoteForMessage(modified) + " is not an RFC 3339 date-time");
+    return InvalidArgument(std::string(what) + ": the record timestamp " + QuoteForMessage(modified) +
+                           " is not an RFC 3339 date-time");
   }
   ListParser parser(what, modified);
   ForEachLine(text, [&](std::string_view line) { parser.Line(line); });

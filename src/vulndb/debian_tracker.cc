@@ -62,9 +62,7 @@ class MemberReader {
   bool number_unsigned(json::number_unsigned_t v) { return Value(json(v)); }
   bool number_float(json::number_float_t v, const std::string&) { return Value(json(v)); }
   bool string(std::string& v) { return skipping_ > 0 || Value(json(std::move(v))); }
-  bool binary(json::binary_t&) {
-    return Fail(Corrupt(std::string(what_) + ": binary value in JSON"));
-  }
+  bool binary(json::binary_t&) { return Fail(Corrupt(std::string(what_) + ": binary value in JSON")); }
 
   bool start_object(std::size_t) { return Open(json::object()); }
   bool start_array(std::size_t) { return Open(json::array()); }
@@ -77,8 +75,7 @@ class MemberReader {
   }
 
   bool parse_error(std::size_t position, const std::string&, const nlohmann::detail::exception& e) {
-    return Fail(Corrupt(std::string(what_) + ": malformed JSON at byte " +
-                        std::to_string(position) + ": " + e.what()));
+    return Fail(Corrupt(std::string(what_) + ": malformed JSON at byte " + std::to_string(position) + ": " + e.what()));
   }
 
   // The first error, if parsing stopped early.
@@ -105,8 +102,8 @@ class MemberReader {
   }
 
   bool TopIsNotObject(std::string_view type) {
-    return Fail(Corrupt(std::string(what_) + ": top level is a " + std::string(type) +
-                        ", not an object of source packages"));
+    return Fail(
+        Corrupt(std::string(what_) + ": top level is a " + std::string(type) + ", not an object of source packages"));
   }
 
   void Insert(json v) {
@@ -126,8 +123,7 @@ class MemberReader {
       return true;
     }
     if (++depth_ > kMaxDepth) {
-      return Fail(Corrupt(std::string(what_) + ": JSON nested deeper than " +
-                          std::to_string(kMaxDepth) + " levels"));
+      return Fail(Corrupt(std::string(what_) + ": JSON nested deeper than " + std::to_string(kMaxDepth) + " levels"));
     }
     if (skipping_ > 0 || (depth_ > 2 && stack_.back()->is_object() && key_ == skip_key_)) {
       ++skipping_;
@@ -188,15 +184,14 @@ class MemberReader {
 
 // "12", "6.0", "sid": a release as DebianReleaseNumber returns it.
 bool IsReleaseNumber(std::string_view s) {
-  return std::any_of(kDebianReleases.begin(), kDebianReleases.end(),
-                     [&](const auto& r) { return r.second == s; });
+  return std::any_of(kDebianReleases.begin(), kDebianReleases.end(), [&](const auto& r) { return r.second == s; });
 }
 
 bool IsSourcePackageName(std::string_view s) {
   if (s.empty() || s.size() > 256) return false;
   for (char c : s) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '.' || c == '+' || c == '-' || c == '_' || c == '~';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '+' ||
+              c == '-' || c == '_' || c == '~';
     if (!ok) return false;
   }
   return true;
@@ -330,8 +325,7 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
   auto rels = issue.find("releases");
   if (rels == issue.end() || rels->is_null() || (rels->is_array() && rels->empty())) return;
   if (!rels->is_object()) {
-    Problem(where + "/releases",
-            std::string("skipped: a ") + rels->type_name() + ", not an object");
+    Problem(where + "/releases", std::string("skipped: a ") + rels->type_name() + ", not an object");
     return;
   }
   std::vector<Affected> affected;
@@ -358,9 +352,7 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
     af.ecosystem = ParseEcosystem("Debian:" + number);
     af.name = package;
     af.normalized_name = version::NormalizeName(af.ecosystem.text, package);
-    af.database_specific =
-        "{\"codename\":" + json(codename).dump(-1, ' ', false, json::error_handler_t::replace) +
-        "}";
+    af.database_specific = "{\"codename\":" + json(codename).dump(-1, ' ', false, json::error_handler_t::replace) + "}";
     version::RangeSpec range;
     range.type = version::RangeSpec::Type::kEcosystem;
     range.type_name = "ECOSYSTEM";
@@ -410,8 +402,7 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
       continue;
     }
     if (has_nodsa) {
-      std::string label =
-          nodsa_reason == "ignored" || nodsa_reason == "postponed" ? nodsa_reason : "no-dsa";
+      std::string label = nodsa_reason == "ignored" || nodsa_reason == "postponed" ? nodsa_reason : "no-dsa";
       notes.push_back(nodsa.empty() ? label : label + ": " + nodsa);
     }
     if (next_point_update) notes.push_back("fix planned for the next point release");
@@ -435,15 +426,14 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
   if (a.database_specific.empty()) {
     std::string scope = StringField(issue, "scope");
     if (!scope.empty()) {
-      a.database_specific =
-          json{{"scope", scope}}.dump(-1, ' ', false, json::error_handler_t::replace);
+      a.database_specific = json{{"scope", scope}}.dump(-1, ' ', false, json::error_handler_t::replace);
     }
   }
   auto bug = issue.find("debianbug");
   if (bug != issue.end() && bug->is_number_unsigned()) {
     Reference ref{"REPORT", "https://bugs.debian.org/" + std::to_string(bug->get<uint64_t>())};
-    bool seen = std::any_of(a.references.begin(), a.references.end(),
-                            [&](const Reference& r) { return r.url == ref.url; });
+    bool seen =
+        std::any_of(a.references.begin(), a.references.end(), [&](const Reference& r) { return r.url == ref.url; });
     if (!seen) a.references.push_back(std::move(ref));
   }
   for (Affected& af : affected) a.affected.push_back(std::move(af));
@@ -451,11 +441,10 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
 
 FeedResult Tracker::Finish() {
   for (Advisory& a : out_.advisories) {
-    std::stable_sort(a.affected.begin(), a.affected.end(),
-                     [](const Affected& x, const Affected& y) {
-                       if (x.name != y.name) return x.name < y.name;
-                       return ReleaseOrder(x.ecosystem.release) < ReleaseOrder(y.ecosystem.release);
-                     });
+    std::stable_sort(a.affected.begin(), a.affected.end(), [](const Affected& x, const Affected& y) {
+      if (x.name != y.name) return x.name < y.name;
+      return ReleaseOrder(x.ecosystem.release) < ReleaseOrder(y.ecosystem.release);
+    });
   }
   std::sort(out_.advisories.begin(), out_.advisories.end(),
             [](const Advisory& x, const Advisory& y) { return x.id < y.id; });
@@ -474,19 +463,17 @@ std::string DebianReleaseNumber(std::string_view codename) {
 Result<FeedResult> ParseDebianTrackerJson(std::string_view text, std::string_view what,
                                           const DebianTrackerOptions& options) {
   if (!IsRfc3339(options.modified)) {
-    return InvalidArgument(std::string(what) + ": the record timestamp " +
-                           QuoteForMessage(options.modified) + " is not an RFC 3339 date-time");
+    return InvalidArgument(std::string(what) + ": the record timestamp " + QuoteForMessage(options.modified) +
+                           " is not an RFC 3339 date-time");
   }
   for (const auto& [release, packages] : options.support_ended) {
     if (DebianReleaseNumber(release).empty() && !IsReleaseNumber(release)) {
-      return InvalidArgument(std::string(what) + ": support_ended names the release " +
-                             QuoteForMessage(release) +
+      return InvalidArgument(std::string(what) + ": support_ended names the release " + QuoteForMessage(release) +
                              ", which is neither a codename nor a number");
     }
   }
   Tracker tracker(what, options);
-  MemberReader reader(what, "repositories",
-                      [&](std::string& key, json& value) { tracker.Package(key, value); });
+  MemberReader reader(what, "repositories", [&](std::string& key, json& value) { tracker.Package(key, value); });
   try {
     bool ok = json::sax_parse(text.begin(), text.end(), &reader, json::input_format_t::json, true);
     if (!ok || !reader.status().ok()) {
@@ -520,17 +507,15 @@ SupportEndedList ParseSecuritySupportEnded(std::string_view text, std::string_vi
     }
     const std::string where = std::string(what) + ": line " + std::to_string(line_no);
     if (fields[2].empty()) {
-      out.problems.Add(where, "skipped: expected '<package> <version> <date> [details]', got " +
-                                  QuoteForMessage(t));
+      out.problems.Add(where, "skipped: expected '<package> <version> <date> [details]', got " + QuoteForMessage(t));
       return;
     }
     if (!IsIsoDate(fields[2])) {
-      out.problems.Add(where,
-                       "skipped: " + QuoteForMessage(fields[2]) + " is not a YYYY-MM-DD date");
+      out.problems.Add(where, "skipped: " + QuoteForMessage(fields[2]) + " is not a YYYY-MM-DD date");
       return;
     }
-    out.entries.push_back({std::string(fields[0]), std::string(fields[1]), std::string(fields[2]),
-                           std::string(Trim(rest))});
+    out.entries.push_back(
+        {std::string(fields[0]), std::string(fields[1]), std::string(fields[2]), std::string(Trim(rest))});
   });
   return out;
 }

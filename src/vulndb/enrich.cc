@@ -38,8 +38,7 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
   VIGIL_ASSIGN_OR_RETURN(json doc, ParseJson(text, what));
   const std::string w(what);
   if (!doc.is_object()) {
-    return Corrupt(w + ": top level is a " + std::string(doc.type_name()) +
-                   ", not the KEV catalog");
+    return Corrupt(w + ": top level is a " + std::string(doc.type_name()) + ", not the KEV catalog");
   }
   auto vulns = doc.find("vulnerabilities");
   if (vulns == doc.end() || !vulns->is_array()) {
@@ -53,8 +52,8 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
   if (cat.date_released.empty()) cat.problems.Add(w + ": dateReleased", "missing or not text");
   if (auto count = doc.find("count"); count != doc.end()) {
     if (!count->is_number_unsigned() || count->get<uint64_t>() != vulns->size()) {
-      cat.problems.Add(w + ": count", "says " + count->dump() + " but the catalog has " +
-                                          std::to_string(vulns->size()) + " entries");
+      cat.problems.Add(w + ": count",
+                       "says " + count->dump() + " but the catalog has " + std::to_string(vulns->size()) + " entries");
     }
   }
 
@@ -75,8 +74,8 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
     }
     e.date_added = JsonString(v, "dateAdded");
     if (!IsIsoDate(e.date_added)) {
-      cat.problems.Add(where, "skipped: " + e.cve + ": dateAdded " + QuoteForMessage(e.date_added) +
-                                  " is not a YYYY-MM-DD date");
+      cat.problems.Add(
+          where, "skipped: " + e.cve + ": dateAdded " + QuoteForMessage(e.date_added) + " is not a YYYY-MM-DD date");
       continue;
     }
     if (!seen.insert(e.cve).second) {
@@ -110,8 +109,8 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
     }
     const std::string& ransom = e.known_ransomware_campaign_use;
     if (!ransom.empty() && ransom != "Known" && ransom != "Unknown") {
-      cat.problems.Add(where, "kept " + e.cve + "; knownRansomwareCampaignUse " +
-                                  QuoteForMessage(ransom) + " is neither Known nor Unknown");
+      cat.problems.Add(where, "kept " + e.cve + "; knownRansomwareCampaignUse " + QuoteForMessage(ransom) +
+                                  " is neither Known nor Unknown");
     }
     if (auto cwes = v.find("cwes"); cwes != v.end() && !cwes->is_null()) {
       if (!cwes->is_array()) {
@@ -121,10 +120,9 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
           if (c.is_string() && IsCweId(c.get_ref<const std::string&>())) {
             e.cwes.push_back(c.get<std::string>());
           } else {
-            cat.problems.Add(
-                where, "kept " + e.cve + "; cwes entry " +
-                           QuoteForMessage(c.dump(-1, ' ', false, json::error_handler_t::replace)) +
-                           " is not a CWE id, dropped");
+            cat.problems.Add(where, "kept " + e.cve + "; cwes entry " +
+                                        QuoteForMessage(c.dump(-1, ' ', false, json::error_handler_t::replace)) +
+                                        " is not a CWE id, dropped");
           }
         }
       }
@@ -136,8 +134,7 @@ Result<KevCatalog> ParseKevJson(std::string_view text, std::string_view what) {
 
 // ---- FIRST EPSS --------------------------------------------------------------------------------
 
-EpssReader::EpssReader(std::string_view what, OnRow on_row)
-    : what_(what), on_row_(std::move(on_row)) {}
+EpssReader::EpssReader(std::string_view what, OnRow on_row) : what_(what), on_row_(std::move(on_row)) {}
 
 void EpssReader::Bad(std::string reason) {
   ++summary_.bad_rows;
@@ -237,8 +234,8 @@ Status EpssReader::Header(std::string_view line) {
   size_t cve = kNone, epss = kNone, percentile = kNone;
   std::vector<std::string_view> cols = Split(line, ',');
   if (cols.size() > 64) {
-    return Corrupt(what_ + ": line " + std::to_string(line_) + ": header has " +
-                   std::to_string(cols.size()) + " columns");
+    return Corrupt(what_ + ": line " + std::to_string(line_) + ": header has " + std::to_string(cols.size()) +
+                   " columns");
   }
   for (size_t i = 0; i < cols.size(); ++i) {
     std::string name = AsciiLower(Trim(cols[i]));
@@ -248,8 +245,7 @@ Status EpssReader::Header(std::string_view line) {
   }
   if (cve == kNone || epss == kNone || percentile == kNone) {
     return Corrupt(what_ + ": line " + std::to_string(line_) +
-                   ": expected a header naming the columns cve, epss and percentile, got " +
-                   QuoteForMessage(line));
+                   ": expected a header naming the columns cve, epss and percentile, got " + QuoteForMessage(line));
   }
   cve_col_ = cve;
   epss_col_ = epss;
@@ -264,8 +260,8 @@ void EpssReader::Row(std::string_view line) {
   size_t col = 0, start = 0;
   while (col < columns_) {
     size_t comma = line.find(',', start);
-    std::string_view field = Trim(line.substr(
-        start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    std::string_view field =
+        Trim(line.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     if (col == cve_col_) cve = field;
     if (col == epss_col_) epss = field;
     if (col == percentile_col_) percentile = field;
@@ -274,8 +270,8 @@ void EpssReader::Row(std::string_view line) {
     start = comma + 1;
   }
   if (col < columns_) {
-    Bad("skipped: " + std::to_string(col) + " columns, expected at least " +
-        std::to_string(columns_) + ": " + QuoteForMessage(line));
+    Bad("skipped: " + std::to_string(col) + " columns, expected at least " + std::to_string(columns_) + ": " +
+        QuoteForMessage(line));
     return;
   }
   if (!IsCveId(cve)) {
@@ -286,13 +282,11 @@ void EpssReader::Row(std::string_view line) {
   row.cve = cve;
   row.line = line_;
   if (!ReadProbability(epss, row.epss)) {
-    Bad("skipped: " + std::string(cve) + ": epss " + QuoteForMessage(epss) +
-        " is not a number in 0..1");
+    Bad("skipped: " + std::string(cve) + ": epss " + QuoteForMessage(epss) + " is not a number in 0..1");
     return;
   }
   if (!ReadProbability(percentile, row.percentile)) {
-    Bad("skipped: " + std::string(cve) + ": percentile " + QuoteForMessage(percentile) +
-        " is not a number in 0..1");
+    Bad("skipped: " + std::string(cve) + ": percentile " + QuoteForMessage(percentile) + " is not a number in 0..1");
     return;
   }
   ++summary_.rows;

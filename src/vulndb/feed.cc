@@ -9,8 +9,6 @@ void FeedProblems::Add(std::string where, std::string reason) {
   if (list_.size() < kMaxListedProblems) list_.push_back({std::move(where), std::move(reason)});
 }
 
-
-
 std::string QuoteForMessage(std::string_view s, size_t max) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out = "'";

@@ -137,8 +137,8 @@ std::string FinalPath(const std::string& staging_dir, const std::string& url) {
 
 // The part shared by both sources once the body is on disk: close, compare, commit.
 Result<FetchResult> Complete(StagedFile file, std::string digest, uint64_t size, std::string etag,
-                             std::string last_modified, const FetchState& previous,
-                             const std::string& url, const std::string& staging_dir) {
+                             std::string last_modified, const FetchState& previous, const std::string& url,
+                             const std::string& staging_dir) {
   VIGIL_RETURN_IF_ERROR(file.Close());
   FetchResult out;
   out.state.etag = std::move(etag);
@@ -274,8 +274,8 @@ Result<FetchResult> FetchLocal(const std::string& url, const std::string& path, 
       after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
     return IoError(url + ": the file changed while it was read; try again");
   }
-  return Complete(std::move(file), sha.FinishDigest(), total, std::move(etag), std::move(last_modified),
-                  previous, url, staging_dir);
+  return Complete(std::move(file), sha.FinishDigest(), total, std::move(etag), std::move(last_modified), previous, url,
+                  staging_dir);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,8 +373,8 @@ Result<FetchResult> FetchHttp(const std::string& url, const FetchState& previous
 }
 
 bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '.' || c == '_' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+         c == '_' || c == '~';
 }
 
 std::string_view TrimBase(std::string_view base) {
@@ -386,8 +386,8 @@ std::string_view TrimBase(std::string_view base) {
 
 std::string DefaultUserAgent() { return net::DefaultUserAgent(); }
 
-Result<FetchResult> FetchConditional(const std::string& url, const FetchState& previous,
-                                     const std::string& staging_dir, const FetchOptions& options) {
+Result<FetchResult> FetchConditional(const std::string& url, const FetchState& previous, const std::string& staging_dir,
+                                     const FetchOptions& options) {
   if (url.empty()) return InvalidArgument("empty URL");
   if (url.find('\0') != std::string::npos) return InvalidArgument("URL contains a NUL byte");
   std::string scheme = SchemeOf(url);
@@ -443,9 +443,7 @@ Result<std::vector<std::string>> ParseEcosystemsList(std::string_view text) {
     while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     if (line.empty()) continue;
-    auto bad = [&](const std::string& why) {
-      return Corrupt("line " + std::to_string(line_no) + ": " + why);
-    };
+    auto bad = [&](const std::string& why) { return Corrupt("line " + std::to_string(line_no) + ": " + why); };
     if (line.size() > kMaxEcosystemBytes) {
       return bad("an ecosystem name longer than " + std::to_string(kMaxEcosystemBytes) + " bytes");
     }

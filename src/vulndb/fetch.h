@@ -116,8 +116,8 @@ struct FetchResult {
 //  - kLimitExceeded: the body is larger than max_bytes;
 //  - kUnsupported: the server applied a Content-Encoding, or the local path is not a regular file;
 //  - kIo: staging_dir is missing or not writable, a local read/write/fsync failed.
-Result<FetchResult> FetchConditional(const std::string& url, const FetchState& previous,
-                                     const std::string& staging_dir, const FetchOptions& options);
+Result<FetchResult> FetchConditional(const std::string& url, const FetchState& previous, const std::string& staging_dir,
+                                     const FetchOptions& options);
 
 // "<base>/<ecosystem>/all.zip": osv.dev's archive of one ecosystem. For a URL base ("scheme://…")
 // the ecosystem is percent-encoded (every byte but A-Z a-z 0-9 - . _ ~), so "Rocky Linux" →

@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "common/file.h"
-#include "vulndb/internal/archive_util.h"
 #include "common/json.h"
 #include "common/path.h"
 #include "common/sha256.h"
@@ -21,6 +20,7 @@
 #include "version/osv_range.h"
 #include "version/version.h"
 #include "vulndb/internal/alpine_secdb.h"
+#include "vulndb/internal/archive_util.h"
 #include "vulndb/internal/debian_advisory_list.h"
 #include "vulndb/internal/debian_tracker.h"
 #include "vulndb/internal/enrich.h"
@@ -42,30 +42,48 @@ constexpr size_t kDictionarySample = 5000;
 constexpr size_t kMinDictionarySample = 300;
 
 enum class Kind {
-  kOsvJson, kOsvJsonLines, kOsvJsonArray, kOsvYaml, kZip, kAlpineSecdb, kDebianTracker,
-  kDebianList, kKev, kEpss, kUnknown,
+  kOsvJson,
+  kOsvJsonLines,
+  kOsvJsonArray,
+  kOsvYaml,
+  kZip,
+  kAlpineSecdb,
+  kDebianTracker,
+  kDebianList,
+  kKev,
+  kEpss,
+  kUnknown,
 };
 
 const char* KindName(Kind k) {
   switch (k) {
-    case Kind::kOsvJson: return "osv-json";
-    case Kind::kOsvJsonLines: return "osv-jsonl";
-    case Kind::kOsvJsonArray: return "osv-json-array";
-    case Kind::kOsvYaml: return "osv-yaml";
-    case Kind::kZip: return "osv-zip";
-    case Kind::kAlpineSecdb: return "alpine-secdb";
-    case Kind::kDebianTracker: return "debian-tracker";
-    case Kind::kDebianList: return "debian-dsa-list";
-    case Kind::kKev: return "cisa-kev";
-    case Kind::kEpss: return "epss";
-    case Kind::kUnknown: return "unknown";
+    case Kind::kOsvJson:
+      return "osv-json";
+    case Kind::kOsvJsonLines:
+      return "osv-jsonl";
+    case Kind::kOsvJsonArray:
+      return "osv-json-array";
+    case Kind::kOsvYaml:
+      return "osv-yaml";
+    case Kind::kZip:
+      return "osv-zip";
+    case Kind::kAlpineSecdb:
+      return "alpine-secdb";
+    case Kind::kDebianTracker:
+      return "debian-tracker";
+    case Kind::kDebianList:
+      return "debian-dsa-list";
+    case Kind::kKev:
+      return "cisa-kev";
+    case Kind::kEpss:
+      return "epss";
+    case Kind::kUnknown:
+      return "unknown";
   }
   return "unknown";
 }
 
-bool HasYamlSuffix(std::string_view name) {
-  return name.ends_with(".yaml") || name.ends_with(".yml");
-}
+bool HasYamlSuffix(std::string_view name) { return name.ends_with(".yaml") || name.ends_with(".yml"); }
 
 std::string_view SkipSpace(std::string_view s) {
   if (s.starts_with("\xEF\xBB\xBF")) s.remove_prefix(3);
@@ -79,8 +97,7 @@ Kind Sniff(std::string_view name, std::string_view text) {
   if (text.starts_with("PK\x03\x04") || text.starts_with("PK\x05\x06")) return Kind::kZip;
   std::string_view t = SkipSpace(text);
   if (HasYamlSuffix(name)) {
-    return t.find("distroversion:") != std::string_view::npos &&
-                   t.find("packages:") != std::string_view::npos
+    return t.find("distroversion:") != std::string_view::npos && t.find("packages:") != std::string_view::npos
                ? Kind::kAlpineSecdb
                : Kind::kOsvYaml;
   }
@@ -231,15 +248,16 @@ class Sink {
       }
       const version::Scheme* scheme = SchemeFor(af);
       if (!scheme) {
-        Problem(where, a.id, at + ": ecosystem '" + af.ecosystem.text +
-                                 "' has no version scheme in vigil and its ranges are not all "
-                                 "SEMVER: stored, cannot match", false);
+        Problem(where, a.id,
+                at + ": ecosystem '" + af.ecosystem.text +
+                    "' has no version scheme in vigil and its ranges are not all "
+                    "SEMVER: stored, cannot match",
+                false);
         continue;
       }
       Result<version::AffectedRanges> built = version::AffectedRanges::Build(*scheme, af.spec);
       if (!built.ok()) {
-        Problem(where, a.id, at + ": " + built.error().message() + ": stored, this entry cannot match",
-                false);
+        Problem(where, a.id, at + ": " + built.error().message() + ": stored, this entry cannot match", false);
         continue;
       }
       // fixed written after an introduced it sorts before: the schema sorts events, so this
@@ -256,9 +274,8 @@ class Sink {
             Result<int> c = scheme->CompareText(ev.version, *introduced);
             if (c.ok() && *c < 0) {
               Problem(where, a.id,
-                      at + ".ranges[" + std::to_string(r) + "]: fixed " + ev.version +
-                          " sorts before introduced " + *introduced +
-                          ": read by the schema's rules (events sorted by version)",
+                      at + ".ranges[" + std::to_string(r) + "]: fixed " + ev.version + " sorts before introduced " +
+                          *introduced + ": read by the schema's rules (events sorted by version)",
                       false);
             }
           }
@@ -272,7 +289,7 @@ class Sink {
     bool withdrawn = !a.withdrawn.empty();
     auto in_run = run_.find(a.id);
     auto before = existing_.find(a.id);
-    const StoredMeta* prev = in_run != run_.end()    ? &in_run->second
+    const StoredMeta* prev = in_run != run_.end()        ? &in_run->second
                              : before != existing_.end() ? &before->second
                                                          : nullptr;
     if (prev) {
@@ -289,15 +306,16 @@ class Sink {
       if (new_key < old_key) {
         ++report_->stale;
         Problem(where, a.id,
-                (duplicate ? "duplicate id: modified " : "modified ") + a.modified +
-                    " is older than the " + (duplicate ? "one read before (" : "stored (") +
-                    FormatMicros(prev->modified_us) + "): kept that one",
+                (duplicate ? "duplicate id: modified " : "modified ") + a.modified + " is older than the " +
+                    (duplicate ? "one read before (" : "stored (") + FormatMicros(prev->modified_us) +
+                    "): kept that one",
                 false);
         return OkStatus();
       }
       if (duplicate) {
-        Problem(where, a.id, "duplicate id: modified " + a.modified + " is newer than the one read before (" +
-                                 FormatMicros(prev->modified_us) + "): this one replaces it",
+        Problem(where, a.id,
+                "duplicate id: modified " + a.modified + " is newer than the one read before (" +
+                    FormatMicros(prev->modified_us) + "): this one replaces it",
                 false);
       }
     }
@@ -358,8 +376,8 @@ class Sink {
   }
 
   Status Write(const Pending& p) {
-    VIGIL_RETURN_IF_ERROR(tx_.Put(p.id, p.modified, p.withdrawn, p.ecosystems, source_, p.json,
-                                  dict_, options_.compression_level));
+    VIGIL_RETURN_IF_ERROR(
+        tx_.Put(p.id, p.modified, p.withdrawn, p.ecosystems, source_, p.json, dict_, options_.compression_level));
     // A first import into an empty database is not news: the change log starts with the second
     // run (a consumer that finds no changes matches everything once, as it must anyway).
     if (tx_.first_import()) return OkStatus();
@@ -387,16 +405,15 @@ Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::s
 // What a report shows of a KEV entry beyond the columns (the catalog's long texts are not kept:
 // they would double the database for fields no report prints).
 std::string KevJson(const KevEntry& k) {
-  nlohmann::json j = {{"vendorProject", k.vendor_project},
-                      {"product", k.product},
-                      {"vulnerabilityName", k.vulnerability_name}};
+  nlohmann::json j = {
+      {"vendorProject", k.vendor_project}, {"product", k.product}, {"vulnerabilityName", k.vulnerability_name}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 // Distro feeds and enrichment: parsed by their own modules (alpine_secdb.h, debian_tracker.h,
 // debian_advisory_list.h, enrich.h), then stored like OSV records.
-Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::string& where,
-                  const ImportOptions& options, ImportReport* report) {
+Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::string& where, const ImportOptions& options,
+                  ImportReport* report) {
   std::string modified = options.feed_time.empty() ? NowRfc3339() : options.feed_time;
   Result<FeedResult> feed = Corrupt("unreachable");
   switch (kind) {
@@ -450,8 +467,8 @@ Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::strin
   }
   for (const FeedProblem& p : feed->problems.list()) sink.Problem(p.where, "", p.reason);
   if (feed->problems.total() > feed->problems.list().size()) {
-    sink.Problem(where, "", std::to_string(feed->problems.total() - feed->problems.list().size()) +
-                                " more problems not listed");
+    sink.Problem(where, "",
+                 std::to_string(feed->problems.total() - feed->problems.list().size()) + " more problems not listed");
   }
   for (const Advisory& a : feed->advisories) VIGIL_RETURN_IF_ERROR(sink.AddAdvisory(a, where));
   return OkStatus();
@@ -506,8 +523,8 @@ bool UnsafeEntryName(std::string_view name) {
   return false;
 }
 
-Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
-                 const ImportOptions& options, ImportReport* report) {
+Status ImportZip(Sink& sink, std::string_view data, const std::string& where, const ImportOptions& options,
+                 ImportReport* report) {
   std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
@@ -521,8 +538,9 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-      sink.Problem(where, "", std::string("zip archive damaged after ") + std::to_string(entries) +
-                                  " entries, the rest is not read: " + ArchiveError(a.get()));
+      sink.Problem(where, "",
+                   std::string("zip archive damaged after ") + std::to_string(entries) +
+                       " entries, the rest is not read: " + ArchiveError(a.get()));
       break;
     }
     if (++entries > kMaxFilesPerInput) {
@@ -541,8 +559,9 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
     if (!yaml && !name.ends_with(".json")) continue;
     int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
     if (size > static_cast<int64_t>(kMaxRecordBytes)) {
-      sink.Problem(ewhere, "", "entry of " + std::to_string(size) + " bytes is larger than the limit of " +
-                                   std::to_string(kMaxRecordBytes));
+      sink.Problem(
+          ewhere, "",
+          "entry of " + std::to_string(size) + " bytes is larger than the limit of " + std::to_string(kMaxRecordBytes));
       continue;
     }
     buf.clear();
@@ -563,8 +582,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where,
       buf.append(chunk, static_cast<size_t>(n));
     }
     if (failed) {
-      sink.Problem(ewhere, "", "cannot read entry (truncated or damaged): " +
-                                   ArchiveError(a.get()));
+      sink.Problem(ewhere, "", "cannot read entry (truncated or damaged): " + ArchiveError(a.get()));
       if (fatal) break;
       continue;
     }
@@ -601,8 +619,9 @@ Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::s
     case Kind::kUnknown:
       break;
   }
-  sink.Problem(where, "", "not a format vigil imports (OSV JSON/JSONL/YAML/zip, Alpine secdb, "
-                          "Debian tracker JSON or DSA/DLA list, CISA KEV, EPSS CSV)");
+  sink.Problem(where, "",
+               "not a format vigil imports (OSV JSON/JSONL/YAML/zip, Alpine secdb, "
+               "Debian tracker JSON or DSA/DLA list, CISA KEV, EPSS CSV)");
   return OkStatus();
 }
 
@@ -640,8 +659,8 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
       std::sort(files.begin(), files.end());
       for (const fs::path& f : files) {
         std::string name = f.string();
-        if (!name.ends_with(".json") && !name.ends_with(".jsonl") && !HasYamlSuffix(name) &&
-            !name.ends_with(".zip") && !name.ends_with(".csv")) {
+        if (!name.ends_with(".json") && !name.ends_with(".jsonl") && !HasYamlSuffix(name) && !name.ends_with(".zip") &&
+            !name.ends_with(".csv")) {
           continue;
         }
         Result<MappedFile> m = MappedFile::Open(name);
@@ -663,8 +682,9 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
       Kind kind = Sniff(source, m->data());
       info.kind = KindName(kind);
       if (kind != Kind::kOsvJsonLines && kind != Kind::kZip && m->size() > kMaxDocumentFile) {
-        sink.Problem(in.path, "", "file of " + std::to_string(m->size()) + " bytes is larger than the limit of " +
-                                      std::to_string(kMaxDocumentFile) + " for a single document");
+        sink.Problem(in.path, "",
+                     "file of " + std::to_string(m->size()) + " bytes is larger than the limit of " +
+                         std::to_string(kMaxDocumentFile) + " for a single document");
         continue;
       }
       hash.Update(m->data());

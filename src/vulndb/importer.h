@@ -44,10 +44,10 @@ struct ImportOptions {
 
 // One skipped record or warning.
 struct ImportProblem {
-  std::string where;   // "go.jsonl:17", "all.zip:GO-2024-1.json", ...
-  std::string id;      // "" when the record has no usable id
+  std::string where;  // "go.jsonl:17", "all.zip:GO-2024-1.json", ...
+  std::string id;     // "" when the record has no usable id
   std::string reason;
-  bool skipped = true; // false: stored, with an entry that cannot match (a warning)
+  bool skipped = true;  // false: stored, with an entry that cannot match (a warning)
 };
 
 struct ImportReport {
@@ -69,7 +69,6 @@ struct ImportReport {
 // Imports `inputs` into `store` in one transaction. `report` is filled as far as the import got,
 // also on failure. Errors: only store failures (kIo) and kNotFound for an input path that does
 // not exist (checked before anything is written).
-Status Import(Store& store, const std::vector<ImportInput>& inputs, const ImportOptions& options,
-              ImportReport* report);
+Status Import(Store& store, const std::vector<ImportInput>& inputs, const ImportOptions& options, ImportReport* report);
 
 }  // namespace vigil::vulndb

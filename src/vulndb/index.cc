@@ -61,7 +61,8 @@ bool MentionsWanted(std::string_view json, const std::unordered_set<std::string>
   static constexpr std::string_view kKey = "\"name\":";
   // memmem: string_view::find starts from memchr of '"', which JSON is full of.
   auto find = [&](size_t from) -> size_t {
-    const void* hit = from < json.size() ? memmem(json.data() + from, json.size() - from, kKey.data(), kKey.size()) : nullptr;
+    const void* hit =
+        from < json.size() ? memmem(json.data() + from, json.size() - from, kKey.data(), kKey.size()) : nullptr;
     return hit ? static_cast<size_t>(static_cast<const char*>(hit) - json.data()) : std::string_view::npos;
   };
   for (size_t at = find(0); at != std::string_view::npos; at = find(at + kKey.size())) {

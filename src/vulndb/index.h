@@ -43,8 +43,8 @@ struct IndexedAdvisory {
 
 // One affected entry of one advisory.
 struct IndexEntry {
-  uint32_t advisory = 0;   // Index::advisory(advisory)
-  uint32_t affected = 0;   // position in the record's affected[]
+  uint32_t advisory = 0;  // Index::advisory(advisory)
+  uint32_t affected = 0;  // position in the record's affected[]
   FixStatus status = FixStatus::kUnspecified;
   // The pre-parsed ranges; nullptr when the entry cannot be evaluated (no version scheme for the
   // ecosystem, or a version the scheme refuses: the importer reported it).
@@ -60,9 +60,9 @@ struct IndexEntry {
 struct IndexStats {
   uint64_t advisories = 0;
   uint64_t entries = 0;
-  uint64_t packages = 0;       // distinct keys
-  uint64_t unevaluable = 0;    // entries with ranges == nullptr
-  uint64_t json_bytes = 0;     // decompressed JSON read
+  uint64_t packages = 0;     // distinct keys
+  uint64_t unevaluable = 0;  // entries with ranges == nullptr
+  uint64_t json_bytes = 0;   // decompressed JSON read
 };
 
 class Index {
@@ -92,8 +92,7 @@ class Index {
   // `release` as ParseEcosystem gives it ("12", "22.04", "v3.19"; "" for language ecosystems;
   // Ubuntu Pro streams as "pro:22.04"), `name` already normalised with version::NormalizeName.
   // Empty when nothing names the package. Never allocates for keys up to 256 bytes.
-  std::span<const IndexEntry> Lookup(std::string_view family, std::string_view release,
-                                     std::string_view name) const;
+  std::span<const IndexEntry> Lookup(std::string_view family, std::string_view release, std::string_view name) const;
 
   const IndexedAdvisory& advisory(uint32_t i) const { return advisories_[i]; }
 

@@ -43,8 +43,7 @@ class Reader {
     out->assign(s);
   }
 
-  void StringArray(dom::object obj, std::string_view key, const std::string& path,
-                   std::vector<std::string>* out) {
+  void StringArray(dom::object obj, std::string_view key, const std::string& path, std::vector<std::string>* out) {
     Each(obj, key, path, [&](dom::element v, const std::string& item) {
       std::string_view s;
       if (v.get_string().get(s) != simdjson::SUCCESS) return Fail(item, "is not a string");
@@ -89,15 +88,14 @@ class Reader {
 };
 
 void ReadSeverity(Reader& r, dom::object obj, const std::string& path, std::vector<Severity>* out) {
-  r.Each(obj, "severity", path.empty() ? "severity" : path + ".severity",
-         [&](dom::element e, const std::string& p) {
-           dom::object o;
-           if (!r.Object(e, p, &o)) return;
-           Severity s;
-           r.String(o, "type", p + ".type", &s.type);
-           r.String(o, "score", p + ".score", &s.score);
-           out->push_back(std::move(s));
-         });
+  r.Each(obj, "severity", path.empty() ? "severity" : path + ".severity", [&](dom::element e, const std::string& p) {
+    dom::object o;
+    if (!r.Object(e, p, &o)) return;
+    Severity s;
+    r.String(o, "type", p + ".type", &s.type);
+    r.String(o, "score", p + ".score", &s.score);
+    out->push_back(std::move(s));
+  });
 }
 
 RangeSpec::Type RangeType(std::string_view name) {
@@ -193,7 +191,6 @@ bool ValidId(std::string_view id) {
 
 }  // namespace
 
-
 struct OsvParser::Impl {
   dom::parser parser{kMaxRecordBytes};
   dom::document doc;
@@ -224,8 +221,8 @@ Result<Advisory> OsvParser::Parse(std::string_view text, std::string_view where)
   r.String(obj, "schema_version", "schema_version", &a.schema_version);
   r.String(obj, "id", "id", &a.id);
   if (r.ok() && !ValidId(a.id)) {
-    r.Fail("id", a.id.empty() ? "is missing or empty"
-                              : "is not a usable id (over 256 bytes, control characters or '/')");
+    r.Fail("id",
+           a.id.empty() ? "is missing or empty" : "is not a usable id (over 256 bytes, control characters or '/')");
   }
   r.String(obj, "modified", "modified", &a.modified);
   if (r.ok() && !IsRfc3339(a.modified)) {
@@ -239,9 +236,8 @@ Result<Advisory> OsvParser::Parse(std::string_view text, std::string_view where)
   r.String(obj, "summary", "summary", &a.summary);
   r.String(obj, "details", "details", &a.details);
   ReadSeverity(r, obj, "", &a.severity);
-  r.Each(obj, "affected", "affected", [&](dom::element e, const std::string& p) {
-    ReadAffected(r, e, p, &a.affected);
-  });
+  r.Each(obj, "affected", "affected",
+         [&](dom::element e, const std::string& p) { ReadAffected(r, e, p, &a.affected); });
   r.Each(obj, "references", "references", [&](dom::element e, const std::string& p) {
     dom::object o;
     if (!r.Object(e, p, &o)) return;
@@ -285,10 +281,14 @@ void PutIfNotEmpty(nlohmann::json& j, const char* key, const std::vector<std::st
 
 const char* EventName(RangeEvent::Kind k) {
   switch (k) {
-    case RangeEvent::Kind::kIntroduced: return "introduced";
-    case RangeEvent::Kind::kFixed: return "fixed";
-    case RangeEvent::Kind::kLastAffected: return "last_affected";
-    case RangeEvent::Kind::kLimit: return "limit";
+    case RangeEvent::Kind::kIntroduced:
+      return "introduced";
+    case RangeEvent::Kind::kFixed:
+      return "fixed";
+    case RangeEvent::Kind::kLastAffected:
+      return "last_affected";
+    case RangeEvent::Kind::kLimit:
+      return "limit";
   }
   return "introduced";
 }
@@ -331,9 +331,8 @@ std::string ToOsvJson(const Advisory& a) {
       if (!af.ecosystem_specific.empty()) {
         e["ecosystem_specific"] = nlohmann::json::parse(af.ecosystem_specific, nullptr, false);
       }
-      nlohmann::json ds = af.database_specific.empty()
-                              ? nlohmann::json::object()
-                              : nlohmann::json::parse(af.database_specific, nullptr, false);
+      nlohmann::json ds = af.database_specific.empty() ? nlohmann::json::object()
+                                                       : nlohmann::json::parse(af.database_specific, nullptr, false);
       if (!ds.is_object()) ds = nlohmann::json::object();
       if (af.status != FixStatus::kUnspecified) ds["vigil_fix_status"] = FixStatusName(af.status);
       if (!af.status_note.empty()) ds["vigil_status_note"] = af.status_note;

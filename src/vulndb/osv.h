@@ -14,8 +14,8 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "vulndb/advisory.h"
 #include "common/time.h"  // TimeMicros, FormatMicros
+#include "vulndb/advisory.h"
 #include "vulndb/feed.h"
 
 namespace vigil::vulndb {
@@ -61,6 +61,5 @@ std::string ToOsvJson(const Advisory& a);
 // Removes insignificant white space from JSON text (simdjson's minifier). kCorrupt if the text
 // is not balanced JSON.
 Result<std::string> MinifyJson(std::string_view text);
-
 
 }  // namespace vigil::vulndb

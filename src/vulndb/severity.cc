@@ -25,9 +25,15 @@ std::string DatabaseSeverity(std::string_view json) {
 // The vendor named by a record id prefix, for the rating's source.
 std::string_view IssuerOf(std::string_view id) {
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kIssuers{{
-      {"GHSA-", "GitHub"}, {"BIT-", "Bitnami"}, {"ALSA-", "AlmaLinux"}, {"ALBA-", "AlmaLinux"},
-      {"ALEA-", "AlmaLinux"}, {"RLSA-", "Rocky Linux"}, {"RHSA-", "Red Hat"},
-      {"UBUNTU-", "Ubuntu"}, {"USN-", "Ubuntu"},
+      {"GHSA-", "GitHub"},
+      {"BIT-", "Bitnami"},
+      {"ALSA-", "AlmaLinux"},
+      {"ALBA-", "AlmaLinux"},
+      {"ALEA-", "AlmaLinux"},
+      {"RLSA-", "Rocky Linux"},
+      {"RHSA-", "Red Hat"},
+      {"UBUNTU-", "Ubuntu"},
+      {"USN-", "Ubuntu"},
   }};
   for (const auto& [prefix, name] : kIssuers) {
     if (id.starts_with(prefix)) return name;
@@ -44,20 +50,26 @@ std::string SourceFor(std::string_view type, std::string_view id) {
 }
 
 bool IsRedHatErratum(std::string_view id) {
-  return id.starts_with("ALSA-") || id.starts_with("ALBA-") || id.starts_with("ALEA-") ||
-         id.starts_with("RLSA-") || id.starts_with("RHSA-");
+  return id.starts_with("ALSA-") || id.starts_with("ALBA-") || id.starts_with("ALEA-") || id.starts_with("RLSA-") ||
+         id.starts_with("RHSA-");
 }
 
 }  // namespace
 
 std::string_view RatingName(Rating rating) {
   switch (rating) {
-    case Rating::kNegligible: return "NEGLIGIBLE";
-    case Rating::kLow: return "LOW";
-    case Rating::kMedium: return "MEDIUM";
-    case Rating::kHigh: return "HIGH";
-    case Rating::kCritical: return "CRITICAL";
-    case Rating::kUnknown: break;
+    case Rating::kNegligible:
+      return "NEGLIGIBLE";
+    case Rating::kLow:
+      return "LOW";
+    case Rating::kMedium:
+      return "MEDIUM";
+    case Rating::kHigh:
+      return "HIGH";
+    case Rating::kCritical:
+      return "CRITICAL";
+    case Rating::kUnknown:
+      break;
   }
   return "UNKNOWN";
 }

@@ -72,14 +72,12 @@ class Stmt {
   }
   std::string_view Text(int col) {
     const unsigned char* p = sqlite3_column_text(stmt_, col);
-    return p ? std::string_view(reinterpret_cast<const char*>(p),
-                                static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+    return p ? std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
              : std::string_view();
   }
   std::string_view Blob(int col) {
     const void* p = sqlite3_column_blob(stmt_, col);
-    return p ? std::string_view(static_cast<const char*>(p),
-                                static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
+    return p ? std::string_view(static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)))
              : std::string_view();
   }
   int64_t Int(int col) { return sqlite3_column_int64(stmt_, col); }
@@ -90,9 +88,7 @@ class Stmt {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-Error SqlError(sqlite3* db, std::string_view what) {
-  return IoError(std::string(what) + ": " + sqlite3_errmsg(db));
-}
+Error SqlError(sqlite3* db, std::string_view what) { return IoError(std::string(what) + ": " + sqlite3_errmsg(db)); }
 
 Status Exec(sqlite3* db, const char* sql) {
   char* msg = nullptr;
@@ -191,11 +187,9 @@ struct SqliteStore::Impl {
     return static_cast<const ZSTD_DDict*>(d);
   }
 
-  Result<std::string> Decompress(std::string_view id, int64_t dict, int64_t size,
-                                 std::string_view blob) {
+  Result<std::string> Decompress(std::string_view id, int64_t dict, int64_t size, std::string_view blob) {
     if (size < 0 || static_cast<size_t>(size) > kMaxDocumentBytes) {
-      return Corrupt("advisory " + std::string(id) + ": stored size " + std::to_string(size) +
-                     " is out of range");
+      return Corrupt("advisory " + std::string(id) + ": stored size " + std::to_string(size) + " is out of range");
     }
     VIGIL_ASSIGN_OR_RETURN(const ZSTD_DDict* d, DDict(dict));
     if (!dctx) dctx = ZSTD_createDCtx();
@@ -203,8 +197,8 @@ struct SqliteStore::Impl {
   }
 
   // The decompression itself, with the caller's context (one per thread) and dictionary.
-  static Result<std::string> DecompressWith(ZSTD_DCtx* dctx, const ZSTD_DDict* d, std::string_view id,
-                                            int64_t size, std::string_view blob) {
+  static Result<std::string> DecompressWith(ZSTD_DCtx* dctx, const ZSTD_DDict* d, std::string_view id, int64_t size,
+                                            std::string_view blob) {
     std::string out(static_cast<size_t>(size), '\0');
     size_t n = d ? ZSTD_decompress_usingDDict(dctx, out.data(), out.size(), blob.data(), blob.size(), d)
                  : ZSTD_decompressDCtx(dctx, out.data(), out.size(), blob.data(), blob.size());
@@ -231,12 +225,9 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mo
     return NotFound("no vulnerability database at " + impl->path +
                     " (create one with `vigil db import` or `vigil db update`)");
   }
-  int flags = mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                                       : SQLITE_OPEN_READONLY;
-  if (sqlite3_open_v2(impl->path.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
-    return IoError("cannot open " + impl->path + ": " +
-                   (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"));
+  int flags = mode == Mode::kReadWrite ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  if (sqlite3_open_v2(impl->path.c_str(), &impl->db, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    return IoError("cannot open " + impl->path + ": " + (impl->db ? sqlite3_errmsg(impl->db) : "out of memory"));
   }
   sqlite3_busy_timeout(impl->db, 10000);
   if (sqlite3_create_function_v2(impl->db, "vigil_idhash", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
@@ -300,7 +291,7 @@ Result<std::optional<std::string>> SqliteStore::GetJson(std::string_view id) {
 }
 
 Status SqliteStore::ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
-                          const std::function<bool(std::string_view ecosystems)>& want) {
+                                const std::function<bool(std::string_view ecosystems)>& want) {
   std::unordered_set<int64_t> wanted;
   if (want) {
     Stmt e(impl_->db, "SELECT id, text FROM ecoset");
@@ -389,9 +380,8 @@ Result<std::optional<KevRecord>> SqliteStore::GetKev(std::string_view cve) {
   if (!s.ok()) return SqlError(impl_->db, "read kev");
   s.Bind(1, cve);
   if (s.Step() != SQLITE_ROW) return std::optional<KevRecord>();
-  return std::optional<KevRecord>(KevRecord{std::string(cve), std::string(s.Text(0)),
-                                            std::string(s.Text(1)), s.Int(2) != 0,
-                                            std::string(s.Text(3))});
+  return std::optional<KevRecord>(KevRecord{std::string(cve), std::string(s.Text(0)), std::string(s.Text(1)),
+                                            s.Int(2) != 0, std::string(s.Text(3))});
 }
 
 Result<std::optional<EpssRecord>> SqliteStore::GetEpss(std::string_view cve) {
@@ -437,8 +427,8 @@ Result<std::vector<Change>> SqliteStore::ChangesSince(int64_t after, size_t limi
   while (s.Step() == SQLITE_ROW) {
     static constexpr const char* kKinds[] = {"new", "changed", "withdrawn"};
     int64_t k = s.Int(3);
-    out.push_back(Change{s.Int(0), s.Int(1), std::string(s.Text(2)),
-                         k >= 0 && k <= 2 ? kKinds[k] : "unknown", FormatMicros(s.Int(4))});
+    out.push_back(Change{s.Int(0), s.Int(1), std::string(s.Text(2)), k >= 0 && k <= 2 ? kKinds[k] : "unknown",
+                         FormatMicros(s.Int(4))});
   }
   return out;
 }
@@ -491,8 +481,9 @@ Result<StoreStatus> SqliteStore::GetStatus() {
     if (::stat((impl_->path + suffix).c_str(), &sb) == 0) st.size_bytes += static_cast<uint64_t>(sb.st_size);
   }
   {
-    Stmt s(db, "SELECT e.text, count(*), sum(a.withdrawn), max(a.modified) FROM advisory a "
-               "JOIN ecoset e ON e.id = a.ecoset GROUP BY a.ecoset");
+    Stmt s(db,
+           "SELECT e.text, count(*), sum(a.withdrawn), max(a.modified) FROM advisory a "
+           "JOIN ecoset e ON e.id = a.ecoset GROUP BY a.ecoset");
     if (!s.ok()) return SqlError(db, "status");
     while (s.Step() == SQLITE_ROW) {
       uint64_t n = static_cast<uint64_t>(s.Int(1));
@@ -539,16 +530,23 @@ namespace {
 class TransactionImpl final : public Store::Transaction {
  public:
   TransactionImpl(sqlite3* db, bool* writing, int64_t run, bool first_import)
-      : db_(db), writing_(writing), run_(run), first_import_(first_import),
+      : db_(db),
+        writing_(writing),
+        run_(run),
+        first_import_(first_import),
         find_(db, "SELECT rowid FROM advisory WHERE vigil_idhash(id) = ? AND +id = ?"),
-        insert_(db, "INSERT INTO advisory(id, modified, withdrawn, ecoset, source, dict, size, doc) "
-                    "VALUES(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
-        update_(db, "UPDATE advisory SET modified = ?3, withdrawn = ?4, ecoset = ?5, source = ?6, "
-                    "dict = ?7, size = ?8, doc = ?9 WHERE rowid = ?1 AND id = ?2"),
-        change_(db, "INSERT INTO change(run, advisory, kind) "
-                    "SELECT ?1, rowid, ?2 FROM advisory WHERE vigil_idhash(id) = ?3 AND +id = ?4"),
-        kev_(db, "INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware, json) "
-                 "VALUES(?, ?, ?, ?, ?)"),
+        insert_(db,
+                "INSERT INTO advisory(id, modified, withdrawn, ecoset, source, dict, size, doc) "
+                "VALUES(?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
+        update_(db,
+                "UPDATE advisory SET modified = ?3, withdrawn = ?4, ecoset = ?5, source = ?6, "
+                "dict = ?7, size = ?8, doc = ?9 WHERE rowid = ?1 AND id = ?2"),
+        change_(db,
+                "INSERT INTO change(run, advisory, kind) "
+                "SELECT ?1, rowid, ?2 FROM advisory WHERE vigil_idhash(id) = ?3 AND +id = ?4"),
+        kev_(db,
+             "INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware, json) "
+             "VALUES(?, ?, ?, ?, ?)"),
         epss_(db, "INSERT OR REPLACE INTO epss(cve, epss, percentile) VALUES(?, ?, ?)"),
         cctx_(ZSTD_createCCtx()) {}
 
@@ -611,15 +609,12 @@ class TransactionImpl final : public Store::Transaction {
 
   bool first_import() const override { return first_import_; }
 
-  Status Put(std::string_view id, std::string_view modified, bool withdrawn,
-             const std::vector<std::string>& ecosystems, std::string_view source,
-             std::string_view json, int64_t dict, int level) override {
+  Status Put(std::string_view id, std::string_view modified, bool withdrawn, const std::vector<std::string>& ecosystems,
+             std::string_view source, std::string_view json, int64_t dict, int level) override {
     VIGIL_ASSIGN_OR_RETURN(const ZSTD_CDict* cdict, CDict(dict, level));
     buffer_.resize(ZSTD_compressBound(json.size()));
-    size_t n = cdict ? ZSTD_compress_usingCDict(cctx_, buffer_.data(), buffer_.size(), json.data(),
-                                                json.size(), cdict)
-                     : ZSTD_compressCCtx(cctx_, buffer_.data(), buffer_.size(), json.data(),
-                                         json.size(), level);
+    size_t n = cdict ? ZSTD_compress_usingCDict(cctx_, buffer_.data(), buffer_.size(), json.data(), json.size(), cdict)
+                     : ZSTD_compressCCtx(cctx_, buffer_.data(), buffer_.size(), json.data(), json.size(), level);
     if (ZSTD_isError(n)) return InternalError(std::string("zstd: ") + ZSTD_getErrorName(n));
     std::string ecos;
     for (const std::string& e : ecosystems) {
@@ -722,11 +717,11 @@ class TransactionImpl final : public Store::Transaction {
 
  private:
   // The id of `value` in a (id, <column> UNIQUE) table, inserting it when new.
-  Result<int64_t> Intern(std::unordered_map<std::string, int64_t>& cache, const char* table,
-                         const char* column, std::string_view value) {
+  Result<int64_t> Intern(std::unordered_map<std::string, int64_t>& cache, const char* table, const char* column,
+                         std::string_view value) {
     if (auto it = cache.find(std::string(value)); it != cache.end()) return it->second;
-    std::string sql = std::string("INSERT INTO ") + table + "(" + column + ") VALUES(?) ON CONFLICT(" +
-                      column + ") DO NOTHING";
+    std::string sql =
+        std::string("INSERT INTO ") + table + "(" + column + ") VALUES(?) ON CONFLICT(" + column + ") DO NOTHING";
     Stmt ins(db_, sql.c_str());
     ins.Bind(1, value);
     if (ins.Step() != SQLITE_DONE) return SqlError(db_, std::string("store ") + table);

@@ -44,8 +44,7 @@ class SqliteStore final : public Store {
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
                      const std::function<bool(std::string_view ecosystems)>& want) override;
   Status ForEachJsonParallel(const std::function<Status(size_t seq, std::string_view id, std::string_view json)>& fn,
-                             const std::function<bool(std::string_view ecosystems)>& want,
-                             unsigned threads) override;
+                             const std::function<bool(std::string_view ecosystems)>& want, unsigned threads) override;
   Result<std::optional<KevRecord>> GetKev(std::string_view cve) override;
   Result<std::optional<EpssRecord>> GetEpss(std::string_view cve) override;
   Result<std::optional<SourceInfo>> GetSource(std::string_view name) override;

@@ -31,22 +31,22 @@ struct StoredMeta {
 // A fetched or imported source (a path, a URL) with what `db update` needs to ask the server
 // "has this changed?" next time.
 struct SourceInfo {
-  std::string name;           // the path or URL as given
-  std::string kind;           // "osv-jsonl", "osv-zip", "alpine-secdb", "debian-tracker", ...
+  std::string name;  // the path or URL as given
+  std::string kind;  // "osv-jsonl", "osv-zip", "alpine-secdb", "debian-tracker", ...
   std::string etag;
   std::string last_modified;  // HTTP Last-Modified as received
   std::string sha256;         // of the content last imported
   uint64_t size = 0;
-  uint64_t records = 0;       // records read from it at the last import
-  std::string imported_at;    // RFC 3339, UTC
+  uint64_t records = 0;     // records read from it at the last import
+  std::string imported_at;  // RFC 3339, UTC
 };
 
 // One line of the change log.
 struct Change {
-  int64_t seq = 0;       // increasing; consumers remember the last seq they handled
-  int64_t run = 0;       // the import run
+  int64_t seq = 0;  // increasing; consumers remember the last seq they handled
+  int64_t run = 0;  // the import run
   std::string id;
-  std::string kind;      // "new", "changed", "withdrawn"
+  std::string kind;  // "new", "changed", "withdrawn"
   std::string modified;
 };
 
@@ -68,18 +68,18 @@ struct EpssRecord {
 
 // Summary for `vigil db status`.
 struct StoreStatus {
-  std::string path;                  // the SQLite file
-  uint64_t size_bytes = 0;           // file + WAL on disk
-  uint64_t records = 0;              // advisories, withdrawn included
+  std::string path;         // the SQLite file
+  uint64_t size_bytes = 0;  // file + WAL on disk
+  uint64_t records = 0;     // advisories, withdrawn included
   uint64_t withdrawn = 0;
   std::map<std::string, uint64_t> per_ecosystem;  // ecosystem as written -> records naming it
   std::string newest_modified;
-  std::string built_at;              // when the last import finished (RFC 3339 UTC), "" if never
+  std::string built_at;  // when the last import finished (RFC 3339 UTC), "" if never
   std::vector<SourceInfo> sources;
   uint64_t kev = 0;
-  std::string kev_catalog;           // catalog version
+  std::string kev_catalog;  // catalog version
   uint64_t epss = 0;
-  std::string epss_date;             // score date
+  std::string epss_date;  // score date
   uint64_t dictionaries = 0;
   int64_t last_change_seq = 0;
 };
@@ -148,8 +148,7 @@ class Store {
     virtual ~Transaction() = default;
     // Trains a zstd dictionary on `samples` (JSON texts) and stores it under `key` (the kind of
     // records it suits, e.g. "osv:AlmaLinux"). Returns its id.
-    virtual Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples,
-                                          std::string_view key) = 0;
+    virtual Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples, std::string_view key) = 0;
     // The dictionary for records of `source` and `key`: the one `source` used last, else the
     // newest one stored under `key`; 0 when neither exists.
     virtual Result<int64_t> DictionaryFor(std::string_view source, std::string_view key) = 0;
@@ -160,8 +159,8 @@ class Store {
     // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
     // name (for status counts). `json` is compressed with dictionary `dict` (0: none) at `level`.
     virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,
-                       const std::vector<std::string>& ecosystems, std::string_view source,
-                       std::string_view json, int64_t dict, int level) = 0;
+                       const std::vector<std::string>& ecosystems, std::string_view source, std::string_view json,
+                       int64_t dict, int level) = 0;
     // Logs `id` (already Put in this transaction) as "new", "changed" or "withdrawn".
     virtual Status AddChange(std::string_view id, std::string_view kind) = 0;
     virtual Status PutKev(const KevRecord& kev) = 0;

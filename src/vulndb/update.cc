@@ -45,8 +45,9 @@ Result<uint64_t> DeclaredEntries(std::string_view d) {
     if (z64 + 56 > d.size() || LittleEndian(d, static_cast<size_t>(z64), 4) != 0x06064b50) break;
     return LittleEndian(d, static_cast<size_t>(z64) + 32, 8);
   }
-  return Corrupt("not a complete zip archive: no end-of-central-directory record at its end "
-                 "(cut short?)");
+  return Corrupt(
+      "not a complete zip archive: no end-of-central-directory record at its end "
+      "(cut short?)");
 }
 
 // Reads the whole zip at `path` through its central directory with every entry's CRC-32 checked

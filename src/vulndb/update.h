@@ -28,7 +28,7 @@ struct UpdateOptions {
   std::vector<std::string> sources;     // empty: kOsvDefaultBase
   std::vector<std::string> ecosystems;  // for mirror sources; empty: the mirror's ecosystems.txt
   FetchOptions fetch;
-  std::string staging_dir;              // created if missing; downloads are removed after import
+  std::string staging_dir;  // created if missing; downloads are removed after import
   int compression_level = 6;
 };
 
@@ -36,7 +36,7 @@ struct UpdateReport {
   std::vector<std::string> fetched;  // one line per URL: "<url>: downloaded N bytes" / "not modified" / "failed: why"
   uint64_t downloaded = 0;
   uint64_t not_modified = 0;
-  uint64_t failed_sources = 0;       // URLs that could not be fetched or verified (kept as they were)
+  uint64_t failed_sources = 0;  // URLs that could not be fetched or verified (kept as they were)
   ImportReport import;
 };
 

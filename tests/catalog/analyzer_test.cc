@@ -30,25 +30,25 @@ std::string PkgJson(const std::string& name, const std::string& version) {
 std::vector<TestLayer> SampleImage() {
   return {
       TestLayer{{File("usr/lib/os-release", "ID=debian\nVERSION_ID=\"12\"\n"),
-                 testing::Symlink("etc/os-release", "../usr/lib/os-release"),
-                 File("var/lib/dpkg/status", kStatus1),
+                 testing::Symlink("etc/os-release", "../usr/lib/os-release"), File("var/lib/dpkg/status", kStatus1),
                  File("var/lib/dpkg/info/python3-yaml.list",
                       "/usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA\n"),
-                 File("usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA",
-                      "Name: PyYAML\nVersion: 6.0\n")},
-                testing::Compress::kGzip, "ADD rootfs.tar /"},
+                 File("usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA", "Name: PyYAML\nVersion: 6.0\n")},
+                testing::Compress::kGzip,
+                "ADD rootfs.tar /"},
       TestLayer{{File("var/lib/dpkg/status", kStatus2),
                  File("app/node_modules/lodash/package.json", PkgJson("lodash", "4.17.15")),
                  File("app/node_modules/minimist/package.json", PkgJson("minimist", "1.2.0")),
                  File("app/node_modules/@babel/core/package.json", PkgJson("@babel/core", "7.0.0")),
                  File("opt/old/node_modules/x/package.json", PkgJson("x", "1.0.0")),
                  File("app/node_modules/bad/package.json", "{ not json")},
-                testing::Compress::kZstd, "RUN apt-get install curl && npm install"},
+                testing::Compress::kZstd,
+                "RUN apt-get install curl && npm install"},
       TestLayer{{File("app/node_modules/.wh.lodash", ""),
                  File("app/node_modules/minimist/package.json", PkgJson("minimist", "1.2.6")),
-                 File("opt/old/.wh..wh..opq", ""),
-                 File("opt/old/node_modules/y/package.json", PkgJson("y", "2.0.0"))},
-                testing::Compress::kNone, "RUN rm -rf node_modules/lodash && npm update minimist"},
+                 File("opt/old/.wh..wh..opq", ""), File("opt/old/node_modules/y/package.json", PkgJson("y", "2.0.0"))},
+                testing::Compress::kNone,
+                "RUN rm -rf node_modules/lodash && npm update minimist"},
   };
 }
 
@@ -154,10 +154,12 @@ TEST(Analyzer, FailingLayerNamesTheLayer) {
 
 TEST(Analyzer, SymlinkedFolderHidesLowerFiles) {
   std::string dir = testing::TempDir("shadow");
-  testing::WriteOciLayout(dir, {
-      TestLayer{{File("srv/node_modules/a/package.json", PkgJson("a", "1.0.0"))}, testing::Compress::kGzip, "A"},
-      TestLayer{{File(".wh.srv", ""), testing::Symlink("srv", "/elsewhere")}, testing::Compress::kGzip, "B"},
-  });
+  testing::WriteOciLayout(
+      dir,
+      {
+          TestLayer{{File("srv/node_modules/a/package.json", PkgJson("a", "1.0.0"))}, testing::Compress::kGzip, "A"},
+          TestLayer{{File(".wh.srv", ""), testing::Symlink("srv", "/elsewhere")}, testing::Compress::kGzip, "B"},
+      });
   Inventory inv = Analyse(dir);
   EXPECT_TRUE(inv.packages.empty());
 }
@@ -166,7 +168,9 @@ TEST(Analyzer, RootFolder) {
   std::string dir = testing::TempDir("rootfs");
   ASSERT_EQ(std::system(("mkdir -p " + dir + "/var/lib/dpkg " + dir + "/etc && printf 'ID=debian\\n' > " + dir +
                          "/etc/os-release && printf 'Package: a\\nVersion: 1\\nStatus: install ok installed\\n' > " +
-                         dir + "/var/lib/dpkg/status").c_str()), 0);
+                         dir + "/var/lib/dpkg/status")
+                            .c_str()),
+            0);
   Inventory inv = Analyse(dir);
   ASSERT_EQ(inv.packages.size(), 1u);
   EXPECT_EQ(inv.packages[0].name, "a");
@@ -181,13 +185,16 @@ namespace {
 
 TEST(Analyzer, SymlinkLoopsAndLinksOutOfTheRoot) {
   std::string dir = testing::TempDir("links");
-  testing::WriteOciLayout(dir, {
-      TestLayer{{testing::Symlink("etc/os-release", "../etc/loop"), testing::Symlink("etc/loop", "/etc/os-release"),
-                 testing::Symlink("usr/lib/os-release", "../../../../../../etc/real-os-release"),
-                 File("etc/real-os-release", "ID=alpine\n"),
-                 testing::Symlink("var", "/var2"), File("var2/lib/dpkg/status", kStatus1)},
-                testing::Compress::kGzip, "links"},
-  });
+  testing::WriteOciLayout(
+      dir,
+      {
+          TestLayer{{testing::Symlink("etc/os-release", "../etc/loop"), testing::Symlink("etc/loop", "/etc/os-release"),
+                     testing::Symlink("usr/lib/os-release", "../../../../../../etc/real-os-release"),
+                     File("etc/real-os-release", "ID=alpine\n"), testing::Symlink("var", "/var2"),
+                     File("var2/lib/dpkg/status", kStatus1)},
+                    testing::Compress::kGzip,
+                    "links"},
+      });
   Inventory inv = Analyse(dir);
   // etc/os-release loops (given up after 40 hops); usr/lib/os-release climbs out of the root and
   // is clamped to etc/real-os-release, a path os-release is not read from.
@@ -198,7 +205,8 @@ TEST(Analyzer, SymlinkLoopsAndLinksOutOfTheRoot) {
 
 TEST(Analyzer, ManyTinyEntries) {
   std::vector<testing::TarEntry> entries;
-  for (int i = 0; i < 200000; ++i) entries.push_back(File("d" + std::to_string(i % 100) + "/f" + std::to_string(i), ""));
+  for (int i = 0; i < 200000; ++i)
+    entries.push_back(File("d" + std::to_string(i % 100) + "/f" + std::to_string(i), ""));
   entries.push_back(File("app/node_modules/a/package.json", PkgJson("a", "1.0.0")));
   std::string dir = testing::TempDir("tiny");
   testing::WriteOciLayout(dir, {TestLayer{entries, testing::Compress::kGzip, "many"}});

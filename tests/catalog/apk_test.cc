@@ -38,7 +38,9 @@ TEST(ApkInstalled, ReportsRecordWithoutVersionAndKeepsTheRest) {
 TEST(ApkInstalled, OriginAndLicense) {
   std::vector<Package> pkgs;
   ASSERT_TRUE(ParseApkInstalled("P:libcrypto3\nV:3.1.4-r5\nA:x86_64\nL:Apache-2.0\no:openssl\n"
-                                "F:usr/lib\nR:libcrypto.so.3\n", pkgs).ok());
+                                "F:usr/lib\nR:libcrypto.so.3\n",
+                                pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].source_name, "openssl");
   EXPECT_EQ(pkgs[0].licenses, std::vector<std::string>{"Apache-2.0"});

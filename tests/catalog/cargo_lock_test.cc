@@ -63,7 +63,9 @@ TEST(CargoLock, BadInput) {
   EXPECT_FALSE(ParseCargoLock("\xff\xfe[[package]]\n", pkgs).ok());
   EXPECT_FALSE(ParseCargoLock("[[package]]\nname = \"a\"\nname = \"b\"\n", pkgs).ok());  // duplicate key
   EXPECT_TRUE(ParseCargoLock("[[package]]\nname = 1\nversion = [2]\n[[package]]\nname = \"b\"\n"
-                             "[[package]]\nname = \"c\"\nversion = \"1.0.0\"\nsource = 5\n", pkgs).ok());
+                             "[[package]]\nname = \"c\"\nversion = \"1.0.0\"\nsource = 5\n",
+                             pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].name, "c");
   EXPECT_EQ(pkgs[0].properties.count("cargo:local"), 0u);  // it has a source, if an odd one
@@ -76,7 +78,9 @@ TEST(CargoLock, BadInput) {
   pkgs.clear();
   std::string many(200, '.');
   ASSERT_TRUE(ParseCargoLock("# " + many + "\n[[package]]\nname = \"" + many + "\"\nversion = '1" + many +
-                             "'\nsource = \"\"\"" + many + "\n" + many + "\"\"\"\n", pkgs).ok());
+                                 "'\nsource = \"\"\"" + many + "\n" + many + "\"\"\"\n",
+                             pkgs)
+                  .ok());
   EXPECT_EQ(pkgs.size(), 1u);
   // Deepest nesting the dot limit allows: 32 dotted parts inside 255 nested inline tables/arrays.
   std::string deep = "x = ";

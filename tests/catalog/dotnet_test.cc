@@ -28,11 +28,10 @@ TEST(Dotnet, DepsJsonFixtures) {
     size_t count;
   };
   const Case cases[] = {
-      {"dotnet/trivy/happy.deps.json", 1},          // ExampleApp1 (project) skipped
-      {"dotnet/trivy/multi-project.deps.json", 1},  // three projects skipped
-      {"dotnet/trivy/self-contained.deps.json", 1}, // two runtimepack entries skipped
-      {"dotnet/trivy/without-runtime.deps.json", 7},
-      {"dotnet/syft/TestLibrary.deps.json", 12},
+      {"dotnet/trivy/happy.deps.json", 1},           // ExampleApp1 (project) skipped
+      {"dotnet/trivy/multi-project.deps.json", 1},   // three projects skipped
+      {"dotnet/trivy/self-contained.deps.json", 1},  // two runtimepack entries skipped
+      {"dotnet/trivy/without-runtime.deps.json", 7}, {"dotnet/syft/TestLibrary.deps.json", 12},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.rel);
@@ -68,9 +67,13 @@ TEST(Dotnet, BadInput) {
   EXPECT_FALSE(ParseDepsJson("{\"libraries\": []}", pkgs).ok());
   EXPECT_FALSE(ParseNugetPackagesLock("{", pkgs).ok());
   EXPECT_TRUE(ParseDepsJson(R"({"libraries": {"NoSlash": {"type": "package"}, "/1.0": {"type": "package"},
-      "A/": {"type": "package"}, "B/1.0": {"type": 3}, "C/1.0": "package", "D/2.0": {"type": "project"}}})", pkgs).ok());
+      "A/": {"type": "package"}, "B/1.0": {"type": 3}, "C/1.0": "package", "D/2.0": {"type": "project"}}})",
+                            pkgs)
+                  .ok());
   EXPECT_TRUE(ParseNugetPackagesLock(R"({"dependencies": {"net8.0": {"A": {"type": "Direct", "resolved": 1},
-      "B": [], "P": {"type": "Project", "resolved": "1.0.0"}}, "net6.0": 5}})", pkgs).ok());
+      "B": [], "P": {"type": "Project", "resolved": "1.0.0"}}, "net6.0": 5}})",
+                                     pkgs)
+                  .ok());
   EXPECT_TRUE(ParseNugetPackagesLock(R"({"dependencies": []})", pkgs).ok());
   EXPECT_TRUE(pkgs.empty());
   ASSERT_TRUE(ParseDepsJson(R"({"libraries": {"Name.With/Slash/1.0": {"type": "package"}}})", pkgs).ok());

@@ -93,9 +93,12 @@ TEST(DpkgCataloger, WantsTheRightPaths) {
     bool want;
   };
   const Case cases[] = {
-      {"var/lib/dpkg/status", true},        {"var/lib/dpkg/status-old", false},
-      {"var/lib/dpkg/status.d/foo", true},  {"var/lib/dpkg/info/libc6:amd64.list", true},
-      {"var/lib/dpkg/info/libc6.md5sums", false}, {"usr/var/lib/dpkg/status", false},
+      {"var/lib/dpkg/status", true},
+      {"var/lib/dpkg/status-old", false},
+      {"var/lib/dpkg/status.d/foo", true},
+      {"var/lib/dpkg/info/libc6:amd64.list", true},
+      {"var/lib/dpkg/info/libc6.md5sums", false},
+      {"usr/var/lib/dpkg/status", false},
   };
   for (const auto& k : cases) EXPECT_EQ(c->Wants(FileRef{k.path, 0644, 10}), k.want) << k.path;
 }

@@ -71,18 +71,19 @@ inline std::string BuildElf(const std::vector<TestSection>& sections, const ElfO
   size_t shnum = sections.size() + 2;
 
   std::string f;
-  f += "\x7f" "ELF";
+  f += "\x7f"
+       "ELF";
   f.push_back(o.is64 ? 2 : 1);
   f.push_back(be ? 2 : 1);
   f.push_back(1);  // EI_VERSION
   f.append(9, '\0');
-  PutUint(f, 2, 2, be);                      // e_type: EXEC
-  PutUint(f, o.is64 ? 62 : 3, 2, be);        // e_machine
-  PutUint(f, 1, 4, be);                      // e_version
-  PutUint(f, 0x401000, w, be);               // e_entry
-  PutUint(f, nload ? ehsize : 0, w, be);     // e_phoff
+  PutUint(f, 2, 2, be);                              // e_type: EXEC
+  PutUint(f, o.is64 ? 62 : 3, 2, be);                // e_machine
+  PutUint(f, 1, 4, be);                              // e_version
+  PutUint(f, 0x401000, w, be);                       // e_entry
+  PutUint(f, nload ? ehsize : 0, w, be);             // e_phoff
   PutUint(f, o.section_headers ? shoff : 0, w, be);  // e_shoff
-  PutUint(f, 0, 4, be);                      // e_flags
+  PutUint(f, 0, 4, be);                              // e_flags
   PutUint(f, ehsize, 2, be);
   PutUint(f, phentsize, 2, be);
   PutUint(f, nload, 2, be);

@@ -282,10 +282,11 @@ TEST(GoModInfo, DevelVersionFromLdflags) {
   };
   EXPECT_EQ(parse("build\t-ldflags=\"-s -w -X main.version=1.2.3\"\n"), "1.2.3|ldflags");
   EXPECT_EQ(parse("build\t-ldflags=\"-X=main.Version=v2.0.0-rc.1 -s\"\n"), "v2.0.0-rc.1|ldflags");
-  EXPECT_EQ(parse("build\t-ldflags=\"-X 'github.com/acme/tool/internal/version.Version=0.9.1' -X main.version=5.0.0\"\n"),
-            "0.9.1|ldflags");  // the main module's own package wins over package main
+  EXPECT_EQ(
+      parse("build\t-ldflags=\"-X 'github.com/acme/tool/internal/version.Version=0.9.1' -X main.version=5.0.0\"\n"),
+      "0.9.1|ldflags");  // the main module's own package wins over package main
   EXPECT_EQ(parse("build\t-ldflags=\"-X main.version=1.0.0 -X main.Version=2.0.0\"\n"), "|");  // ambiguous
-  EXPECT_EQ(parse("build\t-ldflags=\"-X main.version=dev -X main.commit=abc\"\n"), "|");        // not a version
+  EXPECT_EQ(parse("build\t-ldflags=\"-X main.version=dev -X main.commit=abc\"\n"), "|");       // not a version
   EXPECT_EQ(parse("build\t-ldflags=-s\n"), "|");
   EXPECT_EQ(parse(""), "|");
   EXPECT_EQ(GoVersionFromLdflags("x", "-X github.com/prometheus/common/version.Version=0.47.0"), "0.47.0");
@@ -355,8 +356,8 @@ TEST(GoBuildInfo, BadInput) {
   }
   // Huge varint lengths: the version, then the module info.
   {
-    std::string bi = kMagic + std::string(1, 8) + std::string(1, 2) + std::string(16, '\0') +
-                     Uvarint(~uint64_t{0}) + "go1.21";
+    std::string bi =
+        kMagic + std::string(1, 8) + std::string(1, 2) + std::string(16, '\0') + Uvarint(~uint64_t{0}) + "go1.21";
     std::string elf = BuildElf({{".go.buildinfo", 0x500000, true, false, bi}});
     auto r = ReadGoBuildInfo(elf);
     EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded) << r.error().ToString();
@@ -386,7 +387,7 @@ TEST(GoBuildInfo, BadInput) {
     EXPECT_EQ(ReadGoBuildInfo(bad).error().code(), ErrorCode::kCorrupt);
     bad = elf;
     size_t rodata = bad.find(std::string("go1.16.1")) - 32;  // the two string headers precede it
-    SetUint(bad, rodata + 8, uint64_t{1} << 40, 8, false);    // version length
+    SetUint(bad, rodata + 8, uint64_t{1} << 40, 8, false);   // version length
     EXPECT_EQ(ReadGoBuildInfo(bad).error().code(), ErrorCode::kLimitExceeded);
     bad = elf;
     SetUint(bad, rodata + 16, 0x7fff0000, 8, false);  // module info data pointer
@@ -445,9 +446,8 @@ TEST(GoBinaryReal, DebianRunc) {
 // it (scripts/setup.sh --test runs npm ci there); VIGIL_TEST_ESBUILD may point elsewhere.
 TEST(GoBinaryReal, Esbuild) {
   const char* env = std::getenv("VIGIL_TEST_ESBUILD");
-  std::string path = env != nullptr ? env
-                                    : std::string(VIGIL_SOURCE_DIR) +
-                                          "/tests/tools/node_modules/@esbuild/linux-x64/bin/esbuild";
+  std::string path =
+      env != nullptr ? env : std::string(VIGIL_SOURCE_DIR) + "/tests/tools/node_modules/@esbuild/linux-x64/bin/esbuild";
   std::string bytes = ReadFileOrEmpty(path);
   ASSERT_FALSE(bytes.empty()) << path;
   auto info = ReadGoBuildInfo(bytes);

@@ -115,12 +115,11 @@ TEST(JavaArchive, EveryPomPropertiesIsAPackage) {
   // api-all bundles api-asn1-api (and shaded jars bundle other projects the same way): each
   // pom.properties is its own package.
   const std::string dir = "syft/jar-metadata/api-all-2.0.0-sources/META-INF/";
-  std::string jar = MakeZip(
-      {{"META-INF/MANIFEST.MF", Manifest(dir + "MANIFEST.MF")},
-       {"META-INF/maven/org.apache.directory.api/api-all/pom.properties",
-        ReadFixture(dir + "maven/org.apache.directory.api/api-all/pom.properties")},
-       {"META-INF/maven/org.apache.directory.api/api-asn1-api/pom.properties",
-        ReadFixture(dir + "maven/org.apache.directory.api/api-asn1-api/pom.properties")}});
+  std::string jar = MakeZip({{"META-INF/MANIFEST.MF", Manifest(dir + "MANIFEST.MF")},
+                             {"META-INF/maven/org.apache.directory.api/api-all/pom.properties",
+                              ReadFixture(dir + "maven/org.apache.directory.api/api-all/pom.properties")},
+                             {"META-INF/maven/org.apache.directory.api/api-asn1-api/pom.properties",
+                              ReadFixture(dir + "maven/org.apache.directory.api/api-asn1-api/pom.properties")}});
   auto pkgs = Parse("api-all-2.0.0-sources.jar", jar);
   ASSERT_EQ(pkgs.size(), 2u);
   EXPECT_EQ(Coord(*Find(pkgs, "api-all")), "org.apache.directory.api:api-all:2.0.0");
@@ -210,8 +209,7 @@ TEST(JavaArchive, ManifestFallback) {
       {"scalibr/manifest-implementation-title/MANIFEST.MF", "server-8.14.3.jar", ":server:8.14.3"},
       {"scalibr/known-group-id/MANIFEST.MF", "lib/spring-web-5.3.26.jar", ":spring-web:5.3.26"},
       {"scalibr/known-group-id/MANIFEST.MF", "web.jar", ":spring-web:5.3.26"},
-      {"syft/jar-metadata/spring-instrumentation-4.3.0-1.0/META-INF/MANIFEST.MF", "spring-4.3.0.jar",
-       ":spring:1.0"},
+      {"syft/jar-metadata/spring-instrumentation-4.3.0-1.0/META-INF/MANIFEST.MF", "spring-4.3.0.jar", ":spring:1.0"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(c.fixture) + " as " + c.location);
@@ -281,9 +279,10 @@ TEST(JavaArchive, ExecutableJarWithLauncherScript) {
 }
 
 TEST(JavaArchive, EarWarJar) {
-  std::string war = MakeZip({{"WEB-INF/web.xml", "<web-app/>"},
-                             {"META-INF/maven/com.acme/web/pom.properties", "groupId=com.acme\nartifactId=web\nversion=2\n"},
-                             {"WEB-INF/lib/jackson-core-2.15.2.jar", JacksonJar()}});
+  std::string war =
+      MakeZip({{"WEB-INF/web.xml", "<web-app/>"},
+               {"META-INF/maven/com.acme/web/pom.properties", "groupId=com.acme\nartifactId=web\nversion=2\n"},
+               {"WEB-INF/lib/jackson-core-2.15.2.jar", JacksonJar()}});
   std::string ear = MakeZip({{"META-INF/application.xml", "<application/>"}, {"web.war", war}});
   auto pkgs = Parse("srv/app.ear", ear);
   ASSERT_EQ(pkgs.size(), 3u);  // the ear itself (from its file name), the war, the jar
@@ -324,8 +323,9 @@ TEST(JavaArchive, ZipBombs) {
   std::string jar = MakeZip({{"META-INF/maven/g/l6/pom.properties", "version=6\n"}});
   for (int level = 5; level >= 0; --level) {
     std::string name = "l" + std::to_string(level + 1) + ".jar";
-    jar = MakeZip({{"META-INF/maven/g/l" + std::to_string(level) + "/pom.properties", "version=" + std::to_string(level) + "\n"},
-                   {"lib/" + name, jar}});
+    jar = MakeZip(
+        {{"META-INF/maven/g/l" + std::to_string(level) + "/pom.properties", "version=" + std::to_string(level) + "\n"},
+         {"lib/" + name, jar}});
   }
   Status st;
   auto pkgs = Parse("l0.jar", jar, &st);
@@ -392,8 +392,10 @@ TEST(JavaArchive, BadInput) {
   EXPECT_TRUE(pkgs.empty());
 
   // A malformed manifest is reported; the file name still names the package.
-  pkgs = Parse("lib-1.0.jar", MakeZip({{"META-INF/MANIFEST.MF", "Manifest-Version: 1.0\n continued\nthis line has no colon\n"
-                                                                  "Implementation-Version: 1.0.7\n"}}),
+  pkgs = Parse("lib-1.0.jar",
+               MakeZip({{"META-INF/MANIFEST.MF",
+                         "Manifest-Version: 1.0\n continued\nthis line has no colon\n"
+                         "Implementation-Version: 1.0.7\n"}}),
                &st);
   EXPECT_EQ(st.error().code(), ErrorCode::kCorrupt);
   EXPECT_NE(st.error().message().find("line 3"), std::string::npos) << st.error().message();

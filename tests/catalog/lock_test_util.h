@@ -55,8 +55,7 @@ inline void ExpectWellFormed(const std::vector<Package>& pkgs, const std::string
 }
 
 // A Package with the given name (and version, when not empty), or nullptr.
-inline const Package* Find(const std::vector<Package>& pkgs, const std::string& name,
-                           const std::string& version = "") {
+inline const Package* Find(const std::vector<Package>& pkgs, const std::string& name, const std::string& version = "") {
   for (const Package& p : pkgs) {
     if (p.name == name && (version.empty() || p.version == version)) return &p;
   }

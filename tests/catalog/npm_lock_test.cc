@@ -125,7 +125,9 @@ TEST(PackageLock, DevOnlyWhenEveryCopyIsDev) {
       "node_modules/a": {"version":"1.0.0","dev":true},
       "node_modules/b/node_modules/a": {"version":"1.0.0"},
       "node_modules/c": {"version":"2.0.0","dev":true},
-      "node_modules/c/node_modules/c2": {"version":"2.0.0","dev":true}}})", pkgs).ok());
+      "node_modules/c/node_modules/c2": {"version":"2.0.0","dev":true}}})",
+                               pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 3u);
   EXPECT_FALSE(Has(Find(pkgs, "a"), "npm:dev"));
   EXPECT_TRUE(Has(Find(pkgs, "c"), "npm:dev"));
@@ -137,7 +139,9 @@ TEST(PackageLock, ScopedAndNestedKeys) {
       "node_modules/@s/a/node_modules/@t/b": {"version":"1.0.0"},
       "packages/x/node_modules/c": {"version":"3.0.0"},
       "node_modules/@broken": {"version":"1.0.0"},
-      "node_modules/": {"version":"1.0.0"}}})", pkgs).ok());
+      "node_modules/": {"version":"1.0.0"}}})",
+                               pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 2u);
   EXPECT_EQ(pkgs[0].name_space, "@t");
   EXPECT_EQ(pkgs[0].name, "b");
@@ -149,8 +153,10 @@ TEST(YarnLock, ClassicAliasesQuotesAndPartialResults) {
   EXPECT_NE(Find(quotes, "concat-stream", "1.6.2"), nullptr);
 
   std::vector<Package> pkgs;
-  Status st = ParseYarnLock("# yarn lockfile v1\n\na@^1:\n  version \"1.0.0\"\n\nnot a header\n"
-                            "b@^2:\n  version \"2.0.0\"\n", pkgs);
+  Status st = ParseYarnLock(
+      "# yarn lockfile v1\n\na@^1:\n  version \"1.0.0\"\n\nnot a header\n"
+      "b@^2:\n  version \"2.0.0\"\n",
+      pkgs);
   EXPECT_FALSE(st.ok());
   ASSERT_EQ(pkgs.size(), 1u);  // parsed before the bad line
   EXPECT_EQ(pkgs[0].name, "a");
@@ -160,7 +166,9 @@ TEST(YarnLock, ClassicAliasesQuotesAndPartialResults) {
   pkgs.clear();
   ASSERT_TRUE(ParseYarnLock("\"@s/a@^1\", \"@s/a@^1.2\":\n  version \"1.2.0\"\n"
                             "  dependencies:\n    version \"9.9.9\"\n"
-                            "x@link:../x:\n  version \"0.0.0\"\n", pkgs).ok());
+                            "x@link:../x:\n  version \"0.0.0\"\n",
+                            pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].name_space, "@s");
   EXPECT_EQ(pkgs[0].version, "1.2.0");
@@ -168,8 +176,8 @@ TEST(YarnLock, ClassicAliasesQuotesAndPartialResults) {
 
 TEST(YarnLock, BerrySkipsWorkspacesAndKeepsPatchedPackages) {
   auto happy = Parse(ParseYarnLock, "npm/trivy/yarn_v2_happy.lock");
-  EXPECT_EQ(Find(happy, "code"), nullptr);                  // code@workspace:.
-  EXPECT_NE(Find(happy, "fsevents", "2.1.3"), nullptr);     // fsevents@patch:fsevents@npm%3A2.1.3
+  EXPECT_EQ(Find(happy, "code"), nullptr);               // code@workspace:.
+  EXPECT_NE(Find(happy, "fsevents", "2.1.3"), nullptr);  // fsevents@patch:fsevents@npm%3A2.1.3
   auto aliases = Parse(ParseYarnLock, "npm/scalibr/yarn.with-aliases.v2.lock");
   const Package* hvi = Find(aliases, "helper-validator-identifier", "7.22.20");
   ASSERT_NE(hvi, nullptr);
@@ -212,12 +220,16 @@ TEST(PnpmLock, KeyForms) {
   ASSERT_TRUE(ParsePnpmLock("lockfileVersion: 5.4\npackages:\n"
                             "  /@s/a/1.0.0_b@2.0.0+c@3.0.0:\n    dev: false\n"
                             "  /x/2.0.0:\n    dev: true\n"
-                            "  reg.example/y/3.0.0: {}\n", pkgs).ok());
+                            "  reg.example/y/3.0.0: {}\n",
+                            pkgs)
+                  .ok());
   EXPECT_EQ(Pairs(pkgs), (std::multiset<std::string>{"@s/a\t1.0.0", "x\t2.0.0", "y\t3.0.0"}));
   pkgs.clear();
   ASSERT_TRUE(ParsePnpmLock("lockfileVersion: '6.0'\npackages:\n"
                             "  /@s/a@1.0.0(b@2.0.0)(c@3.0.0):\n    dev: false\n"
-                            "  /@s/a@1.0.0(b@2.1.0):\n    dev: true\n", pkgs).ok());
+                            "  /@s/a@1.0.0(b@2.1.0):\n    dev: true\n",
+                            pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);  // one package, runtime because one copy is
   EXPECT_FALSE(Has(&pkgs[0], "npm:dev"));
   pkgs.clear();
@@ -239,7 +251,9 @@ TEST(JsLockFiles, BadInput) {
   EXPECT_FALSE(ParsePackageLock(std::string(100000, '['), pkgs).ok());
   EXPECT_TRUE(ParsePackageLock("{\"packages\": 7, \"dependencies\": \"x\"}", pkgs).ok());
   EXPECT_TRUE(ParsePackageLock(R"({"packages":{"node_modules/a":{"version":1,"name":["x"]},
-      "node_modules/b":[],"node_modules/c":{"link":true,"resolved":5}}})", pkgs).ok());
+      "node_modules/b":[],"node_modules/c":{"link":true,"resolved":5}}})",
+                               pkgs)
+                  .ok());
   EXPECT_TRUE(ParsePackageLock(R"({"dependencies":{"a":{"version":{"x":1},"dependencies":[1]},"b":3}})", pkgs).ok());
   EXPECT_TRUE(pkgs.empty());
   EXPECT_FALSE(ParseYarnLock("__metadata:\n  version: 6\n\"a@npm:1\": [\n", pkgs).ok());
@@ -249,17 +263,25 @@ TEST(JsLockFiles, BadInput) {
   EXPECT_FALSE(ParsePnpmLock("- 1\n", pkgs).ok());
   EXPECT_FALSE(ParsePnpmLock("packages: {\n", pkgs).ok());
   EXPECT_TRUE(ParsePnpmLock("", pkgs).ok());
-  EXPECT_TRUE(ParsePnpmLock("lockfileVersion: 99999999999999999999\npackages:\n  /a/1.0.0:\n    name: [1]\n    version: {a: 1}\n", pkgs).ok());
-  EXPECT_TRUE(ParsePnpmLock("lockfileVersion: '9.0'\nimporters: 5\nsnapshots: [1]\npackages:\n  a@1.0.0: 7\n", pkgs).ok());
+  EXPECT_TRUE(
+      ParsePnpmLock(
+          "lockfileVersion: 99999999999999999999\npackages:\n  /a/1.0.0:\n    name: [1]\n    version: {a: 1}\n", pkgs)
+          .ok());
+  EXPECT_TRUE(
+      ParsePnpmLock("lockfileVersion: '9.0'\nimporters: 5\nsnapshots: [1]\npackages:\n  a@1.0.0: 7\n", pkgs).ok());
   EXPECT_TRUE(ParsePnpmLock("lockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a: {version: [1]}\n"
-                            "      b: 1.0.0\nsnapshots:\n  b@1.0.0:\n    dependencies: [x]\npackages:\n  b@1.0.0: {}\n", pkgs).ok());
+                            "      b: 1.0.0\nsnapshots:\n  b@1.0.0:\n    dependencies: [x]\npackages:\n  b@1.0.0: {}\n",
+                            pkgs)
+                  .ok());
   for (const Package& p : pkgs) EXPECT_FALSE(p.version.empty());
 }
 
 TEST(JsLockFiles, LargeInputsStayFast) {
   // 20,000 packages in a pnpm 9 chain (each depends on the next) and in a classic yarn.lock:
   // linear work, well inside the test timeout.
-  std::string pnpm = "lockfileVersion: '9.0'\nimporters:\n  .:\n    devDependencies:\n      p0:\n        specifier: 1.0.0\n        version: 1.0.0\npackages:\n";
+  std::string pnpm =
+      "lockfileVersion: '9.0'\nimporters:\n  .:\n    devDependencies:\n      p0:\n        specifier: 1.0.0\n        "
+      "version: 1.0.0\npackages:\n";
   std::string snaps = "snapshots:\n";
   std::string yarn = "# yarn lockfile v1\n";
   const int n = 20000;
@@ -267,8 +289,10 @@ TEST(JsLockFiles, LargeInputsStayFast) {
     std::string id = "p" + std::to_string(i);
     pnpm += "  " + id + "@1.0.0:\n    resolution: {integrity: sha512-x}\n";
     snaps += "  " + id + "@1.0.0:\n";
-    if (i + 1 < n) snaps += "    dependencies:\n      p" + std::to_string(i + 1) + ": 1.0.0\n";
-    else snaps += "    {}\n";
+    if (i + 1 < n)
+      snaps += "    dependencies:\n      p" + std::to_string(i + 1) + ": 1.0.0\n";
+    else
+      snaps += "    {}\n";
     yarn += id + "@^1:\n  version \"1.0.0\"\n";
   }
   std::vector<Package> pkgs;

@@ -25,7 +25,8 @@ TEST(NpmPackageJson, InstalledPaths) {
 
 TEST(NpmPackageJson, Fields) {
   std::vector<Package> pkgs;
-  ASSERT_TRUE(ParsePackageJson(R"({"name":"@babel/core","version":"7.1.0","license":"MIT","private":true})", pkgs).ok());
+  ASSERT_TRUE(
+      ParsePackageJson(R"({"name":"@babel/core","version":"7.1.0","license":"MIT","private":true})", pkgs).ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].name_space, "@babel");
   EXPECT_EQ(pkgs[0].name, "core");

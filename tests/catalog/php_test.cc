@@ -69,12 +69,16 @@ TEST(Composer, BadInput) {
   EXPECT_FALSE(ParseComposerLock("[]", pkgs).ok());
   EXPECT_FALSE(ParseComposerLock("{\"packages\": 3}", pkgs).ok());
   EXPECT_TRUE(ParseComposerInstalled(R"([1, "x", {"name": 5, "version": "1"}, {"name": "a/b", "version": 2},
-      {"name": "a/b", "version": "1", "license": 7}])", pkgs).ok());
+      {"name": "a/b", "version": "1", "license": 7}])",
+                                     pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_TRUE(pkgs[0].licenses.empty());
   pkgs.clear();
   EXPECT_TRUE(ParseComposerLock(R"({"packages": [{"name": "/", "version": "1"}, {"name": "noslash", "version": "1"}],
-      "packages-dev": {"x": 1}})", pkgs).ok());
+      "packages-dev": {"x": 1}})",
+                                pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 2u);
   EXPECT_EQ(pkgs[0].name, "/");
   EXPECT_EQ(pkgs[1].name_space, "");

@@ -13,8 +13,8 @@ TEST(Purl, Examples) {
     Distro d;
     const char* want;
   };
-  auto pkg = [](std::string type, std::string ns, std::string name, std::string version,
-                std::string arch = "", std::string epoch = "", std::string src = "") {
+  auto pkg = [](std::string type, std::string ns, std::string name, std::string version, std::string arch = "",
+                std::string epoch = "", std::string src = "") {
     Package p;
     p.type = type;
     p.name_space = ns;
@@ -61,19 +61,19 @@ TEST(Purl, MatchesTable) {
       {"pkg:npm/lodash", "pkg:npm/lodash@4.17.21", true},  // no version: any
       {"pkg:npm/lodash@4.17.21", "pkg:npm/lodash@4.17.21", true},
       {"pkg:npm/lodash@4.17.20", "pkg:npm/lodash@4.17.21", false},
-      {"pkg:npm/lodash@4.17.21", "pkg:npm/lodash", false},  // version given, package has none
-      {"pkg:npm/%40scope/pkg", "pkg:npm/@scope/pkg@1.0.0", true},  // percent-decoding
+      {"pkg:npm/lodash@4.17.21", "pkg:npm/lodash", false},               // version given, package has none
+      {"pkg:npm/%40scope/pkg", "pkg:npm/@scope/pkg@1.0.0", true},        // percent-decoding
       {"pkg:npm/@Scope/Pkg@1.0.0", "pkg:npm/%40scope/pkg@1.0.0", true},  // npm lower-cased
-      {"pkg:NPM/lodash", "pkg:npm/lodash@1", true},  // type is case-insensitive
-      {"PKG:npm/lodash", "pkg:npm/lodash@1", true},  // so is the scheme
+      {"pkg:NPM/lodash", "pkg:npm/lodash@1", true},                      // type is case-insensitive
+      {"PKG:npm/lodash", "pkg:npm/lodash@1", true},                      // so is the scheme
       {"pkg:pypi/Django_REST.framework", "pkg:pypi/django-rest-framework@3.0", true},  // PEP 503
       {"pkg:pypi/django", "pkg:pypi/django-rest-framework@3.0", false},
       {"pkg:deb/debian/curl?arch=amd64", "pkg:deb/debian/curl@7.88.1-10?arch=arm64&distro=debian-12", true},
       {"pkg:deb/debian/curl@7.88.1-10?arch=amd64", "pkg:deb/debian/curl@7.88.1-10", true},  // qualifiers ignored
-      {"pkg:deb/ubuntu/curl", "pkg:deb/debian/curl@7.88.1-10", false},  // namespace differs
-      {"pkg:deb/debian/curl", "pkg:rpm/debian/curl@7.88.1-10", false},  // type differs
-      {"pkg:maven/org.acme/Core", "pkg:maven/org.acme/core@1", false},  // maven is case-sensitive
-      {"pkg:maven/org.acme/core", "pkg:maven/org.acme/core@1#sub/path", true},  // subpath ignored
+      {"pkg:deb/ubuntu/curl", "pkg:deb/debian/curl@7.88.1-10", false},                      // namespace differs
+      {"pkg:deb/debian/curl", "pkg:rpm/debian/curl@7.88.1-10", false},                      // type differs
+      {"pkg:maven/org.acme/Core", "pkg:maven/org.acme/core@1", false},                      // maven is case-sensitive
+      {"pkg:maven/org.acme/core", "pkg:maven/org.acme/core@1#sub/path", true},              // subpath ignored
       {"pkg:golang/github.com/Acme/lib", "pkg:golang/github.com/Acme/lib@v1.0.0", true},
       {"pkg:golang/github.com/acme/lib", "pkg:golang/github.com/Acme/lib@v1.0.0", false},  // go: case kept
       {"pkg:github/Acme/Tool", "pkg:github/acme/tool@v2", true},

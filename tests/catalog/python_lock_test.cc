@@ -43,7 +43,9 @@ TEST(PoetryLock, CategoryAndGroups) {
   ASSERT_TRUE(ParsePoetryLock("[[package]]\nname = \"a\"\nversion = \"1\"\ncategory = \"dev\"\n"
                               "[[package]]\nname = \"b\"\nversion = \"2\"\ncategory = \"main\"\n"
                               "[[package]]\nname = \"c\"\nversion = \"3\"\ngroups = [\"dev\", \"main\"]\n"
-                              "[[package]]\nname = \"d\"\nversion = \"4\"\ngroups = [1]\n", pkgs).ok());
+                              "[[package]]\nname = \"d\"\nversion = \"4\"\ngroups = [1]\n",
+                              pkgs)
+                  .ok());
   EXPECT_TRUE(Dev(pkgs, "a"));
   EXPECT_FALSE(Dev(pkgs, "b"));
   EXPECT_FALSE(Dev(pkgs, "c"));
@@ -65,7 +67,9 @@ TEST(PipfileLock, DevAndVersions) {
   std::vector<Package> pkgs;
   ASSERT_TRUE(ParsePipfileLock(R"({"default": {"a": {"version": "==1.0"}, "git": {"git": "https://x"},
       "b": {"version": "===2.0"}, "r": {"version": ">=1"}},
-      "develop": {"a": {"version": "==1.0"}, "t": {"version": "==3.0"}}})", pkgs).ok());
+      "develop": {"a": {"version": "==1.0"}, "t": {"version": "==3.0"}}})",
+                               pkgs)
+                  .ok());
   EXPECT_EQ(Pairs(pkgs), (std::multiset<std::string>{"a\t1.0", "b\t2.0", "t\t3.0"}));
   EXPECT_FALSE(Dev(pkgs, "a"));  // in default too
   EXPECT_TRUE(Dev(pkgs, "t"));

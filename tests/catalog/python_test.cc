@@ -11,7 +11,9 @@ namespace {
 TEST(PythonMetadata, ParsesHeadersAndStopsAtBody) {
   std::vector<Package> pkgs;
   ASSERT_TRUE(ParsePythonMetadata("Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0.1\nLicense: MIT\n"
-                                  "\nName: NotThis\n", pkgs).ok());
+                                  "\nName: NotThis\n",
+                                  pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].name, "PyYAML");
   EXPECT_EQ(pkgs[0].version, "6.0.1");
@@ -21,7 +23,9 @@ TEST(PythonMetadata, ParsesHeadersAndStopsAtBody) {
 TEST(PythonMetadata, LicenseFromClassifierOrExpression) {
   std::vector<Package> pkgs;
   ASSERT_TRUE(ParsePythonMetadata("Name: a\nVersion: 1\nLicense: UNKNOWN\n"
-                                  "Classifier: License :: OSI Approved :: BSD License\n", pkgs).ok());
+                                  "Classifier: License :: OSI Approved :: BSD License\n",
+                                  pkgs)
+                  .ok());
   EXPECT_EQ(pkgs[0].licenses, std::vector<std::string>{"BSD License"});
   pkgs.clear();
   ASSERT_TRUE(ParsePythonMetadata("Name: a\nVersion: 1\nLicense-Expression: Apache-2.0 OR MIT\n", pkgs).ok());

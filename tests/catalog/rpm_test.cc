@@ -26,8 +26,7 @@ std::string Fixture(const std::string& rel) {
 // One row of expected-rpm-qa.tsv / expected-go-rpmdb.tsv. rpm prints "(none)" for an absent tag;
 // go-rpmdb prints "" for an absent modularity label. Both become "" here.
 struct Expected {
-  std::string epoch, name, version, release, arch, sourcerpm, size, license, vendor, modularity,
-      summary, sigmd5;
+  std::string epoch, name, version, release, arch, sourcerpm, size, license, vendor, modularity, summary, sigmd5;
 };
 
 std::vector<Expected> LoadExpected(const std::string& rel) {
@@ -74,8 +73,8 @@ std::string Opt(const std::optional<uint32_t>& v) { return v ? std::to_string(*v
 
 // Compares every header of `db` with every row of the expected listing, all twelve columns,
 // and the packages ParseRpmDb makes from them. Returns the number of packages checked.
-size_t CheckAgainstListing(const std::string& dir, const std::string& db_name,
-                           const std::string& listing, RpmDbFormat format) {
+size_t CheckAgainstListing(const std::string& dir, const std::string& db_name, const std::string& listing,
+                           RpmDbFormat format) {
   std::string db = Fixture(dir + "/" + db_name);
   EXPECT_EQ(DetectRpmDbFormat(db), format);
   std::vector<Expected> want = LoadExpected(dir + "/" + listing);
@@ -122,8 +121,7 @@ size_t CheckAgainstListing(const std::string& dir, const std::string& db_name,
     EXPECT_EQ(p.source_name + "-" + p.source_version + ".src.rpm", e.sourcerpm) << e.name;
     EXPECT_FALSE(p.source_name.empty()) << e.name;
     EXPECT_NE(p.source_version.find('-'), std::string::npos) << e.name;
-    EXPECT_EQ(p.licenses, e.license.empty() ? std::vector<std::string>{}
-                                            : std::vector<std::string>{e.license})
+    EXPECT_EQ(p.licenses, e.license.empty() ? std::vector<std::string>{} : std::vector<std::string>{e.license})
         << e.name;
     auto prop = [&](const char* key) {
       auto it = p.properties.find(key);
@@ -152,12 +150,9 @@ void CheckFiles(const std::string& dir, const std::string& db_name) {
 }
 
 TEST(RpmDb, BerkeleyDbMatchesRpmQa) {
-  EXPECT_EQ(CheckAgainstListing("bdb-libuuid-rhel8", "Packages", "expected-rpm-qa.tsv",
-                                RpmDbFormat::kBerkeleyDb), 1u);
-  EXPECT_EQ(CheckAgainstListing("bdb-scalibr-epoch", "Packages", "expected-rpm-qa.tsv",
-                                RpmDbFormat::kBerkeleyDb), 1u);
-  EXPECT_EQ(CheckAgainstListing("bdb-syft-dive", "Packages", "expected-rpm-qa.tsv",
-                                RpmDbFormat::kBerkeleyDb), 1u);
+  EXPECT_EQ(CheckAgainstListing("bdb-libuuid-rhel8", "Packages", "expected-rpm-qa.tsv", RpmDbFormat::kBerkeleyDb), 1u);
+  EXPECT_EQ(CheckAgainstListing("bdb-scalibr-epoch", "Packages", "expected-rpm-qa.tsv", RpmDbFormat::kBerkeleyDb), 1u);
+  EXPECT_EQ(CheckAgainstListing("bdb-syft-dive", "Packages", "expected-rpm-qa.tsv", RpmDbFormat::kBerkeleyDb), 1u);
 }
 
 TEST(RpmDb, BerkeleyDbFilesMatchRpm) {
@@ -167,15 +162,14 @@ TEST(RpmDb, BerkeleyDbFilesMatchRpm) {
 }
 
 TEST(RpmDb, SqliteMatchesRpmQa) {
-  EXPECT_EQ(CheckAgainstListing("sqlite-cbl-mariner-2.0", "rpmdb.sqlite", "expected-rpm-qa.tsv",
-                                RpmDbFormat::kSqlite), 129u);
+  EXPECT_EQ(CheckAgainstListing("sqlite-cbl-mariner-2.0", "rpmdb.sqlite", "expected-rpm-qa.tsv", RpmDbFormat::kSqlite),
+            129u);
 }
 
 TEST(RpmDb, SqliteFilesMatchRpm) { CheckFiles("sqlite-cbl-mariner-2.0", "rpmdb.sqlite"); }
 
 TEST(RpmDb, NdbMatchesGoRpmdb) {
-  EXPECT_EQ(CheckAgainstListing("ndb-sle15-bci", "Packages.db", "expected-go-rpmdb.tsv",
-                                RpmDbFormat::kNdb), 35u);
+  EXPECT_EQ(CheckAgainstListing("ndb-sle15-bci", "Packages.db", "expected-go-rpmdb.tsv", RpmDbFormat::kNdb), 35u);
 }
 
 TEST(RpmDb, NdbFiles) {
@@ -233,13 +227,13 @@ TEST(RpmCataloger, WantsTheDatabaseFiles) {
   auto c = NewRpmCataloger();
   EXPECT_EQ(c->name(), "rpm");
   EXPECT_EQ(c->MaxSize(), 512u << 20);
-  for (const char* p : {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages",
-                        "var/lib/rpm/Packages.db", "usr/lib/sysimage/rpm/rpmdb.sqlite",
-                        "usr/lib/sysimage/rpm/Packages", "usr/lib/sysimage/rpm/Packages.db"}) {
+  for (const char* p :
+       {"var/lib/rpm/rpmdb.sqlite", "var/lib/rpm/Packages", "var/lib/rpm/Packages.db",
+        "usr/lib/sysimage/rpm/rpmdb.sqlite", "usr/lib/sysimage/rpm/Packages", "usr/lib/sysimage/rpm/Packages.db"}) {
     EXPECT_TRUE(c->Wants({p, 0644, 1000})) << p;
   }
-  for (const char* p : {"var/lib/rpm/Name", "var/lib/rpm/rpmdb.sqlite-wal", "rpm/Packages",
-                        "var/lib/rpm/x/Packages", "var/lib/dpkg/status", "Packages"}) {
+  for (const char* p : {"var/lib/rpm/Name", "var/lib/rpm/rpmdb.sqlite-wal", "rpm/Packages", "var/lib/rpm/x/Packages",
+                        "var/lib/dpkg/status", "Packages"}) {
     EXPECT_FALSE(c->Wants({p, 0644, 1000})) << p;
   }
   bool registered = false;
@@ -320,8 +314,7 @@ class HeaderBuilder {
 
  private:
   void Add(uint32_t tag, uint32_t type, size_t offset, size_t count) {
-    entries_.insert(entries_.end(), {tag, type, static_cast<uint32_t>(offset),
-                                     static_cast<uint32_t>(count)});
+    entries_.insert(entries_.end(), {tag, type, static_cast<uint32_t>(offset), static_cast<uint32_t>(count)});
   }
   std::vector<uint32_t> entries_;
   std::string data_;
@@ -377,11 +370,11 @@ Status Parse(std::string_view db, std::vector<Package>* out = nullptr) {
   return ParseRpmDb(db, out ? *out : local);
 }
 
-#define EXPECT_CORRUPT(status, needle)                                                     \
-  do {                                                                                     \
-    Status s_ = (status);                                                                  \
-    ASSERT_FALSE(s_.ok()) << "expected an error mentioning '" << (needle) << "'";          \
-    EXPECT_EQ(s_.error().code(), ErrorCode::kCorrupt) << s_.error().message();             \
+#define EXPECT_CORRUPT(status, needle)                                                       \
+  do {                                                                                       \
+    Status s_ = (status);                                                                    \
+    ASSERT_FALSE(s_.ok()) << "expected an error mentioning '" << (needle) << "'";            \
+    EXPECT_EQ(s_.error().code(), ErrorCode::kCorrupt) << s_.error().message();               \
     EXPECT_NE(s_.error().message().find(needle), std::string::npos) << s_.error().message(); \
   } while (0)
 
@@ -428,8 +421,8 @@ TEST(RpmHeader, SourceRpmShapes) {
   };
   EXPECT_EQ(pkg("python3-dateutil-2.8.2-1.fc36.src.rpm").source_name, "python3-dateutil");
   EXPECT_EQ(pkg("foo-1-2.nosrc.rpm").source_version, "1-2");
-  for (const char* odd : {"foo.src.rpm", "foo-1.src.rpm", "-1-2.src.rpm", "foo-1-.src.rpm",
-                          "foo--2.src.rpm", "foo-1-2.rpm", ".src.rpm", ""}) {
+  for (const char* odd : {"foo.src.rpm", "foo-1.src.rpm", "-1-2.src.rpm", "foo-1-.src.rpm", "foo--2.src.rpm",
+                          "foo-1-2.rpm", ".src.rpm", ""}) {
     Package p = pkg(odd);
     EXPECT_EQ(p.source_name, "") << odd;
     EXPECT_EQ(p.source_version, "") << odd;
@@ -462,68 +455,44 @@ TEST(RpmHeader, RejectsDamagedHeaders) {
   EXPECT_CORRUPT(ParseRpmHeader(huge).status(), "exceeds rpm's limit");
 
   // Entries pointing outside the data store: past the end, negative, or too many values.
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Raw(1009, kInt32, 4096, 1).Build())
-                     .status(),
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Raw(1009, kInt32, 4096, 1).Build()).status(),
                  "outside the");
-  EXPECT_CORRUPT(
-      ParseRpmHeader(HeaderBuilder().Package("p").Raw(1009, kInt32, 0xfffffff0, 1).Build())
-          .status(),
-      "outside the");
-  EXPECT_CORRUPT(
-      ParseRpmHeader(HeaderBuilder().Package("p").Raw(1116, kInt32, 0, 0x40000000).Build())
-          .status(),
-      "past the end");
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Raw(1, 99, 0, 1).Build()).status(),
-                 "unknown type 99");
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Raw(1009, kInt32, 0xfffffff0, 1).Build()).status(),
+                 "outside the");
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Raw(1116, kInt32, 0, 0x40000000).Build()).status(),
+                 "past the end");
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Raw(1, 99, 0, 1).Build()).status(), "unknown type 99");
   // A string whose NUL is missing: NAME is the last thing in the store, then cut its NUL.
   std::string no_nul = HeaderBuilder().Str(1001, "1").Str(1000, "name").Build();
   no_nul.pop_back();
   SetBe32(no_nul, 4, static_cast<uint32_t>(no_nul.size() - 8 - 32));
   EXPECT_CORRUPT(ParseRpmHeader(no_nul).status(), "runs past the end");
   // A string array claiming more strings than bytes.
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder()
-                                    .Package("p")
-                                    .Strs(1118, {"/"})
-                                    .Raw(1117, kStringArray, 0, 1000)
-                                    .Ints(1116, {0})
-                                    .Build())
-                     .status(),
-                 "more than the data store can hold");
+  EXPECT_CORRUPT(
+      ParseRpmHeader(
+          HeaderBuilder().Package("p").Strs(1118, {"/"}).Raw(1117, kStringArray, 0, 1000).Ints(1116, {0}).Build())
+          .status(),
+      "more than the data store can hold");
   // Wrong types and missing fields.
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Ints(1000, {1}).Str(1001, "1").Build()).status(),
-                 "tag NAME (1000");
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Str(1003, "1").Build()).status(),
-                 "tag EPOCH");
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Ints(1000, {1}).Str(1001, "1").Build()).status(), "tag NAME (1000");
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Str(1003, "1").Build()).status(), "tag EPOCH");
   EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Str(1001, "1").Build()).status(), "no NAME");
   EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Str(1000, "n").Build()).status(), "no VERSION");
   // File lists that do not add up.
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder()
-                                    .Package("p")
-                                    .Strs(1118, {"/"})
-                                    .Strs(1117, {"a", "b"})
-                                    .Ints(1116, {0, 1})
-                                    .Build())
-                     .status(),
-                 "there are 1 directory names");
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder()
-                                    .Package("p")
-                                    .Strs(1118, {"/"})
-                                    .Strs(1117, {"a", "b"})
-                                    .Ints(1116, {0, 0xffffffff})
-                                    .Build())
-                     .status(),
-                 "is -1");
-  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder()
-                                    .Package("p")
-                                    .Strs(1118, {"/"})
-                                    .Strs(1117, {"a", "b"})
-                                    .Ints(1116, {0})
-                                    .Build())
-                     .status(),
-                 "has 1 entries");
   EXPECT_CORRUPT(
-      ParseRpmHeader(HeaderBuilder().Package("p").Strs(1117, {"a"}).Build()).status(),
-      "no DIRNAMES");
+      ParseRpmHeader(HeaderBuilder().Package("p").Strs(1118, {"/"}).Strs(1117, {"a", "b"}).Ints(1116, {0, 1}).Build())
+          .status(),
+      "there are 1 directory names");
+  EXPECT_CORRUPT(
+      ParseRpmHeader(
+          HeaderBuilder().Package("p").Strs(1118, {"/"}).Strs(1117, {"a", "b"}).Ints(1116, {0, 0xffffffff}).Build())
+          .status(),
+      "is -1");
+  EXPECT_CORRUPT(
+      ParseRpmHeader(HeaderBuilder().Package("p").Strs(1118, {"/"}).Strs(1117, {"a", "b"}).Ints(1116, {0}).Build())
+          .status(),
+      "has 1 entries");
+  EXPECT_CORRUPT(ParseRpmHeader(HeaderBuilder().Package("p").Strs(1117, {"a"}).Build()).status(), "no DIRNAMES");
 }
 
 TEST(RpmHeader, CapsRebuiltPaths) {
@@ -592,10 +561,10 @@ TEST(RpmDb, TruncatedFilesAreErrors) {
     const char* path;
     std::vector<size_t> sizes;
   };
-  for (const auto& c : std::vector<Case>{
-           {"bdb-libuuid-rhel8/Packages", {10, 100, 511, 4096, 4097, 20000, 94208 - 4096, 94207}},
-           {"ndb-sle15-bci/Packages.db", {10, 31, 32, 4095, 5000, 700000, 1374144 - 1}},
-           {"sqlite-cbl-mariner-2.0/rpmdb.sqlite", {10, 99, 100, 4096, 1000000, 3604480 - 4096}}}) {
+  for (const auto& c :
+       std::vector<Case>{{"bdb-libuuid-rhel8/Packages", {10, 100, 511, 4096, 4097, 20000, 94208 - 4096, 94207}},
+                         {"ndb-sle15-bci/Packages.db", {10, 31, 32, 4095, 5000, 700000, 1374144 - 1}},
+                         {"sqlite-cbl-mariner-2.0/rpmdb.sqlite", {10, 99, 100, 4096, 1000000, 3604480 - 4096}}}) {
     std::string db = Fixture(c.path);
     for (size_t n : c.sizes) {
       Status st = Parse(db.substr(0, n));
@@ -716,8 +685,7 @@ std::string SwapBdbByteOrder(std::string db, size_t page_size) {
   auto swap32 = [&](size_t off) { std::reverse(db.begin() + off, db.begin() + off + 4); };
   auto swap16 = [&](size_t off) { std::swap(db[off], db[off + 1]); };
   auto le16 = [&](size_t off) {
-    return static_cast<size_t>(static_cast<unsigned char>(db[off]) |
-                               static_cast<unsigned char>(db[off + 1]) << 8);
+    return static_cast<size_t>(static_cast<unsigned char>(db[off]) | static_cast<unsigned char>(db[off + 1]) << 8);
   };
   for (size_t off : {8, 12, 16, 20, 28, 32, 36, 40, 44, 48}) swap32(off);
   for (size_t off = 72; off < 96 + 4 * 32; off += 4) swap32(off);
@@ -880,10 +848,14 @@ TEST(RpmDb, SqliteDamage) {
   std::vector<Package> pkgs;
   std::string good = SqlBlob(HeaderBuilder().Package("good").Build());
   EXPECT_CORRUPT(Parse(SqliteImage("CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);"
-                                   "INSERT INTO Packages VALUES(1, " + good + ");"
+                                   "INSERT INTO Packages VALUES(1, " +
+                                   good +
+                                   ");"
                                    "INSERT INTO Packages VALUES(2, 'text');"
                                    "INSERT INTO Packages VALUES(3, NULL);"
-                                   "INSERT INTO Packages VALUES(-4, " + good + ");"
+                                   "INSERT INTO Packages VALUES(-4, " +
+                                   good +
+                                   ");"
                                    "INSERT INTO Packages VALUES(5, x'0000');"),
                        &pkgs),
                  // Rows come in rowid order, so -4 is the first error, then 2, 3 and 5.
@@ -903,8 +875,8 @@ TEST(RpmDb, SqliteDamage) {
 // Random damage to the real files: whatever happens, it must return.
 TEST(RpmDb, RandomMutationsTerminate) {
   std::mt19937 rng(7);
-  for (const char* path : {"bdb-libuuid-rhel8/Packages", "bdb-scalibr-epoch/Packages",
-                           "ndb-sle15-bci/Packages.db", "sqlite-cbl-mariner-2.0/rpmdb.sqlite"}) {
+  for (const char* path : {"bdb-libuuid-rhel8/Packages", "bdb-scalibr-epoch/Packages", "ndb-sle15-bci/Packages.db",
+                           "sqlite-cbl-mariner-2.0/rpmdb.sqlite"}) {
     const std::string orig = Fixture(path);
     int rounds = orig.size() > (1u << 20) ? 20 : 200;
     for (int round = 0; round < rounds; ++round) {

@@ -54,13 +54,21 @@ TEST(Gemspec, LiteralsAndVariableNames) {
   const Case cases[] = {
       {"Gem::Specification.new do |spec|\n  spec.name = 'a'\n  spec.version = '1.0'\nend\n", "a", "1.0", {}},
       {"Gem::Specification.new { |g|\n g.name = %q{b}\n g.version = Gem::Version.new(\"2.0\")\n"
-       " g.license = %q<Apache-2.0>.freeze\n}\n", "b", "2.0", {"Apache-2.0"}},
+       " g.license = %q<Apache-2.0>.freeze\n}\n",
+       "b",
+       "2.0",
+       {"Apache-2.0"}},
       // A comparison and another receiver are not assignments; the first assignment wins.
       {"Gem::Specification.new do |s|\n if s.name == \"no\" then end\n t.name = \"no\"\n"
        "  s.name = \"c\".freeze # \"comment\"\n  s.name = \"later\"\n  s.version = \"3\"\n"
-       "  s.licenses = [\"MIT\".freeze,\n    \"GPL-2.0\".freeze]\nend\n", "c", "3", {"MIT", "GPL-2.0"}},
+       "  s.licenses = [\"MIT\".freeze,\n    \"GPL-2.0\".freeze]\nend\n",
+       "c",
+       "3",
+       {"MIT", "GPL-2.0"}},
       {"Gem::Specification.new do |s|\r\n  s.name = \"d\\\"q\"\r\n  s.version = \"4.0.0.pre\"\r\nend\r\n",
-       "d\"q", "4.0.0.pre", {}},
+       "d\"q",
+       "4.0.0.pre",
+       {}},
   };
   for (const auto& c : cases) {
     std::vector<Package> pkgs;
@@ -93,7 +101,9 @@ TEST(GemfileLock, PlatformsAndErrors) {
   ASSERT_TRUE(ParseGemfileLock("GEM\n  remote: https://rubygems.org/\n  specs:\n"
                                "    nokogiri (1.13.6-x86_64-linux)\n      racc (~> 1.4)\n"
                                "    nokogiri (1.13.6-aarch64-linux)\n    racc (1.6.0)\n\n"
-                               "PLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  nokogiri\n", pkgs).ok());
+                               "PLATFORMS\n  x86_64-linux\n\nDEPENDENCIES\n  nokogiri\n",
+                               pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 2u);
   EXPECT_EQ(pkgs[0].version, "1.13.6");
   EXPECT_EQ(pkgs[0].properties.at("gem:platform"), "x86_64-linux");
@@ -118,11 +128,14 @@ TEST(Ruby, BadInput) {
   EXPECT_FALSE(ParseGemspec("", pkgs).ok());
   EXPECT_FALSE(ParseGemspec("Gem::Specification.new do |s|\n s.name = \"a\"\nend\n", pkgs).ok());
   EXPECT_FALSE(ParseGemspec("Gem::Specification.new do |s|\n s.name = 1\n s.version = [2]\nend\n", pkgs).ok());
-  EXPECT_FALSE(ParseGemspec("Gem::Specification.new do |s|\n s.name = \"unterminated\n s.version = \"1\"\n", pkgs).ok());
+  EXPECT_FALSE(
+      ParseGemspec("Gem::Specification.new do |s|\n s.name = \"unterminated\n s.version = \"1\"\n", pkgs).ok());
   EXPECT_FALSE(ParseGemspec("Gem::Specification.new do |s s|\n", pkgs).ok());
   EXPECT_FALSE(ParseGemspec("Gem::Specification.new do |", pkgs).ok());
   EXPECT_TRUE(ParseGemspec("Gem::Specification.new do |s|\n s.name = %q\n s.name = %q{x\n s.name = %q{a{b}c}\n"
-                           " s.version = '1'\n s.licenses = [\"[\", %w[x]]]\n", pkgs).ok());
+                           " s.version = '1'\n s.licenses = [\"[\", %w[x]]]\n",
+                           pkgs)
+                  .ok());
   ASSERT_EQ(pkgs.size(), 1u);
   EXPECT_EQ(pkgs[0].name, "a{b}c");
   EXPECT_EQ(pkgs[0].licenses, std::vector<std::string>{"["});

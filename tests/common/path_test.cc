@@ -11,10 +11,18 @@ TEST(NormalizeEntryPath, Table) {
     const char* want;  // nullptr = error
   };
   const Case cases[] = {
-      {"usr/bin/env", "usr/bin/env"}, {"./usr/bin/", "usr/bin"},   {"/etc/passwd", "etc/passwd"},
-      {"a//b/./c", "a/b/c"},          {"a/b/../c", "a/c"},         {".", ""},
-      {"./", ""},                     {"..", nullptr},             {"../x", nullptr},
-      {"a/../../x", nullptr},         {"/../x", nullptr},          {"a/..", ""},
+      {"usr/bin/env", "usr/bin/env"},
+      {"./usr/bin/", "usr/bin"},
+      {"/etc/passwd", "etc/passwd"},
+      {"a//b/./c", "a/b/c"},
+      {"a/b/../c", "a/c"},
+      {".", ""},
+      {"./", ""},
+      {"..", nullptr},
+      {"../x", nullptr},
+      {"a/../../x", nullptr},
+      {"/../x", nullptr},
+      {"a/..", ""},
   };
   for (const auto& c : cases) {
     auto r = NormalizeEntryPath(c.in);

@@ -21,9 +21,7 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-void Spit(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void Spit(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 std::vector<TestLayer> TwoLayers() {
   return {TestLayer{{File("etc/os-release", "ID=debian\n")}, testing::Compress::kGzip, "ADD rootfs /"},
@@ -78,11 +76,11 @@ TEST(Image, OpensDockerArchive) {
                            {"history", {{{"created_by", "ADD x /"}}}}};
   std::string cfg = config.dump();
   std::string cfg_name = testing::Digest(cfg).substr(7) + ".json";
-  nlohmann::json manifest = nlohmann::json::array(
-      {{{"Config", cfg_name}, {"RepoTags", {"x:1"}}, {"Layers", {"abc/layer.tar"}}}});
+  nlohmann::json manifest =
+      nlohmann::json::array({{{"Config", cfg_name}, {"RepoTags", {"x:1"}}, {"Layers", {"abc/layer.tar"}}}});
   std::string dir = testing::TempDir("docker");
-  Spit(dir + "/img.tar", testing::MakeTar({File("manifest.json", manifest.dump()), File(cfg_name, cfg),
-                                           File("abc/layer.tar", layer)}));
+  Spit(dir + "/img.tar",
+       testing::MakeTar({File("manifest.json", manifest.dump()), File(cfg_name, cfg), File("abc/layer.tar", layer)}));
   auto img = Image::Open(dir + "/img.tar", {});
   ASSERT_TRUE(img.ok()) << img.error().ToString();
   EXPECT_EQ((*img)->info().format, "docker-archive");
@@ -94,8 +92,8 @@ TEST(Image, OpensDockerArchive) {
   std::string other = testing::Digest("other").substr(7) + ".json";
   nlohmann::json bad = manifest;
   bad[0]["Config"] = other;
-  Spit(dir + "/bad.tar", testing::MakeTar({File("manifest.json", bad.dump()), File(other, cfg),
-                                           File("abc/layer.tar", layer)}));
+  Spit(dir + "/bad.tar",
+       testing::MakeTar({File("manifest.json", bad.dump()), File(other, cfg), File("abc/layer.tar", layer)}));
   auto r = Image::Open(dir + "/bad.tar", {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kIntegrity);
@@ -167,7 +165,8 @@ TEST(Image, PicksThePlatformFromAnIndex) {
   testing::WriteOciLayout(dir + "/arm", TwoLayers(), "linux/arm64");
   // Merge both layouts into one with a nested image index and platforms.
   ASSERT_EQ(std::system(("mkdir -p " + dir + "/m/blobs/sha256 && cp " + dir + "/amd/blobs/sha256/* " + dir +
-                         "/m/blobs/sha256/ && cp -f " + dir + "/arm/blobs/sha256/* " + dir + "/m/blobs/sha256/ && cp " + dir + "/amd/oci-layout " + dir + "/m/")
+                         "/m/blobs/sha256/ && cp -f " + dir + "/arm/blobs/sha256/* " + dir + "/m/blobs/sha256/ && cp " +
+                         dir + "/amd/oci-layout " + dir + "/m/")
                             .c_str()),
             0);
   auto amd = nlohmann::json::parse(Slurp(dir + "/amd/index.json"))["manifests"][0];
@@ -183,9 +182,10 @@ TEST(Image, PicksThePlatformFromAnIndex) {
   std::string inner_digest = testing::Digest(inner_bytes);
   Spit(dir + "/m/blobs/sha256/" + inner_digest.substr(7), inner_bytes);
   nlohmann::json outer = {{"schemaVersion", 2},
-                          {"manifests", {{{"mediaType", "application/vnd.oci.image.index.v1+json"},
-                                          {"digest", inner_digest},
-                                          {"size", inner_bytes.size()}}}}};
+                          {"manifests",
+                           {{{"mediaType", "application/vnd.oci.image.index.v1+json"},
+                             {"digest", inner_digest},
+                             {"size", inner_bytes.size()}}}}};
   Spit(dir + "/m/index.json", outer.dump());
   auto a = Image::Open(dir + "/m", OpenOptions{"linux/amd64"});
   ASSERT_TRUE(a.ok()) << a.error().ToString();

@@ -22,8 +22,8 @@ struct Seen {
   std::map<std::string, std::string> contents;
 };
 
-Result<LayerDigests> Walk(const std::string& blob, Seen& seen, LayerLimits limits = {},
-                          std::string want_blob = "", std::string want_diff = "") {
+Result<LayerDigests> Walk(const std::string& blob, Seen& seen, LayerLimits limits = {}, std::string want_blob = "",
+                          std::string want_diff = "") {
   return WalkLayerBlob(blob, want_blob, want_diff, limits, [&](const Entry& e, EntryContent& c) {
     seen.entries.push_back(e);
     if (e.type == EntryType::kFile) {
@@ -36,8 +36,11 @@ Result<LayerDigests> Walk(const std::string& blob, Seen& seen, LayerLimits limit
 }
 
 const std::vector<testing::TarEntry> kSample = {
-    Dir("etc"), File("etc/os-release", "ID=debian\n"), testing::Symlink("etc/alt", "/usr/lib/x"),
-    testing::Hardlink("etc/os-release2", "etc/os-release"), File("./usr/bin/tool", "#!", 0755),
+    Dir("etc"),
+    File("etc/os-release", "ID=debian\n"),
+    testing::Symlink("etc/alt", "/usr/lib/x"),
+    testing::Hardlink("etc/os-release2", "etc/os-release"),
+    File("./usr/bin/tool", "#!", 0755),
 };
 
 TEST(LayerReader, ReadsEveryCompressionWithTheSameResult) {
@@ -62,8 +65,8 @@ TEST(LayerReader, ReadsEveryCompressionWithTheSameResult) {
 }
 
 TEST(LayerReader, Whiteouts) {
-  std::string blob = MakeTar({File("app/node_modules/.wh.lodash", ""), File("var/.wh..wh..opq", ""),
-                              File(".wh.top", "")});
+  std::string blob =
+      MakeTar({File("app/node_modules/.wh.lodash", ""), File("var/.wh..wh..opq", ""), File(".wh.top", "")});
   Seen seen;
   ASSERT_TRUE(Walk(blob, seen).ok());
   ASSERT_EQ(seen.entries.size(), 3u);
@@ -86,7 +89,10 @@ std::string RawHeader(const std::string& name, char type, size_t size, const std
   std::snprintf(h.data() + 136, 12, "%011o", 0);
   h[156] = type;
   link.copy(h.data() + 157, std::min<size_t>(link.size(), 100));
-  std::memcpy(h.data() + 257, "ustar\0" "00", 8);
+  std::memcpy(h.data() + 257,
+              "ustar\0"
+              "00",
+              8);
   std::memset(h.data() + 148, ' ', 8);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;
@@ -119,8 +125,7 @@ TEST(LayerReader, DotDotEscapeIsAnError) {
   auto r = Walk(blob, seen);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt);
-  EXPECT_NE(r.error().message().find("climbs above the image root"), std::string::npos)
-      << r.error().message();
+  EXPECT_NE(r.error().message().find("climbs above the image root"), std::string::npos) << r.error().message();
 }
 
 TEST(LayerReader, TruncatedGzip) {
@@ -221,7 +226,8 @@ TEST(LayerReader, MultiMemberGzip) {
     std::ofstream(a, std::ios::binary) << raw.substr(0, 1000);
     std::ofstream(b, std::ios::binary) << raw.substr(1000);
   }
-  ASSERT_EQ(std::system(("gzip -n " + a + " " + b + " && cat " + a + ".gz " + b + ".gz > " + dir + "/ab.gz").c_str()), 0);
+  ASSERT_EQ(std::system(("gzip -n " + a + " " + b + " && cat " + a + ".gz " + b + ".gz > " + dir + "/ab.gz").c_str()),
+            0);
   std::ifstream in(dir + "/ab.gz", std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -235,12 +241,14 @@ TEST(LayerReader, MultiMemberGzip) {
 TEST(LayerReader, WalkDirectoryNeverFollowsLinks) {
   std::string dir = testing::TempDir("rootfs");
   ASSERT_EQ(std::system(("mkdir -p " + dir + "/etc && echo ID=x > " + dir + "/etc/os-release && ln -s /etc/shadow " +
-                         dir + "/etc/evil && ln -s ../../../.. " + dir + "/etc/up").c_str()), 0);
+                         dir + "/etc/evil && ln -s ../../../.. " + dir + "/etc/up")
+                            .c_str()),
+            0);
   std::vector<Entry> seen;
   ASSERT_TRUE(WalkDirectory(dir, {}, [&](const Entry& e, EntryContent&) {
-    seen.push_back(e);
-    return OkStatus();
-  }).ok());
+                seen.push_back(e);
+                return OkStatus();
+              }).ok());
   ASSERT_EQ(seen.size(), 4u);
   EXPECT_EQ(seen[1].path, "etc/evil");
   EXPECT_EQ(seen[1].type, EntryType::kSymlink);

@@ -1,6 +1,4 @@
 // WalkLayerBlob on layers as podman stores them.
-#include "image/layer_reader.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -8,6 +6,7 @@
 #include <vector>
 
 #include "common/sha256.h"
+#include "image/layer_reader.h"
 
 namespace vigil::image {
 namespace {
@@ -30,7 +29,9 @@ std::string TarMember(const std::string& name, char type, const std::string& con
   put(136, octal(0, 12));
   h[156] = type;
   put(157, linkname);
-  put(257, std::string("ustar\0" "00", 8));
+  put(257, std::string("ustar\0"
+                       "00",
+                       8));
   std::fill(h.begin() + 148, h.begin() + 156, ' ');
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;
@@ -60,8 +61,8 @@ TEST(WalkLayerBlob, UncompressedLayerDigestsMatch) {
 // podman writes the second and later whiteouts of a layer as regular files that still carry
 // a linkname (they were hard links of one overlay whiteout inode).
 TEST(WalkLayerBlob, PodmanWhiteoutWithLinknameIsAWhiteout) {
-  std::string tar = TarMember("app/.wh.a", '0', "") +
-                    TarMember("app/.wh.b", '0', "", "app/a") + std::string(1024, '\0');
+  std::string tar =
+      TarMember("app/.wh.a", '0', "") + TarMember("app/.wh.b", '0', "", "app/a") + std::string(1024, '\0');
   std::vector<std::string> whiteouts;
   auto r = WalkLayerBlob(tar, "", "", LayerLimits{}, [&](const Entry& e, EntryContent&) {
     EXPECT_TRUE(e.whiteout) << e.path;

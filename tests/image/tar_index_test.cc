@@ -13,8 +13,7 @@ using testing::MakeTar;
 TEST(TarIndex, FindsMembersAndFollowsLinks) {
   std::string long_name(150, 'n');
   std::string tar = MakeTar({File("manifest.json", "[]"), File("a/layer.tar", "LAYER"),
-                             testing::Symlink("b/layer.tar", "../a/layer.tar"),
-                             File(long_name + "/x", "long")});
+                             testing::Symlink("b/layer.tar", "../a/layer.tar"), File(long_name + "/x", "long")});
   auto idx = TarIndex::Build(tar);
   ASSERT_TRUE(idx.ok()) << idx.error().ToString();
   EXPECT_EQ(*idx->Find("manifest.json"), "[]");

@@ -78,7 +78,7 @@ catalog::Distro Os(const std::string& id, const std::string& version_id) {
 }
 
 std::vector<Finding> MatchWith(const catalog::Distro& distro, std::vector<catalog::Package> packages,
-                         const std::vector<vulndb::Advisory>& advisories) {
+                               const std::vector<vulndb::Advisory>& advisories) {
   catalog::Inventory inv;
   inv.distro = distro;
   inv.packages = std::move(packages);
@@ -99,12 +99,12 @@ TEST(FailureModes, DebianEpoch) {
   // DEBIAN-CVE-2022-49737: xorg-server fixed in 2:21.1.7-3+deb12u13. The epoch "2:" outranks
   // any upstream version: 21.99 without the epoch is older than the fix.
   const auto& rec = Record("DEBIAN-CVE-2022-49737");
-  auto f = MatchWith(Os("debian", "12"),
-               {Pkg("deb", "xserver-xorg-core", "2:21.1.7-3+deb12u12", "xorg-server"),
-                Pkg("deb", "xserver-xorg-core", "2:21.1.7-3+deb12u13", "xorg-server"),
-                Pkg("deb", "xwayland", "21.99-1", "xorg-server"),
-                Pkg("deb", "xserver-xorg-core", "3:1.0-1", "xorg-server")},
-               {rec});
+  auto f = MatchWith(
+      Os("debian", "12"),
+      {Pkg("deb", "xserver-xorg-core", "2:21.1.7-3+deb12u12", "xorg-server"),
+       Pkg("deb", "xserver-xorg-core", "2:21.1.7-3+deb12u13", "xorg-server"),
+       Pkg("deb", "xwayland", "21.99-1", "xorg-server"), Pkg("deb", "xserver-xorg-core", "3:1.0-1", "xorg-server")},
+      {rec});
   EXPECT_EQ(Ids(f), (Strings{"CVE-2022-49737@0", "CVE-2022-49737@2"}));
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].fix, "2:21.1.7-3+deb12u13");
@@ -117,18 +117,20 @@ TEST(FailureModes, BackportedFixInALaterRevision) {
   // source package's full version.
   const auto& rec = Record("DEBIAN-CVE-2021-4189");
   auto f = MatchWith(Os("debian", "12"),
-               {Pkg("deb", "libpython3.11-stdlib", "3.11.2-6+deb12u8", "python3.11"),
-                Pkg("deb", "libpython3.11-stdlib", "3.11.2-6+deb12u9", "python3.11"),
-                Pkg("deb", "python3.11-minimal", "3.11.2-6+deb12u10", "python3.11")},
-               {rec});
+                     {Pkg("deb", "libpython3.11-stdlib", "3.11.2-6+deb12u8", "python3.11"),
+                      Pkg("deb", "libpython3.11-stdlib", "3.11.2-6+deb12u9", "python3.11"),
+                      Pkg("deb", "python3.11-minimal", "3.11.2-6+deb12u10", "python3.11")},
+                     {rec});
   EXPECT_EQ(Ids(f), (Strings{"CVE-2021-4189@0"}));
 }
 
 TEST(FailureModes, AdvisoryOfAnotherDebianReleaseNeverMatches) {
   // The same Debian:12 record on a Debian 11 and an Ubuntu 22.04 image: no finding.
   const auto& rec = Record("DEBIAN-CVE-2021-4189");
-  EXPECT_TRUE(MatchWith(Os("debian", "11"), {Pkg("deb", "libpython3.11-stdlib", "3.11.2-6", "python3.11")}, {rec}).empty());
-  EXPECT_TRUE(MatchWith(Os("ubuntu", "22.04"), {Pkg("deb", "libpython3.11-stdlib", "3.11.2-6", "python3.11")}, {rec}).empty());
+  EXPECT_TRUE(
+      MatchWith(Os("debian", "11"), {Pkg("deb", "libpython3.11-stdlib", "3.11.2-6", "python3.11")}, {rec}).empty());
+  EXPECT_TRUE(
+      MatchWith(Os("ubuntu", "22.04"), {Pkg("deb", "libpython3.11-stdlib", "3.11.2-6", "python3.11")}, {rec}).empty());
   // The tracker's real chromium entry: fixed in bookworm (12) and bullseye (11) with their own
   // versions, still open in buster (10), whose support ended. Each image sees its own release only.
   vulndb::DebianTrackerOptions options;
@@ -138,7 +140,8 @@ TEST(FailureModes, AdvisoryOfAnotherDebianReleaseNeverMatches) {
   catalog::Package chromium = Pkg("deb", "chromium", "97.0.4692.99-1~deb11u2", "chromium");
   auto f11 = MatchWith(Os("debian", "11"), {chromium}, tracker->advisories);
   auto f12 = MatchWith(Os("debian", "12"), {Pkg("deb", "chromium", "98.0.4758.80-1", "chromium")}, tracker->advisories);
-  auto f10 = MatchWith(Os("debian", "10"), {Pkg("deb", "chromium", "90.0.4430.212-1~deb10u1", "chromium")}, tracker->advisories);
+  auto f10 = MatchWith(Os("debian", "10"), {Pkg("deb", "chromium", "90.0.4430.212-1~deb10u1", "chromium")},
+                       tracker->advisories);
   EXPECT_EQ(Ids(f11), (Strings{"CVE-2022-0456@0"}));
   ASSERT_EQ(f11.size(), 1u);
   EXPECT_EQ(f11[0].fix, "98.0.4758.80-1~deb11u1");
@@ -151,13 +154,14 @@ TEST(FailureModes, AdvisoryOfAnotherDebianReleaseNeverMatches) {
 TEST(FailureModes, AlpinePatchAndReleaseCandidateSuffixes) {
   // Alpine v3.10 secdb: bind 9.12.3_p4-r0 fixes CVE-2019-6465. apk orders _rc before the
   // release and _p after it: 9.12.3-r0 and 9.12.3_p3-r0 are affected, _p4 is not.
-  auto secdb = vulndb::ParseAlpineSecdbYaml(Read("vulndb", "alpine/v3.10-main.yaml"), "v3.10-main.yaml",
-                                            "2020-06-08T00:00:00Z");
+  auto secdb =
+      vulndb::ParseAlpineSecdbYaml(Read("vulndb", "alpine/v3.10-main.yaml"), "v3.10-main.yaml", "2020-06-08T00:00:00Z");
   ASSERT_TRUE(secdb.ok());
-  auto f = MatchWith(Os("alpine", "3.10.9"),
-               {Pkg("apk", "bind-libs", "9.12.3_p3-r0", "bind"), Pkg("apk", "bind", "9.12.3_p4-r0"),
-                Pkg("apk", "bind", "9.12.3-r0"), Pkg("apk", "bind", "9.12.3_rc1-r0"), Pkg("apk", "bind", "9.12.4-r0")},
-               secdb->advisories);
+  auto f =
+      MatchWith(Os("alpine", "3.10.9"),
+                {Pkg("apk", "bind-libs", "9.12.3_p3-r0", "bind"), Pkg("apk", "bind", "9.12.3_p4-r0"),
+                 Pkg("apk", "bind", "9.12.3-r0"), Pkg("apk", "bind", "9.12.3_rc1-r0"), Pkg("apk", "bind", "9.12.4-r0")},
+                secdb->advisories);
   Strings ids = Ids(f);
   auto contains = [&](const std::string& id) { return std::find(ids.begin(), ids.end(), id) != ids.end(); };
   EXPECT_TRUE(contains("CVE-2019-6465@0"));
@@ -191,10 +195,11 @@ TEST(FailureModes, NpmPreRelease) {
   // 4.5.0-0 is the lowest pre-release of 4.5.0, so 4.5.0-beta.1 is past the fix; 4.0.0-rc.1 is
   // below 4.0.0 and above 3.11.0-0, so in neither range; 3.11.0-0 is the fix itself.
   const auto& rec = Record("x_NPM-LEGACY-8");
-  auto f = MatchWith({}, {Pkg("npm", "express", "4.4.9"), Pkg("npm", "express", "4.5.0-beta.1"),
-                    Pkg("npm", "express", "4.0.0-rc.1"), Pkg("npm", "express", "3.10.9"),
-                    Pkg("npm", "express", "3.11.0-0"), Pkg("npm", "express", "4.16.0")},
-               {rec});
+  auto f = MatchWith(
+      {},
+      {Pkg("npm", "express", "4.4.9"), Pkg("npm", "express", "4.5.0-beta.1"), Pkg("npm", "express", "4.0.0-rc.1"),
+       Pkg("npm", "express", "3.10.9"), Pkg("npm", "express", "3.11.0-0"), Pkg("npm", "express", "4.16.0")},
+      {rec});
   EXPECT_EQ(Ids(f), (Strings{"CVE-2014-6393@0", "CVE-2014-6393@3"}));
   ASSERT_FALSE(f.empty());
   EXPECT_EQ(f[0].fix, "4.5.0-0");
@@ -215,9 +220,10 @@ TEST(FailureModes, MavenQualifiers) {
     p.name_space = "io.netty";
     return p;
   };
-  auto f = MatchWith({}, {tomcat("10.0.0-M2"), tomcat("10.0.0-M9"), tomcat("10.0.0-M10"), tomcat("10.0.0"),
-                    tomcat("9.0.50"), netty("4.1.76.Final"), netty("4.1.77.Final"), netty("4.1.77")},
-               {Record("GHSA-2rvv-w9r2-rg7m"), Record("GHSA-269q-hmxg-m83q")});
+  auto f = MatchWith({},
+                     {tomcat("10.0.0-M2"), tomcat("10.0.0-M9"), tomcat("10.0.0-M10"), tomcat("10.0.0"),
+                      tomcat("9.0.50"), netty("4.1.76.Final"), netty("4.1.77.Final"), netty("4.1.77")},
+                     {Record("GHSA-2rvv-w9r2-rg7m"), Record("GHSA-269q-hmxg-m83q")});
   Strings ids = Ids(f);
   EXPECT_EQ(ids, (Strings{"CVE-2021-24122@0", "CVE-2021-24122@1", "CVE-2021-21290@5", "CVE-2022-24823@5"}));
   auto contains = [&](const std::string& suffix) {
@@ -270,9 +276,11 @@ TEST(FailureModes, PackageDeletedInALaterLayer) {
   std::string express = R"({"name": "express", "version": "4.4.9"})";
   testing::TestLayer base{{File("etc/os-release", os), File("var/lib/dpkg/status", status_with),
                            File("app/node_modules/express/package.json", express)},
-                          testing::Compress::kGzip, "ADD rootfs"};
+                          testing::Compress::kGzip,
+                          "ADD rootfs"};
   testing::TestLayer purge{{File("var/lib/dpkg/status", status_without), File("app/node_modules/.wh.express", "")},
-                           testing::Compress::kGzip, "RUN apt-get purge libpython3.11-stdlib && rm -rf express"};
+                           testing::Compress::kGzip,
+                           "RUN apt-get purge libpython3.11-stdlib && rm -rf express"};
   std::vector<vulndb::Advisory> db = {Record("DEBIAN-CVE-2021-4189"), Record("x_NPM-LEGACY-8")};
   auto scan = [&](const std::vector<testing::TestLayer>& layers) {
     std::string dir = testing::TempDir("deleted");

@@ -77,14 +77,12 @@ TEST(IgnoreTest, Expiry) {
   const Case cases[] = {
       {"2026-06-14", true},   // yesterday
       {"2026-06-15", false},  // applies through its last day
-      {"2026-06-16", false},
-      {"2025-12-31", true},
-      {"2099-01-01", false},
+      {"2026-06-16", false}, {"2025-12-31", true}, {"2099-01-01", false},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.expires);
-    IgnoreFile f = MustParse(std::string("ignore:\n  - id: CVE-2024-0001\n    expires: ") + c.expires +
-                             "\n    reason: r\n");
+    IgnoreFile f =
+        MustParse(std::string("ignore:\n  - id: CVE-2024-0001\n    expires: ") + c.expires + "\n    reason: r\n");
     ASSERT_EQ(f.entries.size(), 1u) << AllDiagnostics(f);
     EXPECT_EQ(f.entries[0].expired, c.expired);
     EXPECT_EQ(HasDiagnostic(f, ".vigilignore.yaml:3:14", Diagnostic::Severity::kWarning, "expired on"), c.expired)
@@ -150,7 +148,8 @@ ignore:
   };
   for (const Want& w : wants) {
     EXPECT_TRUE(HasDiagnostic(f, w.location, w.severity, w.part))
-        << "missing " << w.location << ": " << w.part << "\nall:\n" << AllDiagnostics(f);
+        << "missing " << w.location << ": " << w.part << "\nall:\n"
+        << AllDiagnostics(f);
   }
   EXPECT_EQ(f.diagnostics.size(), std::size(wants)) << AllDiagnostics(f);
   // Only the valid entry is kept: a broken entry suppresses nothing.
@@ -175,8 +174,8 @@ TEST(IgnoreTest, WrongShapes) {
   };
   for (const Case& c : cases) {
     IgnoreFile f = MustParse(c.text);
-    EXPECT_TRUE(HasDiagnostic(f, c.location, Diagnostic::Severity::kError, c.part))
-        << c.text << "\n" << AllDiagnostics(f);
+    EXPECT_TRUE(HasDiagnostic(f, c.location, Diagnostic::Severity::kError, c.part)) << c.text << "\n"
+                                                                                    << AllDiagnostics(f);
     EXPECT_TRUE(f.entries.empty());
   }
 }
@@ -228,10 +227,10 @@ TEST(IgnoreTest, DatesTable) {
     bool valid;
   };
   const Case cases[] = {
-      {"2026-01-01", true},  {"2024-02-29", true},  {"2023-02-29", false}, {"1900-02-29", false},
-      {"2000-02-29", true},  {"2026-04-31", false}, {"2026-12-31", true},  {"2026-00-10", false},
-      {"2026-01-00", false}, {"0000-01-01", false}, {"2026-1-01", false},  {"2026/01/01", false},
-      {"2026-01-01T00", false}, {"", false},       {"abcd-ef-gh", false},
+      {"2026-01-01", true},     {"2024-02-29", true},  {"2023-02-29", false}, {"1900-02-29", false},
+      {"2000-02-29", true},     {"2026-04-31", false}, {"2026-12-31", true},  {"2026-00-10", false},
+      {"2026-01-00", false},    {"0000-01-01", false}, {"2026-1-01", false},  {"2026/01/01", false},
+      {"2026-01-01T00", false}, {"", false},           {"abcd-ef-gh", false},
   };
   for (const Case& c : cases) EXPECT_EQ(IsValidDate(c.date), c.valid) << c.date;
 }
@@ -347,13 +346,31 @@ TEST(IgnoreTest, IgnoreAppliesTable) {
       {1, "CVE-2024-0002", {}, "libssl3", "pkg:deb/debian/libssl3@3", "", false, "other name"},
       {2, "GHSA-ABCD-EFGH-IJKL", {}, "foo-bar", "pkg:pypi/foo-bar@2.0", "", true, "normalised purl"},
       {2, "GHSA-ABCD-EFGH-IJKL", {}, "foo-bar", "", "", false, "purl entry, package without purl"},
-      {3, "CVE-2024-0004", {}, "left-pad", "pkg:npm/left-pad@1.3.0", "app/node_modules/left-pad/package.json",
-       true, "purl and path"},
-      {3, "CVE-2024-0004", {}, "left-pad", "pkg:npm/left-pad@1.3.0", "app/vendor/left-pad/package.json", false,
+      {3,
+       "CVE-2024-0004",
+       {},
+       "left-pad",
+       "pkg:npm/left-pad@1.3.0",
+       "app/node_modules/left-pad/package.json",
+       true,
+       "purl and path"},
+      {3,
+       "CVE-2024-0004",
+       {},
+       "left-pad",
+       "pkg:npm/left-pad@1.3.0",
+       "app/vendor/left-pad/package.json",
+       false,
        "path outside"},
       {3, "CVE-2024-0004", {}, "left-pad", "pkg:npm/left-pad@1.3.0", "", false, "no path known"},
-      {3, "CVE-2024-0004", {}, "left-pad", "pkg:npm/left-pad@1.3.1", "app/node_modules/left-pad/package.json",
-       false, "other version"},
+      {3,
+       "CVE-2024-0004",
+       {},
+       "left-pad",
+       "pkg:npm/left-pad@1.3.1",
+       "app/node_modules/left-pad/package.json",
+       false,
+       "other version"},
       {4, "CVE-2024-0005", {}, "x", "", "", false, "expired"},
   };
   for (const Case& c : cases) {

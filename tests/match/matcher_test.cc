@@ -22,8 +22,8 @@ using vulndb::FixStatus;
 
 // One affected[] entry: events as {kind, version} pairs ("introduced", "fixed", ...).
 json Aff(const std::string& ecosystem, const std::string& name,
-         const std::vector<std::pair<std::string, std::string>>& events,
-         const std::string& status = "", const std::string& range_type = "ECOSYSTEM") {
+         const std::vector<std::pair<std::string, std::string>>& events, const std::string& status = "",
+         const std::string& range_type = "ECOSYSTEM") {
   json ev = json::array();
   for (const auto& [k, v] : events) ev.push_back({{k, v}});
   json a = {{"package", {{"ecosystem", ecosystem}, {"name", name}}},
@@ -32,8 +32,8 @@ json Aff(const std::string& ecosystem, const std::string& name,
   return a;
 }
 
-vulndb::Advisory Adv(const std::string& id, const std::vector<std::string>& aliases,
-                     const std::vector<json>& affected, const std::string& cvss = "") {
+vulndb::Advisory Adv(const std::string& id, const std::vector<std::string>& aliases, const std::vector<json>& affected,
+                     const std::string& cvss = "") {
   json j = {{"id", id}, {"modified", "2024-01-01T00:00:00Z"}, {"affected", affected}};
   if (!aliases.empty()) j["aliases"] = aliases;
   if (!cvss.empty()) j["severity"] = json::array({{{"type", "CVSS_V3"}, {"score", cvss}}});
@@ -72,7 +72,7 @@ struct Outcome {
 };
 
 Outcome MatchAll(const catalog::Distro& distro, std::vector<catalog::Package> packages,
-             const std::vector<vulndb::Advisory>& advisories, MatchOptions options = {}) {
+                 const std::vector<vulndb::Advisory>& advisories, MatchOptions options = {}) {
   catalog::Inventory inv;
   inv.distro = distro;
   inv.packages = std::move(packages);
@@ -123,15 +123,16 @@ TEST(DistroFor, Table) {
 }
 
 TEST(Match, DebianBySourcePackageWithEpoch) {
-  Outcome r = MatchAll(Os("debian", "12"),
-                   {Deb("libssl3", "3.0.11-1~deb12u2", "openssl"),
-                    Deb("xxd", "2:9.0.1378-2", "vim")},
-                   {Adv("DEBIAN-CVE-2024-0001", {}, {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0.13-1~deb12u1"}}, "fixed")}),
-                    // 2:9.0.1378-2 > 1:8.3.2: the epoch decides.
-                    Adv("DEBIAN-CVE-2024-0002", {}, {Aff("Debian:12", "vim", {{"introduced", "0"}, {"fixed", "1:8.3.2"}}, "fixed")}),
-                    Adv("DEBIAN-CVE-2024-0003", {}, {Aff("Debian:12", "vim", {{"introduced", "0"}, {"fixed", "2:9.1.0-1"}}, "fixed")}),
-                    // The binary package name is never looked up.
-                    Adv("DEBIAN-CVE-2024-0004", {}, {Aff("Debian:12", "libssl3", {{"introduced", "0"}})})});
+  Outcome r = MatchAll(
+      Os("debian", "12"), {Deb("libssl3", "3.0.11-1~deb12u2", "openssl"), Deb("xxd", "2:9.0.1378-2", "vim")},
+      {Adv("DEBIAN-CVE-2024-0001", {},
+           {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0.13-1~deb12u1"}}, "fixed")}),
+       // 2:9.0.1378-2 > 1:8.3.2: the epoch decides.
+       Adv("DEBIAN-CVE-2024-0002", {}, {Aff("Debian:12", "vim", {{"introduced", "0"}, {"fixed", "1:8.3.2"}}, "fixed")}),
+       Adv("DEBIAN-CVE-2024-0003", {},
+           {Aff("Debian:12", "vim", {{"introduced", "0"}, {"fixed", "2:9.1.0-1"}}, "fixed")}),
+       // The binary package name is never looked up.
+       Adv("DEBIAN-CVE-2024-0004", {}, {Aff("Debian:12", "libssl3", {{"introduced", "0"}})})});
   ASSERT_EQ(Ids(r.findings), (Strings{"DEBIAN-CVE-2024-0001@0", "DEBIAN-CVE-2024-0003@1"}));
   const Finding& f = r.findings[0];
   EXPECT_EQ(f.ecosystem, "Debian:12");
@@ -144,8 +145,9 @@ TEST(Match, DebianBySourcePackageWithEpoch) {
 
 TEST(Match, DebianSourceVersionDiffersFromBinary) {
   // A binNMU: binary 1.2-3+b1, source 1.2-3; the source version is what the tracker compares.
-  Outcome r = MatchAll(Os("debian", "12"), {Deb("libfoo1", "1.2-3+b1", "foo", "1.2-3")},
-                   {Adv("DEBIAN-CVE-2024-0010", {}, {Aff("Debian:12", "foo", {{"introduced", "0"}, {"fixed", "1.2-3+b1"}})})});
+  Outcome r = MatchAll(
+      Os("debian", "12"), {Deb("libfoo1", "1.2-3+b1", "foo", "1.2-3")},
+      {Adv("DEBIAN-CVE-2024-0010", {}, {Aff("Debian:12", "foo", {{"introduced", "0"}, {"fixed", "1.2-3+b1"}})})});
   ASSERT_EQ(Ids(r.findings), Strings{"DEBIAN-CVE-2024-0010@0"});
   EXPECT_EQ(r.findings[0].installed_version, "1.2-3");
 }
@@ -154,8 +156,9 @@ TEST(Match, DebianEpochKeptApart) {
   // A cataloger that stores the epoch apart gets it back for the comparison.
   catalog::Package p = Deb("vim", "9.0.1378-2", "vim");
   p.epoch = "2";
-  Outcome r = MatchAll(Os("debian", "12"), {p},
-                   {Adv("DEBIAN-CVE-2024-0002", {}, {Aff("Debian:12", "vim", {{"introduced", "0"}, {"fixed", "1:8.3.2"}})})});
+  Outcome r = MatchAll(
+      Os("debian", "12"), {p},
+      {Adv("DEBIAN-CVE-2024-0002", {}, {Aff("Debian:12", "vim", {{"introduced", "0"}, {"fixed", "1:8.3.2"}})})});
   EXPECT_TRUE(r.findings.empty()) << ::testing::PrintToString(Ids(r.findings));
 }
 
@@ -196,10 +199,12 @@ TEST(Match, UnfixedStatusesReported) {
 TEST(Match, AlpineByOriginAndBranch) {
   catalog::Package libcrypto = Pkg("apk", "libcrypto3", "3.1.4-r1");
   libcrypto.source_name = "openssl";
-  Outcome r = MatchAll(Os("alpine", "3.19.1"), {libcrypto},
-                   {Adv("ALPINE-CVE-2024-0001", {}, {Aff("Alpine:v3.19", "openssl", {{"introduced", "0"}, {"fixed", "3.1.4-r5"}})}),
-                    Adv("ALPINE-CVE-2024-0002", {}, {Aff("Alpine:v3.18", "openssl", {{"introduced", "0"}, {"fixed", "3.1.4-r5"}})}),
-                    Adv("ALPINE-CVE-2024-0003", {}, {Aff("Alpine:v3.19", "openssl", {{"introduced", "0"}, {"fixed", "3.1.4-r0"}})})});
+  Outcome r = MatchAll(
+      Os("alpine", "3.19.1"), {libcrypto},
+      {Adv("ALPINE-CVE-2024-0001", {}, {Aff("Alpine:v3.19", "openssl", {{"introduced", "0"}, {"fixed", "3.1.4-r5"}})}),
+       Adv("ALPINE-CVE-2024-0002", {}, {Aff("Alpine:v3.18", "openssl", {{"introduced", "0"}, {"fixed", "3.1.4-r5"}})}),
+       Adv("ALPINE-CVE-2024-0003", {},
+           {Aff("Alpine:v3.19", "openssl", {{"introduced", "0"}, {"fixed", "3.1.4-r0"}})})});
   ASSERT_EQ(Ids(r.findings), Strings{"ALPINE-CVE-2024-0001@0"});
   EXPECT_EQ(r.findings[0].ecosystem, "Alpine:v3.19");
   EXPECT_EQ(r.findings[0].matched_name, "openssl");
@@ -209,12 +214,13 @@ TEST(Match, AlmaLinuxEpoch) {
   catalog::Package with_epoch = Pkg("rpm", "openssl", "3.0.7-24.el9");
   with_epoch.epoch = "1";
   catalog::Package no_epoch = Pkg("rpm", "bash", "5.1.8-6.el9");
-  Outcome r = MatchAll(Os("almalinux", "9.3"), {with_epoch, no_epoch},
-                   {Adv("ALSA-2024:0001", {}, {Aff("AlmaLinux:9", "openssl", {{"introduced", "0"}, {"fixed", "1:3.0.7-25.el9"}})}),
-                    // Epoch 1 beats a fixed version without one.
-                    Adv("ALSA-2024:0002", {}, {Aff("AlmaLinux:9", "openssl", {{"introduced", "0"}, {"fixed", "3.0.8-1.el9"}})}),
-                    Adv("ALSA-2024:0003", {}, {Aff("AlmaLinux:9", "bash", {{"introduced", "0"}, {"fixed", "5.1.8-9.el9"}})}),
-                    Adv("ALSA-2024:0004", {}, {Aff("AlmaLinux:8", "bash", {{"introduced", "0"}, {"fixed", "5.1.8-9.el9"}})})});
+  Outcome r = MatchAll(
+      Os("almalinux", "9.3"), {with_epoch, no_epoch},
+      {Adv("ALSA-2024:0001", {}, {Aff("AlmaLinux:9", "openssl", {{"introduced", "0"}, {"fixed", "1:3.0.7-25.el9"}})}),
+       // Epoch 1 beats a fixed version without one.
+       Adv("ALSA-2024:0002", {}, {Aff("AlmaLinux:9", "openssl", {{"introduced", "0"}, {"fixed", "3.0.8-1.el9"}})}),
+       Adv("ALSA-2024:0003", {}, {Aff("AlmaLinux:9", "bash", {{"introduced", "0"}, {"fixed", "5.1.8-9.el9"}})}),
+       Adv("ALSA-2024:0004", {}, {Aff("AlmaLinux:8", "bash", {{"introduced", "0"}, {"fixed", "5.1.8-9.el9"}})})});
   ASSERT_EQ(Ids(r.findings), (Strings{"ALSA-2024:0001@0", "ALSA-2024:0003@1"}));
   EXPECT_EQ(r.findings[0].installed_version, "1:3.0.7-24.el9");
   EXPECT_EQ(r.findings[1].installed_version, "5.1.8-6.el9");
@@ -241,8 +247,10 @@ TEST(Match, LanguageEcosystems) {
        Adv("PYSEC-0002", {}, {Aff("PyPI", "django_rest_framework", {{"introduced", "0"}, {"fixed", "3.15.2"}})}),
        Adv("GO-0003", {}, {Aff("Go", "stdlib", {{"introduced", "0"}, {"fixed", "1.19.1"}}, "", "SEMVER")}),
        Adv("GO-0004", {}, {Aff("Go", "golang.org/x/net", {{"introduced", "0"}, {"fixed", "0.7.0"}}, "", "SEMVER")}),
-       Adv("GHSA-0005", {}, {Aff("Maven", "org.apache.logging.log4j:log4j-core", {{"introduced", "2.0-beta9"}, {"fixed", "2.15.0"}})}),
-       Adv("RUSTSEC-0006", {}, {Aff("crates.io", "tokio_util", {{"introduced", "0"}, {"fixed", "0.7.1"}}, "", "SEMVER")}),
+       Adv("GHSA-0005", {},
+           {Aff("Maven", "org.apache.logging.log4j:log4j-core", {{"introduced", "2.0-beta9"}, {"fixed", "2.15.0"}})}),
+       Adv("RUSTSEC-0006", {},
+           {Aff("crates.io", "tokio_util", {{"introduced", "0"}, {"fixed", "0.7.1"}}, "", "SEMVER")}),
        Adv("GHSA-0007", {}, {Aff("RubyGems", "rack", {{"introduced", "0"}, {"fixed", "2.2.6.3"}})}),
        Adv("GHSA-0008", {}, {Aff("Packagist", "laravel/framework", {{"introduced", "0"}, {"fixed", "10.1.0"}})}),
        Adv("GHSA-0009", {}, {Aff("NuGet", "newtonsoft.json", {{"introduced", "0"}, {"fixed", "13.0.1"}})})});
@@ -250,24 +258,24 @@ TEST(Match, LanguageEcosystems) {
                                       "RUSTSEC-0006@6", "GHSA-0007@7", "GHSA-0008@8", "GHSA-0009@9"}));
   std::vector<std::pair<std::string, std::string>> seen;
   for (const Finding& f : r.findings) seen.emplace_back(f.ecosystem, f.matched_name);
-  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{
-                      {"npm", "@babel/traverse"},
-                      {"PyPI", "django-rest-framework"},
-                      {"Go", "stdlib"},
-                      {"Go", "golang.org/x/net"},
-                      {"Maven", "org.apache.logging.log4j:log4j-core"},
-                      {"crates.io", "tokio_util"},
-                      {"RubyGems", "rack"},
-                      {"Packagist", "laravel/framework"},
-                      {"NuGet", "newtonsoft.json"}}));
+  EXPECT_EQ(seen, (std::vector<std::pair<std::string, std::string>>{{"npm", "@babel/traverse"},
+                                                                    {"PyPI", "django-rest-framework"},
+                                                                    {"Go", "stdlib"},
+                                                                    {"Go", "golang.org/x/net"},
+                                                                    {"Maven", "org.apache.logging.log4j:log4j-core"},
+                                                                    {"crates.io", "tokio_util"},
+                                                                    {"RubyGems", "rack"},
+                                                                    {"Packagist", "laravel/framework"},
+                                                                    {"NuGet", "newtonsoft.json"}}));
 }
 
 TEST(Match, OsOwnedLanguagePackageSkipped) {
   catalog::Package owned = Pkg("pypi", "requests", "2.25.0");
   owned.owner = "deb:python3-requests";
   catalog::Package pip_installed = Pkg("pypi", "requests", "2.25.0");
-  Outcome r = MatchAll(Os("debian", "12"), {owned, pip_installed},
-                   {Adv("PYSEC-2023-74", {}, {Aff("PyPI", "requests", {{"introduced", "0"}, {"fixed", "2.31.0"}})})});
+  Outcome r =
+      MatchAll(Os("debian", "12"), {owned, pip_installed},
+               {Adv("PYSEC-2023-74", {}, {Aff("PyPI", "requests", {{"introduced", "0"}, {"fixed", "2.31.0"}})})});
   EXPECT_EQ(Ids(r.findings), Strings{"PYSEC-2023-74@1"});
   EXPECT_EQ(r.stats.skipped_owned, 1u);
 }
@@ -277,10 +285,15 @@ TEST(Match, AliasesMergedIntoOneFinding) {
   const std::string high = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H";
   Outcome r = MatchAll(
       Os("debian", "12"), {Deb("libssl3", "3.0.11-1~deb12u2", "openssl")},
-      {Adv("DSA-5600-1", {"CVE-2024-0001"}, {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0.13-1~deb12u1"}}, "fixed")}, low),
-       Adv("DEBIAN-CVE-2024-0001", {"CVE-2024-0001"}, {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0.13-1~deb12u1"}, {"introduced", "3.1"}, {"fixed", "3.1.5-1"}}, "fixed")}),
+      {Adv("DSA-5600-1", {"CVE-2024-0001"},
+           {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0.13-1~deb12u1"}}, "fixed")}, low),
+       Adv("DEBIAN-CVE-2024-0001", {"CVE-2024-0001"},
+           {Aff("Debian:12", "openssl",
+                {{"introduced", "0"}, {"fixed", "3.0.13-1~deb12u1"}, {"introduced", "3.1"}, {"fixed", "3.1.5-1"}},
+                "fixed")}),
        Adv("CVE-2024-0001", {}, {Aff("Debian:12", "openssl", {{"introduced", "0"}}, "postponed")}, high),
-       Adv("DEBIAN-CVE-2024-0009", {"CVE-2024-0009"}, {Aff("Debian:12", "openssl", {{"introduced", "0"}}, "not-fixed")})});
+       Adv("DEBIAN-CVE-2024-0009", {"CVE-2024-0009"},
+           {Aff("Debian:12", "openssl", {{"introduced", "0"}}, "not-fixed")})});
   ASSERT_EQ(Ids(r.findings), (Strings{"CVE-2024-0001@0", "CVE-2024-0009@0"}));
   const Finding& f = r.findings[0];
   EXPECT_EQ(f.aliases, (Strings{"DEBIAN-CVE-2024-0001", "DSA-5600-1"}));
@@ -297,18 +310,20 @@ TEST(Match, AliasesMergedIntoOneFinding) {
 }
 
 TEST(Match, AliasMergeWithoutCveKeepsLowestId) {
-  Outcome r = MatchAll(Os("", ""), {Pkg("npm", "lodash", "4.17.10")},
-                   {Adv("GHSA-aaaa", {"SNYK-1"}, {Aff("npm", "lodash", {{"introduced", "0"}, {"fixed", "4.17.11"}})}),
-                    Adv("SNYK-1", {}, {Aff("npm", "lodash", {{"introduced", "0"}, {"fixed", "4.17.12"}})})});
+  Outcome r =
+      MatchAll(Os("", ""), {Pkg("npm", "lodash", "4.17.10")},
+               {Adv("GHSA-aaaa", {"SNYK-1"}, {Aff("npm", "lodash", {{"introduced", "0"}, {"fixed", "4.17.11"}})}),
+                Adv("SNYK-1", {}, {Aff("npm", "lodash", {{"introduced", "0"}, {"fixed", "4.17.12"}})})});
   ASSERT_EQ(Ids(r.findings), Strings{"GHSA-aaaa@0"});
   EXPECT_EQ(r.findings[0].aliases, Strings{"SNYK-1"});
   EXPECT_EQ(r.findings[0].fixed_versions, (Strings{"4.17.11", "4.17.12"}));
 }
 
 TEST(Match, UnsupportedDistroStillMatchesLanguagePackages) {
-  Outcome r = MatchAll(Os("arch", ""), {Pkg("rpm", "bash", "5.1-1"), Pkg("npm", "lodash", "4.17.10")},
-                   {Adv("ALSA-2024:0003", {}, {Aff("AlmaLinux:9", "bash", {{"introduced", "0"}, {"fixed", "5.2-1"}})}),
-                    Adv("GHSA-aaaa", {}, {Aff("npm", "lodash", {{"introduced", "0"}, {"fixed", "4.17.11"}})})});
+  Outcome r =
+      MatchAll(Os("arch", ""), {Pkg("rpm", "bash", "5.1-1"), Pkg("npm", "lodash", "4.17.10")},
+               {Adv("ALSA-2024:0003", {}, {Aff("AlmaLinux:9", "bash", {{"introduced", "0"}, {"fixed", "5.2-1"}})}),
+                Adv("GHSA-aaaa", {}, {Aff("npm", "lodash", {{"introduced", "0"}, {"fixed", "4.17.11"}})})});
   EXPECT_EQ(Ids(r.findings), Strings{"GHSA-aaaa@1"});
   EXPECT_EQ(r.stats.skipped_os, 1u);
   ASSERT_EQ(r.stats.warnings.size(), 1u);
@@ -318,16 +333,17 @@ TEST(Match, UnsupportedDistroStillMatchesLanguagePackages) {
 TEST(Match, OsPackageOfAnotherFamilySkipped) {
   // An apk database inside a Debian image: not looked up as Debian.
   Outcome r = MatchAll(Os("debian", "12"), {Pkg("apk", "openssl", "3.1.4-r1")},
-                   {Adv("DEBIAN-CVE-2024-0001", {}, {Aff("Debian:12", "openssl", {{"introduced", "0"}})})});
+                       {Adv("DEBIAN-CVE-2024-0001", {}, {Aff("Debian:12", "openssl", {{"introduced", "0"}})})});
   EXPECT_TRUE(r.findings.empty());
   EXPECT_EQ(r.stats.skipped_os, 1u);
 }
 
 TEST(Match, UnevaluableEntriesAndInvalidVersionsCounted) {
-  Outcome r = MatchAll(Os("debian", "12"), {Deb("openssl", "not a version!", "openssl"), Pkg("npm", "x", "1.0.0")},
-                   {Adv("DEBIAN-CVE-2024-0001", {}, {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0"}})}),
-                    // A version the scheme refuses: the index keeps the entry without ranges.
-                    Adv("GHSA-bad", {}, {Aff("npm", "x", {{"introduced", "0"}, {"fixed", "not-semver!"}}, "", "SEMVER")})});
+  Outcome r =
+      MatchAll(Os("debian", "12"), {Deb("openssl", "not a version!", "openssl"), Pkg("npm", "x", "1.0.0")},
+               {Adv("DEBIAN-CVE-2024-0001", {}, {Aff("Debian:12", "openssl", {{"introduced", "0"}, {"fixed", "3.0"}})}),
+                // A version the scheme refuses: the index keeps the entry without ranges.
+                Adv("GHSA-bad", {}, {Aff("npm", "x", {{"introduced", "0"}, {"fixed", "not-semver!"}}, "", "SEMVER")})});
   EXPECT_TRUE(r.findings.empty()) << ::testing::PrintToString(Ids(r.findings));
   EXPECT_EQ(r.stats.invalid_versions, 1u);
   EXPECT_EQ(r.stats.unevaluable_entries, 1u);
@@ -373,9 +389,9 @@ TEST(Match, RealRecords) {
   catalog::Package xnet = Pkg("golang", "net", "v0.0.0-20220722155237-a158d28d115b");
   xnet.name_space = "golang.org/x";
   Outcome r = MatchAll(Os("almalinux", "9.1"),
-                   {libs_old, openssl_new, Pkg("golang", "stdlib", "v1.19.0"), Pkg("golang", "stdlib", "v1.19.1"), xnet,
-                    Pkg("pypi", "Jinja2", "2.11.2"), Pkg("pypi", "jinja2", "2.11.3")},
-                   db);
+                       {libs_old, openssl_new, Pkg("golang", "stdlib", "v1.19.0"), Pkg("golang", "stdlib", "v1.19.1"),
+                        xnet, Pkg("pypi", "Jinja2", "2.11.2"), Pkg("pypi", "jinja2", "2.11.3")},
+                       db);
   ASSERT_EQ(Ids(r.findings), (Strings{"ALSA-2023:0946@0", "CVE-2022-27664@2", "CVE-2022-27664@4", "CVE-2020-28493@5"}));
   EXPECT_EQ(r.findings[0].fixed_versions, Strings{"1:3.0.1-47.el9_1"});
   EXPECT_EQ(r.findings[0].ecosystem, "AlmaLinux:9");

@@ -37,14 +37,14 @@ class ScanImageTest : public ::testing::Test {
     dir_ = TempDir("scan_image");
     image_ = dir_ + "/image";
     vigil::testing::WriteOciLayout(
-        image_, {TestLayer{{File("etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n"),
-                            File("lib/apk/db/installed", kApkDb)},
-                           vigil::testing::Compress::kGzip,
-                           "/bin/sh -c #(nop) ADD file:base in /"},
-                 TestLayer{{File("app/node_modules/left-pad/package.json",
-                                 R"({"name":"left-pad","version":"1.3.0","license":"WTFPL"})")},
-                           vigil::testing::Compress::kGzip,
-                           "/bin/sh -c #(nop) COPY dir:app in /app"}});
+        image_,
+        {TestLayer{{File("etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n"), File("lib/apk/db/installed", kApkDb)},
+                   vigil::testing::Compress::kGzip,
+                   "/bin/sh -c #(nop) ADD file:base in /"},
+         TestLayer{{File("app/node_modules/left-pad/package.json",
+                         R"({"name":"left-pad","version":"1.3.0","license":"WTFPL"})")},
+                   vigil::testing::Compress::kGzip,
+                   "/bin/sh -c #(nop) COPY dir:app in /app"}});
     std::ofstream(dir_ + "/records.jsonl") << kRecords;
     auto store = vulndb::SqliteStore::Open(dir_ + "/db", vulndb::Store::Mode::kReadWrite);
     ASSERT_TRUE(store.ok()) << store.error().ToString();
@@ -98,10 +98,10 @@ TEST_F(ScanImageTest, ImageToFindingsInOneCall) {
 
 TEST_F(ScanImageTest, BaseImageByDiffIds) {
   std::string base = dir_ + "/base";
-  vigil::testing::WriteOciLayout(base, {TestLayer{{File("etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n"),
-                                                   File("lib/apk/db/installed", kApkDb)},
-                                                  vigil::testing::Compress::kGzip,
-                                                  "/bin/sh -c #(nop) ADD file:base in /"}});
+  vigil::testing::WriteOciLayout(
+      base, {TestLayer{{File("etc/os-release", "ID=alpine\nVERSION_ID=3.19.1\n"), File("lib/apk/db/installed", kApkDb)},
+                       vigil::testing::Compress::kGzip,
+                       "/bin/sh -c #(nop) ADD file:base in /"}});
   auto db = OpenDatabase(dir_ + "/db");
   ASSERT_TRUE(db.ok());
   ScanRequest req;
@@ -172,7 +172,8 @@ TEST(LoadVexFile, DiagnosticsCollectedAndErrorsRefuse) {
   diagnostics.clear();
   EXPECT_EQ(LoadVexFile(dir + "/missing.json", &diagnostics).error().code(), ErrorCode::kNotFound);
   std::vector<Diagnostic> ignore_diags;
-  std::ofstream(dir + "/ignore.yaml") << "ignore:\n  - id: CVE-2024-12345\n    reason: accepted\n    expires: 2020-01-01\n";
+  std::ofstream(dir + "/ignore.yaml")
+      << "ignore:\n  - id: CVE-2024-12345\n    reason: accepted\n    expires: 2020-01-01\n";
   auto file = LoadIgnoreFile(dir + "/ignore.yaml", "2024-01-01", &ignore_diags);
   ASSERT_TRUE(file.ok()) << file.error().ToString();
   ASSERT_EQ(ignore_diags.size(), 1u);  // the expired entry is a warning, with its position

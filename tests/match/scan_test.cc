@@ -133,11 +133,12 @@ class ScanTest : public ::testing::Test {
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     vulndb::ImportReport report;
-    Status st = vulndb::Import(*store_,
-                               {{vigil::testing::TestData("match", "failure-modes.jsonl"), "", {}},
-                                {vigil::testing::TestData("vulndb", "threat-intel/known_exploited_vulnerabilities.json"), "", {}},
-                                {epss, "", {}}},
-                               vulndb::ImportOptions{}, &report);
+    Status st = vulndb::Import(
+        *store_,
+        {{vigil::testing::TestData("match", "failure-modes.jsonl"), "", {}},
+         {vigil::testing::TestData("vulndb", "threat-intel/known_exploited_vulnerabilities.json"), "", {}},
+         {epss, "", {}}},
+        vulndb::ImportOptions{}, &report);
     ASSERT_TRUE(st.ok()) << st.error().ToString();
     auto index = vulndb::Index::Load(*store_);
     ASSERT_TRUE(index.ok());
@@ -324,7 +325,7 @@ TEST_F(ScanTest, IgnoreFileByIdPackageAndPath) {
   EXPECT_EQ(minimal->suppression.kind, Suppression::Kind::kIgnore);
   EXPECT_EQ(minimal->suppression.reason, "not reachable in this image (until 2999-12-31)");
   EXPECT_EQ(minimal->suppression.source, ".vigilignore.yaml:2:5");
-  EXPECT_FALSE(Find(r, "CVE-2021-4189", 1)->suppression.suppressed());  // another package
+  EXPECT_FALSE(Find(r, "CVE-2021-4189", 1)->suppression.suppressed());   // another package
   EXPECT_FALSE(Find(r, "CVE-2023-44487", 0)->suppression.suppressed());  // path and expiry
   EXPECT_EQ(r.summary.suppressed, 1u);
 }

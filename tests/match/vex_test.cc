@@ -73,8 +73,7 @@ TEST(VexTest, UbuntuOpenVex) {
                          "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.24?arch=amd64&distro=ubuntu-22.04"));
   EXPECT_FALSE(VexApplies(d.statements[0], "CVE-2023-38545", {},
                           "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.23?arch=amd64&distro=ubuntu-22.04"));
-  EXPECT_FALSE(VexApplies(d.statements[0], "CVE-2023-38546", {},
-                          "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.24?arch=amd64"));
+  EXPECT_FALSE(VexApplies(d.statements[0], "CVE-2023-38546", {}, "pkg:deb/ubuntu/curl@7.81.0-1ubuntu1.24?arch=amd64"));
 }
 
 TEST(VexTest, RedHatCsafVex) {
@@ -150,7 +149,8 @@ TEST(VexTest, OpenVexEveryStatusAndJustification) {
     EXPECT_EQ(s->products[0], w.product);
   }
   const VexStatement* s1 = Find(d, "CVE-2024-0001");
-  EXPECT_EQ(s1->aliases, (std::vector<std::string>{"GHSA-aaaa-bbbb-cccc", "https://nvd.nist.gov/vuln/detail/CVE-2024-0001"}));
+  EXPECT_EQ(s1->aliases,
+            (std::vector<std::string>{"GHSA-aaaa-bbbb-cccc", "https://nvd.nist.gov/vuln/detail/CVE-2024-0001"}));
   EXPECT_EQ(s1->subcomponents, std::vector<std::string>{"pkg:pypi/Foo_Bar@1.0"});
   EXPECT_EQ(s1->timestamp, "2026-01-02T03:04:05Z");  // inherited from the document
   EXPECT_EQ(Find(d, "CVE-2024-0002")->timestamp, "2026-02-01T00:00:00Z");
@@ -299,7 +299,8 @@ TEST(VexTest, CycloneDxEveryStateAndJustification) {
   EXPECT_EQ(Find(d, "CVE-2024-2003")->timestamp, "2026-03-01T00:00:00Z");
   EXPECT_TRUE(VexApplies(*log4j, "GHSA-JFH8-C2JP-5V3Q", {}, "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1"));
   // Unresolvable refs are warned about.
-  for (const char* where : {"cdx.json:vulnerabilities[5].affects[0].ref", "cdx.json:vulnerabilities[13].affects[0].ref"}) {
+  for (const char* where :
+       {"cdx.json:vulnerabilities[5].affects[0].ref", "cdx.json:vulnerabilities[13].affects[0].ref"}) {
     bool found = std::any_of(d.diagnostics.begin(), d.diagnostics.end(), [&](const Diagnostic& x) {
       return x.location == where && x.severity == Diagnostic::Severity::kWarning;
     });
@@ -393,8 +394,7 @@ TEST(VexTest, UnreadableDocumentsAreErrors) {
       {R"({"@context": "https://example.com/ns"})", ErrorCode::kUnsupported},
       {R"({"@context": 5})", ErrorCode::kUnsupported},
       {R"({"bomFormat": "SPDX"})", ErrorCode::kUnsupported},
-      {R"({"document": {"csaf_version": "2.0", "category": "csaf_informational_advisory"}})",
-       ErrorCode::kUnsupported},
+      {R"({"document": {"csaf_version": "2.0", "category": "csaf_informational_advisory"}})", ErrorCode::kUnsupported},
       {std::string(100000, '[') + std::string(100000, ']'), ErrorCode::kCorrupt},  // deep nesting
   };
   for (const Case& c : cases) {
@@ -408,8 +408,8 @@ TEST(VexTest, UnreadableDocumentsAreErrors) {
 TEST(VexTest, WrongTypesEverywhereGiveDiagnosticsNotCrashes) {
   // Each value of a valid statement replaced by each JSON type.
   const char* values[] = {"null", "1", "true", "\"s\"", "[]", "[1,[2]]", "{}", "{\"a\":{}}"};
-  const char* keys[] = {"vulnerability", "products", "status", "justification", "impact_statement",
-                        "action_statement", "timestamp", "subcomponents"};
+  const char* keys[] = {"vulnerability",    "products",         "status",    "justification",
+                        "impact_statement", "action_statement", "timestamp", "subcomponents"};
   for (const char* key : keys) {
     for (const char* value : values) {
       std::string stmt = R"({"vulnerability": {"name": "CVE-1"}, "products": ["pkg:npm/a"], "status": "fixed")";
@@ -420,8 +420,8 @@ TEST(VexTest, WrongTypesEverywhereGiveDiagnosticsNotCrashes) {
             R"({"bomFormat": "CycloneDX", "vulnerabilities": [{"id": "CVE-1", "analysis": {"state": "resolved", ")" +
                 std::string(key) + "\": " + value + R"(}, "affects": )" + value + "}]}",
             R"({"document": {"csaf_version": "2.0", "category": "csaf_vex"}, "product_tree": {"branches": )" +
-                std::string(value) + R"(}, "vulnerabilities": [{"cve": "CVE-1", "product_status": {"fixed": )" +
-                value + "}}]}"}) {
+                std::string(value) + R"(}, "vulnerabilities": [{"cve": "CVE-1", "product_status": {"fixed": )" + value +
+                "}}]}"}) {
         Result<VexDocument> r = ParseVex(doc, "t");
         EXPECT_TRUE(r.ok()) << doc << ": " << r.error().ToString();
       }

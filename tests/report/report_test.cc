@@ -27,19 +27,24 @@ class ReportTest : public ::testing::Test {
   void SetUp() override {
     // A GitHub record with a vendor severity and a CVSS vector; a Debian record without either;
     // a summary with Markdown and HTML in it.
-    advisories_.push_back(Parse({{"id", "GHSA-aaaa-bbbb-cccc"},
-                                 {"modified", "2024-01-01T00:00:00Z"},
-                                 {"aliases", {"CVE-2024-0001"}},
-                                 {"summary", "Prototype | pollution <script>alert(1)</script> `x`"},
-                                 {"severity", {{{"type", "CVSS_V3"}, {"score", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}},
-                                 {"database_specific", {{"severity", "MODERATE"}}},
-                                 {"affected", {{{"package", {{"ecosystem", "npm"}, {"name", "lodash"}}},
-                                                {"ranges", {{{"type", "SEMVER"}, {"events", {{{"introduced", "0"}}, {{"fixed", "4.17.21"}}}}}}}}}}}));
-    advisories_.push_back(Parse({{"id", "DEBIAN-CVE-2024-0002"},
-                                 {"modified", "2024-01-01T00:00:00Z"},
-                                 {"aliases", {"CVE-2024-0002"}},
-                                 {"affected", {{{"package", {{"ecosystem", "Debian:12"}, {"name", "openssl"}}},
-                                                {"ranges", {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "0"}}, {{"fixed", "3.0.11-1~deb12u2"}}}}}}}}}}}));
+    advisories_.push_back(
+        Parse({{"id", "GHSA-aaaa-bbbb-cccc"},
+               {"modified", "2024-01-01T00:00:00Z"},
+               {"aliases", {"CVE-2024-0001"}},
+               {"summary", "Prototype | pollution <script>alert(1)</script> `x`"},
+               {"severity", {{{"type", "CVSS_V3"}, {"score", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}}}},
+               {"database_specific", {{"severity", "MODERATE"}}},
+               {"affected",
+                {{{"package", {{"ecosystem", "npm"}, {"name", "lodash"}}},
+                  {"ranges", {{{"type", "SEMVER"}, {"events", {{{"introduced", "0"}}, {{"fixed", "4.17.21"}}}}}}}}}}}));
+    advisories_.push_back(Parse(
+        {{"id", "DEBIAN-CVE-2024-0002"},
+         {"modified", "2024-01-01T00:00:00Z"},
+         {"aliases", {"CVE-2024-0002"}},
+         {"affected",
+          {{{"package", {{"ecosystem", "Debian:12"}, {"name", "openssl"}}},
+            {"ranges",
+             {{{"type", "ECOSYSTEM"}, {"events", {{{"introduced", "0"}}, {{"fixed", "3.0.11-1~deb12u2"}}}}}}}}}}}));
     index_ = vulndb::Index::Build(advisories_);
     inv_.image.source = "app.tar";
     inv_.image.format = "docker-archive";

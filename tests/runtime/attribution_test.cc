@@ -1,12 +1,12 @@
 #include "runtime/attribution.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
-#include <cstdio>
 #include <condition_variable>
+#include <cstdio>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -37,8 +37,8 @@ FakeProcess PodmanProcess(const std::string& id, uint64_t mnt) {
   FakeProcess p;
   p.mnt_ns = mnt;
   std::string path = "/libpod_parent/libpod-" + id;
-  const char* controllers[] = {"cpu", "cpuacct", "cpuset", "memory", "devices",
-                               "freezer", "blkio", "pids", "name=systemd"};
+  const char* controllers[] = {"cpu",     "cpuacct", "cpuset", "memory",      "devices",
+                               "freezer", "blkio",   "pids",   "name=systemd"};
   for (int h = 9; h >= 1; --h) {
     p.cgroup += std::to_string(h) + ":" + controllers[h - 1] + ":" + path + "\n";
   }
@@ -70,9 +70,7 @@ FakeProcess PureV2HostProcess(const std::string& unit) {
   return p;
 }
 
-std::string IdOfAnswer(const Attribution& a) {
-  return a.resolved && a.container ? a.container->id : "<pending>";
-}
+std::string IdOfAnswer(const Attribution& a) { return a.resolved && a.container ? a.container->id : "<pending>"; }
 
 TEST(Attributor, ResolvesOnceThenAnswersFromTheCgroupId) {
   FakeProc fake;
@@ -110,8 +108,7 @@ TEST(Attributor, HybridHostIsNotCachedUnderTheSharedRootCgroup) {
   EXPECT_EQ(ctr.container->runtime, Runtime::kDocker);
   // Later events of both, from exited pids, are told apart by their mount namespaces.
   EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 11, .cgroup_id = 1, .mnt_ns = kHostMnt})), "");
-  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 21, .cgroup_id = 1, .mnt_ns = 4026532300})),
-            IdOf(2));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 21, .cgroup_id = 1, .mnt_ns = 4026532300})), IdOf(2));
   EXPECT_EQ(attributor.stats().hits, 2u);
 }
 
@@ -219,27 +216,20 @@ TEST(Attributor, MountNamespaceEntriesAreRevalidated) {
   FakeProc fake;
   uint64_t now = 0;
   fake.Add(600, DockerV1Process(IdOf(5), 4026532800));
-  Attributor attributor({.proc_root = fake.root(),
-                         .mnt_ns_ttl_ns = 1000,
-                         .clock = [&now] { return now; }});
-  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 600, .cgroup_id = 0, .mnt_ns = 4026532800})),
-            IdOf(5));
+  Attributor attributor({.proc_root = fake.root(), .mnt_ns_ttl_ns = 1000, .clock = [&now] { return now; }});
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 600, .cgroup_id = 0, .mnt_ns = 4026532800})), IdOf(5));
   now = 500;
-  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 601, .cgroup_id = 0, .mnt_ns = 4026532800})),
-            IdOf(5));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 601, .cgroup_id = 0, .mnt_ns = 4026532800})), IdOf(5));
   EXPECT_EQ(attributor.stats().hits, 1u);
   // Past the TTL the entry is re-read from a live process ...
   now = 2000;
-  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 600, .cgroup_id = 0, .mnt_ns = 4026532800})),
-            IdOf(5));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 600, .cgroup_id = 0, .mnt_ns = 4026532800})), IdOf(5));
   EXPECT_EQ(attributor.stats().misses, 2u);
   // ... and kept when the process has gone, until the next TTL.
   now = 4000;
-  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 602, .cgroup_id = 0, .mnt_ns = 4026532800})),
-            IdOf(5));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 602, .cgroup_id = 0, .mnt_ns = 4026532800})), IdOf(5));
   EXPECT_EQ(attributor.stats().vanished, 1u);
-  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 602, .cgroup_id = 0, .mnt_ns = 4026532800})),
-            IdOf(5));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 602, .cgroup_id = 0, .mnt_ns = 4026532800})), IdOf(5));
   EXPECT_EQ(attributor.stats().vanished, 1u);
 }
 
@@ -247,13 +237,11 @@ TEST(Attributor, ReusedMountNamespaceInodeIsNoticedThroughTheCgroupId) {
   FakeProc fake;
   fake.Add(700, DockerV1Process(IdOf(6), 4026532900));
   Attributor attributor({.proc_root = fake.root()});
-  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 700, .cgroup_id = 70, .mnt_ns = 4026532900})),
-            IdOf(6));
+  ASSERT_EQ(IdOfAnswer(attributor.Attribute({.pid = 700, .cgroup_id = 70, .mnt_ns = 4026532900})), IdOf(6));
   // The container exits; a new one gets the same namespace inode but another cgroup.
   fake.Remove(700);
   fake.Add(710, DockerV1Process(IdOf(7), 4026532900));
-  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 710, .cgroup_id = 71, .mnt_ns = 4026532900})),
-            IdOf(7));
+  EXPECT_EQ(IdOfAnswer(attributor.Attribute({.pid = 710, .cgroup_id = 71, .mnt_ns = 4026532900})), IdOf(7));
 }
 
 TEST(Attributor, NoKeysMeansNoCaching) {
@@ -378,7 +366,7 @@ TEST(AttributorV1, HostAnswerInAContainersMountNamespaceIsReReadInAnotherCgroup)
 TEST(Attributor, ExitedProcessIsReadThroughALiveProcessOfItsMountNamespace) {
   FakeProc fake;
   fake.Add(90, PodmanProcess(IdOf(11), 4026532360));  // the container's init, alive
-  fake.Add(91, HybridHostProcess());                   // another namespace: never used
+  fake.Add(91, HybridHostProcess());                  // another namespace: never used
   uint64_t now = 1'000'000'000;
   Attributor attributor({.proc_root = fake.root(), .clock = [&] { return now; }});
   // pid 95 (a `cat` of podman exec) has exited before it was read.
@@ -408,7 +396,8 @@ TEST(Attributor, ExitedProcessIsAttributedFromItsCgroupIds) {
     std::string path = line.substr(line.rfind(':') + 1);
     std::string mount;
     if (line.rfind("0::", 0) == 0) {
-      mount = std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+      mount =
+          std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
       options.cgroup2_mount = mount;
     } else if (line.find(":memory:") != std::string::npos) {
       mount = "/sys/fs/cgroup/memory";
@@ -504,8 +493,7 @@ TEST(Attributor, MetadataIsRequestedOncePerContainerAndNeverWaitedFor) {
   ASSERT_NE(b.metadata, nullptr);
   EXPECT_EQ(b.metadata->name, "ctr-" + IdOf(10).substr(0, 12));
   EXPECT_EQ(b.metadata->labels.at("app"), "test");
-  EXPECT_EQ(attributor.Peek({.pid = 1, .cgroup_id = 101, .mnt_ns = 0}).metadata_state,
-            MetadataState::kReady);
+  EXPECT_EQ(attributor.Peek({.pid = 1, .cgroup_id = 101, .mnt_ns = 0}).metadata_state, MetadataState::kReady);
   AttributorStats s = attributor.stats();
   EXPECT_EQ(s.metadata_requests, 1u);
   EXPECT_EQ(s.metadata_ready, 1u);
@@ -553,8 +541,7 @@ TEST(Attributor, ManyThreads) {
   FakeProc fake;
   for (int c = 0; c < kContainers; ++c) {
     // Even containers are in the v2 hierarchy, odd ones only in v1 (shared root cgroup id 1).
-    FakeProcess p = c % 2 == 0 ? PodmanProcess(IdOf(c), 4026540000u + c)
-                               : DockerV1Process(IdOf(c), 4026540000u + c);
+    FakeProcess p = c % 2 == 0 ? PodmanProcess(IdOf(c), 4026540000u + c) : DockerV1Process(IdOf(c), 4026540000u + c);
     fake.Add(10'000 + c, p);
   }
   auto resolver = std::make_shared<FakeResolver>();

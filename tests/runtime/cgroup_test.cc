@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "common/file.h"
 #include "../test_util.h"
+#include "common/file.h"
 
 namespace vigil::runtime {
 namespace {
@@ -41,18 +41,14 @@ TEST(ContainerFromCgroupPath, KnownFormats) {
   const std::vector<PathCase> cases = {
       // podman, systemd cgroup manager (rootful, rootless, in a pod, split mode)
       {"podman systemd", "/machine.slice/libpod-" + kA + ".scope", Runtime::kPodman, kA, ""},
-      {"podman systemd, payload sub-cgroup", "/machine.slice/libpod-" + kA + ".scope/container",
+      {"podman systemd, payload sub-cgroup", "/machine.slice/libpod-" + kA + ".scope/container", Runtime::kPodman, kA,
+       ""},
+      {"podman rootless", "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kA + ".scope",
        Runtime::kPodman, kA, ""},
-      {"podman rootless",
-       "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + kA + ".scope",
+      {"podman pod slice", "/machine.slice/machine-libpod_pod_" + kB + ".slice/libpod-" + kA + ".scope",
        Runtime::kPodman, kA, ""},
-      {"podman pod slice",
-       "/machine.slice/machine-libpod_pod_" + kB + ".slice/libpod-" + kA + ".scope",
-       Runtime::kPodman, kA, ""},
-      {"podman --cgroups=split", "/system.slice/app.service/libpod-payload-" + kA,
-       Runtime::kPodman, kA, ""},
-      {"podman conmon systemd", "/machine.slice/libpod-conmon-" + kA + ".scope", Runtime::kUnknown,
-       "", ""},
+      {"podman --cgroups=split", "/system.slice/app.service/libpod-payload-" + kA, Runtime::kPodman, kA, ""},
+      {"podman conmon systemd", "/machine.slice/libpod-conmon-" + kA + ".scope", Runtime::kUnknown, "", ""},
       // podman, cgroupfs manager (as on the development machine)
       {"podman cgroupfs", "/libpod_parent/libpod-" + kRealPodman, Runtime::kPodman, kRealPodman, ""},
       {"podman cgroupfs custom parent", "/vigil_test_parent/libpod-" + kA, Runtime::kPodman, kA, ""},
@@ -61,47 +57,40 @@ TEST(ContainerFromCgroupPath, KnownFormats) {
       // docker
       {"docker cgroupfs", "/docker/" + kB, Runtime::kDocker, kB, ""},
       {"docker systemd", "/system.slice/docker-" + kB + ".scope", Runtime::kDocker, kB, ""},
-      {"docker in docker: the outer one", "/docker/" + kB + "/docker/" + kC, Runtime::kDocker, kB,
-       ""},
+      {"docker in docker: the outer one", "/docker/" + kB + "/docker/" + kC, Runtime::kDocker, kB, ""},
       {"kind node: the node container", "/docker/" + kB + "/kubepods/besteffort/pod" + kPod + "/" + kC,
        Runtime::kDocker, kB, ""},
       // Kubernetes, cgroupfs driver
-      {"kubepods besteffort", "/kubepods/besteffort/pod" + kPod + "/" + kC, Runtime::kContainerd, kC,
-       kPod},
-      {"kubepods burstable", "/kubepods/burstable/pod" + kPod + "/" + kC, Runtime::kContainerd, kC,
-       kPod},
+      {"kubepods besteffort", "/kubepods/besteffort/pod" + kPod + "/" + kC, Runtime::kContainerd, kC, kPod},
+      {"kubepods burstable", "/kubepods/burstable/pod" + kPod + "/" + kC, Runtime::kContainerd, kC, kPod},
       {"kubepods guaranteed", "/kubepods/pod" + kPod + "/" + kC, Runtime::kContainerd, kC, kPod},
-      {"kubepods crio cgroupfs", "/kubepods/besteffort/pod" + kPod + "/crio-" + kD, Runtime::kCrio,
-       kD, kPod},
+      {"kubepods crio cgroupfs", "/kubepods/besteffort/pod" + kPod + "/crio-" + kD, Runtime::kCrio, kD, kPod},
       // Kubernetes, systemd driver
       {"containerd burstable",
-       "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + kPodSystemd +
-           ".slice/cri-containerd-" + kC + ".scope",
+       "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + kPodSystemd + ".slice/cri-containerd-" + kC +
+           ".scope",
        Runtime::kContainerd, kC, kPod},
-      {"containerd guaranteed",
-       "/kubepods.slice/kubepods-pod" + kPodSystemd + ".slice/cri-containerd-" + kC + ".scope",
+      {"containerd guaranteed", "/kubepods.slice/kubepods-pod" + kPodSystemd + ".slice/cri-containerd-" + kC + ".scope",
        Runtime::kContainerd, kC, kPod},
       {"crio besteffort",
-       "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + kPodSystemd +
-           ".slice/crio-" + kD + ".scope",
+       "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + kPodSystemd + ".slice/crio-" + kD +
+           ".scope",
        Runtime::kCrio, kD, kPod},
       {"crio conmon",
-       "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + kPodSystemd +
-           ".slice/crio-conmon-" + kD + ".scope",
+       "/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" + kPodSystemd + ".slice/crio-conmon-" + kD +
+           ".scope",
        Runtime::kUnknown, "", ""},
       {"cri-dockerd",
-       "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + kPodSystemd +
-           ".slice/docker-" + kB + ".scope",
+       "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + kPodSystemd + ".slice/docker-" + kB +
+           ".scope",
        Runtime::kDocker, kB, kPod},
       {"containerd systemd path under cgroupfs, static pod",
-       "/kubepods-burstable-pod" + kStaticPod + ".slice:cri-containerd:" + kC, Runtime::kContainerd,
-       kC, kStaticPod},
+       "/kubepods-burstable-pod" + kStaticPod + ".slice:cri-containerd:" + kC, Runtime::kContainerd, kC, kStaticPod},
       {"containerd sub-cgroup of the container",
-       "/kubepods.slice/kubepods-pod" + kPodSystemd + ".slice/cri-containerd-" + kC +
-           ".scope/init.scope",
+       "/kubepods.slice/kubepods-pod" + kPodSystemd + ".slice/cri-containerd-" + kC + ".scope/init.scope",
        Runtime::kContainerd, kC, kPod},
-      {"cri-containerd outside Kubernetes", "/system.slice/cri-containerd-" + kC + ".scope",
-       Runtime::kContainerd, kC, ""},
+      {"cri-containerd outside Kubernetes", "/system.slice/cri-containerd-" + kC + ".scope", Runtime::kContainerd, kC,
+       ""},
       {"bare id, unknown runtime", "/actions_job/" + kC, Runtime::kUnknown, kC, ""},
       // hosts
       {"root", "/", Runtime::kUnknown, "", ""},
@@ -151,13 +140,11 @@ TEST(ContainerFromCgroupPath, PodUidMustBeWellFormed) {
   EXPECT_EQ(ref.pod_uid, "");
   EXPECT_EQ(ref.runtime, Runtime::kUnknown);
   // systemd slices escape '-' as '_'; a slice with '-' in the UID is not kubelet's.
-  ref = ContainerFromCgroupPath("/kubepods.slice/kubepods-pod" + kPod + ".slice/cri-containerd-" +
-                                kC + ".scope");
+  ref = ContainerFromCgroupPath("/kubepods.slice/kubepods-pod" + kPod + ".slice/cri-containerd-" + kC + ".scope");
   EXPECT_EQ(ref.id, kC);
   EXPECT_EQ(ref.pod_uid, "");
   // Upper-case UID.
-  ref = ContainerFromCgroupPath("/kubepods/pod" + std::string("E853CA2F-8469-44E6-9E1C-59270B67C412") +
-                                "/" + kC);
+  ref = ContainerFromCgroupPath("/kubepods/pod" + std::string("E853CA2F-8469-44E6-9E1C-59270B67C412") + "/" + kC);
   EXPECT_EQ(ref.pod_uid, "");
 }
 
@@ -203,8 +190,7 @@ TEST(ParseProcCgroup, RealPodmanConmonIsHost) {
 }
 
 TEST(ParseProcCgroup, RealPodmanOtherParents) {
-  for (const char* name :
-       {"podman-cgroupfs-hybrid-cgroup-parent.txt", "podman-cgroupfs-hybrid-pod-container.txt"}) {
+  for (const char* name : {"podman-cgroupfs-hybrid-cgroup-parent.txt", "podman-cgroupfs-hybrid-pod-container.txt"}) {
     auto r = ParseProcCgroup(ReadTestData(name));
     ASSERT_TRUE(r.ok()) << name << ": " << r.error().ToString();
     EXPECT_EQ(r->container.runtime, Runtime::kPodman) << name;
@@ -247,18 +233,14 @@ TEST(ParseProcCgroup, ChoosesTheLine) {
       {"pure v2, no newline", "0::/system.slice/docker-" + kB + ".scope", kB, true},
       {"pure v2 host", "0::/user.slice/user-1000.slice/session-2.scope\n", "", false},
       {"v1 only, joined controllers",
-       "11:hugetlb:/docker/" + kB + "\n3:cpuacct,cpu:/docker/" + kB + "\n1:name=systemd:/docker/" +
-           kB + "\n",
-       kB, false},
-      {"hybrid, v2 at root", "2:memory:/docker/" + kB + "\n1:name=systemd:/docker/" + kB + "\n0::/\n",
-       kB, false},
-      {"hybrid, v2 in the daemon's cgroup",
-       "2:memory:/docker/" + kB + "\n0::/system.slice/containerd.service\n", kB, false},
-      {"v2 wins over v1", "2:memory:/docker/" + kB + "\n0::/system.slice/docker-" + kC + ".scope\n",
-       kC, true},
-      {"first v1 line naming a container", "3:pids:/\n2:memory:/docker/" + kB + "\n1:cpu:/docker/" +
-           kC + "\n",
-       kB, false},
+       "11:hugetlb:/docker/" + kB + "\n3:cpuacct,cpu:/docker/" + kB + "\n1:name=systemd:/docker/" + kB + "\n", kB,
+       false},
+      {"hybrid, v2 at root", "2:memory:/docker/" + kB + "\n1:name=systemd:/docker/" + kB + "\n0::/\n", kB, false},
+      {"hybrid, v2 in the daemon's cgroup", "2:memory:/docker/" + kB + "\n0::/system.slice/containerd.service\n", kB,
+       false},
+      {"v2 wins over v1", "2:memory:/docker/" + kB + "\n0::/system.slice/docker-" + kC + ".scope\n", kC, true},
+      {"first v1 line naming a container", "3:pids:/\n2:memory:/docker/" + kB + "\n1:cpu:/docker/" + kC + "\n", kB,
+       false},
       {"first v1 container line wins over a later one",
        "9:name=systemd:/docker/" + kB + "/x\n99:pids:/docker/" + kC + "\n0::/\n", kB, false},
       {"blank lines ignored", "\n\n0::/docker/" + kB + "\n\n", kB, true},
@@ -293,8 +275,8 @@ TEST(ParseProcCgroup, BadInput) {
       {"v2 with controllers", "0:cpu:/\n", ErrorCode::kCorrupt, "lists controllers"},
       {"v2 listed twice", "0::/docker/" + kB + "\n0::/docker/" + kC + "\n", ErrorCode::kCorrupt,
        "hierarchy 0 listed twice"},
-      {"v1 listed twice", "4:memory:/docker/" + kB + "\n0::/\n4:memory:/docker/" + kC + "\n",
-       ErrorCode::kCorrupt, "line 3"},
+      {"v1 listed twice", "4:memory:/docker/" + kB + "\n0::/\n4:memory:/docker/" + kC + "\n", ErrorCode::kCorrupt,
+       "line 3"},
       {"NUL byte", std::string("0::/docker/\0x\n", 14), ErrorCode::kCorrupt, "NUL"},
       {"too large", std::string(kMaxCgroupFileBytes + 1, '/'), ErrorCode::kLimitExceeded, "cap"},
   };
@@ -302,8 +284,7 @@ TEST(ParseProcCgroup, BadInput) {
     auto r = ParseProcCgroup(c.content);
     ASSERT_FALSE(r.ok()) << c.what;
     EXPECT_EQ(r.error().code(), c.code) << c.what << ": " << r.error().ToString();
-    EXPECT_NE(r.error().message().find(c.says), std::string::npos)
-        << c.what << ": " << r.error().message();
+    EXPECT_NE(r.error().message().find(c.says), std::string::npos) << c.what << ": " << r.error().message();
   }
 }
 
@@ -319,8 +300,7 @@ TEST(ParseProcCgroup, TooManyLinesAreRefused) {
   std::string many;
   for (int i = 1; i <= 200; ++i) many += std::to_string(i) + ":c:/\n";
   ASSERT_LE(many.size(), kMaxCgroupFileBytes);
-  EXPECT_NE(ParseProcCgroup(many).error().message().find("more than 128 cgroup lines"),
-            std::string::npos);
+  EXPECT_NE(ParseProcCgroup(many).error().message().find("more than 128 cgroup lines"), std::string::npos);
 }
 
 TEST(ParseProcCgroup, OneHugeLineWithoutNewline) {

@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "../test_util.h"
 #include "runtime/bpf/events.h"
 #include "runtime/event.h"
 #include "runtime/internal/syscalls.h"
 #include "runtime/monitor.h"
 #include "runtime/sensor.h"
-#include "../test_util.h"
 
 namespace vigil::runtime {
 namespace {
@@ -133,8 +133,8 @@ std::string Build() {
   // Names, sets and probes.
   for (int i = 0; i < 24; ++i) {
     auto t = static_cast<EventType>(i);
-    g.Line("name " + std::to_string(i) + " " + std::string(EventTypeName(t)) + " syscalls=" +
-           (UsesSyscallProbes(t) ? "1" : "0"));
+    g.Line("name " + std::to_string(i) + " " + std::string(EventTypeName(t)) +
+           " syscalls=" + (UsesSyscallProbes(t) ? "1" : "0"));
   }
   std::string all, def;
   for (EventType t : AllEventTypes()) all += " " + std::string(EventTypeName(t));
@@ -224,13 +224,27 @@ std::string Build() {
     const char* name;
   };
   const Call calls[] = {
-      {VIGIL_EV_UNLINK, "unlinkat"},  {VIGIL_EV_RENAME, "renameat2"},    {VIGIL_EV_CHMOD, "fchmod"},
-      {VIGIL_EV_CHMOD, "fchmodat"},   {VIGIL_EV_CHOWN, "fchownat"},      {VIGIL_EV_CHOWN, "fchown"},
-      {VIGIL_EV_SETID, "setuid"},     {VIGIL_EV_SETID, "setreuid"},      {VIGIL_EV_SETID, "setresgid"},
-      {VIGIL_EV_SETID, "setfsuid"},   {VIGIL_EV_SETID, "capset"},        {VIGIL_EV_NAMESPACE, "setns"},
-      {VIGIL_EV_NAMESPACE, "unshare"}, {VIGIL_EV_PTRACE, "ptrace"},      {VIGIL_EV_MOUNT, "mount"},
-      {VIGIL_EV_MODULE, "init_module"}, {VIGIL_EV_MODULE, "finit_module"}, {VIGIL_EV_MEMFD, "memfd_create"},
-      {VIGIL_EV_BPF, "bpf"},          {VIGIL_EV_UNLINK, "no such call"}, {VIGIL_EV_BPF, "unlinkat"},
+      {VIGIL_EV_UNLINK, "unlinkat"},
+      {VIGIL_EV_RENAME, "renameat2"},
+      {VIGIL_EV_CHMOD, "fchmod"},
+      {VIGIL_EV_CHMOD, "fchmodat"},
+      {VIGIL_EV_CHOWN, "fchownat"},
+      {VIGIL_EV_CHOWN, "fchown"},
+      {VIGIL_EV_SETID, "setuid"},
+      {VIGIL_EV_SETID, "setreuid"},
+      {VIGIL_EV_SETID, "setresgid"},
+      {VIGIL_EV_SETID, "setfsuid"},
+      {VIGIL_EV_SETID, "capset"},
+      {VIGIL_EV_NAMESPACE, "setns"},
+      {VIGIL_EV_NAMESPACE, "unshare"},
+      {VIGIL_EV_PTRACE, "ptrace"},
+      {VIGIL_EV_MOUNT, "mount"},
+      {VIGIL_EV_MODULE, "init_module"},
+      {VIGIL_EV_MODULE, "finit_module"},
+      {VIGIL_EV_MEMFD, "memfd_create"},
+      {VIGIL_EV_BPF, "bpf"},
+      {VIGIL_EV_UNLINK, "no such call"},
+      {VIGIL_EV_BPF, "unlinkat"},
   };
   const std::array<uint64_t, 6> arg_sets[] = {
       {uint64_t(-100), 0x200, 04755, 0x1000, 5, 6},

@@ -124,7 +124,6 @@ TEST(DecodeEvent, OpenConnectExitFork) {
   EXPECT_EQ(DecodeEvent(Bytes(f))->child_pid, 99u);
 }
 
-
 // A system call record of `call` (a watched system call of this machine) with these arguments.
 vigil_syscall Syscall(uint32_t type, std::string_view call, std::array<uint64_t, 6> args, int64_t result) {
   vigil_syscall r{};
@@ -364,8 +363,9 @@ TEST(ToJsonLine, EscapesEveryString) {
   std::string line = ToJsonLine(*e, {}, {}, 0);
   ASSERT_TRUE(nlohmann::json::accept(line)) << line;
   std::string decoded = nlohmann::json::parse(line)["open"]["path"];
-  EXPECT_EQ(decoded, "/a\"b\\c\n\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
-                     "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+  EXPECT_EQ(decoded,
+            "/a\"b\\c\n\x01\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+            "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
   EXPECT_NE(line.find("\\u0001"), std::string::npos);
 }
 

@@ -14,7 +14,10 @@ struct FakeProcess {
   uint64_t net_ns = 4026531992;
   std::string status = "Name:\tsleep\nPPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t42\n";
   std::string exe = "/usr/bin/sleep";
-  std::string cmdline = std::string("sleep\0" "600\0", 10);
+  std::string cmdline = std::string(
+      "sleep\0"
+      "600\0",
+      10);
   std::string loginuid = "4294967295";
 };
 

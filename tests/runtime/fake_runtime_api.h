@@ -16,8 +16,8 @@ class FakeRuntimeApi {
   struct Reply {
     int status = 200;
     std::string body;
-    int delay_ms = 0;    // wait this long before answering
-    bool hang = false;   // never answer (until the server stops)
+    int delay_ms = 0;   // wait this long before answering
+    bool hang = false;  // never answer (until the server stops)
   };
 
   // Creates <tmp>/vigil-fake-api-XXXXXX/api.sock and starts serving. Aborts the test on failure.

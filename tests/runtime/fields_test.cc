@@ -196,8 +196,8 @@ TEST(Fields, EveryFieldOnEveryEventType) {
           continue;
         }
         if (!v.has_value()) continue;
-        EXPECT_EQ(v.type(), f.type) << where << ": " << FieldTypeName(v.type()) << " for a "
-                                    << FieldTypeName(f.type) << " field";
+        EXPECT_EQ(v.type(), f.type) << where << ": " << FieldTypeName(v.type()) << " for a " << FieldTypeName(f.type)
+                                    << " field";
         ++values[f.name];
       }
     }
@@ -390,8 +390,7 @@ TEST(Fields, SystemCallFields) {
       {Syscall(EventType::kChown, "fchownat", {uint64_t(-100), 0, 0, 0xffffffff, 0, 0}, 0), "vigil.chown.gid", "-1"},
       {Syscall(EventType::kChown, "fchown", {3, 1000, 1000, 0, 0, 0}, 0), "vigil.chown.uid", "1000"},
       {Syscall(EventType::kNamespace, "unshare", {0x20020000, 0, 0, 0, 0, 0}, 0), "vigil.namespace.names", "mnt pid"},
-      {Syscall(EventType::kNamespace, "setns", {5, 0x40000000, 0, 0, 0, 0}, 0), "vigil.namespace.flags",
-       "1073741824"},
+      {Syscall(EventType::kNamespace, "setns", {5, 0x40000000, 0, 0, 0, 0}, 0), "vigil.namespace.flags", "1073741824"},
       {Syscall(EventType::kPtrace, "ptrace", {0x4206, 1234, 0, 0, 0, 0}, -1), "vigil.ptrace.request", "seize"},
       {Syscall(EventType::kPtrace, "ptrace", {0x4206, 1234, 0, 0, 0, 0}, -1), "vigil.ptrace.target_pid", "1234"},
       {Syscall(EventType::kPtrace, "ptrace", {}, -1), "evt.res", "EPERM"},
@@ -425,8 +424,8 @@ TEST(Fields, ContainerFields) {
   EXPECT_EQ(Value("vigil.container.unresolved", e), "false");
   // Not attributed: no container value at all.
   for (const char* f : {"container.id", "container.full_id", "container.name", "container.type", "container.image",
-                        "container.image.repository", "container.image.tag", "container.image.digest",
-                        "k8s.pod.uid", "k8s.pod.name", "k8s.ns.name"}) {
+                        "container.image.repository", "container.image.tag", "container.image.digest", "k8s.pod.uid",
+                        "k8s.pod.name", "k8s.ns.name"}) {
     EXPECT_EQ(Value(f, e, Unresolved()), "<NA>") << f;
   }
   EXPECT_EQ(Value("vigil.container.unresolved", e, Unresolved()), "true");

@@ -67,8 +67,8 @@ class PodmanApi : public ::testing::Test {
     fs::create_directories(work_ + "/rootfs");
     fs::copy_file(VIGIL_TEST_SLEEPER, work_ + "/rootfs/sleeper");
     std::string log = work_ + "/log";
-    Sh("tar -C " + work_ + "/rootfs -cf " + work_ + "/rootfs.tar . && " + global_ + " import -q " +
-           work_ + "/rootfs.tar localhost/vigil-meta-e2e:latest >" + log + " 2>&1",
+    Sh("tar -C " + work_ + "/rootfs -cf " + work_ + "/rootfs.tar . && " + global_ + " import -q " + work_ +
+           "/rootfs.tar localhost/vigil-meta-e2e:latest >" + log + " 2>&1",
        &rc);
     ASSERT_EQ(rc, 0) << "podman import: " << Sh("cat " + log);
 
@@ -85,8 +85,7 @@ class PodmanApi : public ::testing::Test {
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, (work_ + "/service.log").c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 1, (work_ + "/service.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     ASSERT_EQ(posix_spawnp(&service_, "podman", &actions, nullptr, argv.data(), environ), 0);
     posix_spawn_file_actions_destroy(&actions);
@@ -94,14 +93,15 @@ class PodmanApi : public ::testing::Test {
     for (int i = 0; i < 200 && ::stat(socket_.c_str(), &st) != 0; ++i) {
       std::this_thread::sleep_for(milliseconds(50));
     }
-    ASSERT_TRUE(S_ISSOCK(st.st_mode)) << "podman system service did not start: "
-                                      << Sh("cat " + work_ + "/service.log");
+    ASSERT_TRUE(S_ISSOCK(st.st_mode)) << "podman system service did not start: " << Sh("cat " + work_ + "/service.log");
 
-    id_ = Sh(global_ + " run -d --runtime runc --network none --ulimit nofile=10000:10000 "
-                       "--ulimit nproc=5000:5000 --label app=demo "
-                       "--label io.kubernetes.pod.name=demo-pod "
-                       "--label io.kubernetes.pod.namespace=demo-ns --name vigil-meta-e2e "
-                       "localhost/vigil-meta-e2e:latest /sleeper 2>" + log,
+    id_ = Sh(global_ +
+                 " run -d --runtime runc --network none --ulimit nofile=10000:10000 "
+                 "--ulimit nproc=5000:5000 --label app=demo "
+                 "--label io.kubernetes.pod.name=demo-pod "
+                 "--label io.kubernetes.pod.namespace=demo-ns --name vigil-meta-e2e "
+                 "localhost/vigil-meta-e2e:latest /sleeper 2>" +
+                 log,
              &rc);
     ASSERT_EQ(rc, 0) << "podman run: " << Sh("cat " + log);
     ASSERT_EQ(id_.size(), 64u) << id_;

@@ -3,10 +3,10 @@
 // filter are counted. And ComputeVerdicts. A fake /proc and a resolver the test answers by hand.
 #include "runtime/monitor.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <cstdio>
 #include <deque>
 #include <filesystem>

@@ -9,9 +9,9 @@
 #include <fstream>
 #include <string>
 
+#include "../test_util.h"
 #include "common/file.h"
 #include "fake_proc.h"
-#include "../test_util.h"
 
 namespace vigil::runtime {
 namespace {
@@ -34,9 +34,10 @@ FakeProcess PodmanContainerProcess() {
   p.mnt_ns = 4026532177;
   p.pid_ns = 4026532180;
   p.net_ns = 4026532181;
-  p.status = "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t15835\nNgid:\t0\n"
-             "Pid:\t15835\nPPid:\t15825\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
-             "FDSize:\t64\nGroups:\t0 \nNStgid:\t15835\t1\nNSpid:\t15835\t1\nNSpgid:\t15835\t1\n";
+  p.status =
+      "Name:\tsleep\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t15835\nNgid:\t0\n"
+      "Pid:\t15835\nPPid:\t15825\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n"
+      "FDSize:\t64\nGroups:\t0 \nNStgid:\t15835\t1\nNSpid:\t15835\t1\nNSpgid:\t15835\t1\n";
   return p;
 }
 
@@ -129,7 +130,8 @@ TEST(CgroupPathById, FindsItsOwnCgroupsByTheirIds) {
     std::string mount;
     std::string path = line.substr(line.rfind(':') + 1);
     if (line.rfind("0::", 0) == 0) {
-      mount = std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
+      mount =
+          std::filesystem::exists("/sys/fs/cgroup/cgroup.controllers") ? "/sys/fs/cgroup" : "/sys/fs/cgroup/unified";
     } else if (line.find(":memory:") != std::string::npos) {
       mount = "/sys/fs/cgroup/memory";
     } else {
@@ -179,8 +181,7 @@ TEST(Proc, NoSuchProcess) {
   auto p = proc.Open(77);
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().code(), ErrorCode::kNotFound);
-  EXPECT_NE(p.error().message().find(fake.root() + "/77"), std::string::npos)
-      << p.error().message();
+  EXPECT_NE(p.error().message().find(fake.root() + "/77"), std::string::npos) << p.error().message();
   // An entry that is a file, not a folder, is no process either.
   std::ofstream(fake.root() + "/78") << "x";
   p = proc.Open(78);
@@ -255,16 +256,14 @@ TEST(Proc, HostileContent) {
        "cgroup: larger than the cap"},
       {"garbage cgroup", "cgroup", "\x01\x02\xff garbage", ErrorCode::kCorrupt, "/cgroup: line 1"},
       {"empty cgroup", "cgroup", "", ErrorCode::kCorrupt, "/cgroup: no cgroup lines"},
-      {"huge status", "status", std::string(kMaxStatusBytes + 1, 'x'), ErrorCode::kLimitExceeded,
-       "status: larger"},
-      {"status without PPid", "status", "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n", ErrorCode::kCorrupt,
-       "no PPid"},
-      {"status with short Uid", "status", "PPid:\t1\nUid:\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
-       ErrorCode::kCorrupt, "malformed Uid"},
-      {"status with text PPid", "status", "PPid:\tone\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
-       ErrorCode::kCorrupt, "malformed PPid"},
-      {"status with huge uid", "status", "PPid:\t1\nUid:\t4294967296\t0\t0\t0\nGid:\t0\t0\t0\t0\n",
-       ErrorCode::kCorrupt, "malformed Uid"},
+      {"huge status", "status", std::string(kMaxStatusBytes + 1, 'x'), ErrorCode::kLimitExceeded, "status: larger"},
+      {"status without PPid", "status", "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n", ErrorCode::kCorrupt, "no PPid"},
+      {"status with short Uid", "status", "PPid:\t1\nUid:\t0\t0\t0\nGid:\t0\t0\t0\t0\n", ErrorCode::kCorrupt,
+       "malformed Uid"},
+      {"status with text PPid", "status", "PPid:\tone\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n", ErrorCode::kCorrupt,
+       "malformed PPid"},
+      {"status with huge uid", "status", "PPid:\t1\nUid:\t4294967296\t0\t0\t0\nGid:\t0\t0\t0\t0\n", ErrorCode::kCorrupt,
+       "malformed Uid"},
       {"status with bad NSpid", "status", "PPid:\t1\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nNSpid:\t-4\n",
        ErrorCode::kCorrupt, "malformed NSpid"},
       {"loginuid text", "loginuid", "root", ErrorCode::kCorrupt, "is not a user id"},
@@ -300,8 +299,9 @@ TEST(Proc, HostileContent) {
 TEST(Proc, StatusTakesTheFirstOfEachKeyAndToleratesOddLines) {
   FakeProc fake;
   FakeProcess p;
-  p.status = "Name:\tevil PPid:\t99\nno colon here\nPPid:\t7\nPPid:\t8\nUid:\t1\t2\t3\t4\n"
-             "Gid:\t5\t6\t7\t8\nNSpid:\t10\t5\t1";
+  p.status =
+      "Name:\tevil PPid:\t99\nno colon here\nPPid:\t7\nPPid:\t8\nUid:\t1\t2\t3\t4\n"
+      "Gid:\t5\t6\t7\t8\nNSpid:\t10\t5\t1";
   fake.Add(3, p);
   auto st = ProcFs(fake.root()).Open(3)->ReadStatus();
   ASSERT_TRUE(st.ok()) << st.error().ToString();
@@ -345,8 +345,8 @@ TEST(Proc, NamespaceLinksMustMatchTheirKind) {
   ASSERT_TRUE(proc.ok());
   namespace fs = std::filesystem;
   fs::path mnt = fs::path(fake.root()) / "5" / "ns" / "mnt";
-  for (const char* target : {"net:[4026531840]", "mnt:4026531840", "mnt:[]", "mnt:[12x]",
-                             "mnt:[99999999999999999999999]", "mnt:[1"}) {
+  for (const char* target :
+       {"net:[4026531840]", "mnt:4026531840", "mnt:[]", "mnt:[12x]", "mnt:[99999999999999999999999]", "mnt:[1"}) {
     fs::remove(mnt);
     fs::create_symlink(target, mnt);
     auto r = proc->NamespaceInode(Namespace::kMnt);

@@ -41,8 +41,8 @@ TEST(ParsePurl, Table) {
     std::string purl, type, ns, name, version, quals;  // quals: "k=v;k=v"
   };
   const Case cases[] = {
-      {"pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12&upstream=glibc", "deb", "debian", "libc6",
-       "2.36-9", "arch=amd64;distro=debian-12;upstream=glibc"},
+      {"pkg:deb/debian/libc6@2.36-9?arch=amd64&distro=debian-12&upstream=glibc", "deb", "debian", "libc6", "2.36-9",
+       "arch=amd64;distro=debian-12;upstream=glibc"},
       {"pkg:npm/%40babel/core@7.0.0", "npm", "@babel", "core", "7.0.0", ""},
       {"pkg:npm/@types/node", "npm", "@types", "node", "", ""},
       {"pkg:golang/golang.org/x/net@v0.17.0", "golang", "golang.org/x", "net", "v0.17.0", ""},
@@ -61,8 +61,8 @@ TEST(ParsePurl, Table) {
     for (const auto& [k, v] : p->qualifiers) quals += (quals.empty() ? "" : ";") + k + "=" + v;
     EXPECT_EQ(quals, c.quals) << c.purl;
   }
-  for (std::string bad : {"", "pkg:", "pkg:foo", "deb/debian/x@1", "pkg:/x", "pkg:npm/x@1%zz",
-                          "pkg:npm/%4", "pkg:1x/y", "pkg:npm/x?noequals", "pkg:npm/", "pkg:np m/x"}) {
+  for (std::string bad : {"", "pkg:", "pkg:foo", "deb/debian/x@1", "pkg:/x", "pkg:npm/x@1%zz", "pkg:npm/%4", "pkg:1x/y",
+                          "pkg:npm/x?noequals", "pkg:npm/", "pkg:np m/x"}) {
     EXPECT_FALSE(catalog::ParsePurl(bad).ok()) << "'" << bad << "'";
   }
 }
@@ -237,8 +237,7 @@ void ExpectTinyImage(const catalog::Inventory& inv, std::string_view what, bool 
   EXPECT_EQ(zlib->source_name, "zlib") << what;
   EXPECT_EQ(zlib->source_version, "1:1.2.11.dfsg-1+deb10u2") << what;
   ASSERT_EQ(inv.layers.size(), 2u) << what;
-  EXPECT_EQ(inv.layers[0].layer.diff_id,
-            "sha256:b8b349fbaaf958caf16358426edea6f096ae74c4f54b4ae338ed9a8d8fa0fb58")
+  EXPECT_EQ(inv.layers[0].layer.diff_id, "sha256:b8b349fbaaf958caf16358426edea6f096ae74c4f54b4ae338ed9a8d8fa0fb58")
       << what;
   EXPECT_EQ(client->layer, 0) << what;
   EXPECT_EQ(Find(inv, "npm", "lodash")->layer, 1) << what;
@@ -366,14 +365,16 @@ TEST(ReadSbom, BadInput) {
       {"empty", "", ErrorCode::kCorrupt, "malformed JSON"},
       {"truncated", R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":[)", ErrorCode::kCorrupt, "malformed"},
       {"array", "[1,2]", ErrorCode::kUnsupported, "not an SBOM"},
-      {"xml", "<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>", ErrorCode::kUnsupported, "XML"},
+      {"xml", "<?xml version=\"1.0\"?><bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"/>", ErrorCode::kUnsupported,
+       "XML"},
       {"tag-value", "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\n", ErrorCode::kUnsupported, "tag-value"},
       {"cdx 1.7", R"({"bomFormat":"CycloneDX","specVersion":"1.7"})", ErrorCode::kUnsupported, "1.7"},
       {"cdx 1.1", R"({"bomFormat":"CycloneDX","specVersion":"1.1"})", ErrorCode::kUnsupported, "1.1"},
       {"other bomFormat", R"({"bomFormat":"Other","specVersion":"1.6"})", ErrorCode::kUnsupported, "bomFormat"},
       {"spec not string", R"({"bomFormat":"CycloneDX","specVersion":1.6})", ErrorCode::kCorrupt, "$.specVersion"},
       {"spdx 2.1", R"({"spdxVersion":"SPDX-2.1"})", ErrorCode::kUnsupported, "SPDX-2.1"},
-      {"spdx 3", R"({"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]})", ErrorCode::kUnsupported, "SPDX 3"},
+      {"spdx 3", R"({"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[]})",
+       ErrorCode::kUnsupported, "SPDX 3"},
       {"unknown", "{}", ErrorCode::kUnsupported, "neither"},
       {"components object", Cdx("{}"), ErrorCode::kCorrupt, "$.components: expected an array"},
       {"component number", Cdx("[1]"), ErrorCode::kCorrupt, "$.components[0]: expected an object"},
@@ -382,12 +383,13 @@ TEST(ReadSbom, BadInput) {
        "$.components[0].properties[0].name"},
       {"nested wrong", Cdx(R"([{"name":"x","components":[{"name":"y","components":"z"}]}])"), ErrorCode::kCorrupt,
        "$.components[0].components[0].components"},
-      {"metadata wrong", R"({"bomFormat":"CycloneDX","specVersion":"1.6","metadata":[]})", ErrorCode::kCorrupt, "$.metadata"},
+      {"metadata wrong", R"({"bomFormat":"CycloneDX","specVersion":"1.6","metadata":[]})", ErrorCode::kCorrupt,
+       "$.metadata"},
       {"deep components", Cdx(deep_components), ErrorCode::kLimitExceeded, "nested deeper than 64"},
       {"deep json", std::string(100000, '[') + std::string(100000, ']'), ErrorCode::kLimitExceeded, "nested deeper"},
       {"spdx packages string", R"({"spdxVersion":"SPDX-2.3","packages":"x"})", ErrorCode::kCorrupt, "$.packages"},
-      {"spdx ref wrong", R"({"spdxVersion":"SPDX-2.3","packages":[{"name":"a","externalRefs":[7]}]})", ErrorCode::kCorrupt,
-       "$.packages[0].externalRefs[0]"},
+      {"spdx ref wrong", R"({"spdxVersion":"SPDX-2.3","packages":[{"name":"a","externalRefs":[7]}]})",
+       ErrorCode::kCorrupt, "$.packages[0].externalRefs[0]"},
   };
   for (const auto& c : cases) {
     auto r = ReadSbom(c.text, "doc.json");
@@ -409,10 +411,13 @@ TEST(ReadSbom, WarningsNotErrors) {
       {"no type", R"([{"name":"x","version":"1","purl":"pkg:x"}])", "no type", 1},
       {"not a purl", R"([{"name":"x","version":"1","purl":"npm/x@1"}])", "no 'pkg:'", 1},
       {"duplicate ref", R"([{"bom-ref":"a","name":"x","version":"1","purl":"pkg:npm/x@1"},
-                            {"bom-ref":"a","name":"x","version":"1","purl":"pkg:npm/x@1"}])", "repeats", 1},
+                            {"bom-ref":"a","name":"x","version":"1","purl":"pkg:npm/x@1"}])",
+       "repeats", 1},
       {"clashing ref", R"([{"bom-ref":"a","name":"x","version":"1","purl":"pkg:npm/x@1"},
-                           {"bom-ref":"a","name":"y","version":"1","purl":"pkg:npm/y@1"}])", "not unique", 2},
-      {"huge layer index", R"([{"name":"x","purl":"pkg:npm/x@1","properties":[{"name":"vigil:layer:index","value":"99999999"}]}])",
+                           {"bom-ref":"a","name":"y","version":"1","purl":"pkg:npm/y@1"}])",
+       "not unique", 2},
+      {"huge layer index",
+       R"([{"name":"x","purl":"pkg:npm/x@1","properties":[{"name":"vigil:layer:index","value":"99999999"}]}])",
        "out of range", 1},
   };
   for (const auto& c : cases) {

@@ -1,11 +1,11 @@
 // Structure of the writers' output on a hand-made inventory. Schema validity against the official
 // CycloneDX 1.6 and SPDX 2.3 schemas is checked end to end in tests/e2e with ajv.
-#include "sbom/sbom.h"
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include "sbom/sbom.h"
 
 namespace vigil::sbom {
 namespace {

@@ -91,8 +91,7 @@ std::string TempDir(const std::string& name) {
   return buf.data();
 }
 
-std::string WriteOciLayout(const std::string& dir, const std::vector<TestLayer>& layers,
-                           const std::string& os_arch) {
+std::string WriteOciLayout(const std::string& dir, const std::vector<TestLayer>& layers, const std::string& os_arch) {
   using nlohmann::json;
   mkdir(dir.c_str(), 0755);
   mkdir((dir + "/blobs").c_str(), 0755);
@@ -123,16 +122,19 @@ std::string WriteOciLayout(const std::string& dir, const std::vector<TestLayer>&
   std::string config_digest = Blob(dir, config_bytes);
   json manifest = {{"schemaVersion", 2},
                    {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                   {"config", {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-                               {"digest", config_digest}, {"size", config_bytes.size()}}},
+                   {"config",
+                    {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                     {"digest", config_digest},
+                     {"size", config_bytes.size()}}},
                    {"layers", manifest_layers}};
   std::string manifest_bytes = manifest.dump();
   std::string manifest_digest = Blob(dir, manifest_bytes);
   json index = {{"schemaVersion", 2},
-                {"manifests", {{{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-                                {"digest", manifest_digest},
-                                {"size", manifest_bytes.size()},
-                                {"annotations", {{"org.opencontainers.image.ref.name", "test:latest"}}}}}}};
+                {"manifests",
+                 {{{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                   {"digest", manifest_digest},
+                   {"size", manifest_bytes.size()},
+                   {"annotations", {{"org.opencontainers.image.ref.name", "test:latest"}}}}}}};
   WriteFileBytes(dir + "/index.json", index.dump());
   return manifest_digest;
 }

@@ -1,9 +1,10 @@
 // apk: every line of apk-tools' test/unit/version.data and of osv-scalibr's Alpine vectors,
 // plus bad input.
+#include "version/internal/apk.h"
+
 #include <gtest/gtest.h>
 
 #include "vectors.h"
-#include "version/internal/apk.h"
 #include "version/version.h"
 
 namespace vigil::version {
@@ -96,12 +97,15 @@ TEST(ApkTest, OsvScalibrAlpineVectors) {
   // validity (docs/VERSIONS.md, "apk"): no leading or doubled '.', no ".r" or "-" other than
   // "-rN", no upper case, no digit after the letter, only the known suffixes.
   const std::set<std::string> kDocumented = {
-      ".1", ".2", "0...1...0", "0...1...0.r1", "0...1...0.r2", "0...1...0r1", "0...1...0r2",
-      "0...1...1", "0...8", "0..1..0", "0..1..1", "0..8", "0.8.21.r1", "0.8.21.r2", "0.8.21r2",
-      "0.r1", "0r2", "1--ruff1", "1-r", "1-r-0", "1-r-1", "1-r-2", "1-r0-1", "1-r0-2",
-      "1-r0-ruff1", "1-r0-ruff2", "1-ruff", "1-ruff1", "1-ruff2", "1.0bc", "1.2.0A", "1.2.0D",
-      "1.2_blah", "1.2_csv2", "10.2.22.r0", "10.2.24.r0", "23_foo", "6.6.2p1", "6.6.2p2", "a",
-      "b", "c",
+      ".1",          ".2",          "0...1...0", "0...1...0.r1", "0...1...0.r2",
+      "0...1...0r1", "0...1...0r2", "0...1...1", "0...8",        "0..1..0",
+      "0..1..1",     "0..8",        "0.8.21.r1", "0.8.21.r2",    "0.8.21r2",
+      "0.r1",        "0r2",         "1--ruff1",  "1-r",          "1-r-0",
+      "1-r-1",       "1-r-2",       "1-r0-1",    "1-r0-2",       "1-r0-ruff1",
+      "1-r0-ruff2",  "1-ruff",      "1-ruff1",   "1-ruff2",      "1.0bc",
+      "1.2.0A",      "1.2.0D",      "1.2_blah",  "1.2_csv2",     "10.2.22.r0",
+      "10.2.24.r0",  "23_foo",      "6.6.2p1",   "6.6.2p2",      "a",
+      "b",           "c",
   };
   EXPECT_EQ(rejected, kDocumented) << testing::Join(rejected);
   EXPECT_EQ(compared, 741u);
@@ -110,15 +114,13 @@ TEST(ApkTest, OsvScalibrAlpineVectors) {
 TEST(ApkTest, OsvScalibrAlpineGeneratedVectors) {
   std::set<std::string> rejected;
   size_t compared = 0;
-  CheckComparisons(Apk(), ReadScalibr("osv-scalibr/alpine-versions-generated.txt"), &rejected,
-                   &compared);
+  CheckComparisons(Apk(), ReadScalibr("osv-scalibr/alpine-versions-generated.txt"), &rejected, &compared);
   // Old openssh/sudo versions ("6.6.2p1-r0") put digits after the letter, which apk 2 accepted
   // and apk-tools 3 refuses ("!0.1a1" in its version.data). Alpine has used "_p1" since.
   for (const auto& v : rejected) {
     auto p = Apk().Parse(v);
     ASSERT_FALSE(p.ok());
-    EXPECT_NE(p.error().message().find("a digit cannot follow the letter"), std::string::npos)
-        << p.error().message();
+    EXPECT_NE(p.error().message().find("a digit cannot follow the letter"), std::string::npos) << p.error().message();
   }
   EXPECT_EQ(rejected.size(), 51u);
   EXPECT_EQ(compared, 13921u);
@@ -132,8 +134,8 @@ TEST(ApkTest, Ordering) {
   EXPECT_LT(*Apk().CompareText("1.2.3a", "1.2.4"), 0);
   EXPECT_GT(*Apk().CompareText("1.0~abc", "1.0"), 0);
   EXPECT_LT(*Apk().CompareText("1.0~abc", "1.0_p1"), 0);
-  EXPECT_LT(*Apk().CompareText("1.01", "1.1"), 0);    // leading zero: compared as text
-  EXPECT_EQ(*Apk().CompareText("01.1", "1.1"), 0);    // but not in the first number
+  EXPECT_LT(*Apk().CompareText("1.01", "1.1"), 0);  // leading zero: compared as text
+  EXPECT_EQ(*Apk().CompareText("01.1", "1.1"), 0);  // but not in the first number
   EXPECT_EQ(*Apk().CompareText("1-r01", "1-r1"), 0);
   EXPECT_LT(*Apk().CompareText("1.0_alpha", "1.0_beta"), 0);
   EXPECT_LT(*Apk().CompareText("1.0_git2024", "1.0_hg1"), 0);

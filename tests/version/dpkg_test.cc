@@ -34,8 +34,7 @@ TEST(DpkgTest, DpkgOwnValidityVectors) {
     // Rows whose validity dpkg's test does not assert are used there as valid versions whose
     // epoch and revision it inspects.
     bool valid = f[1] != "0";
-    EXPECT_EQ(v.ok(), valid) << "line " << line_no << ": '" << f[0] << "'"
-                             << (v.ok() ? "" : " " + v.error().message());
+    EXPECT_EQ(v.ok(), valid) << "line " << line_no << ": '" << f[0] << "'" << (v.ok() ? "" : " " + v.error().message());
     if (!v.ok()) return;
     // has_epoch / has_revision: observable through ordering. An epoch of 1 sorts above any
     // version without one; a revision makes the version differ from its upstream alone.
@@ -60,8 +59,7 @@ TEST(DpkgTest, OsvScalibrDebianVectors) {
 TEST(DpkgTest, OsvScalibrDebianGeneratedVectors) {
   std::set<std::string> rejected;
   size_t compared = 0;
-  CheckComparisons(Dpkg(), ReadScalibr("osv-scalibr/debian-versions-generated.txt"), &rejected,
-                   &compared);
+  CheckComparisons(Dpkg(), ReadScalibr("osv-scalibr/debian-versions-generated.txt"), &rejected, &compared);
   EXPECT_EQ(compared, 14442u);
   EXPECT_TRUE(rejected.empty()) << testing::Join(rejected);
 }

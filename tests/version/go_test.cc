@@ -65,8 +65,7 @@ TEST(GoTest, SortGolden) {
 TEST(GoTest, PseudoVersionsAndIncompatible) {
   // Pseudo-versions sort before the release they precede and after the one they follow.
   EXPECT_LT(*Go().CompareText("v0.0.0-20191109021931-daa7c04131f5", "v0.0.1"), 0);
-  EXPECT_LT(*Go().CompareText("v0.0.0-20191109021931-daa7c04131f5",
-                              "v0.0.0-20200101000000-000000000000"), 0);
+  EXPECT_LT(*Go().CompareText("v0.0.0-20191109021931-daa7c04131f5", "v0.0.0-20200101000000-000000000000"), 0);
   EXPECT_GT(*Go().CompareText("v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.3"), 0);
   EXPECT_LT(*Go().CompareText("v1.2.4-0.20191109021931-daa7c04131f5", "v1.2.4"), 0);
   EXPECT_GT(*Go().CompareText("v1.2.4-pre.0.20191109021931-daa7c04131f5", "v1.2.4-pre"), 0);

@@ -57,8 +57,7 @@ TEST(Maven, OrderedLists) {
     ASSERT_GT(list.size(), 20u);
     for (size_t i = 0; i < list.size(); ++i) {
       for (size_t j = 0; j < list.size(); ++j) {
-        EXPECT_EQ(Cmp(list[i], list[j]), i < j ? -1 : (i > j ? 1 : 0))
-            << list[i] << " vs " << list[j];
+        EXPECT_EQ(Cmp(list[i], list[j]), i < j ? -1 : (i > j ? 1 : 0)) << list[i] << " vs " << list[j];
       }
     }
   }
@@ -110,8 +109,8 @@ TEST(Maven, Semantics) {
   EXPECT_EQ(Cmp("1-foo", "1-sp"), 1);  // unknown qualifiers after sp
   EXPECT_EQ(Cmp("1-FOO", "1-foo"), 0);
   EXPECT_EQ(Cmp("1.0-\xc3\x89T\xc3\x89", "1.0-\xc3\xa9t\xc3\xa9"), 0);  // ÉTÉ = été
-  EXPECT_EQ(Cmp("1-\xe2\x84\xaa", "1-k"), 0);                 // KELVIN SIGN lower-cases to k
-  EXPECT_EQ(Cmp("1-\xef\xbd\x81", "1-\xf0\x9f\x98\x80"), 1);  // U+FF41 > U+1F600 in UTF-16
+  EXPECT_EQ(Cmp("1-\xe2\x84\xaa", "1-k"), 0);                           // KELVIN SIGN lower-cases to k
+  EXPECT_EQ(Cmp("1-\xef\xbd\x81", "1-\xf0\x9f\x98\x80"), 1);            // U+FF41 > U+1F600 in UTF-16
   EXPECT_EQ(Cmp("99999999999999999999999999", "99999999999999999999999998"), 1);
   EXPECT_EQ(Cmp("1.0..1", "1.0.0.1"), 0);  // empty items are zeros
   EXPECT_EQ(Cmp("1 0", "1"), 1);           // spaces are qualifier characters
@@ -122,16 +121,9 @@ TEST(Maven, Semantics) {
 
 // Maven accepts every string; so do we, except these.
 TEST(Maven, BadInput) {
-  std::vector<std::string> bad = {"",
-                                  std::string(10 * 1024, '1'),
-                                  "1.0\xff",
-                                  "1\xc3",
-                                  "1\xc0\x80",
-                                  "\xed\xa0\x80",
-                                  "1.0\n",
-                                  "1\t2",
-                                  std::string("1\0", 2),
-                                  "1\xc2\x85"};
+  std::vector<std::string> bad = {
+      "",     std::string(10 * 1024, '1'), "1.0\xff",  "1\xc3", "1\xc0\x80", "\xed\xa0\x80", "1.0\n",
+      "1\t2", std::string("1\0", 2),       "1\xc2\x85"};
   for (const auto& s : bad) {
     Result<Version> v = S().Parse(s);
     EXPECT_FALSE(v.ok()) << "accepted '" << s << "'";

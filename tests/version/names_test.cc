@@ -27,8 +27,7 @@ constexpr Row kRows[] = {
     {"pep440", "Pillow", "pillow"},
     // Maven: groupId:artifactId, case kept.
     {"Maven", "org.apache.logging.log4j:log4j-core", "org.apache.logging.log4j:log4j-core"},
-    {"Maven", "com.fasterxml.jackson.core:jackson-databind:2.9.8",
-     "com.fasterxml.jackson.core:jackson-databind"},
+    {"Maven", "com.fasterxml.jackson.core:jackson-databind:2.9.8", "com.fasterxml.jackson.core:jackson-databind"},
     {"Maven", "g:a:jar:1.0", "g:a"},
     {"Maven", " org.example : Thing ", "org.example:Thing"},
     {"Maven:https://maven.google.com", "androidx.core:core", "androidx.core:core"},

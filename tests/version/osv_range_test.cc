@@ -43,13 +43,20 @@ TEST(OsvRangeTest, SchemaExamples) {
 
   auto multi = MustBuild("semver", R"({"ranges":[{"type":"SEMVER","events":[
       {"introduced":"1.0.0"},{"fixed":"1.0.2"},{"introduced":"3.0.0"},{"fixed":"3.2.5"}]}]})");
-  for (auto [v, want] : std::vector<std::pair<std::string, bool>>{
-           {"0.9.0", false}, {"1.0.0", true}, {"1.0.1", true}, {"1.0.2", false}, {"2.0.0", false},
-           {"3.0.0", true}, {"3.2.4", true}, {"3.2.5", false}, {"4.0.0", false}}) {
+  for (auto [v, want] : std::vector<std::pair<std::string, bool>>{{"0.9.0", false},
+                                                                  {"1.0.0", true},
+                                                                  {"1.0.1", true},
+                                                                  {"1.0.2", false},
+                                                                  {"2.0.0", false},
+                                                                  {"3.0.0", true},
+                                                                  {"3.2.4", true},
+                                                                  {"3.2.5", false},
+                                                                  {"4.0.0", false}}) {
     EXPECT_EQ(Hit(multi, v), want) << v;
   }
 
-  auto last = MustBuild("semver", R"({"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"last_affected":"2.1.214"}]}]})");
+  auto last = MustBuild(
+      "semver", R"({"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"last_affected":"2.1.214"}]}]})");
   EXPECT_TRUE(Hit(last, "2.1.214"));
   EXPECT_FALSE(Hit(last, "2.1.215"));
 }
@@ -58,7 +65,7 @@ TEST(OsvRangeTest, UnsortedEventsAndSeveralRanges) {
   auto r = MustBuild("dpkg", R"({"ranges":[
       {"type":"ECOSYSTEM","events":[{"fixed":"2.0-1"},{"introduced":"1.5-1"},{"fixed":"1.2-3"},{"introduced":"0"}]},
       {"type":"ECOSYSTEM","events":[{"introduced":"1:0.5"}]}]})");
-  EXPECT_TRUE(Hit(r, "0~"));         // introduced "0" is below every version, even 0~
+  EXPECT_TRUE(Hit(r, "0~"));  // introduced "0" is below every version, even 0~
   EXPECT_TRUE(Hit(r, "1.2-2"));
   EXPECT_FALSE(Hit(r, "1.2-3"));
   EXPECT_FALSE(Hit(r, "1.4"));
@@ -66,14 +73,14 @@ TEST(OsvRangeTest, UnsortedEventsAndSeveralRanges) {
   EXPECT_TRUE(Hit(r, "1.9"));
   EXPECT_FALSE(Hit(r, "2.0-1"));
   EXPECT_FALSE(Hit(r, "1:0.4"));
-  EXPECT_TRUE(Hit(r, "1:0.5"));      // the second range: epoch 1 onwards
-  EXPECT_TRUE(Hit(r, "0:1.0"));      // = 1.0, in the first range
+  EXPECT_TRUE(Hit(r, "1:0.5"));  // the second range: epoch 1 onwards
+  EXPECT_TRUE(Hit(r, "0:1.0"));  // = 1.0, in the first range
 }
 
 TEST(OsvRangeTest, VersionsListAndEquality) {
   auto r = MustBuild("dpkg", R"({"versions":["1.0-1","not a version","0:2.0"],"ranges":[]})");
   EXPECT_TRUE(Hit(r, "1.0-1"));
-  EXPECT_TRUE(Hit(r, "2.0"));        // equal to "0:2.0" in dpkg
+  EXPECT_TRUE(Hit(r, "2.0"));  // equal to "0:2.0" in dpkg
   EXPECT_FALSE(Hit(r, "1.0-2"));
   ASSERT_EQ(r.notes().size(), 1u);
   EXPECT_NE(r.notes()[0].find("versions[1]: skipped: invalid dpkg version 'not a version'"), std::string::npos)
@@ -94,9 +101,11 @@ TEST(OsvRangeTest, Limits) {
 
 TEST(OsvRangeTest, SameVersionTies) {
   // introduced X + fixed X: nothing; introduced X + last_affected X: exactly X.
-  auto empty = MustBuild("semver", R"({"ranges":[{"type":"ECOSYSTEM","events":[{"fixed":"1.0.0"},{"introduced":"1.0.0"}]}]})");
+  auto empty =
+      MustBuild("semver", R"({"ranges":[{"type":"ECOSYSTEM","events":[{"fixed":"1.0.0"},{"introduced":"1.0.0"}]}]})");
   EXPECT_FALSE(Hit(empty, "1.0.0"));
-  auto point = MustBuild("semver", R"({"ranges":[{"type":"ECOSYSTEM","events":[{"last_affected":"1.0.0"},{"introduced":"1.0.0"}]}]})");
+  auto point = MustBuild(
+      "semver", R"({"ranges":[{"type":"ECOSYSTEM","events":[{"last_affected":"1.0.0"},{"introduced":"1.0.0"}]}]})");
   EXPECT_TRUE(Hit(point, "1.0.0"));
   EXPECT_FALSE(Hit(point, "1.0.1"));
   EXPECT_FALSE(Hit(point, "0.9.0"));
@@ -124,8 +133,8 @@ TEST(OsvRangeTest, GitRangesAreReportedNotEvaluated) {
 }
 
 TEST(OsvRangeTest, BadRecords) {
-  auto bad_version = AffectedSpecFromJson(Json::parse(
-      R"({"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1:"}]}]})"));
+  auto bad_version = AffectedSpecFromJson(
+      Json::parse(R"({"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1:"}]}]})"));
   ASSERT_TRUE(bad_version.ok());
   auto r = AffectedRanges::Build(*FindScheme("dpkg"), *bad_version);
   ASSERT_FALSE(r.ok());
@@ -206,9 +215,9 @@ bool ReferenceIsAffected(const Scheme& scheme, const AffectedSpec& spec, const V
 TEST(OsvRangeTest, MatchesThePseudoCodeOnRandomEntries) {
   const Scheme& dpkg = *FindScheme("dpkg");
   // A small pool so that random entries share versions, including dpkg-equal spellings.
-  const std::vector<std::string> pool = {"0~", "0", "0.9", "1.0~rc1", "1.0", "0:1.0", "1.0-0", "1.0-1",
-                                         "1.0-1+deb12u1", "1.0.1", "1.1", "1.10", "2.0~beta", "2.0",
-                                         "1:0.1", "1:1.0", "2:0"};
+  const std::vector<std::string> pool = {"0~",       "0",     "0.9",           "1.0~rc1", "1.0", "0:1.0",
+                                         "1.0-0",    "1.0-1", "1.0-1+deb12u1", "1.0.1",   "1.1", "1.10",
+                                         "2.0~beta", "2.0",   "1:0.1",         "1:1.0",   "2:0"};
   std::mt19937 rng(42);
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   size_t checks = 0;

@@ -126,8 +126,8 @@ std::string JsonText(const nlohmann::json& j) {
 TEST(Pep440, PackagingFieldExpectations) {
   nlohmann::json d = LoadVectors();
   size_t checked = 0;
-  for (const char* key : {"public", "base_version", "epoch", "release", "local", "pre", "dev",
-                          "post", "is_prerelease", "is_devrelease", "is_postrelease"}) {
+  for (const char* key : {"public", "base_version", "epoch", "release", "local", "pre", "dev", "post", "is_prerelease",
+                          "is_devrelease", "is_postrelease"}) {
     for (const auto& e : d[key]) {
       std::string v = e["version"];
       std::string normal = Norm(v);

@@ -12,19 +12,41 @@ TEST(RegistryTest, FindsSchemesByNameAndEcosystem) {
     const char* name;
     const char* scheme;
   } cases[] = {
-      {"dpkg", "dpkg"},       {"Debian", "dpkg"},          {"Debian:12", "dpkg"},
-      {"Ubuntu:22.04:LTS", "dpkg"}, {"Ubuntu:Pro:18.04:LTS", "dpkg"}, {"Alpine:v3.19", "apk"},
-      {"apk", "apk"},         {"Wolfi", "apk"},            {"Red Hat", "rpm"},
-      {"Red Hat:enterprise_linux:9::appstream", "rpm"},    {"AlmaLinux:9", "rpm"},
-      {"Rocky Linux", "rpm"}, {"openSUSE:Leap 15.5", "rpm"}, {"SUSE", "rpm"},
-      {"rpm", "rpm"},         {"npm", "semver"},           {"crates.io", "semver"},
-      {"semver", "semver"},   {"Go", "go"},                {"go", "go"},
-      {"debian", "dpkg"},     {"NPM", "semver"},
-      {"PyPI", "pep440"},     {"pep440", "pep440"},        {"PyPI:whatever", "pep440"},
-      {"Maven", "maven"},     {"Maven:https://maven.google.com", "maven"},
-      {"maven", "maven"},     {"RubyGems", "gem"},         {"gem", "gem"},
-      {"NuGet", "nuget"},     {"nuget", "nuget"},          {"Packagist", "composer"},
-      {"Packagist:https://packages.drupal.org/8", "composer"}, {"composer", "composer"},
+      {"dpkg", "dpkg"},
+      {"Debian", "dpkg"},
+      {"Debian:12", "dpkg"},
+      {"Ubuntu:22.04:LTS", "dpkg"},
+      {"Ubuntu:Pro:18.04:LTS", "dpkg"},
+      {"Alpine:v3.19", "apk"},
+      {"apk", "apk"},
+      {"Wolfi", "apk"},
+      {"Red Hat", "rpm"},
+      {"Red Hat:enterprise_linux:9::appstream", "rpm"},
+      {"AlmaLinux:9", "rpm"},
+      {"Rocky Linux", "rpm"},
+      {"openSUSE:Leap 15.5", "rpm"},
+      {"SUSE", "rpm"},
+      {"rpm", "rpm"},
+      {"npm", "semver"},
+      {"crates.io", "semver"},
+      {"semver", "semver"},
+      {"Go", "go"},
+      {"go", "go"},
+      {"debian", "dpkg"},
+      {"NPM", "semver"},
+      {"PyPI", "pep440"},
+      {"pep440", "pep440"},
+      {"PyPI:whatever", "pep440"},
+      {"Maven", "maven"},
+      {"Maven:https://maven.google.com", "maven"},
+      {"maven", "maven"},
+      {"RubyGems", "gem"},
+      {"gem", "gem"},
+      {"NuGet", "nuget"},
+      {"nuget", "nuget"},
+      {"Packagist", "composer"},
+      {"Packagist:https://packages.drupal.org/8", "composer"},
+      {"composer", "composer"},
   };
   for (const auto& c : cases) {
     const Scheme* s = FindScheme(c.name);
@@ -34,9 +56,8 @@ TEST(RegistryTest, FindsSchemesByNameAndEcosystem) {
     ASSERT_TRUE(r.ok()) << c.name;
     EXPECT_EQ(*r, s);
   }
-  EXPECT_EQ(SchemeNames(), (std::vector<std::string_view>{"dpkg", "rpm", "apk", "semver", "go",
-                                                         "pep440", "maven", "gem", "nuget",
-                                                         "composer"}));
+  EXPECT_EQ(SchemeNames(), (std::vector<std::string_view>{"dpkg", "rpm", "apk", "semver", "go", "pep440", "maven",
+                                                          "gem", "nuget", "composer"}));
 }
 
 // Every known scheme is implemented now, so only unknown names miss (the kUnsupported answer

@@ -1,6 +1,7 @@
 // semver (npm, crates.io): every fixture of node-semver we use and osv-scalibr's semver
 // vectors, plus the loose forms and bad input.
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "vectors.h"
@@ -15,9 +16,7 @@ using Json = nlohmann::json;
 
 const Scheme& Semver() { return *FindScheme("semver"); }
 
-Json Fixture(const std::string& name) {
-  return Json::parse(testing::ReadVectors("node-semver/" + name));
-}
+Json Fixture(const std::string& name) { return Json::parse(testing::ReadVectors("node-semver/" + name)); }
 
 TEST(SemverTest, NodeSemverComparisons) {
   // [v1, v2, options]: v1 is greater than v2. Some rows ask for loose mode; we are always
@@ -59,8 +58,8 @@ TEST(SemverTest, NodeSemverValidVersions) {
     std::string text = c[0];
     auto v = Semver().Parse(text);
     ASSERT_TRUE(v.ok()) << text << ": " << v.error().message();
-    std::string want = std::to_string(c[1].get<int>()) + "." + std::to_string(c[2].get<int>()) +
-                       "." + std::to_string(c[3].get<int>());
+    std::string want =
+        std::to_string(c[1].get<int>()) + "." + std::to_string(c[2].get<int>()) + "." + std::to_string(c[3].get<int>());
     std::string pre;
     for (const auto& p : c[4]) {
       if (!pre.empty()) pre += '.';
@@ -121,8 +120,8 @@ TEST(SemverTest, LooseForms) {
       {"1.2.3beta", "1.2.3-beta"},
       {"1.2.3-01", "1.2.3-1"},
       {"1.2.3+build.5", "1.2.3"},
-      {"1.2.34.5", "1.2.3-4.5"},    // the regex gives PATCH's last digit to the pre-release
-      {"1.2.3-", "1.2.3--"},         // "-" is an identifier
+      {"1.2.34.5", "1.2.3-4.5"},  // the regex gives PATCH's last digit to the pre-release
+      {"1.2.3-", "1.2.3--"},      // "-" is an identifier
       {"1.2.3-9007199254740993", "1.2.3-9007199254740993"},
   };
   for (const auto& c : cases) {

@@ -28,7 +28,7 @@ inline std::string ReadVectors(const std::string& name) {
 // One comparison from a vector file: a <op> b, op being "<", "=" or ">" (or an int -1/0/1).
 struct Comparison {
   std::string a, b;
-  int expected = 0;  // -1, 0, 1
+  int expected = 0;   // -1, 0, 1
   std::string where;  // "file:line"
 };
 
@@ -46,8 +46,8 @@ inline std::vector<Comparison> ReadTsv(const std::string& name) {
       ADD_FAILURE() << name << ":" << line_no << ": malformed line";
       return;
     }
-    out.push_back({std::string(f[0]), std::string(f[1]), std::stoi(std::string(f[2])),
-                   name + ":" + std::to_string(line_no)});
+    out.push_back(
+        {std::string(f[0]), std::string(f[1]), std::stoi(std::string(f[2])), name + ":" + std::to_string(line_no)});
   });
   return out;
 }

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "../test_util.h"
-#include "feed_test_util.h"
 #include "common/file.h"
+#include "feed_test_util.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -23,8 +23,8 @@ std::string Data(const std::string& name) { return test::FeedData("alpine", name
 std::string FixedVersion(const Affected& af) {
   if (af.spec.ranges.size() != 1) return "";
   const auto& ev = af.spec.ranges[0].events;
-  if (ev.size() != 2 || ev[0].kind != version::RangeEvent::Kind::kIntroduced ||
-      ev[0].version != "0" || ev[1].kind != version::RangeEvent::Kind::kFixed) {
+  if (ev.size() != 2 || ev[0].kind != version::RangeEvent::Kind::kIntroduced || ev[0].version != "0" ||
+      ev[1].kind != version::RangeEvent::Kind::kFixed) {
     return "";
   }
   return ev[1].version;
@@ -116,9 +116,7 @@ TEST(AlpineSecdb, MessyLinesOfV310) {
       // "CVE-????-?????  XSA-295": no CVE yet; the XSA is the id.
       {"ALPINE-v3.10-xen-XSA-295", {"XSA-295"}, ""},
       // Free text after the id is kept as the note.
-      {"ALPINE-v3.10-tcpdump-CVE-2018-10103",
-       {"CVE-2018-10103"},
-       "(SMB - partially fixed, but SMB printing disabled)"},
+      {"ALPINE-v3.10-tcpdump-CVE-2018-10103", {"CVE-2018-10103"}, "(SMB - partially fixed, but SMB printing disabled)"},
       // "CVE-2017-17434-1" and "-2": both read as CVE-2017-17434 (reported).
       {"ALPINE-v3.10-rsync-CVE-2017-17434", {"CVE-2017-17434"}, ""},
   };
@@ -130,8 +128,7 @@ TEST(AlpineSecdb, MessyLinesOfV310) {
     EXPECT_EQ(a->affected[0].status_note, c.note) << c.id;
   }
   std::string problems = Problems(*r);
-  EXPECT_NE(problems.find("'CVE-2017-17434-1' read as CVE-2017-17434"), std::string::npos)
-      << problems;
+  EXPECT_NE(problems.find("'CVE-2017-17434-1' read as CVE-2017-17434"), std::string::npos) << problems;
 }
 
 TEST(AlpineSecdb, NullPackagesIsAnEmptyBranch) {
@@ -214,14 +211,11 @@ TEST(AlpineSecdb, BadEntriesAreSkippedAndReported) {
       {R"([{"pkg": {"name": "x", "secfixes": ["CVE-2020-0001"]}}])", "packages[0].pkg.secfixes"},
       {R"([{"pkg": {"name": "x", "secfixes": {"not a version!": ["CVE-2020-0001"]}}}])",
        R"(packages[0].pkg.secfixes["not a version!"])"},
-      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [17]}}}])",
-       R"(packages[0].pkg.secfixes["1-r0"][0])"},
-      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": null}}}])",
-       R"(packages[0].pkg.secfixes["1-r0"])"},
+      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [17]}}}])", R"(packages[0].pkg.secfixes["1-r0"][0])"},
+      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": null}}}])", R"(packages[0].pkg.secfixes["1-r0"])"},
       {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": ["fixed some things"]}}}])",
        R"(packages[0].pkg.secfixes["1-r0"][0])"},
-      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [""]}}}])",
-       R"(packages[0].pkg.secfixes["1-r0"][0])"},
+      {R"([{"pkg": {"name": "x", "secfixes": {"1-r0": [""]}}}])", R"(packages[0].pkg.secfixes["1-r0"][0])"},
   };
   for (const Case& c : cases) {
     // The bad entry first (so that it is packages[0]), then a good one.
@@ -246,12 +240,10 @@ TEST(AlpineSecdb, BadYamlEntriesAreSkippedAndReported) {
   };
   const Case cases[] = {
       {"  - just text\n", "y.yaml: packages[0]"},
-      {"  - pkg:\n      secfixes:\n        1-r0:\n          - CVE-2020-0001\n",
-       "y.yaml: packages[0].pkg.name"},
+      {"  - pkg:\n      secfixes:\n        1-r0:\n          - CVE-2020-0001\n", "y.yaml: packages[0].pkg.name"},
       {"  - pkg:\n      name: [a, b]\n", "y.yaml: packages[0].pkg.name"},
       {"  - pkg:\n      name: x\n      secfixes: [CVE-2020-0001]\n", "packages[0].pkg.secfixes"},
-      {"  - pkg:\n      name: x\n      secfixes:\n        ~: [CVE-2020-0001]\n",
-       R"(packages[0].pkg.secfixes[""])"},
+      {"  - pkg:\n      name: x\n      secfixes:\n        ~: [CVE-2020-0001]\n", R"(packages[0].pkg.secfixes[""])"},
       {"  - pkg:\n      name: x\n      secfixes:\n        1-r0:\n          - [CVE-2020-0001]\n",
        R"(packages[0].pkg.secfixes["1-r0"][0])"},
       {"  - pkg:\n      name: x\n      secfixes:\n        1-r0:\n          - ~\n",
@@ -293,8 +285,7 @@ TEST(AlpineSecdb, WholeDocumentErrors) {
       {"", true, ErrorCode::kCorrupt},
   };
   for (const Case& c : cases) {
-    auto r = c.yaml ? ParseAlpineSecdbYaml(c.text, "doc", kWhen)
-                    : ParseAlpineSecdbJson(c.text, "doc", kWhen);
+    auto r = c.yaml ? ParseAlpineSecdbYaml(c.text, "doc", kWhen) : ParseAlpineSecdbJson(c.text, "doc", kWhen);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_EQ(r.error().code(), c.code) << c.text << ": " << r.error().ToString();
     EXPECT_EQ(r.error().message().rfind("doc: ", 0), 0u) << r.error().message();
@@ -302,8 +293,7 @@ TEST(AlpineSecdb, WholeDocumentErrors) {
 }
 
 TEST(AlpineSecdb, TimestampMustBeRfc3339) {
-  auto r =
-      ParseAlpineSecdbJson(R"({"distroversion": "v3.19", "packages": []})", "doc", "yesterday");
+  auto r = ParseAlpineSecdbJson(R"({"distroversion": "v3.19", "packages": []})", "doc", "yesterday");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
 }
@@ -321,17 +311,15 @@ TEST(AlpineSecdb, YamlScalarsStayText) {
 
 TEST(AlpineSecdb, HostileYaml) {
   // Deep flow nesting, a "billion laughs" alias bomb, a huge line: errors, not crashes.
-  std::string deep =
-      "distroversion: v3.1\npackages: " + std::string(5000, '[') + std::string(5000, ']');
+  std::string deep = "distroversion: v3.1\npackages: " + std::string(5000, '[') + std::string(5000, ']');
   auto r1 = ParseAlpineSecdbYaml(deep, "deep.yaml", kWhen);
   EXPECT_FALSE(r1.ok());
 
   std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
   for (char c = 'b'; c <= 'k'; ++c) {
     std::string prev(1, static_cast<char>(c - 1));
-    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" +
-            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
-            ", *" + prev + "]\n";
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + "]\n";
   }
   bomb += "distroversion: v3.1\npackages: []\n";
   auto r2 = ParseAlpineSecdbYaml(bomb, "bomb.yaml", kWhen);
@@ -349,8 +337,8 @@ TEST(AlpineSecdb, HostileYaml) {
 }
 
 TEST(AlpineSecdb, DeepJsonIsRefused) {
-  std::string deep = R"({"distroversion": "v3.1", "packages": )" + std::string(100000, '[') +
-                     std::string(100000, ']') + "}";
+  std::string deep =
+      R"({"distroversion": "v3.1", "packages": )" + std::string(100000, '[') + std::string(100000, ']') + "}";
   auto r = ParseAlpineSecdbJson(deep, "deep.json", kWhen);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt);

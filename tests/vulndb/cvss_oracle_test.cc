@@ -52,28 +52,25 @@ struct Metric {
 
 // The grammars again, written from the specifications' tables (not shared with cvss.cc, so that
 // a mistake there cannot hide here).
-const std::vector<Metric> kV2Base = {{"AV", {"L", "A", "N"}}, {"AC", {"H", "M", "L"}},
-                                     {"Au", {"M", "S", "N"}}, {"C", {"N", "P", "C"}},
-                                     {"I", {"N", "P", "C"}},  {"A", {"N", "P", "C"}}};
-const std::vector<Metric> kV2Other = {
-    {"E", {"U", "POC", "F", "H", "ND"}}, {"RL", {"OF", "TF", "W", "U", "ND"}},
-    {"RC", {"UC", "UR", "C", "ND"}},     {"CDP", {"N", "L", "LM", "MH", "H", "ND"}},
-    {"TD", {"N", "L", "M", "H", "ND"}},  {"CR", {"L", "M", "H", "ND"}},
-    {"IR", {"L", "M", "H", "ND"}},       {"AR", {"L", "M", "H", "ND"}}};
-const std::vector<Metric> kV3Base = {
-    {"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}},    {"PR", {"N", "L", "H"}},
-    {"UI", {"N", "R"}},           {"S", {"U", "C"}},     {"C", {"H", "L", "N"}},
-    {"I", {"H", "L", "N"}},       {"A", {"H", "L", "N"}}};
+const std::vector<Metric> kV2Base = {{"AV", {"L", "A", "N"}}, {"AC", {"H", "M", "L"}}, {"Au", {"M", "S", "N"}},
+                                     {"C", {"N", "P", "C"}},  {"I", {"N", "P", "C"}},  {"A", {"N", "P", "C"}}};
+const std::vector<Metric> kV2Other = {{"E", {"U", "POC", "F", "H", "ND"}}, {"RL", {"OF", "TF", "W", "U", "ND"}},
+                                      {"RC", {"UC", "UR", "C", "ND"}},     {"CDP", {"N", "L", "LM", "MH", "H", "ND"}},
+                                      {"TD", {"N", "L", "M", "H", "ND"}},  {"CR", {"L", "M", "H", "ND"}},
+                                      {"IR", {"L", "M", "H", "ND"}},       {"AR", {"L", "M", "H", "ND"}}};
+const std::vector<Metric> kV3Base = {{"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}},    {"PR", {"N", "L", "H"}},
+                                     {"UI", {"N", "R"}},           {"S", {"U", "C"}},     {"C", {"H", "L", "N"}},
+                                     {"I", {"H", "L", "N"}},       {"A", {"H", "L", "N"}}};
 const std::vector<Metric> kV3Other = {
     {"E", {"X", "U", "P", "F", "H"}},   {"RL", {"X", "O", "T", "W", "U"}}, {"RC", {"X", "U", "R", "C"}},
     {"CR", {"X", "L", "M", "H"}},       {"IR", {"X", "L", "M", "H"}},      {"AR", {"X", "L", "M", "H"}},
     {"MAV", {"X", "N", "A", "L", "P"}}, {"MAC", {"X", "L", "H"}},          {"MPR", {"X", "N", "L", "H"}},
     {"MUI", {"X", "N", "R"}},           {"MS", {"X", "U", "C"}},           {"MC", {"X", "N", "L", "H"}},
     {"MI", {"X", "N", "L", "H"}},       {"MA", {"X", "N", "L", "H"}}};
-const std::vector<Metric> kV4Base = {
-    {"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}},      {"AT", {"N", "P"}},      {"PR", {"N", "L", "H"}},
-    {"UI", {"N", "P", "A"}},      {"VC", {"H", "L", "N"}}, {"VI", {"H", "L", "N"}}, {"VA", {"H", "L", "N"}},
-    {"SC", {"H", "L", "N"}},      {"SI", {"H", "L", "N"}}, {"SA", {"H", "L", "N"}}};
+const std::vector<Metric> kV4Base = {{"AV", {"N", "A", "L", "P"}}, {"AC", {"L", "H"}},      {"AT", {"N", "P"}},
+                                     {"PR", {"N", "L", "H"}},      {"UI", {"N", "P", "A"}}, {"VC", {"H", "L", "N"}},
+                                     {"VI", {"H", "L", "N"}},      {"VA", {"H", "L", "N"}}, {"SC", {"H", "L", "N"}},
+                                     {"SI", {"H", "L", "N"}},      {"SA", {"H", "L", "N"}}};
 const std::vector<Metric> kV4Other = {{"E", {"X", "A", "P", "U"}},
                                       {"CR", {"X", "H", "M", "L"}},
                                       {"IR", {"X", "H", "M", "L"}},
@@ -118,8 +115,8 @@ void AddBaseSpace(const std::vector<Metric>& base, const std::string& prefix, st
 
 // Random base values and, each with probability 1/2, each other metric (any value, X included).
 // `shuffle`: also shuffle the order of the parts in a quarter of the vectors.
-void AddRandom(const std::vector<Metric>& base, const std::vector<Metric>& other, const std::string& prefix,
-               size_t n, bool shuffle, std::mt19937& rng, std::vector<std::string>& out) {
+void AddRandom(const std::vector<Metric>& base, const std::vector<Metric>& other, const std::string& prefix, size_t n,
+               bool shuffle, std::mt19937& rng, std::vector<std::string>& out) {
   auto pick = [&rng](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
   for (size_t k = 0; k < n; ++k) {
     std::vector<std::string> parts;
@@ -142,8 +139,7 @@ void AddRandomV2(size_t n, std::mt19937& rng, std::vector<std::string>& out) {
     bool temporal = rng() % 2;
     bool environmental = rng() % 2;
     for (size_t i = 0; i < kV2Other.size(); ++i) {
-      if (i < 3 ? temporal : environmental)
-        parts.push_back(kV2Other[i].name + ":" + pick(kV2Other[i].values));
+      if (i < 3 ? temporal : environmental) parts.push_back(kV2Other[i].name + ":" + pick(kV2Other[i].values));
     }
     std::string v = Join(parts, "");
     out.push_back(rng() % 10 == 0 ? "(" + v + ")" : v);  // NVD's form now and then
@@ -277,11 +273,10 @@ void CompareScores(const std::string& input, const CvssScore& s, const std::vect
   if (ref[4] == "invalid") {
     t.Add(version, "ae-parse");
   } else {
-    bool same = std::stod(ref[4]) == s.base_score && std::stod(ref[5]) == s.score &&
-                (!v4 || ref[6] == s.nomenclature);
+    bool same = std::stod(ref[4]) == s.base_score && std::stod(ref[5]) == s.score && (!v4 || ref[6] == s.nomenclature);
     if (!same) {
-      t.Fail(version, input + ": ae-cvss-calculator " + ref[4] + "/" + ref[5] + "/" + ref[6] + ", vigil " +
-                          vigil.str());
+      t.Fail(version,
+             input + ": ae-cvss-calculator " + ref[4] + "/" + ref[5] + "/" + ref[6] + ", vigil " + vigil.str());
       return;
     }
   }
@@ -339,8 +334,8 @@ TEST(CvssOracleTest, AgreesWithTheNpmReferences) {
   fs::path shared = fs::path(testing::SourceDir()).parent_path() / "shared" / "data";
   if (fs::is_directory(shared)) {
     fs::path out = fs::temp_directory_path() / ("vigil-cvss-harvest-" + std::to_string(::getpid()));
-    std::string cmd = "python3 " + testing::SourceDir() + "/tools/cvss-diff/harvest.py " + shared.string() +
-                      " > " + out.string();
+    std::string cmd =
+        "python3 " + testing::SourceDir() + "/tools/cvss-diff/harvest.py " + shared.string() + " > " + out.string();
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     std::ifstream in(out);
     std::set<std::string> known(data.begin(), data.end());
@@ -398,8 +393,7 @@ TEST(CvssOracleTest, AgreesWithTheNpmReferences) {
       continue;
     }
     if (pj_valid && !s.ok()) {
-      t.Fail(VersionOf(v),
-             v + ": js-cvss scores it " + ref[1] + ", vigil refuses it: " + s.error().message());
+      t.Fail(VersionOf(v), v + ": js-cvss scores it " + ref[1] + ", vigil refuses it: " + s.error().message());
       continue;
     }
     if (!pj_valid) {
@@ -407,8 +401,8 @@ TEST(CvssOracleTest, AgreesWithTheNpmReferences) {
       if (v.starts_with("(") && PartSet(v) == PartSet(s->vector)) {
         lenient.emplace_back(v, *s);
       } else {
-        t.Fail(VersionOf(v), v + ": js-cvss refuses it (" + ref[3] + "), vigil scores it " +
-                                 std::to_string(s->score) + " as " + s->vector);
+        t.Fail(VersionOf(v), v + ": js-cvss refuses it (" + ref[3] + "), vigil scores it " + std::to_string(s->score) +
+                                 " as " + s->vector);
       }
       continue;
     }

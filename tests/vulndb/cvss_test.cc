@@ -97,33 +97,27 @@ struct KnownV4 {
 
 TEST(CvssTest, V40) {
   const KnownV4 cases[] = {
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10.0, 10.0, "CVSS-B",
-       "the maximum"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H", 10.0, 10.0, "CVSS-B", "the maximum"},
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:N/VA:N/SC:N/SI:N/SA:N", 0.0, 0.0, "CVSS-B", "no impact"},
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", 6.9, 6.9, "CVSS-B",
-       "FIRST calculator"},
-      {"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", 1.0, 1.0, "CVSS-B",
-       "FIRST calculator"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N", 6.9, 6.9, "CVSS-B", "FIRST calculator"},
+      {"CVSS:4.0/AV:P/AC:H/AT:P/PR:H/UI:A/VC:L/VI:N/VA:N/SC:N/SI:N/SA:N", 1.0, 1.0, "CVSS-B", "FIRST calculator"},
       // FIRST calculator since its 2024-11 rounding fix (RedHatProductSecurity/cvss-v4-calculator
       // issue 66): 8.549999999999999 before rounding, 8.6, not 8.5.
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:P/VC:H/VI:L/VA:N/SC:H/SI:H/SA:H", 8.6, 8.6, "CVSS-B", "rounding tie"},
       // Threat metrics lower the score, not the CVSS-B base score (issue 48 of the same project:
       // 8.95 before rounding, 9.0; 0.35, 0.4).
-      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:N/SC:H/SI:H/SA:H/E:P", 9.5, 9.0, "CVSS-BT",
-       "rounding tie"},
-      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N/E:U", 2.0, 0.4, "CVSS-BT",
-       "rounding tie"},
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:L/VA:N/SC:N/SI:N/SA:N/E:P", 6.9, 5.5, "CVSS-BT",
-       "shared/data"},
+      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:N/UI:N/VC:H/VI:H/VA:N/SC:H/SI:H/SA:H/E:P", 9.5, 9.0, "CVSS-BT", "rounding tie"},
+      {"CVSS:4.0/AV:N/AC:L/AT:P/PR:L/UI:A/VC:L/VI:L/VA:N/SC:N/SI:N/SA:N/E:U", 2.0, 0.4, "CVSS-BT", "rounding tie"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:N/VI:L/VA:N/SC:N/SI:N/SA:N/E:P", 6.9, 5.5, "CVSS-BT", "shared/data"},
       {"CVSS:4.0/AV:L/AC:L/AT:P/PR:L/UI:P/VC:H/VI:H/VA:H/SC:H/SI:H/SA:H/CR:H/IR:H/AR:H/MAV:A/MAC:L/MAT:N/"
        "MPR:N/MUI:N/MVC:H/MVI:H/MVA:H/MSC:H/MSI:H/MSA:H",
        7.3, 9.4, "CVSS-BE", "shared/data: modified metrics raise the score"},
       {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/CR:L/IR:L/AR:L", 9.3, 8.9, "CVSS-BE",
        "low security requirements"},
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/MSI:S/S:P/AU:Y/U:Red", 9.3, 10.0,
-       "CVSS-BE", "safety (MSI:S); supplemental metrics do not count"},
-      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:X/CR:X/MAV:X/S:X/U:X", 9.3, 9.3,
-       "CVSS-B", "explicit X is not defined"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/MSI:S/S:P/AU:Y/U:Red", 9.3, 10.0, "CVSS-BE",
+       "safety (MSI:S); supplemental metrics do not count"},
+      {"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N/E:X/CR:X/MAV:X/S:X/U:X", 9.3, 9.3, "CVSS-B",
+       "explicit X is not defined"},
   };
   for (const KnownV4& k : cases) {
     Result<CvssScore> s = ScoreCvss(k.vector);
@@ -231,8 +225,7 @@ TEST(CvssTest, BadInput) {
       {"CVSS:3.1", "invalid CVSS v3.1 vector: no metrics after 'CVSS:3.1'"},
       {"CVSS:3.1/", "invalid CVSS v3.1 vector: nothing after the '/' at offset 9"},
       {v31 + "/", "invalid CVSS v3.1 vector: nothing after the '/' at offset 45"},
-      {"CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
-       "invalid CVSS v3.1 vector: empty metric at offset 14"},
+      {"CVSS:3.1/AV:N//AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "invalid CVSS v3.1 vector: empty metric at offset 14"},
       {v31 + "/junk", "invalid CVSS v3.1 vector: 'junk' at offset 45 is not a metric (NAME:VALUE)"},
       {v31 + "/XX:Y", "invalid CVSS v3.1 vector: unknown metric 'XX' at offset 45"},
       {v31 + "/AT:N", "invalid CVSS v3.1 vector: unknown metric 'AT' at offset 45"},
@@ -242,8 +235,7 @@ TEST(CvssTest, BadInput) {
        "invalid CVSS v3.1 vector: 'Q' is not a value of metric 'A' at offset 41 (expected one of H, L, N)"},
       {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Hjunk",
        "invalid CVSS v3.1 vector: 'Hjunk' is not a value of metric 'A' at offset 41"},
-      {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:",
-       "invalid CVSS v3.1 vector: '' is not a value of metric 'A'"},
+      {"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:", "invalid CVSS v3.1 vector: '' is not a value of metric 'A'"},
       {"CVSS:3.1/AV:n/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", "'n' is not a value of metric 'AV' at offset 9"},
       {"CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:U/A:U",  // as written in shared/data
        "invalid CVSS v3.0 vector: 'U' is not a value of metric 'I' at offset 37 (expected one of H, L, N)"},
@@ -277,8 +269,7 @@ TEST(CvssTest, BadInput) {
        "'AR'"},
       // v2 (no prefix) and strings that are not v2 at all.
       {"AV:N/AC:L/Au:N/C:P/I:P", "invalid CVSS v2 vector: missing base metric 'A'"},
-      {"AV:N/AC:L/Au:N/C:P/I:P/A:P/E:X",
-       "invalid CVSS v2 vector: 'X' is not a value of metric 'E' at offset 27"},
+      {"AV:N/AC:L/Au:N/C:P/I:P/A:P/E:X", "invalid CVSS v2 vector: 'X' is not a value of metric 'E' at offset 27"},
       {"(AV:N/AC:L/Au:N/C:P/I:P/A:P", "invalid CVSS v2 vector: unbalanced parentheses"},
       {"AV:N/AC:L/Au:N/C:P/I:P/A:P)", "invalid CVSS v2 vector: unbalanced parentheses"},
       {"()", "invalid CVSS v2 vector: nothing inside the parentheses"},
@@ -336,8 +327,7 @@ TEST(CvssTest, EveryVectorInTheDataMatchesTheReferences) {
     if (f[1] == "invalid") {
       ++invalid;
       if (s.ok()) ++disagreements;
-      EXPECT_FALSE(s.ok()) << f[0] << ": the reference refuses it (" << f[2] << "), vigil scores "
-                           << s->base_score;
+      EXPECT_FALSE(s.ok()) << f[0] << ": the reference refuses it (" << f[2] << "), vigil scores " << s->base_score;
       continue;
     }
     ASSERT_EQ(f.size(), 5u) << line;
@@ -356,10 +346,8 @@ TEST(CvssTest, EveryVectorInTheDataMatchesTheReferences) {
   }
   int valid = 0;
   for (const auto& [version, n] : per_version) valid += n;
-  std::printf(
-      "cvss-vectors.tsv: %d valid (v2.0 %d, v3.0 %d, v3.1 %d, v4.0 %d), %d invalid, %d disagreements\n",
-      valid, per_version["2.0"], per_version["3.0"], per_version["3.1"], per_version["4.0"], invalid,
-      disagreements);
+  std::printf("cvss-vectors.tsv: %d valid (v2.0 %d, v3.0 %d, v3.1 %d, v4.0 %d), %d invalid, %d disagreements\n", valid,
+              per_version["2.0"], per_version["3.0"], per_version["3.1"], per_version["4.0"], invalid, disagreements);
   EXPECT_GT(valid, 800);
   EXPECT_GT(per_version["4.0"], 250);
   EXPECT_EQ(disagreements, 0);

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "../test_util.h"
-#include "feed_test_util.h"
 #include "common/file.h"
+#include "feed_test_util.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -31,8 +31,7 @@ TEST(DebianAdvisoryList, DsaExcerpt) {
   // The one real data error of the 2023 list: a package name where the version belongs.
   ASSERT_EQ(r->problems.total(), 1u) << Problems(*r);
   EXPECT_EQ(r->problems.list()[0].where, "DSA/list: line 40");
-  EXPECT_NE(r->problems.list()[0].reason.find("invalid dpkg version 'kernel-image-2.4.17-ia64'"),
-            std::string::npos);
+  EXPECT_NE(r->problems.list()[0].reason.find("invalid dpkg version 'kernel-image-2.4.17-ia64'"), std::string::npos);
 
   const Advisory* a = Find(*r, "DSA-5380-1");
   ASSERT_NE(a, nullptr);
@@ -158,10 +157,9 @@ TEST(DebianAdvisoryList, BadLines) {
   EXPECT_EQ(a.affected[1].status, FixStatus::kNotFixed);
   std::vector<std::string> where;
   for (const FeedProblem& p : r->problems.list()) where.push_back(p.where);
-  EXPECT_EQ(where, (std::vector<std::string>{"list: line 1", "list: line 3", "list: line 4",
-                                             "list: line 6", "list: line 8", "list: line 9",
-                                             "list: line 10", "list: line 11", "list: line 12",
-                                             "list: line 13", "list: line 16"}))
+  EXPECT_EQ(where, (std::vector<std::string>{"list: line 1", "list: line 3", "list: line 4", "list: line 6",
+                                             "list: line 8", "list: line 9", "list: line 10", "list: line 11",
+                                             "list: line 12", "list: line 13", "list: line 16"}))
       << Problems(*r);
 }
 
@@ -169,8 +167,8 @@ TEST(DebianAdvisoryList, EmptyAndHostileInput) {
   auto e = ParseDebianAdvisoryList("", "list", kWhen);
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(e->advisories.empty());
-  std::string huge = "[01 Jan 2020] DSA-1-1 " + std::string(1 << 20, 'x') + "\n\t{" +
-                     std::string(1 << 20, '{') + "}\n\t[" + std::string(1 << 16, '[') + "\n";
+  std::string huge = "[01 Jan 2020] DSA-1-1 " + std::string(1 << 20, 'x') + "\n\t{" + std::string(1 << 20, '{') +
+                     "}\n\t[" + std::string(1 << 16, '[') + "\n";
   auto h = ParseDebianAdvisoryList(huge, "list", kWhen);
   ASSERT_TRUE(h.ok());
   ASSERT_EQ(h->advisories.size(), 1u);

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "../test_util.h"
-#include "feed_test_util.h"
 #include "common/file.h"
+#include "feed_test_util.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -44,8 +44,7 @@ std::string Shape(const Affected& af) {
     return "?";
   }
   if (ev.size() == 1) return "open";
-  if (ev.size() == 2 && ev[1].kind == version::RangeEvent::Kind::kFixed)
-    return "fixed:" + ev[1].version;
+  if (ev.size() == 2 && ev[1].kind == version::RangeEvent::Kind::kFixed) return "fixed:" + ev[1].version;
   return "?";
 }
 
@@ -170,12 +169,10 @@ TEST(DebianTracker, OpenStatusesAndUndetermined) {
     const char* note;
   };
   const Case cases[] = {
-      {"Debian:12", FixStatus::kWillNotFix, "open",
-       "urgency: unimportant; ignored: contrib/minizip not built"},
+      {"Debian:12", FixStatus::kWillNotFix, "open", "urgency: unimportant; ignored: contrib/minizip not built"},
       {"Debian:11", FixStatus::kPostponed, "open", "urgency: low; postponed: Minor issue"},
       {"Debian:10", FixStatus::kPostponed, "open", "urgency: low; no-dsa: Minor issue"},
-      {"Debian:13", FixStatus::kNotFixed, "open",
-       "urgency: medium**; fix planned for the next point release"},
+      {"Debian:13", FixStatus::kNotFixed, "open", "urgency: medium**; fix planned for the next point release"},
       {"Debian:14", FixStatus::kUndetermined, "open", ""},
       {"Debian:sid", FixStatus::kFixed, "fixed:1:1.3.dfsg-1", "urgency: unimportant"},
   };
@@ -250,8 +247,7 @@ TEST(DebianTracker, SupportEndedMarksOpenEntriesEndOfLife) {
   o.support_ended["bookworm"] = EndedPackages(deb12, "");
   auto later = ParseDebianTrackerJson(doc, "debian.json", o);
   ASSERT_TRUE(later.ok());
-  EXPECT_EQ(Find(*later, "DEBIAN-TRACKER-CVE-2020-0002")->affected[0].status,
-            FixStatus::kEndOfLife);
+  EXPECT_EQ(Find(*later, "DEBIAN-TRACKER-CVE-2020-0002")->affected[0].status, FixStatus::kEndOfLife);
   const Advisory* s2 = Find(*later, "DEBIAN-TRACKER-CVE-2020-0003");
   EXPECT_EQ(FindAffected(*s2, "ruby-saml", "Debian:12")->status, FixStatus::kEndOfLife);
   EXPECT_EQ(FindAffected(*s2, "ruby-saml", "Debian:13")->status, FixStatus::kNotFixed);
@@ -271,8 +267,7 @@ TEST(DebianTracker, BadEntriesAreSkippedAndReported) {
       {R"("p": {"CVE-2020-1111": {"releases": [1]}})", "x.json: p/CVE-2020-1111/releases"},
       {R"("p": {"CVE-2020-1111": {"releases": {"hamm": {"status": "open"}}}})",
        "x.json: p/CVE-2020-1111/releases/'hamm'"},
-      {R"("p": {"CVE-2020-1111": {"releases": {"bookworm": "open"}}})",
-       "x.json: p/CVE-2020-1111/releases/bookworm"},
+      {R"("p": {"CVE-2020-1111": {"releases": {"bookworm": "open"}}})", "x.json: p/CVE-2020-1111/releases/bookworm"},
       {R"("p": {"CVE-2020-1111": {"releases": {"bookworm": {"status": "fixed"}}}})",
        "x.json: p/CVE-2020-1111/releases/bookworm"},
       {R"("p": {"CVE-2020-1111": {"releases": {"bookworm": {"status": 1}}}})",
@@ -286,8 +281,7 @@ TEST(DebianTracker, BadEntriesAreSkippedAndReported) {
   };
   for (const Case& c : cases) {
     std::string doc =
-        std::string("{") + c.member +
-        R"(, "q": {"CVE-2020-2222": {"releases": {"bookworm": {"status": "open"}}}}})";
+        std::string("{") + c.member + R"(, "q": {"CVE-2020-2222": {"releases": {"bookworm": {"status": "open"}}}}})";
     auto r = ParseDebianTrackerJson(doc, "x.json", Options());
     ASSERT_TRUE(r.ok()) << c.member << ": " << r.error().ToString();
     EXPECT_NE(Find(*r, "DEBIAN-TRACKER-CVE-2020-2222"), nullptr) << c.member;
@@ -300,8 +294,7 @@ TEST(DebianTracker, BadEntriesAreSkippedAndReported) {
 TEST(DebianTracker, WholeDocumentErrors) {
   for (const char* bad :
        {"", "   ", "[]", "[{}]", "\"x\"", "17", "null", "{", "{\"a\": }", "{} {}",
-        "{\"p\": {\"CVE-2020-1111\": {\"releases\": {\"bookworm\": {\"status\": \"open\"}}}}",
-        "\xff\xfe{}"}) {
+        "{\"p\": {\"CVE-2020-1111\": {\"releases\": {\"bookworm\": {\"status\": \"open\"}}}}", "\xff\xfe{}"}) {
     auto r = ParseDebianTrackerJson(bad, "x.json", Options());
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt) << bad;
@@ -340,21 +333,9 @@ TEST(DebianTracker, HugeDescriptionAndManyReleases) {
 
 TEST(DebianTracker, ReleaseNumbers) {
   const std::pair<const char*, const char*> cases[] = {
-      {"woody", "3.0"},
-      {"squeeze", "6.0"},
-      {"wheezy", "7"},
-      {"jessie", "8"},
-      {"stretch", "9"},
-      {"buster", "10"},
-      {"bullseye", "11"},
-      {"bookworm", "12"},
-      {"trixie", "13"},
-      {"forky", "14"},
-      {"duke", "15"},
-      {"sid", "sid"},
-      {"experimental", ""},
-      {"Bookworm", ""},
-      {"bookworm-security", ""},
+      {"woody", "3.0"}, {"squeeze", "6.0"}, {"wheezy", "7"},      {"jessie", "8"},  {"stretch", "9"},
+      {"buster", "10"}, {"bullseye", "11"}, {"bookworm", "12"},   {"trixie", "13"}, {"forky", "14"},
+      {"duke", "15"},   {"sid", "sid"},     {"experimental", ""}, {"Bookworm", ""}, {"bookworm-security", ""},
       {"", ""},
   };
   for (const auto& [codename, number] : cases) {
@@ -370,8 +351,7 @@ TEST(SecuritySupport, ParsesTheRealList) {
   EXPECT_EQ(l.entries[0].last_version, "2.38.6-1");
   EXPECT_EQ(l.entries[0].date, "2023-05-09");
   EXPECT_EQ(l.entries[0].details, "https://bugs.debian.org/1035794");
-  EXPECT_EQ(l.entries[1].details,
-            "abandoned upstream, upstream does not publish enough information to fix issues.");
+  EXPECT_EQ(l.entries[1].details, "abandoned upstream, upstream does not publish enough information to fix issues.");
   std::set<std::string> ended = EndedPackages(l, "2024-01-01");
   EXPECT_EQ(ended, std::set<std::string>{"wpewebkit"});
   EXPECT_TRUE(EndedPackages(l, "").count("php-horde.*"));
@@ -379,8 +359,7 @@ TEST(SecuritySupport, ParsesTheRealList) {
 
 TEST(SecuritySupport, BadLines) {
   SupportEndedList l = ParseSecuritySupportEnded(
-      "# comment\n\nfoo 1.0 2024-01-01 why\nbar 1.0\nbaz 1.0 yesterday\n\tqux\t0\t2020-02-02\n",
-      "list");
+      "# comment\n\nfoo 1.0 2024-01-01 why\nbar 1.0\nbaz 1.0 yesterday\n\tqux\t0\t2020-02-02\n", "list");
   ASSERT_EQ(l.entries.size(), 2u);
   EXPECT_EQ(l.entries[1].package, "qux");
   EXPECT_EQ(l.entries[1].details, "");
@@ -416,8 +395,7 @@ TEST(SecuritySupport, Patterns) {
       {"", "a", false},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(SupportPatternMatches(c.pattern, c.package), c.match)
-        << c.pattern << " ~ " << c.package;
+    EXPECT_EQ(SupportPatternMatches(c.pattern, c.package), c.match) << c.pattern << " ~ " << c.package;
   }
 }
 

@@ -62,9 +62,7 @@ TEST(Kev, FullCatalog) {
   EXPECT_EQ(r->entries.size(), 1404u);
   size_t known = 0;
   for (const KevEntry& e : r->entries) {
-    EXPECT_TRUE(e.known_ransomware_campaign_use == "Known" ||
-                e.known_ransomware_campaign_use == "Unknown")
-        << e.cve;
+    EXPECT_TRUE(e.known_ransomware_campaign_use == "Known" || e.known_ransomware_campaign_use == "Unknown") << e.cve;
     known += e.known_ransomware_campaign_use == "Known";
   }
   EXPECT_EQ(known, 293u);
@@ -110,8 +108,7 @@ TEST(Kev, BadEntries) {
     EXPECT_EQ(r->entries.size(), 1 + c.kept) << c.entry;
     ASSERT_GE(r->problems.total(), 1u) << c.entry;
     EXPECT_EQ(r->problems.list()[0].where, "kev.json: vulnerabilities[1]") << c.entry;
-    EXPECT_NE(Problems(r->problems).find(c.reason), std::string::npos) << c.entry << "\n"
-                                                                       << Problems(r->problems);
+    EXPECT_NE(Problems(r->problems).find(c.reason), std::string::npos) << c.entry << "\n" << Problems(r->problems);
   }
 }
 
@@ -120,15 +117,14 @@ TEST(Kev, CatalogLevelProblemsAndErrors) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->problems.total(), 3u) << Problems(r->problems);  // version, date, count
 
-  for (const char* bad : {"", "[]", "{}", R"({"vulnerabilities": {}})",
-                          R"({"vulnerabilities": null})", "{\"vulnerabilities\": [", "nul"}) {
+  for (const char* bad : {"", "[]", "{}", R"({"vulnerabilities": {}})", R"({"vulnerabilities": null})",
+                          "{\"vulnerabilities\": [", "nul"}) {
     auto e = ParseKevJson(bad, "kev.json");
     ASSERT_FALSE(e.ok()) << bad;
     EXPECT_EQ(e.error().code(), ErrorCode::kCorrupt) << bad;
     EXPECT_EQ(e.error().message().rfind("kev.json: ", 0), 0u) << e.error().message();
   }
-  std::string deep =
-      R"({"vulnerabilities": [)" + std::string(10000, '[') + std::string(10000, ']') + "]}";
+  std::string deep = R"({"vulnerabilities": [)" + std::string(10000, '[') + std::string(10000, ']') + "]}";
   EXPECT_FALSE(ParseKevJson(deep, "kev.json").ok());
 }
 
@@ -198,10 +194,9 @@ TEST(Epss, BadRowsAreCountedWithTheirLine) {
   EXPECT_EQ(r->summary.bad_rows, 9u) << Problems(r->summary.problems);
   std::vector<std::string> where;
   for (const FeedProblem& p : r->summary.problems.list()) where.push_back(p.where);
-  EXPECT_EQ(where, (std::vector<std::string>{
-                       "epss.csv: line 3", "epss.csv: line 4", "epss.csv: line 5",
-                       "epss.csv: line 6", "epss.csv: line 7", "epss.csv: line 8",
-                       "epss.csv: line 9", "epss.csv: line 10", "epss.csv: line 14"}));
+  EXPECT_EQ(where, (std::vector<std::string>{"epss.csv: line 3", "epss.csv: line 4", "epss.csv: line 5",
+                                             "epss.csv: line 6", "epss.csv: line 7", "epss.csv: line 8",
+                                             "epss.csv: line 9", "epss.csv: line 10", "epss.csv: line 14"}));
   EXPECT_NE(r->summary.problems.list()[0].reason.find("epss '1.5'"), std::string::npos);
 }
 
@@ -256,8 +251,7 @@ TEST(Epss, AHugeLineSplitAcrossChunks) {
 
 TEST(Epss, ManyRowsAreFast) {
   // ~300,000 rows like the real daily file: a smoke test of the per-row cost (no allocation).
-  std::string text =
-      "#model_version:v2025.03.14,score_date:2025-08-25T00:00:00+0000\ncve,epss,percentile\n";
+  std::string text = "#model_version:v2025.03.14,score_date:2025-08-25T00:00:00+0000\ncve,epss,percentile\n";
   for (int i = 0; i < 300000; ++i) {
     text += "CVE-2024-" + std::to_string(10000 + i) + ",0.000" + std::to_string(i % 10) + "1,0.5\n";
   }

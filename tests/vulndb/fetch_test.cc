@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "../test_util.h"
-#include "test_servers.h"
 #include "common/sha256.h"
+#include "test_servers.h"
 
 extern char** environ;
 
@@ -118,9 +118,8 @@ TEST_F(NginxFetchTest, ConcurrentFetches) {
   std::vector<std::thread> threads;
   for (size_t i = 0; i < results.size(); ++i) {
     fs::create_directories(staging_ / std::to_string(i));
-    threads.emplace_back([&, i] {
-      results[i] = FetchConditional(url, {}, (staging_ / std::to_string(i)).string(), options_);
-    });
+    threads.emplace_back(
+        [&, i] { results[i] = FetchConditional(url, {}, (staging_ / std::to_string(i)).string(), options_); });
   }
   for (auto& t : threads) t.join();
   for (const auto& r : results) {

@@ -12,13 +12,13 @@
 #include <fstream>
 #include <thread>
 
-#include "common/file.h"
 #include "../test_util.h"
+#include "common/file.h"
 #include "vulndb/index.h"
-#include "zip_util.h"
 #include "vulndb/osv.h"
 #include "vulndb/sqlite_store.h"
 #include "vulndb/store.h"
+#include "zip_util.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -32,14 +32,12 @@ std::string TempDir(const std::string& name) {
   return dir;
 }
 
-void Write(const std::string& path, std::string_view text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
+void Write(const std::string& path, std::string_view text) { std::ofstream(path, std::ios::binary) << text; }
 
-std::string Record(const std::string& id, const std::string& modified, const std::string& eco,
-                   const std::string& name, const std::string& fixed, const std::string& extra = "") {
-  return R"({"id":")" + id + R"(","modified":")" + modified + R"(","affected":[{"package":{"ecosystem":")" +
-         eco + R"(","name":")" + name + R"("},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":")" +
+std::string Record(const std::string& id, const std::string& modified, const std::string& eco, const std::string& name,
+                   const std::string& fixed, const std::string& extra = "") {
+  return R"({"id":")" + id + R"(","modified":")" + modified + R"(","affected":[{"package":{"ecosystem":")" + eco +
+         R"(","name":")" + name + R"("},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":")" +
          fixed + R"("}]}]}])" + extra + "}";
 }
 
@@ -194,14 +192,14 @@ TEST(Import, DuplicateIdsKeepTheNewest) {
 TEST(Import, BadRecordsAreSkippedAndReportedTheRestImported) {
   Db db("bad");
   std::string f = db.dir + "/bad.jsonl";
-  Write(f, Record("OK-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0") + "\n" +
-               "{not json\n" +
-               R"({"id":"NOMOD-1"})" + "\n" +
-               Record("UNK-1", "2024-01-01T00:00:00Z", "NoSuchEcosystem", "a", "1.0") + "\n" +
-               R"({"id":"INV-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Debian:12","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0-1 garbage"}]}]}]})" +
-               "\n" +
-               R"({"id":"REV-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"2.0"},{"fixed":"1.0"}]}]}]})" +
-               "\n" + Record("OK-2", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0") + "\n");
+  Write(
+      f,
+      Record("OK-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0") + "\n" + "{not json\n" + R"({"id":"NOMOD-1"})" +
+          "\n" + Record("UNK-1", "2024-01-01T00:00:00Z", "NoSuchEcosystem", "a", "1.0") + "\n" +
+          R"({"id":"INV-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Debian:12","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"1.0-1 garbage"}]}]}]})" +
+          "\n" +
+          R"({"id":"REV-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"2.0"},{"fixed":"1.0"}]}]}]})" +
+          "\n" + Record("OK-2", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0") + "\n");
   ImportReport r = db.Import({f});
   EXPECT_EQ(r.read, 7u);
   EXPECT_EQ(r.skipped, 2u) << ProblemList(r);
@@ -225,8 +223,10 @@ TEST(Import, BadRecordsAreSkippedAndReportedTheRestImported) {
 TEST(Import, SemverRangesOfOtherEcosystemsAreEvaluated) {
   Db db("bitnami");
   std::string f = db.dir + "/b.jsonl";
-  Write(f, R"({"id":"BIT-x-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Bitnami","name":"activemq"},"ranges":[{"type":"SEMVER","events":[{"introduced":"5.0.0"},{"fixed":"5.15.13"}]}]}]})"
-           "\n");
+  Write(
+      f,
+      R"({"id":"BIT-x-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"Bitnami","name":"activemq"},"ranges":[{"type":"SEMVER","events":[{"introduced":"5.0.0"},{"fixed":"5.15.13"}]}]}]})"
+      "\n");
   ImportReport r = db.Import({f});
   EXPECT_EQ(r.warnings, 0u) << ProblemList(r);
   auto index = Index::Load(*db.store);
@@ -242,9 +242,9 @@ TEST(Import, ZipWithHostileEntries) {
   Db db("zip");
   std::string good = Record("Z-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0");
   std::string zip = test::MakeZip({{"Z-1.json", good},
-                             {"../escape.json", Record("Z-2", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0")},
-                             {"/abs.json", Record("Z-3", "2024-01-01T00:00:00Z", "npm", "c", "1.0.0")},
-                             {"Z-4.json", Record("Z-4", "2024-01-01T00:00:00Z", "npm", "d", "1.0.0")}});
+                                   {"../escape.json", Record("Z-2", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0")},
+                                   {"/abs.json", Record("Z-3", "2024-01-01T00:00:00Z", "npm", "c", "1.0.0")},
+                                   {"Z-4.json", Record("Z-4", "2024-01-01T00:00:00Z", "npm", "d", "1.0.0")}});
   Write(db.dir + "/all.zip", zip);
   ImportReport r = db.Import({db.dir + "/all.zip"});
   EXPECT_TRUE(db.Has("Z-1"));
@@ -265,8 +265,9 @@ TEST(Import, ZipWithHostileEntries) {
     noise += "0123456789abcdef"[x & 15];
   }
   std::string big = Record("BIG-1", "2024-01-01T00:00:00Z", "npm", "big", "1.0.0", R"(,"details":")" + noise + "\"");
-  std::string zip2 = test::MakeZip({{"Y-1.json", good}, {"big.json", big},
-                              {"Y-2.json", Record("Y-2", "2024-01-01T00:00:00Z", "npm", "e", "1.0.0")}});
+  std::string zip2 = test::MakeZip({{"Y-1.json", good},
+                                    {"big.json", big},
+                                    {"Y-2.json", Record("Y-2", "2024-01-01T00:00:00Z", "npm", "e", "1.0.0")}});
   Write(db2.dir + "/t.zip", zip2.substr(0, zip2.size() / 2));
   ImportReport r2 = db2.Import({db2.dir + "/t.zip"});
   EXPECT_GE(r2.skipped, 1u) << ProblemList(r2) << r2.read << " read " << r2.added << " added";
@@ -349,7 +350,9 @@ TEST(Store, KillDuringImportKeepsThePreviousDatabase) {
   {
     std::ofstream out(big);
     for (int i = 0; i < 400000; ++i) {
-      out << Record("BIG-" + std::to_string(i), "2024-01-01T00:00:00Z", "npm", "p" + std::to_string(i % 5000), "1.0." + std::to_string(i % 97)) << "\n";
+      out << Record("BIG-" + std::to_string(i), "2024-01-01T00:00:00Z", "npm", "p" + std::to_string(i % 5000),
+                    "1.0." + std::to_string(i % 97))
+          << "\n";
     }
   }
   for (int delay_ms : {150, 600}) {

@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
-#include "common/file.h"
 #include "../test_util.h"
+#include "common/file.h"
 
 namespace vigil::vulndb {
 namespace {
@@ -82,7 +82,8 @@ TEST(OsvParser, ReadsWithdrawn) {
 TEST(OsvParser, NormalisesNames) {
   OsvParser p;
   auto a = p.Parse(R"({"id":"X-1","modified":"2024-01-01T00:00:00Z","affected":[
-      {"package":{"ecosystem":"PyPI","name":"Django_REST.framework"},"versions":["1.0"]}]})", "x");
+      {"package":{"ecosystem":"PyPI","name":"Django_REST.framework"},"versions":["1.0"]}]})",
+                   "x");
   ASSERT_TRUE(a.ok()) << a.error().ToString();
   EXPECT_EQ(a->affected[0].normalized_name, "django-rest-framework");
   EXPECT_EQ(a->affected[0].spec.versions, std::vector<std::string>{"1.0"});
@@ -143,9 +144,10 @@ TEST(OsvJson, RoundTripsConvertedRecords) {
   Affected af;
   af.ecosystem = ParseEcosystem("Alpine:v3.11");
   af.name = "openssl";
-  af.spec.ranges.push_back({version::RangeSpec::Type::kEcosystem, "ECOSYSTEM",
-                            {{version::RangeEvent::Kind::kIntroduced, "0"},
-                             {version::RangeEvent::Kind::kFixed, "1.1.1g-r0"}}});
+  af.spec.ranges.push_back(
+      {version::RangeSpec::Type::kEcosystem,
+       "ECOSYSTEM",
+       {{version::RangeEvent::Kind::kIntroduced, "0"}, {version::RangeEvent::Kind::kFixed, "1.1.1g-r0"}}});
   af.status = FixStatus::kFixed;
   af.status_note = "urgency high";
   a.affected.push_back(af);
@@ -168,8 +170,8 @@ TEST(Time, OrdersAndFormats) {
   EXPECT_EQ(TimeMicros("2021-07-25T23:34:58.778006Z") % 1000000, 778006);
   EXPECT_LT(TimeMicros("0001-01-01T00:00:00Z"), TimeMicros("1970-01-01T00:00:00Z"));
   EXPECT_EQ(TimeMicros("not a time"), INT64_MIN);
-  for (const char* t : {"2026-11-29T09:00:00Z", "2021-07-25T23:34:58.778006Z", "0001-01-01T00:00:00Z",
-                        "2024-02-29T23:59:59Z"}) {
+  for (const char* t :
+       {"2026-11-29T09:00:00Z", "2021-07-25T23:34:58.778006Z", "0001-01-01T00:00:00Z", "2024-02-29T23:59:59Z"}) {
     EXPECT_EQ(FormatMicros(TimeMicros(t)), t);
   }
   EXPECT_TRUE(IsRfc3339("2024-01-01T00:00:00.5-07:00"));

@@ -194,23 +194,37 @@ const Pki& TestPki() {
               "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n"
               "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n");
     auto ca = [&](const std::string& name) {
-      return RunCommand({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                         "-nodes", "-keyout", (d / (name + ".key")).string(), "-out",
-                         (d / (name + ".pem")).string(), "-days", "2", "-subj", "/CN=vigil test " + name,
-                         "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+      return RunCommand({"openssl",
+                         "req",
+                         "-x509",
+                         "-newkey",
+                         "ec",
+                         "-pkeyopt",
+                         "ec_paramgen_curve:prime256v1",
+                         "-nodes",
+                         "-keyout",
+                         (d / (name + ".key")).string(),
+                         "-out",
+                         (d / (name + ".pem")).string(),
+                         "-days",
+                         "2",
+                         "-subj",
+                         "/CN=vigil test " + name,
+                         "-addext",
+                         "basicConstraints=critical,CA:TRUE",
+                         "-addext",
                          "keyUsage=critical,keyCertSign,cRLSign"},
                         log);
     };
-    bool ok = ca("ca") == 0 && ca("other-ca") == 0 &&
-              RunCommand({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                          "-keyout", (d / "server.key").string(), "-out", (d / "server.csr").string(), "-subj",
-                          "/CN=127.0.0.1"},
-                         log) == 0 &&
-              RunCommand({"openssl", "x509", "-req", "-in", (d / "server.csr").string(), "-CA",
-                          (d / "ca.pem").string(), "-CAkey", (d / "ca.key").string(), "-set_serial", "2",
-                          "-days", "2", "-extfile", (d / "server.ext").string(), "-out",
-                          (d / "server.pem").string()},
-                         log) == 0;
+    bool ok =
+        ca("ca") == 0 && ca("other-ca") == 0 &&
+        RunCommand({"openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                    (d / "server.key").string(), "-out", (d / "server.csr").string(), "-subj", "/CN=127.0.0.1"},
+                   log) == 0 &&
+        RunCommand({"openssl", "x509", "-req", "-in", (d / "server.csr").string(), "-CA", (d / "ca.pem").string(),
+                    "-CAkey", (d / "ca.key").string(), "-set_serial", "2", "-days", "2", "-extfile",
+                    (d / "server.ext").string(), "-out", (d / "server.pem").string()},
+                   log) == 0;
     if (!ok) {
       std::fprintf(stderr, "openssl failed:\n%s\n", ReadText(log).c_str());
       std::abort();
@@ -233,9 +247,7 @@ class Nginx {
 
   const fs::path& www() const { return www_; }
   int port() const { return port_; }
-  std::string Url(const std::string& path) const {
-    return "https://127.0.0.1:" + std::to_string(port_) + path;
-  }
+  std::string Url(const std::string& path) const { return "https://127.0.0.1:" + std::to_string(port_) + path; }
   // nginx logs a request after the client has its answer: wait for `lines` lines (3 s at most).
   std::string AccessLog(size_t lines) const {
     std::string log;
@@ -256,28 +268,50 @@ class Nginx {
       std::string d = dir_.string(), p = std::to_string(port_);
       WriteText(dir_ / "nginx.conf",
                 "daemon off;\nmaster_process off;\nworker_processes 1;\n"
-                "pid " + d + "/nginx.pid;\nerror_log " + d + "/error.log info;\n"
-                "events { worker_connections 64; }\n"
-                "http {\n"
-                "  access_log " + d + "/access.log;\n"
-                "  client_body_temp_path " + d + "/tmp/body;\n  proxy_temp_path " + d + "/tmp/proxy;\n"
-                "  fastcgi_temp_path " + d + "/tmp/fastcgi;\n  uwsgi_temp_path " + d + "/tmp/uwsgi;\n"
-                "  scgi_temp_path " + d + "/tmp/scgi;\n"
-                "  types { application/zip zip; text/plain txt; }\n"
-                "  default_type application/octet-stream;\n"
-                "  server {\n"
-                "    listen 127.0.0.1:" + p + " ssl;\n"
-                "    listen 127.0.0.2:" + p + " ssl;\n"
-                "    server_name localhost;\n"
-                "    ssl_certificate " + pki.cert.string() + ";\n"
-                "    ssl_certificate_key " + pki.key.string() + ";\n"
-                "    root " + www_.string() + ";\n"
-                "    etag on;\n"
-                "    location = /to-http { return 302 http://127.0.0.1:" + p + "/first.zip; }\n"
-                "    location = /moved { return 301 /first.zip; }\n"
-                "    location = /loop { return 302 /loop; }\n"
-                "  }\n"
-                "}\n");
+                "pid " +
+                    d + "/nginx.pid;\nerror_log " + d +
+                    "/error.log info;\n"
+                    "events { worker_connections 64; }\n"
+                    "http {\n"
+                    "  access_log " +
+                    d +
+                    "/access.log;\n"
+                    "  client_body_temp_path " +
+                    d + "/tmp/body;\n  proxy_temp_path " + d +
+                    "/tmp/proxy;\n"
+                    "  fastcgi_temp_path " +
+                    d + "/tmp/fastcgi;\n  uwsgi_temp_path " + d +
+                    "/tmp/uwsgi;\n"
+                    "  scgi_temp_path " +
+                    d +
+                    "/tmp/scgi;\n"
+                    "  types { application/zip zip; text/plain txt; }\n"
+                    "  default_type application/octet-stream;\n"
+                    "  server {\n"
+                    "    listen 127.0.0.1:" +
+                    p +
+                    " ssl;\n"
+                    "    listen 127.0.0.2:" +
+                    p +
+                    " ssl;\n"
+                    "    server_name localhost;\n"
+                    "    ssl_certificate " +
+                    pki.cert.string() +
+                    ";\n"
+                    "    ssl_certificate_key " +
+                    pki.key.string() +
+                    ";\n"
+                    "    root " +
+                    www_.string() +
+                    ";\n"
+                    "    etag on;\n"
+                    "    location = /to-http { return 302 http://127.0.0.1:" +
+                    p +
+                    "/first.zip; }\n"
+                    "    location = /moved { return 301 /first.zip; }\n"
+                    "    location = /loop { return 302 /loop; }\n"
+                    "  }\n"
+                    "}\n");
       pid_ = Spawn({"nginx", "-p", d + "/", "-c", d + "/nginx.conf", "-e", d + "/error.log"}, dir_ / "nginx.out");
       if (pid_ < 0) return ::testing::AssertionFailure() << "cannot start nginx (scripts/setup.sh --test installs it)";
       for (int i = 0; i < 500; ++i) {
@@ -306,8 +340,8 @@ class ScriptedServer {
 
   ::testing::AssertionResult Start(const std::string& script_json) {
     WriteText(dir_ / "script.json", script_json);
-    pid_ = Spawn({"python3", testing::TestData("vulndb", "scripted_http_server.py"), dir_.string()},
-                 dir_ / "server.log");
+    pid_ =
+        Spawn({"python3", testing::TestData("vulndb", "scripted_http_server.py"), dir_.string()}, dir_ / "server.log");
     if (pid_ < 0) return ::testing::AssertionFailure() << "cannot start python3";
     for (int i = 0; i < 500; ++i) {
       std::string port = ReadText(dir_ / "port");

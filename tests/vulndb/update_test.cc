@@ -34,9 +34,8 @@ std::vector<std::pair<std::string, std::string>> Entries(const std::string& json
 
 std::string Record(const std::string& id, const std::string& modified, const std::string& name,
                    const std::string& fixed) {
-  return R"({"id":")" + id + R"(","modified":")" + modified +
-         R"(","affected":[{"package":{"ecosystem":"Go","name":")" + name +
-         R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":")" + fixed + R"("}]}]}]})";
+  return R"({"id":")" + id + R"(","modified":")" + modified + R"(","affected":[{"package":{"ecosystem":"Go","name":")" +
+         name + R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":")" + fixed + R"("}]}]}]})";
 }
 
 class UpdateTest : public ::testing::Test {
@@ -61,7 +60,8 @@ class UpdateTest : public ::testing::Test {
     if (go_.empty()) {
       for (int i = 0; i < 40; ++i) {
         go_.emplace_back("GO-T-" + std::to_string(i) + ".json",
-                         Record("GO-T-" + std::to_string(i), "2024-01-01T00:00:00Z", "example.com/m" + std::to_string(i), "1.0." + std::to_string(i)));
+                         Record("GO-T-" + std::to_string(i), "2024-01-01T00:00:00Z",
+                                "example.com/m" + std::to_string(i), "1.0." + std::to_string(i)));
       }
       auto rs = ReadFile(testing::TestData("vulndb", "osv/RUSTSEC-2021-0056.json"));
       ASSERT_TRUE(rs.ok());
@@ -184,7 +184,8 @@ TEST_F(UpdateTest, LocalMirrorFolderAndSingleFiles) {
   UpdateReport again = Run();
   EXPECT_EQ(again.not_modified, 2u) << Lines(again);
 
-  WriteText(nginx_->www() / "extra.jsonl", Record("GO-EXTRA-1", "2031-01-01T00:00:00Z", "example.com/e", "2.0.0") + "\n");
+  WriteText(nginx_->www() / "extra.jsonl",
+            Record("GO-EXTRA-1", "2031-01-01T00:00:00Z", "example.com/e", "2.0.0") + "\n");
   options_.sources = {nginx_->Url("/extra.jsonl")};
   UpdateReport single = Run();
   EXPECT_EQ(single.downloaded, 1u) << Lines(single);

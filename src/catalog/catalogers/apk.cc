@@ -48,24 +48,36 @@ Status ParseApkInstalled(std::string_view text, std::vector<Package>& out) {
     }
     if (line.size() < 2 || line[1] != ':') {
       if (first_error.empty()) {
-        first_error = "line " + std::to_string(line_no) + " is not a 'X:value' field: '" +
-                      Clip(line, 60) + "'";
+        first_error = "line " + std::to_string(line_no) + " is not a 'X:value' field: '" + Clip(line, 60) + "'";
       }
       return;
     }
     any = true;
     std::string value(line.substr(2));
     switch (line[0]) {
-      case 'P': cur.name = value; break;
-      case 'V': cur.version = value; break;
-      case 'A': cur.arch = value; break;
-      case 'o': cur.source_name = value; break;
+      case 'P':
+        cur.name = value;
+        break;
+      case 'V':
+        cur.version = value;
+        break;
+      case 'A':
+        cur.arch = value;
+        break;
+      case 'o':
+        cur.source_name = value;
+        break;
       case 'L':
         if (!value.empty()) cur.licenses.push_back(value);
         break;
-      case 'F': dir = value; break;
-      case 'R': cur.files.push_back(dir.empty() ? value : dir + "/" + value); break;
-      default: break;
+      case 'F':
+        dir = value;
+        break;
+      case 'R':
+        cur.files.push_back(dir.empty() ? value : dir + "/" + value);
+        break;
+      default:
+        break;
     }
   });
   flush();

@@ -101,18 +101,22 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) {
       if (first_error.empty()) {
-        first_error = "line " + std::to_string(line_no) + " is neither a field nor a continuation: '" +
-                      Clip(line, 60) + "'";
+        first_error =
+            "line " + std::to_string(line_no) + " is neither a field nor a continuation: '" + Clip(line, 60) + "'";
       }
       return;
     }
     std::string key = AsciiLower(line.substr(0, colon));
     std::string value(Trim(line.substr(colon + 1)));
     std::string* last = nullptr;
-    if (key == "package") last = &st.package;
-    else if (key == "version") last = &st.version;
-    else if (key == "architecture") last = &st.arch;
-    else if (key == "source") last = &st.source;
+    if (key == "package")
+      last = &st.package;
+    else if (key == "version")
+      last = &st.version;
+    else if (key == "architecture")
+      last = &st.arch;
+    else if (key == "source")
+      last = &st.source;
     else if (key == "status") {
       last = &st.status;
       st.has_status = true;

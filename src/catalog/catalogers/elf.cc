@@ -34,7 +34,11 @@ struct Header {
 
 }  // namespace
 
-bool IsElf(std::string_view file) { return file.size() >= 4 && file.substr(0, 4) == "\x7f" "ELF"; }
+bool IsElf(std::string_view file) {
+  return file.size() >= 4 && file.substr(0, 4) ==
+                                 "\x7f"
+                                 "ELF";
+}
 
 uint64_t ReadUint(std::string_view data, size_t size, bool big_endian) {
   uint64_t v = 0;
@@ -89,21 +93,28 @@ Result<ElfFile> ElfFile::Parse(std::string_view file) {
   uint64_t phnum = h.phnum;
   std::string_view shdrs;
   if (h.shoff != 0) {
-    if (h.shentsize < min_shent) return Corrupt("ELF: section header entry size " + std::to_string(h.shentsize) + " is too small");
-    if (!InBounds(h.shoff, h.shentsize, file.size())) return Corrupt("ELF: section header table starts past the end of the file");
+    if (h.shentsize < min_shent)
+      return Corrupt("ELF: section header entry size " + std::to_string(h.shentsize) + " is too small");
+    if (!InBounds(h.shoff, h.shentsize, file.size()))
+      return Corrupt("ELF: section header table starts past the end of the file");
     std::string_view first = file.substr(h.shoff, h.shentsize);
     if (shnum == 0) shnum = ReadUint(first.substr(elf.is64_ ? 32 : 20), elf.is64_ ? 8 : 4, be);
     if (shstrndx == kShnXindex) shstrndx = ReadUint(first.substr(elf.is64_ ? 40 : 24), 4, be);
     if (phnum == kPnXnum) phnum = ReadUint(first.substr(elf.is64_ ? 44 : 28), 4, be);
-    if (shnum > kMaxSections) return LimitExceeded("ELF: " + std::to_string(shnum) + " sections is more than the limit");
-    if (!InBounds(h.shoff, shnum * h.shentsize, file.size())) return Corrupt("ELF: section header table runs past the end of the file");
+    if (shnum > kMaxSections)
+      return LimitExceeded("ELF: " + std::to_string(shnum) + " sections is more than the limit");
+    if (!InBounds(h.shoff, shnum * h.shentsize, file.size()))
+      return Corrupt("ELF: section header table runs past the end of the file");
     shdrs = file.substr(h.shoff, shnum * h.shentsize);
   }
 
   if (h.phoff != 0 && phnum != 0) {
-    if (h.phentsize < min_phent) return Corrupt("ELF: program header entry size " + std::to_string(h.phentsize) + " is too small");
-    if (phnum > kMaxSegments) return LimitExceeded("ELF: " + std::to_string(phnum) + " program headers is more than the limit");
-    if (!InBounds(h.phoff, phnum * h.phentsize, file.size())) return Corrupt("ELF: program header table runs past the end of the file");
+    if (h.phentsize < min_phent)
+      return Corrupt("ELF: program header entry size " + std::to_string(h.phentsize) + " is too small");
+    if (phnum > kMaxSegments)
+      return LimitExceeded("ELF: " + std::to_string(phnum) + " program headers is more than the limit");
+    if (!InBounds(h.phoff, phnum * h.phentsize, file.size()))
+      return Corrupt("ELF: program header table runs past the end of the file");
     elf.segments_.reserve(phnum);
     for (uint64_t i = 0; i < phnum; ++i) {
       std::string_view p = file.substr(h.phoff + i * h.phentsize, h.phentsize);
@@ -178,9 +189,8 @@ const ElfSection* ElfFile::FindSection(std::string_view name) const {
 Result<std::string_view> ElfFile::SectionData(const ElfSection& s) const {
   if (s.type == kElfShtNobits) return std::string_view();
   if (!InBounds(s.offset, s.size, file_.size())) {
-    return Corrupt("ELF: section '" + std::string(s.name) + "' (offset " + std::to_string(s.offset) +
-                   ", size " + std::to_string(s.size) + ") lies outside the " +
-                   std::to_string(file_.size()) + "-byte file");
+    return Corrupt("ELF: section '" + std::string(s.name) + "' (offset " + std::to_string(s.offset) + ", size " +
+                   std::to_string(s.size) + ") lies outside the " + std::to_string(file_.size()) + "-byte file");
   }
   return file_.substr(s.offset, s.size);
 }

@@ -45,7 +45,8 @@ Result<std::string> ReadVarString(std::string_view& data, uint64_t max, std::str
   uint64_t len = 0;
   size_t i = 0;
   for (int shift = 0;; shift += 7) {
-    if (i >= data.size()) return Corrupt("Go build info: " + std::string(what) + " length runs past the end of the file");
+    if (i >= data.size())
+      return Corrupt("Go build info: " + std::string(what) + " length runs past the end of the file");
     if (shift > 63) return Corrupt("Go build info: " + std::string(what) + " length is not a valid varint");
     uint8_t b = static_cast<uint8_t>(data[i++]);
     len |= static_cast<uint64_t>(b & 0x7f) << shift;
@@ -56,7 +57,8 @@ Result<std::string> ReadVarString(std::string_view& data, uint64_t max, std::str
                          " is more than the " + std::to_string(max) + "-byte limit");
   }
   if (len > data.size() - i) {
-    return Corrupt("Go build info: " + std::string(what) + " (" + std::to_string(len) + " bytes) runs past the end of the file");
+    return Corrupt("Go build info: " + std::string(what) + " (" + std::to_string(len) +
+                   " bytes) runs past the end of the file");
   }
   std::string s(data.substr(i, len));
   data.remove_prefix(i + len);
@@ -64,8 +66,8 @@ Result<std::string> ReadVarString(std::string_view& data, uint64_t max, std::str
 }
 
 // Reads a pre-1.18 string: `addr` points at a Go string header {data pointer, length}.
-Result<std::string> ReadPointedString(const ElfFile& elf, uint64_t addr, size_t ptr_size, bool big,
-                                      uint64_t max, std::string_view what) {
+Result<std::string> ReadPointedString(const ElfFile& elf, uint64_t addr, size_t ptr_size, bool big, uint64_t max,
+                                      std::string_view what) {
   auto hdr = elf.ReadVirtual(addr, 2 * ptr_size);
   if (!hdr.ok()) return Corrupt("Go build info: " + std::string(what) + " string header: " + hdr.error().message());
   uint64_t data_addr = ReadUint(*hdr, ptr_size, big);
@@ -127,11 +129,21 @@ std::string UnquoteGo(std::string_view s) {
     }
     char c = s[++i];
     switch (c) {
-      case 'n': out.push_back('\n'); break;
-      case 't': out.push_back('\t'); break;
-      case 'r': out.push_back('\r'); break;
-      case '\\': out.push_back('\\'); break;
-      case '"': out.push_back('"'); break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case '"':
+        out.push_back('"');
+        break;
       default:
         out.push_back('\\');
         out.push_back(c);
@@ -190,8 +202,8 @@ bool LooksLikeSemver(std::string_view v) {
   if (!digits()) return false;
   for (; i < v.size(); ++i) {
     char c = v[i];
-    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' ||
-              c == '-' || c == '+';
+    bool ok =
+        (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '.' || c == '-' || c == '+';
     if (!ok) return false;
   }
   return true;
@@ -238,7 +250,8 @@ Result<GoBuildInfo> ReadGoBuildInfo(std::string_view file) {
     const bool big = flags & kFlagBigEndian;
     uint64_t version_addr = ReadUint(region.substr(16), ptr_size, big);
     uint64_t mod_addr = ReadUint(region.substr(16 + ptr_size), ptr_size, big);
-    VIGIL_ASSIGN_OR_RETURN(info.go_version, ReadPointedString(elf, version_addr, ptr_size, big, kMaxVersionLen, "Go version"));
+    VIGIL_ASSIGN_OR_RETURN(info.go_version,
+                           ReadPointedString(elf, version_addr, ptr_size, big, kMaxVersionLen, "Go version"));
     VIGIL_ASSIGN_OR_RETURN(mod, ReadPointedString(elf, mod_addr, ptr_size, big, kMaxModInfoLen, "module info"));
   }
   if (info.go_version.empty()) return Corrupt("Go build info: empty Go version");
@@ -312,7 +325,8 @@ Status ParseGoModInfo(std::string_view go_version, std::string_view mod_info, st
     ++line_no;
     auto fail = [&](std::string_view why) {
       if (first_error.empty()) {
-        first_error = "Go module info line " + std::to_string(line_no) + " " + std::string(why) + ": '" + Clip(line, 80) + "'";
+        first_error =
+            "Go module info line " + std::to_string(line_no) + " " + std::string(why) + ": '" + Clip(line, 80) + "'";
       }
     };
     if (line.empty()) return;

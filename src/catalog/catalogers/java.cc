@@ -118,9 +118,7 @@ class Walker {
   void Emit(const std::string& location, const std::vector<std::pair<std::string, std::string>>& poms,
             const std::optional<std::string>& manifest);
 
-  uint64_t MetadataCap() const {
-    return std::min(limits_.max_metadata_bytes, limits_.max_inflated_bytes - inflated_);
-  }
+  uint64_t MetadataCap() const { return std::min(limits_.max_metadata_bytes, limits_.max_inflated_bytes - inflated_); }
 
   const JavaLimits& limits_;
   std::vector<Package>& out_;
@@ -224,7 +222,8 @@ void Walker::Walk(const std::string& location, std::string_view bytes, int depth
       poms.emplace_back(name, std::move(*text));
     } else if (IsJavaArchiveName(name)) {
       if (depth >= limits_.max_depth) {
-        Fail(LimitExceeded(where + ": archives nested more than " + std::to_string(limits_.max_depth) + " levels deep"));
+        Fail(
+            LimitExceeded(where + ": archives nested more than " + std::to_string(limits_.max_depth) + " levels deep"));
         continue;
       }
       Result<std::string> inner = ReadEntry(a.get(), e, limits_.max_inflated_bytes - inflated_, where, spent);
@@ -390,7 +389,8 @@ std::map<std::string, std::string> ParseJavaProperties(std::string_view text) {
   bool continuing = false;
   ForEachLine(text, [&](std::string_view line) {
     if (continuing) {
-      while (!line.empty() && (line.front() == ' ' || line.front() == '\t' || line.front() == '\f')) line.remove_prefix(1);
+      while (!line.empty() && (line.front() == ' ' || line.front() == '\t' || line.front() == '\f'))
+        line.remove_prefix(1);
     } else {
       std::string_view t = line;
       while (!t.empty() && (t.front() == ' ' || t.front() == '\t' || t.front() == '\f')) t.remove_prefix(1);
@@ -420,17 +420,28 @@ std::map<std::string, std::string> ParseJavaProperties(std::string_view text) {
       }
       char c = s[++i];
       switch (c) {
-        case 't': r.push_back('\t'); break;
-        case 'n': r.push_back('\n'); break;
-        case 'r': r.push_back('\r'); break;
-        case 'f': r.push_back('\f'); break;
+        case 't':
+          r.push_back('\t');
+          break;
+        case 'n':
+          r.push_back('\n');
+          break;
+        case 'r':
+          r.push_back('\r');
+          break;
+        case 'f':
+          r.push_back('\f');
+          break;
         case 'u': {
           // \uXXXX: only ASCII matters for coordinates; others become '?'.
           unsigned v = 0;
           size_t j = 0;
           for (; j < 4 && i + 1 + j < s.size(); ++j) {
             char h = s[i + 1 + j];
-            int d = IsDigit(h) ? h - '0' : (h >= 'a' && h <= 'f') ? h - 'a' + 10 : (h >= 'A' && h <= 'F') ? h - 'A' + 10 : -1;
+            int d = IsDigit(h)               ? h - '0'
+                    : (h >= 'a' && h <= 'f') ? h - 'a' + 10
+                    : (h >= 'A' && h <= 'F') ? h - 'A' + 10
+                                             : -1;
             if (d < 0) break;
             v = v * 16 + static_cast<unsigned>(d);
           }
@@ -438,7 +449,8 @@ std::map<std::string, std::string> ParseJavaProperties(std::string_view text) {
           r.push_back(v < 0x80 ? static_cast<char>(v) : '?');
           break;
         }
-        default: r.push_back(c);
+        default:
+          r.push_back(c);
       }
     }
     return r;

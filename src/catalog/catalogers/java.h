@@ -9,8 +9,8 @@
 //  - without any pom.properties, one package from META-INF/MANIFEST.MF and the file name:
 //    artifactId from the file name when it has the "<artifact>-<version>.jar" shape or the
 //    Bundle-SymbolicName ends in ".<file name>" (the most reliable artifactId: manifest titles
-//    are often prose such as "Apache Commons Lang"), else from the manifest (Bundle-SymbolicName less the group prefix, an identifier-like
-//    Implementation-Title, Short-Name, Extension-Name), else the bare file name (never a bare
+//    are often prose such as "Apache Commons Lang"), else from the manifest (Bundle-SymbolicName less the group prefix,
+//    an identifier-like Implementation-Title, Short-Name, Extension-Name), else the bare file name (never a bare
 //    Bundle-SymbolicName: that is an OSGi name, e.g. "com.google.inject" in every Guice jar); the version from
 //    Implementation-Version, Bundle-Version, Plugin-Version or Specification-Version (first word
 //    only), else from the file name; the group from Implementation-Vendor-Id or Group-Id, or the
@@ -33,11 +33,11 @@ namespace vigil::catalog {
 
 // Caps on what one outer archive may cost; they guard against zip bombs.
 struct JavaLimits {
-  int max_depth = 4;                          // nesting levels opened below the outer archive
-  uint64_t max_inflated_bytes = 256u << 20;   // total bytes inflated from the outer archive
-                                              // (nested archives and metadata files)
-  uint64_t max_metadata_bytes = 1u << 20;     // one MANIFEST.MF or pom.properties
-  uint64_t max_entries = 1000000;             // entries visited, over all levels
+  int max_depth = 4;                         // nesting levels opened below the outer archive
+  uint64_t max_inflated_bytes = 256u << 20;  // total bytes inflated from the outer archive
+                                             // (nested archives and metadata files)
+  uint64_t max_metadata_bytes = 1u << 20;    // one MANIFEST.MF or pom.properties
+  uint64_t max_entries = 1000000;            // entries visited, over all levels
 };
 
 // The attributes of a MANIFEST.MF: the main section and the per-entry ("Name:") sections.

@@ -32,8 +32,7 @@ void UniquePackages::Add(Package p) {
     return;
   }
   Package& have = packages_[it->second];
-  if (!group_flag_.empty() && have.properties.count(group_flag_) != 0 &&
-      p.properties.count(group_flag_) == 0) {
+  if (!group_flag_.empty() && have.properties.count(group_flag_) != 0 && p.properties.count(group_flag_) == 0) {
     have.properties.erase(group_flag_);
   }
   for (auto& [k, v] : p.properties) {

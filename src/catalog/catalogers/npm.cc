@@ -29,8 +29,8 @@ void AddLicense(const nlohmann::json& v, std::vector<std::string>& out) {
 
 bool IsInstalledPackageJson(std::string_view path) {
   if (BaseName(path) != "package.json") return false;
-  std::string_view dir = ParentPath(path);     // .../node_modules/[@scope/]name
-  std::string_view up = ParentPath(dir);       // .../node_modules or .../node_modules/@scope
+  std::string_view dir = ParentPath(path);  // .../node_modules/[@scope/]name
+  std::string_view up = ParentPath(dir);    // .../node_modules or .../node_modules/@scope
   if (BaseName(up) == "node_modules") return BaseName(dir).front() != '@' && BaseName(dir).front() != '.';
   std::string_view scope = BaseName(up);
   return !scope.empty() && scope.front() == '@' && BaseName(ParentPath(up)) == "node_modules";

@@ -136,8 +136,7 @@ Result<YAML::Node> LoadYaml(std::string_view text, std::string_view what) {
   try {
     return YAML::Load(std::string(text));
   } catch (const YAML::Exception& e) {
-    return Corrupt(std::string(what) + ": malformed YAML at line " + std::to_string(e.mark.line + 1) +
-                   ": " + e.msg);
+    return Corrupt(std::string(what) + ": malformed YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
   } catch (const std::exception& e) {
     return Corrupt(std::string(what) + ": malformed YAML: " + e.what());
   }

@@ -29,9 +29,7 @@ std::string Unquote(std::string_view v) {
 class OsReleaseCataloger : public Cataloger {
  public:
   std::string_view name() const override { return "os-release"; }
-  bool Wants(const FileRef& f) const override {
-    return f.path == "etc/os-release" || f.path == "usr/lib/os-release";
-  }
+  bool Wants(const FileRef& f) const override { return f.path == "etc/os-release" || f.path == "usr/lib/os-release"; }
   uint64_t MaxSize() const override { return 64 << 10; }
   Status Parse(const FileRef&, std::string_view content, FileResult& out) const override {
     out.facts["os-release"] = std::string(content);

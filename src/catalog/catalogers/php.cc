@@ -13,9 +13,7 @@ namespace {
 class ComposerCataloger : public Cataloger {
  public:
   std::string_view name() const override { return "composer"; }
-  bool Wants(const FileRef& f) const override {
-    return IsComposerInstalledJson(f.path) || IsComposerLock(f.path);
-  }
+  bool Wants(const FileRef& f) const override { return IsComposerInstalledJson(f.path) || IsComposerLock(f.path); }
   uint64_t MaxSize() const override { return 32u << 20; }
   Status Parse(const FileRef& f, std::string_view content, FileResult& out) const override {
     return IsComposerLock(f.path) ? ParseComposerLock(content, out.packages)

@@ -40,10 +40,14 @@ Status ParsePythonMetadata(std::string_view text, std::vector<Package>& out) {
     if (colon == std::string_view::npos) return;
     std::string key = AsciiLower(Trim(line.substr(0, colon)));
     std::string_view value = Trim(line.substr(colon + 1));
-    if (key == "name" && name.empty()) name = std::string(value);
-    else if (key == "version" && version.empty()) version = std::string(value);
-    else if (key == "license" && license.empty()) license = std::string(value);
-    else if (key == "license-expression") license_expr = std::string(value);
+    if (key == "name" && name.empty())
+      name = std::string(value);
+    else if (key == "version" && version.empty())
+      version = std::string(value);
+    else if (key == "license" && license.empty())
+      license = std::string(value);
+    else if (key == "license-expression")
+      license_expr = std::string(value);
     else if (key == "classifier" && value.substr(0, 10) == "License ::") {
       size_t last = value.rfind("::");
       std::string_view l = Trim(value.substr(last + 2));

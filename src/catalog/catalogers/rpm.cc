@@ -35,8 +35,7 @@ constexpr uint32_t kBdbBtreeMagic = 0x053162;
 
 bool BdbMagicIs(std::string_view b, uint32_t magic) {
   if (b.size() < 16) return false;
-  return rpm_internal::Load32(b.data() + 12, false) == magic ||
-         rpm_internal::Load32(b.data() + 12, true) == magic;
+  return rpm_internal::Load32(b.data() + 12, false) == magic || rpm_internal::Load32(b.data() + 12, true) == magic;
 }
 
 class RpmCataloger : public Cataloger {
@@ -109,48 +108,46 @@ Status ParseRpmDb(std::string_view db, std::vector<Package>& out) {
   bool files_capped = false;
   bool too_many = false;
   // Every error, the container's and the headers', lands in `errors`.
-  (void)ForEachBlob(db, [&](uint32_t instance, std::string_view blob) {
-    if (found.size() == kRpmMaxPackages) {
-      too_many = true;
-      return;
-    }
-    size_t cap = std::min(file_budget, kRpmMaxFileBytesPerPackage);
-    Result<RpmHeader> h = ParseRpmHeader(blob, cap);
-    if (!h.ok() && h.error().code() == ErrorCode::kLimitExceeded) {
-      // Either this package's file list is over the per-package caps (report it) or the
-      // database's file budget ran out (note it once, read no more file lists); either way the
-      // package itself is kept, without files.
-      bool own_limit = cap == kRpmMaxFileBytesPerPackage ||
-                       !ParseRpmHeader(blob, kRpmMaxFileBytesPerPackage).ok();
-      if (own_limit) {
-        errors.Add(std::move(h.error().Context("rpm header of instance " +
-                                               std::to_string(instance))));
-      } else {
-        files_capped = true;
-        file_budget = 0;
-      }
-      h = ParseRpmHeader(blob, 0);
-    }
-    if (!h.ok()) {
-      errors.Add(std::move(h.error().Context("rpm header of instance " +
-                                             std::to_string(instance))));
-      return;
-    }
-    for (const auto& f : h->files) file_budget -= std::min(file_budget, f.size());
-    if (h->name == "gpg-pubkey") return;
-    found.emplace_back(instance, RpmHeaderToPackage(std::move(*h)));
-  }, errors);
+  (void)ForEachBlob(
+      db,
+      [&](uint32_t instance, std::string_view blob) {
+        if (found.size() == kRpmMaxPackages) {
+          too_many = true;
+          return;
+        }
+        size_t cap = std::min(file_budget, kRpmMaxFileBytesPerPackage);
+        Result<RpmHeader> h = ParseRpmHeader(blob, cap);
+        if (!h.ok() && h.error().code() == ErrorCode::kLimitExceeded) {
+          // Either this package's file list is over the per-package caps (report it) or the
+          // database's file budget ran out (note it once, read no more file lists); either way the
+          // package itself is kept, without files.
+          bool own_limit = cap == kRpmMaxFileBytesPerPackage || !ParseRpmHeader(blob, kRpmMaxFileBytesPerPackage).ok();
+          if (own_limit) {
+            errors.Add(std::move(h.error().Context("rpm header of instance " + std::to_string(instance))));
+          } else {
+            files_capped = true;
+            file_budget = 0;
+          }
+          h = ParseRpmHeader(blob, 0);
+        }
+        if (!h.ok()) {
+          errors.Add(std::move(h.error().Context("rpm header of instance " + std::to_string(instance))));
+          return;
+        }
+        for (const auto& f : h->files) file_budget -= std::min(file_budget, f.size());
+        if (h->name == "gpg-pubkey") return;
+        found.emplace_back(instance, RpmHeaderToPackage(std::move(*h)));
+      },
+      errors);
   // Install order, whatever order the format keeps records in (hash order for Berkeley DB).
-  std::stable_sort(found.begin(), found.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   for (auto& [instance, pkg] : found) out.push_back(std::move(pkg));
   if (too_many) {
     errors.Add(LimitExceeded("rpm database: more than " + std::to_string(kRpmMaxPackages) +
                              " packages; the first ones are listed"));
   }
   if (files_capped) {
-    errors.Add(LimitExceeded("rpm database: file lists exceed " +
-                             std::to_string(kRpmMaxFileBytesPerDb) +
+    errors.Add(LimitExceeded("rpm database: file lists exceed " + std::to_string(kRpmMaxFileBytesPerDb) +
                              " bytes in total; later packages are listed without files"));
   }
   return errors.ToStatus();

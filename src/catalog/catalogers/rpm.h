@@ -37,18 +37,18 @@ inline constexpr size_t kRpmMaxPackages = 1u << 18;
 
 // The fields vigil reads from one rpm header. Strings are "" when the tag is absent.
 struct RpmHeader {
-  std::string name;              // NAME (1000)
-  std::string version;           // VERSION (1001)
-  std::string release;           // RELEASE (1002)
+  std::string name;               // NAME (1000)
+  std::string version;            // VERSION (1001)
+  std::string release;            // RELEASE (1002)
   std::optional<uint32_t> epoch;  // EPOCH (1003)
-  std::string summary;           // SUMMARY (1004), first locale
-  std::optional<uint64_t> size;  // LONGSIZE (5009), else SIZE (1009): installed bytes
-  std::string license;           // LICENSE (1014)
-  std::string vendor;            // VENDOR (1011)
-  std::string arch;              // ARCH (1022)
-  std::string source_rpm;        // SOURCERPM (1044), e.g. "bash-5.1.8-6.el9.src.rpm"
-  std::string modularity_label;  // MODULARITYLABEL (5096)
-  std::string sigmd5;            // SIGMD5 (261) as lower-case hex
+  std::string summary;            // SUMMARY (1004), first locale
+  std::optional<uint64_t> size;   // LONGSIZE (5009), else SIZE (1009): installed bytes
+  std::string license;            // LICENSE (1014)
+  std::string vendor;             // VENDOR (1011)
+  std::string arch;               // ARCH (1022)
+  std::string source_rpm;         // SOURCERPM (1044), e.g. "bash-5.1.8-6.el9.src.rpm"
+  std::string modularity_label;   // MODULARITYLABEL (5096)
+  std::string sigmd5;             // SIGMD5 (261) as lower-case hex
   // Files the package owns (DIRNAMES/DIRINDEXES/BASENAMES, or the old FILENAMES list), relative
   // to the root: the leading '/' removed, the root itself ("/") left out.
   std::vector<std::string> files;
@@ -64,8 +64,7 @@ struct RpmHeader {
 // kRpmMaxFilesPerPackage names or its rebuilt paths exceed `max_file_bytes`; with
 // `max_file_bytes` 0 the file list is not read at all. Tags that occur twice take the later
 // entry (rpm's "dribble" entries override the immutable region).
-Result<RpmHeader> ParseRpmHeader(std::string_view blob,
-                                 size_t max_file_bytes = kRpmMaxFileBytesPerPackage);
+Result<RpmHeader> ParseRpmHeader(std::string_view blob, size_t max_file_bytes = kRpmMaxFileBytesPerPackage);
 
 // The on-disk format of an rpm database, told apart by magic numbers.
 enum class RpmDbFormat { kUnknown, kSqlite, kBerkeleyDb, kNdb };

@@ -73,8 +73,8 @@ class BdbReader {
     }
     if (db_[24] != 0) return Unsupported("rpm Berkeley DB: the database is encrypted");
     if (static_cast<uint8_t>(db_[25]) != kPageHashMeta) {
-      return Corrupt("rpm Berkeley DB: page 0 has type " +
-                     std::to_string(static_cast<uint8_t>(db_[25])) + ", not hash metadata (8)");
+      return Corrupt("rpm Berkeley DB: page 0 has type " + std::to_string(static_cast<uint8_t>(db_[25])) +
+                     ", not hash metadata (8)");
     }
     if (static_cast<uint8_t>(db_[26]) & kMetaFlagChecksum) {
       return Unsupported("rpm Berkeley DB: pages carry checksums, a layout vigil does not read");
@@ -87,15 +87,15 @@ class BdbReader {
     uint64_t last = Meta32(32);
     if (last >= db_.size() / page_size_) {
       return Corrupt("rpm Berkeley DB: the metadata names page " + std::to_string(last) +
-                     " as the last, but the file holds " +
-                     std::to_string(db_.size() / page_size_) + " pages (truncated?)");
+                     " as the last, but the file holds " + std::to_string(db_.size() / page_size_) +
+                     " pages (truncated?)");
     }
     page_count_ = last + 1;
     max_bucket_ = Meta32(72);
     // Each bucket owns at least one page, which bounds the loop in Run().
     if (max_bucket_ >= page_count_) {
-      return Corrupt("rpm Berkeley DB: " + std::to_string(uint64_t{max_bucket_} + 1) +
-                     " hash buckets in a file of " + std::to_string(page_count_) + " pages");
+      return Corrupt("rpm Berkeley DB: " + std::to_string(uint64_t{max_bucket_} + 1) + " hash buckets in a file of " +
+                     std::to_string(page_count_) + " pages");
     }
     for (size_t i = 0; i < kSpareCount; ++i) spares_[i] = Meta32(96 + 4 * i);
     seen_.assign(page_count_, false);
@@ -109,15 +109,14 @@ class BdbReader {
     while ((uint64_t{1} << group) < bucket + 1) ++group;
     uint64_t pgno = bucket + (group < kSpareCount ? spares_[group] : page_count_);
     if (pgno == 0 || pgno >= page_count_) {
-      errors_.Add(Corrupt("rpm Berkeley DB: hash bucket " + std::to_string(bucket) +
-                          " maps to page " + std::to_string(pgno) + ", outside the file's " +
-                          std::to_string(page_count_) + " pages"));
+      errors_.Add(Corrupt("rpm Berkeley DB: hash bucket " + std::to_string(bucket) + " maps to page " +
+                          std::to_string(pgno) + ", outside the file's " + std::to_string(page_count_) + " pages"));
       return;
     }
     while (pgno != 0) {
       if (pgno >= page_count_) {
-        errors_.Add(Corrupt("rpm Berkeley DB: the chain of hash bucket " + std::to_string(bucket) +
-                            " leads to page " + std::to_string(pgno) + ", outside the file"));
+        errors_.Add(Corrupt("rpm Berkeley DB: the chain of hash bucket " + std::to_string(bucket) + " leads to page " +
+                            std::to_string(pgno) + ", outside the file"));
         return;
       }
       if (!Claim(pgno, "hash bucket " + std::to_string(bucket))) return;
@@ -133,22 +132,19 @@ class BdbReader {
     uint32_t entries = Load16(page.data() + 20, be_);
     size_t items_start = kPageHeaderSize + 2 * size_t{entries};
     if (items_start > page.size()) {
-      errors_.Add(Corrupt(where + ": " + std::to_string(entries) +
-                          " item offsets do not fit in the page"));
+      errors_.Add(Corrupt(where + ": " + std::to_string(entries) + " item offsets do not fit in the page"));
       return;
     }
     if (entries % 2 != 0) {
-      errors_.Add(Corrupt(where + ": odd item count " + std::to_string(entries) +
-                          "; items come in key/value pairs"));
+      errors_.Add(Corrupt(where + ": odd item count " + std::to_string(entries) + "; items come in key/value pairs"));
     }
     // Items are packed from the end of the page down, so item i ends where item i-1 begins.
     auto item = [&](uint32_t i, std::string_view& out) -> bool {
       size_t off = Load16(page.data() + kPageHeaderSize + 2 * i, be_);
       size_t end = i == 0 ? page.size() : Load16(page.data() + kPageHeaderSize + 2 * (i - 1), be_);
       if (off < items_start || off >= end || end > page.size()) {
-        errors_.Add(Corrupt(where + ": item " + std::to_string(i) + " at offset " + Hex(off) +
-                            " (ending at " + Hex(end) + ") lies outside the item area " +
-                            Hex(items_start) + ".." + Hex(page.size())));
+        errors_.Add(Corrupt(where + ": item " + std::to_string(i) + " at offset " + Hex(off) + " (ending at " +
+                            Hex(end) + ") lies outside the item area " + Hex(items_start) + ".." + Hex(page.size())));
         return false;
       }
       out = page.substr(off, end - off);
@@ -160,8 +156,8 @@ class BdbReader {
       std::string at = where + ", item " + std::to_string(i + 1);
       if (static_cast<uint8_t>(key[0]) != kItemKeyData || key.size() != 5) {
         errors_.Add(Corrupt(at + ": key is not a 4-byte inline header number (type " +
-                            std::to_string(static_cast<uint8_t>(key[0])) + ", " +
-                            std::to_string(key.size() - 1) + " bytes)"));
+                            std::to_string(static_cast<uint8_t>(key[0])) + ", " + std::to_string(key.size() - 1) +
+                            " bytes)"));
         continue;
       }
       uint32_t instance = Load32(key.data() + 1, be_);
@@ -172,8 +168,7 @@ class BdbReader {
           break;
         case kItemOffPage: {
           if (value.size() < 12) {
-            errors_.Add(Corrupt(at + ": off-page item is " + std::to_string(value.size()) +
-                                " bytes, shorter than 12"));
+            errors_.Add(Corrupt(at + ": off-page item is " + std::to_string(value.size()) + " bytes, shorter than 12"));
             break;
           }
           uint32_t first = Load32(value.data() + 4, be_);
@@ -191,8 +186,7 @@ class BdbReader {
           errors_.Add(Corrupt(at + ": duplicate-key item; rpm's Packages has one value per key"));
           break;
         default:
-          errors_.Add(Corrupt(at + ": unknown item type " +
-                              std::to_string(static_cast<uint8_t>(value[0]))));
+          errors_.Add(Corrupt(at + ": unknown item type " + std::to_string(static_cast<uint8_t>(value[0]))));
       }
     }
   }
@@ -202,43 +196,40 @@ class BdbReader {
   // at the first repeated page.
   Result<std::string> ReadOverflow(uint64_t pgno, uint32_t length, const std::string& at) {
     if (length > db_.size()) {
-      return Corrupt(at + ": off-page value of " + std::to_string(length) +
-                     " bytes is larger than the whole file");
+      return Corrupt(at + ": off-page value of " + std::to_string(length) + " bytes is larger than the whole file");
     }
     std::string out;
     out.reserve(length);
     const size_t capacity = page_size_ - kPageHeaderSize;
     while (out.size() < length) {
-      std::string progress = " after " + std::to_string(out.size()) + " of " +
-                             std::to_string(length) + " bytes";
+      std::string progress = " after " + std::to_string(out.size()) + " of " + std::to_string(length) + " bytes";
       if (pgno == 0 || pgno >= page_count_) {
-        return Corrupt(at + ": overflow chain " + (pgno == 0 ? "ends" : "leads outside the file") +
-                       " at page " + std::to_string(pgno) + progress);
+        return Corrupt(at + ": overflow chain " + (pgno == 0 ? "ends" : "leads outside the file") + " at page " +
+                       std::to_string(pgno) + progress);
       }
       if (!Claim(pgno, "")) {
-        return Corrupt(at + ": overflow chain reaches page " + std::to_string(pgno) +
-                       " a second time" + progress + " (a loop, or a page used twice)");
+        return Corrupt(at + ": overflow chain reaches page " + std::to_string(pgno) + " a second time" + progress +
+                       " (a loop, or a page used twice)");
       }
       std::string_view page = Page(pgno);
       if (page[25] != static_cast<char>(kPageOverflow) || Load32(page.data() + 8, be_) != pgno) {
         return Corrupt(at + ": overflow chain page " + std::to_string(pgno) + " has type " +
                        std::to_string(static_cast<uint8_t>(page[25])) + " and number " +
-                       std::to_string(Load32(page.data() + 8, be_)) +
-                       ", not an overflow page numbered " + std::to_string(pgno) + progress);
+                       std::to_string(Load32(page.data() + 8, be_)) + ", not an overflow page numbered " +
+                       std::to_string(pgno) + progress);
       }
       size_t used = Load16(page.data() + 22, be_);
       if (used == 0 || used > capacity || used > length - out.size()) {
-        return Corrupt(at + ": overflow page " + std::to_string(pgno) + " says it holds " +
-                       std::to_string(used) + " bytes; it can hold 1 to " +
-                       std::to_string(capacity) + " and " +
+        return Corrupt(at + ": overflow page " + std::to_string(pgno) + " says it holds " + std::to_string(used) +
+                       " bytes; it can hold 1 to " + std::to_string(capacity) + " and " +
                        std::to_string(length - out.size()) + " remain" + progress);
       }
       out.append(page.substr(kPageHeaderSize, used));
       pgno = Load32(page.data() + 16, be_);
     }
     if (pgno != 0) {
-      return Corrupt(at + ": overflow chain goes on to page " + std::to_string(pgno) +
-                     " after all " + std::to_string(length) + " bytes were read");
+      return Corrupt(at + ": overflow chain goes on to page " + std::to_string(pgno) + " after all " +
+                     std::to_string(length) + " bytes were read");
     }
     return out;
   }
@@ -248,8 +239,7 @@ class BdbReader {
   bool Claim(uint64_t pgno, const std::string& chain) {
     if (seen_[pgno]) {
       if (!chain.empty()) {
-        errors_.Add(Corrupt("rpm Berkeley DB: " + chain + " reaches page " +
-                            std::to_string(pgno) +
+        errors_.Add(Corrupt("rpm Berkeley DB: " + chain + " reaches page " + std::to_string(pgno) +
                             " a second time (a loop, or a page used twice)"));
       }
       return false;
@@ -258,25 +248,21 @@ class BdbReader {
     return true;
   }
 
-  bool CheckPage(std::string_view page, uint64_t pgno, std::initializer_list<uint8_t> types,
-                 const char* kind) {
+  bool CheckPage(std::string_view page, uint64_t pgno, std::initializer_list<uint8_t> types, const char* kind) {
     auto type = static_cast<uint8_t>(page[25]);
     uint32_t number = Load32(page.data() + 8, be_);
     bool type_ok = false;
     for (uint8_t t : types) type_ok |= t == type;
     if (!type_ok || number != pgno) {
-      errors_.Add(Corrupt("rpm Berkeley DB: page " + std::to_string(pgno) + " should be a " + kind +
-                          " page numbered " + std::to_string(pgno) + " but has type " +
-                          std::to_string(type) + " and number " + std::to_string(number) +
-                          " (damage, or a wrong page size)"));
+      errors_.Add(Corrupt("rpm Berkeley DB: page " + std::to_string(pgno) + " should be a " + kind + " page numbered " +
+                          std::to_string(pgno) + " but has type " + std::to_string(type) + " and number " +
+                          std::to_string(number) + " (damage, or a wrong page size)"));
       return false;
     }
     return true;
   }
 
-  std::string_view Page(uint64_t pgno) const {
-    return db_.substr(static_cast<size_t>(pgno * page_size_), page_size_);
-  }
+  std::string_view Page(uint64_t pgno) const { return db_.substr(static_cast<size_t>(pgno * page_size_), page_size_); }
   uint32_t Meta32(size_t off) const { return Load32(db_.data() + off, be_); }
 
   std::string_view db_;
@@ -292,8 +278,7 @@ class BdbReader {
 
 }  // namespace
 
-Status ReadBerkeleyDbBlobs(std::string_view db, const RpmBlobVisitor& visit,
-                           ErrorCollector& errors) {
+Status ReadBerkeleyDbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors) {
   return BdbReader(db, visit, errors).Run();
 }
 

@@ -28,9 +28,8 @@ enum TagType : uint32_t {
 constexpr uint32_t kMaxType = kI18nStringType;
 
 std::string TypeName(uint32_t type) {
-  static constexpr std::array<const char*, 10> kNames = {
-      "null", "char", "int8", "int16", "int32", "int64", "string", "bin", "string array",
-      "i18n string"};
+  static constexpr std::array<const char*, 10> kNames = {"null",  "char",   "int8", "int16",        "int32",
+                                                         "int64", "string", "bin",  "string array", "i18n string"};
   return type <= kMaxType ? kNames[type] : "type " + std::to_string(type);
 }
 
@@ -40,18 +39,38 @@ uint64_t ElementSize(uint32_t type) {
   switch (type) {
     case kCharType:
     case kInt8Type:
-    case kBinType: return 1;
-    case kInt16Type: return 2;
-    case kInt32Type: return 4;
-    case kInt64Type: return 8;
-    default: return 0;
+    case kBinType:
+      return 1;
+    case kInt16Type:
+      return 2;
+    case kInt32Type:
+      return 4;
+    case kInt64Type:
+      return 8;
+    default:
+      return 0;
   }
 }
 
 // The tags vigil reads, and a slot for each so one pass over the index finds them all.
 enum Slot {
-  kName, kVersion, kRelease, kEpoch, kSummary, kSize, kLongSize, kLicense, kVendor, kArch,
-  kSourceRpm, kModularityLabel, kSigMd5, kBaseNames, kDirNames, kDirIndexes, kOldFileNames,
+  kName,
+  kVersion,
+  kRelease,
+  kEpoch,
+  kSummary,
+  kSize,
+  kLongSize,
+  kLicense,
+  kVendor,
+  kArch,
+  kSourceRpm,
+  kModularityLabel,
+  kSigMd5,
+  kBaseNames,
+  kDirNames,
+  kDirIndexes,
+  kOldFileNames,
   kSlotCount
 };
 struct TagInfo {
@@ -59,10 +78,23 @@ struct TagInfo {
   const char* name;
 };
 constexpr std::array<TagInfo, kSlotCount> kTags = {{
-    {1000, "NAME"}, {1001, "VERSION"}, {1002, "RELEASE"}, {1003, "EPOCH"}, {1004, "SUMMARY"},
-    {1009, "SIZE"}, {5009, "LONGSIZE"}, {1014, "LICENSE"}, {1011, "VENDOR"}, {1022, "ARCH"},
-    {1044, "SOURCERPM"}, {5096, "MODULARITYLABEL"}, {261, "SIGMD5"}, {1117, "BASENAMES"},
-    {1118, "DIRNAMES"}, {1116, "DIRINDEXES"}, {1027, "FILENAMES"},
+    {1000, "NAME"},
+    {1001, "VERSION"},
+    {1002, "RELEASE"},
+    {1003, "EPOCH"},
+    {1004, "SUMMARY"},
+    {1009, "SIZE"},
+    {5009, "LONGSIZE"},
+    {1014, "LICENSE"},
+    {1011, "VENDOR"},
+    {1022, "ARCH"},
+    {1044, "SOURCERPM"},
+    {5096, "MODULARITYLABEL"},
+    {261, "SIGMD5"},
+    {1117, "BASENAMES"},
+    {1118, "DIRNAMES"},
+    {1116, "DIRINDEXES"},
+    {1027, "FILENAMES"},
 }};
 
 int SlotOf(uint32_t tag) {
@@ -83,8 +115,7 @@ class HeaderReader {
  public:
   Status Init(std::string_view blob) {
     if (blob.size() < 8) {
-      return Corrupt("header blob is " + std::to_string(blob.size()) +
-                     " bytes, shorter than its 8-byte preamble");
+      return Corrupt("header blob is " + std::to_string(blob.size()) + " bytes, shorter than its 8-byte preamble");
     }
     uint32_t il = Load32(blob.data(), true);
     uint32_t dl = Load32(blob.data() + 4, true);
@@ -99,9 +130,8 @@ class HeaderReader {
     }
     uint64_t need = 8 + 16 * uint64_t{il} + dl;
     if (blob.size() != need) {
-      return Corrupt("header blob is " + std::to_string(blob.size()) +
-                     " bytes but its index count " + std::to_string(il) + " and data size " +
-                     std::to_string(dl) + " make " + std::to_string(need));
+      return Corrupt("header blob is " + std::to_string(blob.size()) + " bytes but its index count " +
+                     std::to_string(il) + " and data size " + std::to_string(dl) + " make " + std::to_string(need));
     }
     data_ = blob.substr(8 + 16 * size_t{il});
     const char* p = blob.data() + 8;
@@ -117,15 +147,14 @@ class HeaderReader {
       // Offsets are signed in the format; a negative one reads as huge here and fails too.
       if (e.offset > dl) {
         return Corrupt("header index entry " + std::to_string(i) + " (tag " + std::to_string(tag) +
-                       ") points at offset " + Hex(e.offset) + ", outside the " +
-                       std::to_string(dl) + "-byte data store");
+                       ") points at offset " + Hex(e.offset) + ", outside the " + std::to_string(dl) +
+                       "-byte data store");
       }
       uint64_t elem = ElementSize(e.type);
       if (elem != 0 && uint64_t{e.count} * elem > dl - e.offset) {
-        return Corrupt("header index entry " + std::to_string(i) + " (tag " + std::to_string(tag) +
-                       ") has " + std::to_string(e.count) + " " + TypeName(e.type) +
-                       " values at offset " + Hex(e.offset) + ", past the end of the " +
-                       std::to_string(dl) + "-byte data store");
+        return Corrupt("header index entry " + std::to_string(i) + " (tag " + std::to_string(tag) + ") has " +
+                       std::to_string(e.count) + " " + TypeName(e.type) + " values at offset " + Hex(e.offset) +
+                       ", past the end of the " + std::to_string(dl) + "-byte data store");
       }
       int slot = SlotOf(tag);
       if (slot >= 0) slots_[slot] = e;
@@ -156,12 +185,12 @@ class HeaderReader {
     if (e.type != kStringArrayType) return WrongType(s, "a string array");
     // Each string takes at least its NUL, which bounds the count before anything is allocated.
     if (e.count > data_.size() - e.offset) {
-      return Corrupt(Where(s) + " claims " + std::to_string(e.count) + " strings at offset " +
-                     Hex(e.offset) + ", more than the data store can hold");
+      return Corrupt(Where(s) + " claims " + std::to_string(e.count) + " strings at offset " + Hex(e.offset) +
+                     ", more than the data store can hold");
     }
     if (e.count > kRpmMaxFilesPerPackage) {
-      return LimitExceeded(Where(s) + " holds " + std::to_string(e.count) +
-                           " strings, over the cap of " + std::to_string(kRpmMaxFilesPerPackage));
+      return LimitExceeded(Where(s) + " holds " + std::to_string(e.count) + " strings, over the cap of " +
+                           std::to_string(kRpmMaxFilesPerPackage));
     }
     out.reserve(e.count);
     size_t pos = e.offset;
@@ -212,8 +241,8 @@ class HeaderReader {
   }
 
   std::string Where(Slot s) const {
-    return std::string("tag ") + kTags[s].name + " (" + std::to_string(kTags[s].tag) +
-           ", index entry " + std::to_string(slots_[s] ? slots_[s]->index : 0) + ")";
+    return std::string("tag ") + kTags[s].name + " (" + std::to_string(kTags[s].tag) + ", index entry " +
+           std::to_string(slots_[s] ? slots_[s]->index : 0) + ")";
   }
 
  private:
@@ -221,11 +250,16 @@ class HeaderReader {
     const char* p = data_.data() + off;
     switch (type) {
       case kInt8Type:
-      case kCharType: return static_cast<unsigned char>(*p);
-      case kInt16Type: return rpm_internal::Load16(p, true);
-      case kInt32Type: return Load32(p, true);
-      case kInt64Type: return uint64_t{Load32(p, true)} << 32 | Load32(p + 4, true);
-      default: return 0;
+      case kCharType:
+        return static_cast<unsigned char>(*p);
+      case kInt16Type:
+        return rpm_internal::Load16(p, true);
+      case kInt32Type:
+        return Load32(p, true);
+      case kInt64Type:
+        return uint64_t{Load32(p, true)} << 32 | Load32(p + 4, true);
+      default:
+        return 0;
     }
   }
   Error WrongType(Slot s, const std::string& want) const {
@@ -254,9 +288,8 @@ Status ReadFiles(const HeaderReader& h, size_t max_bytes, std::vector<std::strin
     VIGIL_ASSIGN_OR_RETURN(dirs, h.Strings(kDirNames));
     VIGIL_ASSIGN_OR_RETURN(dir_index, h.Int32s(kDirIndexes));
     if (dir_index.size() != names.size()) {
-      return Corrupt(h.Where(kDirIndexes) + " has " + std::to_string(dir_index.size()) +
-                     " entries but " + h.Where(kBaseNames) + " has " +
-                     std::to_string(names.size()));
+      return Corrupt(h.Where(kDirIndexes) + " has " + std::to_string(dir_index.size()) + " entries but " +
+                     h.Where(kBaseNames) + " has " + std::to_string(names.size()));
     }
   } else if (h.Has(kOldFileNames)) {
     VIGIL_ASSIGN_OR_RETURN(names, h.Strings(kOldFileNames));
@@ -277,8 +310,8 @@ Status ReadFiles(const HeaderReader& h, size_t max_bytes, std::vector<std::strin
     }
   }
   if (total > max_bytes) {
-    return LimitExceeded("the file list would take " + std::to_string(total) +
-                         " bytes of paths, over the cap of " + std::to_string(max_bytes));
+    return LimitExceeded("the file list would take " + std::to_string(total) + " bytes of paths, over the cap of " +
+                         std::to_string(max_bytes));
   }
   files.reserve(names.size());
   for (size_t i = 0; i < names.size(); ++i) {
@@ -337,8 +370,7 @@ Package RpmHeaderToPackage(RpmHeader h) {
     if (src.size() > suffix.size() && src.substr(src.size() - suffix.size()) == suffix) {
       src.remove_suffix(suffix.size());
       size_t rel = src.rfind('-');
-      size_t ver = rel == std::string_view::npos || rel == 0 ? std::string_view::npos
-                                                             : src.rfind('-', rel - 1);
+      size_t ver = rel == std::string_view::npos || rel == 0 ? std::string_view::npos : src.rfind('-', rel - 1);
       if (ver != std::string_view::npos && ver > 0 && rel + 1 < src.size() && ver + 1 < rel) {
         p.source_name = std::string(src.substr(0, ver));
         p.source_version = std::string(src.substr(ver + 1));

@@ -48,8 +48,7 @@ class ErrorCollector {
 // The per-format readers behind ForEachRpmHeaderBlob. Each reports container damage to `errors`
 // and carries on where the structure still allows; a returned error means nothing more could be
 // read.
-Status ReadBerkeleyDbBlobs(std::string_view db, const RpmBlobVisitor& visit,
-                           ErrorCollector& errors);
+Status ReadBerkeleyDbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors);
 Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors);
 Status ReadSqliteBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors);
 

@@ -51,19 +51,16 @@ uint32_t Le32(std::string_view s, size_t off) { return Load32(s.data() + off, fa
 
 Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCollector& errors) {
   if (db.size() < kFileHeaderSize) {
-    return Corrupt("rpm NDB: file is " + std::to_string(db.size()) +
-                   " bytes, shorter than its 32-byte header");
+    return Corrupt("rpm NDB: file is " + std::to_string(db.size()) + " bytes, shorter than its 32-byte header");
   }
   if (uint32_t version = Le32(db, 4); version != 0) {
-    return Unsupported("rpm NDB: format version " + std::to_string(version) +
-                       " (vigil reads version 0)");
+    return Unsupported("rpm NDB: format version " + std::to_string(version) + " (vigil reads version 0)");
   }
   uint64_t slot_pages = Le32(db, 12);
   uint64_t slot_area = slot_pages * kSlotPageSize;
   if (slot_pages == 0 || slot_area > db.size()) {
-    return Corrupt("rpm NDB: the header announces " + std::to_string(slot_pages) +
-                   " slot pages, but the file holds " + std::to_string(db.size()) +
-                   " bytes (truncated?)");
+    return Corrupt("rpm NDB: the header announces " + std::to_string(slot_pages) + " slot pages, but the file holds " +
+                   std::to_string(db.size()) + " bytes (truncated?)");
   }
   struct Slot {
     uint32_t number, index;
@@ -73,51 +70,45 @@ Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorColle
   for (size_t off = kFileHeaderSize; off + kSlotSize <= slot_area; off += kSlotSize) {
     auto number = static_cast<uint32_t>((off - kFileHeaderSize) / kSlotSize);
     if (db.substr(off, 4) != "Slot") {
-      errors.Add(Corrupt("rpm NDB: slot " + std::to_string(number) + " (offset " + Hex(off) +
-                         "): bad slot magic"));
+      errors.Add(Corrupt("rpm NDB: slot " + std::to_string(number) + " (offset " + Hex(off) + "): bad slot magic"));
       continue;
     }
     uint32_t index = Le32(db, off + 4);
     if (index == 0) continue;  // a free slot
     if (slots.size() == kRpmMaxPackages) {
-      return LimitExceeded("rpm NDB: more than " + std::to_string(kRpmMaxPackages) +
-                           " slots in use");
+      return LimitExceeded("rpm NDB: more than " + std::to_string(kRpmMaxPackages) + " slots in use");
     }
-    slots.push_back({number, index, uint64_t{Le32(db, off + 8)} * kBlockSize,
-                     uint64_t{Le32(db, off + 12)} * kBlockSize});
+    slots.push_back(
+        {number, index, uint64_t{Le32(db, off + 8)} * kBlockSize, uint64_t{Le32(db, off + 12)} * kBlockSize});
   }
   auto where = [](const Slot& s) {
-    return "rpm NDB: slot " + std::to_string(s.number) + " (package " + std::to_string(s.index) +
-           ", blob at " + Hex(s.offset) + ")";
+    return "rpm NDB: slot " + std::to_string(s.number) + " (package " + std::to_string(s.index) + ", blob at " +
+           Hex(s.offset) + ")";
   };
   // Blobs must not overlap: otherwise slots could make us read the same bytes over and over, and
   // the work would no longer be linear in the file size.
-  std::stable_sort(slots.begin(), slots.end(),
-            [](const Slot& a, const Slot& b) { return a.offset < b.offset; });
+  std::stable_sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.offset < b.offset; });
   uint64_t free_from = slot_area;
   std::unordered_set<uint32_t> seen_indices;
   for (const Slot& s : slots) {
-    if (s.offset < free_from || s.size < kBlobHeadSize + kBlobTailSize ||
-        s.offset + s.size > db.size()) {
+    if (s.offset < free_from || s.size < kBlobHeadSize + kBlobTailSize || s.offset + s.size > db.size()) {
       errors.Add(Corrupt(where(s) + ": the blob's " + std::to_string(s.size) +
-                         " bytes do not lie between the slot pages or the previous blob (end " +
-                         Hex(free_from) + ") and the end of the file (" + Hex(db.size()) + ")"));
+                         " bytes do not lie between the slot pages or the previous blob (end " + Hex(free_from) +
+                         ") and the end of the file (" + Hex(db.size()) + ")"));
       continue;
     }
     std::string_view blob = db.substr(s.offset, s.size);
     if (blob.substr(0, 4) != "BlbS" || Le32(blob, 4) != s.index) {
-      errors.Add(Corrupt(where(s) + ": no blob header for this package there (magic '" +
-                         Clip(blob.substr(0, 4), 4) + "', package " +
-                         std::to_string(Le32(blob, 4)) + ")"));
+      errors.Add(Corrupt(where(s) + ": no blob header for this package there (magic '" + Clip(blob.substr(0, 4), 4) +
+                         "', package " + std::to_string(Le32(blob, 4)) + ")"));
       continue;
     }
     uint64_t length = Le32(blob, 12);
     std::string_view tail = blob.substr(blob.size() - kBlobTailSize);
     if (length > blob.size() - kBlobHeadSize - kBlobTailSize || tail.substr(8, 4) != "BlbE" ||
         Le32(tail, 4) != length) {
-      errors.Add(Corrupt(where(s) + ": header length " + std::to_string(length) +
-                         " does not fit the blob's " + std::to_string(blob.size()) +
-                         " bytes or match its tail"));
+      errors.Add(Corrupt(where(s) + ": header length " + std::to_string(length) + " does not fit the blob's " +
+                         std::to_string(blob.size()) + " bytes or match its tail"));
       continue;
     }
     // Only a blob that looks right claims its space: a damaged slot with a huge extent must not
@@ -126,8 +117,7 @@ Status ReadNdbBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorColle
     uint32_t want = Le32(tail, 0);
     uint32_t got = Adler32(blob.substr(0, blob.size() - kBlobTailSize));
     if (want != got) {
-      errors.Add(Corrupt(where(s) + ": checksum " + Hex(got) + " does not match the stored " +
-                         Hex(want)));
+      errors.Add(Corrupt(where(s) + ": checksum " + Hex(got) + " does not match the stored " + Hex(want)));
       continue;
     }
     if (!seen_indices.insert(s.index).second) {

@@ -66,8 +66,7 @@ Status ReadSqliteBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCo
   }
 
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY |
-                                                 SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc = sqlite3_open_v2(":memory:", &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY | SQLITE_OPEN_NOMUTEX, nullptr);
   std::unique_ptr<sqlite3, CloseDb> conn(raw);
   if (rc != SQLITE_OK) {
     return InternalError("rpm SQLite: cannot open an in-memory connection: " +
@@ -78,8 +77,7 @@ Status ReadSqliteBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCo
   sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, nullptr);
   sqlite3_db_config(raw, SQLITE_DBCONFIG_ENABLE_VIEW, 0, nullptr);
   // The largest value rpm could have stored: a header at rpm's own limits.
-  sqlite3_limit(raw, SQLITE_LIMIT_LENGTH,
-                static_cast<int>(8 + 16 * uint64_t{kRpmMaxIndexEntries} + kRpmMaxDataSize));
+  sqlite3_limit(raw, SQLITE_LIMIT_LENGTH, static_cast<int>(8 + 16 * uint64_t{kRpmMaxIndexEntries} + kRpmMaxDataSize));
   // Read-only and not freed by SQLite: `data` (the input or our copy) outlives the connection.
   rc = sqlite3_deserialize(raw, "main", data, static_cast<sqlite3_int64>(db.size()),
                            static_cast<sqlite3_int64>(db.size()), SQLITE_DESERIALIZE_READONLY);
@@ -120,12 +118,13 @@ Status ReadSqliteBlobs(std::string_view db, const RpmBlobVisitor& visit, ErrorCo
                      "-byte file (shared overflow pages?)");
     }
     visit(static_cast<uint32_t>(hnum),
-          blob == nullptr ? std::string_view() : std::string_view(static_cast<const char*>(blob),
-                                                                  static_cast<size_t>(size)));
+          blob == nullptr ? std::string_view()
+                          : std::string_view(static_cast<const char*>(blob), static_cast<size_t>(size)));
   }
   if (rc == SQLITE_INTERRUPT) {
-    return LimitExceeded("rpm SQLite: reading the Packages table took more work than a database "
-                         "of this size can need; stopped");
+    return LimitExceeded(
+        "rpm SQLite: reading the Packages table took more work than a database "
+        "of this size can need; stopped");
   }
   if (rc != SQLITE_DONE) return SqliteError(raw, "reading the Packages table");
   return OkStatus();

@@ -63,11 +63,20 @@ bool ReadRubyString(std::string_view s, size_t& i, std::string& out) {
   }
   char close = open;
   switch (open) {
-    case '{': close = '}'; break;
-    case '(': close = ')'; break;
-    case '[': close = ']'; break;
-    case '<': close = '>'; break;
-    default: break;
+    case '{':
+      close = '}';
+      break;
+    case '(':
+      close = ')';
+      break;
+    case '[':
+      close = ']';
+      break;
+    case '<':
+      close = '>';
+      break;
+    default:
+      break;
   }
   int depth = 0;
   for (; j < s.size(); ++j) {
@@ -87,10 +96,14 @@ bool ReadRubyString(std::string_view s, size_t& i, std::string& out) {
         for (size_t k = j + 1; k <= j + 4; ++k) {
           char h = s[k];
           cp <<= 4;
-          if (h >= '0' && h <= '9') cp |= h - '0';
-          else if (h >= 'a' && h <= 'f') cp |= h - 'a' + 10;
-          else if (h >= 'A' && h <= 'F') cp |= h - 'A' + 10;
-          else hex = false;
+          if (h >= '0' && h <= '9')
+            cp |= h - '0';
+          else if (h >= 'a' && h <= 'f')
+            cp |= h - 'a' + 10;
+          else if (h >= 'A' && h <= 'F')
+            cp |= h - 'A' + 10;
+          else
+            hex = false;
         }
         if (hex) {
           AppendUtf8(cp, out);
@@ -160,8 +173,7 @@ std::string SpecVariable(std::string_view text) {
 
 // For a line "<var>.<field> = <value>" returns true and sets field and value (the rest of the
 // line). "==" comparisons and other receivers do not match.
-bool SpecAssignment(std::string_view line, std::string_view var, std::string_view& field,
-                    std::string_view& value) {
+bool SpecAssignment(std::string_view line, std::string_view var, std::string_view& field, std::string_view& value) {
   line = Trim(line);
   if (line.size() <= var.size() + 1 || line.substr(0, var.size()) != var || line[var.size()] != '.') {
     return false;

@@ -59,7 +59,8 @@ Result<std::string> ReadCargoAuditData(std::string_view file, size_t max_size) {
                      " bytes) is not valid zlib data");
     }
     if (cap >= max_size) {
-      return LimitExceeded("rust audit data: section .dep-v0 inflates to more than " + std::to_string(max_size) + " bytes");
+      return LimitExceeded("rust audit data: section .dep-v0 inflates to more than " + std::to_string(max_size) +
+                           " bytes");
     }
     cap = std::min(max_size, cap * 2);
   }

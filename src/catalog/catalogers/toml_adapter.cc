@@ -36,18 +36,27 @@ Status CheckDottedKeys(std::string_view text, std::string_view what) {
         }
         break;
       case In::kBasic:
-        if (c == '\\') ++i;
-        else if (c == '"') in = In::kCode;
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          in = In::kCode;
         break;
       case In::kLiteral:
         if (c == '\'') in = In::kCode;
         break;
       case In::kMultiBasic:
-        if (c == '\\') ++i;
-        else if (text.substr(i, 3) == "\"\"\"") { in = In::kCode; i += 2; }
+        if (c == '\\')
+          ++i;
+        else if (text.substr(i, 3) == "\"\"\"") {
+          in = In::kCode;
+          i += 2;
+        }
         break;
       case In::kMultiLiteral:
-        if (text.substr(i, 3) == "\'\'\'") { in = In::kCode; i += 2; }
+        if (text.substr(i, 3) == "\'\'\'") {
+          in = In::kCode;
+          i += 2;
+        }
         break;
       case In::kComment:
         break;
@@ -64,8 +73,8 @@ Result<toml::table> ParseToml(std::string_view text, std::string_view what) {
   try {
     return toml::parse(text);
   } catch (const toml::parse_error& e) {
-    return Corrupt(std::string(what) + ": malformed TOML at line " + std::to_string(e.source().begin.line) +
-                   ": " + std::string(e.description()));
+    return Corrupt(std::string(what) + ": malformed TOML at line " + std::to_string(e.source().begin.line) + ": " +
+                   std::string(e.description()));
   } catch (const std::exception& e) {
     return Corrupt(std::string(what) + ": malformed TOML: " + e.what());
   }

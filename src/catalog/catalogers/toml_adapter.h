@@ -7,10 +7,11 @@
 // suits untrusted input from images.
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <functional>
 #include <string>
 #include <string_view>
-#include <toml++/toml.h>
 
 #include "common/status.h"
 

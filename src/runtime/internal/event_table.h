@@ -22,7 +22,7 @@ enum class Probe : uint8_t {
 constexpr Probe ProbeOf(EventType type) {
   switch (type) {
 #define VIGIL_EVENT_TYPE_PROBE(name, NAME, Name, value, record, probe, ...) \
-  case EventType::k##Name:                                                 \
+  case EventType::k##Name:                                                  \
     return Probe::k##probe;
     VIGIL_EVENT_TYPES(VIGIL_EVENT_TYPE_PROBE)
 #undef VIGIL_EVENT_TYPE_PROBE

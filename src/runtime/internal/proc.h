@@ -85,8 +85,7 @@ class Process {
   Process(int fd, int32_t pid, std::string dir) : fd_(fd), pid_(pid), dir_(std::move(dir)) {}
 
   // Reads <dir>/<entry> up to `cap` bytes; kLimitExceeded past it unless `allow_truncate`.
-  Result<std::string> ReadEntry(const char* entry, size_t cap, bool allow_truncate,
-                                bool* truncated) const;
+  Result<std::string> ReadEntry(const char* entry, size_t cap, bool allow_truncate, bool* truncated) const;
   Result<std::string> ReadLink(const char* entry) const;
 
   int fd_ = -1;

@@ -16,11 +16,11 @@ struct SyscallSpec {
   std::string_view name;  // "openat"
   uint32_t nr;            // the system call number
   EventType type;
-  uint8_t path_arg = 0;   // 1-based argument holding a user string read into Event::path, 0 none
-  uint8_t path2_arg = 0;  // ... into Event::path2
-  uint8_t str_arg = 0;    // ... into Event::str (at most 31 bytes)
-  uint8_t flags_arg = 0;  // 1-based argument holding open flags or a chmod mode
-  uint8_t filter = 0;     // VIGIL_FILTER_* of bpf/events.h
+  uint8_t path_arg = 0;        // 1-based argument holding a user string read into Event::path, 0 none
+  uint8_t path2_arg = 0;       // ... into Event::path2
+  uint8_t str_arg = 0;         // ... into Event::str (at most 31 bytes)
+  uint8_t flags_arg = 0;       // 1-based argument holding open flags or a chmod mode
+  uint8_t filter = 0;          // VIGIL_FILTER_* of bpf/events.h
   bool implied_flags = false;  // creat: O_CREAT|O_WRONLY|O_TRUNC
 };
 

@@ -90,7 +90,8 @@ inline void AppendDigitAlphaRuns(std::string_view text, size_t begin, size_t end
     } else if (IsAlpha(text[i])) {
       while (j < end && IsAlpha(text[j])) ++j;
       t.kind = alpha_kind;
-      PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
+      PackText(
+          t, text, i, j, [](unsigned char c) { return c; }, 0);
     } else {
       uint8_t kind = single(text[i]);
       if (kind == kSeparatorByte) continue;
@@ -124,8 +125,8 @@ inline size_t FindNonPrintable(std::string_view text) {
 // numbers numerically, text by ASCII bytes, and a shorter list before a longer one it prefixes.
 inline constexpr uint8_t kPreNumber = 100;
 inline constexpr uint8_t kPreText = 101;
-inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_end,
-                             const Version& vb, const Token* b, const Token* b_end) {
+inline int ComparePrerelease(const Version& va, const Token* a, const Token* a_end, const Version& vb, const Token* b,
+                             const Token* b_end) {
   // A version without a pre-release sorts after one with.
   if (a == a_end || b == b_end) return (a == a_end) == (b == b_end) ? 0 : (a == a_end ? 1 : -1);
   for (; a != a_end && b != b_end; ++a, ++b) {
@@ -155,8 +156,7 @@ inline int CompareSemverTokens(const Version& a, const Version& b) {
 }
 
 // Appends the dot-separated pre-release identifiers text[begin, end) (already validated).
-inline void AppendPrerelease(std::string_view text, size_t begin, size_t end,
-                             std::vector<Token>& out) {
+inline void AppendPrerelease(std::string_view text, size_t begin, size_t end, std::vector<Token>& out) {
   size_t i = begin;
   while (i <= end) {
     size_t j = i;
@@ -171,7 +171,8 @@ inline void AppendPrerelease(std::string_view text, size_t begin, size_t end,
       SetNumber(t, text, i, j);
     } else {
       t.kind = kPreText;
-      PackText(t, text, i, j, [](unsigned char c) { return c; }, 0);
+      PackText(
+          t, text, i, j, [](unsigned char c) { return c; }, 0);
     }
     out.push_back(t);
     i = j + 1;

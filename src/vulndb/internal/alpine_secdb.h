@@ -54,14 +54,12 @@ namespace vigil::vulndb {
 
 // Parses one secdb JSON document. `what` names it in messages (a file name); `modified` is the
 // RFC 3339 timestamp given to every record. Advisories are sorted by id.
-Result<FeedResult> ParseAlpineSecdbJson(std::string_view text, std::string_view what,
-                                        std::string_view modified);
+Result<FeedResult> ParseAlpineSecdbJson(std::string_view text, std::string_view what, std::string_view modified);
 
 // The same for the YAML form. YAML scalars are read as text (a version "1.10" stays "1.10");
 // aliases are followed, within a node budget proportional to the input size (a "billion laughs"
 // document is kLimitExceeded, not an out-of-memory).
-Result<FeedResult> ParseAlpineSecdbYaml(std::string_view text, std::string_view what,
-                                        std::string_view modified);
+Result<FeedResult> ParseAlpineSecdbYaml(std::string_view text, std::string_view what, std::string_view modified);
 
 // "v3.11" for "v3.11" or "3.11", "edge" for "edge"; "" for anything else.
 std::string NormalizeAlpineBranch(std::string_view branch);

@@ -47,7 +47,6 @@
 
 namespace vigil::vulndb {
 
-Result<FeedResult> ParseDebianAdvisoryList(std::string_view text, std::string_view what,
-                                           std::string_view modified);
+Result<FeedResult> ParseDebianAdvisoryList(std::string_view text, std::string_view what, std::string_view modified);
 
 }  // namespace vigil::vulndb
