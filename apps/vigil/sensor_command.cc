@@ -9,10 +9,9 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
-#include <mutex>
 
 #include "commands.h"
-#include "net/http_server.h"
+#include "net/metrics_server.h"
 #include "runtime/event.h"
 #include "runtime/metadata.h"
 #include "runtime/monitor.h"
@@ -23,48 +22,6 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 void OnSignal(int) { g_stop = true; }
-
-// The text /metrics serves: the sensor's loop publishes the counters every second, so the HTTP
-// threads never touch the sensor itself.
-class MetricsText {
- public:
-  void Publish(std::string text) {
-    std::lock_guard lock(mu_);
-    text_ = std::move(text);
-  }
-  std::string Get() const {
-    std::lock_guard lock(mu_);
-    return text_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::string text_ = "# no counters yet\n";
-};
-
-// `vigil sensor --metrics HOST:PORT`: GET /metrics answers the published text (Prometheus text
-// format 0.0.4), other paths 404; served from threads of its own until the server is destroyed.
-Result<std::unique_ptr<net::HttpServer>> StartMetricsServer(const std::string& address,
-                                                            std::shared_ptr<MetricsText> text) {
-  auto parsed = net::ParseListenAddress(address);
-  if (!parsed.ok()) return InvalidArgument("--metrics " + parsed.error().message());
-  if (!parsed->unix_path.empty()) {
-    return InvalidArgument("--metrics '" + address + "' is not HOST:PORT (e.g. 127.0.0.1:9464)");
-  }
-  auto server = std::make_unique<net::HttpServer>(net::ServerOptions{.listen = address});
-  auto serve = [text](const net::ServerRequest&) -> Result<net::ServerResponse> {
-    return net::ServerResponse::Text(text->Get(), "text/plain; version=0.0.4");
-  };
-  VIGIL_RETURN_IF_ERROR(server->Handle("GET", "/metrics", serve));
-  if (Status started = server->Start(); !started.ok()) {
-    // The message vigil sensor has always given (the adapter's names the reason too).
-    if (started.error().code() == ErrorCode::kUnavailable) {
-      return Unavailable("--metrics: cannot listen on " + address);
-    }
-    return std::move(started.error().Context("--metrics"));
-  }
-  return server;
-}
 
 struct SensorFlags {
   std::string output;
@@ -119,10 +76,9 @@ int RunSensor(const SensorFlags& f) {
     mo.attribution.resolver = std::make_shared<runtime::RuntimeApiResolver>(api);
   }
   mo.hold.hold_ns = static_cast<uint64_t>(std::max(0.0, f.hold_ms) * 1e6);
-  auto metrics_text = std::make_shared<MetricsText>();
-  std::unique_ptr<net::HttpServer> metrics;
+  std::unique_ptr<net::MetricsServer> metrics;
   if (!f.metrics.empty()) {
-    auto started = StartMetricsServer(f.metrics, metrics_text);
+    auto started = net::MetricsServer::Start(f.metrics);
     if (!started.ok()) {
       std::cerr << "vigil sensor: " << started.error().ToString() << "\n";
       return kExitError;
@@ -177,7 +133,7 @@ int RunSensor(const SensorFlags& f) {
     auto now = std::chrono::steady_clock::now();
     if (f.duration > 0 && std::chrono::duration<double>(now - boot).count() >= f.duration) break;
     if (metrics && now - last_metrics >= std::chrono::seconds(1)) {
-      metrics_text->Publish(runtime::PrometheusText(m.KernelStats(), m.Stats(), output_errors));
+      metrics->Publish(runtime::PrometheusText(m.KernelStats(), m.Stats(), output_errors));
       last_metrics = now;
     }
     if (f.stats_interval > 0 && std::chrono::duration<double>(now - last_stats).count() >= f.stats_interval) {
@@ -187,11 +143,7 @@ int RunSensor(const SensorFlags& f) {
   }
   // Stop the probes, drain what is in flight and release what is held: then the counters
   // reconcile exactly.
-  m.Stop();
-  while (true) {
-    auto polled = m.Poll(0, emit);
-    if (!polled.ok() || *polled == 0) break;
-  }
+  (void)m.StopAndDrain(emit);
   flush();
   runtime::SensorStats s = m.KernelStats();
   *out << runtime::StatsJson(s, m.Stats(), "final_stats", output_errors) << '\n';

@@ -302,6 +302,16 @@ void Monitor::Stop() {
   stopped_ = true;
 }
 
+Result<size_t> Monitor::StopAndDrain(const std::function<void(const Observed&)>& on_event) {
+  Stop();
+  size_t total = 0;
+  while (true) {
+    VIGIL_ASSIGN_OR_RETURN(size_t n, Poll(0, on_event));
+    if (n == 0) return total;
+    total += n;
+  }
+}
+
 SensorStats Monitor::KernelStats() const { return sensor_->Stats(); }
 
 }  // namespace vigil::runtime

@@ -6,7 +6,7 @@
 //
 //   VIGIL_ASSIGN_OR_RETURN(auto m, Monitor::Start(MonitorOptions{}));
 //   while (running) m->Poll(100, [&](const Observed& o) { ... });
-//   m->Stop();  // then Poll until it returns 0: everything attempted is delivered or counted
+//   m->StopAndDrain([&](const Observed& o) { ... });  // everything attempted is delivered or counted
 #pragma once
 
 #include <cstdint>
@@ -171,6 +171,10 @@ class Monitor {
   // Detaches the probes; later Polls drain the ring buffer, and the last one (returning 0)
   // releases every held event.
   void Stop();
+  // Stop(), then Poll until the ring buffer is drained and every held event released: afterwards
+  // every event the kernel attempted has been delivered to `on_event` or counted. Returns how
+  // many kernel events were read; the first error of a Poll ends it.
+  Result<size_t> StopAndDrain(const std::function<void(const Observed&)>& on_event);
   SensorStats KernelStats() const;
   MonitorStats Stats() const { return stats_; }
 
