@@ -1,6 +1,10 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <stdlib.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 
 namespace vigil::testing {
@@ -11,5 +15,29 @@ inline std::string SourceDir() { return VIGIL_SOURCE_DIR; }
 inline std::string TestData(const std::string& part, const std::string& name) {
   return SourceDir() + "/tests/" + part + "/testdata/" + name;
 }
+
+// A fresh folder under the system's temporary folder, removed with everything in it when the
+// object goes. `prefix` names it ("vigil-<prefix>-XXXXXX") so a left-over one says whose it is.
+class ScopedTempDir {
+ public:
+  explicit ScopedTempDir(const std::string& prefix = "test") {
+    std::string tmpl = (std::filesystem::temp_directory_path() / ("vigil-" + prefix + "-XXXXXX")).string();
+    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
+    path_ = tmpl;
+    str_ = tmpl;
+  }
+  ~ScopedTempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  ScopedTempDir(const ScopedTempDir&) = delete;
+  ScopedTempDir& operator=(const ScopedTempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  const std::string& str() const { return str_; }
+
+ private:
+  std::filesystem::path path_;
+  std::string str_;
+};
 
 }  // namespace vigil::testing

@@ -111,6 +111,8 @@ struct RequestLogEntry {
   // The full message of an error answer the adapter made, else "".
   std::string error;
 };
+// Called from the server's threads once an answer is sent; entries of requests that overlap, or
+// follow each other closely, may come in either order.
 using RequestLogger = std::function<void(const RequestLogEntry&)>;
 
 struct ServerOptions {

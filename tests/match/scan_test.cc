@@ -22,22 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 using vulndb::Rating;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-scan-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using TempDir = vigil::testing::ScopedTempDir;
 
 image::HistoryEntry Step(const std::string& created_by, bool empty, const std::string& comment = "") {
   image::HistoryEntry h;
@@ -126,10 +111,10 @@ TEST(ParseSeverityFlag, Values) {
 class ScanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string epss = dir_.path() + "/epss.csv";
+    std::string epss = dir_.str() + "/epss.csv";
     std::ofstream(epss) << "#model_version:v2023.03.01,score_date:2025-02-20T00:00:00+0000\n"
                         << "cve,epss,percentile\nCVE-2023-44487,0.94000,0.99900\n";
-    auto store = vulndb::SqliteStore::Open(dir_.path() + "/db", vulndb::Store::Mode::kReadWrite);
+    auto store = vulndb::SqliteStore::Open(dir_.str() + "/db", vulndb::Store::Mode::kReadWrite);
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     vulndb::ImportReport report;

@@ -253,8 +253,17 @@ TEST_F(HttpServerTest, HandlerErrorsMapToStatuses) {
   server.Stop();
   std::lock_guard lock(mu);
   ASSERT_EQ(log.size(), std::size(cases) + 1);
-  EXPECT_EQ(log[7].error, "io: cannot read /var/lib/vigil/db") << "the log has what the client does not";
-  EXPECT_HAS(log.back().error, "/throws: the handler threw: boom");
+  // An entry is logged once its answer is sent, so the next request may be logged first: look
+  // them up by path.
+  auto entry = [&](const std::string& path) {
+    for (const RequestLogEntry& e : log) {
+      if (e.path == path) return e;
+    }
+    ADD_FAILURE() << "no log entry for " << path;
+    return RequestLogEntry{};
+  };
+  EXPECT_EQ(entry("/e7").error, "io: cannot read /var/lib/vigil/db") << "the log has what the client does not";
+  EXPECT_HAS(entry("/throws").error, "/throws: the handler threw: boom");
 }
 
 TEST_F(HttpServerTest, AuthHookRunsBeforeEveryHandler) {
@@ -352,18 +361,29 @@ TEST_F(HttpServerTest, RequestLog) {
   server.Stop();
   std::lock_guard lock(mu);
   ASSERT_EQ(log.size(), 3u);
-  EXPECT_EQ(log[0].method, "GET");
-  EXPECT_EQ(log[0].path, "/metrics");
-  EXPECT_EQ(log[0].status, 200);
-  EXPECT_EQ(log[0].bytes, 10u);
-  EXPECT_EQ(log[0].remote_addr, "127.0.0.1");
-  EXPECT_EQ(log[0].error, "");
-  EXPECT_GE(log[0].duration.count(), 0);
-  EXPECT_EQ(log[1].status, 404);
-  EXPECT_EQ(log[1].error, "no route for /missing");
-  EXPECT_GT(log[1].bytes, 0u);
-  EXPECT_EQ(log[2].method, "HEAD");
-  EXPECT_EQ(log[2].bytes, 0u);
+  // Entries are logged once each answer is sent, so their order may differ from the requests'.
+  auto entry = [&](const std::string& method, const std::string& path) {
+    for (const RequestLogEntry& e : log) {
+      if (e.method == method && e.path == path) return e;
+    }
+    ADD_FAILURE() << "no log entry for " << method << " " << path;
+    return RequestLogEntry{};
+  };
+  RequestLogEntry get = entry("GET", "/metrics");
+  EXPECT_EQ(get.method, "GET");
+  EXPECT_EQ(get.path, "/metrics");
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(get.bytes, 10u);
+  EXPECT_EQ(get.remote_addr, "127.0.0.1");
+  EXPECT_EQ(get.error, "");
+  EXPECT_GE(get.duration.count(), 0);
+  RequestLogEntry missing = entry("GET", "/missing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.error, "no route for /missing");
+  EXPECT_GT(missing.bytes, 0u);
+  RequestLogEntry head = entry("HEAD", "/metrics");
+  EXPECT_EQ(head.method, "HEAD");
+  EXPECT_EQ(head.bytes, 0u);
 }
 
 TEST_F(HttpServerTest, StopFinishesTheRequestInFlight) {

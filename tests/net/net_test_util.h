@@ -15,6 +15,7 @@
 #include <string_view>
 #include <utility>
 
+#include "../test_util.h"
 #include "net/http_server.h"
 
 namespace vigil::net::testing {
@@ -25,21 +26,10 @@ namespace fs = std::filesystem;
 // only ends a broken test, never a measure.
 inline constexpr std::chrono::seconds kPatience{30};
 
-class TempDir {
+// A fresh folder, removed with its content at the end of the test.
+class TempDir : public vigil::testing::ScopedTempDir {
  public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-net-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : ScopedTempDir("net-test") {}
 };
 
 // A one-way signal between threads.

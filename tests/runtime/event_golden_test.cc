@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "../test_util.h"
+#include "record_bytes.h"
 #include "runtime/bpf/events.h"
 #include "runtime/event.h"
 #include "runtime/internal/syscalls.h"
@@ -29,13 +30,6 @@
 
 namespace vigil::runtime {
 namespace {
-
-template <typename T>
-std::vector<uint8_t> Bytes(const T& record) {
-  std::vector<uint8_t> b(sizeof record);
-  std::memcpy(b.data(), &record, sizeof record);
-  return b;
-}
 
 void Header(vigil_header& h, uint32_t type, uint32_t size, bool variant = false) {
   h.ts_ns = variant ? 123456789012345ull : 1000;

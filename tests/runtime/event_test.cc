@@ -9,18 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "record_bytes.h"
 #include "runtime/bpf/events.h"
 #include "runtime/internal/syscalls.h"
 
 namespace vigil::runtime {
 namespace {
-
-template <typename T>
-std::vector<uint8_t> Bytes(const T& record) {
-  std::vector<uint8_t> b(sizeof record);
-  std::memcpy(b.data(), &record, sizeof record);
-  return b;
-}
 
 void Header(vigil_header& h, uint32_t type, uint32_t size) {
   h.ts_ns = 1000;

@@ -269,14 +269,19 @@ TEST(Verdicts, ContainerExecAndHostCalls) {
   EXPECT_EQ(ComputeVerdicts(n, c, host).host_call, "");
 }
 
-TEST(PrometheusText, EveryCounterOnceWithItsValue) {
-  SensorStats k;
+// Counters for the tests of their text forms: one exec lost in the kernel, one host event left out.
+void SampleCounters(SensorStats& k, MonitorStats& u) {
   k.attempted[static_cast<size_t>(EventType::kExec)] = 7;
   k.delivered[static_cast<size_t>(EventType::kExec)] = 6;
   k.ring_full[static_cast<size_t>(EventType::kExec)] = 1;
-  MonitorStats u;
   u.delivered = 5;
   u.host_filtered = 1;
+}
+
+TEST(PrometheusText, EveryCounterOnceWithItsValue) {
+  SensorStats k;
+  MonitorStats u;
+  SampleCounters(k, u);
   std::string text = PrometheusText(k, u, 2);
   EXPECT_NE(text.find("vigil_sensor_events_attempted_total{type=\"exec\"} 7\n"), std::string::npos) << text;
   EXPECT_NE(text.find("vigil_sensor_events_ring_full_total{type=\"exec\"} 1\n"), std::string::npos);
@@ -300,20 +305,10 @@ TEST(PrometheusText, EveryCounterOnceWithItsValue) {
   EXPECT_EQ(samples, 3 * AllEventTypes().size() + 9);
 }
 
-}  // namespace
-}  // namespace vigil::runtime
-
-namespace vigil::runtime {
-namespace {
-
 TEST(StatsJson, CountersReconcileAndOutputErrorsOnlyWhenSome) {
   SensorStats k;
-  k.attempted[static_cast<size_t>(EventType::kExec)] = 7;
-  k.delivered[static_cast<size_t>(EventType::kExec)] = 6;
-  k.ring_full[static_cast<size_t>(EventType::kExec)] = 1;
   MonitorStats u;
-  u.delivered = 5;
-  u.host_filtered = 1;
+  SampleCounters(k, u);
   std::string line = StatsJson(k, u, "stats");
   EXPECT_EQ(line.rfind("{\"type\":\"stats\",\"attempted\":7,\"delivered\":6,\"ring_full\":1,\"undecodable\":0,", 0), 0u)
       << line;

@@ -57,21 +57,10 @@ void BumpMtime(const fs::path& p, int seconds) {
   ASSERT_EQ(utimensat(AT_FDCWD, p.c_str(), times, 0), 0);
 }
 
-class TempDir {
+// A fresh folder, removed with its content at the end of the test.
+class TempDir : public vigil::testing::ScopedTempDir {
  public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "vigil-fetch-test-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) == nullptr) std::abort();
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
+  TempDir() : ScopedTempDir("fetch-test") {}
 };
 
 // Starts argv[0] (looked up in PATH) with stdout and stderr appended to `log`.
