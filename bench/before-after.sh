@@ -53,7 +53,9 @@ for img in base app many zstd; do
     break
   done
 done
+# MICRO_ONLY=1 skips the command timings (the Google Benchmarks only).
 for i in $(seq "$runs"); do
+  [ "${MICRO_ONLY:-0}" = 1 ] && break
   for side in before after; do
     b=$before; [ "$side" = after ] && b=$after
     v="$b/apps/vigil/vigil"
@@ -73,25 +75,42 @@ for i in $(seq "$runs"); do
   done
 done
 
-echo "| benchmark | before (s) | after (s) | after/before |"
+echo "| benchmark | before | after | after/before |"
 echo "|---|---:|---:|---:|"
 for n in "${names[@]}"; do
   a=$(median < "$work/$n.before"); c=$(median < "$work/$n.after")
-  printf '| %s | %.3f | %.3f | %.2f |\n' "$n" "$a" "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN {print c / a}')"
+  printf '| %s | %.3f s | %.3f s | %.2f |\n' "$n" "$a" "$c" "$(awk -v a="$a" -v c="$c" 'BEGIN {print c / a}')"
 done
 
-# Google Benchmark binaries: one JSON per side, medians of RUNS repetitions.
+# Google Benchmark binaries: interleaved too (one repetition per side and run), then the median
+# of the RUNS real times per benchmark.
 for bin in version_bench vulndb_bench match_bench sensor_bench; do
   [ -x "$before/bench/$bin" ] && [ -x "$after/bench/$bin" ] || continue
-  for side in before after; do
-    b=$before; [ "$side" = after ] && b=$after
-    VIGIL_BENCH_DB="$work/db.$side" "$b/bench/$bin" --benchmark_repetitions="$runs" \
-      --benchmark_report_aggregates_only=true --benchmark_format=json > "$work/$bin.$side.json" 2>/dev/null || true
+  for i in $(seq "$runs"); do
+    for side in before after; do
+      b=$before; [ "$side" = after ] && b=$after
+      VIGIL_BENCH_DB="$work/db.$side" "$b/bench/$bin" --benchmark_format=json > "$work/$bin.$side.$i.json" 2>/dev/null || true
+    done
   done
-  jq -r --slurpfile a "$work/$bin.after.json" '
-      [.benchmarks[] | select(.aggregate_name == "median") | {key: .run_name, value: .real_time, unit: .time_unit}] as $b
-      | ($a[0].benchmarks | map(select(.aggregate_name == "median")) | map({key: .run_name, value: .real_time}) | from_entries) as $am
-      | $b[] | select($am[.key] != null)
-      | "| \(.key) | \(.value * 1000 | round / 1000) \(.unit) | \($am[.key] * 1000 | round / 1000) \(.unit) | \(($am[.key] / .value) * 100 | round / 100) |"' \
-      "$work/$bin.before.json" || true
+  python3 - "$work" "$bin" "$runs" <<'PY'
+import json, statistics, sys
+work, name, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+times = {"before": {}, "after": {}}
+units = {}
+for side in times:
+    for i in range(1, runs + 1):
+        try:
+            doc = json.load(open(f"{work}/{name}.{side}.{i}.json"))
+        except (OSError, ValueError):
+            continue
+        for b in doc.get("benchmarks", []):
+            times[side].setdefault(b["name"], []).append(b["real_time"])
+            units[b["name"]] = b["time_unit"]
+for bench, before in times["before"].items():
+    after = times["after"].get(bench)
+    if not after:
+        continue
+    mb, ma = statistics.median(before), statistics.median(after)
+    print(f"| {bench} | {mb:.4g} {units[bench]} | {ma:.4g} {units[bench]} | {ma / mb:.2f} |")
+PY
 done
