@@ -143,7 +143,10 @@ int RunSensor(const SensorFlags& f) {
   }
   // Stop the probes, drain what is in flight and release what is held: then the counters
   // reconcile exactly.
-  (void)m.StopAndDrain(emit);
+  if (auto drained = m.StopAndDrain(emit); !drained.ok()) {
+    // What could not be read shows in the counters below (attempted > emitted + dropped).
+    std::cerr << "vigil sensor: draining: " << drained.error().ToString() << "\n";
+  }
   flush();
   runtime::SensorStats s = m.KernelStats();
   *out << runtime::StatsJson(s, m.Stats(), "final_stats", output_errors) << '\n';

@@ -17,12 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "../support/loopback.h"
 #include "common/json.h"
 #include "net/http_client.h"
 #include "net_test_util.h"
 
 namespace vigil::net {
 namespace {
+
+using vigil::testing::Accepts;
 
 using testing::Gate;
 using testing::kPatience;
@@ -101,17 +104,6 @@ std::string Raw(int port, const std::string& bytes) {
   }
   close(fd);
   return out;
-}
-
-bool Accepts(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(fd);
-  return ok;
 }
 
 TEST_F(HttpServerTest, RoutesAndParameters) {

@@ -23,12 +23,15 @@
 #include <thread>
 #include <vector>
 
+#include "../support/loopback.h"
 #include "../test_util.h"
 
 extern char** environ;
 
 namespace vigil::vulndb {
 namespace {
+
+using vigil::testing::Accepts;
 
 namespace fs = std::filesystem;
 
@@ -110,17 +113,6 @@ int FreePort() {
   }
   close(s);
   return port;
-}
-
-bool Accepts(int port) {
-  int s = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  close(s);
-  return ok;
 }
 
 bool Exited(pid_t pid) {
