@@ -43,6 +43,7 @@ int RunSbom(const SbomFlags& f) {
   if (!f.quiet && *fmt != sbom::Format::kTable) {
     for (const auto& w : inv->warnings) std::cerr << "vigil sbom: warning: " << w << "\n";
   }
+  if (!CheckComplete(*inv, f.image_flags, "vigil sbom: ", f.quiet)) return kExitError;
   return kExitOk;
 }
 
