@@ -365,7 +365,12 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
           cache_file = cache_root + "/" + *hex + "-" + set_key + ".json";
           if (auto text = ReadFile(cache_file); text.ok()) {
             auto decoded = DecodeLayerAnalysis(*text);
-            if (decoded.ok() && decoded->digests.blob_digest == *stored && decoded->digests.diff_id == layer.diff_id) {
+            // An entry is filed under the stored bytes' digest and, as the walk verified it, the
+            // diff_id: an uncompressed blob (stored digest == diff_id) finds the entry a compressed
+            // copy of the same tar left, and its hash just now verified that diff_id.
+            bool same_bytes = decoded.ok() && (decoded->digests.blob_digest == *stored ||
+                                               decoded->digests.diff_id == *stored);
+            if (same_bytes && decoded->digests.diff_id == layer.diff_id) {
               results[i] = std::move(decoded);
               cached[i] = true;
             }
@@ -376,11 +381,13 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
         results[i] = AnalyzeLayer(img, i, cats, options.limits, budget);
         if (results[i]->ok() && !cache_file.empty() && results[i]->value().digests.blob_digest.size() == 71) {
           // The walk verified these bytes and their diff_id; key the entry by what it measured.
-          auto hex = DigestHex(results[i]->value().digests.blob_digest);
-          // A cache that cannot be written only costs time on the next scan.
-          if (hex.ok()) {
-            (void)WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json",
-                                  EncodeLayerAnalysis(results[i]->value()));
+          const image::LayerDigests& d = results[i]->value().digests;
+          std::string entry = EncodeLayerAnalysis(results[i]->value());
+          for (const std::string* key : {&d.blob_digest, &d.diff_id}) {
+            auto hex = DigestHex(*key);
+            // A cache that cannot be written only costs time on the next scan.
+            if (hex.ok()) (void)WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry);
+            if (d.diff_id == d.blob_digest) break;
           }
         }
       }
