@@ -136,4 +136,21 @@ if node "$validator" "$S/sarif-schema-2.1.0.json" "$WORK/broken.sarif" > /dev/nu
 else
   pass "the SARIF validator rejects a bad level"
 fi
+# --- an incomplete inventory is an error unless accepted ------------------------------------
+# A root folder whose package.json is over the npm cataloger's 8 MiB limit: its packages are
+# unknown, so neither `sbom` nor `scan` may answer as if it were not there.
+ROOT="$WORK/incomplete-root"
+mkdir -p "$ROOT/app/node_modules/big" "$ROOT/app/node_modules/small"
+printf '{"name":"small","version":"1.0.0"}' > "$ROOT/app/node_modules/small/package.json"
+{ printf '{"name":"big","version":"1.0.0","pad":"'; head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' x; printf '"}'; } \
+  > "$ROOT/app/node_modules/big/package.json"
+expect_rc "sbom of an incomplete inventory is an error" 2 "$VIGIL" sbom "dir:$ROOT" -f json -o "$WORK/inc.json"
+check "  ... naming the file it could not read" grep -q "app/node_modules/big/package.json (npm)" "$WORK/err.txt"
+check "  ... and the flag that accepts it" grep -q -- "--accept-incomplete" "$WORK/err.txt"
+expect_rc "sbom --accept-incomplete" 0 "$VIGIL" sbom "dir:$ROOT" -f json -o "$WORK/inc.json" --accept-incomplete
+check "  ... the JSON says it is incomplete" jq -e '.complete == false and .unread[0].path == "app/node_modules/big/package.json"' "$WORK/inc.json"
+expect_rc "scan of an incomplete inventory is an error" 2 "$VIGIL" scan --db "$DB" "dir:$ROOT" -f json -o "$WORK/inc-scan.json"
+check "  ... the report still written, saying so" jq -e '.complete == false' "$WORK/inc-scan.json"
+expect_rc "scan --accept-incomplete" 0 "$VIGIL" scan --db "$DB" "dir:$ROOT" -f json -o "$WORK/inc-scan.json" --accept-incomplete
+
 finish
