@@ -75,6 +75,8 @@ std::string WriteTable(const catalog::Inventory& inv) {
   }
   out += fmt::format("\n{} packages in {} layers\n", inv.packages.size(), inv.layers.size());
   for (const auto& w : inv.warnings) out += "warning: " + w + "\n";
+  for (const auto& u : inv.unread)
+    out += "INCOMPLETE: not read, its packages are unknown: " + catalog::Describe(u) + "\n";
   return out;
 }
 
