@@ -1,5 +1,6 @@
 #include "catalog/analyzer.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "catalog/catalogers/cataloger.h"
 #include "catalog/catalogers/os_release.h"
 #include "catalog/internal/layer_analysis.h"
+#include "catalog/layer_cache.h"
 #include "catalog/purl.h"
 #include "common/file.h"
 #include "common/path.h"
@@ -349,6 +351,7 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   MemoryBudget budget(options.memory_budget);
+  std::atomic<bool> wrote{false};
   std::mutex progress_mu;
   // Progress: stored bytes read (or taken from the cache) of the image's total, and layers done.
   uint64_t total_bytes = 0;
@@ -389,6 +392,7 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
             if (same_bytes && decoded->digests.diff_id == layer.diff_id) {
               results[i] = std::move(decoded);
               cached[i] = true;
+              utimensat(AT_FDCWD, cache_file.c_str(), nullptr, 0);  // used now: evicted last
             }
           }
         }
@@ -410,7 +414,9 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
           for (const std::string* key : {&d.blob_digest, &d.diff_id}) {
             auto hex = DigestHex(*key);
             // A cache that cannot be written only costs time on the next scan.
-            if (hex.ok()) (void)WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry);
+            if (hex.ok() && WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry).ok()) {
+              wrote = true;
+            }
             if (d.diff_id == d.blob_digest) break;
           }
         }
@@ -426,6 +432,8 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  // A bound that cannot be kept only costs disk space.
+  if (wrote) (void)EvictCache(options.cache_dir, options.cache_max_bytes);
 
   Inventory inv;
   inv.image = info;
