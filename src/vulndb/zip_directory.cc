@@ -87,8 +87,8 @@ Result<ZipDirectory> ReadZipDirectory(std::string_view d, uint64_t max_entries) 
       }
       extra.remove_prefix(4 + len);
     }
-    out.total_uncompressed = e.uncompressed > UINT64_MAX - out.total_uncompressed ? UINT64_MAX
-                                                                                  : out.total_uncompressed + e.uncompressed;
+    out.total_uncompressed =
+        e.uncompressed > UINT64_MAX - out.total_uncompressed ? UINT64_MAX : out.total_uncompressed + e.uncompressed;
     out.entries.push_back(std::move(e));
     pos += kEntrySize + name_len + extra_len + comment_len;
   }
