@@ -565,6 +565,9 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
   // as far as it goes, with the same limits applied while inflating.
   std::unordered_map<std::string, uint64_t> declared;  // name -> declared uncompressed size
   std::unordered_set<std::string> refused;             // reported already, not inflated
+  // What may be inflated from the archive in all: its declared total when it has a directory
+  // (an honest archive never exceeds it), else the limit.
+  uint64_t inflate_limit = limits.max_total_bytes;
   Result<ZipDirectory> dir = ReadZipDirectory(data, limits.max_entries);
   if (!dir.ok() && dir.error().code() == ErrorCode::kLimitExceeded) {
     sink.Problem(where, "", dir.error().message() + ": nothing of the archive is read");
@@ -604,6 +607,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
                        ": nothing of the archive is read");
       return OkStatus();
     }
+    inflate_limit = total;
   }
 
   // 2. The entries, inflated with the limits enforced on what they really produce.
@@ -648,13 +652,16 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
                        Bytes(limits.max_entry_bytes));
       continue;
     }
-    // What this entry may inflate to: its declared size when the directory gave one.
+    // What this entry may inflate to: its declared size when the directory has it (a name
+    // libarchive spells otherwise, e.g. converted from CP437, falls back to the per-entry
+    // limit; the running total still applies).
     uint64_t cap = limits.max_entry_bytes;
     bool lied_about = false;
     if (dir.ok()) {
-      auto it = declared.find(name);
-      cap = it == declared.end() ? 0 : it->second;
-      lied_about = true;
+      if (auto it = declared.find(name); it != declared.end()) {
+        cap = it->second;
+        lied_about = true;
+      }
     }
     buf.clear();
     char chunk[1 << 16];
@@ -667,21 +674,21 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
         fatal = n == ARCHIVE_FATAL;
         break;
       }
-      inflated += static_cast<uint64_t>(n);
-      if (inflated > limits.max_total_bytes) {
-        over_total = true;
-        break;
-      }
       if (buf.size() + static_cast<size_t>(n) > cap) {
         too_big = true;
+        break;
+      }
+      inflated += static_cast<uint64_t>(n);
+      if (inflated > inflate_limit) {
+        over_total = true;
         break;
       }
       buf.append(chunk, static_cast<size_t>(n));
     }
     if (over_total) {
       sink.Problem(where, "",
-                   "more than " + Bytes(limits.max_total_bytes) + " inflated from the archive at " + Clip(name, 200) +
-                       ": the rest is not read");
+                   "more than " + Bytes(inflate_limit) + " inflated from the archive at " + Clip(name, 200) +
+                       (dir.ok() ? " (what its central directory declares in all)" : "") + ": the rest is not read");
       break;
     }
     if (failed) {

@@ -352,6 +352,21 @@ TEST(Import, ZipEntriesThatLieOrInflateLikeBombsAreSkipped) {
   EXPECT_EQ(r.skipped, 2u) << ProblemList(r);
   EXPECT_EQ(r.empty_inputs, 0u);
 
+  // An entry the directory does not list (here: listed under another name, declaring 10 bytes)
+  // may inflate no further than what the directory declares in all.
+  Db db3("zip-unlisted");
+  std::string unlisted = test::MakeZip({{"U-1.json", good}, {"P.json", padded}});
+  unlisted.replace(unlisted.rfind("P.json"), 6, "Q.json");
+  test::SetDeclaredSizes(&unlisted, 10, [](std::string_view name) { return name == "Q.json"; });
+  Write(db3.dir + "/u.zip", unlisted);
+  ImportReport r4 = db3.Import({db3.dir + "/u.zip"});
+  EXPECT_TRUE(db3.Has("L-1"));
+  EXPECT_FALSE(db3.Has("L-2"));
+  EXPECT_TRUE(HasProblem(r4, "",
+                         "inflated from the archive at P.json (what its central directory declares in all): "
+                         "the rest is not read"))
+      << ProblemList(r4);
+
   // The total is checked on the directory (here with a small limit)...
   Db db2("zip-total");
   std::string two = test::MakeZip({{"T-1.json", good}, {"T-2.json", padded}});
