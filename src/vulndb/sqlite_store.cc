@@ -378,9 +378,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mo
   } else {
     return Corrupt(impl->path + " is not a vigil vulnerability database (no schema version)");
   }
-  auto store = std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));
-  if (mode == Mode::kReadWrite) VIGIL_RETURN_IF_ERROR(store->IndexAliases());
-  return std::unique_ptr<Store>(std::move(store));
+  return std::unique_ptr<Store>(new SqliteStore(std::move(impl)));
 }
 
 Result<std::map<std::string, StoredMeta, std::less<>>> SqliteStore::AllMeta() {
@@ -406,38 +404,38 @@ Result<std::optional<std::string>> SqliteStore::GetJson(std::string_view id) {
   return std::optional<std::string>(std::move(json));
 }
 
+// The alias table is complete when it was filled (meta alias_index) and the last run that wrote
+// the database maintained it (meta alias_run): a vigil from before the table can still import
+// into this file, and its runs leave the table stale.
 bool SqliteStore::AliasIndexed() {
-  Stmt s(impl_->db, "SELECT value FROM meta WHERE key = 'alias_index'");
-  return s.ok() && s.Step() == SQLITE_ROW && s.Text(0) == "1";
+  Stmt s(impl_->db,
+         "SELECT (SELECT value FROM meta WHERE key = 'alias_index') = '1' AND "
+         "CAST(coalesce((SELECT value FROM meta WHERE key = 'alias_run'), '0') AS INTEGER) = "
+         "coalesce((SELECT max(run) FROM run), 0)");
+  return s.ok() && s.Step() == SQLITE_ROW && s.Int(0) == 1;
 }
 
-Status SqliteStore::IndexAliases() {
-  if (AliasIndexed()) return OkStatus();
-  // A database written before the alias table: fill it once, from every stored record.
-  VIGIL_RETURN_IF_ERROR(impl_->BeginImmediate());
-  Status st = [&]() -> Status {
-    if (AliasIndexed()) return OkStatus();  // another writer did it while this one waited
-    Stmt del(impl_->db, "DELETE FROM alias WHERE advisory = ?");
-    Stmt ins(impl_->db, "INSERT INTO alias(hash, advisory) VALUES(?, ?)");
-    Stmt all(impl_->db, "SELECT rowid, id, dict, size, doc FROM advisory");
-    if (!del.ok() || !ins.ok() || !all.ok()) return SqlError(impl_->db, "index aliases");
-    OsvParser parser;
-    int rc;
-    while ((rc = all.Step()) == SQLITE_ROW) {
-      std::string id(all.Text(1));
-      VIGIL_ASSIGN_OR_RETURN(std::string json, impl_->Decompress(id, all.Int(2), all.Int(3), all.Blob(4)));
-      Result<Advisory> a = parser.Parse(json, id);
-      if (!a.ok()) continue;  // `db check` reports damage; the alias index simply lacks it
-      VIGIL_RETURN_IF_ERROR(PutAliases(impl_->db, del, ins, all.Int(0), id, NamesOf(*a)));
-    }
-    if (rc != SQLITE_DONE) return SqlError(impl_->db, "index aliases");
-    return Exec(impl_->db, "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_index', '1')");
-  }();
-  if (!st.ok()) {
-    (void)Exec(impl_->db, "ROLLBACK");
-    return st.error().Context(impl_->path);
+Status SqliteStore::FillAliases() {
+  // A database written before the alias table, or since by a vigil that did not keep it: fill
+  // it again from every stored record (inside the caller's write transaction).
+  VIGIL_RETURN_IF_ERROR(Exec(impl_->db, "DELETE FROM alias"));
+  Stmt del(impl_->db, "DELETE FROM alias WHERE advisory = ?");
+  Stmt ins(impl_->db, "INSERT INTO alias(hash, advisory) VALUES(?, ?)");
+  Stmt all(impl_->db, "SELECT rowid, id, dict, size, doc FROM advisory");
+  if (!del.ok() || !ins.ok() || !all.ok()) return SqlError(impl_->db, "index aliases");
+  OsvParser parser;
+  int rc;
+  while ((rc = all.Step()) == SQLITE_ROW) {
+    std::string id(all.Text(1));
+    VIGIL_ASSIGN_OR_RETURN(std::string json, impl_->Decompress(id, all.Int(2), all.Int(3), all.Blob(4)));
+    Result<Advisory> a = parser.Parse(json, id);
+    if (!a.ok()) continue;  // `db check` reports damage; the alias index simply lacks it
+    VIGIL_RETURN_IF_ERROR(PutAliases(impl_->db, del, ins, all.Int(0), id, NamesOf(*a)));
   }
-  return Exec(impl_->db, "COMMIT");
+  if (rc != SQLITE_DONE) return SqlError(impl_->db, "index aliases");
+  return Exec(impl_->db,
+              "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_index', '1'), "
+              "('alias_run', CAST(coalesce((SELECT max(run) FROM run), 0) AS TEXT))");
 }
 
 Result<std::vector<std::string>> SqliteStore::IdsNaming(std::string_view name) {
@@ -902,6 +900,12 @@ class TransactionImpl final : public Store::Transaction {
       s.Bind(1, NowRfc3339()).Bind(2, run_);
       if (s.Step() != SQLITE_DONE) st = SqlError(db_, "finish run");
     }
+    if (st.ok()) {
+      // This run kept the alias table (SqliteStore::AliasIndexed).
+      Stmt s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_run', ?)");
+      s.Bind(1, std::to_string(run_));
+      if (s.Step() != SQLITE_DONE) st = SqlError(db_, "record the alias index");
+    }
     if (st.ok()) st = Exec(db_, "COMMIT");
     if (!st.ok()) (void)Exec(db_, "ROLLBACK");
     done_ = true;
@@ -962,6 +966,12 @@ class TransactionImpl final : public Store::Transaction {
 Result<std::unique_ptr<Store::Transaction>> SqliteStore::Begin(std::string_view command) {
   if (impl_->writing) return InternalError("an import transaction is already open");
   VIGIL_RETURN_IF_ERROR(impl_->BeginImmediate());
+  if (!AliasIndexed()) {
+    if (Status st = FillAliases(); !st.ok()) {
+      (void)Exec(impl_->db, "ROLLBACK");
+      return st.error().Context(impl_->path);
+    }
+  }
   WriteLockFile(impl_->lock_file,
                 impl_->options.holder.empty() ? "vigil db " + std::string(command) : impl_->options.holder);
   Stmt s(impl_->db, "INSERT INTO run(command, started) VALUES(?, ?)");

@@ -33,7 +33,7 @@ std::string DefaultDbDir();
 
 // How a SqliteStore behaves when another process is writing the same database.
 struct SqliteOptions {
-  // How long Begin (and a read-write Open that must index aliases) waits for another writer,
+  // How long Begin waits for another writer,
   // e.g. a second `vigil db import` or `update`, before failing.
   std::chrono::milliseconds lock_timeout{30000};
   // Called once when a wait starts, with a line naming the database and the holder ("waiting for
@@ -47,9 +47,11 @@ struct SqliteOptions {
 class SqliteStore final : public Store {
  public:
   // Opens (kReadWrite: creating the folder and file when missing) the database in `dir`.
-  // kReadWrite also completes the alias index of a database written before it existed (once:
-  // every record is read). Errors: kNotFound (read-only and no database there), kCorrupt (not a
+  // Errors: kNotFound (read-only and no database there), kCorrupt (not a
   // vigil database, or a newer schema than this build knows), kIo.
+  //
+  // The alias table (IdsNaming) of a database written before it existed, or since by a vigil
+  // that did not keep it, is filled again by the next Begin (every record read once).
   //
   // Writers: while a Transaction is open, the file vigil.db.writer next to the database says
   // which process holds it (pid, command, start time). A second writer's Begin waits up to
@@ -82,7 +84,7 @@ class SqliteStore final : public Store {
 
  private:
   bool AliasIndexed();
-  Status IndexAliases();
+  Status FillAliases();
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

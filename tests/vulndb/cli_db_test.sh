@@ -71,7 +71,7 @@ expect "get unknown: exit" "$rc" 2
 grep -q "no advisory has the id or alias CVE-1999-0001" <<<"$out" || fail "get unknown: $out"
 
 # A database from before the alias table (emptied here by hand): read-only, `db get` reads every
-# record to answer; the first read-write open fills the table once.
+# record to answer; the next import fills the table once.
 python3 -c '
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
@@ -86,6 +86,19 @@ print(c.execute("SELECT count(*) FROM alias").fetchone()[0], c.execute("SELECT v
 ' "$work/db/vigil.db")"
 expect "alias table filled (the 9 records name 14 others)" "$rows" "14 1"
 expect "get by alias, filled" "$("$vigil" "${db[@]}" get CVE-2022-27664 2>/dev/null | jq -r .id)" GO-2022-0969
+# A run by a vigil that does not keep the table (simulated: a run row it did not record) makes
+# the table stale: read-only answers come from the records, the next import fills it again.
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DELETE FROM alias"); c.execute("INSERT INTO run(command, started) VALUES('"'"'import'"'"', '"'"'x'"'"')"); c.commit()
+' "$work/db/vigil.db"
+expect "get by alias, stale table" "$("$vigil" "${db[@]}" get CVE-2022-27664 2>/dev/null | jq -r .id)" GO-2022-0969
+"$vigil" "${db[@]}" import "$data/osv/GO-2022-0969.json" >/dev/null
+expect "alias table filled again" "$(python3 -c '
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM alias").fetchone()[0])
+' "$work/db/vigil.db")" 14
 
 # --db after the subcommand as well as before it (after wins), and VIGIL_DB when neither.
 r="$("$vigil" db import --db "$work/db2" "$data/osv/GO-2022-0969.json" --format json)"
