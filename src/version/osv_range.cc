@@ -56,44 +56,62 @@ struct PlacedEvent {
 
 // The regions are numbered 0 .. 2n: region 2i is the open interval just below points[i]
 // (between points[i-1] and points[i]), region 2i+1 is points[i] itself, region 2n is above
-// every point. An event at point j relates to a version in region r as: event < v iff
-// 2j+1 < r, event == v iff 2j+1 == r.
-bool Fires(const PlacedEvent& e, long region) {
-  long at = 2 * e.point + 1;
-  switch (e.kind) {
-    case Kind::kIntroduced:
-      return e.point < 0 || region >= at;  // v >= introduced ("0": always)
-    case Kind::kFixed:
-      return region >= at;  // v >= fixed
-    case Kind::kLastAffected:
-      return region > at;  // v > last_affected
-    case Kind::kLimit:
-      return false;
-  }
-  return false;
+// every point. The schema's walk over sorted events sets "vulnerable" at each event that
+// applies to v: introduced and fixed when v >= the event, last_affected when v > it. For a
+// version in region r that is the case exactly when r >= Threshold(e).
+long Threshold(const PlacedEvent& e) {
+  if (e.point < 0) return 0;  // introduced "0" (limits take no part in the walk)
+  return e.kind == Kind::kLastAffected ? 2 * e.point + 2 : 2 * e.point + 1;
 }
 
-// The schema's IncludedInRanges for one range, for a version in `region`.
-bool RangeIncludes(const std::vector<PlacedEvent>& sorted_events, bool has_limit, long region) {
+// The schema's IncludedInRanges for one range, as half-open runs [from, to) of regions, added
+// to the difference array `cover` (cover[from]++, cover[to]--). `sorted_events` is sorted by
+// (point, TieRank), so Threshold is non-decreasing along it (ties rank introduced and fixed,
+// which apply at the point, before last_affected, which applies just above it): the events
+// that apply to a region form a prefix, and the walk ends in the state of the last one. One
+// pass, O(events).
+void AddRangeRuns(const std::vector<PlacedEvent>& sorted_events, bool has_limit, long regions,
+                  std::vector<int32_t>* cover) {
+  // BeforeLimits: v < some limit, i.e. the regions below the highest limit.
+  long bound = regions;
   if (has_limit) {
-    // BeforeLimits: v < some limit.
-    bool before = false;
+    bound = 0;
     for (const auto& e : sorted_events) {
-      if (e.kind == Kind::kLimit && (e.point < 0 || region < 2 * e.point + 1)) before = true;
+      if (e.kind == Kind::kLimit) bound = std::max(bound, e.point < 0 ? regions : 2 * e.point + 1);
     }
-    if (!before) return false;
   }
+  auto add = [&](long from, long to) {
+    to = std::min(to, bound);
+    if (from >= to) return;
+    ++(*cover)[static_cast<size_t>(from)];
+    --(*cover)[static_cast<size_t>(to)];
+  };
   bool vulnerable = false;
-  for (const auto& e : sorted_events) {
-    if (e.kind == Kind::kIntroduced && Fires(e, region)) {
-      vulnerable = true;
-    } else if (e.kind == Kind::kFixed && Fires(e, region)) {
-      vulnerable = false;
-    } else if (e.kind == Kind::kLastAffected && Fires(e, region)) {
-      vulnerable = false;
+  long from = 0;
+  size_t k = 0;
+  while (k < sorted_events.size()) {
+    if (sorted_events[k].kind == Kind::kLimit) {
+      ++k;
+      continue;
     }
+    // Every event sharing this threshold applies at once; the last one decides.
+    long t = Threshold(sorted_events[k]);
+    bool next = vulnerable;
+    for (; k < sorted_events.size(); ++k) {
+      const PlacedEvent& e = sorted_events[k];
+      if (e.kind == Kind::kLimit) continue;
+      if (Threshold(e) != t) break;
+      next = e.kind == Kind::kIntroduced;
+    }
+    if (next == vulnerable) continue;
+    if (next) {
+      from = t;
+    } else {
+      add(from, t);
+    }
+    vulnerable = next;
   }
-  return vulnerable;
+  if (vulnerable) add(from, regions);
 }
 
 }  // namespace
@@ -112,6 +130,10 @@ Result<AffectedSpec> AffectedSpecFromJson(const nlohmann::json& affected) {
   auto ranges = affected.find("ranges");
   if (ranges == affected.end() || ranges->is_null()) return spec;
   if (!ranges->is_array()) return Corrupt("ranges is not an array");
+  if (ranges->size() > kMaxRanges) {
+    return LimitExceeded("ranges has " + std::to_string(ranges->size()) + " entries, more than the limit of " +
+                         std::to_string(kMaxRanges));
+  }
   for (size_t i = 0; i < ranges->size(); ++i) {
     const auto& r = (*ranges)[i];
     std::string where = "ranges[" + std::to_string(i) + "]";
@@ -131,6 +153,10 @@ Result<AffectedSpec> AffectedSpecFromJson(const nlohmann::json& affected) {
     }
     auto events = r.find("events");
     if (events == r.end() || !events->is_array()) return Corrupt(where + ".events is not an array");
+    if (events->size() > kMaxRangeEvents) {
+      return LimitExceeded(where + ".events has " + std::to_string(events->size()) +
+                           " events, more than the limit of " + std::to_string(kMaxRangeEvents) + " per range");
+    }
     for (size_t k = 0; k < events->size(); ++k) {
       const auto& e = (*events)[k];
       std::string ewhere = where + ".events[" + std::to_string(k) + "]";
@@ -159,6 +185,16 @@ Result<AffectedSpec> AffectedSpecFromJson(const nlohmann::json& affected) {
 Result<AffectedRanges> AffectedRanges::Build(const Scheme& scheme, const AffectedSpec& spec) {
   AffectedRanges out;
   out.scheme_ = &scheme;
+  if (spec.ranges.size() > kMaxRanges) {
+    return LimitExceeded(std::to_string(spec.ranges.size()) + " ranges, more than the limit of " +
+                         std::to_string(kMaxRanges));
+  }
+  for (size_t i = 0; i < spec.ranges.size(); ++i) {
+    if (spec.ranges[i].events.size() > kMaxRangeEvents) {
+      return LimitExceeded("ranges[" + std::to_string(i) + "]: " + std::to_string(spec.ranges[i].events.size()) +
+                           " events, more than the limit of " + std::to_string(kMaxRangeEvents) + " per range");
+    }
+  }
 
   // 1. Parse every version that can sit on the line.
   struct Pending {
@@ -242,16 +278,37 @@ Result<AffectedRanges> AffectedRanges::Build(const Scheme& scheme, const Affecte
     });
   }
 
-  // 4. The answer for every region.
+  // 4. The answer for every region: each range adds its runs of regions to a difference
+  // array, listed versions mark their point; a region is affected when anything covers it.
   const long regions = 2 * static_cast<long>(out.points_.size()) + 1;
-  out.affected_.assign(static_cast<size_t>(regions), 0);
-  for (long idx : listed) out.affected_[2 * point_of[idx] + 1] = 1;
+  std::vector<int32_t> cover(static_cast<size_t>(regions) + 1, 0);
   for (size_t i = 0; i < spec.ranges.size(); ++i) {
-    if (!evaluable[i]) continue;
-    for (long r = 0; r < regions; ++r) {
-      if (!out.affected_[r] && RangeIncludes(events[i], has_limit[i], r)) out.affected_[r] = 1;
-    }
+    if (evaluable[i]) AddRangeRuns(events[i], has_limit[i], regions, &cover);
   }
+  std::vector<uint8_t> affected(static_cast<size_t>(regions), 0);
+  int64_t depth = 0;
+  for (long r = 0; r < regions; ++r) {
+    depth += cover[static_cast<size_t>(r)];
+    affected[static_cast<size_t>(r)] = depth > 0 ? 1 : 0;
+  }
+  for (long idx : listed) affected[static_cast<size_t>(2 * point_of[idx] + 1)] = 1;
+
+  // 5. Only the boundaries are kept: a point whose region below, itself and region above all
+  // give the same answer is dropped (the three regions merge), leaving sorted disjoint
+  // intervals that IsAffected binary-searches.
+  std::vector<Version> points = std::move(out.points_);
+  out.points_.clear();
+  out.affected_.clear();
+  out.affected_.push_back(affected[0]);
+  for (size_t i = 0; i < points.size(); ++i) {
+    uint8_t below = out.affected_.back(), at = affected[2 * i + 1], above = affected[2 * i + 2];
+    if (below == at && at == above) continue;
+    out.points_.push_back(std::move(points[i]));
+    out.affected_.push_back(at);
+    out.affected_.push_back(above);
+  }
+  out.points_.shrink_to_fit();
+  out.affected_.shrink_to_fit();
   return out;
 }
 

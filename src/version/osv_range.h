@@ -6,8 +6,10 @@
 //   Result<AffectedRanges> r = AffectedRanges::Build(*FindScheme("Debian:12"), spec);
 //   bool hit = r->IsAffected(*FindScheme("dpkg")->Parse("1.2-3"));
 //
-// Build pre-parses and pre-evaluates everything, so IsAffected is a binary search over the
-// distinct event versions (a few comparisons, no allocation).
+// Build pre-parses and pre-evaluates everything in O(n log n) for n events (one sort of the
+// distinct versions with the scheme's comparator, then one pass per range), keeping only the
+// boundaries of the affected intervals, so IsAffected is a binary search over them (a few
+// comparisons, no allocation).
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -19,6 +21,13 @@
 #include "version/version.h"
 
 namespace vigil::version {
+
+// Caps on one affected entry, checked by AffectedSpecFromJson, AffectedRanges::Build and the OSV
+// parser before any version is parsed. Published records stay far below them (the largest have a
+// few hundred events in a range and a few hundred ranges); they bound the work a hostile record
+// can ask for.
+inline constexpr size_t kMaxRangeEvents = size_t{1} << 18;  // events in one range (262,144)
+inline constexpr size_t kMaxRanges = size_t{1} << 16;       // ranges in one affected entry (65,536)
 
 // One event of a range, as written in the record.
 struct RangeEvent {
@@ -58,7 +67,8 @@ class AffectedRanges {
   // the range and event: "ranges[0].events[1].fixed: invalid dpkg version ..."). Entries of the
   // `versions` list that the scheme refuses cannot equal any valid version; they are skipped
   // and listed in notes(). GIT ranges (and unknown types) are not evaluated: see
-  // unevaluated_ranges().
+  // unevaluated_ranges(). kLimitExceeded when `spec` has more than kMaxRanges ranges or a range
+  // more than kMaxRangeEvents events.
   static Result<AffectedRanges> Build(const Scheme& scheme, const AffectedSpec& spec);
 
   // The schema's IncludedInVersions(v) || IncludedInRanges(v) over the evaluable ranges, where
@@ -80,7 +90,7 @@ class AffectedRanges {
 
  private:
   const Scheme* scheme_ = nullptr;
-  std::vector<Version> points_;    // the distinct event and listed versions, ascending
+  std::vector<Version> points_;    // the boundaries of the affected intervals, ascending
   std::vector<uint8_t> affected_;  // 2 * points_.size() + 1 regions: below p0, p0, (p0,p1), ...
   size_t unevaluated_ = 0;
   std::vector<std::string> notes_;

@@ -347,6 +347,7 @@ Result<FetchResult> FetchHttp(const std::string& url, const FetchState& previous
   // A 200 body is hashed and written as it arrives; each attempt starts a new file. The body of
   // another 2xx status is not kept (the transfer stops at once).
   net::BodySink sink;
+  uint64_t received = 0, total = 0;  // for options.progress
   sink.begin = [&](const net::HttpResponse& head) -> Status {
     if (head.status != 200) return Unavailable(url + ": HTTP " + std::to_string(head.status));
     if (!fresh) {
@@ -355,10 +356,22 @@ Result<FetchResult> FetchHttp(const std::string& url, const FetchState& previous
       sha.emplace();
     }
     fresh = false;
+    received = 0;
+    std::string length = head.Header("content-length");
+    total = 0;
+    for (char c : length) {
+      if (c < '0' || c > '9' || total > UINT64_MAX / 10 - 10) {
+        total = 0;
+        break;
+      }
+      total = total * 10 + static_cast<uint64_t>(c - '0');
+    }
     return OkStatus();
   };
   sink.write = [&](std::string_view data) -> Status {
     sha->Update(data);
+    received += data.size();
+    if (options.progress) options.progress(url, received, total);
     return file->Write(data.data(), data.size());
   };
   net::HttpClient client(ClientOptions(options));

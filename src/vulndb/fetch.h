@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,9 @@ struct FetchOptions {
   int retries = 3;
   long retry_base_delay_ms = 1000;
   long max_retry_after_s = 60;
+  // Called as the body arrives with the bytes received so far and the announced total (0 when
+  // the server sent no Content-Length); may be empty.
+  std::function<void(std::string_view url, uint64_t bytes, uint64_t total)> progress;
 };
 
 struct FetchResult {

@@ -10,6 +10,8 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/file.h"
@@ -24,6 +26,7 @@
 #include "vulndb/internal/debian_advisory_list.h"
 #include "vulndb/internal/debian_tracker.h"
 #include "vulndb/internal/enrich.h"
+#include "vulndb/internal/zip_directory.h"
 #include "vulndb/osv.h"
 
 namespace vigil::vulndb {
@@ -32,8 +35,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A folder tree holds at most this many files, a zip this many entries (osv.dev's largest
-// all.zip, for the Linux kernel, has ~10,000; PyPI ~20,000).
+// A folder tree holds at most this many files (zips: ImportOptions::zip).
 constexpr size_t kMaxFilesPerInput = 2'000'000;
 // Whole-document feeds (Debian tracker JSON ~70 MiB, KEV ~1.5 MiB) may be this large.
 constexpr uint64_t kMaxDocumentFile = 1u << 30;
@@ -179,6 +181,14 @@ class Sink {
   }
   uint64_t source_records() const { return source_records_; }
 
+  // Progress: called from AddJson/AddAdvisory every 1000 records.
+  void SetProgress(ImportProgress* p) { progress_ = p; }
+  void Tick() {
+    if (!progress_ || !options_.progress) return;
+    progress_->records = report_->read;
+    if (report_->read % 1000 == 0) options_.progress(*progress_);
+  }
+
   void Problem(std::string where, std::string id, std::string reason, bool skipped = true) {
     if (skipped) {
       ++report_->skipped;
@@ -192,6 +202,7 @@ class Sink {
   Status AddJson(std::string_view text, const std::string& where) {
     ++report_->read;
     ++source_records_;
+    Tick();
     Result<Advisory> a = parser_.Parse(text, where);
     if (!a.ok()) {
       Problem(where, "", a.error().message());
@@ -210,6 +221,7 @@ class Sink {
   Status AddAdvisory(const Advisory& a, const std::string& where) {
     ++report_->read;
     ++source_records_;
+    Tick();
     std::string json = ToOsvJson(a);
     if (existing_.contains(a.id) && !run_.contains(a.id)) {
       VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_.GetJson(a.id));
@@ -232,7 +244,8 @@ class Sink {
     std::string id, modified, json, kind;
     bool withdrawn;
     std::vector<std::string> ecosystems;
-    std::string family;  // of the first affected entry, "" when none
+    std::string family;                // of the first affected entry, "" when none
+    std::vector<std::string> aliases;  // aliases and upstream ids
   };
 
   // Entries that cannot match are reported (the record is kept: its other entries and its
@@ -266,19 +279,26 @@ class Sink {
       for (size_t r = 0; r < af.spec.ranges.size(); ++r) {
         const version::RangeSpec& range = af.spec.ranges[r];
         if (range.type == version::RangeSpec::Type::kGit) continue;
+        // One warning per range, with the first case and how many there are (a hostile
+        // record can have 100,000).
         const std::string* introduced = nullptr;
+        std::string first;
+        size_t count = 0;
         for (const version::RangeEvent& ev : range.events) {
           if (ev.kind == version::RangeEvent::Kind::kIntroduced) {
             introduced = ev.version == "0" ? nullptr : &ev.version;
           } else if (introduced && ev.kind == version::RangeEvent::Kind::kFixed) {
             Result<int> c = scheme->CompareText(ev.version, *introduced);
-            if (c.ok() && *c < 0) {
-              Problem(where, a.id,
-                      at + ".ranges[" + std::to_string(r) + "]: fixed " + ev.version + " sorts before introduced " +
-                          *introduced + ": read by the schema's rules (events sorted by version)",
-                      false);
-            }
+            if (c.ok() && *c < 0 && count++ == 0)
+              first = "fixed " + ev.version + " sorts before introduced " + *introduced;
           }
+        }
+        if (count > 0) {
+          Problem(where, a.id,
+                  at + ".ranges[" + std::to_string(r) + "]: " + first +
+                      (count > 1 ? " (and " + std::to_string(count - 1) + " more such events)" : "") +
+                      ": read by the schema's rules (events sorted by version)",
+                  false);
         }
       }
     }
@@ -343,7 +363,16 @@ class Sink {
         break;
       }
     }
-    Pending p{a.id, a.modified, std::move(json), kind, withdrawn, std::move(ecosystems), std::move(family)};
+    std::vector<std::string> aliases = a.aliases;
+    aliases.insert(aliases.end(), a.upstream.begin(), a.upstream.end());
+    Pending p{a.id,
+              a.modified,
+              std::move(json),
+              kind,
+              withdrawn,
+              std::move(ecosystems),
+              std::move(family),
+              std::move(aliases)};
     if (dict_chosen_) return Write(p);
     pending_.push_back(std::move(p));
     if (pending_.size() >= kDictionarySample) return Flush();
@@ -376,8 +405,8 @@ class Sink {
   }
 
   Status Write(const Pending& p) {
-    VIGIL_RETURN_IF_ERROR(
-        tx_.Put(p.id, p.modified, p.withdrawn, p.ecosystems, source_, p.json, dict_, options_.compression_level));
+    VIGIL_RETURN_IF_ERROR(tx_.Put(p.id, p.modified, p.withdrawn, p.ecosystems, p.aliases, source_, p.json, dict_,
+                                  options_.compression_level));
     // A first import into an empty database is not news: the change log starts with the second
     // run (a consumer that finds no changes matches everything once, as it must anyway).
     if (tx_.first_import()) return OkStatus();
@@ -397,6 +426,7 @@ class Sink {
   bool dict_chosen_ = false;
   int64_t dict_ = 0;
   uint64_t source_records_ = 0;
+  ImportProgress* progress_ = nullptr;
 };
 
 Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::string& where,
@@ -523,8 +553,64 @@ bool UnsafeEntryName(std::string_view name) {
   return false;
 }
 
+bool ReadsZipEntry(std::string_view name) { return HasYamlSuffix(name) || name.ends_with(".json"); }
+
+std::string Bytes(uint64_t n) { return std::to_string(n) + " bytes"; }
+
 Status ImportZip(Sink& sink, std::string_view data, const std::string& where, const ImportOptions& options,
                  ImportReport* report) {
+  const ZipLimits& limits = options.zip;
+  // 1. The central directory, before anything is inflated: the entry count, each entry's
+  // declared size and ratio, and the total. An archive without one (cut short) is read in order
+  // as far as it goes, with the same limits applied while inflating.
+  std::unordered_map<std::string, uint64_t> declared;  // name -> declared uncompressed size
+  std::unordered_set<std::string> refused;             // reported already, not inflated
+  // What may be inflated from the archive in all: its declared total when it has a directory
+  // (an honest archive never exceeds it), else the limit.
+  uint64_t inflate_limit = limits.max_total_bytes;
+  Result<ZipDirectory> dir = ReadZipDirectory(data, limits.max_entries);
+  if (!dir.ok() && dir.error().code() == ErrorCode::kLimitExceeded) {
+    sink.Problem(where, "", dir.error().message() + ": nothing of the archive is read");
+    return OkStatus();
+  }
+  if (!dir.ok()) {
+    sink.Problem(where, "", dir.error().message() + ": entries are read in order as far as they go", false);
+  } else {
+    uint64_t total = 0;
+    for (const ZipEntryInfo& e : dir->entries) {
+      if (e.directory || !ReadsZipEntry(e.name)) continue;
+      std::string ewhere = where + ":" + Clip(e.name, 200);
+      if (e.uncompressed > limits.max_entry_bytes) {
+        refused.insert(e.name);
+        sink.Problem(ewhere, "",
+                     "entry declares " + Bytes(e.uncompressed) + ", more than the limit of " +
+                         Bytes(limits.max_entry_bytes) + ": not read");
+        continue;
+      }
+      if (e.uncompressed > (uint64_t{1} << 20) &&
+          e.uncompressed / std::max<uint64_t>(e.compressed, 1) > limits.max_ratio) {
+        refused.insert(e.name);
+        sink.Problem(ewhere, "",
+                     "entry declares " + Bytes(e.uncompressed) + " from " + Bytes(e.compressed) +
+                         " compressed, a ratio above the limit of " + std::to_string(limits.max_ratio) +
+                         ":1 for entries over 1 MiB (a zip bomb?): not read");
+        continue;
+      }
+      total += e.uncompressed;  // cannot overflow: each term is at most max_entry_bytes
+      uint64_t& d = declared[e.name];
+      d = std::max(d, e.uncompressed);
+    }
+    if (total > limits.max_total_bytes) {
+      sink.Problem(where, "",
+                   "the zip's " + std::to_string(dir->entries.size()) + " entries declare " + Bytes(total) +
+                       " uncompressed, more than the limit of " + Bytes(limits.max_total_bytes) +
+                       ": nothing of the archive is read");
+      return OkStatus();
+    }
+    inflate_limit = total;
+  }
+
+  // 2. The entries, inflated with the limits enforced on what they really produce.
   std::unique_ptr<struct archive, ArchiveCloser> a(archive_read_new());
   archive_read_support_format_zip(a.get());
   if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
@@ -532,6 +618,7 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
     return OkStatus();
   }
   size_t entries = 0;
+  uint64_t inflated = 0;
   std::string buf;
   for (;;) {
     struct archive_entry* e = nullptr;
@@ -543,8 +630,8 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
                        " entries, the rest is not read: " + ArchiveError(a.get()));
       break;
     }
-    if (++entries > kMaxFilesPerInput) {
-      sink.Problem(where, "", "more than " + std::to_string(kMaxFilesPerInput) + " entries; the rest is not read");
+    if (++entries > limits.max_entries) {
+      sink.Problem(where, "", "more than " + std::to_string(limits.max_entries) + " entries; the rest is not read");
       break;
     }
     const char* raw = archive_entry_pathname(e);
@@ -556,17 +643,29 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
       continue;
     }
     bool yaml = HasYamlSuffix(name);
-    if (!yaml && !name.ends_with(".json")) continue;
+    if (!ReadsZipEntry(name)) continue;
+    if (refused.contains(name)) continue;
     int64_t size = archive_entry_size_is_set(e) ? archive_entry_size(e) : -1;
-    if (size > static_cast<int64_t>(kMaxRecordBytes)) {
-      sink.Problem(
-          ewhere, "",
-          "entry of " + std::to_string(size) + " bytes is larger than the limit of " + std::to_string(kMaxRecordBytes));
+    if (size > static_cast<int64_t>(limits.max_entry_bytes)) {
+      sink.Problem(ewhere, "",
+                   "entry of " + Bytes(static_cast<uint64_t>(size)) + " is larger than the limit of " +
+                       Bytes(limits.max_entry_bytes));
       continue;
+    }
+    // What this entry may inflate to: its declared size when the directory has it (a name
+    // libarchive spells otherwise, e.g. converted from CP437, falls back to the per-entry
+    // limit; the running total still applies).
+    uint64_t cap = limits.max_entry_bytes;
+    bool lied_about = false;
+    if (dir.ok()) {
+      if (auto it = declared.find(name); it != declared.end()) {
+        cap = it->second;
+        lied_about = true;
+      }
     }
     buf.clear();
     char chunk[1 << 16];
-    bool failed = false, fatal = false, too_big = false;
+    bool failed = false, fatal = false, too_big = false, over_total = false;
     for (;;) {
       la_ssize_t n = archive_read_data(a.get(), chunk, sizeof chunk);
       if (n == 0) break;
@@ -575,11 +674,22 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
         fatal = n == ARCHIVE_FATAL;
         break;
       }
-      if (buf.size() + static_cast<size_t>(n) > kMaxRecordBytes) {
+      if (buf.size() + static_cast<size_t>(n) > cap) {
         too_big = true;
         break;
       }
+      inflated += static_cast<uint64_t>(n);
+      if (inflated > inflate_limit) {
+        over_total = true;
+        break;
+      }
       buf.append(chunk, static_cast<size_t>(n));
+    }
+    if (over_total) {
+      sink.Problem(where, "",
+                   "more than " + Bytes(inflate_limit) + " inflated from the archive at " + Clip(name, 200) +
+                       (dir.ok() ? " (what its central directory declares in all)" : "") + ": the rest is not read");
+      break;
     }
     if (failed) {
       sink.Problem(ewhere, "", "cannot read entry (truncated or damaged): " + ArchiveError(a.get()));
@@ -587,7 +697,10 @@ Status ImportZip(Sink& sink, std::string_view data, const std::string& where, co
       continue;
     }
     if (too_big) {
-      sink.Problem(ewhere, "", "entry is larger than the limit of " + std::to_string(kMaxRecordBytes));
+      sink.Problem(ewhere, "",
+                   lied_about ? "entry inflates to more than the " + Bytes(cap) +
+                                    " its central directory declares: not read (the archive's sizes are false)"
+                              : "entry is larger than the limit of " + Bytes(limits.max_entry_bytes));
       continue;
     }
     Kind kind = yaml ? Kind::kOsvYaml : Sniff(name, buf);
@@ -625,6 +738,36 @@ Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::s
   return OkStatus();
 }
 
+// The counters of `r` alone (no lists), to diff before and after one input.
+ImportReport Counters(const ImportReport& r) {
+  ImportReport c;
+  c.read = r.read;
+  c.added = r.added;
+  c.changed = r.changed;
+  c.unchanged = r.unchanged;
+  c.stale = r.stale;
+  c.skipped = r.skipped;
+  c.kev = r.kev;
+  c.epss = r.epss;
+  return c;
+}
+
+void Summarize(const ImportReport& before, const ImportReport& now, size_t first_problem, ImportInputReport* input) {
+  input->read = now.read - before.read;
+  input->imported = (now.added - before.added) + (now.changed - before.changed) + (now.unchanged - before.unchanged) +
+                    (now.stale - before.stale) + (now.kev - before.kev) + (now.epss - before.epss);
+  input->skipped = now.skipped - before.skipped;
+  if (input->imported > 0) return;
+  for (size_t i = first_problem; i < now.problems.size(); ++i) {
+    if (now.problems[i].skipped) {
+      input->reason = now.problems[i].reason;
+      if (input->skipped > 1) input->reason += " (and " + std::to_string(input->skipped - 1) + " more skipped)";
+      return;
+    }
+  }
+  input->reason = "no records in it";
+}
+
 }  // namespace
 
 Status Import(Store& store, const std::vector<ImportInput>& inputs, const ImportOptions& options,
@@ -639,7 +782,25 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
   report->run = tx->run();
   Sink sink(store, *tx, std::move(existing), options, report);
 
+  ImportProgress progress;
+  progress.inputs = inputs.size();
+  sink.SetProgress(&progress);
   for (const ImportInput& in : inputs) {
+    ++progress.input;
+    progress.bytes = report->bytes;
+    if (options.progress) options.progress(progress);
+    const ImportReport before = Counters(*report);
+    const size_t first_problem = report->problems.size();
+    ImportInputReport& input = report->inputs.emplace_back();
+    input.path = in.path;
+    // Fills `input` from what the counters moved by, whichever way the input ends.
+    struct Finish {
+      const ImportReport& before;
+      const ImportReport* now;
+      size_t first_problem;
+      ImportInputReport* input;
+      ~Finish() { Summarize(before, *now, first_problem, input); }
+    } finish{before, report, first_problem, &input};
     std::string source = in.source.empty() ? in.path : in.source;
     sink.BeginSource(source);
     SourceInfo info = in.fetched;
@@ -648,6 +809,7 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
     Sha256 hash;
     if (fs::is_directory(in.path, ec)) {
       info.kind = "folder";
+      input.kind = "folder";
       // Sorted, so that duplicate ids resolve the same way on every run.
       std::vector<fs::path> files;
       fs::recursive_directory_iterator it(in.path, fs::directory_options::skip_permission_denied, ec);
@@ -681,6 +843,7 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
       // The source name, not the path: a download is staged under a name of its own.
       Kind kind = Sniff(source, m->data());
       info.kind = KindName(kind);
+      input.kind = info.kind;
       if (kind != Kind::kOsvJsonLines && kind != Kind::kZip && m->size() > kMaxDocumentFile) {
         sink.Problem(in.path, "",
                      "file of " + std::to_string(m->size()) + " bytes is larger than the limit of " +
@@ -697,6 +860,9 @@ Status Import(Store& store, const std::vector<ImportInput>& inputs, const Import
     info.records = sink.source_records();
     info.imported_at = NowRfc3339();
     VIGIL_RETURN_IF_ERROR(tx->PutSource(info, dict));
+  }
+  for (const ImportInputReport& in : report->inputs) {
+    if (in.imported == 0) ++report->empty_inputs;
   }
   return tx->Commit();
 }

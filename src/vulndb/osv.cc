@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "version/names.h"
+#include "version/osv_range.h"
 
 namespace vigil::vulndb {
 
@@ -106,6 +107,13 @@ RangeSpec::Type RangeType(std::string_view name) {
 }
 
 void ReadRanges(Reader& r, dom::object obj, const std::string& path, version::AffectedSpec* spec) {
+  dom::element ranges;
+  if (Reader::Present(obj, "ranges", &ranges) && ranges.is_array()) {
+    if (size_t n = dom::array(ranges).size(); n > version::kMaxRanges) {
+      return r.Fail(path + ".ranges", "has " + std::to_string(n) + " ranges, more than the limit of " +
+                                          std::to_string(version::kMaxRanges));
+    }
+  }
   r.Each(obj, "ranges", path + ".ranges", [&](dom::element e, const std::string& p) {
     dom::object o;
     if (!r.Object(e, p, &o)) return;
@@ -116,6 +124,11 @@ void ReadRanges(Reader& r, dom::object obj, const std::string& path, version::Af
     dom::element events;
     if (o.at_key("events").get(events) != simdjson::SUCCESS || !events.is_array()) {
       return r.Fail(p + ".events", "is not an array");
+    }
+    // Caps before any event is read (version/osv_range.h): the record is refused whole.
+    if (size_t n = dom::array(events).size(); n > version::kMaxRangeEvents) {
+      return r.Fail(p + ".events", "has " + std::to_string(n) + " events, more than the limit of " +
+                                       std::to_string(version::kMaxRangeEvents) + " per range");
     }
     r.Each(o, "events", p + ".events", [&](dom::element ev, const std::string& ep) {
       dom::object eo;
@@ -236,8 +249,16 @@ Result<Advisory> OsvParser::Parse(std::string_view text, std::string_view where)
   r.String(obj, "summary", "summary", &a.summary);
   r.String(obj, "details", "details", &a.details);
   ReadSeverity(r, obj, "", &a.severity);
-  r.Each(obj, "affected", "affected",
-         [&](dom::element e, const std::string& p) { ReadAffected(r, e, p, &a.affected); });
+  size_t record_ranges = 0;
+  r.Each(obj, "affected", "affected", [&](dom::element e, const std::string& p) {
+    ReadAffected(r, e, p, &a.affected);
+    if (!r.ok() || a.affected.empty()) return;
+    record_ranges += a.affected.back().spec.ranges.size();
+    if (record_ranges > version::kMaxRanges) {
+      r.Fail("affected",
+             "has more than " + std::to_string(version::kMaxRanges) + " ranges in all (the limit per record)");
+    }
+  });
   r.Each(obj, "references", "references", [&](dom::element e, const std::string& p) {
     dom::object o;
     if (!r.Object(e, p, &o)) return;

@@ -42,6 +42,8 @@ class OsvParser {
   //   is accepted: Go's repository copy writes it);
   //   any field of the wrong JSON type (e.g. "aliases" not an array of strings), naming the path
   //   ("affected[2].ranges[0].events[1].fixed is not a string").
+  //   a range with more than version::kMaxRangeEvents events, an affected entry or the record
+  //   with more than version::kMaxRanges ranges (checked before the events are read);
   // Unknown fields are ignored, as the schema requires. Range and version validity per scheme is
   // not checked here (see the importer, which knows the schemes).
   Result<Advisory> Parse(std::string_view text, std::string_view where);

@@ -1,14 +1,18 @@
 #include "vulndb/sqlite_store.h"
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #define ZDICT_STATIC_LINKING_ONLY  // ZDICT_trainFromBuffer_fastCover with fixed parameters
 #include <zdict.h>
 #include <zstd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -119,6 +123,11 @@ CREATE TABLE IF NOT EXISTS advisory(
 -- connection): a third the size of an index of the ids themselves, and no column to store.
 -- Queries write "+id = ?": without the '+', SQLite 3.40's planner scans instead of using it.
 CREATE INDEX IF NOT EXISTS advisory_idhash ON advisory(vigil_idhash(id));
+-- The names an advisory goes by besides its id (its aliases and upstream ids), by their
+-- vigil_idhash: `db get CVE-...` finds every record that names the CVE. advisory: its rowid.
+CREATE TABLE IF NOT EXISTS alias(hash INTEGER NOT NULL, advisory INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS alias_hash ON alias(hash);
+CREATE INDEX IF NOT EXISTS alias_advisory ON alias(advisory);
 CREATE TABLE IF NOT EXISTS kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,
   ransomware INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS epss(cve TEXT PRIMARY KEY, epss REAL NOT NULL, percentile REAL NOT NULL);
@@ -151,6 +160,70 @@ void IdHashFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3_result_int64(ctx, IdHash(std::string_view(reinterpret_cast<const char*>(p), static_cast<size_t>(n))));
 }
 
+// Replaces the alias rows of advisory `rowid` with `aliases` (the id itself left out).
+Status PutAliases(sqlite3* db, Stmt& del, Stmt& ins, int64_t rowid, std::string_view id,
+                  const std::vector<std::string>& aliases) {
+  del.Bind(1, rowid);
+  int rc = del.Step();
+  del.Reset();
+  if (rc != SQLITE_DONE) return SqlError(db, "store aliases of " + std::string(id));
+  std::unordered_set<int64_t> seen;
+  for (const std::string& a : aliases) {
+    if (a.empty() || a == id || !seen.insert(IdHash(a)).second) continue;
+    ins.Bind(1, IdHash(a)).Bind(2, rowid);
+    rc = ins.Step();
+    ins.Reset();
+    if (rc != SQLITE_DONE) return SqlError(db, "store aliases of " + std::string(id));
+  }
+  return OkStatus();
+}
+
+// The names a stored record goes by besides its id: its aliases and upstream ids.
+std::vector<std::string> NamesOf(const Advisory& a) {
+  std::vector<std::string> names = a.aliases;
+  names.insert(names.end(), a.upstream.begin(), a.upstream.end());
+  return names;
+}
+
+// The writer's note next to the database ("vigil.db.writer"): who holds the write lock, so that
+// a second writer can say for whom it waits. Written once the lock is taken, removed when the
+// transaction ends; a note left by a killed process names a pid that no longer runs.
+void WriteLockFile(const std::string& path, std::string_view holder) {
+  std::string text =
+      "pid " + std::to_string(::getpid()) + ": " + std::string(holder) + " (since " + NowRfc3339() + ")\n";
+  std::string tmp = path + ".tmp";
+  if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+    bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    ok = std::fclose(f) == 0 && ok;
+    if (ok) std::rename(tmp.c_str(), path.c_str());
+  }
+}
+
+void RemoveLockFile(const std::string& path) {
+  if (!path.empty()) std::remove(path.c_str());
+}
+
+// Who holds the write lock, as the writer's note says: "vigil (pid 1234: vigil db import (since
+// ...))", or "another process" when there is no note or its process is gone.
+std::string DescribeHolder(const std::string& lock_file) {
+  std::string text;
+  if (FILE* f = std::fopen(lock_file.c_str(), "r")) {
+    char buf[512];
+    size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    text.assign(buf, n);
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  long pid = text.starts_with("pid ") ? std::atol(text.c_str() + 4) : 0;
+  if (pid <= 0 || (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM)) {
+    return "another process (no running vigil writer left a note in " + lock_file + ")";
+  }
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';  // the note is a file anyone could write
+  }
+  return "vigil " + text;
+}
+
 }  // namespace
 
 std::string DefaultDbDir() {
@@ -162,6 +235,8 @@ std::string DefaultDbDir() {
 struct SqliteStore::Impl {
   sqlite3* db = nullptr;
   std::string path;
+  std::string lock_file;  // the writer's note, path + ".writer"
+  SqliteOptions options;
   bool writing = false;
   // Decompression dictionaries by id, loaded on first use.
   std::unordered_map<int64_t, ZSTD_DDict*> ddicts;
@@ -196,6 +271,41 @@ struct SqliteStore::Impl {
     return DecompressWith(dctx, d, id, size, blob);
   }
 
+  // BEGIN IMMEDIATE, waiting up to options.lock_timeout for another writer (and saying so once
+  // through options.on_wait). kIo naming the database and the holder when the wait expires.
+  Status BeginImmediate() {
+    auto deadline = std::chrono::steady_clock::now() + options.lock_timeout;
+    bool told = false;
+    sqlite3_busy_timeout(db, 0);
+    Status result = OkStatus();
+    for (;;) {
+      int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) break;
+      if (rc != SQLITE_BUSY) {
+        result = SqlError(db, path + ": cannot start writing");
+        break;
+      }
+      std::string holder = DescribeHolder(lock_file);
+      auto now = std::chrono::steady_clock::now();
+      double seconds = std::chrono::duration<double>(options.lock_timeout).count();
+      char secs[32];
+      std::snprintf(secs, sizeof secs, "%g s", seconds);
+      if (now >= deadline) {
+        result = IoError(path + " is locked by " + holder + ": still locked after waiting " + secs +
+                         " (try again when it has finished, or wait longer with --lock-timeout)");
+        break;
+      }
+      if (!told && options.on_wait) {
+        options.on_wait("waiting for " + holder + " to finish writing " + path + " (up to " + secs + ")");
+        told = true;
+      }
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(100), deadline - now));
+    }
+    sqlite3_busy_timeout(db, 10000);
+    return result;
+  }
+
   // The decompression itself, with the caller's context (one per thread) and dictionary.
   static Result<std::string> DecompressWith(ZSTD_DCtx* dctx, const ZSTD_DDict* d, std::string_view id, int64_t size,
                                             std::string_view blob) {
@@ -214,9 +324,11 @@ SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 SqliteStore::~SqliteStore() = default;
 const std::string& SqliteStore::path() const { return impl_->path; }
 
-Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mode) {
+Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mode, const SqliteOptions& options) {
   auto impl = std::make_unique<Impl>();
   impl->path = dir + "/vigil.db";
+  impl->lock_file = impl->path + ".writer";
+  impl->options = options;
   std::error_code ec;
   if (mode == Mode::kReadWrite) {
     std::filesystem::create_directories(dir, ec);
@@ -258,7 +370,9 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mo
                      std::to_string(kSchemaVersion) + ": build it again with `vigil db update` or `vigil db import`");
     }
   } else if (mode == Mode::kReadWrite) {
-    Stmt ins(db, "INSERT INTO meta(key, value) VALUES('schema_version', ?), ('created', ?)");
+    Stmt ins(db,
+             "INSERT INTO meta(key, value) VALUES('schema_version', ?), ('created', ?), "
+             "('alias_index', '1')");
     ins.Bind(1, std::to_string(kSchemaVersion)).Bind(2, NowRfc3339());
     if (ins.Step() != SQLITE_DONE) return SqlError(db, impl->path);
   } else {
@@ -288,6 +402,83 @@ Result<std::optional<std::string>> SqliteStore::GetJson(std::string_view id) {
   if (rc != SQLITE_ROW) return SqlError(impl_->db, "read advisory");
   VIGIL_ASSIGN_OR_RETURN(std::string json, impl_->Decompress(id, s.Int(0), s.Int(1), s.Blob(2)));
   return std::optional<std::string>(std::move(json));
+}
+
+// The alias table is complete when it was filled (meta alias_index) and the last run that wrote
+// the database maintained it (meta alias_run): a vigil from before the table can still import
+// into this file, and its runs leave the table stale.
+bool SqliteStore::AliasIndexed() {
+  Stmt s(impl_->db,
+         "SELECT (SELECT value FROM meta WHERE key = 'alias_index') = '1' AND "
+         "CAST(coalesce((SELECT value FROM meta WHERE key = 'alias_run'), '0') AS INTEGER) = "
+         "coalesce((SELECT max(run) FROM run), 0)");
+  return s.ok() && s.Step() == SQLITE_ROW && s.Int(0) == 1;
+}
+
+Status SqliteStore::FillAliases() {
+  // A database written before the alias table, or since by a vigil that did not keep it: fill
+  // it again from every stored record (inside the caller's write transaction).
+  VIGIL_RETURN_IF_ERROR(Exec(impl_->db, "DELETE FROM alias"));
+  Stmt del(impl_->db, "DELETE FROM alias WHERE advisory = ?");
+  Stmt ins(impl_->db, "INSERT INTO alias(hash, advisory) VALUES(?, ?)");
+  Stmt all(impl_->db, "SELECT rowid, id, dict, size, doc FROM advisory");
+  if (!del.ok() || !ins.ok() || !all.ok()) return SqlError(impl_->db, "index aliases");
+  OsvParser parser;
+  int rc;
+  while ((rc = all.Step()) == SQLITE_ROW) {
+    std::string id(all.Text(1));
+    VIGIL_ASSIGN_OR_RETURN(std::string json, impl_->Decompress(id, all.Int(2), all.Int(3), all.Blob(4)));
+    Result<Advisory> a = parser.Parse(json, id);
+    if (!a.ok()) continue;  // `db check` reports damage; the alias index simply lacks it
+    VIGIL_RETURN_IF_ERROR(PutAliases(impl_->db, del, ins, all.Int(0), id, NamesOf(*a)));
+  }
+  if (rc != SQLITE_DONE) return SqlError(impl_->db, "index aliases");
+  return Exec(impl_->db,
+              "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_index', '1'), "
+              "('alias_run', CAST(coalesce((SELECT max(run) FROM run), 0) AS TEXT))");
+}
+
+Result<std::vector<std::string>> SqliteStore::IdsNaming(std::string_view name) {
+  std::vector<std::string> ids;
+  VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> direct, GetJson(name));
+  if (direct) ids.emplace_back(name);
+  OsvParser parser;
+  auto names_it = [&](std::string_view id, std::string_view json) {
+    Result<Advisory> a = parser.Parse(json, id);
+    if (!a.ok()) return false;
+    for (const std::string& n : NamesOf(*a)) {
+      if (n == name) return true;
+    }
+    return false;
+  };
+  std::vector<std::string> named;
+  if (AliasIndexed()) {
+    // Candidates by hash; each is checked against its record (hashes can collide).
+    Stmt s(impl_->db,
+           "SELECT a.id, a.dict, a.size, a.doc FROM alias l JOIN advisory a ON a.rowid = l.advisory "
+           "WHERE l.hash = ?");
+    if (!s.ok()) return SqlError(impl_->db, "read aliases");
+    s.Bind(1, IdHash(name));
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      std::string id(s.Text(0));
+      VIGIL_ASSIGN_OR_RETURN(std::string json, impl_->Decompress(id, s.Int(1), s.Int(2), s.Blob(3)));
+      if (id != name && names_it(id, json)) named.push_back(std::move(id));
+    }
+    if (rc != SQLITE_DONE) return SqlError(impl_->db, "read aliases");
+  } else {
+    // A database from before the alias index, opened read-only: every record is read.
+    VIGIL_RETURN_IF_ERROR(ForEachJson(
+        [&](std::string_view id, std::string_view json) {
+          if (id != name && names_it(id, json)) named.emplace_back(id);
+          return OkStatus();
+        },
+        nullptr));
+  }
+  std::sort(named.begin(), named.end());
+  named.erase(std::unique(named.begin(), named.end()), named.end());
+  ids.insert(ids.end(), named.begin(), named.end());
+  return ids;
 }
 
 Status SqliteStore::ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
@@ -529,9 +720,10 @@ namespace {
 
 class TransactionImpl final : public Store::Transaction {
  public:
-  TransactionImpl(sqlite3* db, bool* writing, int64_t run, bool first_import)
+  TransactionImpl(sqlite3* db, bool* writing, std::string lock_file, int64_t run, bool first_import)
       : db_(db),
         writing_(writing),
+        lock_file_(std::move(lock_file)),
         run_(run),
         first_import_(first_import),
         find_(db, "SELECT rowid FROM advisory WHERE vigil_idhash(id) = ? AND +id = ?"),
@@ -548,17 +740,21 @@ class TransactionImpl final : public Store::Transaction {
              "INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware, json) "
              "VALUES(?, ?, ?, ?, ?)"),
         epss_(db, "INSERT OR REPLACE INTO epss(cve, epss, percentile) VALUES(?, ?, ?)"),
+        alias_delete_(db, "DELETE FROM alias WHERE advisory = ?"),
+        alias_insert_(db, "INSERT INTO alias(hash, advisory) VALUES(?, ?)"),
         cctx_(ZSTD_createCCtx()) {}
 
   ~TransactionImpl() override {
     if (!done_) (void)Exec(db_, "ROLLBACK");
+    RemoveLockFile(lock_file_);
     *writing_ = false;
     for (auto& [id, d] : cdicts_) ZSTD_freeCDict(d);
     ZSTD_freeCCtx(cctx_);
   }
 
   bool ready() const {
-    return find_.ok() && insert_.ok() && update_.ok() && change_.ok() && kev_.ok() && epss_.ok() && cctx_;
+    return find_.ok() && insert_.ok() && update_.ok() && change_.ok() && kev_.ok() && epss_.ok() &&
+           alias_delete_.ok() && alias_insert_.ok() && cctx_;
   }
 
   Result<int64_t> AddDictionary(const std::vector<std::string_view>& samples, std::string_view key) override {
@@ -610,7 +806,8 @@ class TransactionImpl final : public Store::Transaction {
   bool first_import() const override { return first_import_; }
 
   Status Put(std::string_view id, std::string_view modified, bool withdrawn, const std::vector<std::string>& ecosystems,
-             std::string_view source, std::string_view json, int64_t dict, int level) override {
+             const std::vector<std::string>& aliases, std::string_view source, std::string_view json, int64_t dict,
+             int level) override {
     VIGIL_ASSIGN_OR_RETURN(const ZSTD_CDict* cdict, CDict(dict, level));
     buffer_.resize(ZSTD_compressBound(json.size()));
     size_t n = cdict ? ZSTD_compress_usingCDict(cctx_, buffer_.data(), buffer_.size(), json.data(), json.size(), cdict)
@@ -640,7 +837,8 @@ class TransactionImpl final : public Store::Transaction {
     int rc = put.Step();
     put.Reset();
     if (rc != SQLITE_DONE) return SqlError(db_, "store advisory " + std::string(id));
-    return OkStatus();
+    if (!rowid) rowid = sqlite3_last_insert_rowid(db_);
+    return PutAliases(db_, alias_delete_, alias_insert_, rowid, id, aliases);
   }
 
   Status AddChange(std::string_view id, std::string_view kind) override {
@@ -702,13 +900,17 @@ class TransactionImpl final : public Store::Transaction {
       s.Bind(1, NowRfc3339()).Bind(2, run_);
       if (s.Step() != SQLITE_DONE) st = SqlError(db_, "finish run");
     }
-    if (st.ok()) st = Exec(db_, "COMMIT");
-    if (!st.ok()) {
-      (void)Exec(db_, "ROLLBACK");
-      done_ = true;
-      return st;
+    if (st.ok()) {
+      // This run kept the alias table (SqliteStore::AliasIndexed).
+      Stmt s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_run', ?)");
+      s.Bind(1, std::to_string(run_));
+      if (s.Step() != SQLITE_DONE) st = SqlError(db_, "record the alias index");
     }
+    if (st.ok()) st = Exec(db_, "COMMIT");
+    if (!st.ok()) (void)Exec(db_, "ROLLBACK");
     done_ = true;
+    RemoveLockFile(lock_file_);
+    if (!st.ok()) return st;
     // Fold the WAL into the main file so that its size on disk is the database's, and give
     // freed pages back. Readers still holding the old snapshot make this a no-op, not an error.
     (void)Exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
@@ -748,9 +950,10 @@ class TransactionImpl final : public Store::Transaction {
 
   sqlite3* db_;
   bool* writing_;
+  std::string lock_file_;
   int64_t run_;
   bool first_import_;
-  Stmt find_, insert_, update_, change_, kev_, epss_;
+  Stmt find_, insert_, update_, change_, kev_, epss_, alias_delete_, alias_insert_;
   ZSTD_CCtx* cctx_;
   std::unordered_map<int64_t, ZSTD_CDict*> cdicts_;
   std::unordered_map<std::string, int64_t> ecosets_, sources_;
@@ -762,19 +965,28 @@ class TransactionImpl final : public Store::Transaction {
 
 Result<std::unique_ptr<Store::Transaction>> SqliteStore::Begin(std::string_view command) {
   if (impl_->writing) return InternalError("an import transaction is already open");
-  if (Status st = Exec(impl_->db, "BEGIN IMMEDIATE"); !st.ok()) return st.error().Context(impl_->path);
+  VIGIL_RETURN_IF_ERROR(impl_->BeginImmediate());
+  if (!AliasIndexed()) {
+    if (Status st = FillAliases(); !st.ok()) {
+      (void)Exec(impl_->db, "ROLLBACK");
+      return st.error().Context(impl_->path);
+    }
+  }
+  WriteLockFile(impl_->lock_file,
+                impl_->options.holder.empty() ? "vigil db " + std::string(command) : impl_->options.holder);
   Stmt s(impl_->db, "INSERT INTO run(command, started) VALUES(?, ?)");
   s.Bind(1, command).Bind(2, NowRfc3339());
   if (s.Step() != SQLITE_DONE) {
     Error e = SqlError(impl_->db, "start run");
     (void)Exec(impl_->db, "ROLLBACK");
+    RemoveLockFile(impl_->lock_file);
     return e;
   }
   int64_t run = sqlite3_last_insert_rowid(impl_->db);
   Stmt any(impl_->db, "SELECT EXISTS(SELECT 1 FROM advisory)");
   bool first = any.ok() && any.Step() == SQLITE_ROW && any.Int(0) == 0;
   impl_->writing = true;
-  auto tx = std::make_unique<TransactionImpl>(impl_->db, &impl_->writing, run, first);
+  auto tx = std::make_unique<TransactionImpl>(impl_->db, &impl_->writing, impl_->lock_file, run, first);
   if (!tx->ready()) return SqlError(impl_->db, "prepare import statements");
   return std::unique_ptr<Transaction>(std::move(tx));
 }

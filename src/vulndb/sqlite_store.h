@@ -17,6 +17,8 @@
 //   VIGIL_RETURN_IF_ERROR(tx->Commit());
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,17 +31,40 @@ namespace vigil::vulndb {
 // $XDG_DATA_HOME/vigil/db, else $HOME/.local/share/vigil/db.
 std::string DefaultDbDir();
 
+// How a SqliteStore behaves when another process is writing the same database.
+struct SqliteOptions {
+  // How long Begin waits for another writer,
+  // e.g. a second `vigil db import` or `update`, before failing.
+  std::chrono::milliseconds lock_timeout{30000};
+  // Called once when a wait starts, with a line naming the database and the holder ("waiting for
+  // vigil pid 1234: vigil db import (since ...) to finish writing .../vigil.db (up to 30 s)").
+  std::function<void(const std::string&)> on_wait;
+  // What this process writes in the writer's note while it holds the lock; "" = "vigil db
+  // <command>" with Begin's command.
+  std::string holder;
+};
+
 class SqliteStore final : public Store {
  public:
   // Opens (kReadWrite: creating the folder and file when missing) the database in `dir`.
-  // Errors: kNotFound (read-only and no database there), kCorrupt (not a vigil database, or a
-  // newer schema than this build knows), kIo.
-  static Result<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode);
+  // Errors: kNotFound (read-only and no database there), kCorrupt (not a
+  // vigil database, or a newer schema than this build knows), kIo.
+  //
+  // The alias table (IdsNaming) of a database written before it existed, or since by a vigil
+  // that did not keep it, is filled again by the next Begin (every record read once).
+  //
+  // Writers: while a Transaction is open, the file vigil.db.writer next to the database says
+  // which process holds it (pid, command, start time). A second writer's Begin waits up to
+  // options.lock_timeout, tells options.on_wait once for whom it waits, and then fails with kIo
+  // naming the database and the holder.
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, Mode mode, const SqliteOptions& options = {});
   ~SqliteStore() override;
 
   const std::string& path() const override;
   Result<std::map<std::string, StoredMeta, std::less<>>> AllMeta() override;
   Result<std::optional<std::string>> GetJson(std::string_view id) override;
+  // Through the alias table; a database from before it, opened read-only, is read whole.
+  Result<std::vector<std::string>> IdsNaming(std::string_view name) override;
   using Store::ForEachJson;
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
                      const std::function<bool(std::string_view ecosystems)>& want) override;
@@ -58,6 +83,8 @@ class SqliteStore final : public Store {
   Result<std::unique_ptr<Transaction>> Begin(std::string_view command) override;
 
  private:
+  bool AliasIndexed();
+  Status FillAliases();
   struct Impl;
   explicit SqliteStore(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -104,6 +104,10 @@ class Store {
   // The OSV JSON text of `id` (decompressed), nullopt when absent. kCorrupt if the stored
   // bytes do not decompress (a damaged file).
   virtual Result<std::optional<std::string>> GetJson(std::string_view id) = 0;
+  // The ids of every advisory that `name` names: the one with that id first (when stored), then,
+  // sorted, those listing `name` among their aliases or upstream ids (`db get CVE-2024-1234`
+  // finds DEBIAN-CVE-2024-1234 and GHSA-...). Withdrawn records included; empty when none.
+  virtual Result<std::vector<std::string>> IdsNaming(std::string_view name) = 0;
   // Calls fn(id, json) for every advisory that is not withdrawn, in storage order. Stops at
   // the first error fn returns.
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn) {
@@ -141,8 +145,9 @@ class Store {
   // OK, or kCorrupt with the first problems found.
   virtual Status CheckIntegrity() = 0;
 
-  // The write side. At most one Transaction at a time per database (a second writer waits up to
-  // 10 s, then gets kIo "database is locked"). Destroying it without Commit rolls back.
+  // The write side. At most one Transaction at a time per database (a second writer waits, then
+  // gets kIo naming the database and the holder: see SqliteOptions). Destroying it without
+  // Commit rolls back.
   class Transaction {
    public:
     virtual ~Transaction() = default;
@@ -157,10 +162,11 @@ class Store {
     // True when the database held no advisory before this transaction began.
     virtual bool first_import() const = 0;
     // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
-    // name (for status counts). `json` is compressed with dictionary `dict` (0: none) at `level`.
+    // name (for status counts); `aliases` the other names it goes by (its aliases and upstream
+    // ids, for IdsNaming). `json` is compressed with dictionary `dict` (0: none) at `level`.
     virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,
-                       const std::vector<std::string>& ecosystems, std::string_view source, std::string_view json,
-                       int64_t dict, int level) = 0;
+                       const std::vector<std::string>& ecosystems, const std::vector<std::string>& aliases,
+                       std::string_view source, std::string_view json, int64_t dict, int level) = 0;
     // Logs `id` (already Put in this transaction) as "new", "changed" or "withdrawn".
     virtual Status AddChange(std::string_view id, std::string_view kind) = 0;
     virtual Status PutKev(const KevRecord& kev) = 0;

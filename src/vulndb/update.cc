@@ -160,6 +160,7 @@ Status Update(Store& store, const UpdateOptions& options, UpdateReport* report) 
     ImportOptions io;
     io.command = "update";
     io.compression_level = options.compression_level;
+    io.progress = options.import_progress;
     st = Import(store, inputs, io, &report->import);
   }
   for (const std::string& p : staged) fs::remove(p, ec);

@@ -14,6 +14,7 @@
 // update share one transaction, so the database moves from one consistent state to the next.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,8 @@ struct UpdateOptions {
   FetchOptions fetch;
   std::string staging_dir;  // created if missing; downloads are removed after import
   int compression_level = 6;
+  // Passed to the import (ImportOptions::progress); may be empty.
+  std::function<void(const ImportProgress&)> import_progress;
 };
 
 struct UpdateReport {

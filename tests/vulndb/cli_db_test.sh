@@ -59,4 +59,99 @@ out="$("$vigil" "${db[@]}" import "$work/missing.json" 2>&1)"; rc=$?
 set -e
 expect "missing input: exit" "$rc" 2
 grep -q "no such file or folder" <<<"$out" || fail "missing input: $out"
+# Issue 12: `db get` by alias and by upstream id; every record naming it, one per line.
+expect "get by alias" "$("$vigil" "${db[@]}" get CVE-2022-27664 2>/dev/null | jq -r .id)" GO-2022-0969
+expect "get by upstream" "$("$vigil" "${db[@]}" get CVE-2013-2208 2>/dev/null | jq -r .id)" UBUNTU-CVE-2013-2208
+err="$("$vigil" "${db[@]}" get CVE-2022-27664 2>&1 >/dev/null)"
+expect "get by alias: stderr" "$err" "1 record names CVE-2022-27664: GO-2022-0969"
+set +e
+out="$("$vigil" "${db[@]}" get CVE-1999-0001 2>&1)"; rc=$?
+set -e
+expect "get unknown: exit" "$rc" 2
+grep -q "no advisory has the id or alias CVE-1999-0001" <<<"$out" || fail "get unknown: $out"
+
+# A database from before the alias table (emptied here by hand): read-only, `db get` reads every
+# record to answer; the next import fills the table once.
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DELETE FROM alias"); c.execute("DELETE FROM meta WHERE key = '"'"'alias_index'"'"'"); c.commit()
+' "$work/db/vigil.db"
+expect "get by alias, old database" "$("$vigil" "${db[@]}" get CVE-2022-27664 2>/dev/null | jq -r .id)" GO-2022-0969
+"$vigil" "${db[@]}" import "$data/osv/GO-2022-0969.json" >/dev/null
+rows="$(python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT count(*) FROM alias").fetchone()[0], c.execute("SELECT value FROM meta WHERE key = '"'"'alias_index'"'"'").fetchone()[0])
+' "$work/db/vigil.db")"
+expect "alias table filled (the 9 records name 14 others)" "$rows" "14 1"
+expect "get by alias, filled" "$("$vigil" "${db[@]}" get CVE-2022-27664 2>/dev/null | jq -r .id)" GO-2022-0969
+# A run by a vigil that does not keep the table (simulated: a run row it did not record) makes
+# the table stale: read-only answers come from the records, the next import fills it again.
+python3 -c '
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("DELETE FROM alias"); c.execute("INSERT INTO run(command, started) VALUES('"'"'import'"'"', '"'"'x'"'"')"); c.commit()
+' "$work/db/vigil.db"
+expect "get by alias, stale table" "$("$vigil" "${db[@]}" get CVE-2022-27664 2>/dev/null | jq -r .id)" GO-2022-0969
+"$vigil" "${db[@]}" import "$data/osv/GO-2022-0969.json" >/dev/null
+expect "alias table filled again" "$(python3 -c '
+import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT count(*) FROM alias").fetchone()[0])
+' "$work/db/vigil.db")" 14
+
+# --db after the subcommand as well as before it (after wins), and VIGIL_DB when neither.
+r="$("$vigil" db import --db "$work/db2" "$data/osv/GO-2022-0969.json" --format json)"
+expect "--db after import" "$(jq .added <<<"$r")" 1
+expect "--db after get" "$("$vigil" db get --db "$work/db2" GO-2022-0969 | jq -r .id)" GO-2022-0969
+expect "--db before and after" "$("$vigil" db --db "$work/none" status --db "$work/db2" --format json | jq .records)" 1
+expect "VIGIL_DB" "$(VIGIL_DB="$work/db2" "$vigil" db status --format json | jq .records)" 1
+
+# No progress display when stderr is not a terminal: stderr stays empty.
+err="$("$vigil" db import --db "$work/db3" "$data/osv" 2>&1 >/dev/null)"
+expect "import stderr without a TTY" "$err" ""
+
+# Issue 12: an import that imports nothing fails (exit 2) and says why for each input; when only
+# some inputs give nothing, it still exits 2 and says what the others gave.
+printf 'not an advisory\n' >"$work/junk.json"
+set +e
+out="$("$vigil" "${db[@]}" import "$work/junk.json" 2>&1)"; rc=$?
+set -e
+expect "nothing imported: exit" "$rc" 2
+grep -q "nothing could be imported from the input" <<<"$out" || fail "nothing imported: $out"
+grep -qF "input $work/junk.json (unknown): nothing imported: not a format vigil imports" <<<"$out" ||
+  fail "nothing imported, per input: $out"
+set +e
+out="$("$vigil" "${db[@]}" import "$work/junk.json" "$data/osv/GO-2020-0001.json" 2>&1)"; rc=$?
+set -e
+expect "partial import: exit" "$rc" 2
+grep -q "1 of 2 inputs gave nothing (listed above); what the others gave was imported" <<<"$out" ||
+  fail "partial import: $out"
+grep -qF "input $data/osv/GO-2020-0001.json (osv-json): 1 imported, 0 skipped" <<<"$out" || fail "partial import: $out"
+
+# Issue 12: a second writer waits for the one holding the database, says so, and gives up after
+# --lock-timeout naming the database (here the holder is not vigil, so it left no note).
+python3 -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+open(sys.argv[1] + ".held", "w").close()
+time.sleep(30)
+' "$work/db/vigil.db" &
+holder=$!
+for _ in $(seq 100); do [ -e "$work/db/vigil.db.held" ] && break; sleep 0.1; done
+[ -e "$work/db/vigil.db.held" ] || fail "the lock holder did not start"
+set +e
+out="$("$vigil" "${db[@]}" import --lock-timeout 0.5 "$data/osv/GO-2020-0001.json" 2>&1)"; rc=$?
+set -e
+kill "$holder"
+wait "$holder" 2>/dev/null || true
+expect "locked: exit" "$rc" 2
+grep -qF "vigil: waiting for another process (no running vigil writer left a note in $work/db/vigil.db.writer) to finish writing $work/db/vigil.db (up to 0.5 s)" <<<"$out" ||
+  fail "locked, waiting message: $out"
+grep -qF "$work/db/vigil.db is locked by another process" <<<"$out" || fail "locked, error: $out"
+grep -q "still locked after waiting 0.5 s" <<<"$out" || fail "locked, error: $out"
+# Once released, the same import goes through.
+"$vigil" "${db[@]}" import "$data/osv/GO-2020-0001.json" >/dev/null || fail "import after the lock was released"
+
 echo "cli_db_test: ok"

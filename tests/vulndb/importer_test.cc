@@ -14,6 +14,7 @@
 
 #include "../test_util.h"
 #include "common/file.h"
+#include "version/osv_range.h"
 #include "vulndb/index.h"
 #include "vulndb/osv.h"
 #include "vulndb/sqlite_store.h"
@@ -49,11 +50,11 @@ struct Db {
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     store = std::move(*s);
   }
-  ImportReport Import(const std::vector<std::string>& paths) {
+  ImportReport Import(const std::vector<std::string>& paths, const ImportOptions& options = {}) {
     std::vector<ImportInput> inputs;
     for (const auto& p : paths) inputs.push_back({p, "", {}});
     ImportReport report;
-    Status st = vulndb::Import(*store, inputs, {}, &report);
+    Status st = vulndb::Import(*store, inputs, options, &report);
     EXPECT_TRUE(st.ok()) << st.error().ToString();
     return report;
   }
@@ -281,6 +282,234 @@ TEST(Import, ZipWithHostileEntries) {
   EXPECT_GE(r3.skipped, 1u);
 }
 
+// Issue 12: 20,000 entries declaring 1 MiB each (20 GiB, over the 8 GiB limit) are refused from
+// the central directory alone: nothing is inflated, nothing imported, the archive is reported.
+TEST(Import, ZipBombRefusedByItsDeclaredSizesBeforeInflating) {
+  Db db("zip-bomb");
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (int i = 0; i < 20000; ++i) {
+    std::string id = "B-" + std::to_string(i);
+    entries.emplace_back(id + ".json", Record(id, "2024-01-01T00:00:00Z", "npm", "p" + std::to_string(i), "1.0.0"));
+  }
+  std::string zip = test::MakeZip(entries);
+  test::SetDeclaredSizes(&zip, 1u << 20, [](std::string_view) { return true; });
+  Write(db.dir + "/all.zip", zip);
+  ImportReport r = db.Import({db.dir + "/all.zip"});
+  EXPECT_EQ(r.read, 0u) << ProblemList(r);
+  EXPECT_EQ(r.added, 0u);
+  EXPECT_FALSE(db.Has("B-0"));
+  EXPECT_TRUE(HasProblem(r, "",
+                         "the zip's 20000 entries declare 20971520000 bytes uncompressed, more than the limit "
+                         "of 8589934592 bytes: nothing of the archive is read"))
+      << ProblemList(r);
+  ASSERT_EQ(r.inputs.size(), 1u);
+  EXPECT_EQ(r.inputs[0].imported, 0u);
+  EXPECT_EQ(r.empty_inputs, 1u);
+  EXPECT_NE(r.inputs[0].reason.find("nothing of the archive is read"), std::string::npos);
+}
+
+TEST(Import, ZipEntryCountIsCheckedFirst) {
+  Db db("zip-count");
+  std::vector<std::pair<std::string, std::string>> entries;
+  for (int i = 0; i < 5; ++i) {
+    std::string id = "C-" + std::to_string(i);
+    entries.emplace_back(id + ".json", Record(id, "2024-01-01T00:00:00Z", "npm", "c", "1.0.0"));
+  }
+  Write(db.dir + "/all.zip", test::MakeZip(entries));
+  ImportOptions options;
+  options.zip.max_entries = 3;
+  ImportReport r = db.Import({db.dir + "/all.zip"}, options);
+  EXPECT_EQ(r.read, 0u);
+  EXPECT_TRUE(HasProblem(r, "", "the zip declares 5 entries, more than the limit of 3: nothing of the archive is read"))
+      << ProblemList(r);
+  // The same archive under the default limits imports whole.
+  ImportReport ok = db.Import({db.dir + "/all.zip"});
+  EXPECT_EQ(ok.added, 5u) << ProblemList(ok);
+  EXPECT_EQ(ok.empty_inputs, 0u);
+}
+
+// An entry that deflates at bomb ratios (runs of one byte) is not inflated; one that inflates
+// past the size the directory declares is stopped there; the honest entries are imported.
+TEST(Import, ZipEntriesThatLieOrInflateLikeBombsAreSkipped) {
+  Db db("zip-lie");
+  std::string good = Record("L-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0");
+  std::string padded =
+      Record("L-2", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0", R"(,"details":")" + std::string(100000, 'x') + "\"");
+  std::string zip = test::MakeZip({{"L-1.json", good},
+                                   {"zeros.json", std::string(4u << 20, ' ')},
+                                   {"L-2.json", padded},
+                                   {"L-3.json", Record("L-3", "2024-01-01T00:00:00Z", "npm", "c", "1.0.0")}});
+  test::SetDeclaredSizes(&zip, 1000, [](std::string_view name) { return name == "L-2.json"; });
+  Write(db.dir + "/all.zip", zip);
+  ImportReport r = db.Import({db.dir + "/all.zip"});
+  EXPECT_TRUE(db.Has("L-1"));
+  EXPECT_TRUE(db.Has("L-3"));
+  EXPECT_FALSE(db.Has("L-2"));
+  EXPECT_TRUE(HasProblem(r, "", "ratio above the limit of 200:1 for entries over 1 MiB (a zip bomb?): not read"))
+      << ProblemList(r);
+  EXPECT_TRUE(HasProblem(r, "", "entry inflates to more than the 1000 bytes its central directory declares"))
+      << ProblemList(r);
+  EXPECT_EQ(r.skipped, 2u) << ProblemList(r);
+  EXPECT_EQ(r.empty_inputs, 0u);
+
+  // An entry the directory does not list (here: listed under another name, declaring 10 bytes)
+  // may inflate no further than what the directory declares in all.
+  Db db3("zip-unlisted");
+  std::string unlisted = test::MakeZip({{"U-1.json", good}, {"P.json", padded}});
+  unlisted.replace(unlisted.rfind("P.json"), 6, "Q.json");
+  test::SetDeclaredSizes(&unlisted, 10, [](std::string_view name) { return name == "Q.json"; });
+  Write(db3.dir + "/u.zip", unlisted);
+  ImportReport r4 = db3.Import({db3.dir + "/u.zip"});
+  EXPECT_TRUE(db3.Has("L-1"));
+  EXPECT_FALSE(db3.Has("L-2"));
+  EXPECT_TRUE(HasProblem(r4, "",
+                         "inflated from the archive at P.json (what its central directory declares in all): "
+                         "the rest is not read"))
+      << ProblemList(r4);
+
+  // The total is checked on the directory (here with a small limit)...
+  Db db2("zip-total");
+  std::string two = test::MakeZip({{"T-1.json", good}, {"T-2.json", padded}});
+  Write(db2.dir + "/t.zip", two);
+  ImportOptions options;
+  options.zip.max_total_bytes = 50000;
+  ImportReport r2 = db2.Import({db2.dir + "/t.zip"}, options);
+  EXPECT_FALSE(db2.Has("L-1"));
+  EXPECT_TRUE(HasProblem(r2, "", "more than the limit of 50000 bytes: nothing of the archive is read"))
+      << ProblemList(r2);
+  // ... and while inflating an archive that has lost its directory (cut short): read in order,
+  // what fits before the limit is imported.
+  Write(db2.dir + "/cut.zip", two.substr(0, two.size() - 22));
+  ImportReport r3 = db2.Import({db2.dir + "/cut.zip"}, options);
+  EXPECT_TRUE(db2.Has("L-1"));
+  EXPECT_FALSE(db2.Has("L-2"));
+  EXPECT_TRUE(HasProblem(r3, "", "no end-of-central-directory record")) << ProblemList(r3);
+  EXPECT_TRUE(HasProblem(r3, "", "more than 50000 bytes inflated from the archive at T-2.json: the rest is not read"))
+      << ProblemList(r3);
+}
+
+// Issue 12: every input skipped must not look like success. Each input says what it gave.
+TEST(Import, ReportsWhatEachInputGave) {
+  Db db("inputs");
+  Write(db.dir + "/good.json", Record("G-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0"));
+  Write(db.dir + "/junk.json", "this is not JSON");
+  Write(db.dir + "/bad.jsonl", "{\"id\":\"X\"}\n{\"id\":\"Y\"}\n");
+  fs::create_directories(db.dir + "/empty");
+  ImportReport r = db.Import({db.dir + "/good.json", db.dir + "/junk.json", db.dir + "/bad.jsonl", db.dir + "/empty"});
+  ASSERT_EQ(r.inputs.size(), 4u);
+  EXPECT_EQ(r.inputs[0].imported, 1u);
+  EXPECT_EQ(r.inputs[0].kind, "osv-json");
+  EXPECT_EQ(r.inputs[1].imported, 0u);
+  EXPECT_NE(r.inputs[1].reason.find("not a format vigil imports"), std::string::npos) << r.inputs[1].reason;
+  EXPECT_EQ(r.inputs[2].imported, 0u);
+  EXPECT_EQ(r.inputs[2].skipped, 2u);
+  EXPECT_NE(r.inputs[2].reason.find("(and 1 more skipped)"), std::string::npos) << r.inputs[2].reason;
+  EXPECT_EQ(r.inputs[3].kind, "folder");
+  EXPECT_EQ(r.inputs[3].reason, "no records in it");
+  EXPECT_EQ(r.empty_inputs, 3u);
+  EXPECT_TRUE(db.Has("G-1"));  // what could be read is committed
+
+  // Re-importing the same record: nothing new, but the input was read and is up to date.
+  ImportReport again = db.Import({db.dir + "/good.json"});
+  EXPECT_EQ(again.unchanged, 1u);
+  EXPECT_EQ(again.empty_inputs, 0u);
+}
+
+// Issue 12: a record asking for more events than the cap is skipped and reported, not dropped.
+TEST(Import, RangeEventCapSkipsTheRecordWithAReason) {
+  Db db("events-cap");
+  std::string events;
+  for (size_t i = 0; i <= version::kMaxRangeEvents; ++i) events += std::string(i ? "," : "") + R"({"fixed":"1.0.0"})";
+  Write(db.dir + "/big.json", R"({"id":"E-1","modified":"2024-01-01T00:00:00Z","affected":[{"package":)"
+                              R"({"ecosystem":"npm","name":"e"},"ranges":[{"type":"SEMVER","events":[)" +
+                                  events + "]}]}]}");
+  ImportReport r = db.Import({db.dir + "/big.json"});
+  EXPECT_EQ(r.skipped, 1u);
+  EXPECT_TRUE(HasProblem(r, "",
+                         "affected[0].ranges[0].events has 262145 events, more than the limit of 262144 per "
+                         "range"))
+      << ProblemList(r);
+  EXPECT_FALSE(db.Has("E-1"));
+}
+
+// Issue 12: `db get CVE-...` finds the records that name the CVE among their aliases or
+// upstream ids, as well as the record with that id.
+TEST(Store, IdsNamingFindsAliasesAndUpstream) {
+  Db db("aliases");
+  Write(db.dir + "/a.jsonl",
+        Record("DEBIAN-CVE-2024-1", "2024-01-01T00:00:00Z", "Debian:12", "a", "1.0", R"(,"upstream":["CVE-2024-1"])") +
+            "\n" +
+            Record("GHSA-xxxx", "2024-01-01T00:00:00Z", "npm", "b", "1.0.0",
+                   R"(,"aliases":["CVE-2024-1","CVE-2024-2"])") +
+            "\n" + Record("CVE-2024-1", "2024-01-01T00:00:00Z", "npm", "c", "1.0.0") + "\n" +
+            Record("OTHER-1", "2024-01-01T00:00:00Z", "npm", "d", "1.0.0", R"(,"aliases":["CVE-2024-9"])") + "\n");
+  ImportReport r = db.Import({db.dir + "/a.jsonl"});
+  ASSERT_EQ(r.added, 4u) << ProblemList(r);
+  auto ids = db.store->IdsNaming("CVE-2024-1");
+  ASSERT_TRUE(ids.ok()) << ids.error().ToString();
+  EXPECT_EQ(*ids, (std::vector<std::string>{"CVE-2024-1", "DEBIAN-CVE-2024-1", "GHSA-xxxx"}));
+  EXPECT_EQ(*db.store->IdsNaming("CVE-2024-2"), std::vector<std::string>{"GHSA-xxxx"});
+  EXPECT_EQ(*db.store->IdsNaming("GHSA-xxxx"), std::vector<std::string>{"GHSA-xxxx"});
+  EXPECT_TRUE(db.store->IdsNaming("CVE-2024-3")->empty());
+
+  // A changed record's old aliases are forgotten.
+  Write(db.dir + "/b.json",
+        Record("GHSA-xxxx", "2024-02-01T00:00:00Z", "npm", "b", "1.0.0", R"(,"aliases":["CVE-2024-2"])"));
+  db.Import({db.dir + "/b.json"});
+  EXPECT_EQ(*db.store->IdsNaming("CVE-2024-1"), (std::vector<std::string>{"CVE-2024-1", "DEBIAN-CVE-2024-1"}));
+
+  // Read-only: the same answers.
+  auto ro = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadOnly);
+  ASSERT_TRUE(ro.ok());
+  EXPECT_EQ(*(*ro)->IdsNaming("CVE-2024-2"), std::vector<std::string>{"GHSA-xxxx"});
+}
+
+// Issue 12: a second writer waits for the first, says for whom, and fails with the database and
+// the holder named when the wait expires.
+TEST(Store, SecondWriterWaitsAndNamesTheHolder) {
+  Db db("lock");
+  auto tx = db.store->Begin("import");
+  ASSERT_TRUE(tx.ok()) << tx.error().ToString();
+  std::string note;
+  {
+    std::ifstream in(db.dir + "/db/vigil.db.writer");
+    std::getline(in, note);
+  }
+  EXPECT_EQ(note.rfind("pid " + std::to_string(getpid()) + ": vigil db import (since ", 0), 0u) << note;
+
+  std::vector<std::string> told;
+  SqliteOptions options;
+  options.lock_timeout = std::chrono::milliseconds(300);
+  options.on_wait = [&](const std::string& line) { told.push_back(line); };
+  auto second = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadWrite, options);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  auto blocked = (*second)->Begin("import");
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().code(), ErrorCode::kIo);
+  const std::string& m = blocked.error().message();
+  EXPECT_NE(m.find(db.dir + "/db/vigil.db is locked by vigil pid " + std::to_string(getpid()) + ": vigil db import"),
+            std::string::npos)
+      << m;
+  EXPECT_NE(m.find("still locked after waiting 0.3 s"), std::string::npos) << m;
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].rfind("waiting for vigil pid ", 0), 0u) << told[0];
+
+  // Released while the second one waits: it gets the lock.
+  options.lock_timeout = std::chrono::seconds(60);
+  told.clear();
+  auto third = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadWrite, options);
+  ASSERT_TRUE(third.ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE((*tx)->Commit().ok());
+  });
+  auto got = (*third)->Begin("update");
+  release.join();
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ASSERT_TRUE((*got)->Commit().ok());
+  EXPECT_FALSE(fs::exists(db.dir + "/db/vigil.db.writer"));
+}
+
 TEST(Import, HugeFileIsRefusedQuickly) {
   Db db("huge");
   std::string path = db.dir + "/huge.json";
@@ -317,7 +546,7 @@ TEST(Store, ReadersSeeTheLastCommitWhileAnImportRuns) {
   ASSERT_TRUE(reader.ok()) << reader.error().ToString();
   auto tx = db.store->Begin("test");
   ASSERT_TRUE(tx.ok());
-  ASSERT_TRUE((*tx)->Put("R-2", "2024-01-01T00:00:00Z", false, {"npm"}, "t", "{}", 0, 3).ok());
+  ASSERT_TRUE((*tx)->Put("R-2", "2024-01-01T00:00:00Z", false, {"npm"}, {}, "t", "{}", 0, 3).ok());
   // Uncommitted: the reader does not see R-2, and still reads R-1.
   auto r2 = (*reader)->GetJson("R-2");
   ASSERT_TRUE(r2.ok()) << r2.error().ToString();

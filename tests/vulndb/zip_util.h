@@ -4,6 +4,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,27 @@ inline std::string MakeZip(const std::vector<std::pair<std::string, std::string>
   archive_write_close(a);
   archive_write_free(a);
   return out;
+}
+
+// Rewrites the uncompressed size every central-directory entry of `zip` declares (the entries
+// for which `which(name)` is true) to `size`: a zip that lies about its sizes. For archives
+// without zip64 records, as MakeZip writes them for small entries.
+template <typename Which>
+void SetDeclaredSizes(std::string* zip, uint32_t size, Which which) {
+  auto le = [&](size_t pos, size_t n) {
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; ++i) v |= uint64_t{static_cast<unsigned char>((*zip)[pos + i])} << (8 * i);
+    return v;
+  };
+  size_t end = zip->rfind(std::string("PK\x05\x06", 4));
+  size_t count = le(end + 10, 2), pos = le(end + 16, 4);
+  for (size_t i = 0; i < count; ++i) {
+    size_t name_len = le(pos + 28, 2), extra_len = le(pos + 30, 2), comment_len = le(pos + 32, 2);
+    if (which(zip->substr(pos + 46, name_len))) {
+      for (size_t b = 0; b < 4; ++b) (*zip)[pos + 24 + b] = static_cast<char>((size >> (8 * b)) & 0xff);
+    }
+    pos += 46 + name_len + extra_len + comment_len;
+  }
 }
 
 }  // namespace vigil::vulndb::test
