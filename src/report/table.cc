@@ -162,10 +162,11 @@ std::string WriteTable(const ReportInput& in) {
                               in.db.built_at.empty() ? "" : ", built " + EscapeControls(in.db.built_at)));
   const match::ScanSummary& s = scan.summary;
   size_t active = s.findings - s.suppressed;
-  out += Line(in, fmt::format("Findings  {} ({} critical, {} high, {} medium, {} low, {} negligible, {} unknown); "
-                              "{} fixable, {} in KEV, {} from the base image, {} suppressed",
-                              active, s.by_rating[5], s.by_rating[4], s.by_rating[3], s.by_rating[2], s.by_rating[1],
-                              s.by_rating[0], s.fixable, s.kev, s.base, s.suppressed));
+  out += Line(
+      in, fmt::format("Findings  {} ({} critical, {} high, {} medium, {} low, {} negligible, {} unknown)", active,
+                      s.by_rating[5], s.by_rating[4], s.by_rating[3], s.by_rating[2], s.by_rating[1], s.by_rating[0]));
+  out += Line(in, fmt::format("          {} fixable, {} in KEV, {} from the base image, {} suppressed", s.fixable,
+                              s.kev, s.base, s.suppressed));
   out += "\n";
 
   std::vector<const match::ScanFinding*> active_list, suppressed;

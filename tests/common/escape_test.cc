@@ -16,7 +16,8 @@ TEST(EscapeControls, Table) {
   const Case cases[] = {
       {"", ""},
       {"openssl 3.0.11-1~deb12u2", "openssl 3.0.11-1~deb12u2"},
-      {"caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x90\xb3", "caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x90\xb3"},
+      {"caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x90\xb3",
+       "caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x90\xb3"},
       // ESC sequences: clear screen, set the window title (OSC ... BEL), a hyperlink (OSC 8).
       {"1.0\x1b[2J\x1b[H", "1.0\\x1b[2J\\x1b[H"},
       {"\x1b]0;pwned\x07", "\\x1b]0;pwned\\x07"},
@@ -129,13 +130,13 @@ TEST(DisplayWidth, Table) {
       {"", 0},
       {"abc", 3},
       {"caf\xc3\xa9", 4},
-      {"cafe\xcc\x81", 4},                 // e + combining acute
-      {"\xe6\xbc\xa2\xe5\xad\x97", 4},     // two CJK ideographs
-      {"\xf0\x9f\x90\xb3", 2},             // emoji
-      {"\xef\xbc\xa1", 2},                 // full-width A
-      {"\xe2\x80\x8b", 0},                 // zero-width space
-      {"\xff", 1},                         // invalid byte
-      {"\xe2\x80\xa6", 1},                 // the ellipsis
+      {"cafe\xcc\x81", 4},              // e + combining acute
+      {"\xe6\xbc\xa2\xe5\xad\x97", 4},  // two CJK ideographs
+      {"\xf0\x9f\x90\xb3", 2},          // emoji
+      {"\xef\xbc\xa1", 2},              // full-width A
+      {"\xe2\x80\x8b", 0},              // zero-width space
+      {"\xff", 1},                      // invalid byte
+      {"\xe2\x80\xa6", 1},              // the ellipsis
   };
   for (const auto& c : cases) EXPECT_EQ(DisplayWidth(c.s), c.width) << c.s;
 }
@@ -152,7 +153,9 @@ TEST(FitWidth, CutsOnCodePointsAndMarks) {
   // A combining mark stays with its letter.
   EXPECT_EQ(FitWidth("e\xcc\x81xyz", 2), "e\xcc\x81\xe2\x80\xa6");
   // Never wider than asked.
-  std::string s = "\xf0\x9f\x90\xb3\xf0\x9f\x90\xb3\xf0\x9f\x90\xb3" "abc";
+  std::string s =
+      "\xf0\x9f\x90\xb3\xf0\x9f\x90\xb3\xf0\x9f\x90\xb3"
+      "abc";
   for (size_t w = 1; w < 12; ++w) EXPECT_LE(DisplayWidth(FitWidth(s, w)), w) << w;
 }
 
