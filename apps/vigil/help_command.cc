@@ -18,7 +18,7 @@ struct OptionInfo {
   bool takes_value = false;
   bool positional = false;
   bool help = false;  // -h,--help: in completions, not repeated on every command of the man page
-  std::string name;  // the positional's name, or the value's type ("TEXT", "UINT")
+  std::string name;   // the positional's name, or the value's type ("TEXT", "UINT")
   std::vector<std::string> choices;
   std::string description, envname;
 };
@@ -128,15 +128,14 @@ std::string Bash(const std::vector<CommandInfo>& tree) {
     if (!value_cases.empty()) s += "      case \"$prev\" in\n" + value_cases + "      esac\n";
     s += "      ;;\n";
   }
-  s +=
-      "  esac\n"
-      "  if [ \"$values\" = \"__files__\" ]; then COMPREPLY=($(compgen -f -- \"$cur\")); return; fi\n"
-      "  if [ -n \"$values\" ]; then COMPREPLY=($(compgen -W \"$values\" -- \"$cur\")); return; fi\n"
-      "  if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return; fi\n"
-      "  COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
-      "  if [ \"$files\" = 1 ]; then COMPREPLY+=($(compgen -f -- \"$cur\")); fi\n"
-      "}\n"
-      "complete -o filenames -F _vigil vigil\n";
+  s += "  esac\n"
+       "  if [ \"$values\" = \"__files__\" ]; then COMPREPLY=($(compgen -f -- \"$cur\")); return; fi\n"
+       "  if [ -n \"$values\" ]; then COMPREPLY=($(compgen -W \"$values\" -- \"$cur\")); return; fi\n"
+       "  if [[ \"$cur\" == -* ]]; then COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\")); return; fi\n"
+       "  COMPREPLY=($(compgen -W \"$subs\" -- \"$cur\"))\n"
+       "  if [ \"$files\" = 1 ]; then COMPREPLY+=($(compgen -f -- \"$cur\")); fi\n"
+       "}\n"
+       "complete -o filenames -F _vigil vigil\n";
   return s;
 }
 
@@ -164,15 +163,14 @@ std::string Fish(const std::vector<CommandInfo>& tree) {
     std::string p = "/" + Join(c.path, "/");
     s += "            case " + FishQuote(p) + "\n                set path " + FishQuote(p) + "\n";
   }
-  s +=
-      "        end\n"
-      "    end\n"
-      "    echo \"$path\"\n"
-      "end\n"
-      "function __vigil_at\n"
-      "    test (__vigil_path) = \"$argv[1]\"\n"
-      "end\n"
-      "complete -c vigil -f\n";
+  s += "        end\n"
+       "    end\n"
+       "    echo \"$path\"\n"
+       "end\n"
+       "function __vigil_at\n"
+       "    test (__vigil_path) = \"$argv[1]\"\n"
+       "end\n"
+       "complete -c vigil -f\n";
   for (const CommandInfo& c : tree) {
     std::string p = c.path.empty() ? "" : "/" + Join(c.path, "/");
     std::string cond = " -n " + FishQuote("__vigil_at '" + p + "'");
@@ -319,9 +317,7 @@ void AddHelpCommands(CLI::App& app, int* exit_code) {
 
   auto shell = std::make_shared<std::string>();
   CLI::App* completion = app.add_subcommand("completion", "Print the shell completion script (bash, zsh or fish)");
-  completion->add_option("shell", *shell, "The shell")
-      ->required()
-      ->check(CLI::IsMember({"bash", "zsh", "fish"}));
+  completion->add_option("shell", *shell, "The shell")->required()->check(CLI::IsMember({"bash", "zsh", "fish"}));
   completion->callback([&app, shell, exit_code]() {
     auto script = CompletionScript(app, *shell);
     if (!script.ok()) {
