@@ -124,6 +124,14 @@ std::string EscapeControls(std::string_view s) {
   out.reserve(s.size());
   size_t i = 0;
   while (i < s.size()) {
+    // Printable ASCII, the usual case, is copied a run at a time.
+    size_t run = i;
+    while (run < s.size() && static_cast<uint8_t>(s[run]) >= 0x20 && static_cast<uint8_t>(s[run]) < 0x7F) ++run;
+    if (run > i) {
+      out.append(s.substr(i, run - i));
+      i = run;
+      continue;
+    }
     uint32_t cp = 0;
     size_t len = DecodeUtf8(s, i, &cp);
     if (len == 0) {
@@ -206,6 +214,11 @@ std::string MarkdownText(std::string_view s) {
 size_t DisplayWidth(std::string_view s) {
   size_t width = 0, i = 0;
   while (i < s.size()) {
+    if (static_cast<uint8_t>(s[i]) < 0x80) {  // ASCII: one column (controls are escaped before)
+      ++width;
+      ++i;
+      continue;
+    }
     uint32_t cp = 0;
     size_t len = DecodeUtf8(s, i, &cp);
     if (len == 0) {
