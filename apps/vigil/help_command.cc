@@ -168,7 +168,8 @@ std::string Fish(const std::vector<CommandInfo>& tree) {
        "    echo \"$path\"\n"
        "end\n"
        "function __vigil_at\n"
-       "    test (__vigil_path) = \"$argv[1]\"\n"
+       "    set -l p (__vigil_path)\n"
+       "    test \"$p\" = \"$argv[1]\"\n"
        "end\n"
        "complete -c vigil -f\n";
   for (const CommandInfo& c : tree) {
