@@ -51,6 +51,7 @@ int RunSbom(const SbomFlags& f) {
   if (!f.quiet) {
     for (const auto& w : inv->warnings) PrintWarning(kCmd, w);
   }
+  if (!CheckComplete(*inv, f.image_flags, "vigil sbom: ", f.quiet)) return kExitError;
   return kExitOk;
 }
 

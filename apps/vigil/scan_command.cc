@@ -95,6 +95,7 @@ int RunScan(const ScanFlags& f) {
   options.match.include_unfixed = !f.only_fixed;
   options.policy.fail_on_kev = f.fail_on_kev;
   options.policy.exclude_base = f.exclude_base;
+  options.policy.accept_incomplete = f.image_flags.accept_incomplete;
   if (!f.fail_on.empty()) {
     auto rating = match::ParseSeverityFlag(f.fail_on);
     if (!rating.ok()) return Fail("--fail-on: " + rating.error().message());
@@ -173,10 +174,13 @@ int RunScan(const ScanFlags& f) {
   }
   // Warnings in every format: the table's footer only counts what could not be checked.
   if (!f.quiet) {
-    for (const auto* list : {&scan->inventory.warnings, &scan->report.stats.warnings, &scan->report.warnings}) {
+    for (const auto* list : {&scan->inventory.warnings, &scan->report.stats.warnings, &scan->report.warnings,
+                             &scan->report.stats.unchecked_reasons}) {
       for (const std::string& w : *list) PrintWarning(kCmd, w);
     }
   }
+  // An inventory with unread files is an error, not a policy verdict: the answer is unknown.
+  if (!CheckComplete(scan->inventory, f.image_flags, kCmd, f.quiet)) return kExitError;
   if (scan->report.policy.failed) {
     if (!f.quiet) {
       for (const std::string& r : scan->report.policy.reasons) {

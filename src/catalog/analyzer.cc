@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
@@ -24,8 +25,39 @@ namespace {
 
 using Catalogers = std::vector<std::unique_ptr<Cataloger>>;
 
+// Bytes of file content the workers together may hold: each file's read waits until its size
+// fits. A file larger than the whole budget waits until nothing else is held, then goes alone.
+class MemoryBudget {
+ public:
+  explicit MemoryBudget(uint64_t total) : total_(total) {}
+
+  // Blocks until `bytes` can be held; returns what was taken (pass it to Release).
+  uint64_t Acquire(uint64_t bytes) {
+    if (total_ == 0) return 0;
+    std::unique_lock<std::mutex> lock(mu_);
+    uint64_t want = std::min(bytes, total_);
+    freed_.wait(lock, [&] { return used_ + want <= total_; });
+    used_ += want;
+    return want;
+  }
+  void Release(uint64_t taken) {
+    if (taken == 0) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      used_ -= taken;
+    }
+    freed_.notify_all();
+  }
+
+ private:
+  uint64_t total_;
+  uint64_t used_ = 0;
+  std::mutex mu_;
+  std::condition_variable freed_;
+};
+
 Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const Catalogers& cats,
-                                   const image::LayerLimits& limits) {
+                                   const image::LayerLimits& limits, MemoryBudget& budget) {
   LayerAnalysis a;
   std::vector<std::pair<std::string, std::string>> hardlinks;
   std::vector<const Cataloger*> wanting;
@@ -53,18 +85,32 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
     FileRef file{e.path, e.mode, e.size};
     wanting.clear();
     uint64_t max = 0;
+    const Cataloger* largest = nullptr;
     for (const auto& c : cats) {
       if (c->Wants(file)) {
         wanting.push_back(c.get());
-        max = std::max(max, c->MaxSize());
+        if (largest == nullptr || c->MaxSize() > max) {
+          max = c->MaxSize();
+          largest = c.get();
+        }
       }
     }
     if (wanting.empty()) return OkStatus();
     if (e.size > max) {
-      a.warnings.push_back(e.path + ": skipped, " + std::to_string(e.size) + " bytes is more than the " +
-                           std::to_string(max) + "-byte limit");
+      // Not read, but it is the file this layer holds: it must hide lower layers' versions.
+      FileResult unread;
+      unread.unread_by = std::string(largest->name());
+      unread.unread_reason =
+          std::to_string(e.size) + " bytes is more than the " + std::to_string(max) + "-byte limit of the cataloger";
+      a.files.emplace_back(e.path, std::move(unread));
       return OkStatus();
     }
+    uint64_t held = budget.Acquire(e.size);
+    struct Release {
+      MemoryBudget& b;
+      uint64_t n;
+      ~Release() { b.Release(n); }
+    } release{budget, held};
     VIGIL_ASSIGN_OR_RETURN(std::string bytes, content.ReadAll(max));
     FileResult result;
     for (const Cataloger* c : wanting) {
@@ -76,7 +122,12 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
         if (p.location.empty()) p.location = e.path;
       }
       if (!st.ok()) {
-        a.warnings.push_back(e.path + ": " + std::string(c->name()) + " cataloger: " + st.error().message());
+        if (c->IsPackageDatabase(file)) {
+          result.unread_by = std::string(c->name());
+          result.unread_reason = "the package database does not parse: " + st.error().message();
+        } else {
+          a.warnings.push_back(e.path + ": " + std::string(c->name()) + " cataloger: " + st.error().message());
+        }
       }
     }
     a.files.emplace_back(e.path, std::move(result));
@@ -216,6 +267,9 @@ void Finalize(MergedFs& fs, Inventory& inv) {
   std::vector<Package> pkgs;
   for (auto& [path, node] : fs.files) {
     for (Package& p : node.result.packages) pkgs.push_back(p);
+    if (!node.result.unread_reason.empty()) {
+      inv.unread.push_back(UnreadFile{path, node.layer, node.result.unread_by, node.result.unread_reason});
+    }
   }
   std::map<std::string, std::string> file_owner;
   for (Package& p : pkgs) {
@@ -293,32 +347,48 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   std::vector<bool> cached(n, false);
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
+  MemoryBudget budget(options.memory_budget);
   std::mutex progress_mu;
   auto worker = [&]() {
     while (true) {
       size_t i = next.fetch_add(1);
       if (i >= n) return;
       const image::Layer& layer = info.layers[i];
+      // The cache is keyed by the bytes actually stored, hashed now: a config that claims another
+      // layer's diff_id cannot select that layer's analysis.
       std::string cache_file;
       if (!cache_root.empty() && !layer.diff_id.empty()) {
-        auto hex = DigestHex(layer.diff_id);
-        if (hex.ok()) cache_file = cache_root + "/" + *hex + "-" + set_key + ".json";
-      }
-      if (!cache_file.empty()) {
-        auto text = ReadFile(cache_file);
-        if (text.ok()) {
-          auto decoded = DecodeLayerAnalysis(*text);
-          if (decoded.ok() && decoded->digests.diff_id == layer.diff_id) {
-            results[i] = std::move(decoded);
-            cached[i] = true;
+        auto stored = img.StoredDigest(i);
+        if (!stored.ok()) {
+          results[i] = stored.error();
+        } else if (auto hex = DigestHex(*stored); hex.ok()) {
+          cache_file = cache_root + "/" + *hex + "-" + set_key + ".json";
+          if (auto text = ReadFile(cache_file); text.ok()) {
+            auto decoded = DecodeLayerAnalysis(*text);
+            // An entry is filed under the stored bytes' digest and, as the walk verified it, the
+            // diff_id: an uncompressed blob (stored digest == diff_id) finds the entry a compressed
+            // copy of the same tar left, and its hash just now verified that diff_id.
+            bool same_bytes = decoded.ok() && (decoded->digests.blob_digest == *stored ||
+                                               decoded->digests.diff_id == *stored);
+            if (same_bytes && decoded->digests.diff_id == layer.diff_id) {
+              results[i] = std::move(decoded);
+              cached[i] = true;
+            }
           }
         }
       }
       if (!results[i]) {
-        results[i] = AnalyzeLayer(img, i, cats, options.limits);
-        if (results[i]->ok() && !cache_file.empty()) {
-          // A cache that cannot be written only costs time on the next scan.
-          (void)WriteFileAtomic(cache_file, EncodeLayerAnalysis(results[i]->value()));
+        results[i] = AnalyzeLayer(img, i, cats, options.limits, budget);
+        if (results[i]->ok() && !cache_file.empty() && results[i]->value().digests.blob_digest.size() == 71) {
+          // The walk verified these bytes and their diff_id; key the entry by what it measured.
+          const image::LayerDigests& d = results[i]->value().digests;
+          std::string entry = EncodeLayerAnalysis(results[i]->value());
+          for (const std::string* key : {&d.blob_digest, &d.diff_id}) {
+            auto hex = DigestHex(*key);
+            // A cache that cannot be written only costs time on the next scan.
+            if (hex.ok()) (void)WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry);
+            if (d.diff_id == d.blob_digest) break;
+          }
         }
       }
       size_t d = ++done;

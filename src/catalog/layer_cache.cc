@@ -62,6 +62,10 @@ std::string EncodeLayerAnalysis(const LayerAnalysis& a) {
     if (!r.owner_key.empty()) f["owner_key"] = r.owner_key;
     if (!r.owned_files.empty()) f["owned_files"] = r.owned_files;
     if (!r.facts.empty()) f["facts"] = r.facts;
+    if (!r.unread_reason.empty()) {
+      f["unread_reason"] = r.unread_reason;
+      f["unread_by"] = r.unread_by;
+    }
     files.push_back(std::move(f));
   }
   j["files"] = std::move(files);
@@ -93,6 +97,8 @@ Result<LayerAnalysis> DecodeLayerAnalysis(std::string_view text) {
       if (auto it = f.find("facts"); it != f.end()) {
         r.facts = it->get<std::map<std::string, std::string>>();
       }
+      r.unread_reason = JsonString(f, "unread_reason");
+      r.unread_by = JsonString(f, "unread_by");
       a.files.emplace_back(f.at("path").get<std::string>(), std::move(r));
     }
     a.symlinks = j.at("symlinks").get<std::map<std::string, std::string>>();

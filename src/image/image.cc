@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include "common/file.h"
@@ -18,6 +19,19 @@ namespace {
 using nlohmann::json;
 
 constexpr int kMaxIndexDepth = 8;
+// Documents are parsed whole; these caps apply before parsing. Registries accept manifests up
+// to 4 MiB (OCI distribution spec); configs carry history and env, far below 8 MiB in practice.
+constexpr uint64_t kMaxManifestBytes = 4u << 20;
+constexpr uint64_t kMaxConfigBytes = 8u << 20;
+
+// Parses a manifest, index or config after checking its size.
+Result<json> ParseDocument(std::string_view data, const std::string& what, uint64_t max) {
+  if (data.size() > max) {
+    return LimitExceeded(what + " is " + std::to_string(data.size()) + " bytes, more than the " + std::to_string(max) +
+                         "-byte limit for it; not parsed");
+  }
+  return ParseJson(data, what);
+}
 
 // Where the blobs of an image live: members of an archive, or files of a layout folder.
 class BlobStore {
@@ -90,7 +104,7 @@ std::vector<std::string> StringList(const json& j, std::string_view key) {
 }
 
 Result<ImageConfig> ParseConfig(std::string_view text) {
-  VIGIL_ASSIGN_OR_RETURN(json j, ParseJson(text, "image config"));
+  VIGIL_ASSIGN_OR_RETURN(json j, ParseDocument(text, "image config", kMaxConfigBytes));
   if (!j.is_object()) return Corrupt("image config: top level is not a JSON object");
   ImageConfig c;
   c.os = JsonString(j, "os");
@@ -161,6 +175,68 @@ std::string PlatformName(const json& p) {
   return s;
 }
 
+// An explicit --platform must name the platform the chosen image is for: a single-platform
+// image does not silently stand in for another.
+Status CheckPlatform(const ImageConfig& c, const std::string& platform) {
+  if (platform.empty()) return OkStatus();
+  json p = {{"os", c.os}, {"architecture", c.architecture}};
+  if (!c.variant.empty()) p["variant"] = c.variant;
+  if (PlatformMatches(p, platform)) return OkStatus();
+  return InvalidArgument("--platform " + platform + ": the image is " + PlatformName(p) + ", the only platform it has");
+}
+
+// The name of a top-level index entry (what `oci:DIR:NAME` selects), "" if it has none.
+std::string RefName(const json& m) {
+  auto ann = m.find("annotations");
+  if (ann == m.end() || !ann->is_object()) return "";
+  std::string name = JsonString(*ann, "org.opencontainers.image.ref.name");
+  if (name.empty()) name = JsonString(*ann, "io.containerd.image.name");
+  return name;
+}
+
+// "docker.io/library/nginx:1" and "nginx:1" name the same image.
+std::string ShortName(std::string name) {
+  for (const char* p : {"docker.io/library/", "docker.io/", "localhost/"}) {
+    if (name.rfind(p, 0) == 0) return name.substr(std::string(p).size());
+  }
+  return name;
+}
+
+bool NamesMatch(const std::string& a, const std::string& b) { return a == b || ShortName(a) == ShortName(b); }
+
+// Picks the image `selector` names ("" = the only one) among `names` (one list of names per
+// image of the archive): "@N" by position, else by one of its names.
+Result<size_t> SelectImage(const std::vector<std::vector<std::string>>& names, const std::string& selector,
+                           const std::string& path) {
+  auto choices = [&]() {
+    std::string list;
+    for (size_t i = 0; i < names.size(); ++i) {
+      list += (i ? "; " : "") + ("@" + std::to_string(i));
+      for (const auto& n : names[i]) list += " " + n;
+    }
+    return list;
+  };
+  if (selector.empty()) {
+    if (names.size() == 1) return size_t{0};
+    return InvalidArgument("'" + path + "' holds " + std::to_string(names.size()) + " images (" + choices() +
+                           "); name one as " + path + ":NAME or " + path + ":@INDEX");
+  }
+  if (selector[0] == '@') {
+    std::string digits = selector.substr(1);
+    if (!digits.empty() && digits.size() < 6 && digits.find_first_not_of("0123456789") == std::string::npos) {
+      size_t i = std::stoul(digits);
+      if (i < names.size()) return i;
+    }
+    return InvalidArgument("'" + path + "' has no image " + selector + " (" + choices() + ")");
+  }
+  for (size_t i = 0; i < names.size(); ++i) {
+    for (const auto& n : names[i]) {
+      if (NamesMatch(n, selector)) return i;
+    }
+  }
+  return InvalidArgument("'" + path + "' has no image named '" + selector + "' (" + choices() + ")");
+}
+
 // Layers streamed from blobs in a store (archives and layout folders).
 class StoredImage : public Image {
  public:
@@ -168,6 +244,21 @@ class StoredImage : public Image {
       : store_(std::move(store)), layer_names_(std::move(layer_names)) {}
 
   ImageInfo& mutable_info() { return info_; }
+
+  Result<std::string> StoredDigest(size_t index) const override {
+    const Layer& layer = info_.layers.at(index);
+    auto blob = store_->Get(layer_names_.at(index));
+    if (!blob.ok()) {
+      return NotFound("layer " + std::to_string(index) + ": blob '" + layer_names_[index] +
+                      "' is missing from the image");
+    }
+    std::string digest = Sha256Digest(*blob);
+    if (!layer.digest.empty() && digest != layer.digest) {
+      return IntegrityError("layer " + std::to_string(index) + ": the manifest names blob " + layer.digest +
+                            " but the stored bytes have " + digest);
+    }
+    return digest;
+  }
 
   Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits, const EntryVisitor& visit) const override {
     const Layer& layer = info_.layers.at(index);
@@ -192,6 +283,9 @@ class RootfsImage : public Image {
  public:
   explicit RootfsImage(std::string root) : root_(std::move(root)) {}
   ImageInfo& mutable_info() { return info_; }
+  Result<std::string> StoredDigest(size_t) const override {
+    return Unsupported("a root folder has no stored layer bytes");
+  }
   Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits, const EntryVisitor& visit) const override {
     if (index != 0) return InvalidArgument("a root folder has one layer");
     VIGIL_RETURN_IF_ERROR(WalkDirectory(root_, limits, visit));
@@ -234,7 +328,7 @@ Result<std::pair<std::string, json>> ResolveManifest(const BlobStore& store, con
   std::string digest = JsonString(chosen, "digest");
   if (digest.empty()) return Corrupt("image index: manifest entry has no 'digest'");
   VIGIL_ASSIGN_OR_RETURN(std::string_view data, GetVerified(store, digest, "manifest"));
-  VIGIL_ASSIGN_OR_RETURN(json m, ParseJson(data, "manifest " + digest));
+  VIGIL_ASSIGN_OR_RETURN(json m, ParseDocument(data, "manifest " + digest, kMaxManifestBytes));
   if (!m.is_object()) return Corrupt("manifest " + digest + ": top level is not an object");
   // podman writes manifests without mediaType: decide by shape.
   if (m.contains("manifests")) return ResolveManifest(store, m, platform, depth + 1);
@@ -242,10 +336,11 @@ Result<std::pair<std::string, json>> ResolveManifest(const BlobStore& store, con
 }
 
 Result<std::unique_ptr<Image>> OpenOci(std::unique_ptr<BlobStore> store, const std::string& format,
-                                       const std::string& ref, const OpenOptions& options) {
+                                       const std::string& ref, const std::string& path, const std::string& selector,
+                                       const OpenOptions& options) {
   auto index_data = store->Get("index.json");
   if (!index_data.ok()) return NotFound("OCI image has no index.json");
-  VIGIL_ASSIGN_OR_RETURN(json index, ParseJson(*index_data, "index.json"));
+  VIGIL_ASSIGN_OR_RETURN(json index, ParseDocument(*index_data, "index.json", kMaxManifestBytes));
   if (!index.is_object()) return Corrupt("index.json: top level is not an object");
   std::string platform = options.platform.empty() ? HostPlatform() : options.platform;
   std::vector<std::string> tags;
@@ -260,6 +355,26 @@ Result<std::unique_ptr<Image>> OpenOci(std::unique_ptr<BlobStore> store, const s
       }
     }
   }
+  // Several named images in one layout or archive: one must be chosen, never the first silently.
+  if (auto ms = index.find("manifests"); ms != index.end() && ms->is_array()) {
+    std::vector<std::string> order;  // distinct names, first seen first
+    std::vector<std::vector<std::string>> names;
+    for (const auto& m : *ms) {
+      std::string n = m.is_object() ? RefName(m) : "";
+      if (std::find(order.begin(), order.end(), n) == order.end()) order.push_back(n);
+    }
+    for (const auto& n : order) names.push_back(n.empty() ? std::vector<std::string>{} : std::vector<std::string>{n});
+    if (order.size() > 1 || !selector.empty()) {
+      VIGIL_ASSIGN_OR_RETURN(size_t chosen, SelectImage(names, selector, path));
+      json kept = json::array();
+      for (const auto& m : *ms) {
+        if ((m.is_object() ? RefName(m) : "") == order[chosen]) kept.push_back(m);
+      }
+      (*ms) = std::move(kept);
+      tags.clear();
+      if (!order[chosen].empty()) tags.push_back(order[chosen]);
+    }
+  }
   auto resolved = ResolveManifest(*store, index, platform, 0);
   if (!resolved.ok()) return resolved.error().Context("index.json");
   auto& [manifest_digest, manifest] = *resolved;
@@ -271,6 +386,7 @@ Result<std::unique_ptr<Image>> OpenOci(std::unique_ptr<BlobStore> store, const s
   if (!config_data.ok()) return config_data.error().Context(where);
   auto config = ParseConfig(*config_data);
   if (!config.ok()) return config.error().Context("config " + config_digest);
+  VIGIL_RETURN_IF_ERROR(CheckPlatform(*config, options.platform));
   auto layers = manifest.find("layers");
   if (layers == manifest.end() || !layers->is_array()) return Corrupt(where + ": no 'layers' list");
   if (layers->size() != config->diff_ids.size()) {
@@ -304,13 +420,19 @@ Result<std::unique_ptr<Image>> OpenOci(std::unique_ptr<BlobStore> store, const s
   return std::unique_ptr<Image>(std::move(image));
 }
 
-Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> store, const std::string& ref) {
+Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> store, const std::string& ref,
+                                                 const std::string& path, const std::string& selector,
+                                                 const OpenOptions& options) {
   VIGIL_ASSIGN_OR_RETURN(std::string_view mdata, store->Get("manifest.json"));
-  VIGIL_ASSIGN_OR_RETURN(json manifest, ParseJson(mdata, "manifest.json"));
+  VIGIL_ASSIGN_OR_RETURN(json manifest, ParseDocument(mdata, "manifest.json", kMaxManifestBytes));
   if (!manifest.is_array() || manifest.empty() || !manifest[0].is_object()) {
     return Corrupt("manifest.json: expected a non-empty list of image objects");
   }
-  const json& m = manifest[0];
+  std::vector<std::vector<std::string>> image_names;
+  for (const auto& entry : manifest) image_names.push_back(StringList(entry, "RepoTags"));
+  VIGIL_ASSIGN_OR_RETURN(size_t chosen, SelectImage(image_names, selector, path));
+  const json& m = manifest[chosen];
+  if (!m.is_object()) return Corrupt("manifest.json: image " + std::to_string(chosen) + " is not an object");
   std::string config_name = JsonString(m, "Config");
   if (config_name.empty()) return Corrupt("manifest.json: image has no 'Config'");
   auto config_data = store->Get(config_name);
@@ -326,6 +448,7 @@ Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> s
   }
   auto config = ParseConfig(*config_data);
   if (!config.ok()) return config.error().Context("config '" + config_name + "'");
+  VIGIL_RETURN_IF_ERROR(CheckPlatform(*config, options.platform));
   std::vector<std::string> names = StringList(m, "Layers");
   if (names.size() != config->diff_ids.size()) {
     return Corrupt("manifest.json lists " + std::to_string(names.size()) + " layers but the config lists " +
@@ -348,6 +471,12 @@ Result<std::unique_ptr<Image>> OpenDockerArchive(std::unique_ptr<ArchiveStore> s
   info.source = ref;
   info.format = "docker-archive";
   info.tags = StringList(m, "RepoTags");
+  if (!selector.empty() && selector[0] != '@') {
+    // The name the user chose first: reports call the image by it.
+    auto it =
+        std::find_if(info.tags.begin(), info.tags.end(), [&](const std::string& t) { return NamesMatch(t, selector); });
+    if (it != info.tags.end()) std::rotate(info.tags.begin(), it, it + 1);
+  }
   info.config_digest = config_digest;
   info.config = std::move(config).value();
   AttachHistory(info);
@@ -402,16 +531,30 @@ Result<std::unique_ptr<Image>> Image::Open(const std::string& ref, const OpenOpt
       path = ref.substr(p.size());
     }
   }
+  // "archive.tar:nginx:1.25" or "archive.tar:@1" (as skopeo writes them) names one image of an
+  // archive or layout that holds several.
+  std::string selector;
+  if (!Exists(path)) {
+    for (size_t c = path.find(':'); c != std::string::npos; c = path.find(':', c + 1)) {
+      if (c > 0 && Exists(path.substr(0, c))) {
+        selector = path.substr(c + 1);
+        path = path.substr(0, c);
+        break;
+      }
+    }
+  }
   if (!Exists(path)) return NotFound("image '" + path + "' does not exist");
   if (IsDirectory(path)) {
     bool layout = Exists(path + "/oci-layout") && Exists(path + "/index.json");
     if (kind == "oci" || (kind.empty() && layout)) {
       if (!layout) return NotFound("'" + path + "' is not an OCI layout (no oci-layout/index.json)");
-      return OpenOci(std::make_unique<FolderStore>(path), "oci-layout", ref, options);
+      return OpenOci(std::make_unique<FolderStore>(path), "oci-layout", ref, path, selector, options);
     }
     if (!kind.empty() && kind != "dir") {
       return InvalidArgument("'" + path + "' is a folder, not a " + kind);
     }
+    if (!selector.empty())
+      return InvalidArgument("'" + path + "' is a root folder: it holds one image, no '" + selector + "'");
     auto image = std::make_unique<RootfsImage>(path);
     ImageInfo& info = image->mutable_info();
     info.source = ref;
@@ -421,23 +564,37 @@ Result<std::unique_ptr<Image>> Image::Open(const std::string& ref, const OpenOpt
     info.layers.push_back(layer);
     return std::unique_ptr<Image>(std::move(image));
   }
+  if (kind == "dir") return InvalidArgument("dir: names a root folder, but '" + path + "' is a file");
   VIGIL_ASSIGN_OR_RETURN(MappedFile file, MappedFile::Open(path));
   std::string_view data = file.data();
   if (data.substr(0, 2) == "\x1f\x8b" || data.substr(0, 4) == "\x28\xb5\x2f\xfd") {
     return Unsupported("'" + path + "' is a compressed archive; decompress it first (e.g. gunzip)");
   }
   auto index = TarIndex::Build(data);
-  if (!index.ok()) return index.error().Context("image archive '" + path + "'");
+  if (index.ok() && index->empty()) index = Corrupt("no tar member found");
+  if (!index.ok()) {
+    if (kind == "oci") {
+      return InvalidArgument("oci: names an OCI layout folder, but '" + path + "' is a file and not a tar archive");
+    }
+    return index.error().Context("'" + path + "' is not an image archive (a tar from docker save, podman save or an " +
+                                 "OCI archive)");
+  }
   auto store = std::make_unique<ArchiveStore>(std::move(file), std::move(index).value());
   bool docker = store->Contains("manifest.json");
   bool oci = store->Contains("index.json");
+  if (kind == "oci") {
+    std::string is = docker ? "a docker-archive (use docker-archive: or no prefix)"
+                            : (oci ? "an OCI archive (use oci-archive: or no prefix)"
+                                   : "a tar archive with neither manifest.json nor index.json, not an image");
+    return InvalidArgument("oci: names an OCI layout folder, but '" + path + "' is a file: " + is);
+  }
   if (kind == "docker-archive" || (kind.empty() && docker)) {
     if (!docker) return NotFound("'" + path + "' has no manifest.json (not a docker-archive)");
-    return OpenDockerArchive(std::move(store), ref);
+    return OpenDockerArchive(std::move(store), ref, path, selector, options);
   }
   if (kind == "oci-archive" || (kind.empty() && oci)) {
     if (!oci) return NotFound("'" + path + "' has no index.json (not an OCI archive)");
-    return OpenOci(std::move(store), "oci-archive", ref, options);
+    return OpenOci(std::move(store), "oci-archive", ref, path, selector, options);
   }
   return Unsupported("'" + path + "' is a tar archive with neither manifest.json nor index.json");
 }

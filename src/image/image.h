@@ -82,6 +82,11 @@ class Image {
 
   const ImageInfo& info() const { return info_; }
 
+  // The SHA-256 of layer `index`'s bytes as stored ("sha256:<hex>"), hashed without decompressing,
+  // and checked against the digest the manifest names when it names one (kIntegrity). What the
+  // layer cache is keyed by. kUnsupported for a root folder (it has no stored bytes).
+  virtual Result<std::string> StoredDigest(size_t index) const = 0;
+
   // Streams layer `index` through `visit`, checking the blob digest and diff_id.
   // Errors are prefixed with the layer ("layer 2 (sha256:…)").
   virtual Result<LayerDigests> WalkLayer(size_t index, const LayerLimits& limits, const EntryVisitor& visit) const = 0;

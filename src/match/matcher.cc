@@ -356,6 +356,7 @@ Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vu
     st.warnings.push_back(d.error().message());
   }
 
+  std::map<std::string, uint64_t> uncovered;  // "family release" -> packages not checked
   std::vector<Finding> out;
   std::vector<Hit> hits;
   // Installed versions parsed per scheme: the entries of one key normally share one scheme.
@@ -375,6 +376,10 @@ Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vu
         continue;
       case Skip::kNone:
         break;
+    }
+    if (!index.Covers(q.family, q.release)) {
+      ++uncovered[q.release.empty() ? q.family : q.family + " " + q.release];
+      continue;
     }
     ++st.packages_matched;
     std::span<const vulndb::IndexEntry> entries = index.Lookup(q.family, q.release, q.name);
@@ -418,6 +423,17 @@ Result<std::vector<Finding>> Match(const catalog::Inventory& inventory, const vu
     }
     std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end(),
               [](const Finding& a, const Finding& b) { return a.id < b.id; });
+  }
+  auto packages = [](uint64_t n) { return std::to_string(n) + (n == 1 ? " package" : " packages"); };
+  if (st.skipped_os > 0) {
+    st.unchecked += st.skipped_os;
+    std::string why = distro ? "they are not packages of " + distro->family + " " + distro->release
+                             : (st.warnings.empty() ? std::string("the distribution is unknown") : st.warnings.front());
+    st.unchecked_reasons.push_back(packages(st.skipped_os) + " of the operating system not checked: " + why);
+  }
+  for (const auto& [scope, n] : uncovered) {
+    st.unchecked += n;
+    st.unchecked_reasons.push_back("the database has no advisories for " + scope + ": " + packages(n) + " not checked");
   }
   return out;
 }

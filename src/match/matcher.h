@@ -107,6 +107,12 @@ struct MatchStats {
   uint64_t unevaluable_entries = 0;   // index entries without ranges (not matched)
   uint64_t not_affected_entries = 0;  // entries in range but stating not-affected
   uint64_t unfixed_dropped = 0;       // findings left out by include_unfixed = false
+  // Packages that could not be checked: OS packages of an unsupported or mismatched distribution
+  // (skipped_os) plus packages of an ecosystem the database has no advisories for at all.
+  uint64_t unchecked = 0;
+  // One line per cause, e.g. "the database has no advisories for Debian 13: 120 packages not
+  // checked". Not empty = the scan could not look at everything (Policy::accept_incomplete).
+  std::vector<std::string> unchecked_reasons;
   // One line each: the distribution problem, invalid versions ("deb openssl 1.x: invalid ...").
   std::vector<std::string> warnings;
 };

@@ -184,7 +184,7 @@ void Summarize(ScanReport& r) {
   }
 }
 
-void Gate(const Policy& policy, ScanReport& r) {
+void Gate(const Policy& policy, const catalog::Inventory& inventory, ScanReport& r) {
   size_t severe = 0, unrated = 0, kev = 0, any = 0;
   for (const ScanFinding& sf : r.findings) {
     if (sf.suppression.suppressed()) continue;
@@ -217,6 +217,21 @@ void Gate(const Policy& policy, ScanReport& r) {
   if (kev > 0) {
     p.reasons.push_back(std::to_string(kev) + " finding" + (kev == 1 ? "" : "s") +
                         " known to be exploited (CISA KEV, --fail-on-kev)");
+  }
+  // "Could not be checked" is not "clean": a gate fails on it unless the user accepts it.
+  bool gated = policy.fail_on.has_value() || policy.fail_on_kev;
+  if (gated && !policy.accept_incomplete) {
+    for (const std::string& why : r.stats.unchecked_reasons) {
+      p.failed = true;
+      p.reasons.push_back(why + " (--accept-incomplete accepts this)");
+    }
+    if (!inventory.unread.empty()) {
+      p.failed = true;
+      size_t n = inventory.unread.size();
+      p.reasons.push_back(std::to_string(n) + (n == 1 ? " file" : " files") +
+                          " that list packages could not be read: " + catalog::Describe(inventory.unread.front()) +
+                          (n > 1 ? ", …" : "") + " (--accept-incomplete accepts this)");
+    }
   }
 }
 
@@ -273,7 +288,7 @@ Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index
   Summarize(report);
   report.summary.excluded_base = excluded;
   report.summary.severity_filtered = filtered;
-  Gate(options.policy, report);
+  Gate(options.policy, inventory, report);
   return report;
 }
 

@@ -70,6 +70,10 @@ struct Policy {
   vulndb::Rating unknown_as = vulndb::Rating::kCritical;
   bool fail_on_kev = false;   // fail when a finding is in CISA KEV
   bool exclude_base = false;  // findings of base-image layers are neither reported nor gated
+  // When false (the default), a gate (fail_on or fail_on_kev set) also fails when the scan could
+  // not check everything: MatchStats::unchecked_reasons (an unsupported distribution, an
+  // ecosystem without advisories) or an incomplete inventory (Inventory::unread).
+  bool accept_incomplete = false;
 };
 
 struct PolicyResult {

@@ -73,13 +73,21 @@ std::vector<std::string> NotChecked(const ReportInput& in) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
   };
   std::vector<std::string> out;
-  if (st.skipped_os > 0) {
+  // The matcher's own account (unsupported distribution, ecosystems without advisories); a
+  // report made without it (older callers, tests) still names the skipped OS packages.
+  for (const std::string& why : st.unchecked_reasons) out.push_back(EscapeControls(why));
+  if (st.unchecked_reasons.empty() && st.skipped_os > 0) {
     std::string distro = inv.distro.empty() ? "no /etc/os-release found"
                          : !inv.distro.pretty_name.empty()
                              ? inv.distro.pretty_name
                              : inv.distro.id + (inv.distro.version_id.empty() ? "" : " " + inv.distro.version_id);
     out.push_back(plural(st.skipped_os, "OS package", "OS packages") +
                   ": vigil has no advisory source for this distribution (" + EscapeControls(distro) + ")");
+  }
+  if (!inv.unread.empty()) {
+    out.push_back(plural(inv.unread.size(), "file that lists packages", "files that list packages") +
+                  " could not be read: " + EscapeControls(catalog::Describe(inv.unread.front())) +
+                  (inv.unread.size() > 1 ? ", ..." : ""));
   }
   if (st.skipped_type > 0) {
     out.push_back(plural(st.skipped_type, "package", "packages") + " of types no advisory source covers");

@@ -134,6 +134,7 @@ std::string WriteJson(const ReportInput& in) {
                     {"excluded_base", s.excluded_base},
                     {"severity_filtered", s.severity_filtered},
                     {"packages_matched", scan.stats.packages_matched},
+                    {"packages_unchecked", scan.stats.unchecked},
                     {"unfixed_dropped", scan.stats.unfixed_dropped}};
   doc["policy"] = {
       {"failed", scan.policy.failed}, {"violations", scan.policy.violations}, {"reasons", scan.policy.reasons}};
@@ -141,6 +142,13 @@ std::string WriteJson(const ReportInput& in) {
   for (const std::string& w : scan.stats.warnings) warnings.push_back(w);
   for (const std::string& w : inv.warnings) warnings.push_back(w);
   doc["warnings"] = warnings;
+  // What the scan could not look at: never read as "clean".
+  json unchecked = scan.stats.unchecked_reasons;
+  for (const catalog::UnreadFile& u : inv.unread) {
+    unchecked.push_back("not read, its packages are unknown: " + catalog::Describe(u));
+  }
+  doc["unchecked"] = unchecked;
+  doc["complete"] = unchecked.empty();
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

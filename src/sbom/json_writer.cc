@@ -60,6 +60,14 @@ std::string WriteJson(const catalog::Inventory& inv, const WriteOptions& options
   }
   j["packages"] = pkgs;
   j["warnings"] = inv.warnings;
+  if (!inv.unread.empty()) {
+    json unread = json::array();
+    for (const catalog::UnreadFile& u : inv.unread) {
+      unread.push_back({{"path", u.path}, {"layer", u.layer}, {"cataloger", u.cataloger}, {"reason", u.reason}});
+    }
+    j["unread"] = std::move(unread);  // files whose packages are unknown: the inventory is incomplete
+  }
+  j["complete"] = inv.complete();
   return j.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -137,6 +137,7 @@ void Index::Add(const Advisory& a) {
     }
     if (!e.ranges) ++stats_.unevaluable;
     std::string release = af.ecosystem.pro ? "pro:" + af.ecosystem.release : af.ecosystem.release;
+    covered_.insert(af.ecosystem.family + "\n" + release);
     map_[Key(af.ecosystem.family, release, af.normalized_name)].push_back(std::move(e));
     ++stats_.entries;
   }
@@ -181,12 +182,18 @@ Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope
     index->Add(*a);
     return OkStatus();
   };
+  std::mutex covered_mu;
   auto want = [&](std::string_view ecosystems) {
     while (!ecosystems.empty()) {
       size_t nl = ecosystems.find('\n');
       Ecosystem e = ParseEcosystem(ecosystems.substr(0, nl));
       for (const Scope& s : only) {
-        if (e.family == s.family && (s.release.empty() || (!e.pro && e.release == s.release))) return true;
+        if (e.family == s.family && (s.release.empty() || (!e.pro && e.release == s.release))) {
+          // Seen here, before the name filter: the database has advisories for this ecosystem.
+          std::lock_guard<std::mutex> lock(covered_mu);
+          index->covered_.insert(e.family + "\n" + (e.pro ? "pro:" + e.release : e.release));
+          return true;
+        }
       }
       if (nl == std::string_view::npos) break;
       ecosystems.remove_prefix(nl + 1);
@@ -207,6 +214,13 @@ std::unique_ptr<Index> Index::Build(const std::vector<Advisory>& advisories) {
   for (const Advisory& a : advisories) index->Add(a);
   index->Finish();
   return index;
+}
+
+bool Index::Covers(std::string_view family, std::string_view release) const {
+  std::string key;
+  key.reserve(family.size() + 1 + release.size());
+  key.append(family).append("\n").append(release);
+  return covered_.count(key) > 0;
 }
 
 std::vector<Index::PackageKey> Index::Packages() const {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -96,6 +97,12 @@ class Index {
 
   const IndexedAdvisory& advisory(uint32_t i) const { return advisories_[i]; }
 
+  // True when the advisories the index was made from (for a partial Load: every stored
+  // advisory, whichever names it mentions) include at least one for this ecosystem — whether
+  // the database has an advisory source for it at all. A scan says what it could not check
+  // when this is false for the image's distribution.
+  bool Covers(std::string_view family, std::string_view release) const;
+
   // Every package key in the index (for tools and benchmarks), in no particular order.
   struct PackageKey {
     std::string family, release, name;
@@ -119,6 +126,7 @@ class Index {
   std::vector<IndexedAdvisory> advisories_;
   std::vector<std::unique_ptr<version::AffectedRanges>> ranges_;
   std::unordered_map<std::string, std::vector<IndexEntry>, Hash, std::equal_to<>> map_;
+  std::set<std::string, std::less<>> covered_;  // "family\nrelease" of every ecosystem seen
   IndexStats stats_;
 };
 

@@ -217,3 +217,104 @@ TEST(Analyzer, ManyTinyEntries) {
 
 }  // namespace
 }  // namespace vigil::catalog
+
+namespace vigil::catalog {
+namespace {
+
+std::vector<TestLayer> ReplacedPackageJson(size_t upper_size) {
+  std::string big = "{\"name\":\"minimist\",\"version\":\"1.2.8\",\"pad\":\"" + std::string(upper_size, 'x') + "\"}";
+  return {TestLayer{{File("app/node_modules/minimist/package.json", PkgJson("minimist", "1.2.0")),
+                     File("app/node_modules/ms/package.json", PkgJson("ms", "2.1.3"))},
+                    testing::Compress::kGzip,
+                    "COPY node_modules"},
+          TestLayer{{File("app/node_modules/minimist/package.json", big)}, testing::Compress::kGzip, "RUN npm update"}};
+}
+
+// The file the final filesystem holds is the one reported: when it cannot be read, its packages
+// are unknown (Inventory::unread) — the lower layer's older file is never reported instead.
+TEST(Analyzer, UnreadUpperFileHidesTheLowerOne) {
+  std::string dir = testing::TempDir("unread_upper");
+  testing::WriteOciLayout(dir, ReplacedPackageJson(9u << 20));  // over npm's 8 MiB limit
+  std::string cache = testing::TempDir("unread_upper_cache");
+  for (int pass = 0; pass < 2; ++pass) {  // cold, then from the cache
+    Inventory inv = Analyse(dir, cache);
+    auto pkgs = ByName(inv);
+    EXPECT_EQ(pkgs.count("npm:minimist"), 0u) << "pass " << pass << ": the replaced 1.2.0 must not be reported";
+    EXPECT_EQ(pkgs.count("npm:ms"), 1u);
+    ASSERT_EQ(inv.unread.size(), 1u) << "pass " << pass;
+    EXPECT_FALSE(inv.complete());
+    EXPECT_EQ(inv.unread[0].path, "app/node_modules/minimist/package.json");
+    EXPECT_EQ(inv.unread[0].layer, 1);
+    EXPECT_EQ(inv.unread[0].cataloger, "npm");
+    EXPECT_NE(inv.unread[0].reason.find("limit"), std::string::npos) << inv.unread[0].reason;
+    EXPECT_NE(Describe(inv.unread[0]).find("layer 1: app/node_modules/minimist/package.json (npm)"), std::string::npos);
+    EXPECT_EQ(inv.layers[1].from_cache, pass == 1);
+  }
+  // Deleted later: nothing unknown remains.
+  std::vector<TestLayer> layers = ReplacedPackageJson(9u << 20);
+  layers.push_back(TestLayer{{File("app/node_modules/.wh.minimist", "")}, testing::Compress::kNone, "RUN rm"});
+  std::string gone = testing::TempDir("unread_then_deleted");
+  testing::WriteOciLayout(gone, layers);
+  Inventory inv = Analyse(gone);
+  EXPECT_TRUE(inv.complete());
+}
+
+// A package database that does not parse makes its packages unknown, not an empty list.
+TEST(Analyzer, DamagedPackageDatabaseIsUnread) {
+  std::string dir = testing::TempDir("damaged_rpmdb");
+  testing::WriteOciLayout(dir, {TestLayer{{File("var/lib/rpm/rpmdb.sqlite", "not an sqlite file at all")},
+                                          testing::Compress::kGzip,
+                                          "RUN dnf install"}});
+  Inventory inv = Analyse(dir);
+  ASSERT_EQ(inv.unread.size(), 1u);
+  EXPECT_EQ(inv.unread[0].cataloger, "rpm");
+  EXPECT_NE(inv.unread[0].reason.find("does not parse"), std::string::npos) << inv.unread[0].reason;
+}
+
+// A config that claims a cached layer's diff_id for other bytes must not get that layer's
+// cached analysis: the cache is keyed by the stored bytes, and the walk then finds the lie.
+TEST(Analyzer, LyingDiffIdDoesNotSelectACachedLayer) {
+  std::string cache = testing::TempDir("lie_cache");
+  std::string honest = testing::TempDir("lie_honest");
+  std::vector<TestLayer> base = {
+      TestLayer{{File("var/lib/dpkg/status", kStatus1)}, testing::Compress::kGzip, "ADD rootfs.tar /"}};
+  testing::WriteOciLayout(honest, base);
+  Inventory first = Analyse(honest, cache);
+  ASSERT_EQ(first.packages.size(), 2u);
+  const std::string base_diff_id = first.layers[0].layer.diff_id;
+
+  std::string liar = testing::TempDir("lie_liar");
+  std::vector<TestLayer> evil = {
+      TestLayer{{File("var/lib/dpkg/status", kStatus2)}, testing::Compress::kGzip, "ADD rootfs.tar /", base_diff_id}};
+  testing::WriteOciLayout(liar, evil);
+  auto img = image::Image::Open(liar, {});
+  ASSERT_TRUE(img.ok()) << img.error().ToString();
+  EXPECT_EQ((*img)->info().layers[0].diff_id, base_diff_id);
+  AnalyzeOptions opts;
+  opts.cache_dir = cache;
+  auto warm = Analyze(**img, opts);
+  ASSERT_FALSE(warm.ok()) << "a lying image got " << warm->packages.size() << " packages from the cache";
+  EXPECT_EQ(warm.error().code(), ErrorCode::kIntegrity) << warm.error().ToString();
+  auto cold = Analyze(**img, {});
+  ASSERT_FALSE(cold.ok());
+  EXPECT_EQ(cold.error().code(), ErrorCode::kIntegrity);
+}
+
+// Workers share one memory budget; a file larger than the whole budget is still read (alone).
+TEST(Analyzer, MemoryBudgetSmallerThanFilesStillReadsThem) {
+  std::string dir = testing::TempDir("budget");
+  testing::WriteOciLayout(dir, SampleImage());
+  Inventory plain = Analyse(dir);
+  auto img = image::Image::Open(dir, {});
+  ASSERT_TRUE(img.ok());
+  AnalyzeOptions opts;
+  opts.threads = 3;
+  opts.memory_budget = 16;  // bytes: smaller than every file
+  auto tight = Analyze(**img, opts);
+  ASSERT_TRUE(tight.ok()) << tight.error().ToString();
+  ASSERT_EQ(tight->packages.size(), plain.packages.size());
+  for (size_t i = 0; i < plain.packages.size(); ++i) EXPECT_EQ(tight->packages[i].purl, plain.packages[i].purl);
+}
+
+}  // namespace
+}  // namespace vigil::catalog

@@ -36,13 +36,13 @@ dups="$(jq -r '.findings[] | "\(.package.purl) \(.id)"' "$WORK/app.json" | sort 
 [ "$dups" = 0 ] && pass "app: one finding per (package, vulnerability)" || fail "app: $dups duplicated findings"
 
 # SBOMs written by the peers (tests/sbom/testdata/peers: Trivy CycloneDX and SPDX, cdxgen) scan
-# too, every package with a purl looked up (their Debian 10 and npm packages have no advisory in
-# this database: no finding).
+# too, every package with a purl looked up or — where this database has no advisories for its
+# ecosystem (their Debian 10 packages) — reported as not checked, never as clean.
 PEERS_DIR="$REPO/tests/sbom/testdata/peers"
 for f in trivy-tiny.cdx.json:6 trivy-tiny.spdx.json:6 cdxgen-tiny.cdx.json:9; do
   name="${f%%:*}"; want="${f##*:}"
   if "$VIGIL" scan -q --db "$DB" --sbom "$PEERS_DIR/$name" -f json -o "$WORK/peer.json"; then
-    got="$(jq '.summary.packages_matched' "$WORK/peer.json")"
+    got="$(jq '.summary.packages_matched + .summary.packages_unchecked' "$WORK/peer.json")"
     [ "$got" = "$want" ] && pass "$name: scanned, $got packages looked up" || fail "$name: $got packages looked up, want $want"
   else
     fail "$name: scan --sbom exited non-zero"
@@ -65,6 +65,14 @@ check "  ... saying so" grep -q "policy failed: 174 findings of unknown severity
 expect_rc "--fail-on critical --unknown-severity ignore passes (no critical finding)" 0 \
   "$VIGIL" scan "${APP[@]}" --fail-on critical --unknown-severity ignore
 expect_rc "--fail-on-kev passes (no finding in KEV)" 0 "$VIGIL" scan "${APP[@]}" --fail-on-kev
+# Packages the database cannot check (Debian 10 has no advisories here) fail a gate, unless accepted.
+TINY=(--db "$DB" --sbom "$PEERS_DIR/trivy-tiny.cdx.json" -f json -o "$WORK/tiny.json")
+expect_rc "unchecked packages fail the gate" 1 "$VIGIL" scan "${TINY[@]}" --fail-on critical
+check "  ... saying what could not be checked" grep -q "no advisories for Debian 10" "$WORK/err.txt"
+check "  ... and the report says it is not complete" jq -e '.complete == false and (.unchecked | length) > 0' "$WORK/tiny.json"
+expect_rc "--accept-incomplete accepts them" 0 "$VIGIL" scan "${TINY[@]}" --fail-on critical --accept-incomplete
+expect_rc "without a gate: exit 0" 0 "$VIGIL" scan "${TINY[@]}"
+check "  ... with a warning on stderr" grep -q "warning: the database has no advisories for Debian 10" "$WORK/err.txt"
 expect_rc "--fail-on with a bad severity is an error" 2 "$VIGIL" scan "${APP[@]}" --fail-on severe
 check "  ... naming the accepted values" grep -q "critical,high,medium,low,negligible,unknown" "$WORK/err.txt"
 expect_rc "a missing database is an error" 2 "$VIGIL" scan --db "$WORK/nodb" --sbom "$FIX/app.cdx.json"
@@ -132,4 +140,21 @@ if node "$validator" "$S/sarif-schema-2.1.0.json" "$WORK/broken.sarif" > /dev/nu
 else
   pass "the SARIF validator rejects a bad level"
 fi
+# --- an incomplete inventory is an error unless accepted ------------------------------------
+# A root folder whose package.json is over the npm cataloger's 8 MiB limit: its packages are
+# unknown, so neither `sbom` nor `scan` may answer as if it were not there.
+ROOT="$WORK/incomplete-root"
+mkdir -p "$ROOT/app/node_modules/big" "$ROOT/app/node_modules/small"
+printf '{"name":"small","version":"1.0.0"}' > "$ROOT/app/node_modules/small/package.json"
+{ printf '{"name":"big","version":"1.0.0","pad":"'; head -c $((9 * 1024 * 1024)) /dev/zero | tr '\0' x; printf '"}'; } \
+  > "$ROOT/app/node_modules/big/package.json"
+expect_rc "sbom of an incomplete inventory is an error" 2 "$VIGIL" sbom "dir:$ROOT" -f json -o "$WORK/inc.json"
+check "  ... naming the file it could not read" grep -q "app/node_modules/big/package.json (npm)" "$WORK/err.txt"
+check "  ... and the flag that accepts it" grep -q -- "--accept-incomplete" "$WORK/err.txt"
+expect_rc "sbom --accept-incomplete" 0 "$VIGIL" sbom "dir:$ROOT" -f json -o "$WORK/inc.json" --accept-incomplete
+check "  ... the JSON says it is incomplete" jq -e '.complete == false and .unread[0].path == "app/node_modules/big/package.json"' "$WORK/inc.json"
+expect_rc "scan of an incomplete inventory is an error" 2 "$VIGIL" scan --db "$DB" "dir:$ROOT" -f json -o "$WORK/inc-scan.json"
+check "  ... the report still written, saying so" jq -e '.complete == false' "$WORK/inc-scan.json"
+expect_rc "scan --accept-incomplete" 0 "$VIGIL" scan --db "$DB" "dir:$ROOT" -f json -o "$WORK/inc-scan.json" --accept-incomplete
+
 finish

@@ -211,3 +211,139 @@ TEST(Image, MissingAndUnknownInputs) {
 
 }  // namespace
 }  // namespace vigil::image
+
+namespace vigil::image {
+namespace {
+
+// A docker-archive holding two images, as `docker save a b` writes it.
+std::string TwoImageDockerArchive(const std::string& dir) {
+  std::vector<testing::TarEntry> entries;
+  nlohmann::json manifest = nlohmann::json::array();
+  for (const char* id : {"alpine", "debian"}) {
+    std::string layer = testing::MakeTar({File("etc/os-release", std::string("ID=") + id + "\n")});
+    nlohmann::json config = {{"os", "linux"},
+                             {"architecture", "amd64"},
+                             {"rootfs", {{"type", "layers"}, {"diff_ids", {testing::Digest(layer)}}}}};
+    std::string cfg = config.dump();
+    std::string cfg_name = testing::Digest(cfg).substr(7) + ".json";
+    std::string layer_name = std::string(id) + "/layer.tar";
+    manifest.push_back({{"Config", cfg_name}, {"RepoTags", {std::string(id) + ":1"}}, {"Layers", {layer_name}}});
+    entries.push_back(File(cfg_name, cfg));
+    entries.push_back(File(layer_name, layer));
+  }
+  entries.push_back(File("manifest.json", manifest.dump()));
+  std::string path = dir + "/two.tar";
+  Spit(path, testing::MakeTar(entries));
+  return path;
+}
+
+// Never the first image silently: several images need a name (archive:NAME or archive:@N), and a
+// wrong one lists the choices.
+TEST(Image, ArchiveWithSeveralImagesNeedsAChoice) {
+  std::string dir = testing::TempDir("two_images");
+  std::string path = TwoImageDockerArchive(dir);
+  auto none = Image::Open(path, {});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(none.error().message().find("holds 2 images (@0 alpine:1; @1 debian:1)"), std::string::npos)
+      << none.error().message();
+  auto by_name = Image::Open(path + ":debian:1", {});
+  ASSERT_TRUE(by_name.ok()) << by_name.error().ToString();
+  EXPECT_EQ((*by_name)->info().tags, std::vector<std::string>{"debian:1"});
+  auto by_full_name = Image::Open("docker-archive:" + path + ":docker.io/library/alpine:1", {});
+  ASSERT_TRUE(by_full_name.ok()) << by_full_name.error().ToString();
+  EXPECT_EQ((*by_full_name)->info().tags, std::vector<std::string>{"alpine:1"});
+  auto by_index = Image::Open(path + ":@1", {});
+  ASSERT_TRUE(by_index.ok()) << by_index.error().ToString();
+  EXPECT_EQ((*by_index)->info().tags, std::vector<std::string>{"debian:1"});
+  for (const char* bad : {":@2", ":ubuntu:1", ":@x"}) {
+    auto r = Image::Open(path + bad, {});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().message().find("@0 alpine:1; @1 debian:1"), std::string::npos) << r.error().message();
+  }
+}
+
+TEST(Image, LayoutWithSeveralNamedImagesNeedsAChoice) {
+  std::string dir = testing::TempDir("two_named");
+  testing::WriteOciLayout(dir, TwoLayers());
+  auto index = nlohmann::json::parse(Slurp(dir + "/index.json"));
+  nlohmann::json second = index["manifests"][0];
+  second["annotations"]["org.opencontainers.image.ref.name"] = "other:2";
+  index["manifests"].push_back(second);
+  Spit(dir + "/index.json", index.dump());
+  auto none = Image::Open(dir, {});
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.error().message().find("@0 test:latest; @1 other:2"), std::string::npos) << none.error().message();
+  auto chosen = Image::Open("oci:" + dir + ":other:2", {});
+  ASSERT_TRUE(chosen.ok()) << chosen.error().ToString();
+  EXPECT_EQ((*chosen)->info().tags, std::vector<std::string>{"other:2"});
+}
+
+// An explicit --platform must name the image's platform, even for a single-platform image.
+TEST(Image, PlatformThatMatchesNothingIsAnError) {
+  std::string dir = testing::TempDir("platform_single");
+  testing::WriteOciLayout(dir, TwoLayers(), "linux/amd64");
+  EXPECT_TRUE(Image::Open(dir, OpenOptions{"linux/amd64"}).ok());
+  EXPECT_TRUE(Image::Open(dir, OpenOptions{""}).ok());
+  auto arm = Image::Open(dir, OpenOptions{"linux/arm64"});
+  ASSERT_FALSE(arm.ok());
+  EXPECT_EQ(arm.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_NE(arm.error().message().find("the image is linux/amd64"), std::string::npos) << arm.error().message();
+  std::string docker = TwoImageDockerArchive(dir);
+  auto d = Image::Open(docker + ":@0", OpenOptions{"linux/s390x"});
+  ASSERT_FALSE(d.ok());
+  EXPECT_NE(d.error().message().find("--platform linux/s390x"), std::string::npos) << d.error().message();
+}
+
+// oci: names a layout folder: a file gets told what it is instead.
+TEST(Image, OciPrefixOnAFileSaysWhatTheFileIs) {
+  std::string dir = testing::TempDir("oci_prefix");
+  std::string docker = TwoImageDockerArchive(dir);
+  auto on_docker = Image::Open("oci:" + docker, {});
+  ASSERT_FALSE(on_docker.ok());
+  EXPECT_NE(on_docker.error().message().find("is a file: a docker-archive"), std::string::npos)
+      << on_docker.error().message();
+  Spit(dir + "/notes.txt", "just some text, not an image\n");
+  auto on_text = Image::Open("oci:" + dir + "/notes.txt", {});
+  ASSERT_FALSE(on_text.ok());
+  EXPECT_NE(on_text.error().message().find("not a tar archive"), std::string::npos) << on_text.error().message();
+  auto plain_text = Image::Open(dir + "/notes.txt", {});
+  ASSERT_FALSE(plain_text.ok());
+  EXPECT_NE(plain_text.error().message().find("is not an image archive"), std::string::npos)
+      << plain_text.error().message();
+}
+
+// Manifests and configs are refused by size before they are parsed.
+TEST(Image, OversizedManifestIsRefusedBeforeParsing) {
+  std::string dir = testing::TempDir("huge_manifest");
+  std::string huge = "[" + std::string(5u << 20, ' ') + "]";
+  Spit(dir + "/huge.tar", testing::MakeTar({File("manifest.json", huge)}));
+  auto r = Image::Open(dir + "/huge.tar", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded) << r.error().ToString();
+  EXPECT_NE(r.error().message().find("manifest.json"), std::string::npos) << r.error().message();
+}
+
+// The digest of a layer's stored bytes, as the layer cache keys it.
+TEST(Image, StoredDigestHashesTheStoredBytes) {
+  std::string dir = testing::TempDir("stored_digest");
+  testing::WriteOciLayout(dir, TwoLayers());
+  auto img = Image::Open(dir, {});
+  ASSERT_TRUE(img.ok());
+  for (size_t i = 0; i < 2; ++i) {
+    auto d = (*img)->StoredDigest(i);
+    ASSERT_TRUE(d.ok()) << d.error().ToString();
+    EXPECT_EQ(*d, (*img)->info().layers[i].digest);
+  }
+  std::string layer_path = dir + "/blobs/sha256/" + (*img)->info().layers[0].digest.substr(7);
+  img->reset();
+  Spit(layer_path, "other bytes");
+  auto reopened = Image::Open(dir, {});
+  ASSERT_TRUE(reopened.ok());
+  auto changed = (*reopened)->StoredDigest(0);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code(), ErrorCode::kIntegrity);
+}
+
+}  // namespace
+}  // namespace vigil::image

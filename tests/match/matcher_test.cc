@@ -169,7 +169,11 @@ TEST(Match, OtherReleaseNeverMatched) {
   };
   Outcome debian = MatchAll(Os("debian", "12"), {Deb("openssl", "3.0.11-1", "openssl")}, db);
   EXPECT_TRUE(debian.findings.empty()) << ::testing::PrintToString(Ids(debian.findings));
-  EXPECT_EQ(debian.stats.packages_matched, 1u);
+  // The database has nothing for Debian 12: not checked, and said so (never "clean").
+  EXPECT_EQ(debian.stats.packages_matched, 0u);
+  EXPECT_EQ(debian.stats.unchecked, 1u);
+  ASSERT_EQ(debian.stats.unchecked_reasons.size(), 1u);
+  EXPECT_NE(debian.stats.unchecked_reasons[0].find("no advisories for Debian 12"), std::string::npos);
   Outcome ubuntu = MatchAll(Os("ubuntu", "22.04"), {Deb("openssl", "3.0.2-0ubuntu1", "openssl")}, db);
   ASSERT_EQ(Ids(ubuntu.findings), Strings{"UBUNTU-CVE-2024-0001@0"});
   EXPECT_EQ(ubuntu.findings[0].ecosystem, "Ubuntu:22.04");

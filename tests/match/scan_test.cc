@@ -360,3 +360,76 @@ TEST_F(ScanTest, OnlyFixedDropsUnfixed) {
 
 }  // namespace
 }  // namespace vigil::match
+
+namespace vigil::match {
+namespace {
+
+// "Could not be checked" is never "clean": an unsupported distribution, a release the database
+// has no advisories for, and an ecosystem it has none for each fail a gate, unless accepted.
+TEST_F(ScanTest, UncheckedPackagesFailTheGateUnlessAccepted) {
+  ScanOptions options;
+  options.policy.fail_on = Rating::kCritical;
+  options.policy.unknown_as = Rating::kUnknown;  // the findings here are unrated: gate on unchecked only
+  ScanReport checked = Run(options);
+  EXPECT_EQ(checked.stats.unchecked, 0u);
+  EXPECT_FALSE(checked.policy.failed);
+
+  inv_.distro.version_id = "13";  // the store holds Debian 12 records only
+  ScanReport r = Run(options);
+  EXPECT_EQ(r.stats.unchecked, 3u);
+  ASSERT_EQ(r.stats.unchecked_reasons.size(), 1u);
+  EXPECT_NE(r.stats.unchecked_reasons[0].find("no advisories for Debian 13"), std::string::npos)
+      << r.stats.unchecked_reasons[0];
+  EXPECT_TRUE(r.policy.failed);
+  ASSERT_FALSE(r.policy.reasons.empty());
+  EXPECT_NE(r.policy.reasons.back().find("--accept-incomplete"), std::string::npos);
+
+  ScanOptions without_gate;  // no gate: reported, not failed
+  EXPECT_FALSE(Run(without_gate).policy.failed);
+  options.policy.accept_incomplete = true;
+  EXPECT_FALSE(Run(options).policy.failed);
+
+  options.policy.accept_incomplete = false;
+  inv_.distro.id = "gentoo";  // no advisory source at all
+  inv_.distro.version_id = "2.15";
+  ScanReport gentoo = Run(options);
+  EXPECT_EQ(gentoo.stats.unchecked, 3u);
+  EXPECT_TRUE(gentoo.policy.failed);
+  ASSERT_EQ(gentoo.stats.unchecked_reasons.size(), 1u);
+  EXPECT_NE(gentoo.stats.unchecked_reasons[0].find("gentoo"), std::string::npos) << gentoo.stats.unchecked_reasons[0];
+
+  // A language ecosystem the database has nothing for.
+  inv_.distro.id = "debian";
+  inv_.distro.version_id = "12";
+  catalog::Package gem;
+  gem.type = "gem";
+  gem.name = "rack";
+  gem.version = "2.0.0";
+  gem.layer = 2;
+  inv_.packages.push_back(gem);
+  ScanReport ruby = Run(options);
+  EXPECT_EQ(ruby.stats.unchecked, 1u);
+  ASSERT_EQ(ruby.stats.unchecked_reasons.size(), 1u);
+  EXPECT_NE(ruby.stats.unchecked_reasons[0].find("RubyGems"), std::string::npos) << ruby.stats.unchecked_reasons[0];
+  EXPECT_TRUE(ruby.policy.failed);
+}
+
+TEST_F(ScanTest, UnreadFilesFailTheGateUnlessAccepted) {
+  inv_.unread.push_back({"var/lib/dpkg/status", 2, "dpkg", "too large"});
+  ScanOptions options;
+  options.policy.fail_on_kev = true;
+  options.policy.exclude_base = true;  // the KEV finding is in the base layer: only the unread file remains
+  options.base.layers = 1;
+  options.base.how = "test";
+  ScanReport r = Run(options);
+  EXPECT_TRUE(r.policy.failed);
+  EXPECT_EQ(r.policy.violations, 0u);
+  ASSERT_EQ(r.policy.reasons.size(), 1u);
+  EXPECT_NE(r.policy.reasons[0].find("layer 2: var/lib/dpkg/status (dpkg): too large"), std::string::npos)
+      << r.policy.reasons[0];
+  options.policy.accept_incomplete = true;
+  EXPECT_FALSE(Run(options).policy.failed);
+}
+
+}  // namespace
+}  // namespace vigil::match

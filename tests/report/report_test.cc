@@ -311,7 +311,19 @@ TEST_F(ReportTest, NothingFoundButNotEverythingCheckedIsNotClean) {
       << t;
   EXPECT_NE(t.find("2 installed versions that could not be parsed"), std::string::npos) << t;
   EXPECT_NE(t.find("1 problem reading the image"), std::string::npos) << t;
-  EXPECT_NE(WriteMarkdown(in_).find("**Not checked**\n- 88 OS packages"), std::string::npos);
+  // A file whose packages are unknown (catalog::Inventory::unread), and the matcher's own reasons.
+  scan_.stats.unchecked_reasons = {"the database has no advisories for Debian:13: 3 packages not checked"};
+  catalog::UnreadFile unread;
+  unread.path = "var/lib/dpkg/status";
+  unread.layer = 2;
+  unread.cataloger = "dpkg";
+  unread.reason = "too large";
+  inv_.unread = {unread};
+  t = WriteTable(in_);
+  EXPECT_NE(t.find("  the database has no advisories for Debian:13: 3 packages not checked\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("1 file that lists packages could not be read: "), std::string::npos) << t;
+  EXPECT_EQ(t.find("88 OS packages"), std::string::npos) << t;  // the matcher's reason replaces the count
+  EXPECT_NE(WriteMarkdown(in_).find("**Not checked**\n- the database has no advisories for Debian"), std::string::npos);
 }
 
 TEST(ReportFormat, Names) {

@@ -104,7 +104,7 @@ std::string WriteOciLayout(const std::string& dir, const std::vector<TestLayer>&
   for (const auto& l : layers) {
     std::string raw = MakeTar(l.entries, Compress::kNone);
     std::string stored = l.compress == Compress::kNone ? raw : MakeTar(l.entries, l.compress);
-    diff_ids.push_back(Digest(raw));
+    diff_ids.push_back(l.claimed_diff_id.empty() ? Digest(raw) : l.claimed_diff_id);
     std::string d = Blob(dir, stored);
     std::string mt = "application/vnd.oci.image.layer.v1.tar";
     if (l.compress == Compress::kGzip) mt += "+gzip";

@@ -40,6 +40,8 @@ struct TestLayer {
   std::vector<TarEntry> entries;
   Compress compress = Compress::kGzip;
   std::string created_by;
+  // When not empty, the config lists this diff_id instead of the layer's true one (a lying image).
+  std::string claimed_diff_id;
 };
 
 // Writes an OCI image layout for `layers` into `dir` (created), with a config that lists the

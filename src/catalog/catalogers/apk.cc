@@ -10,6 +10,7 @@ class ApkCataloger : public Cataloger {
   std::string_view name() const override { return "apk"; }
   bool Wants(const FileRef& f) const override { return f.path == "lib/apk/db/installed"; }
   uint64_t MaxSize() const override { return 256u << 20; }
+  bool IsPackageDatabase(const FileRef&) const override { return true; }
   Status Parse(const FileRef&, std::string_view content, FileResult& out) const override {
     return ParseApkInstalled(content, out.packages);
   }

@@ -35,7 +35,12 @@ struct FileResult {
   // Named facts for the merge step (e.g. "os-release" -> file content).
   std::map<std::string, std::string> facts;
 
-  bool empty() const { return packages.empty() && owned_files.empty() && facts.empty(); }
+  // Set when the file could not be read or (a package database) did not parse: the packages it
+  // lists are unknown. The file still hides lower layers' versions of the same path.
+  std::string unread_reason;
+  std::string unread_by;  // the cataloger that wanted it
+
+  bool empty() const { return packages.empty() && owned_files.empty() && facts.empty() && unread_reason.empty(); }
 };
 
 class Cataloger {
@@ -46,10 +51,15 @@ class Cataloger {
   // True if this cataloger reads `file`. Called for every regular file of every layer: keep it
   // cheap and decide from the path (and mode/size) alone.
   virtual bool Wants(const FileRef& file) const = 0;
-  // Largest file this cataloger reads; larger wanted files are reported as skipped.
+  // Largest file this cataloger reads. A larger wanted file is not read: its packages are
+  // unknown and the inventory is incomplete (Inventory::unread), never silently smaller.
   virtual uint64_t MaxSize() const { return 64u << 20; }
+  // True for a file that lists the packages of the whole image (an OS package database): when
+  // it does not parse, its packages are unknown (Inventory::unread) rather than a warning.
+  virtual bool IsPackageDatabase(const FileRef&) const { return false; }
   // Parses one file's bytes and appends what it found to `out`. Returns kCorrupt (or another
-  // error) for malformed input; the analyzer reports it as a warning with the path and goes on.
+  // error) for malformed input; the analyzer reports it as a warning with the path and goes on
+  // (as an unread file when IsPackageDatabase).
   // Packages parsed before the failure may be kept in `out`.
   virtual Status Parse(const FileRef& file, std::string_view content, FileResult& out) const = 0;
 };

@@ -21,6 +21,9 @@ class DpkgCataloger : public Cataloger {
     if (dir == "var/lib/dpkg/info") return EndsWith(p, ".list");
     return false;
   }
+  bool IsPackageDatabase(const FileRef& f) const override {
+    return f.path == "var/lib/dpkg/status" || ParentPath(f.path) == "var/lib/dpkg/status.d";
+  }
   Status Parse(const FileRef& f, std::string_view content, FileResult& out) const override {
     std::string_view dir = ParentPath(f.path);
     std::string_view base = BaseName(f.path);

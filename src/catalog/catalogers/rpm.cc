@@ -47,6 +47,7 @@ class RpmCataloger : public Cataloger {
     std::string_view base = BaseName(f.path);
     return base == "rpmdb.sqlite" || base == "Packages" || base == "Packages.db";
   }
+  bool IsPackageDatabase(const FileRef&) const override { return true; }
   // Databases of large installations pass 100 MiB; the readers stay linear in the input.
   uint64_t MaxSize() const override { return 512u << 20; }
   Status Parse(const FileRef&, std::string_view content, FileResult& out) const override {

@@ -26,6 +26,6 @@ std::string EncodeLayerAnalysis(const LayerAnalysis& a);
 Result<LayerAnalysis> DecodeLayerAnalysis(std::string_view text);
 
 // Bumped whenever what catalogers produce changes, so old cache entries are not reused.
-inline constexpr int kAnalysisVersion = 1;
+inline constexpr int kAnalysisVersion = 2;  // 2: keyed by stored bytes, unread files
 
 }  // namespace vigil::catalog

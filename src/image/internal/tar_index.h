@@ -20,6 +20,8 @@ class TarIndex {
   // kNotFound if absent.
   Result<std::string_view> Find(std::string_view name) const;
   bool Contains(std::string_view name) const;
+  // True when no member was found (an empty tar, or bytes that are not a tar at all).
+  bool empty() const { return files_.empty() && links_.empty(); }
 
  private:
   std::map<std::string, std::string_view, std::less<>> files_;

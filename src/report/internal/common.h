@@ -26,10 +26,11 @@ std::string StepText(const catalog::Inventory& inv, int layer, size_t max);
 // the source version beside it, "1.0.9-2+b6 (source 1.0.9-2)" — the matcher compares the source
 // version (finding.installed_version). Not escaped.
 std::string InstalledText(const catalog::Package& p, const match::Finding& f);
-// What the scan could not check, one sentence each ("3 OS packages: ..."), empty when every
-// package was looked up: OS packages of a distribution without advisories, packages of types no
+// What the scan could not check, one sentence each, empty when every package was looked up: the
+// matcher's unchecked reasons (OS packages of a distribution without advisories, ecosystems the
+// database has none for), files that list packages but could not be read, package types no
 // advisory source covers, installed versions that could not be parsed, problems reading the
-// image. Not escaped (counts and vigil's own words, plus the distribution's name).
+// image. Escaped for the terminal.
 std::vector<std::string> NotChecked(const ReportInput& in);
 // "sha256:0123456789ab" (the first 12 hex digits).
 std::string ShortDigest(const std::string& digest);
