@@ -20,9 +20,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     vigil::image::LayerLimits limits;
     limits.max_uncompressed_bytes = 16 << 20;
     for (size_t i = 0; i < (*img)->info().layers.size() && i < 4; ++i) {
+      (void)(*img)->StoredDigest(i);
       (void)(*img)->WalkLayer(
           i, limits, [](const vigil::image::Entry&, vigil::image::EntryContent&) { return vigil::OkStatus(); });
     }
   }
+  // Choosing an image of several, and an explicit platform.
+  (void)vigil::image::Image::Open(path + ":@1", {"linux/arm64"});
   return 0;
 }

@@ -1,9 +1,11 @@
 #include "catalog/analyzer.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -14,6 +16,7 @@
 #include "catalog/catalogers/cataloger.h"
 #include "catalog/catalogers/os_release.h"
 #include "catalog/internal/layer_analysis.h"
+#include "catalog/layer_cache.h"
 #include "catalog/purl.h"
 #include "common/file.h"
 #include "common/path.h"
@@ -348,7 +351,23 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   MemoryBudget budget(options.memory_budget);
+  std::atomic<bool> wrote{false};
   std::mutex progress_mu;
+  // Progress: stored bytes read (or taken from the cache) of the image's total, and layers done.
+  uint64_t total_bytes = 0;
+  for (const image::Layer& l : info.layers) total_bytes += l.size;
+  std::atomic<uint64_t> read_bytes{0};
+  auto last_print = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  auto report = [&](const std::string& suffix, bool force) {
+    std::lock_guard<std::mutex> lock(progress_mu);
+    auto now = std::chrono::steady_clock::now();
+    if (!force && now - last_print < std::chrono::milliseconds(200)) return;
+    last_print = now;
+    auto mib = [](uint64_t b) { return std::to_string((b + (1u << 19)) >> 20); };
+    std::string line = "layer " + std::to_string(done.load()) + "/" + std::to_string(n) + " done";
+    if (total_bytes > 0) line += ", " + mib(std::min(read_bytes.load(), total_bytes)) + "/" + mib(total_bytes) + " MiB";
+    options.progress(line + suffix);
+  };
   auto worker = [&]() {
     while (true) {
       size_t i = next.fetch_add(1);
@@ -368,17 +387,26 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
             // An entry is filed under the stored bytes' digest and, as the walk verified it, the
             // diff_id: an uncompressed blob (stored digest == diff_id) finds the entry a compressed
             // copy of the same tar left, and its hash just now verified that diff_id.
-            bool same_bytes = decoded.ok() && (decoded->digests.blob_digest == *stored ||
-                                               decoded->digests.diff_id == *stored);
+            bool same_bytes =
+                decoded.ok() && (decoded->digests.blob_digest == *stored || decoded->digests.diff_id == *stored);
             if (same_bytes && decoded->digests.diff_id == layer.diff_id) {
               results[i] = std::move(decoded);
               cached[i] = true;
+              utimensat(AT_FDCWD, cache_file.c_str(), nullptr, 0);  // used now: evicted last
             }
           }
         }
       }
       if (!results[i]) {
-        results[i] = AnalyzeLayer(img, i, cats, options.limits, budget);
+        image::LayerLimits limits = options.limits;
+        if (options.progress) {
+          limits.progress = [&, last = uint64_t{0}](uint64_t read, uint64_t) mutable {
+            read_bytes += read - last;
+            last = read;
+            report("", false);
+          };
+        }
+        results[i] = AnalyzeLayer(img, i, cats, limits, budget);
         if (results[i]->ok() && !cache_file.empty() && results[i]->value().digests.blob_digest.size() == 71) {
           // The walk verified these bytes and their diff_id; key the entry by what it measured.
           const image::LayerDigests& d = results[i]->value().digests;
@@ -386,16 +414,16 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
           for (const std::string* key : {&d.blob_digest, &d.diff_id}) {
             auto hex = DigestHex(*key);
             // A cache that cannot be written only costs time on the next scan.
-            if (hex.ok()) (void)WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry);
+            if (hex.ok() && WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry).ok()) {
+              wrote = true;
+            }
             if (d.diff_id == d.blob_digest) break;
           }
         }
       }
-      size_t d = ++done;
-      if (options.progress) {
-        std::lock_guard<std::mutex> lock(progress_mu);
-        options.progress("layer " + std::to_string(d) + "/" + std::to_string(n) + (cached[i] ? " (cached)" : ""));
-      }
+      ++done;
+      if (cached[i]) read_bytes += layer.size;
+      if (options.progress) report(cached[i] ? " (cached)" : "", true);
     }
   };
   unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -404,6 +432,8 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
+  // A bound that cannot be kept only costs disk space.
+  if (wrote) (void)EvictCache(options.cache_dir, options.cache_max_bytes);
 
   Inventory inv;
   inv.image = info;

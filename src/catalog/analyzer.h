@@ -15,6 +15,9 @@ namespace vigil::catalog {
 
 struct AnalyzeOptions {
   std::string cache_dir;  // "" = do not cache
+  // After writing new entries, least recently used ones are evicted down to this (layer_cache.h).
+  // 0 = no bound.
+  uint64_t cache_max_bytes = 2ull << 30;
   image::LayerLimits limits;
   unsigned threads = 0;  // layers analysed at once; 0 = one per core
   // Bytes of file content all workers together may hold at once (files are read whole and handed

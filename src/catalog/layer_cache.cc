@@ -1,3 +1,14 @@
+#include "catalog/layer_cache.h"
+
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
 #include "catalog/internal/layer_analysis.h"
 #include "common/json.h"
 
@@ -113,6 +124,105 @@ Result<LayerAnalysis> DecodeLayerAnalysis(std::string_view text) {
   } catch (const std::exception& e) {
     return Corrupt(std::string("layer cache entry is malformed: ") + e.what());
   }
+}
+
+}  // namespace vigil::catalog
+
+// --- the cache on disk ---------------------------------------------------------------------
+
+namespace vigil::catalog {
+namespace {
+
+struct EntryFile {
+  std::string path;
+  uint64_t bytes = 0;
+  int64_t used_ns = 0;  // modification time: refreshed on each use
+  bool current = false;
+};
+
+bool IsEntryName(const char* name) {
+  std::string_view n(name);
+  return n.size() > 5 && n.substr(n.size() - 5) == ".json" && n.find('-') == 64;
+}
+
+// Lists the entries of every layers/v<N> folder (only names that look like entries).
+Result<std::vector<EntryFile>> ListEntries(const std::string& cache_dir) {
+  std::vector<EntryFile> out;
+  std::string layers = cache_dir + "/layers";
+  DIR* top = opendir(layers.c_str());
+  if (top == nullptr) {
+    if (errno == ENOENT) return out;
+    return IoError("cannot read the cache folder '" + layers + "': " + std::strerror(errno));
+  }
+  std::string current = "v" + std::to_string(kAnalysisVersion);
+  while (dirent* v = readdir(top)) {
+    if (v->d_name[0] != 'v' || std::strspn(v->d_name + 1, "0123456789") != std::strlen(v->d_name + 1)) continue;
+    std::string dir = layers + "/" + v->d_name;
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) continue;
+    while (dirent* e = readdir(d)) {
+      if (!IsEntryName(e->d_name)) continue;
+      EntryFile f;
+      f.path = dir + "/" + e->d_name;
+      struct stat st;
+      if (lstat(f.path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      f.bytes = static_cast<uint64_t>(st.st_size);
+      f.used_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+      f.current = current == v->d_name;
+      out.push_back(std::move(f));
+    }
+    closedir(d);
+  }
+  closedir(top);
+  return out;
+}
+
+}  // namespace
+
+Result<CacheUsage> MeasureCache(const std::string& cache_dir) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<EntryFile> entries, ListEntries(cache_dir));
+  CacheUsage u;
+  for (const EntryFile& e : entries) {
+    ++u.entries;
+    u.bytes += e.bytes;
+  }
+  return u;
+}
+
+Result<CacheUsage> CleanCache(const std::string& cache_dir) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<EntryFile> entries, ListEntries(cache_dir));
+  CacheUsage removed;
+  for (const EntryFile& e : entries) {
+    if (unlink(e.path.c_str()) != 0 && errno != ENOENT) {
+      return IoError("cannot remove cache entry '" + e.path + "': " + std::strerror(errno));
+    }
+    ++removed.entries;
+    removed.bytes += e.bytes;
+  }
+  return removed;
+}
+
+Result<CacheUsage> EvictCache(const std::string& cache_dir, uint64_t max_bytes) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<EntryFile> entries, ListEntries(cache_dir));
+  // Old analysis versions first, then the least recently used.
+  std::sort(entries.begin(), entries.end(), [](const EntryFile& a, const EntryFile& b) {
+    if (a.current != b.current) return !a.current;
+    return a.used_ns < b.used_ns;
+  });
+  uint64_t current_bytes = 0;
+  for (const EntryFile& e : entries) {
+    if (e.current) current_bytes += e.bytes;
+  }
+  CacheUsage removed;
+  for (const EntryFile& e : entries) {
+    if (e.current && (max_bytes == 0 || current_bytes <= max_bytes)) break;
+    // Another scan may have removed it already: that is fine.
+    if (unlink(e.path.c_str()) != 0 && errno != ENOENT) continue;
+    ++removed.entries;
+    removed.bytes += e.bytes;
+    if (e.current) current_bytes -= e.bytes;
+  }
+  return removed;
 }
 
 }  // namespace vigil::catalog

@@ -185,6 +185,10 @@ class Decoder {
         break;
       }
     }
+    if (progress_ && (in_pos_ - reported_ >= kProgressStep || (done_ && reported_ != in_pos_))) {
+      reported_ = in_pos_;
+      progress_(in_pos_, blob_.size());
+    }
     total_out_ += piece.size();
     if (total_out_ > cap_) {
       return LimitExceeded("layer decompresses to more than " + std::to_string(cap_) +
@@ -210,6 +214,7 @@ class Decoder {
     diff_id = kind_ == Compression::kNone ? blob_digest : hasher_.OutDigest();
   }
   uint64_t total_out() const { return total_out_; }
+  void set_progress(std::function<void(uint64_t, uint64_t)> progress) { progress_ = std::move(progress); }
 
  private:
   // Feeds the next stored chunk; the previous chunk is no longer needed by the decoder.
@@ -300,6 +305,9 @@ class Decoder {
   Compression kind_;
   uint64_t cap_;
   size_t in_pos_ = 0;
+  static constexpr size_t kProgressStep = 4u << 20;
+  size_t reported_ = 0;
+  std::function<void(uint64_t, uint64_t)> progress_;
   size_t prev_pos_ = 0;
   bool done_ = false;
   uint64_t total_out_ = 0;
@@ -442,6 +450,7 @@ Result<LayerDigests> WalkLayerBlob(std::string_view blob, std::string_view want_
                                    bool blob_is_file_mapping) {
   VIGIL_ASSIGN_OR_RETURN(Compression kind, DetectCompression(blob));
   Decoder decoder(blob, kind, limits.max_uncompressed_bytes, blob_is_file_mapping);
+  decoder.set_progress(limits.progress);
   ReadContext ctx{&decoder, std::nullopt};
   std::unique_ptr<struct archive, int (*)(struct archive*)> a(archive_read_new(), archive_read_free);
   archive_read_support_format_tar(a.get());

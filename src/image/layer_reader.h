@@ -40,6 +40,9 @@ using EntryVisitor = std::function<Status(const Entry&, EntryContent&)>;
 struct LayerLimits {
   uint64_t max_uncompressed_bytes = 32ull << 30;  // decompression-bomb cap per layer
   uint64_t max_entries = 10'000'000;              // entries per layer
+  // Not a cap: when set, called during the walk (about every 4 MiB, and at the end) with the
+  // stored bytes read so far and the blob's stored size, for progress displays.
+  std::function<void(uint64_t read, uint64_t total)> progress;
 };
 
 // What a completed walk measured.

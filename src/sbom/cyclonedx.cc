@@ -117,6 +117,13 @@ std::string WriteCycloneDx(const catalog::Inventory& inv, const WriteOptions& op
   }
   bom["components"] = components;
   bom["dependencies"] = json::array({{{"ref", "vigil:image"}, {"dependsOn", depends}}});
+  if (!inv.complete()) {
+    // Files that list packages were not read: the component list is known to be incomplete.
+    bom["compositions"] = json::array({{{"aggregate", "incomplete"}, {"assemblies", json::array({"vigil:image"})}}});
+    json props = bom["metadata"].value("properties", json::array());
+    for (const catalog::UnreadFile& u : inv.unread) Prop(props, "vigil:unread", catalog::Describe(u));
+    bom["metadata"]["properties"] = props;
+  }
   return bom.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }
 

@@ -85,6 +85,9 @@ std::string WriteTable(const catalog::Inventory& inv) {
   if (!inv.warnings.empty()) {
     out += fmt::format("{} warning{} (on standard error)\n", inv.warnings.size(), inv.warnings.size() == 1 ? "" : "s");
   }
+  for (const auto& u : inv.unread) {
+    out += "INCOMPLETE: not read, its packages are unknown: " + EscapeControls(catalog::Describe(u)) + "\n";
+  }
   return out;
 }
 

@@ -318,3 +318,59 @@ TEST(Analyzer, MemoryBudgetSmallerThanFilesStillReadsThem) {
 
 }  // namespace
 }  // namespace vigil::catalog
+
+#include <fstream>
+
+#include "catalog/layer_cache.h"
+
+namespace vigil::catalog {
+namespace {
+
+// `vigil cache clean` and the size bound: least recently used entries go first, old analysis
+// versions before any current one, and nothing but entries is touched.
+TEST(LayerCache, MeasureCleanAndEvictLeastRecentlyUsed) {
+  std::string cache = testing::TempDir("cache_admin");
+  EXPECT_EQ(MeasureCache(cache)->entries, 0u);
+  EXPECT_EQ(MeasureCache(cache + "/nothing-here")->entries, 0u);
+  std::string a = testing::TempDir("cache_admin_a"), b = testing::TempDir("cache_admin_b");
+  testing::WriteOciLayout(a, SampleImage());
+  std::vector<TestLayer> other = {
+      TestLayer{{File("var/lib/dpkg/status", kStatus2)}, testing::Compress::kGzip, "ADD other.tar /"}};
+  testing::WriteOciLayout(b, other);
+  Analyse(a, cache);  // 3 layers: each under its stored digest, the 2 compressed ones under the diff_id too
+  auto after_a = MeasureCache(cache);
+  ASSERT_TRUE(after_a.ok());
+  EXPECT_EQ(after_a->entries, 5u);
+  // An entry of an older analysis version and a stranger's file.
+  std::string old_dir = cache + "/layers/v1";
+  ASSERT_EQ(std::system(("mkdir -p " + old_dir).c_str()), 0);
+  std::ofstream(old_dir + "/" + std::string(64, 'a') + "-abc.json") << "{}";
+  std::ofstream(cache + "/layers/README") << "keep me";
+  EXPECT_EQ(MeasureCache(cache)->entries, 6u);
+
+  // Only the old version goes when the bound is loose.
+  auto evicted = EvictCache(cache, 1ull << 30);
+  ASSERT_TRUE(evicted.ok());
+  EXPECT_EQ(evicted->entries, 1u);
+  sleep(1);  // modification times one second apart at least, whatever the file system
+  Analyse(b, cache);
+  uint64_t b_bytes = MeasureCache(cache)->bytes - after_a->bytes;
+  // A bound that fits only b's entry: a's (used longer ago) are evicted, b's stays.
+  auto tight = EvictCache(cache, b_bytes);
+  ASSERT_TRUE(tight.ok());
+  EXPECT_EQ(tight->entries, 5u);
+  Inventory warm_b = Analyse(b, cache);
+  EXPECT_TRUE(warm_b.layers[0].from_cache);
+  Inventory cold_a = Analyse(a, cache);
+  EXPECT_FALSE(cold_a.layers[0].from_cache);
+
+  auto cleaned = CleanCache(cache);
+  ASSERT_TRUE(cleaned.ok());
+  EXPECT_GT(cleaned->entries, 0u);
+  EXPECT_EQ(MeasureCache(cache)->entries, 0u);
+  std::ifstream kept(cache + "/layers/README");
+  EXPECT_TRUE(kept.good()) << "clean must remove cache entries only";
+}
+
+}  // namespace
+}  // namespace vigil::catalog

@@ -153,6 +153,11 @@ check "  ... naming the file it could not read" grep -q "app/node_modules/big/pa
 check "  ... and the flag that accepts it" grep -q -- "--accept-incomplete" "$WORK/err.txt"
 expect_rc "sbom --accept-incomplete" 0 "$VIGIL" sbom "dir:$ROOT" -f json -o "$WORK/inc.json" --accept-incomplete
 check "  ... the JSON says it is incomplete" jq -e '.complete == false and .unread[0].path == "app/node_modules/big/package.json"' "$WORK/inc.json"
+"$VIGIL" sbom "dir:$ROOT" -f cyclonedx -o "$WORK/inc.cdx.json" --accept-incomplete -q
+check "  ... CycloneDX says the component list is incomplete" \
+  jq -e '.compositions[0].aggregate == "incomplete" and (.metadata.properties | map(select(.name == "vigil:unread")) | length) == 1' "$WORK/inc.cdx.json"
+check "  ... and is valid CycloneDX 1.6" node "$validator" "$S/bom-1.6.schema.json" "$WORK/inc.cdx.json" \
+  "$S/spdx.schema.json" "$S/jsf-0.82.schema.json"
 expect_rc "scan of an incomplete inventory is an error" 2 "$VIGIL" scan --db "$DB" "dir:$ROOT" -f json -o "$WORK/inc-scan.json"
 check "  ... the report still written, saying so" jq -e '.complete == false' "$WORK/inc-scan.json"
 expect_rc "scan --accept-incomplete" 0 "$VIGIL" scan --db "$DB" "dir:$ROOT" -f json -o "$WORK/inc-scan.json" --accept-incomplete

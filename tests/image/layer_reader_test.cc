@@ -257,3 +257,34 @@ TEST(LayerReader, WalkDirectoryNeverFollowsLinks) {
 
 }  // namespace
 }  // namespace vigil::image
+
+namespace vigil::image {
+namespace {
+
+// Progress reports stored bytes read, never more than the blob, ending at its size.
+TEST(LayerReader, ProgressCountsStoredBytesToTheEnd) {
+  std::string big;
+  for (int i = 0; i < 3000; ++i) big += std::to_string(i * 7919) + "\n";
+  std::vector<testing::TarEntry> entries;
+  for (int i = 0; i < 200; ++i) entries.push_back(testing::File("f/" + std::to_string(i), big + std::to_string(i)));
+  for (Compress c : {Compress::kNone, Compress::kGzip, Compress::kZstd}) {
+    std::string blob = testing::MakeTar(entries, c);
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    LayerLimits limits;
+    limits.progress = [&](uint64_t read, uint64_t total) { calls.emplace_back(read, total); };
+    auto r = WalkLayerBlob(blob, "", "", limits, [](const Entry&, EntryContent&) { return OkStatus(); });
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    ASSERT_FALSE(calls.empty());
+    for (size_t i = 0; i < calls.size(); ++i) {
+      EXPECT_EQ(calls[i].second, blob.size());
+      EXPECT_LE(calls[i].first, blob.size());
+      if (i > 0) {
+        EXPECT_GT(calls[i].first, calls[i - 1].first);
+      }
+    }
+    EXPECT_EQ(calls.back().first, blob.size()) << "compression " << static_cast<int>(c);
+  }
+}
+
+}  // namespace
+}  // namespace vigil::image
