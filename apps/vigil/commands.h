@@ -13,7 +13,11 @@ inline constexpr int kExitError = 2;
 // Adds `vigil sbom` to `app`; the command stores its exit code in `*exit_code`.
 void AddSbomCommand(CLI::App& app, int* exit_code);
 
-// Adds `vigil version compare` to `app`; the command stores its exit code in `*exit_code`.
+// vigil's version ("0.1.0", CMake's project version).
+extern const char* const kVersion;
+
+// Adds `vigil version` (the version and build facts, as text or with -f json) and
+// `vigil version compare` to `app`; the command stores its exit code in `*exit_code`.
 void AddVersionCommand(CLI::App& app, int* exit_code);
 
 // Adds `vigil scan` (image or SBOM against the database, reports, CI gate) to `app`.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "common/escape.h"
 #include "vulndb/importer.h"
 #include "vulndb/lookup.h"
 #include "vulndb/sqlite_store.h"
@@ -91,7 +92,7 @@ std::string ImportLine(const vulndb::ImportProgress& p) {
 }
 
 int Fail(std::string_view cmd, const Error& e) {
-  std::cerr << "vigil db " << cmd << ": " << e.ToString() << "\n";
+  std::cerr << "vigil db " << cmd << ": " << EscapeControls(e.ToString()) << "\n";
   return kExitError;
 }
 
@@ -137,8 +138,9 @@ void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f
                   r.problems.size() - f.show_problems);
       break;
     }
-    std::printf("%s: %s%s%s\n", p.skipped ? "skipped" : "warning", p.where.c_str(),
-                p.id.empty() ? "" : (" (" + p.id + ")").c_str(), (": " + p.reason).c_str());
+    // Paths, ids and reasons quote the feed files: escaped for the terminal.
+    std::printf("%s: %s\n", p.skipped ? "skipped" : "warning",
+                EscapeControls(p.where + (p.id.empty() ? "" : " (" + p.id + ")") + ": " + p.reason).c_str());
   }
   // Per input, when there is more than one or one gave nothing.
   if (r.inputs.size() > 1 || r.empty_inputs > 0) {
@@ -331,8 +333,9 @@ int RunLookup(const DbFlags& f) {
       if (!intel.kev_date_added.empty()) cvss += "\tkev=" + intel.cve + " (added " + intel.kev_date_added + ")";
       if (intel.epss >= 0) cvss += "\tepss=" + std::to_string(intel.epss).substr(0, 6);
     }
-    std::printf("%s\t%s\tfixed=%s%s%s\n", row.id.c_str(), row.verdict.c_str(), fixed.empty() ? "none" : fixed.c_str(),
-                row.status.empty() ? "" : ("\tstatus=" + row.status).c_str(), cvss.c_str());
+    std::printf("%s\t%s\tfixed=%s%s%s\n", EscapeControls(row.id).c_str(), row.verdict.c_str(),
+                fixed.empty() ? "none" : EscapeControls(fixed).c_str(),
+                row.status.empty() ? "" : ("\tstatus=" + EscapeControls(row.status)).c_str(), cvss.c_str());
   }
   return kExitOk;
 }
@@ -344,7 +347,7 @@ int RunChanges(const DbFlags& f) {
   if (!changes.ok()) return Fail("changes", changes.error());
   for (const auto& c : *changes) {
     std::printf("%lld\t%lld\t%s\t%s\t%s\n", static_cast<long long>(c.seq), static_cast<long long>(c.run),
-                c.kind.c_str(), c.id.c_str(), c.modified.c_str());
+                c.kind.c_str(), EscapeControls(c.id).c_str(), EscapeControls(c.modified).c_str());
   }
   return kExitOk;
 }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "common/escape.h"
 #include "common/file.h"
 
 namespace vigil::app {
@@ -34,7 +35,7 @@ bool CheckComplete(const catalog::Inventory& inventory, const ImageFlags& flags,
   for (const catalog::UnreadFile& u : inventory.unread) {
     if (flags.accept_incomplete && quiet) break;
     std::cerr << cmd << (flags.accept_incomplete ? "warning: " : "error: ")
-              << "not read, its packages are unknown: " << catalog::Describe(u) << "\n";
+              << "not read, its packages are unknown: " << EscapeControls(catalog::Describe(u)) << "\n";
   }
   if (flags.accept_incomplete) return true;
   std::cerr << cmd << "the result is incomplete (" << inventory.unread.size()

@@ -9,8 +9,11 @@
 #include <iostream>
 #include <utility>
 
+#include "cli.h"
 #include "commands.h"
 #include "common/diagnostic.h"
+#include "common/escape.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "image_input.h"
 #include "match/scan_image.h"
@@ -31,6 +34,9 @@ struct ScanFlags {
   std::vector<std::string> vex;
   std::string ignore_file;
   std::string fail_on;
+  std::vector<std::string> severities;
+  std::string unknown_severity = "fail";
+  std::string color = "auto";
   bool only_fixed = false;
   bool fail_on_kev = false;
   bool exclude_base = false;
@@ -41,20 +47,38 @@ struct ScanFlags {
 
 constexpr const char* kCmd = "vigil scan: ";
 
+// Messages quote file names and text from images and SBOMs: escaped for the terminal.
 int Fail(const std::string& message) {
-  std::cerr << kCmd << message << "\n";
+  std::cerr << kCmd << EscapeControls(message) << "\n";
   return kExitError;
 }
 
-// Prints diagnostics: errors always, warnings unless `quiet`.
+// Prints diagnostics: errors always, warnings unless `quiet`. A snippet keeps its own line.
 void Print(const std::vector<Diagnostic>& diagnostics, bool quiet) {
   for (const Diagnostic& d : diagnostics) {
-    if (d.severity == Diagnostic::Severity::kError || !quiet) std::cerr << kCmd << d.ToString() << "\n";
+    if (d.severity != Diagnostic::Severity::kError && quiet) continue;
+    Diagnostic safe = d;
+    safe.snippet.clear();
+    std::cerr << kCmd << EscapeControls(safe.ToString()) << "\n";
+    if (!d.snippet.empty()) std::cerr << "  " << EscapeControls(d.snippet) << "\n";
   }
+}
+
+// "fail", "ignore", or a rating: what an UNKNOWN-rated finding counts as for --fail-on.
+Result<vulndb::Rating> ParseUnknownSeverity(const std::string& text) {
+  if (text == "fail") return vulndb::Rating::kCritical;
+  if (text == "ignore") return vulndb::Rating::kUnknown;
+  auto r = match::ParseSeverityFlag(text);
+  if (!r.ok() || *r == vulndb::Rating::kUnknown) {
+    return InvalidArgument("--unknown-severity must be fail, ignore, critical, high, medium, low or negligible, not '" +
+                           text + "'");
+  }
+  return *r;
 }
 
 int RunScan(const ScanFlags& f) {
   if (f.image.empty() == f.sbom.empty()) return Fail("give either an IMAGE or --sbom FILE");
+  if (Status st = CheckOutputPath(f.output); !st.ok()) return Fail(st.error().message());
   auto format = report::ParseFormat(
       !f.format.empty() ? f.format : ((f.output.empty() && isatty(STDOUT_FILENO)) ? "table" : "json"));
   if (!format.ok()) return Fail(format.error().ToString());
@@ -76,6 +100,14 @@ int RunScan(const ScanFlags& f) {
     auto rating = match::ParseSeverityFlag(f.fail_on);
     if (!rating.ok()) return Fail("--fail-on: " + rating.error().message());
     options.policy.fail_on = *rating;
+  }
+  auto unknown_as = ParseUnknownSeverity(AsciiLower(f.unknown_severity));
+  if (!unknown_as.ok()) return Fail(unknown_as.error().message());
+  options.policy.unknown_as = *unknown_as;
+  for (const std::string& name : f.severities) {
+    auto rating = match::ParseSeverityFlag(name);
+    if (!rating.ok()) return Fail("--severity: " + rating.error().message());
+    options.severities.push_back(*rating);
   }
 
   // User inputs first: a mistake in them should not cost a whole image analysis.
@@ -116,6 +148,13 @@ int RunScan(const ScanFlags& f) {
   in.db.built_at = db->built_at;
   in.db.records = db->records;
   in.group = f.group_by == "severity" ? report::GroupBy::kSeverity : report::GroupBy::kLayer;
+  in.tool_version = kVersion;
+  if (f.output.empty() || f.output == "-") {
+    in.width = OutputWidth(STDOUT_FILENO);
+    in.color = WantColor(AsciiLower(f.color), STDOUT_FILENO);
+  } else {
+    in.color = AsciiLower(f.color) == "always";
+  }
   if (Status st = WriteOutput(f.output, report::Write(*format, in)); !st.ok()) return Fail(st.error().ToString());
   scan->phases.emplace_back("report", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (f.verbose) {
@@ -133,17 +172,20 @@ int RunScan(const ScanFlags& f) {
     }
     std::cerr << kCmd << "time: " << line << "\n";
   }
-  if (!f.quiet && *format != report::Format::kTable) {
+  // Warnings in every format: the table's footer only counts what could not be checked.
+  if (!f.quiet) {
     for (const auto* list : {&scan->inventory.warnings, &scan->report.stats.warnings, &scan->report.warnings,
                              &scan->report.stats.unchecked_reasons}) {
-      for (const std::string& w : *list) std::cerr << kCmd << "warning: " << w << "\n";
+      for (const std::string& w : *list) PrintWarning(kCmd, w);
     }
   }
   // An inventory with unread files is an error, not a policy verdict: the answer is unknown.
   if (!CheckComplete(scan->inventory, f.image_flags, kCmd, f.quiet)) return kExitError;
   if (scan->report.policy.failed) {
     if (!f.quiet) {
-      for (const std::string& r : scan->report.policy.reasons) std::cerr << kCmd << "policy failed: " << r << "\n";
+      for (const std::string& r : scan->report.policy.reasons) {
+        std::cerr << kCmd << "policy failed: " << EscapeControls(r) << "\n";
+      }
     }
     return kExitPolicy;
   }
@@ -163,19 +205,35 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--db", f->db, "Database folder (default: $VIGIL_DB, else $XDG_DATA_HOME/vigil/db)")
       ->envname("VIGIL_DB");
   cmd->add_option("-f,--format", f->format,
-                  "table, json, sarif, cyclonedx or markdown; default: table on a terminal, else json");
-  cmd->add_option("-o,--output", f->output, "Write to this file instead of standard output");
-  cmd->add_option("--group-by", f->group_by, "Table grouping: layer (default) or severity");
+                  "table, json, sarif, cyclonedx (cyclonedx-json), markdown, or spdx (spdx-json: the SBOM only); "
+                  "default: table on a terminal, else json")
+      ->check(CLI::IsMember(FormatNames(), CLI::ignore_case));
+  cmd->add_option("-o,--output", f->output, "Write to this file instead of standard output (-f picks the format)");
+  cmd->add_option("--group-by", f->group_by, "Table grouping: layer (default) or severity")
+      ->check(CLI::IsMember({"layer", "severity"}));
   cmd->add_option("--base", f->base, "The base image (any image form); its layers' findings are marked as base");
   cmd->add_option("--vex", f->vex, "OpenVEX, CycloneDX VEX or CSAF VEX file (repeatable)");
   cmd->add_option("--ignore-file", f->ignore_file, "Ignore file (default: ./.vigilignore.yaml when present)");
   cmd->add_option("--fail-on", f->fail_on,
                   "Exit 1 when an unsuppressed finding rates at least this: critical, high, medium, low, "
-                  "negligible, unknown");
-  cmd->add_flag("--only-fixed", f->only_fixed, "Report only vulnerabilities that have a fixed version");
+                  "negligible, unknown (findings of unknown severity count as --unknown-severity says)")
+      ->check(CLI::IsMember({"critical", "high", "medium", "low", "negligible", "unknown"}, CLI::ignore_case));
+  cmd->add_option("--unknown-severity", f->unknown_severity,
+                  "How a finding no source rated counts for --fail-on: fail (default: it fails any level), ignore "
+                  "(only --fail-on unknown catches it), or a level it counts as (critical ... negligible)")
+      ->check(CLI::IsMember({"fail", "ignore", "critical", "high", "medium", "low", "negligible"}, CLI::ignore_case))
+      ->default_str("fail");
+  cmd->add_option("--severity", f->severities,
+                  "Only these severities, comma-separated (UNKNOWN,NEGLIGIBLE,LOW,MEDIUM,HIGH,CRITICAL): the others "
+                  "are left out of the report and the gate (counted in the summary)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"unknown", "negligible", "low", "medium", "high", "critical"}, CLI::ignore_case));
+  cmd->add_flag("--only-fixed,--ignore-unfixed", f->only_fixed,
+                "Report only vulnerabilities that have a fixed version (--ignore-unfixed: Trivy's name)");
   cmd->add_flag("--fail-on-kev", f->fail_on_kev, "Exit 1 when an unsuppressed finding is in CISA KEV");
   cmd->add_flag("--exclude-base", f->exclude_base, "Leave base-image findings out of the report and the gate");
   AddImageFlags(cmd, &f->image_flags);
+  AddColorOption(cmd, &f->color);
   cmd->add_flag("-q,--quiet", f->quiet, "No progress, warnings or policy messages on standard error");
   cmd->add_flag("-v,--verbose", f->verbose, "Print what was matched and skipped, and where the time went");
   cmd->callback([f, exit_code]() { *exit_code = RunScan(*f); });

@@ -1,10 +1,14 @@
-// `vigil version compare --scheme SCHEME A B`: order two versions as SCHEME does; with --batch,
-// order every "A<TAB>B" line of standard input. For scripting and for explaining a match.
+// `vigil version`: the version and how this binary was built. `vigil version compare --scheme
+// SCHEME A B`: order two versions as SCHEME does; with --batch, order every "A<TAB>B" line of
+// standard input. For scripting and for explaining a match.
+#include <CLI/Version.hpp>
 #include <cstdio>
 #include <iostream>
 #include <string>
 
+#include "build_info.h"
 #include "commands.h"
+#include "common/json.h"
 #include "common/strings.h"
 #include "version/version.h"
 
@@ -115,9 +119,28 @@ int RunCompare(const CompareFlags& f) {
 
 }  // namespace
 
+const char* const kVersion = VIGIL_VERSION;
+
 void AddVersionCommand(CLI::App& app, int* exit_code) {
-  CLI::App* cmd = app.add_subcommand("version", "Version schemes: compare versions as an ecosystem does");
-  cmd->require_subcommand(1);
+  CLI::App* cmd = app.add_subcommand(
+      "version", "Print vigil's version and build (commit, compiler); `version compare` orders versions");
+  auto format = std::make_shared<std::string>("text");
+  cmd->add_option("-f,--format", *format, "text (default) or json")
+      ->check(CLI::IsMember({"text", "json"}, CLI::ignore_case));
+  cmd->callback([cmd, format, exit_code]() {
+    if (!cmd->get_subcommands().empty()) return;  // `version compare` ran
+    if (*format == "json") {
+      nlohmann::json j = {{"version", VIGIL_VERSION},     {"commit", VIGIL_GIT_COMMIT},
+                          {"compiler", VIGIL_COMPILER},   {"build_type", VIGIL_BUILD_TYPE},
+                          {"bpf_probes", VIGIL_WITH_BPF}, {"cli11", CLI11_VERSION}};
+      std::cout << j.dump(2) << "\n";
+    } else {
+      std::cout << "vigil " << VIGIL_VERSION << "\ncommit      " << VIGIL_GIT_COMMIT << "\ncompiler    "
+                << VIGIL_COMPILER << " (C++20)\nbuild type  " << VIGIL_BUILD_TYPE << "\nBPF probes  " << VIGIL_WITH_BPF
+                << "\n";
+    }
+    *exit_code = kExitOk;
+  });
   auto flags = std::make_shared<CompareFlags>();
   std::string schemes;
   for (auto n : version::SchemeNames()) {

@@ -185,12 +185,13 @@ void Summarize(ScanReport& r) {
 }
 
 void Gate(const Policy& policy, const catalog::Inventory& inventory, ScanReport& r) {
-  size_t severe = 0, kev = 0, any = 0;
+  size_t severe = 0, unrated = 0, kev = 0, any = 0;
   for (const ScanFinding& sf : r.findings) {
     if (sf.suppression.suppressed()) continue;
     bool bad = false;
-    if (policy.fail_on && sf.rating >= *policy.fail_on) {
-      ++severe;
+    Rating rating = sf.rating == Rating::kUnknown ? policy.unknown_as : sf.rating;
+    if (policy.fail_on && rating >= *policy.fail_on) {
+      ++(sf.rating == Rating::kUnknown && *policy.fail_on != Rating::kUnknown ? unrated : severe);
       bad = true;
     }
     if (policy.fail_on_kev && sf.kev) {
@@ -206,6 +207,12 @@ void Gate(const Policy& policy, const catalog::Inventory& inventory, ScanReport&
     std::string name = AsciiLower(vulndb::RatingName(*policy.fail_on));
     p.reasons.push_back(std::to_string(severe) + " finding" + (severe == 1 ? "" : "s") + " rated " + name +
                         " or higher (--fail-on " + name + ")");
+  }
+  if (unrated > 0) {
+    std::string name = AsciiLower(vulndb::RatingName(*policy.fail_on));
+    p.reasons.push_back(std::to_string(unrated) + " finding" + (unrated == 1 ? "" : "s") +
+                        " of unknown severity, counted as " + AsciiLower(vulndb::RatingName(policy.unknown_as)) +
+                        " (--fail-on " + name + "; --unknown-severity says how unrated findings count)");
   }
   if (kev > 0) {
     p.reasons.push_back(std::to_string(kev) + " finding" + (kev == 1 ? "" : "s") +
@@ -259,6 +266,11 @@ Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index
       continue;
     }
     Rate(sf);
+    if (!options.severities.empty() &&
+        std::find(options.severities.begin(), options.severities.end(), sf.rating) == options.severities.end()) {
+      ++report.summary.severity_filtered;
+      continue;
+    }
     lookups.Fill(sf, report.warnings);
     ApplyVex(options.vex, p, inventory.image, sf);
     if (!sf.suppression.suppressed()) ApplyIgnore(options.ignore, p, sf);
@@ -272,9 +284,10 @@ Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index
     if (an != bn) return an < bn;
     return a.finding.id < b.finding.id;
   });
-  size_t excluded = report.summary.excluded_base;
+  size_t excluded = report.summary.excluded_base, filtered = report.summary.severity_filtered;
   Summarize(report);
   report.summary.excluded_base = excluded;
+  report.summary.severity_filtered = filtered;
   Gate(options.policy, inventory, report);
   return report;
 }

@@ -62,8 +62,12 @@ struct ScanFinding {
 
 // The CI gate. Suppressed findings never fail it.
 struct Policy {
-  // Fail when a finding rates at least this (kUnknown counts as the lowest rating).
+  // Fail when a finding rates at least this.
   std::optional<vulndb::Rating> fail_on;
+  // The rating a finding of UNKNOWN severity counts as for `fail_on` (docs/SCAN.md). The default,
+  // kCritical, makes every unrated finding fail any `fail_on`: no source rated it, which does not
+  // make it harmless. kUnknown leaves such findings below every level but "unknown".
+  vulndb::Rating unknown_as = vulndb::Rating::kCritical;
   bool fail_on_kev = false;   // fail when a finding is in CISA KEV
   bool exclude_base = false;  // findings of base-image layers are neither reported nor gated
   // When false (the default), a gate (fail_on or fail_on_kev set) also fails when the scan could
@@ -84,17 +88,21 @@ struct ScanOptions {
   std::vector<VexDocument> vex;
   IgnoreFile ignore;
   Policy policy;
+  // When not empty, only findings rated one of these are reported and gated; the others are
+  // counted in ScanSummary::severity_filtered.
+  std::vector<vulndb::Rating> severities;
 };
 
 // Counts for summaries.
 struct ScanSummary {
   size_t findings = 0;  // reported, suppressed ones included
   size_t suppressed = 0;
-  size_t base = 0;           // unsuppressed findings in base-image layers
-  size_t fixable = 0;        // unsuppressed findings with a fixed version
-  size_t kev = 0;            // unsuppressed findings in KEV
-  size_t by_rating[6] = {};  // unsuppressed findings per vulndb::Rating
-  size_t excluded_base = 0;  // left out by Policy::exclude_base
+  size_t base = 0;               // unsuppressed findings in base-image layers
+  size_t fixable = 0;            // unsuppressed findings with a fixed version
+  size_t kev = 0;                // unsuppressed findings in KEV
+  size_t by_rating[6] = {};      // unsuppressed findings per vulndb::Rating
+  size_t excluded_base = 0;      // left out by Policy::exclude_base
+  size_t severity_filtered = 0;  // left out by ScanOptions::severities
 };
 
 struct ScanReport {

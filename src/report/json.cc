@@ -132,6 +132,7 @@ std::string WriteJson(const ReportInput& in) {
                     {"kev", s.kev},
                     {"base_image", s.base},
                     {"excluded_base", s.excluded_base},
+                    {"severity_filtered", s.severity_filtered},
                     {"packages_matched", scan.stats.packages_matched},
                     {"packages_unchecked", scan.stats.unchecked},
                     {"unfixed_dropped", scan.stats.unfixed_dropped}};

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/escape.h"
 #include "report/internal/common.h"
 #include "report/report.h"
 
@@ -13,33 +14,13 @@ namespace {
 
 constexpr size_t kMaxRows = 100;
 
-// Table cells: no line breaks, pipes and backticks escaped, HTML left inert.
-std::string Cell(std::string s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '\n':
-      case '\r':
-        out += ' ';
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '`':
-        out += "\\`";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+// Identifiers and versions as code spans (no markup, links or @mentions render inside), prose as
+// escaped text; both keep table pipes inert (common/escape.h).
+std::string Code(const std::string& s) { return MarkdownCode(s, true); }
+
+// Fixed versions as code; the status words ("no fix", "will not fix") are vigil's own.
+std::string Fix(const match::Finding& f) {
+  return f.fix.empty() && f.fixed_versions.empty() ? FixText(f) : Code(FixText(f));
 }
 
 }  // namespace
@@ -47,7 +28,7 @@ std::string Cell(std::string s) {
 std::string WriteMarkdown(const ReportInput& in) {
   const match::ScanReport& scan = *in.scan;
   const match::ScanSummary& s = scan.summary;
-  std::string out = fmt::format("### vigil scan: `{}`\n\n", Cell(ImageName(*in.inventory)));
+  std::string out = "### vigil scan: " + MarkdownCode(ImageName(*in.inventory), false) + "\n\n";
   size_t active = s.findings - s.suppressed;
   out += fmt::format(
       "**{} vulnerabilit{}**: {} critical, {} high, {} medium, {} low, {} negligible, {} unknown. "
@@ -56,16 +37,22 @@ std::string WriteMarkdown(const ReportInput& in) {
       s.by_rating[0], s.fixable, s.kev, s.suppressed);
   if (scan.base.known()) {
     out += fmt::format(" {} come{} from the base image{}.", s.base, s.base == 1 ? "s" : "",
-                       scan.base.name.empty() ? "" : " `" + Cell(scan.base.name) + "`");
+                       scan.base.name.empty() ? "" : " " + MarkdownCode(scan.base.name, false));
   }
   out += "\n\n";
   if (scan.policy.failed) {
     out += "**Policy: failed**\n";
-    for (const std::string& r : scan.policy.reasons) out += "- " + Cell(r) + "\n";
+    for (const std::string& r : scan.policy.reasons) out += "- " + MarkdownText(r) + "\n";
   } else {
     out += "**Policy: passed**\n";
   }
   out += "\n";
+  std::vector<std::string> not_checked = NotChecked(in);
+  if (!not_checked.empty()) {
+    out += "**Not checked**\n";
+    for (const std::string& line : not_checked) out += "- " + MarkdownText(line) + "\n";
+    out += "\n";
+  }
   std::vector<const match::ScanFinding*> rows;
   for (const match::ScanFinding& sf : scan.findings) {
     if (!sf.suppression.suppressed()) rows.push_back(&sf);
@@ -82,9 +69,9 @@ std::string WriteMarkdown(const ReportInput& in) {
       if (sf.kev) sev += " (KEV)";
       std::string layer = sf.layer < 0 ? "?" : std::to_string(sf.layer);
       if (sf.base) layer += " (base)";
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", sev, Cell(sf.finding.id),
-                         Cell(DisplayName(PackageOf(in, sf))), Cell(sf.finding.installed_version),
-                         Cell(FixText(sf.finding)), layer);
+      const catalog::Package& p = PackageOf(in, sf);
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", sev, Code(sf.finding.id), Code(DisplayName(p)),
+                         Code(InstalledText(p, sf.finding)), Fix(sf.finding), layer);
     }
     if (rows.size() > kMaxRows) out += fmt::format("\n… and {} more (see the full report).\n", rows.size() - kMaxRows);
     out += "\n";
@@ -94,9 +81,9 @@ std::string WriteMarkdown(const ReportInput& in) {
                        s.suppressed);
     for (const match::ScanFinding& sf : scan.findings) {
       if (!sf.suppression.suppressed()) continue;
-      out +=
-          fmt::format("| {} | {} | {} |\n", Cell(sf.finding.id), Cell(DisplayName(PackageOf(in, sf))),
-                      Cell(sf.suppression.status + ": " + sf.suppression.reason + " (" + sf.suppression.source + ")"));
+      out += fmt::format(
+          "| {} | {} | {} |\n", Code(sf.finding.id), Code(DisplayName(PackageOf(in, sf))),
+          MarkdownText(sf.suppression.status + ": " + sf.suppression.reason + " (" + sf.suppression.source + ")"));
     }
     out += "\n</details>\n";
   }

@@ -4,6 +4,7 @@
 
 #include <map>
 
+#include "common/escape.h"
 #include "common/json.h"
 #include "common/sha256.h"
 #include "report/internal/common.h"
@@ -42,7 +43,7 @@ std::string SecuritySeverity(const match::ScanFinding& sf) {
 
 std::string Message(const ReportInput& in, const match::ScanFinding& sf) {
   const catalog::Package& p = PackageOf(in, sf);
-  std::string m = fmt::format("{} {} is affected by {}", DisplayName(p), sf.finding.installed_version, sf.finding.id);
+  std::string m = fmt::format("{} {} is affected by {}", DisplayName(p), InstalledText(p, sf.finding), sf.finding.id);
   if (!sf.finding.summary.empty()) m += " (" + sf.finding.summary + ")";
   m += sf.finding.fixed_versions.empty() ? "; " + FixText(sf.finding) : "; fixed in " + FixText(sf.finding);
   m += fmt::format("; severity {}", vulndb::RatingName(sf.rating));
@@ -53,7 +54,7 @@ std::string Message(const ReportInput& in, const match::ScanFinding& sf) {
     if (!step.empty()) m += ": " + step;
   }
   if (sf.kev) m += "; listed in CISA KEV";
-  return m + ".";
+  return EscapeControls(m + ".");
 }
 
 }  // namespace
@@ -69,7 +70,7 @@ std::string WriteSarif(const ReportInput& in) {
     if (added) {
       json rule;
       rule["id"] = f.id;
-      rule["shortDescription"]["text"] = f.summary.empty() ? f.id : f.summary;
+      rule["shortDescription"]["text"] = EscapeControls(f.summary.empty() ? f.id : f.summary);
       std::string full = f.id;
       if (!f.aliases.empty()) {
         full += " (also";
@@ -77,7 +78,7 @@ std::string WriteSarif(const ReportInput& in) {
         full += ")";
       }
       if (!f.summary.empty()) full += ": " + f.summary;
-      rule["fullDescription"]["text"] = full;
+      rule["fullDescription"]["text"] = EscapeControls(full);
       rule["help"]["text"] = "Upgrade the package to a fixed version, or rebuild on a base image that has one.";
       rule["defaultConfiguration"]["level"] = Level(sf.rating);
       rule["properties"] = {{"security-severity", SecuritySeverity(sf)},
@@ -102,7 +103,7 @@ std::string WriteSarif(const ReportInput& in) {
       s["status"] = "accepted";
       std::string why = sf.suppression.status;
       if (!sf.suppression.reason.empty()) why += ": " + sf.suppression.reason;
-      s["justification"] = why + " (" + sf.suppression.source + ")";
+      s["justification"] = EscapeControls(why + " (" + sf.suppression.source + ")");
       r["suppressions"] = json::array({s});
     }
     json props;

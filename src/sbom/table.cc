@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/escape.h"
 #include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
@@ -21,8 +22,7 @@ std::string OneLine(std::string s, size_t max) {
   }
   const std::string nop = "/bin/sh -c #(nop) ";
   if (s.rfind(nop, 0) == 0) s = s.substr(nop.size());
-  if (s.size() > max) s = s.substr(0, max - 3) + "...";
-  return s;
+  return FitWidth(EscapeControls(s), max);
 }
 
 std::string HumanSize(uint64_t n) {
@@ -40,43 +40,54 @@ std::string HumanSize(uint64_t n) {
 
 std::string WriteTable(const catalog::Inventory& inv) {
   std::string out;
-  out += fmt::format("Image    {} ({})\n", ImageName(inv), inv.image.format);
-  if (!inv.image.config_digest.empty()) out += fmt::format("Id       {}\n", inv.image.config_digest);
+  // Every value comes from the image: escaped (common/escape.h), padded by display width.
+  auto esc = [](const std::string& v) { return EscapeControls(v); };
+  out += fmt::format("Image    {} ({})\n", esc(ImageName(inv)), esc(inv.image.format));
+  if (!inv.image.config_digest.empty()) out += fmt::format("Id       {}\n", esc(inv.image.config_digest));
   if (!inv.image.config.os.empty()) {
-    out += fmt::format("Platform {}/{}\n", inv.image.config.os, inv.image.config.architecture);
+    out += fmt::format("Platform {}/{}\n", esc(inv.image.config.os), esc(inv.image.config.architecture));
   }
   if (!inv.distro.empty()) {
-    out +=
-        fmt::format("OS       {}\n", inv.distro.pretty_name.empty() ? DistroName(inv.distro) : inv.distro.pretty_name);
+    out += fmt::format("OS       {}\n",
+                       esc(inv.distro.pretty_name.empty() ? DistroName(inv.distro) : inv.distro.pretty_name));
   }
   std::map<int, std::vector<const catalog::Package*>> by_layer;
   for (const auto& p : inv.packages) by_layer[p.layer].push_back(&p);
   size_t wn = 4, wv = 7, wt = 4;
+  auto name_of = [&](const catalog::Package& p) {
+    return esc(p.name_space.empty() ? p.name : p.name_space + "/" + p.name);
+  };
+  auto version_of = [&](const catalog::Package& p) {
+    return esc(p.epoch.empty() ? p.version : p.epoch + ":" + p.version);
+  };
   for (const auto& p : inv.packages) {
-    wn = std::max(wn, std::min<size_t>(40, (p.name_space.empty() ? 0 : p.name_space.size() + 1) + p.name.size()));
-    wv = std::max(wv, std::min<size_t>(32, p.version.size() + (p.epoch.empty() ? 0 : p.epoch.size() + 1)));
-    wt = std::max(wt, p.type.size());
+    wn = std::max(wn, std::min<size_t>(40, DisplayWidth(name_of(p))));
+    wv = std::max(wv, std::min<size_t>(32, DisplayWidth(version_of(p))));
+    wt = std::max(wt, DisplayWidth(esc(p.type)));
   }
   for (const auto& l : inv.layers) {
     int idx = l.layer.index;
     auto it = by_layer.find(idx);
     size_t count = it == by_layer.end() ? 0 : it->second.size();
     out += fmt::format("\nLayer {}  {}  {}{}  {} package{}\n", idx,
-                       Short(l.layer.diff_id.empty() ? l.layer.digest : l.layer.diff_id),
+                       esc(Short(l.layer.diff_id.empty() ? l.layer.digest : l.layer.diff_id)),
                        HumanSize(l.uncompressed_size), l.from_cache ? " (cached)" : "", count, count == 1 ? "" : "s");
     if (!l.layer.created_by.empty()) out += fmt::format("  {}\n", OneLine(l.layer.created_by, 100));
     if (count == 0) continue;
     out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", "TYPE", wt, "NAME", wn, "VERSION", wv, "LOCATION");
     for (const catalog::Package* p : it->second) {
-      std::string name = p->name_space.empty() ? p->name : p->name_space + "/" + p->name;
-      std::string version = p->epoch.empty() ? p->version : p->epoch + ":" + p->version;
-      out += fmt::format("  {:<{}}  {:<{}}  {:<{}}  {}\n", p->type, wt, name, wn, version, wv, p->location);
+      out += "  " + PadRight(esc(p->type), wt) + "  " + PadRight(name_of(*p), wn) + "  " +
+             PadRight(version_of(*p), wv) + "  " + esc(p->location) + "\n";
     }
   }
   out += fmt::format("\n{} packages in {} layers\n", inv.packages.size(), inv.layers.size());
-  for (const auto& w : inv.warnings) out += "warning: " + w + "\n";
-  for (const auto& u : inv.unread)
-    out += "INCOMPLETE: not read, its packages are unknown: " + catalog::Describe(u) + "\n";
+  // The warnings themselves go to standard error (vigil sbom prints them in every format).
+  if (!inv.warnings.empty()) {
+    out += fmt::format("{} warning{} (on standard error)\n", inv.warnings.size(), inv.warnings.size() == 1 ? "" : "s");
+  }
+  for (const auto& u : inv.unread) {
+    out += "INCOMPLETE: not read, its packages are unknown: " + EscapeControls(catalog::Describe(u)) + "\n";
+  }
   return out;
 }
 

@@ -59,7 +59,11 @@ jq_true() { jq -e "$1" "$2" > /dev/null; }  # jq_true FILTER FILE
 APP=(--db "$DB" --sbom "$FIX/app.cdx.json" -f json -o "$WORK/gate.json")
 expect_rc "--fail-on unknown fails on any finding" 1 "$VIGIL" scan "${APP[@]}" --fail-on unknown
 check "the failed policy is explained on stderr" grep -q "policy failed: 174 findings rated unknown or higher" "$WORK/err.txt"
-expect_rc "--fail-on critical passes (no critical finding)" 0 "$VIGIL" scan "${APP[@]}" --fail-on critical
+expect_rc "--fail-on critical fails: the 174 unrated findings count as critical by default" 1 \
+  "$VIGIL" scan "${APP[@]}" --fail-on critical
+check "  ... saying so" grep -q "policy failed: 174 findings of unknown severity, counted as critical" "$WORK/err.txt"
+expect_rc "--fail-on critical --unknown-severity ignore passes (no critical finding)" 0 \
+  "$VIGIL" scan "${APP[@]}" --fail-on critical --unknown-severity ignore
 expect_rc "--fail-on-kev passes (no finding in KEV)" 0 "$VIGIL" scan "${APP[@]}" --fail-on-kev
 # Packages the database cannot check (Debian 10 has no advisories here) fail a gate, unless accepted.
 TINY=(--db "$DB" --sbom "$PEERS_DIR/trivy-tiny.cdx.json" -f json -o "$WORK/tiny.json")
@@ -70,7 +74,7 @@ expect_rc "--accept-incomplete accepts them" 0 "$VIGIL" scan "${TINY[@]}" --fail
 expect_rc "without a gate: exit 0" 0 "$VIGIL" scan "${TINY[@]}"
 check "  ... with a warning on stderr" grep -q "warning: the database has no advisories for Debian 10" "$WORK/err.txt"
 expect_rc "--fail-on with a bad severity is an error" 2 "$VIGIL" scan "${APP[@]}" --fail-on severe
-check "  ... naming the accepted values" grep -q "critical, high, medium, low, negligible, unknown" "$WORK/err.txt"
+check "  ... naming the accepted values" grep -q "critical,high,medium,low,negligible,unknown" "$WORK/err.txt"
 expect_rc "a missing database is an error" 2 "$VIGIL" scan --db "$WORK/nodb" --sbom "$FIX/app.cdx.json"
 check "  ... telling to run db update or import" grep -q "vigil db update" "$WORK/err.txt"
 : > "$WORK/empty.jsonl"

@@ -218,7 +218,8 @@ TEST_F(ScanTest, PolicyGate) {
   EXPECT_NE(r.policy.reasons[0].find("CISA KEV"), std::string::npos);
 
   options.policy.fail_on_kev = false;
-  options.policy.fail_on = Rating::kLow;  // unknown ratings are below low
+  options.policy.unknown_as = Rating::kUnknown;  // --unknown-severity ignore: unrated is below low
+  options.policy.fail_on = Rating::kLow;
   EXPECT_FALSE(Run(options).policy.failed);
   options.policy.fail_on = Rating::kUnknown;  // everything
   ScanReport all = Run(options);
@@ -315,6 +316,42 @@ TEST_F(ScanTest, IgnoreFileByIdPackageAndPath) {
   EXPECT_EQ(r.summary.suppressed, 1u);
 }
 
+TEST_F(ScanTest, UnratedFindingsFailAnyLevelByDefault) {
+  // Every finding here is rated UNKNOWN: by default it counts as critical, so no --fail-on level
+  // passes silently; the reason says why.
+  ScanOptions options;
+  options.policy.fail_on = Rating::kCritical;
+  ScanReport r = Run(options);
+  EXPECT_TRUE(r.policy.failed);
+  EXPECT_EQ(r.policy.violations, 3u);
+  ASSERT_EQ(r.policy.reasons.size(), 1u);
+  EXPECT_NE(r.policy.reasons[0].find("3 findings of unknown severity, counted as critical"), std::string::npos)
+      << r.policy.reasons[0];
+  // As a level: counts as medium, so --fail-on high passes and --fail-on medium fails.
+  options.policy.unknown_as = Rating::kMedium;
+  options.policy.fail_on = Rating::kHigh;
+  EXPECT_FALSE(Run(options).policy.failed);
+  options.policy.fail_on = Rating::kMedium;
+  EXPECT_TRUE(Run(options).policy.failed);
+  // Without --fail-on nothing gates on severity.
+  EXPECT_FALSE(Run(ScanOptions{}).policy.failed);
+}
+
+TEST_F(ScanTest, SeverityFilterLeavesOthersOutOfReportAndGate) {
+  ScanOptions options;
+  options.severities = {Rating::kCritical, Rating::kHigh};
+  options.policy.fail_on = Rating::kUnknown;
+  ScanReport r = Run(options);
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_EQ(r.summary.severity_filtered, 3u);
+  EXPECT_FALSE(r.policy.failed);
+  options.severities = {Rating::kUnknown};
+  ScanReport unknown = Run(options);
+  EXPECT_EQ(unknown.findings.size(), 3u);
+  EXPECT_EQ(unknown.summary.severity_filtered, 0u);
+  EXPECT_TRUE(unknown.policy.failed);
+}
+
 TEST_F(ScanTest, OnlyFixedDropsUnfixed) {
   ScanOptions options;
   options.match.include_unfixed = false;
@@ -332,6 +369,7 @@ namespace {
 TEST_F(ScanTest, UncheckedPackagesFailTheGateUnlessAccepted) {
   ScanOptions options;
   options.policy.fail_on = Rating::kCritical;
+  options.policy.unknown_as = Rating::kUnknown;  // the findings here are unrated: gate on unchecked only
   ScanReport checked = Run(options);
   EXPECT_EQ(checked.stats.unchecked, 0u);
   EXPECT_FALSE(checked.policy.failed);

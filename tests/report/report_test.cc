@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/escape.h"
+#include "common/strings.h"
 #include "match/scan.h"
 #include "vulndb/osv.h"
 
@@ -185,7 +187,7 @@ TEST_F(ReportTest, CycloneDxAffectsPointAtComponents) {
 TEST_F(ReportTest, MarkdownEscapesHostileText) {
   std::string md = WriteMarkdown(in_);
   EXPECT_NE(md.find("**Policy: failed**"), std::string::npos);
-  EXPECT_NE(md.find("| MEDIUM | CVE-2024-0001 | lodash | 4.17.15 | 4.17.21 | 1 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| MEDIUM | `CVE-2024-0001` | `lodash` | `4.17.15` | `4.17.21` | 1 |"), std::string::npos) << md;
   EXPECT_NE(md.find("accepted \\| for now"), std::string::npos) << md;
   EXPECT_EQ(md.find("<script>"), std::string::npos);
   EXPECT_NE(md.find("1 suppressed"), std::string::npos);
@@ -202,9 +204,134 @@ TEST_F(ReportTest, TableByLayerAndBySeverity) {
   EXPECT_NE(s.find("MEDIUM (1)"), std::string::npos) << s;
 }
 
+// Text from a hostile image: escape sequences in the tag, the history, a package name, its
+// version and location, a VEX note; a backtick in the tag. No writer lets a control character
+// through where it is shown; JSON keeps the bytes (its own escaping makes them inert).
+TEST_F(ReportTest, HostileTextIsEscapedInEveryWriter) {
+  const std::string esc_clear = "\x1b[2J\x1b[H";
+  inv_.image.tags = {"evil`name" + esc_clear + ":1"};
+  inv_.layers[1].layer.created_by = "/bin/sh -c npm install\x1b]0;owned\x07";
+  inv_.packages[1].name = "lodash\x1b[31m";
+  inv_.packages[1].version =
+      "4.17.15\xc2\x9b"
+      "1m";
+  inv_.packages[1].location =
+      "app/\xe2\x80\xae"
+      "evil";
+  scan_.findings[1].vex_notes = {"affected\x1b[5m (vex.json)"};
+  scan_.findings[1].finding.installed_version = inv_.packages[1].version;
+  auto no_controls = [](const std::string& text, const std::string& what) {
+    for (size_t i = 0; i < text.size(); ++i) {
+      unsigned char c = static_cast<unsigned char>(text[i]);
+      ASSERT_FALSE((c < 0x20 && c != '\n') || c == 0x7f) << what << " byte " << i << ": " << text;
+    }
+    EXPECT_EQ(text.find("\xc2\x9b"), std::string::npos) << what;
+    EXPECT_EQ(text.find("\xe2\x80\xae"), std::string::npos) << what;
+  };
+  std::string table = WriteTable(in_);
+  no_controls(table, "table");
+  EXPECT_NE(table.find("lodash\\x1b[31m"), std::string::npos) << table;
+  EXPECT_NE(table.find("npm install\\x1b]0;owned\\x07"), std::string::npos) << table;
+  EXPECT_NE(table.find("4.17.15\\u009b1m"), std::string::npos) << table;
+  in_.group = GroupBy::kSeverity;
+  no_controls(WriteTable(in_), "table by severity");
+  std::string md = WriteMarkdown(in_);
+  no_controls(md, "markdown");
+  // The tag's backtick cannot close the heading's code span.
+  EXPECT_NE(md.find("### vigil scan: ``evil`name\\x1b[2J\\x1b[H:1``\n"), std::string::npos) << md;
+  json sarif = json::parse(WriteSarif(in_));
+  for (const json& r : sarif["runs"][0]["results"]) no_controls(r["message"]["text"].get<std::string>(), "sarif");
+  for (const json& r : sarif["runs"][0]["tool"]["driver"]["rules"]) {
+    no_controls(r["fullDescription"]["text"].get<std::string>(), "sarif rule");
+  }
+  json doc = json::parse(WriteJson(in_));
+  EXPECT_EQ(doc["findings"][1]["package"]["name"], "lodash\x1b[31m");  // full value, JSON-escaped
+  EXPECT_EQ(doc["image"]["tags"][0], inv_.image.tags[0]);
+}
+
+TEST_F(ReportTest, TableFitsTheWidthAndJsonKeepsTheFullValue) {
+  inv_.packages[1].version = "4.17.15-really-long-prerelease.build.metadata.20240101120000.abcdef0123456789";
+  auto scan = match::Scan(inv_, *index_, nullptr, match::ScanOptions{});
+  ASSERT_TRUE(scan.ok());
+  scan_ = std::move(*scan);
+  in_.width = 72;
+  for (GroupBy g : {GroupBy::kLayer, GroupBy::kSeverity}) {
+    in_.group = g;
+    std::string t = WriteTable(in_);
+    ForEachLine(t, [&](std::string_view line) { EXPECT_LE(DisplayWidth(line), 72u) << line; });
+    EXPECT_NE(t.find("4.17.15-rea"), std::string::npos) << t;
+    EXPECT_EQ(t.find("abcdef0123456789"), std::string::npos) << t;
+    EXPECT_NE(t.find("\xe2\x80\xa6"), std::string::npos) << t;
+  }
+  in_.width = 0;  // no limit (not a terminal): the whole value
+  EXPECT_NE(WriteTable(in_).find(inv_.packages[1].version), std::string::npos);
+  EXPECT_EQ(json::parse(WriteJson(in_))["findings"][1]["package"]["version"], inv_.packages[1].version);
+}
+
+TEST_F(ReportTest, ColourOnlyWhenAsked) {
+  EXPECT_EQ(WriteTable(in_).find('\x1b'), std::string::npos);
+  in_.color = true;
+  std::string t = WriteTable(in_);
+  EXPECT_NE(t.find("\x1b[33mMEDIUM\x1b[0m"), std::string::npos) << t;
+  EXPECT_NE(t.find("\x1b[1;31mFAILED\x1b[0m"), std::string::npos) << t;
+}
+
+TEST_F(ReportTest, DebianBinaryVersionWithItsSourceVersion) {
+  // A binNMU: the binary package is 3.0.11-1~deb12u1+b1, built from source 3.0.11-1~deb12u1,
+  // which is what the matcher compares.
+  inv_.packages[0].version = "3.0.11-1~deb12u1+b1";
+  inv_.packages[0].source_version = "3.0.11-1~deb12u1";
+  auto scan = match::Scan(inv_, *index_, nullptr, match::ScanOptions{});
+  ASSERT_TRUE(scan.ok());
+  scan_ = std::move(*scan);
+  ASSERT_EQ(scan_.findings[0].finding.installed_version, "3.0.11-1~deb12u1");
+  std::string t = WriteTable(in_);
+  EXPECT_NE(t.find("3.0.11-1~deb12u1+b1 (source 3.0.11-1~deb12u1)"), std::string::npos) << t;
+  EXPECT_NE(WriteMarkdown(in_).find("`3.0.11-1~deb12u1+b1 (source 3.0.11-1~deb12u1)`"), std::string::npos);
+  // Same version: shown once.
+  inv_.packages[0].version = "3.0.11-1~deb12u1";
+  EXPECT_EQ(WriteTable(in_).find("(source "), std::string::npos);
+}
+
+TEST_F(ReportTest, NothingFoundButNotEverythingCheckedIsNotClean) {
+  scan_.findings.clear();
+  scan_.summary = match::ScanSummary{};
+  scan_.policy = match::PolicyResult{};
+  EXPECT_NE(WriteTable(in_).find("No vulnerabilities found.\n"), std::string::npos);
+  scan_.stats.skipped_os = 88;
+  scan_.stats.invalid_versions = 2;
+  inv_.warnings = {"var/lib/dpkg/status: skipped (larger than the cap)"};
+  std::string t = WriteTable(in_);
+  EXPECT_EQ(t.find("No vulnerabilities found.\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("No vulnerabilities found in what could be checked"), std::string::npos) << t;
+  EXPECT_NE(
+      t.find("Not checked\n  88 OS packages: vigil has no advisory source for this distribution (Debian GNU/Linux "
+             "12 (bookworm))"),
+      std::string::npos)
+      << t;
+  EXPECT_NE(t.find("2 installed versions that could not be parsed"), std::string::npos) << t;
+  EXPECT_NE(t.find("1 problem reading the image"), std::string::npos) << t;
+  // A file whose packages are unknown (catalog::Inventory::unread), and the matcher's own reasons.
+  scan_.stats.unchecked_reasons = {"the database has no advisories for Debian:13: 3 packages not checked"};
+  catalog::UnreadFile unread;
+  unread.path = "var/lib/dpkg/status";
+  unread.layer = 2;
+  unread.cataloger = "dpkg";
+  unread.reason = "too large";
+  inv_.unread = {unread};
+  t = WriteTable(in_);
+  EXPECT_NE(t.find("  the database has no advisories for Debian:13: 3 packages not checked\n"), std::string::npos) << t;
+  EXPECT_NE(t.find("1 file that lists packages could not be read: "), std::string::npos) << t;
+  EXPECT_EQ(t.find("88 OS packages"), std::string::npos) << t;  // the matcher's reason replaces the count
+  EXPECT_NE(WriteMarkdown(in_).find("**Not checked**\n- the database has no advisories for Debian"), std::string::npos);
+}
+
 TEST(ReportFormat, Names) {
   EXPECT_EQ(*ParseFormat("SARIF"), Format::kSarif);
   EXPECT_EQ(*ParseFormat("cdx"), Format::kCycloneDx);
+  EXPECT_EQ(*ParseFormat("cyclonedx-json"), Format::kCycloneDx);
+  EXPECT_EQ(*ParseFormat("spdx-json"), Format::kSpdx);
+  EXPECT_EQ(*ParseFormat("spdx"), Format::kSpdx);
   EXPECT_EQ(*ParseFormat("md"), Format::kMarkdown);
   auto bad = ParseFormat("xml");
   ASSERT_FALSE(bad.ok());

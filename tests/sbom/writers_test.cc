@@ -113,6 +113,24 @@ TEST(Table, GroupsByLayer) {
   EXPECT_NE(t.find("4 packages in 2 layers"), std::string::npos);
 }
 
+TEST(Table, EscapesWhatTheImageSaysAndLeavesWarningsToStderr) {
+  catalog::Inventory inv = Sample();
+  inv.image.tags = {"evil\x1b]0;title\x07:1"};
+  inv.layers[1].layer.created_by = "RUN \x1b[2J npm install";
+  inv.packages[0].name = "libc6\x1b[31m";
+  inv.packages[0].version = "2.36\xc2\x9b";
+  inv.warnings = {"layer 1: app/package.json: \x1b[1mbad"};
+  std::string t = WriteTable(inv);
+  for (char c : t) EXPECT_FALSE((static_cast<unsigned char>(c) < 0x20 && c != '\n') || c == 0x7f) << t;
+  EXPECT_EQ(t.find("\xc2\x9b"), std::string::npos) << t;
+  EXPECT_NE(t.find("evil\\x1b]0;title\\x07:1"), std::string::npos) << t;
+  EXPECT_NE(t.find("RUN \\x1b[2J npm install"), std::string::npos) << t;
+  EXPECT_NE(t.find("libc6\\x1b[31m"), std::string::npos) << t;
+  EXPECT_NE(t.find("2.36\\u009b"), std::string::npos) << t;
+  EXPECT_NE(t.find("1 warning (on standard error)"), std::string::npos) << t;
+  EXPECT_EQ(t.find("bad"), std::string::npos) << t;
+}
+
 TEST(Json, CarriesOwnership) {
   auto j = nlohmann::json::parse(WriteJson(Sample(), {}));
   EXPECT_EQ(j["packages"][3]["owned_by"], "deb:python3-yaml");
