@@ -29,4 +29,7 @@ void AddSensorCommand(CLI::App& app, int* exit_code);
 // Adds `vigil db` (import, update, status, get, lookup, changes) to `app`.
 void AddDbCommand(CLI::App& app, int* exit_code);
 
+// Adds `vigil cache` (info, clean: the layer cache) to `app`.
+void AddCacheCommand(CLI::App& app, int* exit_code);
+
 }  // namespace vigil::app

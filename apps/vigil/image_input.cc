@@ -14,6 +14,9 @@ void AddImageFlags(CLI::App* cmd, ImageFlags* flags) {
   cmd->add_option("--platform", flags->platform, "os/arch[/variant] to pick from a multi-platform image");
   cmd->add_option("--cache-dir", flags->cache_dir, "Layer cache folder (default: $XDG_CACHE_HOME/vigil)");
   cmd->add_flag("--no-cache", flags->no_cache, "Neither read nor write the layer cache");
+  cmd->add_option("--cache-max-size", flags->cache_max_size,
+                  "Keep the layer cache under this many bytes, evicting the least recently used layers "
+                  "(default 2 GiB; 0 = no bound)");
   cmd->add_option("--max-layer-size", flags->max_layer_size,
                   "Refuse a layer that decompresses to more bytes than this (default 32 GiB)");
   cmd->add_flag("--accept-incomplete", flags->accept_incomplete,
@@ -49,6 +52,7 @@ catalog::AnalyzeOptions AnalyzeOptionsFrom(const ImageFlags& flags, bool quiet) 
   opts.limits.max_uncompressed_bytes = flags.max_layer_size;
   opts.threads = flags.parallel;
   opts.memory_budget = flags.max_memory;
+  opts.cache_max_bytes = flags.cache_max_size;
   if (!quiet && isatty(STDERR_FILENO) != 0) {
     opts.progress = [](const std::string& line) { std::cerr << "\r\033[Kvigil: " << line << std::flush; };
   }

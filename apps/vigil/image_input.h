@@ -20,6 +20,7 @@ struct ImageFlags {
                                    // check everything) is accepted instead of failing
   unsigned parallel = 0;           // layers analysed at once; 0 = one per core
   uint64_t max_memory = 1ull << 30;
+  uint64_t cache_max_size = 2ull << 30;
 };
 
 // Adds --platform, --cache-dir, --no-cache, --max-layer-size, --accept-incomplete, --parallel and

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   vigil::app::AddSensorCommand(app, &exit_code);
   vigil::app::AddVersionCommand(app, &exit_code);
   vigil::app::AddDbCommand(app, &exit_code);
+  vigil::app::AddCacheCommand(app, &exit_code);
   vigil::app::AddHelpCommands(app, &exit_code);
   vigil::app::AddEnvironmentNames(app);
   try {

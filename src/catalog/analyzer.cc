@@ -351,7 +351,6 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   std::atomic<size_t> next{0};
   std::atomic<size_t> done{0};
   MemoryBudget budget(options.memory_budget);
-  std::atomic<bool> wrote{false};
   std::mutex progress_mu;
   // Progress: stored bytes read (or taken from the cache) of the image's total, and layers done.
   uint64_t total_bytes = 0;
@@ -414,9 +413,7 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
           for (const std::string* key : {&d.blob_digest, &d.diff_id}) {
             auto hex = DigestHex(*key);
             // A cache that cannot be written only costs time on the next scan.
-            if (hex.ok() && WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry).ok()) {
-              wrote = true;
-            }
+            if (hex.ok()) (void)WriteFileAtomic(cache_root + "/" + *hex + "-" + set_key + ".json", entry);
             if (d.diff_id == d.blob_digest) break;
           }
         }
@@ -432,8 +429,9 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& t : pool) t.join();
-  // A bound that cannot be kept only costs disk space.
-  if (wrote) (void)EvictCache(options.cache_dir, options.cache_max_bytes);
+  // Kept after every use, as the bound may have changed; a bound that cannot be kept only costs
+  // disk space.
+  if (!cache_root.empty()) (void)EvictCache(options.cache_dir, options.cache_max_bytes);
 
   Inventory inv;
   inv.image = info;

@@ -253,5 +253,44 @@ else
   pass "the inventory schema rejects a package without its layer"
 fi
 
+# --- the layer cache: info, clean, a size bound ---------------------------------------------------
+# Three docker-archives of one layer each (a root folder has no stored layer to cache).
+python3 - "$PWD" <<'PY'
+import hashlib, io, json, sys, tarfile, os
+base = sys.argv[1]
+for n in range(3):
+    layer = io.BytesIO()
+    with tarfile.open(fileobj=layer, mode="w") as t:
+        data = ("Package: p%d\nStatus: install ok installed\nVersion: 1.%d\n\n" % (n, n)).encode()
+        info = tarfile.TarInfo("var/lib/dpkg/status"); info.size = len(data); t.addfile(info, io.BytesIO(data))
+    layer = layer.getvalue()
+    diff = "sha256:" + hashlib.sha256(layer).hexdigest()
+    cfg = json.dumps({"os": "linux", "architecture": "amd64", "rootfs": {"type": "layers", "diff_ids": [diff]}}).encode()
+    cfg_name = hashlib.sha256(cfg).hexdigest() + ".json"
+    manifest = json.dumps([{"Config": cfg_name, "RepoTags": ["c%d:1" % n], "Layers": ["l/layer.tar"]}]).encode()
+    with tarfile.open(os.path.join(base, "c%d.tar" % n), "w") as t:
+        for name, b in (("manifest.json", manifest), (cfg_name, cfg), ("l/layer.tar", layer)):
+            info = tarfile.TarInfo(name); info.size = len(b); t.addfile(info, io.BytesIO(b))
+PY
+export VIGIL_CACHE_DIR="$PWD/layer-cache"
+rm -rf "$VIGIL_CACHE_DIR"
+run 0 "$vigil" cache info
+check "cache info: an empty cache" has out.txt "layers: 0"
+for n in 0 1 2; do run 0 "$vigil" sbom -q -f json -o "c$n.json" "c$n.tar"; sleep 1; done
+run 0 "$vigil" cache info
+check "cache info: three layers cached" has out.txt "layers: 3"
+one="$(stat -c %s "$VIGIL_CACHE_DIR"/layers/v*/* | sort -n | tail -1)"
+run 0 "$vigil" sbom -q -f json -o c0.json c0.tar  # c0 used again: now the most recent
+run 0 "$vigil" sbom -q -f json -o c1.json --cache-max-size $((one * 2)) c1.tar
+run 0 "$vigil" cache info
+check "--cache-max-size: the bound kept (two of three layers)" has out.txt "layers: 2"
+check "  ... the least recently used (c2) evicted" \
+  bash -c "$vigil sbom -q -f json c2.tar | jq -e '.layers[0].from_cache == false' >/dev/null"
+run 0 "$vigil" cache clean
+check "cache clean: says what it removed" has out.txt "removed"
+run 0 "$vigil" cache --cache-dir "$VIGIL_CACHE_DIR" info
+check "cache clean: nothing left" has out.txt "layers: 0"
+unset VIGIL_CACHE_DIR
+
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
