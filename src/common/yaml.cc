@@ -98,9 +98,9 @@ class Guard final : public YAML::EventHandler {
     stats_.expanded_nodes = running_;
     const uint64_t limit = SatAdd(SatMul(limits_.expanded_factor, stats_.nodes), limits_.expanded_extra);
     if (running_ <= limit) return stats_;
-    std::string why = "more than " + std::to_string(limit) + " nodes (the limit: " +
-                      std::to_string(limits_.expanded_factor) + " x the " + std::to_string(stats_.nodes) +
-                      " nodes written + " + std::to_string(limits_.expanded_extra) +
+    std::string why = "more than " + std::to_string(limit) +
+                      " nodes (the limit: " + std::to_string(limits_.expanded_factor) + " x the " +
+                      std::to_string(stats_.nodes) + " nodes written + " + std::to_string(limits_.expanded_extra) +
                       "); anchors and aliases that multiply (\"billion laughs\") are refused";
     // The first alias after which the running count was over the limit is the one to blame.
     for (const AliasSeen& a : aliases_) {
@@ -131,8 +131,7 @@ class Guard final : public YAML::EventHandler {
     YAML::Mark mark;
   };
 
-  [[noreturn]] void Refuse(const YAML::Mark& mark, const std::string& why,
-                           ErrorCode code = ErrorCode::kLimitExceeded) {
+  [[noreturn]] void Refuse(const YAML::Mark& mark, const std::string& why, ErrorCode code = ErrorCode::kLimitExceeded) {
     throw Refusal{Error(code, YamlLocation(what_, mark) + ": " + why)};
   }
 

@@ -31,8 +31,7 @@ TEST(YamlGuard, BillionLaughsIsRefusedAtTheOffendingAlias) {
   const std::string& m = r.error().message();
   // 100 nodes written, so at most 4 x 100 + 100,000 expanded: the first alias of a4 (66,430
   // nodes; line 6, column 10) takes the running count from 74,740 to 141,170.
-  EXPECT_TRUE(m.starts_with("laughs.yaml:6:10: alias *a4 makes the document expand to more than 100400 nodes"))
-      << m;
+  EXPECT_TRUE(m.starts_with("laughs.yaml:6:10: alias *a4 makes the document expand to more than 100400 nodes")) << m;
   EXPECT_NE(m.find("billion laughs"), std::string::npos) << m;
   // LoadYaml refuses it the same way, before a tree is built.
   Result<YAML::Node> n = LoadYaml(text, "laughs.yaml");
