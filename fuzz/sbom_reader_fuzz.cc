@@ -57,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!own.ok()) Fail("vigil's own JSON of a read SBOM is refused");
   if (own->packages.size() != inv->packages.size()) Fail("package count changed through vigil's JSON");
   if (own->layers.size() != inv->layers.size()) Fail("layer count changed through vigil's JSON");
+  if (own->complete() != inv->complete()) Fail("completeness changed through vigil's JSON");
   for (size_t i = 0; i < inv->packages.size(); ++i) {
     if (own->packages[i].purl != inv->packages[i].purl || own->packages[i].layer != inv->packages[i].layer) {
       Fail("a package changed through vigil's JSON");

@@ -294,6 +294,32 @@ class Reader {
         inv_.packages.push_back(std::move(p));
       }
     }
+    // Files whose packages the analysis could not read: the inventory stays incomplete, so that a
+    // scan of it fails as a scan of the image would (never a clean answer for what was not seen).
+    VIGIL_ASSIGN_OR_RETURN(const json* unread, GetArray(doc, "unread", "$"));
+    if (unread != nullptr) {
+      for (size_t i = 0; i < unread->size(); ++i) {
+        const json& u = (*unread)[i];
+        const std::string upath = At("$.unread", i);
+        if (!u.is_object()) return Corrupt(upath + ": expected an object");
+        catalog::UnreadFile f;
+        VIGIL_ASSIGN_OR_RETURN(f.path, GetString(u, "path", upath));
+        VIGIL_ASSIGN_OR_RETURN(f.cataloger, GetString(u, "cataloger", upath));
+        VIGIL_ASSIGN_OR_RETURN(f.reason, GetString(u, "reason", upath));
+        VIGIL_ASSIGN_OR_RETURN(int64_t layer, GetInt(u, "layer", upath, -1, INT32_MAX, -1));
+        f.layer = layer < static_cast<int64_t>(inv_.layers.size()) ? static_cast<int>(layer) : -1;
+        if (f.reason.empty()) f.reason = "not read (the inventory gives no reason)";
+        inv_.unread.push_back(std::move(f));
+      }
+    }
+    auto complete = doc.find("complete");
+    if (complete != doc.end() && !complete->is_null() && !complete->is_boolean()) {
+      return Corrupt("$.complete: expected true or false");
+    }
+    if (complete != doc.end() && complete->is_boolean() && !complete->get<bool>() && inv_.unread.empty()) {
+      inv_.unread.push_back(
+          catalog::UnreadFile{"", -1, "", "the inventory says it is incomplete ($.complete is false)"});
+    }
     VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> warnings, GetStrings(doc, "warnings", "$"));
     // What the inventory's own analysis could not read stays visible in the scan of it.
     for (std::string& w : warnings) Warn(std::move(w));

@@ -35,8 +35,9 @@ struct ReadLimits {
 // - image: source = `what`, format "cyclonedx" or "spdx", name, digests where the SBOM has them.
 // - warnings: what was skipped or could not be used, each naming its JSON path.
 // vigil's JSON inventory is read field by field (image, distro, layers, packages with layer,
-// purl, location, owned_by, properties, and the inventory's own warnings); image.format is
-// "vigil-json". A UTF-8 byte-order mark is read past.
+// purl, location, owned_by, properties, the inventory's own warnings, and its unread files: an
+// incomplete inventory stays incomplete); image.format is "vigil-json". A UTF-8 byte-order mark
+// is read past.
 // Errors: kLimitExceeded when `text`, the component count or the nesting is over `limits` (the
 // count and nesting found before any tree is built); kUnsupported for other formats (XML, SPDX
 // tag-value, SPDX 3, other spec or schema versions) and for text in UTF-16 or UTF-32 (the

@@ -518,6 +518,42 @@ TEST(ReadSbom, RoundTripVigilJson) {
   EXPECT_EQ(got->packages.size(), inv.packages.size());
 }
 
+// An incomplete inventory (files whose packages could not be read) stays incomplete when read
+// back, so that `vigil scan --sbom` of it fails as the scan of the image does.
+TEST(ReadSbom, VigilJsonKeepsAnIncompleteInventoryIncomplete) {
+  catalog::Inventory inv = HandMade();
+  inv.unread.push_back(catalog::UnreadFile{"var/lib/dpkg/status", 2, "dpkg", "the package database does not parse"});
+  inv.unread.push_back(
+      catalog::UnreadFile{"app/package-lock.json", 1, "npm-lock", "80000000 bytes is more than the limit"});
+  std::string text = Write(Format::kJson, inv, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"});
+  auto got = ReadSbom(text, "inventory.json");
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  EXPECT_FALSE(got->complete());
+  ASSERT_EQ(got->unread.size(), 2u);
+  EXPECT_EQ(got->unread[0].path, "var/lib/dpkg/status");
+  EXPECT_EQ(got->unread[0].layer, 2);
+  EXPECT_EQ(got->unread[0].cataloger, "dpkg");
+  EXPECT_EQ(got->unread[0].reason, "the package database does not parse");
+  EXPECT_EQ(got->unread[1].layer, 1);
+  // "complete": false without the list (edited by hand, or a later writer) is still incomplete;
+  // a layer the document does not list becomes unknown.
+  auto bare = ReadSbom(R"({"schema":"vigil-inventory/1","complete":false})", "inv.json");
+  ASSERT_TRUE(bare.ok()) << bare.error().ToString();
+  EXPECT_FALSE(bare->complete());
+  auto far = ReadSbom(
+      R"({"schema":"vigil-inventory/1","unread":[{"path":"x","layer":7,"reason":"r"}],"complete":true})", "inv.json");
+  ASSERT_TRUE(far.ok()) << far.error().ToString();
+  ASSERT_EQ(far->unread.size(), 1u);
+  EXPECT_EQ(far->unread[0].layer, -1);
+  auto bad = ReadSbom(R"({"schema":"vigil-inventory/1","complete":"no"})", "inv.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "inv.json: $.complete: expected true or false");
+  // A complete inventory says so.
+  auto whole = ReadSbom(Write(Format::kJson, HandMade(), WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}), "inv.json");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->complete());
+}
+
 TEST(ReadSbom, VigilJsonBadInput) {
   struct Case {
     std::string name, text;
