@@ -156,6 +156,22 @@ std::string NormalizeDistroId(std::string_view raw) {
   return id;
 }
 
+// True if $.compositions has an "incomplete" aggregate over vigil's image (what vigil's
+// CycloneDX writer says of an incomplete inventory). Other producers' compositions are not read.
+bool VigilImageIncomplete(const json& bom) {
+  auto comps = bom.find("compositions");
+  if (comps == bom.end() || !comps->is_array()) return false;
+  for (const json& c : *comps) {
+    if (!c.is_object() || JsonString(c, "aggregate") != "incomplete") continue;
+    auto assemblies = c.find("assemblies");
+    if (assemblies == c.end() || !assemblies->is_array()) continue;
+    for (const json& a : *assemblies) {
+      if (a.is_string() && a.get<std::string>() == "vigil:image") return true;
+    }
+  }
+  return false;
+}
+
 // What a component or package says about itself beyond its purl.
 struct Facts {
   std::string source_name, source_version;
@@ -176,9 +192,21 @@ class Reader {
     if (metadata != nullptr) {
       VIGIL_ASSIGN_OR_RETURN(const json* mc, GetObject(*metadata, "component", "$.metadata"));
       if (mc != nullptr) VIGIL_RETURN_IF_ERROR(ReadCdxSubject(*mc, "$.metadata.component"));
+      // vigil marks an incomplete inventory (files whose packages it could not read) with
+      // "vigil:unread" properties: read back, the inventory stays incomplete.
+      VIGIL_ASSIGN_OR_RETURN(Props props, GetProps(*metadata, "$.metadata"));
+      for (const auto& [k, v] : props) {
+        if (k == "vigil:unread")
+          inv_.unread.push_back(catalog::UnreadFile{v, -1, "", "not read by the SBOM's producer"});
+      }
     }
     VIGIL_ASSIGN_OR_RETURN(const json* comps, GetArray(bom, "components", "$"));
     if (comps != nullptr) VIGIL_RETURN_IF_ERROR(WalkCdx(*comps, "$.components", 1));
+    // ... and with a composition "incomplete" of its image: enough on its own.
+    if (inv_.unread.empty() && VigilImageIncomplete(bom)) {
+      inv_.unread.push_back(
+          catalog::UnreadFile{"", -1, "", "the SBOM says its component list is incomplete ($.compositions)"});
+    }
     (void)spec;
     return OkStatus();
   }

@@ -554,6 +554,33 @@ TEST(ReadSbom, VigilJsonKeepsAnIncompleteInventoryIncomplete) {
   EXPECT_TRUE(whole->complete());
 }
 
+// vigil's CycloneDX of an incomplete inventory reads back incomplete too.
+TEST(ReadSbom, CycloneDxOfAnIncompleteInventoryStaysIncomplete) {
+  catalog::Inventory inv = HandMade();
+  inv.unread.push_back(catalog::UnreadFile{"var/lib/dpkg/status", 0, "dpkg", "the package database does not parse"});
+  auto got = ReadSbom(Write(Format::kCycloneDx, inv, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}), "bom.json");
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ASSERT_EQ(got->unread.size(), 1u);
+  EXPECT_EQ(
+      catalog::Describe(got->unread[0]),
+      "layer 0: var/lib/dpkg/status (dpkg): the package database does not parse: not read by the SBOM's producer");
+  // The composition alone is enough; other producers' compositions are not read.
+  std::string only = R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":[],
+      "compositions":[{"aggregate":"incomplete","assemblies":["vigil:image"]}]})";
+  auto r = ReadSbom(only, "bom.json");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_FALSE(r->complete());
+  std::string other = R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":[],
+      "compositions":[{"aggregate":"incomplete_first_party_only","assemblies":["x"]}]})";
+  r = ReadSbom(other, "bom.json");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->complete());
+  auto whole =
+      ReadSbom(Write(Format::kCycloneDx, HandMade(), WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}), "bom.json");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->complete());
+}
+
 TEST(ReadSbom, VigilJsonBadInput) {
   struct Case {
     std::string name, text;
