@@ -4,7 +4,9 @@
 // of kCorrupt, kUnsupported or kLimitExceeded, the message starting with the document's name. An
 // accepted document must give an inventory the writers can use: every package's layer is -1 or an
 // index into `layers`, each layer's index is its position, and writing it out as CycloneDX and
-// reading that back gives as many packages. Any violation aborts. Seeds: fuzz/corpus/sbom_reader/.
+// reading that back gives as many packages; written as vigil's JSON inventory and read back, the
+// same packages (purl, layer) in the same order. Any violation aborts. Seeds:
+// fuzz/corpus/sbom_reader/ (CycloneDX, SPDX, vigil JSON, UTF-16).
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -49,5 +51,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Result<catalog::Inventory> back = sbom::ReadSbom(again, "fuzz.json");
   if (!back.ok()) Fail("vigil's own CycloneDX of a read SBOM is refused");
   if (back->packages.size() != inv->packages.size()) Fail("package count changed through vigil's CycloneDX");
+  // vigil's own JSON inventory reads back whole: same packages, layers and warnings.
+  std::string mine = sbom::WriteJson(*inv, sbom::WriteOptions{"0", "2026-01-01T00:00:00Z"});
+  Result<catalog::Inventory> own = sbom::ReadSbom(mine, "fuzz.json");
+  if (!own.ok()) Fail("vigil's own JSON of a read SBOM is refused");
+  if (own->packages.size() != inv->packages.size()) Fail("package count changed through vigil's JSON");
+  if (own->layers.size() != inv->layers.size()) Fail("layer count changed through vigil's JSON");
+  if (own->complete() != inv->complete()) Fail("completeness changed through vigil's JSON");
+  for (size_t i = 0; i < inv->packages.size(); ++i) {
+    if (own->packages[i].purl != inv->packages[i].purl || own->packages[i].layer != inv->packages[i].layer) {
+      Fail("a package changed through vigil's JSON");
+    }
+  }
   return 0;
 }

@@ -8,6 +8,9 @@ The rules (docs/ARCHITECTURE.md, "Parts and their headers"):
   2. A part may include the public headers of the parts it links (DEPS and PRIVATE_DEPS of its
      vigil_library() calls, followed transitively) and no others: the arrows point one way.
   3. apps/ may include any public header, and no internal one.
+  4. yaml-cpp is included only by the YAML adapter (src/common/yaml.cc, src/common/yaml_node.h),
+     so that every YAML document vigil reads passes the YAML guard (common/yaml.h) before a tree
+     is built; tests, fuzz targets and benchmarks are exempt.
 
 The parts and their dependencies are read from src/*/CMakeLists.txt, so the build files stay the
 one place that declares them. Exit 0 when every include keeps the rules, 1 with one line per
@@ -22,6 +25,8 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+YAML_CPP = re.compile(r'^\s*#\s*include\s+[<"]yaml-cpp/')
+YAML_ADAPTER = {os.path.join("src", "common", "yaml.cc"), os.path.join("src", "common", "yaml_node.h")}
 LIBRARY = re.compile(r"vigil_library\(\s*(\w+)(.*?)\)\s*$", re.S | re.M)
 DEP = re.compile(r"vigil::(\w+)")
 
@@ -100,6 +105,9 @@ def main():
         kind, me = owner(rel, parts)
         with open(os.path.join(root, rel), encoding="utf-8", errors="replace") as fh:
             for n, line in enumerate(fh, 1):
+                if YAML_CPP.match(line) and kind in ("src", "apps") and rel not in YAML_ADAPTER:
+                    errors.append(f"{rel}:{n}: includes yaml-cpp directly; read YAML with LoadYaml "
+                                  f"(common/yaml_node.h) so that it passes the YAML guard")
                 m = INCLUDE.match(line)
                 if not m:
                     continue

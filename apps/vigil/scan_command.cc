@@ -201,7 +201,9 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("image", f->image,
                   "Image: docker-archive or OCI archive (.tar), OCI layout folder, or root folder; prefixes "
                   "docker-archive:, oci-archive:, oci:, dir: force the form");
-  cmd->add_option("--sbom", f->sbom, "Scan this SBOM (CycloneDX 1.2-1.6 or SPDX 2.2/2.3 JSON) instead of an image");
+  cmd->add_option(
+      "--sbom", f->sbom,
+      "Scan this SBOM (CycloneDX 1.2-1.6 JSON, SPDX 2.2/2.3 JSON, or vigil sbom -f json) instead of an image");
   cmd->add_option("--db", f->db, "Database folder (default: $VIGIL_DB, else $XDG_DATA_HOME/vigil/db)")
       ->envname("VIGIL_DB");
   cmd->add_option("-f,--format", f->format,

@@ -1,7 +1,5 @@
 #include "match/ignore.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -9,6 +7,7 @@
 #include "catalog/purl.h"
 #include "common/strings.h"
 #include "common/vuln_id.h"
+#include "common/yaml_node.h"
 
 namespace vigil::match {
 namespace {
@@ -84,10 +83,7 @@ class YamlReader {
   explicit YamlReader(std::string_view what) : what_(what) {}
 
   std::string Location(const YAML::Node& node) const { return Location(node.Mark()); }
-  std::string Location(const YAML::Mark& m) const {
-    if (m.line < 0) return std::string(what_);
-    return std::string(what_) + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
-  }
+  std::string Location(const YAML::Mark& m) const { return YamlLocation(what_, m); }
   void Error(const YAML::Mark& m, std::string message) { Add(Diagnostic::Severity::kError, m, std::move(message)); }
   void Warning(const YAML::Mark& m, std::string message) { Add(Diagnostic::Severity::kWarning, m, std::move(message)); }
   size_t error_count() const { return diagnostics_.error_count(); }
@@ -259,11 +255,15 @@ Result<IgnoreFile> ParseIgnoreFile(std::string_view text, std::string_view what,
     return LimitExceeded(std::string(what) + ": ignore file of " + std::to_string(text.size()) +
                          " bytes exceeds the limit of " + std::to_string(kMaxIgnoreFileBytes));
   }
+  // The YAML guard first (aliases, expanded size, nesting: common/yaml.h); a refused file is
+  // never built.
+  YamlLimits limits;
+  limits.max_bytes = kMaxIgnoreFileBytes;
+  VIGIL_ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, what, limits));
   YamlReader r(what);
   IgnoreFile out;
-  // Adapter boundary: yaml-cpp reports malformed input (and its own depth guard) by throwing.
+  // Adapter boundary: yaml-cpp's node accessors report misuse by throwing.
   try {
-    YAML::Node root = YAML::Load(std::string(text));
     if (root.IsNull()) return out;
     if (!root.IsMap()) {
       r.Error(root.Mark(), "expected a mapping with an 'ignore' list, found " + std::string(NodeKind(root)));

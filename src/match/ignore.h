@@ -47,7 +47,9 @@ inline constexpr size_t kMaxIgnoreFileBytes = 4u << 20;
 // id/reason (error), bad dates (error), bad globs (error), wrong YAML types (error), expired
 // entries (warning).
 // Errors: kInvalidArgument if `today` is not a valid date; kCorrupt for malformed YAML (with
-// line:col) or nesting yaml-cpp refuses; kLimitExceeded above kMaxIgnoreFileBytes.
+// line:col); kLimitExceeded above kMaxIgnoreFileBytes, or when the YAML guard (common/yaml.h)
+// refuses the document: too many aliases, aliases that multiply its size, nesting deeper than
+// 256 (with the line:col of the offending alias or collection).
 Result<IgnoreFile> ParseIgnoreFile(std::string_view text, std::string_view what, std::string_view today);
 
 // True if `date` is a valid calendar date written YYYY-MM-DD.

@@ -31,11 +31,8 @@ class PhaseClock {
 Result<catalog::Inventory> ReadInventory(const ScanRequest& r) {
   if (r.inventory != nullptr) return *r.inventory;
   if (!r.sbom_path.empty()) {
-    auto text = ReadFile(r.sbom_path, sbom::ReadLimits{}.max_bytes);
-    if (!text.ok()) return text.error().Context(r.sbom_path);
-    auto inv = sbom::ReadSbom(*text, r.sbom_path);
-    if (!inv.ok()) return inv.error().Context(r.sbom_path);
-    return inv;
+    // Every message of ReadSbomFile starts with the path already.
+    return sbom::ReadSbomFile(r.sbom_path, r.sbom_limits);
   }
   catalog::AnalyzeImageRequest a;
   a.ref = r.image;

@@ -21,6 +21,7 @@
 #include "common/diagnostic.h"
 #include "common/status.h"
 #include "match/scan.h"
+#include "sbom/reader.h"
 
 namespace vigil::vulndb {
 class Store;
@@ -54,6 +55,8 @@ struct ScanRequest {
   // What to scan: exactly one of an image reference, an SBOM file, or an inventory made already.
   std::string image;
   std::string sbom_path;
+  // Limits on the SBOM file (size, component count, nesting), checked before it is parsed.
+  sbom::ReadLimits sbom_limits;
   const catalog::Inventory* inventory = nullptr;
   // How an image is read: platform of a multi-platform index, cache, limits, progress.
   std::string platform;

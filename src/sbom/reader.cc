@@ -2,6 +2,8 @@
 // The property vocabularies of the producers it knows are listed in docs/SBOM-INPUT.md.
 #include "sbom/reader.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
@@ -10,6 +12,7 @@
 #include <vector>
 
 #include "catalog/purl.h"
+#include "common/file.h"
 #include "common/json.h"
 #include "common/strings.h"
 
@@ -69,6 +72,49 @@ Result<const json*> GetObject(const json& o, const char* key, const std::string&
   return &*it;
 }
 
+// A whole number in [lo, hi]; absent or null gives `dflt`.
+Result<int64_t> GetInt(const json& o, const char* key, const std::string& path, int64_t lo, int64_t hi, int64_t dflt) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return dflt;
+  if (!it->is_number_integer()) return Corrupt(path + "." + key + ": expected a whole number");
+  int64_t v = it->is_number_unsigned() && it->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX) ? INT64_MAX
+                                                                                                 : it->get<int64_t>();
+  if (v < lo || v > hi) {
+    return Corrupt(path + "." + key + ": " + std::to_string(v) + " is out of range (" + std::to_string(lo) + " to " +
+                   std::to_string(hi) + ")");
+  }
+  return v;
+}
+
+Result<bool> GetBool(const json& o, const char* key, const std::string& path) {
+  auto it = o.find(key);
+  if (it == o.end() || it->is_null()) return false;
+  if (!it->is_boolean()) return Corrupt(path + "." + key + ": expected true or false");
+  return it->get<bool>();
+}
+
+Result<std::vector<std::string>> GetStrings(const json& o, const char* key, const std::string& path) {
+  std::vector<std::string> out;
+  VIGIL_ASSIGN_OR_RETURN(const json* arr, GetArray(o, key, path));
+  if (arr == nullptr) return out;
+  for (size_t i = 0; i < arr->size(); ++i) {
+    if (!(*arr)[i].is_string()) return Corrupt(At(path + "." + key, i) + ": expected a string");
+    out.push_back((*arr)[i].get<std::string>());
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> GetStringMap(const json& o, const char* key, const std::string& path) {
+  std::map<std::string, std::string> out;
+  VIGIL_ASSIGN_OR_RETURN(const json* obj, GetObject(o, key, path));
+  if (obj == nullptr) return out;
+  for (auto it = obj->begin(); it != obj->end(); ++it) {
+    if (!it->is_string()) return Corrupt(path + "." + key + "." + it.key() + ": expected a string");
+    out.emplace(it.key(), it->get<std::string>());
+  }
+  return out;
+}
+
 // CycloneDX properties: [{"name": ..., "value": ...}].
 Result<Props> GetProps(const json& o, const std::string& path) {
   Props out;
@@ -110,6 +156,22 @@ std::string NormalizeDistroId(std::string_view raw) {
   return id;
 }
 
+// True if $.compositions has an "incomplete" aggregate over vigil's image (what vigil's
+// CycloneDX writer says of an incomplete inventory). Other producers' compositions are not read.
+bool VigilImageIncomplete(const json& bom) {
+  auto comps = bom.find("compositions");
+  if (comps == bom.end() || !comps->is_array()) return false;
+  for (const json& c : *comps) {
+    if (!c.is_object() || JsonString(c, "aggregate") != "incomplete") continue;
+    auto assemblies = c.find("assemblies");
+    if (assemblies == c.end() || !assemblies->is_array()) continue;
+    for (const json& a : *assemblies) {
+      if (a.is_string() && a.get<std::string>() == "vigil:image") return true;
+    }
+  }
+  return false;
+}
+
 // What a component or package says about itself beyond its purl.
 struct Facts {
   std::string source_name, source_version;
@@ -130,9 +192,21 @@ class Reader {
     if (metadata != nullptr) {
       VIGIL_ASSIGN_OR_RETURN(const json* mc, GetObject(*metadata, "component", "$.metadata"));
       if (mc != nullptr) VIGIL_RETURN_IF_ERROR(ReadCdxSubject(*mc, "$.metadata.component"));
+      // vigil marks an incomplete inventory (files whose packages it could not read) with
+      // "vigil:unread" properties: read back, the inventory stays incomplete.
+      VIGIL_ASSIGN_OR_RETURN(Props props, GetProps(*metadata, "$.metadata"));
+      for (const auto& [k, v] : props) {
+        if (k == "vigil:unread")
+          inv_.unread.push_back(catalog::UnreadFile{v, -1, "", "not read by the SBOM's producer"});
+      }
     }
     VIGIL_ASSIGN_OR_RETURN(const json* comps, GetArray(bom, "components", "$"));
     if (comps != nullptr) VIGIL_RETURN_IF_ERROR(WalkCdx(*comps, "$.components", 1));
+    // ... and with a composition "incomplete" of its image: enough on its own.
+    if (inv_.unread.empty() && VigilImageIncomplete(bom)) {
+      inv_.unread.push_back(
+          catalog::UnreadFile{"", -1, "", "the SBOM says its component list is incomplete ($.compositions)"});
+    }
     (void)spec;
     return OkStatus();
   }
@@ -149,6 +223,134 @@ class Reader {
         VIGIL_RETURN_IF_ERROR(ReadSpdxPackage((*pkgs)[i], At("$.packages", i), subjects));
       }
     }
+    return OkStatus();
+  }
+
+  // vigil's own JSON inventory (schema "vigil-inventory/1", sbom/json_writer.cc): everything the
+  // inventory model has, read back field by field; file lists are written as a count only.
+  Status ReadVigilJson(const json& doc) {
+    VIGIL_ASSIGN_OR_RETURN(const json* image, GetObject(doc, "image", "$"));
+    if (image != nullptr) {
+      auto& im = inv_.image;
+      const std::string ipath = "$.image";
+      VIGIL_ASSIGN_OR_RETURN(im.tags, GetStrings(*image, "tags", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.manifest_digest, GetString(*image, "manifest_digest", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config_digest, GetString(*image, "config_digest", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.os, GetString(*image, "os", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.architecture, GetString(*image, "architecture", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.variant, GetString(*image, "variant", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.user, GetString(*image, "user", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.working_dir, GetString(*image, "working_dir", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.env, GetStrings(*image, "env", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.entrypoint, GetStrings(*image, "entrypoint", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.cmd, GetStrings(*image, "cmd", ipath));
+      VIGIL_ASSIGN_OR_RETURN(im.config.labels, GetStringMap(*image, "labels", ipath));
+    }
+    VIGIL_ASSIGN_OR_RETURN(const json* distro, GetObject(doc, "distro", "$"));
+    if (distro != nullptr) {
+      VIGIL_ASSIGN_OR_RETURN(inv_.distro.id, GetString(*distro, "id", "$.distro"));
+      VIGIL_ASSIGN_OR_RETURN(inv_.distro.version_id, GetString(*distro, "version_id", "$.distro"));
+      VIGIL_ASSIGN_OR_RETURN(inv_.distro.version_codename, GetString(*distro, "version_codename", "$.distro"));
+      VIGIL_ASSIGN_OR_RETURN(inv_.distro.pretty_name, GetString(*distro, "pretty_name", "$.distro"));
+    }
+    VIGIL_ASSIGN_OR_RETURN(const json* layers, GetArray(doc, "layers", "$"));
+    if (layers != nullptr) {
+      if (layers->size() > static_cast<size_t>(kMaxLayers)) {
+        return LimitExceeded("$.layers: more than " + std::to_string(kMaxLayers) + " layers");
+      }
+      for (size_t i = 0; i < layers->size(); ++i) {
+        const json& l = (*layers)[i];
+        const std::string lpath = At("$.layers", i);
+        if (!l.is_object()) return Corrupt(lpath + ": expected an object");
+        catalog::LayerReport r;
+        VIGIL_ASSIGN_OR_RETURN(int64_t index, GetInt(l, "index", lpath, 0, kMaxLayers, static_cast<int64_t>(i)));
+        if (index != static_cast<int64_t>(i)) {
+          return Corrupt(lpath + ".index: " + std::to_string(index) + ", expected " + std::to_string(i) +
+                         " (layers are listed lowest first)");
+        }
+        r.layer.index = static_cast<int>(i);
+        VIGIL_ASSIGN_OR_RETURN(r.layer.digest, GetString(l, "digest", lpath));
+        VIGIL_ASSIGN_OR_RETURN(r.layer.diff_id, GetString(l, "diff_id", lpath));
+        VIGIL_ASSIGN_OR_RETURN(r.layer.media_type, GetString(l, "media_type", lpath));
+        VIGIL_ASSIGN_OR_RETURN(r.layer.created_by, GetString(l, "created_by", lpath));
+        VIGIL_ASSIGN_OR_RETURN(int64_t size, GetInt(l, "size", lpath, 0, INT64_MAX, 0));
+        VIGIL_ASSIGN_OR_RETURN(int64_t usize, GetInt(l, "uncompressed_size", lpath, 0, INT64_MAX, 0));
+        VIGIL_ASSIGN_OR_RETURN(int64_t entries, GetInt(l, "entries", lpath, 0, INT64_MAX, 0));
+        VIGIL_ASSIGN_OR_RETURN(r.from_cache, GetBool(l, "from_cache", lpath));
+        r.layer.size = static_cast<uint64_t>(size);
+        r.uncompressed_size = static_cast<uint64_t>(usize);
+        r.entries = static_cast<uint64_t>(entries);
+        inv_.layers.push_back(std::move(r));
+      }
+    }
+    VIGIL_ASSIGN_OR_RETURN(const json* pkgs, GetArray(doc, "packages", "$"));
+    if (pkgs != nullptr) {
+      for (size_t i = 0; i < pkgs->size(); ++i) {
+        const json& o = (*pkgs)[i];
+        const std::string path = At("$.packages", i);
+        if (!o.is_object()) return Corrupt(path + ": expected an object");
+        VIGIL_RETURN_IF_ERROR(Count(path));
+        catalog::Package p;
+        VIGIL_ASSIGN_OR_RETURN(p.type, GetString(o, "type", path));
+        VIGIL_ASSIGN_OR_RETURN(p.name_space, GetString(o, "namespace", path));
+        VIGIL_ASSIGN_OR_RETURN(p.name, GetString(o, "name", path));
+        VIGIL_ASSIGN_OR_RETURN(p.version, GetString(o, "version", path));
+        VIGIL_ASSIGN_OR_RETURN(p.epoch, GetString(o, "epoch", path));
+        VIGIL_ASSIGN_OR_RETURN(p.arch, GetString(o, "arch", path));
+        VIGIL_ASSIGN_OR_RETURN(p.purl, GetString(o, "purl", path));
+        VIGIL_ASSIGN_OR_RETURN(p.location, GetString(o, "location", path));
+        VIGIL_ASSIGN_OR_RETURN(p.found_by, GetString(o, "found_by", path));
+        VIGIL_ASSIGN_OR_RETURN(p.source_name, GetString(o, "source_name", path));
+        VIGIL_ASSIGN_OR_RETURN(p.source_version, GetString(o, "source_version", path));
+        VIGIL_ASSIGN_OR_RETURN(p.owner, GetString(o, "owned_by", path));
+        VIGIL_ASSIGN_OR_RETURN(p.licenses, GetStrings(o, "licenses", path));
+        VIGIL_ASSIGN_OR_RETURN(p.properties, GetStringMap(o, "properties", path));
+        VIGIL_ASSIGN_OR_RETURN(int64_t layer, GetInt(o, "layer", path, -1, INT32_MAX, -1));
+        if (layer >= static_cast<int64_t>(inv_.layers.size())) {
+          Warn(path + ".layer: " + std::to_string(layer) +
+               " names no layer of $.layers; the package's layer is unknown");
+          layer = -1;
+        }
+        p.layer = static_cast<int>(layer);
+        // As for CycloneDX and SPDX entries: with neither version nor purl there is nothing to
+        // match.
+        if (p.version.empty() && p.purl.empty()) {
+          Warn(path + ": package with neither version nor purl; skipped");
+          continue;
+        }
+        if (p.type.empty()) Warn(path + ": package '" + Clip(p.name, 80) + "' has no type; it cannot be matched");
+        inv_.packages.push_back(std::move(p));
+      }
+    }
+    // Files whose packages the analysis could not read: the inventory stays incomplete, so that a
+    // scan of it fails as a scan of the image would (never a clean answer for what was not seen).
+    VIGIL_ASSIGN_OR_RETURN(const json* unread, GetArray(doc, "unread", "$"));
+    if (unread != nullptr) {
+      for (size_t i = 0; i < unread->size(); ++i) {
+        const json& u = (*unread)[i];
+        const std::string upath = At("$.unread", i);
+        if (!u.is_object()) return Corrupt(upath + ": expected an object");
+        catalog::UnreadFile f;
+        VIGIL_ASSIGN_OR_RETURN(f.path, GetString(u, "path", upath));
+        VIGIL_ASSIGN_OR_RETURN(f.cataloger, GetString(u, "cataloger", upath));
+        VIGIL_ASSIGN_OR_RETURN(f.reason, GetString(u, "reason", upath));
+        VIGIL_ASSIGN_OR_RETURN(int64_t layer, GetInt(u, "layer", upath, -1, INT32_MAX, -1));
+        f.layer = layer < static_cast<int64_t>(inv_.layers.size()) ? static_cast<int>(layer) : -1;
+        if (f.reason.empty()) f.reason = "not read (the inventory gives no reason)";
+        inv_.unread.push_back(std::move(f));
+      }
+    }
+    auto complete = doc.find("complete");
+    if (complete != doc.end() && !complete->is_null() && !complete->is_boolean()) {
+      return Corrupt("$.complete: expected true or false");
+    }
+    if (complete != doc.end() && complete->is_boolean() && !complete->get<bool>() && inv_.unread.empty()) {
+      inv_.unread.push_back(
+          catalog::UnreadFile{"", -1, "", "the inventory says it is incomplete ($.complete is false)"});
+    }
+    VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> warnings, GetStrings(doc, "warnings", "$"));
+    // What the inventory's own analysis could not read stays visible in the scan of it.
+    for (std::string& w : warnings) Warn(std::move(w));
     return OkStatus();
   }
 
@@ -598,6 +800,92 @@ class Reader {
   std::string namespace_distro_;  // first OS purl's namespace
 };
 
+// The encoding of a document that is not UTF-8: "" for UTF-8 (with or without its byte-order
+// mark), else e.g. "UTF-16 (LE)" with `iconv_from` set to the name iconv knows it by. JSON
+// starts with an ASCII character, so text without a byte-order mark is told by its zero bytes.
+std::string ForeignEncoding(std::string_view t, std::string& iconv_from) {
+  auto has = [&](std::string_view prefix) { return t.substr(0, prefix.size()) == prefix; };
+  using namespace std::string_view_literals;
+  if (has("\xFF\xFE\0\0"sv)) return iconv_from = "UTF-32", "UTF-32 (LE, with a byte-order mark)";
+  if (has("\0\0\xFE\xFF"sv)) return iconv_from = "UTF-32", "UTF-32 (BE, with a byte-order mark)";
+  if (has("\xFF\xFE"sv)) return iconv_from = "UTF-16", "UTF-16 (LE, with a byte-order mark)";
+  if (has("\xFE\xFF"sv)) return iconv_from = "UTF-16", "UTF-16 (BE, with a byte-order mark)";
+  if (t.size() >= 4 && t[0] != 0 && t[1] == 0 && t[2] == 0 && t[3] == 0) return iconv_from = "UTF-32LE", "UTF-32 (LE)";
+  if (t.size() >= 4 && t[0] == 0 && t[1] == 0 && t[2] == 0 && t[3] != 0) return iconv_from = "UTF-32BE", "UTF-32 (BE)";
+  if (t.size() >= 2 && t[0] != 0 && t[1] == 0) return iconv_from = "UTF-16LE", "UTF-16 (LE)";
+  if (t.size() >= 2 && t[0] == 0 && t[1] != 0) return iconv_from = "UTF-16BE", "UTF-16 (BE)";
+  return "";
+}
+
+// A pass over the JSON text that builds nothing: counts the entries of every "components" array
+// (CycloneDX, nested ones included) and of the top-level "packages" array (SPDX, vigil JSON),
+// and measures nesting, so that an SBOM over the limits is refused before its tree (about 1 KB
+// of memory per component) is built. Stops at the first limit; malformed JSON is left to the
+// parser that follows, which says where.
+class Precount final : public nlohmann::json_sax<json> {
+ public:
+  Precount(size_t max_components, size_t max_depth) : max_components_(max_components), max_depth_(max_depth) {}
+
+  size_t components() const { return count_; }
+  bool over_count() const { return over_count_; }
+  bool too_deep() const { return too_deep_; }
+
+  bool null() override { return Value(); }
+  bool boolean(bool) override { return Value(); }
+  bool number_integer(number_integer_t) override { return Value(); }
+  bool number_unsigned(number_unsigned_t) override { return Value(); }
+  bool number_float(number_float_t, const string_t&) override { return Value(); }
+  bool string(string_t&) override { return Value(); }
+  bool binary(binary_t&) override { return Value(); }
+  bool key(string_t& k) override {
+    pending_ = k == "components" ? kComponents : k == "packages" ? kPackages : kOther;
+    return true;
+  }
+  bool start_object(std::size_t) override {
+    if (!stack_.empty() && stack_.back() == kCounted && ++count_ > max_components_) {
+      over_count_ = true;
+      return false;
+    }
+    return Push(kObject);
+  }
+  bool start_array(std::size_t) override {
+    bool counted = pending_ == kComponents || (pending_ == kPackages && stack_.size() == 1);
+    return Push(counted ? kCounted : kArray);
+  }
+  bool end_object() override { return Pop(); }
+  bool end_array() override { return Pop(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  enum Frame : uint8_t { kObject, kArray, kCounted };
+  enum Key : uint8_t { kOther, kComponents, kPackages };
+
+  bool Value() {
+    pending_ = kOther;
+    return true;
+  }
+  bool Push(Frame f) {
+    pending_ = kOther;
+    if (stack_.size() >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    stack_.push_back(f);
+    return true;
+  }
+  bool Pop() {
+    pending_ = kOther;
+    if (!stack_.empty()) stack_.pop_back();
+    return true;
+  }
+
+  size_t max_components_, max_depth_;
+  size_t count_ = 0;
+  bool over_count_ = false, too_deep_ = false;
+  Key pending_ = kOther;
+  std::vector<Frame> stack_;
+};
+
 }  // namespace
 
 Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what, const ReadLimits& limits) {
@@ -606,7 +894,12 @@ Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what
     return LimitExceeded(w + ": SBOM of " + std::to_string(text.size()) + " bytes is larger than the " +
                          std::to_string(limits.max_bytes) + "-byte limit");
   }
-  if (StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
+  std::string iconv_from;
+  if (std::string enc = ForeignEncoding(text, iconv_from); !enc.empty()) {
+    return Unsupported(w + ": the SBOM is " + enc + "; vigil reads UTF-8 JSON: convert it with iconv -f " + iconv_from +
+                       " -t UTF-8 '" + w + "' > sbom.utf8.json");
+  }
+  if (StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8's byte-order mark: read past it
   std::string_view head = Trim(text.substr(0, 4096));
   if (StartsWith(head, "<")) {
     return Unsupported(w + ": looks like XML; only JSON SBOMs (CycloneDX or SPDX) are read");
@@ -616,6 +909,22 @@ Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what
   }
   // Each component level costs two JSON levels (object, array); leave room for the rest.
   int json_depth = 2 * std::max(limits.max_nesting, 1) + 32;
+  if (StartsWith(head, "{")) {
+    Precount pre(limits.max_components, static_cast<size_t>(json_depth));
+    try {
+      (void)json::sax_parse(text.begin(), text.end(), &pre);
+    } catch (const std::exception&) {
+      // Malformed input: the parser below says what and where.
+    }
+    if (pre.over_count()) {
+      return LimitExceeded(w + ": the SBOM lists more than " + std::to_string(limits.max_components) +
+                           " components (the limit); refused before it is parsed");
+    }
+    if (pre.too_deep()) {
+      return LimitExceeded(w + ": JSON nested deeper than " + std::to_string(json_depth) +
+                           " levels; refused before it is parsed");
+    }
+  }
   auto parsed = ParseJson(text, w, json_depth);
   if (!parsed.ok()) {
     if (parsed.error().message().find("nested deeper than") != std::string::npos) {
@@ -628,6 +937,19 @@ Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what
     return Unsupported(w + ": not an SBOM (the top level of a CycloneDX or SPDX JSON document is an object)");
   }
   Reader reader(what, limits);
+  if (doc.contains("schema")) {
+    auto schema = GetString(doc, "schema", "$");
+    if (!schema.ok()) return schema.error().Context(w);
+    if (*schema != "vigil-inventory/1") {
+      return Unsupported(w + ": $.schema '" + Clip(*schema, 40) +
+                         "' is not read (vigil's JSON inventory is \"vigil-inventory/1\")");
+    }
+    Status s = reader.ReadVigilJson(doc);
+    if (!s.ok()) return s.error().Context(w);
+    catalog::Inventory inv = std::move(reader).Finish();
+    inv.image.format = "vigil-json";
+    return inv;
+  }
   if (doc.contains("bomFormat")) {
     const json& f = doc["bomFormat"];
     if (!f.is_string() || f.get<std::string>() != "CycloneDX") {
@@ -655,6 +977,16 @@ Result<catalog::Inventory> ReadSbom(std::string_view text, std::string_view what
     return Unsupported(w + ": neither CycloneDX (no $.bomFormat) nor SPDX (no $.spdxVersion)");
   }
   return std::move(reader).Finish();
+}
+
+Result<catalog::Inventory> ReadSbomFile(const std::string& path, const ReadLimits& limits) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > limits.max_bytes) {
+    return LimitExceeded(path + ": the SBOM is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                         std::to_string(limits.max_bytes) + " bytes; refused before it is read");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(path, limits.max_bytes));
+  return ReadSbom(text, path, limits);
 }
 
 }  // namespace vigil::sbom

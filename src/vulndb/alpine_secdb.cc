@@ -1,7 +1,5 @@
 #include "vulndb/internal/alpine_secdb.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <map>
 #include <string>
@@ -9,6 +7,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "common/yaml_node.h"
 #include "version/names.h"
 #include "version/version.h"
 
@@ -21,7 +20,8 @@ using nlohmann::json;
 constexpr int kMaxYamlDepth = 64;
 
 // ---- YAML adapter ---------------------------------------------------------------------------
-// yaml-cpp reports errors by throwing; every call into it stays inside YamlToJson's try block.
+// The document is loaded through the YAML guard (common/yaml_node.h); yaml-cpp's own throws
+// while walking stay inside YamlToJson's try block.
 // The YAML is converted to the JSON shape so that one walker serves both forms. Scalars stay
 // text: secdb versions such as "1.10" must not become numbers.
 
@@ -72,8 +72,10 @@ Status ConvertYaml(const YAML::Node& node, json& out, int depth, size_t& budget,
 }
 
 Result<json> YamlToJson(std::string_view text, std::string_view what) {
+  YamlLimits limits;
+  limits.max_depth = kMaxYamlDepth;
+  VIGIL_ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, what, limits));
   try {
-    YAML::Node root = YAML::Load(std::string(text));
     json out;
     size_t budget = 2 * text.size() + 4096;
     VIGIL_RETURN_IF_ERROR(ConvertYaml(root, out, 0, budget, what));

@@ -2,7 +2,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -19,6 +18,7 @@
 #include "common/path.h"
 #include "common/sha256.h"
 #include "common/strings.h"
+#include "common/yaml_node.h"
 #include "version/osv_range.h"
 #include "version/version.h"
 #include "vulndb/internal/alpine_secdb.h"
@@ -491,6 +491,10 @@ Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::strin
     default:
       break;
   }
+  // A YAML secdb refused by the YAML guard stops the import, as an OSV YAML record does.
+  if (!feed.ok() && kind == Kind::kAlpineSecdb && feed.error().code() == ErrorCode::kLimitExceeded) {
+    return feed.error();
+  }
   if (!feed.ok()) {
     sink.Problem(where, "", feed.error().message());
     return OkStatus();
@@ -504,11 +508,22 @@ Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::strin
   return OkStatus();
 }
 
+// A YAML document the guard refuses (aliases that multiply, nesting, size: common/yaml.h) is
+// hostile, not merely damaged: the import stops with an error naming the file and line, so that
+// `db import` exits 2 instead of reporting a skipped record.
 Status ImportYamlRecord(Sink& sink, std::string_view text, const std::string& where) {
+  YamlLimits limits;
+  limits.max_bytes = kMaxRecordBytes;
+  limits.max_depth = kMaxRecordDepth;
+  Result<YAML::Node> node = LoadYaml(text, where, limits);
+  if (!node.ok() && node.error().code() == ErrorCode::kLimitExceeded) return node.error();
+  if (!node.ok()) {
+    sink.Problem(where, "", "not valid YAML: " + node.error().message());
+    return OkStatus();
+  }
   nlohmann::json j;
   try {
-    YAML::Node node = YAML::Load(std::string(text));
-    j = YamlToJson(node, 0);
+    j = YamlToJson(*node, 0);
   } catch (const std::exception& e) {
     sink.Problem(where, "", std::string("not valid YAML: ") + e.what());
     return OkStatus();

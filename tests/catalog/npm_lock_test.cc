@@ -237,6 +237,31 @@ TEST(PnpmLock, KeyForms) {
   EXPECT_EQ(Pairs(pkgs), (std::multiset<std::string>{"@s/a\t1.0.0"}));
 }
 
+// pnpm-lock.yaml and yarn berry's yarn.lock are read through the YAML guard (common/yaml.h): a
+// lock file whose aliases multiply is refused before yaml-cpp builds it, with line and column.
+TEST(JsLockFiles, YamlLockFilesGoThroughTheYamlGuard) {
+  std::string laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) laughs += std::string(i ? ", *" : "*") + static_cast<char>(c - 1);
+    laughs += "]\n";
+  }
+  std::vector<Package> pkgs;
+  Status pnpm = ParsePnpmLock("lockfileVersion: '9.0'\n" + laughs + "packages: *i\n", pkgs);
+  ASSERT_FALSE(pnpm.ok());
+  EXPECT_EQ(pnpm.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_TRUE(pnpm.error().message().starts_with("pnpm-lock.yaml:7:8: alias *e")) << pnpm.error().message();
+  Status yarn = ParseYarnLock("__metadata:\n  version: 6\n" + laughs, pkgs);
+  ASSERT_FALSE(yarn.ok());
+  EXPECT_EQ(yarn.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_TRUE(yarn.error().message().starts_with("yarn.lock:8:8: alias *e")) << yarn.error().message();
+  EXPECT_TRUE(pkgs.empty());
+  // Nesting deeper than the guard allows: refused, not a stack overflow.
+  Status deep = ParsePnpmLock("packages: " + std::string(100000, '[') + "\n", pkgs);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().code(), ErrorCode::kLimitExceeded);
+}
+
 TEST(JsLockFiles, BadInput) {
   for (auto fn : {ParsePackageLock, ParseYarnLock, ParsePnpmLock}) {
     for (const std::string& in : testing::HostileInputs()) {

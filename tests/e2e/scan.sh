@@ -27,15 +27,16 @@ for img in base app many; do
     scan_rows "$WORK/$img.form" "$form"
     same_rows "$img: $(form_name "$form") gives the docker-archive's findings" "$WORK/$img.docker" "$WORK/$img.form"
   done
-  # SBOM round trip; the layer index survives vigil's own CycloneDX, not SPDX (no layer field).
-  for fmt in cyclonedx spdx; do
+  # SBOM round trip; the layer index survives vigil's own CycloneDX and JSON inventory, not SPDX
+  # (no layer field).
+  for fmt in cyclonedx spdx json; do
     "$VIGIL" sbom -q --no-cache -f "$fmt" -o "$WORK/$img.$fmt.json" "$IMAGES/$img/image.docker.tar"
     scan_rows "$WORK/$img.rt" --sbom "$WORK/$img.$fmt.json"
     if [ "$fmt" = spdx ]; then
       cut -d' ' -f1-3 "$WORK/$img.docker" > "$WORK/$img.a"; cut -d' ' -f1-3 "$WORK/$img.rt" > "$WORK/$img.b"
       same_rows "$img: vigil sbom -f spdx | vigil scan --sbom gives the image's findings" "$WORK/$img.a" "$WORK/$img.b"
     else
-      same_rows "$img: vigil sbom -f cyclonedx | vigil scan --sbom gives the image's findings" "$WORK/$img.docker" "$WORK/$img.rt"
+      same_rows "$img: vigil sbom -f $fmt | vigil scan --sbom gives the image's findings" "$WORK/$img.docker" "$WORK/$img.rt"
     fi
   done
   # The independent oracle on this image's own inventory.

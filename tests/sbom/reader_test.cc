@@ -4,11 +4,14 @@
 #include "sbom/reader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 
 #include "catalog/purl.h"
 #include "sbom/sbom.h"
@@ -449,6 +452,282 @@ TEST(ReadSbom, Limits) {
   r = ReadSbom(three, "doc.json", limits);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+}
+
+// vigil's own JSON inventory (`vigil sbom -f json`), the form `vigil scan --sbom` reads back
+// without losing what the inventory model has.
+TEST(ReadSbom, RoundTripVigilJson) {
+  catalog::Inventory inv = HandMade();
+  inv.packages[0].licenses = {"LGPL-2.1-or-later", "GPL-2.0-only"};
+  inv.packages[3].properties["apk:origin"] = "busybox";
+  inv.layers[1].from_cache = true;
+  inv.layers[1].entries = 42;
+  inv.layers[1].uncompressed_size = 1234567;
+  inv.layers[2].layer.size = 999;
+  inv.image.manifest_digest = "sha256:" + std::string(64, 'm');
+  inv.image.config.os = "linux";
+  inv.image.config.architecture = "arm64";
+  inv.image.config.env = {"PATH=/usr/bin"};
+  inv.image.config.labels = {{"org.opencontainers.image.source", "https://example.com/app"}};
+  std::string text = Write(Format::kJson, inv, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"});
+  auto got = ReadSbom(text, "inventory.json");
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ExpectSamePackages(inv, *got, "vigil-json");
+  EXPECT_EQ(got->image.format, "vigil-json");
+  EXPECT_EQ(got->image.source, "inventory.json");
+  EXPECT_EQ(got->image.tags, inv.image.tags);
+  EXPECT_EQ(got->image.config_digest, inv.image.config_digest);
+  EXPECT_EQ(got->image.manifest_digest, inv.image.manifest_digest);
+  EXPECT_EQ(got->image.config.architecture, "arm64");
+  EXPECT_EQ(got->image.config.env, inv.image.config.env);
+  EXPECT_EQ(got->image.config.labels, inv.image.config.labels);
+  EXPECT_EQ(got->distro.version_codename, "bookworm");
+  EXPECT_EQ(got->distro.pretty_name, inv.distro.pretty_name);
+  ASSERT_EQ(got->image.layers.size(), 3u);
+  for (size_t i = 0; i < inv.layers.size(); ++i) {
+    EXPECT_EQ(got->layers[i].layer.digest, inv.layers[i].layer.digest) << i;
+    EXPECT_EQ(got->layers[i].layer.size, inv.layers[i].layer.size) << i;
+    EXPECT_EQ(got->layers[i].from_cache, inv.layers[i].from_cache) << i;
+    EXPECT_EQ(got->layers[i].entries, inv.layers[i].entries) << i;
+    EXPECT_EQ(got->layers[i].uncompressed_size, inv.layers[i].uncompressed_size) << i;
+    EXPECT_EQ(got->image.layers[i].diff_id, inv.layers[i].layer.diff_id) << i;
+  }
+  for (const auto& w : inv.packages) {
+    const catalog::Package* g = Find(*got, w.type, w.name);
+    ASSERT_NE(g, nullptr);
+    EXPECT_EQ(g->owner, w.owner) << w.purl;
+    EXPECT_EQ(g->properties, w.properties) << w.purl;
+    EXPECT_EQ(g->licenses, w.licenses) << w.purl;
+  }
+  // Written again, the same document (but for source and format, and in the analyzer's order).
+  catalog::Inventory again = inv;
+  again.image.source = "inventory.json";
+  again.image.format = "vigil-json";
+  std::stable_sort(again.packages.begin(), again.packages.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.layer, a.type, a.name, a.version) < std::tie(b.layer, b.type, b.name, b.version);
+  });
+  EXPECT_EQ(Write(Format::kJson, *got, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}),
+            Write(Format::kJson, again, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}));
+
+  // The analysis's own warnings stay visible; a UTF-8 byte-order mark is read past.
+  inv.warnings = {"layer 2: usr/lib/x: npm cataloger: malformed JSON"};
+  text = "\xEF\xBB\xBF" + Write(Format::kJson, inv, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"});
+  got = ReadSbom(text, "inventory.json");
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  EXPECT_EQ(got->warnings, inv.warnings);
+  EXPECT_EQ(got->packages.size(), inv.packages.size());
+}
+
+// An incomplete inventory (files whose packages could not be read) stays incomplete when read
+// back, so that `vigil scan --sbom` of it fails as the scan of the image does.
+TEST(ReadSbom, VigilJsonKeepsAnIncompleteInventoryIncomplete) {
+  catalog::Inventory inv = HandMade();
+  inv.unread.push_back(catalog::UnreadFile{"var/lib/dpkg/status", 2, "dpkg", "the package database does not parse"});
+  inv.unread.push_back(
+      catalog::UnreadFile{"app/package-lock.json", 1, "npm-lock", "80000000 bytes is more than the limit"});
+  std::string text = Write(Format::kJson, inv, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"});
+  auto got = ReadSbom(text, "inventory.json");
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  EXPECT_FALSE(got->complete());
+  ASSERT_EQ(got->unread.size(), 2u);
+  EXPECT_EQ(got->unread[0].path, "var/lib/dpkg/status");
+  EXPECT_EQ(got->unread[0].layer, 2);
+  EXPECT_EQ(got->unread[0].cataloger, "dpkg");
+  EXPECT_EQ(got->unread[0].reason, "the package database does not parse");
+  EXPECT_EQ(got->unread[1].layer, 1);
+  // "complete": false without the list (edited by hand, or a later writer) is still incomplete;
+  // a layer the document does not list becomes unknown.
+  auto bare = ReadSbom(R"({"schema":"vigil-inventory/1","complete":false})", "inv.json");
+  ASSERT_TRUE(bare.ok()) << bare.error().ToString();
+  EXPECT_FALSE(bare->complete());
+  auto far = ReadSbom(
+      R"({"schema":"vigil-inventory/1","unread":[{"path":"x","layer":7,"reason":"r"}],"complete":true})", "inv.json");
+  ASSERT_TRUE(far.ok()) << far.error().ToString();
+  ASSERT_EQ(far->unread.size(), 1u);
+  EXPECT_EQ(far->unread[0].layer, -1);
+  auto bad = ReadSbom(R"({"schema":"vigil-inventory/1","complete":"no"})", "inv.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), "inv.json: $.complete: expected true or false");
+  // A complete inventory says so.
+  auto whole = ReadSbom(Write(Format::kJson, HandMade(), WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}), "inv.json");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->complete());
+}
+
+// vigil's CycloneDX of an incomplete inventory reads back incomplete too.
+TEST(ReadSbom, CycloneDxOfAnIncompleteInventoryStaysIncomplete) {
+  catalog::Inventory inv = HandMade();
+  inv.unread.push_back(catalog::UnreadFile{"var/lib/dpkg/status", 0, "dpkg", "the package database does not parse"});
+  auto got = ReadSbom(Write(Format::kCycloneDx, inv, WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}), "bom.json");
+  ASSERT_TRUE(got.ok()) << got.error().ToString();
+  ASSERT_EQ(got->unread.size(), 1u);
+  EXPECT_EQ(
+      catalog::Describe(got->unread[0]),
+      "layer 0: var/lib/dpkg/status (dpkg): the package database does not parse: not read by the SBOM's producer");
+  // The composition alone is enough; other producers' compositions are not read.
+  std::string only = R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":[],
+      "compositions":[{"aggregate":"incomplete","assemblies":["vigil:image"]}]})";
+  auto r = ReadSbom(only, "bom.json");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_FALSE(r->complete());
+  std::string other = R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":[],
+      "compositions":[{"aggregate":"incomplete_first_party_only","assemblies":["x"]}]})";
+  r = ReadSbom(other, "bom.json");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->complete());
+  auto whole =
+      ReadSbom(Write(Format::kCycloneDx, HandMade(), WriteOptions{"0.1.0", "2026-01-01T00:00:00Z"}), "bom.json");
+  ASSERT_TRUE(whole.ok());
+  EXPECT_TRUE(whole->complete());
+}
+
+TEST(ReadSbom, VigilJsonBadInput) {
+  struct Case {
+    std::string name, text;
+    ErrorCode code;
+    std::string in_message;
+  };
+  const Case cases[] = {
+      {"other schema", R"({"schema":"vigil-inventory/2"})", ErrorCode::kUnsupported, "vigil-inventory/2"},
+      {"scan report", R"({"schema":"vigil-scan/1"})", ErrorCode::kUnsupported, "vigil-scan/1"},
+      {"schema number", R"({"schema":1})", ErrorCode::kCorrupt, "$.schema"},
+      {"packages object", R"({"schema":"vigil-inventory/1","packages":{}})", ErrorCode::kCorrupt, "$.packages"},
+      {"layer string", R"({"schema":"vigil-inventory/1","packages":[{"name":"a","layer":"0"}]})", ErrorCode::kCorrupt,
+       "$.packages[0].layer: expected a whole number"},
+      {"layer below -1", R"({"schema":"vigil-inventory/1","packages":[{"name":"a","layer":-2}]})", ErrorCode::kCorrupt,
+       "$.packages[0].layer: -2 is out of range"},
+      {"properties array", R"({"schema":"vigil-inventory/1","packages":[{"name":"a","properties":[]}]})",
+       ErrorCode::kCorrupt, "$.packages[0].properties"},
+      {"property number", R"({"schema":"vigil-inventory/1","packages":[{"name":"a","properties":{"k":1}}]})",
+       ErrorCode::kCorrupt, "$.packages[0].properties.k"},
+      {"layers out of order", R"({"schema":"vigil-inventory/1","layers":[{"index":0},{"index":2}]})",
+       ErrorCode::kCorrupt, "$.layers[1].index: 2, expected 1"},
+      {"tags string", R"({"schema":"vigil-inventory/1","image":{"tags":"x"}})", ErrorCode::kCorrupt, "$.image.tags"},
+      {"warning number", R"({"schema":"vigil-inventory/1","warnings":[1]})", ErrorCode::kCorrupt, "$.warnings[0]"},
+  };
+  for (const auto& c : cases) {
+    auto r = ReadSbom(c.text, "inv.json");
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.error().code(), c.code) << c.name << ": " << r.error().ToString();
+    EXPECT_NE(r.error().message().find(c.in_message), std::string::npos) << c.name << ": " << r.error().message();
+    EXPECT_TRUE(r.error().message().starts_with("inv.json: ")) << c.name << ": " << r.error().message();
+  }
+  // A layer the document does not list, and a package without a type: warnings, not errors.
+  auto r = ReadSbom(R"({"schema":"vigil-inventory/1","layers":[{"index":0}],
+                       "packages":[{"type":"npm","name":"a","version":"1","layer":3},{"name":"b","version":"2"},
+                                   {"type":"npm","name":"c"}]})",
+                    "inv.json");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  ASSERT_EQ(r->packages.size(), 2u);
+  EXPECT_EQ(Find(*r, "npm", "a")->layer, -1);
+  ASSERT_EQ(r->warnings.size(), 3u);
+  EXPECT_NE(r->warnings[0].find("$.packages[0].layer: 3 names no layer"), std::string::npos) << r->warnings[0];
+  EXPECT_NE(r->warnings[1].find("has no type"), std::string::npos) << r->warnings[1];
+  EXPECT_NE(r->warnings[2].find("$.packages[2]: package with neither version nor purl; skipped"), std::string::npos)
+      << r->warnings[2];
+}
+
+// UTF-16 and UTF-32 SBOMs (PowerShell's `>` writes UTF-16 LE) get a message that says what to
+// do, not a parser error; UTF-8 with its byte-order mark is read.
+TEST(ReadSbom, EncodingsOtherThanUtf8AreNamed) {
+  std::string json = Cdx(R"([{"name":"a","purl":"pkg:npm/a@1"}])");
+  auto utf16 = [&](bool le) {
+    std::string out;
+    for (char c : json) out += le ? std::string{c, '\0'} : std::string{'\0', c};
+    return out;
+  };
+  auto utf32 = [&](bool le) {
+    std::string out;
+    for (char c : json) out += le ? std::string{c, '\0', '\0', '\0'} : std::string{'\0', '\0', '\0', c};
+    return out;
+  };
+  struct Case {
+    std::string name, text, encoding, iconv;
+  };
+  const Case cases[] = {
+      {"UTF-16 LE with BOM", "\xFF\xFE" + utf16(true), "UTF-16 (LE, with a byte-order mark)",
+       "iconv -f UTF-16 -t UTF-8"},
+      {"UTF-16 BE with BOM", "\xFE\xFF" + utf16(false), "UTF-16 (BE, with a byte-order mark)",
+       "iconv -f UTF-16 -t UTF-8"},
+      {"UTF-32 LE with BOM", std::string("\xFF\xFE\0\0", 4) + utf32(true), "UTF-32 (LE, with a byte-order mark)",
+       "iconv -f UTF-32 -t UTF-8"},
+      {"UTF-32 BE with BOM", std::string("\0\0\xFE\xFF", 4) + utf32(false), "UTF-32 (BE, with a byte-order mark)",
+       "iconv -f UTF-32 -t UTF-8"},
+      {"UTF-16 LE", utf16(true), "UTF-16 (LE)", "iconv -f UTF-16LE -t UTF-8"},
+      {"UTF-16 BE", utf16(false), "UTF-16 (BE)", "iconv -f UTF-16BE -t UTF-8"},
+      {"UTF-32 LE", utf32(true), "UTF-32 (LE)", "iconv -f UTF-32LE -t UTF-8"},
+  };
+  for (const Case& c : cases) {
+    auto r = ReadSbom(c.text, "sbom.json");
+    ASSERT_FALSE(r.ok()) << c.name;
+    EXPECT_EQ(r.error().code(), ErrorCode::kUnsupported) << c.name;
+    EXPECT_EQ(r.error().message(), "sbom.json: the SBOM is " + c.encoding +
+                                       "; vigil reads UTF-8 JSON: convert it with " + c.iconv +
+                                       " 'sbom.json' > sbom.utf8.json")
+        << c.name;
+  }
+  auto bom8 = ReadSbom("\xEF\xBB\xBF" + json, "sbom.json");
+  ASSERT_TRUE(bom8.ok()) << bom8.error().ToString();
+  EXPECT_EQ(bom8->packages.size(), 1u);
+}
+
+// The component count and the nesting are found by a pass that builds nothing, before the
+// document's tree: a document over the count is refused even where it is malformed further on.
+TEST(ReadSbom, ComponentCountIsCheckedBeforeParsing) {
+  std::string comps = "[";
+  for (int i = 0; i < 5; ++i)
+    comps += std::string(i ? "," : "") + R"({"name":"a","purl":"pkg:npm/a@)" + std::to_string(i) + "\"}";
+  ReadLimits limits;
+  limits.max_components = 4;
+  std::string cdx = R"({"bomFormat":"CycloneDX","specVersion":"1.6","components":)" + comps;
+  auto r = ReadSbom(cdx + "], this is not JSON", "big.json", limits);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(r.error().message(),
+            "big.json: the SBOM lists more than 4 components (the limit); refused before it is parsed");
+  // Within the count, the malformed tail is what is reported.
+  limits.max_components = 5;
+  r = ReadSbom(cdx + "], this is not JSON", "big.json", limits);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kCorrupt);
+  // SPDX packages and vigil JSON packages count the same way; arrays named otherwise do not.
+  limits.max_components = 4;
+  for (const std::string& doc : {R"({"spdxVersion":"SPDX-2.3","packages":)" + comps + "]}",
+                                 R"({"schema":"vigil-inventory/1","packages":)" + comps + "]}"}) {
+    r = ReadSbom(doc, "big.json", limits);
+    ASSERT_FALSE(r.ok()) << doc;
+    EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded) << r.error().ToString();
+  }
+  r = ReadSbom(R"({"bomFormat":"CycloneDX","specVersion":"1.6","dependencies":)" + comps + "]}", "ok.json", limits);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  // Deep JSON inside an object is refused by the same pass.
+  r = ReadSbom("{\"x\":" + std::string(100000, '['), "deep.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_NE(r.error().message().find("nested deeper than 160 levels"), std::string::npos) << r.error().message();
+}
+
+TEST(ReadSbomFile, SizeIsCheckedBeforeReading) {
+  std::string path = ::testing::TempDir() + "sbom-size-" + std::to_string(::getpid()) + ".json";
+  {
+    std::ofstream out(path, std::ios::binary);
+    out << Cdx(R"([{"name":"a","purl":"pkg:npm/a@1"}])");
+  }
+  ReadLimits limits;
+  auto ok = ReadSbomFile(path, limits);
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  EXPECT_EQ(ok->image.source, path);
+  limits.max_bytes = 10;
+  auto r = ReadSbomFile(path, limits);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_EQ(r.error().message(), path + ": the SBOM is " + std::to_string(fs::file_size(path)) +
+                                     " bytes, over the limit of 10 bytes; refused before it is read");
+  fs::remove(path);
+  auto missing = ReadSbomFile(path);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+  EXPECT_NE(missing.error().message().find(path), std::string::npos);
 }
 
 }  // namespace

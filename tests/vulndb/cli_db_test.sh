@@ -154,4 +154,14 @@ grep -q "still locked after waiting 0.5 s" <<<"$out" || fail "locked, error: $ou
 # Once released, the same import goes through.
 "$vigil" "${db[@]}" import "$data/osv/GO-2020-0001.json" >/dev/null || fail "import after the lock was released"
 
+
+# A YAML billion-laughs file (501 bytes, 9^9 nodes expanded) is refused by the YAML guard before
+# it is expanded: exit 2, naming the file, line and column of the alias; nothing is committed.
+set +e
+out="$("$vigil" "${db[@]}" import "$data/osv" "$data/hostile/billion-laughs.yaml" 2>&1)"; rc=$?
+set -e
+expect "billion laughs: exit" "$rc" 2
+grep -q "billion-laughs.yaml:9:8: alias \*e makes the document expand to more than" <<<"$out" ||
+  fail "billion laughs: $out"
+expect "billion laughs: nothing committed" "$("$vigil" "${db[@]}" status --format json | jq .records)" 9
 echo "cli_db_test: ok"

@@ -528,6 +528,47 @@ TEST(Import, HugeFileIsRefusedQuickly) {
   EXPECT_TRUE(db.Has("OK-1"));
 }
 
+// Every YAML input goes through the YAML guard (common/yaml.h): a billion-laughs document is
+// refused before a tree is built, and the import fails naming the file, line and column, so that
+// nothing of that run is committed and `db import` exits 2.
+TEST(Import, BillionLaughsYamlIsRefusedBeforeExpansion) {
+  std::string laughs =
+      ReadFile(std::string(VIGIL_SOURCE_DIR) + "/tests/vulndb/testdata/hostile/billion-laughs.yaml").value();
+  struct Case {
+    std::string name;
+    std::string text;
+    std::string where;  // how the error starts
+  };
+  // The same bomb as an Alpine secdb document (YAML form), and as an entry of an osv.dev zip.
+  std::string secdb = "distroversion: v3.19\nreponame: main\n" + laughs + "packages: *i\n";
+  std::vector<Case> cases = {{"osv.yaml", laughs, "osv.yaml:9:8: alias *e"},
+                             {"secdb.yaml", secdb, "secdb.yaml:11:8: alias *e"},
+                             {"all.zip", test::MakeZip({{"L-1.yaml", laughs}}), "all.zip:L-1.yaml:9:8: alias *e"}};
+  for (const Case& c : cases) {
+    Db db("laughs");
+    std::string path = db.dir + "/" + c.name;
+    Write(path, c.text);
+    Write(db.dir + "/ok.json", Record("OK-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0"));
+    ImportReport r;
+    Status st = vulndb::Import(*db.store, {{db.dir + "/ok.json", "", {}}, {path, "", {}}}, {}, &r);
+    ASSERT_FALSE(st.ok()) << c.name;
+    EXPECT_EQ(st.error().code(), ErrorCode::kLimitExceeded) << st.error().ToString();
+    EXPECT_NE(st.error().message().find(db.dir + "/" + c.where), std::string::npos) << st.error().ToString();
+    EXPECT_NE(st.error().message().find("billion laughs"), std::string::npos) << st.error().ToString();
+    EXPECT_FALSE(db.Has("OK-1")) << "the run is rolled back";
+  }
+}
+
+// Merely malformed YAML is a skipped record, as before; the rest is imported.
+TEST(Import, MalformedYamlIsSkipped) {
+  Db db("bad-yaml");
+  Write(db.dir + "/bad.yaml", "id: [unclosed\n");
+  Write(db.dir + "/ok.json", Record("OK-1", "2024-01-01T00:00:00Z", "npm", "a", "1.0.0"));
+  ImportReport r = db.Import({db.dir + "/bad.yaml", db.dir + "/ok.json"});
+  EXPECT_TRUE(HasProblem(r, "", "not valid YAML")) << ProblemList(r);
+  EXPECT_TRUE(db.Has("OK-1"));
+}
+
 TEST(Import, MissingInputFailsBeforeWriting) {
   Db db("missing");
   std::vector<ImportInput> inputs = {{db.dir + "/nope.json", "", {}}};

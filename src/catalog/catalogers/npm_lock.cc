@@ -1,7 +1,5 @@
 #include "catalog/catalogers/npm_lock.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <map>
 #include <set>
@@ -11,6 +9,7 @@
 #include "common/json.h"
 #include "common/path.h"
 #include "common/strings.h"
+#include "common/yaml_node.h"
 
 namespace vigil::catalog {
 namespace {
@@ -131,16 +130,9 @@ void ParseDependenciesTree(const nlohmann::json& deps, UniquePackages& pkgs) {
 
 // ---- YAML adapter --------------------------------------------------------------------------
 
-// yaml-cpp reports errors by throwing; every call into it stays inside a try block of this file.
-Result<YAML::Node> LoadYaml(std::string_view text, std::string_view what) {
-  try {
-    return YAML::Load(std::string(text));
-  } catch (const YAML::Exception& e) {
-    return Corrupt(std::string(what) + ": malformed YAML at line " + std::to_string(e.mark.line + 1) + ": " + e.msg);
-  } catch (const std::exception& e) {
-    return Corrupt(std::string(what) + ": malformed YAML: " + e.what());
-  }
-}
+// Documents are loaded by LoadYaml (common/yaml_node.h), behind the YAML guard: aliases that
+// multiply, deep nesting and oversized text are refused before a tree is built. yaml-cpp's
+// accessors report misuse by throwing; every call into them stays inside a try block of this file.
 
 // node[key] as a string when it is a scalar, else "". `node` is const so a lookup never inserts.
 std::string YamlString(const YAML::Node& node, const char* key) {
