@@ -125,7 +125,11 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
         if (p.location.empty()) p.location = e.path;
       }
       if (!st.ok()) {
-        if (c->IsPackageDatabase(file)) {
+        if (st.error().code() == ErrorCode::kLimitExceeded) {
+          // Refused by a limit (YAML aliases, nesting): not read, so its packages are unknown.
+          result.unread_by = std::string(c->name());
+          result.unread_reason = st.error().message();
+        } else if (c->IsPackageDatabase(file)) {
           result.unread_by = std::string(c->name());
           result.unread_reason = "the package database does not parse: " + st.error().message();
         } else {

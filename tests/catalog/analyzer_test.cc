@@ -374,3 +374,25 @@ TEST(LayerCache, MeasureCleanAndEvictLeastRecentlyUsed) {
 
 }  // namespace
 }  // namespace vigil::catalog
+
+namespace vigil::catalog {
+namespace {
+
+// A lock file the YAML guard refuses is not read: unknown packages, not a warning.
+TEST(Analyzer, LockFileRefusedByALimitIsUnread) {
+  std::string laughs = "lockfileVersion: '6.0'\na: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'k'; ++c) {
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 10; ++i) laughs += std::string(i ? ", *" : "*") + static_cast<char>(c - 1);
+    laughs += "]\n";
+  }
+  std::string dir = testing::TempDir("laughing_lock");
+  testing::WriteOciLayout(dir, {TestLayer{{File("app/pnpm-lock.yaml", laughs)}, testing::Compress::kGzip, "COPY"}});
+  Inventory inv = Analyse(dir);
+  ASSERT_EQ(inv.unread.size(), 1u);
+  EXPECT_EQ(inv.unread[0].path, "app/pnpm-lock.yaml");
+  EXPECT_EQ(inv.unread[0].cataloger, "pnpm-lock");
+}
+
+}  // namespace
+}  // namespace vigil::catalog

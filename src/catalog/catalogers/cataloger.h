@@ -59,7 +59,8 @@ class Cataloger {
   virtual bool IsPackageDatabase(const FileRef&) const { return false; }
   // Parses one file's bytes and appends what it found to `out`. Returns kCorrupt (or another
   // error) for malformed input; the analyzer reports it as a warning with the path and goes on
-  // (as an unread file when IsPackageDatabase).
+  // (as an unread file when IsPackageDatabase). kLimitExceeded (a limit refused the file) always
+  // makes it an unread file: its packages are unknown.
   // Packages parsed before the failure may be kept in `out`.
   virtual Status Parse(const FileRef& file, std::string_view content, FileResult& out) const = 0;
 };
