@@ -102,7 +102,35 @@ Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes) {
   return out;
 }
 
+namespace {
+
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return IoError(Errno("cannot write", path));
+    }
+    done += static_cast<size_t>(n);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Status WriteFileAtomic(const std::string& path, std::string_view data) {
+  // A device, FIFO or socket (/dev/null, /dev/stdout, a pipe) is written in place: renaming a
+  // file over it would replace /dev/null itself for everyone on the machine.
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return IoError("cannot write '" + path + "': it is a folder");
+    int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return IoError(Errno("cannot open", path));
+    Status st_write = WriteAll(fd, data, path);
+    close(fd);
+    return st_write;
+  }
   std::random_device rd;
   std::string tmp = path + ".tmp." + std::to_string(getpid()) + "." + std::to_string(rd());
   int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);

@@ -33,7 +33,9 @@ class MappedFile {
 // Reads a whole regular file of at most `max_bytes`; kLimitExceeded when larger.
 Result<std::string> ReadFile(const std::string& path, uint64_t max_bytes = 256u << 20);
 
-// Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename.
+// Writes `data` to `path` atomically: a temporary file in the same folder, fsync, rename. A path
+// that names a device, FIFO or socket (/dev/null, a pipe) is written in place instead, never
+// replaced; a folder is an error.
 Status WriteFileAtomic(const std::string& path, std::string_view data);
 
 }  // namespace vigil
