@@ -376,22 +376,25 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
       size_t i = next.fetch_add(1);
       if (i >= n) return;
       const image::Layer& layer = info.layers[i];
-      // The cache is keyed by the bytes actually stored, hashed now: a config that claims another
-      // layer's diff_id cannot select that layer's analysis.
-      std::string cache_file;
-      if (!cache_root.empty() && !layer.diff_id.empty()) {
-        auto stored = img.StoredDigest(i);
-        if (!stored.ok()) {
-          results[i] = stored.error();
-        } else if (auto hex = DigestHex(*stored); hex.ok()) {
-          cache_file = cache_root + "/" + *hex + "-" + set_key + ".json";
-          if (auto text = ReadFile(cache_file); text.ok()) {
-            auto decoded = DecodeLayerAnalysis(*text);
+      // The cache is keyed by the bytes actually stored: an entry is looked up under the digest
+      // the image claims (the manifest's blob digest, else the diff_id) and used only once the
+      // stored bytes, hashed now, are what it was made from — so a config that claims another
+      // layer's diff_id cannot select that layer's analysis. Without an entry nothing is hashed
+      // here: the walk hashes and verifies as it streams.
+      bool caching = !cache_root.empty() && !layer.diff_id.empty();
+      if (caching) {
+        auto hex = DigestHex(!layer.digest.empty() ? layer.digest : layer.diff_id);
+        std::string cache_file = hex.ok() ? cache_root + "/" + *hex + "-" + set_key + ".json" : "";
+        if (auto text = cache_file.empty() ? Result<std::string>(NotFound("")) : ReadFile(cache_file); text.ok()) {
+          auto decoded = DecodeLayerAnalysis(*text);
+          auto stored = decoded.ok() ? img.StoredDigest(i) : Result<std::string>(NotFound(""));
+          if (decoded.ok() && !stored.ok()) {
+            results[i] = stored.error();  // the manifest's digest does not match the bytes
+          } else if (decoded.ok()) {
             // An entry is filed under the stored bytes' digest and, as the walk verified it, the
-            // diff_id: an uncompressed blob (stored digest == diff_id) finds the entry a compressed
-            // copy of the same tar left, and its hash just now verified that diff_id.
-            bool same_bytes =
-                decoded.ok() && (decoded->digests.blob_digest == *stored || decoded->digests.diff_id == *stored);
+            // diff_id: an uncompressed blob (stored digest == diff_id) finds the entry a
+            // compressed copy of the same tar left, and its hash just now verified that diff_id.
+            bool same_bytes = decoded->digests.blob_digest == *stored || decoded->digests.diff_id == *stored;
             if (same_bytes && decoded->digests.diff_id == layer.diff_id) {
               results[i] = std::move(decoded);
               cached[i] = true;
@@ -410,7 +413,7 @@ Result<Inventory> Analyze(const image::Image& img, const AnalyzeOptions& options
           };
         }
         results[i] = AnalyzeLayer(img, i, cats, limits, budget);
-        if (results[i]->ok() && !cache_file.empty() && results[i]->value().digests.blob_digest.size() == 71) {
+        if (results[i]->ok() && caching && results[i]->value().digests.blob_digest.size() == 71) {
           // The walk verified these bytes and their diff_id; key the entry by what it measured.
           const image::LayerDigests& d = results[i]->value().digests;
           std::string entry = EncodeLayerAnalysis(results[i]->value());

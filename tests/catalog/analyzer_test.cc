@@ -396,3 +396,41 @@ TEST(Analyzer, LockFileRefusedByALimitIsUnread) {
 
 }  // namespace
 }  // namespace vigil::catalog
+
+namespace vigil::catalog {
+namespace {
+
+// A docker-archive of one uncompressed layer whose config claims `diff_id`.
+std::string DockerArchive(const std::string& dir, const std::string& layer_tar, const std::string& diff_id) {
+  std::string config =
+      R"({"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":[")" + diff_id + R"("]}})";
+  std::string config_name = testing::Digest(config).substr(7) + ".json";
+  std::string manifest = R"([{"Config":")" + config_name + R"(","RepoTags":["x:1"],"Layers":["l/layer.tar"]}])";
+  std::string path = dir + "/image.tar";
+  std::ofstream(path, std::ios::binary) << testing::MakeTar(
+      {File("manifest.json", manifest), File(config_name, config), File("l/layer.tar", layer_tar)});
+  return path;
+}
+
+// The docker-archive form of the lie: no manifest digest, so the entry is looked up under the
+// claimed diff_id — and found; the stored bytes, hashed, must still not select it.
+TEST(Analyzer, LyingDiffIdInADockerArchiveDoesNotSelectACachedLayer) {
+  std::string cache = testing::TempDir("lie_docker_cache");
+  std::string honest_tar = testing::MakeTar({File("var/lib/dpkg/status", kStatus1)});
+  std::string honest = DockerArchive(testing::TempDir("lie_docker_honest"), honest_tar, testing::Digest(honest_tar));
+  Inventory first = Analyse(honest, cache);
+  ASSERT_EQ(first.packages.size(), 2u);
+
+  std::string evil_tar = testing::MakeTar({File("var/lib/dpkg/status", kStatus2)});
+  std::string liar = DockerArchive(testing::TempDir("lie_docker_liar"), evil_tar, testing::Digest(honest_tar));
+  auto img = image::Image::Open(liar, {});
+  ASSERT_TRUE(img.ok()) << img.error().ToString();
+  AnalyzeOptions opts;
+  opts.cache_dir = cache;
+  auto warm = Analyze(**img, opts);
+  ASSERT_FALSE(warm.ok()) << "a lying image got " << warm->packages.size() << " packages from the cache";
+  EXPECT_EQ(warm.error().code(), ErrorCode::kIntegrity) << warm.error().ToString();
+}
+
+}  // namespace
+}  // namespace vigil::catalog
