@@ -43,6 +43,14 @@ def norm_name(name, ptype):
     return pep503(name) if ptype in PYPI_TYPES else name
 
 
+def full_version(pkg):
+    """vigil's JSON keeps an rpm epoch in its own field; the expectations write [epoch:]version-release."""
+    v = pkg["version"]
+    if pkg.get("type") == "rpm" and pkg.get("epoch") and not v.startswith(pkg["epoch"] + ":"):
+        v = pkg["epoch"] + ":" + v
+    return v
+
+
 def full_name(pkg):
     """vigil's JSON splits a purl namespace off the name (npm scope, Maven group, Go module prefix,
     Composer vendor); the peers' tests use the joined name."""
@@ -94,7 +102,7 @@ def compare(exp, doc):
     for p in (doc or {}).get("packages", []):
         if p.get("type") == "os" or p.get("found_by") == "os-release":
             continue
-        got.setdefault((norm_name(full_name(p), ptype), p["version"]), p)
+        got.setdefault((norm_name(full_name(p), ptype), full_version(p)), p)
     missing = sorted(set(want) - set(got))
     extra = sorted(k for k in set(got) - set(want) if not is_dev(got[k]))
     extra_dev = sorted(k for k in set(got) - set(want) if is_dev(got[k]))
