@@ -138,6 +138,7 @@ def main():
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "peers"))
     ap.add_argument("--json", help="write the machine-readable result here")
     ap.add_argument("--only", help="only fixtures whose <peer>/<format>/<name> starts with this")
+    ap.add_argument("--markdown", help="write the per-format, per-fixture and differences tables (docs/ACCURACY.md) here")
     args = ap.parse_args()
 
     root = os.path.abspath(args.root)
@@ -253,7 +254,55 @@ def main():
                 "known_but_not_seen": fixed,
             }, f, indent=1, sort_keys=True)
             f.write("\n")
+    if args.markdown:
+        write_markdown(args.markdown, results, totals, gt, found_diffs, known, lookup, fixtures)
     return 1 if (new or fixed) else 0
+
+
+def write_markdown(path, results, totals, gt, found_diffs, known, lookup, fixtures):
+    origin = {rel: exp for rel, _, exp in fixtures}
+    out = []
+    out.append("| peer / format | fixtures | expected | found | missing | extra | extra (dev-only) | dev flag differs |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for fmt in sorted(totals):
+        t = totals[fmt]
+        out.append("| %s | %d | %d | %d | %d | %d | %d | %d |" % (fmt, t["fixtures"], t["expected"], t["found"],
+                                                            t["expected"] - t["found"], t["extra"], t["extra_dev"],
+                                                            t["dev_flag"]))
+    out.append("| **total** | %d | %d | %d | %d | %d | %d | %d |" % (gt["fixtures"], gt["expected"], gt["found"],
+                                                                gt["expected"] - gt["found"], gt["extra"],
+                                                                gt["extra_dev"], gt["dev_flag"]))
+    out.append("")
+    out.append("| fixture | peer's file | expected | found | differences |")
+    out.append("|---|---|---|---|---|")
+    for r in results:
+        o = origin[r["fixture"]]["origin"]
+        diffs = []
+        for kind, key in (("missing", "missing"), ("extra", "extra"), ("extra-dev", "extra_dev"),
+                          ("dev-flag", "dev_flag_differs")):
+            n = len(r[key])
+            if n:
+                classes = sorted({known[lookup("%s|%s|%s" % (r["fixture"], kind, pk))]["class"]
+                                  for pk in r[key] if lookup("%s|%s|%s" % (r["fixture"], kind, pk))})
+                diffs.append("%d %s (%s)" % (n, kind, ", ".join(classes) or "NEW"))
+        if r["error"]:
+            k = lookup("%s|error|" % r["fixture"])
+            diffs.append("file reported as not fully read (%s)" % (known[k]["class"] if k else "NEW"))
+        out.append("| `%s` | %s `%s` | %d | %d | %s |" % (r["fixture"], o["repo"], o["fixture_path"].split(" ")[0],
+                                                   r["expected"], r["found"], "; ".join(diffs) or "none"))
+    out.append("")
+    for cls in ("gap", "design", "peer-quirk"):
+        rows = [d for d in known.values() if d["class"] == cls]
+        if not rows:
+            continue
+        out.append("| %s: fixture | kind | package | reason |" % cls)
+        out.append("|---|---|---|---|")
+        for d in sorted(rows, key=lambda d: (d["fixture"], d["kind"], d["package"])):
+            out.append("| `%s` | %s | %s | %s |" % (d["fixture"], d["kind"], ("`%s`" % d["package"]) if d["package"] else "",
+                                                  d["reason"].replace("|", "\\|")))
+        out.append("")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(out))
 
 
 if __name__ == "__main__":
