@@ -16,13 +16,23 @@ expected.json may say "partial": true when the peer's test asserts only some pac
 (a look-up by name); then packages vigil lists beyond them are not counted as extra.
 
 Normalisation (naming conventions only, nothing else):
+  * a purl namespace vigil's JSON keeps apart is joined back: npm scope and Composer vendor as
+    "namespace/name" (the peers' tests write "@scope/name", "vendor/name");
   * PyPI names are compared in their PEP 503 normal form (lower case, runs of "-", "_", "." as "-"),
-    because the peers' tests keep the spelling of the METADATA/lock file and vigil normalises.
-  * Nothing else: versions are compared byte for byte.
+    because the peers' tests keep the spelling of the METADATA/lock file and vigil normalises;
+  * an rpm epoch vigil keeps apart is joined as "epoch:version-release";
+  * nothing else: versions are compared byte for byte.
+Packages of type "os" (the distribution vigil reads from os-release) are not packages of the file.
+
+Kinds of difference: missing (expected, not listed), extra (listed, not expected), extra-dev (an
+extra vigil marks development-only; several peer tests are --prod listings), dev-flag (the
+development-only flag differs where the test states it), error (vigil reported the fixture's file
+as not fully read: exit 2 / "complete": false).
 
 Usage:
   tools/peer-accuracy.py --vigil build/release/apps/vigil/vigil [--root tests/peers]
-                         [--json out.json] [--only trivy/npm]
+                         [--json out.json] [--markdown tables.md] [--only trivy/npm]
+Exit: 0 = differences exactly as known; 1 = a new or a vanished difference; 2 = bad arguments.
 Standard library only.
 """
 
@@ -35,7 +45,8 @@ import sys
 import tempfile
 
 PYPI_TYPES = {"pypi"}
-DEV_PROPERTIES = ("npm:dev", "dev", "python:dev", "composer:dev")
+# The properties by which vigil marks a development-only package (npm_lock.cc, python_lock.cc, php.cc).
+DEV_PROPERTIES = ("npm:dev", "pypi:dev", "composer:dev")
 
 
 def pep503(name):
@@ -141,6 +152,9 @@ def main():
     ap.add_argument("--markdown", help="write the per-format, per-fixture and differences tables (docs/ACCURACY.md) here")
     args = ap.parse_args()
 
+    if not os.access(args.vigil, os.X_OK):
+        print("peer-accuracy: %s is not an executable vigil binary" % args.vigil, file=sys.stderr)
+        return 2
     root = os.path.abspath(args.root)
     fixtures = load_fixtures(root, args.only)
     if not fixtures:
