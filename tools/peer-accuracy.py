@@ -12,6 +12,10 @@ difference is then looked up in tests/peers/known-differences.json, where it car
 idiosyncratic). The exit status is 0 only when the differences found are exactly the known ones:
 a new difference, or a known one that no longer occurs (a gap fixed: update the list), fails.
 
+expected.json may name "from_repo": {path under root: path in this repository} for a large file the
+repository already holds elsewhere (an rpm database in tests/catalog/testdata): the root is then
+assembled in a temporary folder, so the file is not stored twice.
+
 expected.json may say "partial": true when the peer's test asserts only some packages of the file
 (a look-up by name); then packages vigil lists beyond them are not counted as extra.
 
@@ -40,9 +44,12 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 PYPI_TYPES = {"pypi"}
 # The properties by which vigil marks a development-only package (npm_lock.cc, python_lock.cc, php.cc).
@@ -88,6 +95,17 @@ def load_fixtures(root, only):
             exp = json.load(f)
         out.append((rel, dirpath, exp))
     return out
+
+
+def assemble_root(rootdir, from_repo, dest):
+    """A temporary root: the fixture's root/ (if any) plus files copied from elsewhere in the repository."""
+    if os.path.isdir(rootdir):
+        shutil.copytree(rootdir, dest)
+    for inside, src in from_repo.items():
+        target = os.path.join(dest, inside)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        shutil.copyfile(os.path.join(REPO, src), target)
+    return dest
 
 
 def run_vigil(vigil, rootdir, cache):
@@ -172,7 +190,10 @@ def main():
     totals = {}
     with tempfile.TemporaryDirectory() as cache:
         for rel, path, exp in fixtures:
-            doc, err = run_vigil(args.vigil, os.path.join(path, "root"), cache)
+            rootdir = os.path.join(path, "root")
+            if exp.get("from_repo"):
+                rootdir = assemble_root(rootdir, exp["from_repo"], os.path.join(cache, "roots", rel))
+            doc, err = run_vigil(args.vigil, rootdir, cache)
             want, got, missing, extra, extra_dev, flags = compare(exp, doc)
             if err:
                 errors.append("%s: %s" % (rel, err))
