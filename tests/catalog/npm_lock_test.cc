@@ -70,6 +70,7 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
       {ParsePnpmLock, "npm/trivy/pnpm-lock_v6_with_dev.yaml", 85},
       {ParsePnpmLock, "npm/trivy/pnpm-lock_v9.yaml", 21},
       {ParsePnpmLock, "npm/trivy/pnpm-lock_v9_same-vers-diff-peers.yaml", 6},
+      {ParsePnpmLock, "npm/trivy/pnpm-lock_v9_multiple_documents.yaml", 6},
       {ParsePnpmLock, "npm/scalibr/pnpm-lock.commits.v9.yaml", 2},
       {ParsePnpmLock, "npm/scalibr/pnpm-lock.exotic.yaml", 7},
       {ParsePnpmLock, "npm/scalibr/pnpm-lock.peer-dependencies-advanced.v9.yaml", 13},
@@ -213,6 +214,52 @@ TEST(PnpmLock, DevFlags) {
   EXPECT_FALSE(Has(Find(peers, "jest-resolve", "30.0.2"), "npm:dev"));
   EXPECT_FALSE(Has(Find(peers, "jest-pnp-resolver", "1.2.3"), "npm:dev"));
   EXPECT_FALSE(Has(Find(peers, "jest-config", "30.0.3"), "npm:dev"));
+}
+
+// pnpm 11+ writes its "env" document (pnpm itself, its platform binaries, config dependencies)
+// before the project's lock, separated by "---". The project's packages are read from the later
+// document; the env document's are pnpm's own tooling.
+TEST(PnpmLock, MultipleDocumentsGiveTheProjectsPackages) {
+  auto pkgs = Parse(ParsePnpmLock, "npm/trivy/pnpm-lock_v9_multiple_documents.yaml");
+  EXPECT_EQ(pkgs.size(), 6u);
+  EXPECT_EQ(Find(pkgs, "pnpm"), nullptr);
+  EXPECT_EQ(Find(pkgs, "detect-libc"), nullptr);
+  EXPECT_FALSE(Has(Find(pkgs, "is-even", "1.0.0"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(pkgs, "kind-of", "3.2.2"), "npm:dev"));  // reached through is-even
+  EXPECT_TRUE(Has(Find(pkgs, "left-pad", "1.3.0"), "npm:dev"));
+
+  // The env document alone is a lock file like any other: read as before.
+  std::vector<Package> env;
+  const std::string env_doc =
+      "lockfileVersion: '9.0'\nimporters:\n  .:\n    packageManagerDependencies:\n"
+      "      pnpm: {specifier: 11.7.0, version: 11.7.0}\npackages:\n  pnpm@11.7.0: {}\n"
+      "snapshots:\n  pnpm@11.7.0: {}\n";
+  ASSERT_TRUE(ParsePnpmLock(env_doc, env).ok());
+  EXPECT_EQ(Pairs(env), (std::multiset<std::string>{"pnpm\t11.7.0"}));
+  // Two project documents (no env document): both are read.
+  std::vector<Package> two;
+  ASSERT_TRUE(ParsePnpmLock("lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\n---\n"
+                            "lockfileVersion: '9.0'\npackages:\n  b@2.0.0: {}\n",
+                            two)
+                  .ok());
+  EXPECT_EQ(Pairs(two), (std::multiset<std::string>{"a\t1.0.0", "b\t2.0.0"}));
+  // The guard applies to every document: billion laughs in the second one is refused.
+  std::string laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) laughs += std::string(i ? ", *" : "*") + static_cast<char>(c - 1);
+    laughs += "]\n";
+  }
+  std::vector<Package> none;
+  Status st = ParsePnpmLock(env_doc + "---\n" + laughs + "packages: *i\n", none);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_TRUE(none.empty());
+  // A malformed later document: kCorrupt, nothing built.
+  st = ParsePnpmLock(env_doc + "---\npackages: {\n", none);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), ErrorCode::kCorrupt);
+  EXPECT_TRUE(none.empty());
 }
 
 TEST(PnpmLock, KeyForms) {

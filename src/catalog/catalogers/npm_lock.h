@@ -45,8 +45,12 @@ Status ParseYarnLock(std::string_view text, std::vector<Package>& out);
 // Parses pnpm-lock.yaml. Keys "/name/1.0.0_peer@2" (5.x), "/name@1.0.0(peer@2)" (6.x),
 // "name@1.0.0" (9.x) and registry-host forms "host/name/1.0.0"; an entry's own "name" and
 // "version" fields win over the key. Entries whose version is not a version (a folder, a git
-// repository without a "version" field) are skipped. kCorrupt for malformed YAML or a
-// top level that is not a mapping.
+// repository without a "version" field) are skipped. A file of several YAML documents (pnpm 11+
+// writes its "env" document, whose importers hold only packageManagerDependencies and
+// configDependencies, before the project's lock) is read whole, each document behind the YAML
+// guard; the env document is skipped (pnpm's own tooling, not the project's graph) and every
+// other document is read. kLimitExceeded when the guard refuses any document; kCorrupt for
+// malformed YAML in any document or a top level that is not a mapping.
 Status ParsePnpmLock(std::string_view text, std::vector<Package>& out);
 
 // Catalogers: "npm-lock" (package-lock.json, npm-shrinkwrap.json), "yarn-lock", "pnpm-lock".
