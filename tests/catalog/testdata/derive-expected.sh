@@ -163,11 +163,12 @@ done
 f=php/trivy/composer_happy.lock
 jq -r '(.packages + ."packages-dev")[] | [.name, .version] | @tsv' "$f" | emit "$f" jq
 
-# .NET: deps.json libraries of type "package" split at the last "/"; packages.lock.json entries
-# of every framework except type "Project".
+# .NET: deps.json libraries of type "package" or "runtimepack" split at the last "/" (a
+# runtimepack's "runtimepack." prefix removed); packages.lock.json entries of every framework
+# except type "Project".
 for f in dotnet/*/*.deps.json; do
-  jq -r '.libraries | to_entries[] | select(.value.type == "package") | .key
-         | capture("^(?<n>.*)/(?<v>[^/]*)$") | [.n, .v] | @tsv' "$f" | emit "$f" jq
+  jq -r '.libraries | to_entries[] | select(.value.type == "package" or .value.type == "runtimepack") | .key
+         | capture("^(?<n>.*)/(?<v>[^/]*)$") | [(.n | sub("^runtimepack[.]"; "")), .v] | @tsv' "$f" | emit "$f" jq
 done
 f=dotnet/syft/packages.lock.json
 jq -r '.dependencies[] | to_entries[] | select(.value.type != "Project") | [.key, .value.resolved] | @tsv' "$f" \
