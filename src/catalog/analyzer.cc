@@ -256,8 +256,26 @@ bool PackageLess(const Package& a, const Package& b) {
          std::tie(b.layer, b.type, b.name_space, b.name, b.version, b.arch, b.location);
 }
 
+// One package database that an image may hold at two paths, the path the package manager opens
+// first. apk opens lib/apk/db/installed; usr-merged images (Wolfi, Alpine with apk-tools 3) keep
+// the database at usr/lib/apk/db/installed and make lib a symlink to usr/lib, so that the same
+// open reaches it. When both are regular files, the one apk opens wins and the other is dropped
+// with a warning (never both: every package would be listed twice).
+constexpr std::pair<const char*, const char*> kSameDatabase[] = {
+    {"lib/apk/db/installed", "usr/lib/apk/db/installed"},
+};
+
 void Finalize(MergedFs& fs, Inventory& inv) {
   fs.DropShadowed();
+  for (const auto& [preferred, other] : kSameDatabase) {
+    if (fs.files.count(preferred) == 0) continue;
+    auto it = fs.files.find(other);
+    if (it == fs.files.end()) continue;
+    inv.warnings.push_back("layer " + std::to_string(it->second.layer) + ": " + other +
+                           ": not read: the image also has " + preferred +
+                           ", the database the package manager opens; its packages are taken from there");
+    fs.files.erase(it);
+  }
   for (const char* p : {"etc/os-release", "usr/lib/os-release"}) {
     const MergedFs::Node* node = fs.Resolve(p);
     if (node == nullptr) continue;
