@@ -118,7 +118,11 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
     FileResult result;
     for (const Cataloger* c : wanting) {
       size_t before = result.packages.size();
+      size_t warnings_before = result.warnings.size();
       Status st = c->Parse(file, bytes, result);
+      for (size_t i = warnings_before; i < result.warnings.size(); ++i) {
+        result.warnings[i] = e.path + ": " + std::string(c->name()) + " cataloger: " + result.warnings[i];
+      }
       for (size_t i = before; i < result.packages.size(); ++i) {
         Package& p = result.packages[i];
         if (p.found_by.empty()) p.found_by = std::string(c->name());
@@ -292,6 +296,9 @@ void Finalize(MergedFs& fs, Inventory& inv) {
   std::vector<Package> pkgs;
   for (auto& [path, node] : fs.files) {
     for (Package& p : node.result.packages) pkgs.push_back(p);
+    for (const std::string& w : node.result.warnings) {
+      inv.warnings.push_back("layer " + std::to_string(node.layer) + ": " + w);
+    }
     if (!node.result.unread_reason.empty()) {
       inv.unread.push_back(UnreadFile{path, node.layer, node.result.unread_by, node.result.unread_reason});
     }

@@ -469,5 +469,32 @@ TEST(Analyzer, ApkDatabaseUnderUsrLib) {
       << b.warnings[0];
 }
 
+// What a cataloger says about a file it read reaches Inventory::warnings with the layer and path,
+// for the files of the final filesystem only, and the layer cache keeps it.
+TEST(Analyzer, CatalogerWarningsNameTheFileAndSurviveTheCache) {
+  std::string dir = testing::TempDir("dpkg_warnings");
+  testing::WriteOciLayout(
+      dir,
+      {TestLayer{{File("var/lib/dpkg/status", "Package: old\nVersion: a1\n")}, testing::Compress::kGzip, "A"},
+       TestLayer{{File("var/lib/dpkg/status", "Package: invalidpkg\nVersion: 1:5.#\n")}, testing::Compress::kGzip, "B"},
+       TestLayer{{File("var/lib/dpkg/status.d/empty", "")}, testing::Compress::kGzip, "C"}});
+  std::string cache = testing::TempDir("dpkg_warnings_cache");
+  for (int pass = 0; pass < 2; ++pass) {
+    Inventory inv = Analyse(dir, cache);
+    ASSERT_EQ(inv.packages.size(), 1u);
+    EXPECT_EQ(inv.packages[0].version, "1:5.#");
+    ASSERT_EQ(inv.warnings.size(), 3u) << pass;
+    EXPECT_EQ(inv.warnings[0],
+              "layer 1: var/lib/dpkg/status: dpkg cataloger: package 'invalidpkg' (stanza ending at line 2) has no "
+              "Status field: reported as installed, though dpkg would count it as not installed");
+    EXPECT_NE(inv.warnings[1].find("layer 1: var/lib/dpkg/status: dpkg cataloger: package 'invalidpkg'"),
+              std::string::npos);
+    EXPECT_NE(inv.warnings[1].find("invalid character in version number"), std::string::npos);
+    EXPECT_EQ(
+        inv.warnings[2],
+        "layer 2: var/lib/dpkg/status.d/empty: dpkg cataloger: lists no package at all: no installed package found");
+  }
+}
+
 }  // namespace
 }  // namespace vigil::catalog
