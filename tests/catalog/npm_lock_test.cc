@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/json.h"
 #include "lock_test_util.h"
 
 namespace vigil::catalog {
@@ -56,6 +57,7 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
       {ParsePackageLock, "npm/scalibr/package-lock.nested-dependencies-dup.v2.json", 2},
       {ParsePackageLock, "npm/scalibr/package-lock.scoped-packages.v1.json", 2},
       {ParsePackageLock, "npm/scalibr/package-lock.scoped-packages.v2.json", 2},
+      {ParsePackageLock, "npm/osv-scanner/package-lock.same-package-different-groups.v1.json", 3},
       {ParseYarnLock, "npm/trivy/yarn_happy.lock", 18},
       {ParseYarnLock, "npm/trivy/yarn_with_local.lock", 4},
       {ParseYarnLock, "npm/trivy/yarn_v2_happy.lock", 17},
@@ -84,6 +86,38 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
     EXPECT_EQ(Pairs(pkgs), Expected(c.rel));
     testing::ExpectWellFormed(pkgs, "npm", true);
   }
+}
+
+// lockfileVersion 1: an entry in a dev entry's own "dependencies" is dev, flag or not.
+// osv-scanner's fixture nests ajv 5.5.2 under eslint (dev) -> ajv (dev) -> ajv (no "dev" flag),
+// and under table (runtime) -> ajv (runtime) -> ajv ("dev": true).
+TEST(PackageLock, V1EntriesNestedUnderADevEntryAreDev) {
+  const std::string rel = "npm/osv-scanner/package-lock.same-package-different-groups.v1.json";
+  auto pkgs = Parse(ParsePackageLock, rel);
+  EXPECT_TRUE(Has(Find(pkgs, "eslint", "1.2.3"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(pkgs, "table", "1.0.0"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(pkgs, "ajv", "5.5.2"), "npm:dev"));  // table's copy is a runtime one
+  // The same file without table and the top-level ajv: every ajv left is under eslint, so ajv is
+  // dev, the unflagged innermost copy included.
+  nlohmann::json j = nlohmann::json::parse(Fixture(rel));
+  j["dependencies"].erase("table");
+  j["dependencies"].erase("ajv");
+  ASSERT_FALSE(j["dependencies"]["eslint"]["dependencies"]["ajv"]["dependencies"]["ajv"].contains("dev"));
+  std::vector<Package> only_dev;
+  ASSERT_TRUE(ParsePackageLock(j.dump(), only_dev).ok());
+  ASSERT_EQ(only_dev.size(), 2u);
+  EXPECT_TRUE(Has(Find(only_dev, "ajv", "5.5.2"), "npm:dev"));
+  // A runtime entry nested under a runtime entry stays runtime; dev does not leak to siblings.
+  std::vector<Package> mixed;
+  ASSERT_TRUE(ParsePackageLock(R"({"lockfileVersion":1,"dependencies":{
+      "d":{"version":"1.0.0","dev":true,"dependencies":{"x":{"version":"1.0.0","dependencies":{"y":{"version":"1.0.0"}}}}},
+      "r":{"version":"1.0.0","dependencies":{"z":{"version":"1.0.0"}}}}})",
+                               mixed)
+                  .ok());
+  EXPECT_TRUE(Has(Find(mixed, "x"), "npm:dev"));
+  EXPECT_TRUE(Has(Find(mixed, "y"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(mixed, "r"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(mixed, "z"), "npm:dev"));
 }
 
 TEST(PackageLock, NamesAliasesAndFlags) {

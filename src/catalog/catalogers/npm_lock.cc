@@ -105,10 +105,14 @@ void ParsePackagesSection(const nlohmann::json& packages, UniquePackages& pkgs) 
 
 // lockfileVersion 1: {"dependencies": {name: {"version", "dev", "dependencies": {...}}}}, nested
 // as node_modules folders nest. Walked with an explicit stack; ParseJson bounds the depth anyway.
+// An entry nested under a dev entry's "dependencies" sits in that dev package's own node_modules:
+// only the dev package can load it, so it is dev too, whatever its own flag says (npm writes
+// "dev": true there, but not every writer of v1 locks does: osv-scanner's
+// same-package-different-groups fixture has one without).
 void ParseDependenciesTree(const nlohmann::json& deps, UniquePackages& pkgs) {
-  std::vector<const nlohmann::json*> stack{&deps};
+  std::vector<std::pair<const nlohmann::json*, bool>> stack{{&deps, false}};  // level, under a dev entry
   while (!stack.empty()) {
-    const nlohmann::json* level = stack.back();
+    auto [level, under_dev] = stack.back();
     stack.pop_back();
     if (!level->is_object()) continue;
     for (const auto& [key, v] : level->items()) {
@@ -116,14 +120,15 @@ void ParseDependenciesTree(const nlohmann::json& deps, UniquePackages& pkgs) {
       std::string name = key;
       std::string version = JsonString(v, "version");
       ResolveNpmAlias(name, version);
+      bool dev = under_dev || JsonTrue(v, "dev");
       // "file:" versions are local folders linked into node_modules: no published version.
       if (!name.empty() && !version.empty() && !StartsWith(version, "file:")) {
         Package p = NpmPackage(name, version);
-        if (JsonTrue(v, "dev")) p.properties[std::string(kDev)] = "true";
+        if (dev) p.properties[std::string(kDev)] = "true";
         if (JsonTrue(v, "bundled")) p.properties["npm:bundled"] = "true";
         pkgs.Add(std::move(p));
       }
-      if (auto it = v.find("dependencies"); it != v.end()) stack.push_back(&*it);
+      if (auto it = v.find("dependencies"); it != v.end()) stack.push_back({&*it, dev});
     }
   }
 }
