@@ -45,9 +45,9 @@ inline std::string BuildPe(const std::vector<ExeTestSection>& sections) {
     size_t h = table + 40 * i;
     out.replace(h, std::min<size_t>(8, sections[i].name.size()), sections[i].name.substr(0, 8));
     SetUint(out, h + 8, sections[i].data.size(), 4, false);  // VirtualSize
-    SetUint(out, h + 12, 0x1000 * (i + 1), 4, false);       // VirtualAddress
-    SetUint(out, h + 16, data.size(), 4, false);            // SizeOfRawData
-    SetUint(out, h + 20, raw, 4, false);                    // PointerToRawData
+    SetUint(out, h + 12, 0x1000 * (i + 1), 4, false);        // VirtualAddress
+    SetUint(out, h + 16, data.size(), 4, false);             // SizeOfRawData
+    SetUint(out, h + 20, raw, 4, false);                     // PointerToRawData
     uint32_t ch = sections[i].writable ? 0xC0000040u : 0x60000020u;
     SetUint(out, h + 36, ch, 4, false);
   }

@@ -59,11 +59,13 @@ Status ReadMachO(std::string_view image, std::vector<ExeSection>& out) {
   auto u64 = [&](std::string_view d, size_t off) { return ReadUint(d.substr(off), 8, big); };
   uint64_t ncmds = u32(image, 16);
   uint64_t header = is64 ? 32 : 28;
-  if (ncmds > kMaxSections) return LimitExceeded("Mach-O: more than " + std::to_string(kMaxSections) + " load commands");
+  if (ncmds > kMaxSections)
+    return LimitExceeded("Mach-O: more than " + std::to_string(kMaxSections) + " load commands");
   uint64_t at = header;
   size_t sections = 0;
   for (uint64_t c = 0; c < ncmds; ++c) {
-    if (!InBounds(at, 8, image.size())) return Corrupt("Mach-O: load command " + std::to_string(c) + " lies outside the file");
+    if (!InBounds(at, 8, image.size()))
+      return Corrupt("Mach-O: load command " + std::to_string(c) + " lies outside the file");
     uint64_t cmd = u32(image, at);
     uint64_t size = u32(image, at + 4);
     if (size < 8 || !InBounds(at, size, image.size())) {
@@ -91,7 +93,8 @@ Status ReadMachO(std::string_view image, std::vector<ExeSection>& out) {
         uint64_t sz = seg64 ? u64(h, 40) : u32(h, 36);
         uint64_t off = u32(h, seg64 ? 48 : 40);
         uint64_t type = u32(h, seg64 ? 64 : 56) & 0xff;
-        bool zerofill = type == 1 || type == 0x0c || type == 0x12;  // S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL
+        bool zerofill =
+            type == 1 || type == 0x0c || type == 0x12;  // S_ZEROFILL, S_GB_ZEROFILL, S_THREAD_LOCAL_ZEROFILL
         if (!zerofill && sz != 0) {
           if (!InBounds(off, sz, image.size())) {
             return Corrupt("Mach-O: section " + std::string(s.segment) + "," + std::string(s.name) +
@@ -156,7 +159,8 @@ Result<std::vector<ExeSection>> ReadExeSections(std::string_view file) {
       return out;
     case ExeFormat::kMachOFat: {
       uint64_t n = ReadUint(file.substr(4), 4, true);
-      if (!InBounds(8, n * 20, file.size())) return Corrupt("Mach-O universal: the architecture table lies outside the file");
+      if (!InBounds(8, n * 20, file.size()))
+        return Corrupt("Mach-O universal: the architecture table lies outside the file");
       for (uint64_t i = 0; i < n; ++i) {
         uint64_t off = ReadUint(file.substr(8 + i * 20 + 8), 4, true);
         uint64_t size = ReadUint(file.substr(8 + i * 20 + 12), 4, true);

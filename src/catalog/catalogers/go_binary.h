@@ -42,7 +42,7 @@ struct GoBuildInfo {
 // or, when section headers are stripped, the first 16-byte-aligned "\xff Go buildinf:" in the
 // first writable data segment. Decodes both layouts: Go 1.18+ (inline varint-length strings,
 // flag bit 0x2) and Go 1.13-1.17 (pointers to string headers elsewhere in the image, 4- or
-// 8-byte, either byte order). kNotFound when `file` is not ELF or carries no build info;
+// 8-byte, either byte order). kNotFound when `file` is not ELF, PE or Mach-O or carries no build info;
 // kCorrupt when the header, a pointer or a length points outside the file; kLimitExceeded when
 // a length is beyond the caps (256 bytes for the version, 8 MiB for the module info).
 Result<GoBuildInfo> ReadGoBuildInfo(std::string_view file);
