@@ -10,7 +10,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   std::vector<vigil::catalog::Package> pkgs;
-  // As the cataloger sees an executable: ELF, section/segment lookup, both build-info layouts.
+  // As the cataloger sees an executable: ELF, PE or Mach-O, section/segment lookup, both build-info
+  // layouts.
   (void)vigil::catalog::ParseGoBinary(bytes, pkgs);
   // The module-info text on its own, so the fuzzer need not build an ELF file to reach it.
   pkgs.clear();

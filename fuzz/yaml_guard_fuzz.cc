@@ -1,4 +1,5 @@
-// libFuzzer target for the YAML guard (src/common/yaml.cc): CheckYaml and LoadYaml.
+// libFuzzer target for the YAML guard (src/common/yaml.cc): CheckYaml and LoadYaml, and
+// CheckAllYaml and LoadAllYaml over every document of the text.
 //
 // Whatever the input, the guard must not crash, hang or throw, and must keep its promises: a
 // refusal is kLimitExceeded or kCorrupt and says where ("f.yaml" first); an accepted document
@@ -11,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "common/yaml.h"
 #include "common/yaml_node.h"
@@ -38,6 +40,30 @@ void Walk(const YAML::Node& n, size_t depth, uint64_t budget, uint64_t& count, s
   }
 }
 
+// The same promises for every document of `text` together.
+void CheckAllDocuments(std::string_view text, const vigil::YamlLimits& limits) {
+  vigil::Result<vigil::YamlStats> stats = vigil::CheckAllYaml(text, "f.yaml", limits);
+  if (!stats.ok()) {
+    vigil::ErrorCode c = stats.error().code();
+    if (c != vigil::ErrorCode::kLimitExceeded && c != vigil::ErrorCode::kCorrupt) Fail("unexpected error code (all)");
+    if (!stats.error().message().starts_with("f.yaml")) Fail("a refusal that does not say where (all)");
+    return;
+  }
+  const uint64_t limit = limits.expanded_factor * stats->nodes + limits.expanded_extra;
+  if (stats->expanded_nodes > limit) Fail("accepted documents beyond the expanded-node limit");
+  if (stats->aliases > limits.max_aliases) Fail("accepted documents beyond the alias limit");
+  if (stats->depth > limits.max_depth) Fail("accepted documents beyond the depth limit");
+  vigil::Result<std::vector<YAML::Node>> docs = vigil::LoadAllYaml(text, "f.yaml", limits);
+  if (!docs.ok()) {
+    if (docs.error().code() != vigil::ErrorCode::kCorrupt) Fail("load refused what the guard accepted (all)");
+    return;
+  }
+  uint64_t count = 0;
+  size_t depth = 0;
+  for (const YAML::Node& d : *docs) Walk(d, 0, stats->expanded_nodes + docs->size(), count, depth);
+  if (depth > limits.max_depth) Fail("a document nests deeper than the guard measured");
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -46,6 +72,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_bytes = 1 << 16;
   limits.max_aliases = 1000;
   limits.expanded_extra = 10'000;
+  CheckAllDocuments(text, limits);
   vigil::Result<vigil::YamlStats> stats = vigil::CheckYaml(text, "f.yaml", limits);
   if (!stats.ok()) {
     vigil::ErrorCode c = stats.error().code();

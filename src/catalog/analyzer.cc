@@ -118,7 +118,11 @@ Result<LayerAnalysis> AnalyzeLayer(const image::Image& img, size_t index, const 
     FileResult result;
     for (const Cataloger* c : wanting) {
       size_t before = result.packages.size();
+      size_t warnings_before = result.warnings.size();
       Status st = c->Parse(file, bytes, result);
+      for (size_t i = warnings_before; i < result.warnings.size(); ++i) {
+        result.warnings[i] = e.path + ": " + std::string(c->name()) + " cataloger: " + result.warnings[i];
+      }
       for (size_t i = before; i < result.packages.size(); ++i) {
         Package& p = result.packages[i];
         if (p.found_by.empty()) p.found_by = std::string(c->name());
@@ -256,8 +260,26 @@ bool PackageLess(const Package& a, const Package& b) {
          std::tie(b.layer, b.type, b.name_space, b.name, b.version, b.arch, b.location);
 }
 
+// One package database that an image may hold at two paths, the path the package manager opens
+// first. apk opens lib/apk/db/installed; usr-merged images (Wolfi, Alpine with apk-tools 3) keep
+// the database at usr/lib/apk/db/installed and make lib a symlink to usr/lib, so that the same
+// open reaches it. When both are regular files, the one apk opens wins and the other is dropped
+// with a warning (never both: every package would be listed twice).
+constexpr std::pair<const char*, const char*> kSameDatabase[] = {
+    {"lib/apk/db/installed", "usr/lib/apk/db/installed"},
+};
+
 void Finalize(MergedFs& fs, Inventory& inv) {
   fs.DropShadowed();
+  for (const auto& [preferred, other] : kSameDatabase) {
+    if (fs.files.count(preferred) == 0) continue;
+    auto it = fs.files.find(other);
+    if (it == fs.files.end()) continue;
+    inv.warnings.push_back("layer " + std::to_string(it->second.layer) + ": " + other +
+                           ": not read: the image also has " + preferred +
+                           ", the database the package manager opens; its packages are taken from there");
+    fs.files.erase(it);
+  }
   for (const char* p : {"etc/os-release", "usr/lib/os-release"}) {
     const MergedFs::Node* node = fs.Resolve(p);
     if (node == nullptr) continue;
@@ -274,6 +296,9 @@ void Finalize(MergedFs& fs, Inventory& inv) {
   std::vector<Package> pkgs;
   for (auto& [path, node] : fs.files) {
     for (Package& p : node.result.packages) pkgs.push_back(p);
+    for (const std::string& w : node.result.warnings) {
+      inv.warnings.push_back("layer " + std::to_string(node.layer) + ": " + w);
+    }
     if (!node.result.unread_reason.empty()) {
       inv.unread.push_back(UnreadFile{path, node.layer, node.result.unread_by, node.result.unread_reason});
     }

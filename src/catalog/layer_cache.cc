@@ -73,6 +73,7 @@ std::string EncodeLayerAnalysis(const LayerAnalysis& a) {
     if (!r.owner_key.empty()) f["owner_key"] = r.owner_key;
     if (!r.owned_files.empty()) f["owned_files"] = r.owned_files;
     if (!r.facts.empty()) f["facts"] = r.facts;
+    if (!r.warnings.empty()) f["warnings"] = r.warnings;
     if (!r.unread_reason.empty()) {
       f["unread_reason"] = r.unread_reason;
       f["unread_by"] = r.unread_by;
@@ -107,6 +108,9 @@ Result<LayerAnalysis> DecodeLayerAnalysis(std::string_view text) {
       }
       if (auto it = f.find("facts"); it != f.end()) {
         r.facts = it->get<std::map<std::string, std::string>>();
+      }
+      if (auto it = f.find("warnings"); it != f.end()) {
+        r.warnings = it->get<std::vector<std::string>>();
       }
       r.unread_reason = JsonString(f, "unread_reason");
       r.unread_by = JsonString(f, "unread_by");

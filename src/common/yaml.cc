@@ -48,7 +48,10 @@ struct Refusal {
 // max_aliases).
 class Guard final : public YAML::EventHandler {
  public:
-  Guard(std::string_view what, const YamlLimits& limits) : what_(what), limits_(limits) {}
+  // `aliases_before`: aliases the earlier documents of the same text used (max_aliases bounds
+  // the whole text).
+  Guard(std::string_view what, const YamlLimits& limits, uint64_t aliases_before = 0)
+      : what_(what), limits_(limits), aliases_before_(aliases_before) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
   void OnDocumentEnd() override {}
@@ -60,7 +63,7 @@ class Guard final : public YAML::EventHandler {
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     ++stats_.nodes;
-    if (++stats_.aliases > limits_.max_aliases) {
+    if (++stats_.aliases + aliases_before_ > limits_.max_aliases) {
       Refuse(mark, "more than " + std::to_string(limits_.max_aliases) + " aliases");
     }
     if (anchor == 0 || anchor >= anchors_.size() || !anchors_[anchor].defined) {
@@ -201,6 +204,7 @@ class Guard final : public YAML::EventHandler {
 
   std::string_view what_;
   const YamlLimits& limits_;
+  uint64_t aliases_before_ = 0;
   YAML::Mark start_;
   YamlStats stats_;
   uint64_t running_ = 0;  // expanded nodes so far, in document order
@@ -230,7 +234,53 @@ Result<YamlStats> CheckYaml(std::string_view text, std::string_view what, const 
     YAML::Parser parser(in);
     Guard guard(what, limits);
     if (!parser.HandleNextDocument(guard)) return YamlStats{};
-    return guard.Finish();
+    YamlStats stats;
+    VIGIL_ASSIGN_OR_RETURN(stats, guard.Finish());
+    stats.documents = 1;
+    return stats;
+  } catch (Refusal& r) {
+    return std::move(r.error);
+  } catch (const YAML::Exception& e) {
+    return Corrupt(YamlLocation(what, e.mark) + ": malformed YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return Corrupt(std::string(what) + ": malformed YAML: " + e.what());
+  }
+}
+
+Result<YamlStats> CheckAllYaml(std::string_view text, std::string_view what, const YamlLimits& limits) {
+  if (text.size() > limits.max_bytes) {
+    return LimitExceeded(std::string(what) + ": YAML text of " + std::to_string(text.size()) +
+                         " bytes exceeds the limit of " + std::to_string(limits.max_bytes) + " bytes");
+  }
+  try {
+    ViewBuf buf(text);
+    std::istream in(&buf);
+    YAML::Parser parser(in);
+    YamlStats total;
+    for (;;) {
+      // yaml-cpp numbers anchors afresh in each document, and an alias cannot reach into another
+      // document, so each document gets its own guard; only the alias count carries over.
+      Guard guard(what, limits, total.aliases);
+      if (!parser.HandleNextDocument(guard)) break;
+      YamlStats doc;
+      VIGIL_ASSIGN_OR_RETURN(doc, guard.Finish());
+      ++total.documents;
+      total.nodes = SatAdd(total.nodes, doc.nodes);
+      total.aliases = SatAdd(total.aliases, doc.aliases);
+      total.expanded_nodes = SatAdd(total.expanded_nodes, doc.expanded_nodes);
+      total.depth = std::max(total.depth, doc.depth);
+    }
+    // Each document kept its own bound; the text as a whole keeps it too, so that many small
+    // documents, each just under expanded_extra, cannot add up to a billion nodes.
+    const uint64_t limit = SatAdd(SatMul(limits.expanded_factor, total.nodes), limits.expanded_extra);
+    if (total.expanded_nodes > limit) {
+      return LimitExceeded(std::string(what) + ": its " + std::to_string(total.documents) +
+                           " documents expand to more than " + std::to_string(limit) +
+                           " nodes (the limit: " + std::to_string(limits.expanded_factor) + " x the " +
+                           std::to_string(total.nodes) + " nodes written + " + std::to_string(limits.expanded_extra) +
+                           "); anchors and aliases that multiply (\"billion laughs\") are refused");
+    }
+    return total;
   } catch (Refusal& r) {
     return std::move(r.error);
   } catch (const YAML::Exception& e) {
@@ -246,6 +296,19 @@ Result<YAML::Node> LoadYaml(std::string_view text, std::string_view what, const 
     ViewBuf buf(text);
     std::istream in(&buf);
     return YAML::Load(in);
+  } catch (const YAML::Exception& e) {
+    return Corrupt(YamlLocation(what, e.mark) + ": malformed YAML: " + e.msg);
+  } catch (const std::exception& e) {
+    return Corrupt(std::string(what) + ": malformed YAML: " + e.what());
+  }
+}
+
+Result<std::vector<YAML::Node>> LoadAllYaml(std::string_view text, std::string_view what, const YamlLimits& limits) {
+  VIGIL_RETURN_IF_ERROR(CheckAllYaml(text, what, limits).status());
+  try {
+    ViewBuf buf(text);
+    std::istream in(&buf);
+    return YAML::LoadAll(in);
   } catch (const YAML::Exception& e) {
     return Corrupt(YamlLocation(what, e.mark) + ": malformed YAML: " + e.msg);
   } catch (const std::exception& e) {

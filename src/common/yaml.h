@@ -5,7 +5,7 @@
 // stand for a billion nodes ("billion laughs"). CheckYaml reads the document's events once,
 // without building anything, and refuses it when its aliases, the nodes a reader would see with
 // every alias expanded, or its nesting exceed the limits. Every YAML reader in vigil goes through
-// LoadYaml (common/yaml_node.h), which runs this check first; this header has no yaml-cpp in it.
+// LoadYaml or LoadAllYaml (common/yaml_node.h), which run this check first; this header has no yaml-cpp in it.
 // The price is a second pass of yaml-cpp's parser over the text: about 0.7 x the time of the load
 // itself (a 1.9 MB pnpm lock file: 3.4 s of check, 4.9 s of load on a busy 2-core machine).
 // Target: vigil::common_yaml (src/common/CMakeLists.txt), so that only the parts that read YAML
@@ -42,6 +42,7 @@ struct YamlStats {
   uint64_t aliases = 0;         // aliases (*a)
   uint64_t expanded_nodes = 0;  // nodes with every alias replaced by its anchor's node
   size_t depth = 0;             // deepest nesting, aliases expanded
+  size_t documents = 0;         // documents checked (CheckYaml: 1, or 0 for an empty text)
 };
 
 // Checks the first document of `text` (the one a YAML load reads) against `limits`, reading
@@ -53,5 +54,13 @@ struct YamlStats {
 // alias names a node that contains it (a cycle: its expansion never ends); kCorrupt for text
 // that is not YAML (the parser's reason, with line:col).
 Result<YamlStats> CheckYaml(std::string_view text, std::string_view what, const YamlLimits& limits = {});
+
+// As CheckYaml, for every document of a multi-document text ("---" separated), before any is
+// built: max_bytes bounds the whole text; max_depth bounds each document; max_aliases bounds the
+// aliases of all documents together; and the expanded-node bound holds for each document and
+// for the sum over the documents (expanded_factor x all nodes written + expanded_extra, once),
+// so that many small documents cannot add up to what one document may not. Returns the totals
+// (depth: the deepest document). Errors: as CheckYaml, the first refusal found in text order.
+Result<YamlStats> CheckAllYaml(std::string_view text, std::string_view what, const YamlLimits& limits = {});
 
 }  // namespace vigil

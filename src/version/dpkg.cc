@@ -103,6 +103,29 @@ void Tokenize(std::string_view text, size_t begin, size_t end, std::vector<Token
   }
 }
 
+// The warning dpkg's parseversion() gives for `text` (which Parse accepted), in dpkg's order:
+// the first problem only. "" when there is none.
+std::string DpkgWarning(std::string_view text) {
+  size_t begin = 0, end = text.size();
+  while (begin < end && (text[begin] == ' ' || text[begin] == '\t')) ++begin;
+  while (end > begin && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+  std::string_view v = text.substr(begin, end - begin);
+  size_t colon = v.find(':');
+  size_t up_begin = colon == std::string_view::npos ? 0 : colon + 1;
+  size_t hyphen = v.rfind('-');
+  size_t up_end = hyphen != std::string_view::npos && hyphen >= up_begin ? hyphen : v.size();
+  if (up_begin < up_end && !IsDigit(v[up_begin])) return "version number does not start with digit";
+  for (size_t i = up_begin; i < up_end; ++i) {
+    char c = v[i];
+    if (!IsDigit(c) && !IsAlpha(c) && std::strchr(".-+~:", c) == nullptr) return "invalid character in version number";
+  }
+  for (size_t i = up_end + 1; i < v.size() && up_end < v.size(); ++i) {
+    char c = v[i];
+    if (!IsDigit(c) && !IsAlpha(c) && std::strchr(".+~", c) == nullptr) return "invalid character in revision number";
+  }
+  return {};
+}
+
 class DpkgSchemeImpl final : public Scheme {
  public:
   std::string_view name() const override { return "dpkg"; }
@@ -150,25 +173,10 @@ class DpkgSchemeImpl final : public Scheme {
       has_revision = true;
     }
     if (up_begin == up_end) return Invalid(text, "upstream version is empty");
-    // dpkg itself only warns about the next two, and still compares; Dpkg::Version, dpkg-source
-    // and the archive refuse them, and a version that does not follow the grammar cannot be
-    // ordered meaningfully, so they are errors here.
-    if (!IsDigit(v[up_begin])) return Invalid(text, "version number does not start with digit");
-    for (size_t i = up_begin; i < up_end; ++i) {
-      char c = v[i];
-      if (!IsDigit(c) && !IsAlpha(c) && std::strchr(".-+~:", c) == nullptr) {
-        return Invalid(text, "invalid character in version number");
-      }
-    }
-    if (has_revision) {
-      for (size_t i = hyphen + 1; i < v.size(); ++i) {
-        char c = v[i];
-        if (!IsDigit(c) && !IsAlpha(c) && std::strchr(".+~", c) == nullptr) {
-          return Invalid(text, "invalid character in revision number");
-        }
-      }
-    }
-
+    // dpkg's parseversion() only warns about a version that does not start with a digit or has
+    // characters outside the grammar (printable ones: the loop above refused the others), and
+    // orders it all the same (`dpkg --compare-versions a1.0 gt 1.0` is true, with a warning).
+    // So does this scheme; Warning() says what dpkg would warn about.
     std::vector<Token> tokens;
     tokens.reserve(2 + (v.size() + 1) / 2 * 2);
     tokens.push_back(header);
@@ -177,6 +185,8 @@ class DpkgSchemeImpl final : public Scheme {
     if (has_revision) Tokenize(text, begin + hyphen + 1, end, tokens);
     return MakeVersion(text, std::move(tokens));
   }
+
+  std::string Warning(const Version& v) const override { return DpkgWarning(v.text()); }
 
   int Compare(const Version& a, const Version& b) const override {
     assert(a.scheme() == this && b.scheme() == this);

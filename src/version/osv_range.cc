@@ -228,6 +228,7 @@ Result<AffectedRanges> AffectedRanges::Build(const Scheme& scheme, const Affecte
         continue;
       }
       auto v = scheme.Parse(Normalize(scheme, e.version));
+      if (v.ok()) v = RefuseWarned(scheme, std::move(v).value());
       if (!v.ok()) {
         return std::move(v.error().Context(where + ".events[" + std::to_string(k) + "]." + KindName(e.kind)));
       }
@@ -238,6 +239,7 @@ Result<AffectedRanges> AffectedRanges::Build(const Scheme& scheme, const Affecte
   std::vector<long> listed;  // indices into `parsed` of the versions list
   for (size_t i = 0; i < spec.versions.size(); ++i) {
     auto v = scheme.Parse(Normalize(scheme, spec.versions[i]));
+    if (v.ok()) v = RefuseWarned(scheme, std::move(v).value());
     if (!v.ok()) {
       out.notes_.push_back("versions[" + std::to_string(i) + "]: skipped: " + v.error().message());
       continue;

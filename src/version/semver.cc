@@ -4,7 +4,8 @@
 //
 // Accepted (node-semver's LOOSE pattern, after String.prototype.trim):
 //   [v=\s]* MAJOR.MINOR.PATCH [ [-] PRERELEASE ] [ +BUILD ]
-// numbers may carry leading zeros and must not exceed 2^53-1; the hyphen before a pre-release
+// numbers may carry leading zeros (a numeric pre-release identifier may not: "1.0.0-01" is refused,
+// as semver.org, Cargo and node-semver's strict mode do) and must not exceed 2^53-1; the hyphen before a pre-release
 // may be omitted ("1.2.3beta"); at most 256 characters before trimming. The regex's
 // backtracking has visible effects that we reproduce: "1.2.34.5" is 1.2.3-4.5 and "1.2.3-" has
 // the pre-release "-". Build metadata is validated and ignored.
@@ -100,6 +101,22 @@ class SemverSchemeImpl final : public Scheme {
       if (Value(text, num[k][0], num[k][1]) > kMaxSafeInteger) {
         return Invalid(text, std::string(kPart[k]) + " version is larger than 2^53-1");
       }
+    }
+
+    // A numeric pre-release identifier must not have a leading zero (semver.org rule 9). node-semver
+    // refuses "1.0.0-01" except in loose mode, where it reads it as "1.0.0-1"; Cargo's semver crate
+    // refuses it. Unlike a leading zero in MAJOR.MINOR.PATCH (kept, as loose mode does: "01.2.3"
+    // is "1.2.3"), it changes which version is meant ("1.0.0-01" and "1.0.0-1" are two different
+    // tags on the registry side, one number to the comparator), so it is refused.
+    for (size_t i = pre_begin; i < pre_end;) {
+      size_t j = i;
+      bool numeric = true;
+      while (j < pre_end && text[j] != '.') numeric &= IsDigit(text[j++]);
+      if (numeric && j - i > 1 && text[i] == '0') {
+        return Invalid(text, "numeric pre-release identifier '" + std::string(text.substr(i, j - i)) +
+                                 "' has a leading zero (semver.org rule 9)");
+      }
+      i = j + 1;
     }
 
     std::vector<Token> tokens;

@@ -15,6 +15,13 @@ Result<int> Scheme::CompareText(std::string_view a, std::string_view b) const {
   return Compare(va, vb);
 }
 
+Result<Version> RefuseWarned(const Scheme& scheme, Version v) {
+  std::string warning = scheme.Warning(v);
+  if (warning.empty()) return v;
+  return InvalidVersion(scheme.name(), v.text(),
+                        warning + " (the reference accepts it with a warning; a bound must be a valid version)");
+}
+
 Error InvalidVersion(std::string_view scheme, std::string_view text, std::string_view reason) {
   // Versions come from images and feeds, i.e. from strangers: escape them before they reach a
   // terminal or a log, and clip them so a 10 kB version does not become a 10 kB message.

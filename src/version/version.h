@@ -87,6 +87,15 @@ class Scheme {
   // Never allocates. Passing a version from another scheme is a programmer error (asserted).
   virtual int Compare(const Version& a, const Version& b) const = 0;
 
+  // What the ecosystem's reference implementation warns about in `v`, a version it still accepts
+  // and orders: dpkg's "version number does not start with digit" and "invalid character in
+  // version number" / "... revision number" (dpkg's parseversion() warns, then compares). ""
+  // when there is nothing to say, which is the default for every other scheme.
+  virtual std::string Warning(const Version& v) const {
+    (void)v;
+    return {};
+  }
+
   // A canonical text for `v`: Parse(Format(v)) succeeds and compares equal to v, and equal
   // versions have the same Format wherever the scheme defines a normal form (Go, semver). The
   // default returns v.text(), which is right for schemes without a normal form (dpkg, rpm, apk).
@@ -108,6 +117,12 @@ class Scheme {
 // message "invalid <scheme> version '<text>': <reason>". The text is clipped to 80 bytes and
 // bytes outside printable ASCII are shown as \xNN, so the message is safe to print.
 Error InvalidVersion(std::string_view scheme, std::string_view text, std::string_view reason);
+
+// `v` (parsed by `scheme`) when scheme.Warning(v) is empty; otherwise kInvalidArgument
+// "invalid <scheme> version '<text>': <warning> (the reference accepts it with a warning; ...)".
+// For advisory bounds: an installed version dpkg warns about is still ordered as dpkg orders it,
+// but a "fixed" version such as "code-not-present" (found in advisories) is no version at all.
+Result<Version> RefuseWarned(const Scheme& scheme, Version v);
 
 // Finds a scheme by scheme name ("dpkg", "rpm", "apk", "semver", "go", "pep440", "maven",
 // "gem", "nuget", "composer") or by OSV ecosystem name ("Debian", "Ubuntu:22.04:LTS",

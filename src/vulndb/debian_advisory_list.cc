@@ -193,6 +193,7 @@ void ListParser::PackageLine(std::string_view t) {
     if (af.status != FixStatus::kNotAffected) af.spec.ranges.push_back(std::move(range));
   } else {
     Result<version::Version> parsed = dpkg_->Parse(v);
+    if (parsed.ok()) parsed = version::RefuseWarned(*dpkg_, std::move(parsed).value());
     if (!parsed.ok()) {
       Problem("skipped: " + parsed.error().message());
       return;

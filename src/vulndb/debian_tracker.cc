@@ -371,6 +371,7 @@ void Tracker::Issue(const std::string& package, const std::string& id, const jso
         af.status = FixStatus::kNotAffected;
       } else {
         Result<version::Version> v = dpkg_->Parse(fixed);
+        if (v.ok()) v = version::RefuseWarned(*dpkg_, std::move(v).value());
         if (!v.ok()) {
           Problem(rwhere, "skipped: fixed_version: " + v.error().message());
           continue;

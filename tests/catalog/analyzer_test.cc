@@ -7,6 +7,8 @@
 
 #include <set>
 
+#include "../test_util.h"
+#include "common/file.h"
 #include "image_builder.h"
 
 namespace vigil::catalog {
@@ -430,6 +432,68 @@ TEST(Analyzer, LyingDiffIdInADockerArchiveDoesNotSelectACachedLayer) {
   auto warm = Analyze(**img, opts);
   ASSERT_FALSE(warm.ok()) << "a lying image got " << warm->packages.size() << " packages from the cache";
   EXPECT_EQ(warm.error().code(), ErrorCode::kIntegrity) << warm.error().ToString();
+}
+
+// apk's database at usr/lib/apk/db/installed (Wolfi, usr-merged Alpine with apk-tools 3) is read
+// like lib/apk/db/installed; an image with both lists its packages once, from the path apk opens.
+TEST(Analyzer, ApkDatabaseUnderUsrLib) {
+  auto a316 = ReadFile(vigil::testing::TestData("catalog", "apk-installed-alpine-3.16-syft"));
+  auto a318 = ReadFile(vigil::testing::TestData("catalog", "apk-installed-alpine-3.18-scalibr"));
+  ASSERT_TRUE(a316.ok() && a318.ok());
+  auto count_apk = [](const Inventory& inv) {
+    size_t n = 0;
+    for (const Package& p : inv.packages) n += p.type == "apk";
+    return n;
+  };
+  // Only usr/lib (lib a symlink to usr/lib, as in Wolfi): read once.
+  std::string merged = testing::TempDir("apk_usr_lib");
+  testing::WriteOciLayout(merged,
+                          {TestLayer{{testing::Symlink("lib", "usr/lib"), File("usr/lib/apk/db/installed", *a316),
+                                      File("etc/os-release", "ID=wolfi\n")},
+                                     testing::Compress::kGzip,
+                                     "apko"}});
+  Inventory m = Analyse(merged);
+  EXPECT_EQ(count_apk(m), 14u);
+  for (const Package& p : m.packages) EXPECT_EQ(p.location, "usr/lib/apk/db/installed");
+  EXPECT_TRUE(m.warnings.empty());
+  // Both as regular files: lib/apk/db/installed wins, the other is named in a warning.
+  std::string both = testing::TempDir("apk_both");
+  testing::WriteOciLayout(both, {TestLayer{{File("lib/apk/db/installed", *a318)}, testing::Compress::kGzip, "A"},
+                                 TestLayer{{File("usr/lib/apk/db/installed", *a316)}, testing::Compress::kGzip, "B"}});
+  Inventory b = Analyse(both);
+  EXPECT_EQ(count_apk(b), 15u);
+  for (const Package& p : b.packages) EXPECT_EQ(p.location, "lib/apk/db/installed");
+  ASSERT_EQ(b.warnings.size(), 1u);
+  EXPECT_NE(b.warnings[0].find("usr/lib/apk/db/installed: not read: the image also has lib/apk/db/installed"),
+            std::string::npos)
+      << b.warnings[0];
+}
+
+// What a cataloger says about a file it read reaches Inventory::warnings with the layer and path,
+// for the files of the final filesystem only, and the layer cache keeps it.
+TEST(Analyzer, CatalogerWarningsNameTheFileAndSurviveTheCache) {
+  std::string dir = testing::TempDir("dpkg_warnings");
+  testing::WriteOciLayout(
+      dir,
+      {TestLayer{{File("var/lib/dpkg/status", "Package: old\nVersion: a1\n")}, testing::Compress::kGzip, "A"},
+       TestLayer{{File("var/lib/dpkg/status", "Package: invalidpkg\nVersion: 1:5.#\n")}, testing::Compress::kGzip, "B"},
+       TestLayer{{File("var/lib/dpkg/status.d/empty", "")}, testing::Compress::kGzip, "C"}});
+  std::string cache = testing::TempDir("dpkg_warnings_cache");
+  for (int pass = 0; pass < 2; ++pass) {
+    Inventory inv = Analyse(dir, cache);
+    ASSERT_EQ(inv.packages.size(), 1u);
+    EXPECT_EQ(inv.packages[0].version, "1:5.#");
+    ASSERT_EQ(inv.warnings.size(), 3u) << pass;
+    EXPECT_EQ(inv.warnings[0],
+              "layer 1: var/lib/dpkg/status: dpkg cataloger: package 'invalidpkg' (stanza ending at line 2) has no "
+              "Status field: reported as installed, though dpkg would count it as not installed");
+    EXPECT_NE(inv.warnings[1].find("layer 1: var/lib/dpkg/status: dpkg cataloger: package 'invalidpkg'"),
+              std::string::npos);
+    EXPECT_NE(inv.warnings[1].find("invalid character in version number"), std::string::npos);
+    EXPECT_EQ(
+        inv.warnings[2],
+        "layer 2: var/lib/dpkg/status.d/empty: dpkg cataloger: lists no package at all: no installed package found");
+  }
 }
 
 }  // namespace

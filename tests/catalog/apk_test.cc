@@ -8,6 +8,15 @@
 namespace vigil::catalog {
 namespace {
 
+TEST(ApkInstalled, WantsBothDatabasePaths) {
+  auto c = NewApkCataloger();
+  EXPECT_TRUE(c->Wants(FileRef{"lib/apk/db/installed", 0644, 1}));
+  EXPECT_TRUE(c->Wants(FileRef{"usr/lib/apk/db/installed", 0644, 1}));  // Wolfi, apk-tools 3
+  EXPECT_TRUE(c->IsPackageDatabase(FileRef{"usr/lib/apk/db/installed", 0644, 1}));
+  EXPECT_FALSE(c->Wants(FileRef{"usr/local/lib/apk/db/installed", 0644, 1}));
+  EXPECT_FALSE(c->Wants(FileRef{"lib/apk/db/installed.old", 0644, 1}));
+}
+
 TEST(ApkInstalled, ParsesRealDatabase) {
   auto text = ReadFile(testing::TestData("catalog", "apk-installed-alpine-3.16-syft"));
   ASSERT_TRUE(text.ok());

@@ -30,7 +30,7 @@ TEST(Dotnet, DepsJsonFixtures) {
   const Case cases[] = {
       {"dotnet/trivy/happy.deps.json", 1},           // ExampleApp1 (project) skipped
       {"dotnet/trivy/multi-project.deps.json", 1},   // three projects skipped
-      {"dotnet/trivy/self-contained.deps.json", 1},  // two runtimepack entries skipped
+      {"dotnet/trivy/self-contained.deps.json", 3},  // Newtonsoft.Json and two runtime packs
       {"dotnet/trivy/without-runtime.deps.json", 7}, {"dotnet/syft/TestLibrary.deps.json", 12},
   };
   for (const auto& c : cases) {
@@ -53,6 +53,28 @@ TEST(Dotnet, PackagesLockFixture) {
   EXPECT_EQ(Pairs(pkgs), Expected(rel));
   testing::ExpectWellFormed(pkgs, "nuget", true);
   EXPECT_NE(Find(pkgs, "Newtonsoft.Json", "13.0.3"), nullptr);
+}
+
+// A self-contained app (dotnet publish --self-contained) lists the runtime it bundles as
+// "runtimepack" libraries: reported under the runtime pack's NuGet id, marked.
+TEST(Dotnet, RuntimePacksOfASelfContainedApp) {
+  std::vector<Package> pkgs;
+  ASSERT_TRUE(ParseDepsJson(Fixture("dotnet/trivy/self-contained.deps.json"), pkgs).ok());
+  const Package* rt = Find(pkgs, "Microsoft.NETCore.App.Runtime.linux-x64", "8.0.0");
+  ASSERT_NE(rt, nullptr);
+  EXPECT_EQ(rt->properties.at("nuget:runtimepack"), "true");
+  ASSERT_NE(Find(pkgs, "Microsoft.AspNetCore.App.Runtime.linux-x64", "8.0.0"), nullptr);
+  const Package* lib = Find(pkgs, "Newtonsoft.Json", "13.0.1");
+  ASSERT_NE(lib, nullptr);
+  EXPECT_EQ(lib->properties.count("nuget:runtimepack"), 0u);
+  // Odd runtime packs: no prefix (kept as written), only the prefix (no name: skipped).
+  pkgs.clear();
+  ASSERT_TRUE(ParseDepsJson(R"({"libraries": {"Plain.Runtime/1.0": {"type": "runtimepack"},
+      "runtimepack./2.0": {"type": "runtimepack"}, "runtimepack.X/": {"type": "runtimepack"}}})",
+                            pkgs)
+                  .ok());
+  ASSERT_EQ(pkgs.size(), 1u);
+  EXPECT_EQ(pkgs[0].name, "Plain.Runtime");
 }
 
 TEST(Dotnet, BadInput) {

@@ -103,5 +103,101 @@ TEST(DpkgCataloger, WantsTheRightPaths) {
   for (const auto& k : cases) EXPECT_EQ(c->Wants(FileRef{k.path, 0644, 10}), k.want) << k.path;
 }
 
+// Trivy's deliberately corrupted status file: unindented continuation lines and a stanza without
+// Version make it not parse (kCorrupt, so the analyzer lists it as unread), and its last stanza,
+// "invalidpkg", has no Status field and the version "1:5.#", which dpkg only warns about
+// ("invalid character in version number"). That stanza is reported as installed, as Trivy and
+// Syft report it, and both facts are warnings.
+TEST(DpkgStatus, StanzaWithoutStatusAndWithAnInvalidVersionIsAWarning) {
+  std::vector<Package> pkgs;
+  DpkgStatusNotes notes;
+  Status st = ParseDpkgStatus(Fixture("dpkg-status-trivy-corrupsed"), pkgs, &notes, /*status_required=*/true);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), ErrorCode::kCorrupt);
+  std::map<std::string, Package> by;
+  for (auto& p : pkgs) by[p.name] = p;
+  EXPECT_EQ(pkgs.size(), 5u);  // libpam-runtime, libpam-modules-bin, makedev, libgcc1, invalidpkg
+  ASSERT_EQ(by.count("invalidpkg"), 1u);
+  EXPECT_EQ(by["invalidpkg"].version, "1:5.#");
+  EXPECT_EQ(by["invalidpkg"].source_name, "invalidpkg-5");
+  ASSERT_EQ(notes.warnings.size(), 2u);
+  EXPECT_EQ(notes.warnings[0],
+            "package 'invalidpkg' (stanza ending at line 87) has no Status field: reported as installed, though dpkg "
+            "would count it as not installed");
+  EXPECT_EQ(notes.warnings[1],
+            "package 'invalidpkg' (stanza ending at line 87): version '1:5.#' is not a valid dpkg version (invalid "
+            "character in version number); reported as written");
+
+  // The same stanza in a distroless status.d file, where no stanza has a Status field: only the
+  // version is a warning.
+  pkgs.clear();
+  notes = {};
+  ASSERT_TRUE(ParseDpkgStatus("Package: invalidpkg\nVersion: 1:5.#\n", pkgs, &notes).ok());
+  ASSERT_EQ(pkgs.size(), 1u);
+  ASSERT_EQ(notes.warnings.size(), 1u);
+  EXPECT_NE(notes.warnings[0].find("invalid character in version number"), std::string::npos);
+  // A version dpkg refuses outright: reported as written, with dpkg's reason.
+  pkgs.clear();
+  notes = {};
+  ASSERT_TRUE(ParseDpkgStatus("Package: a\nStatus: install ok installed\nVersion: a:1\n", pkgs, &notes, true).ok());
+  ASSERT_EQ(pkgs.size(), 1u);
+  ASSERT_EQ(notes.warnings.size(), 1u);
+  EXPECT_NE(notes.warnings[0].find("epoch in version is not number"), std::string::npos) << notes.warnings[0];
+  // A good database: no warning.
+  pkgs.clear();
+  notes = {};
+  ASSERT_TRUE(ParseDpkgStatus(Fixture("dpkg-status-bookworm-scalibr"), pkgs, &notes, true).ok());
+  EXPECT_TRUE(notes.warnings.empty());
+}
+
+TEST(DpkgStatus, NoInstalledPackageIsAWarningNotASilentEmptyResult) {
+  struct Case {
+    const char* text;
+    const char* warning;
+  } cases[] = {
+      {"", "lists no package at all: no installed package found"},
+      {"\n\n\n", "lists no package at all: no installed package found"},
+      {"Package: a\nStatus: deinstall ok config-files\nVersion: 1\n\nPackage: b\nStatus: purge ok not-installed\n"
+       "Version: 2\n",
+       "lists 2 stanzas, none of them an installed package"},
+  };
+  for (const auto& c : cases) {
+    std::vector<Package> pkgs;
+    DpkgStatusNotes notes;
+    ASSERT_TRUE(ParseDpkgStatus(c.text, pkgs, &notes, true).ok());
+    EXPECT_TRUE(pkgs.empty());
+    ASSERT_EQ(notes.warnings.size(), 1u) << c.text;
+    EXPECT_EQ(notes.warnings[0], c.warning);
+  }
+  // Many stanzas without Status: ten named, the rest counted.
+  std::string many;
+  for (int i = 0; i < 25; ++i) many += "Package: p" + std::to_string(i) + "\nVersion: 1.0\n\n";
+  std::vector<Package> pkgs;
+  DpkgStatusNotes notes;
+  ASSERT_TRUE(ParseDpkgStatus(many, pkgs, &notes, true).ok());
+  EXPECT_EQ(pkgs.size(), 25u);
+  ASSERT_EQ(notes.warnings.size(), 11u);
+  EXPECT_EQ(notes.warnings[10], "15 more stanzas have no Status field (reported as installed)");
+  // Hostile input never crashes and every warning is bounded.
+  for (const std::string& in : {std::string(200000, 'x'), std::string("Package: ") + std::string(5000, 'p') +
+                                                              "\nVersion: " + std::string(5000, '\x1b') + "\n"}) {
+    pkgs.clear();
+    notes = {};
+    (void)ParseDpkgStatus(in, pkgs, &notes, true);
+    for (const std::string& w : notes.warnings) EXPECT_LT(w.size(), 1000u);
+  }
+}
+
+TEST(DpkgStatus, TheCatalogerPassesWarningsOn) {
+  auto c = NewDpkgCataloger();
+  FileResult r;
+  ASSERT_TRUE(c->Parse(FileRef{"var/lib/dpkg/status", 0644, 20}, "Package: a\nVersion: 1.0_1\n", r).ok());
+  ASSERT_EQ(r.packages.size(), 1u);
+  ASSERT_EQ(r.warnings.size(), 2u);  // no Status in var/lib/dpkg/status, and the version
+  FileResult d;
+  ASSERT_TRUE(c->Parse(FileRef{"var/lib/dpkg/status.d/a", 0644, 20}, "Package: a\nVersion: 1.0\n", d).ok());
+  EXPECT_TRUE(d.warnings.empty());  // distroless: no Status by design
+}
+
 }  // namespace
 }  // namespace vigil::catalog

@@ -8,7 +8,9 @@
 #include <sstream>
 
 #include "catalog/catalogers/elf.h"
+#include "catalog/catalogers/exe_formats.h"
 #include "elf_builder.h"
+#include "exe_builder.h"
 
 namespace vigil::catalog {
 namespace {
@@ -225,6 +227,98 @@ TEST(GoBuildInfo, NotGo) {
   EXPECT_TRUE(ParseGoBinary(c_binary, pkgs).ok());
   EXPECT_TRUE(pkgs.empty());
   EXPECT_EQ(ReadGoBuildInfo(c_binary).error().code(), ErrorCode::kNotFound);
+}
+
+// Go 1.18+ build info in Windows (PE) and macOS (Mach-O) executables: found in the writable data
+// (PE .data, Mach-O __DATA,__go_buildinfo), after a decoy copy of the magic in read-only data
+// (binaries that import debug/buildinfo carry the string as a literal).
+TEST(GoBuildInfo, PeAndMachO) {
+  using testing::ExeTestSection;
+  const std::string info = InlineBuildInfo("go1.20.12", Framed(kEsbuildModInfo));
+  const std::string decoy = kMagic + std::string("\x08\x00 not build info, a string literal");
+  const std::string pe = testing::BuildPe({{".text", "", false, std::string(512, '\x90')},
+                                           {".rdata", "", false, decoy},
+                                           {".data", "", true, info + std::string(64, '\0')}});
+  const std::string macho = testing::BuildMachO({{"__text", "__TEXT", false, std::string(64, '\x90')},
+                                                 {"__rodata", "__TEXT", false, decoy},
+                                                 {"__go_buildinfo", "__DATA", true, info},
+                                                 {"__data", "__DATA", true, std::string(64, 'd')}});
+  const std::string fat = testing::BuildFatMachO({macho});
+  EXPECT_EQ(DetectExeFormat(pe), ExeFormat::kPe);
+  EXPECT_EQ(DetectExeFormat(macho), ExeFormat::kMachO);
+  EXPECT_EQ(DetectExeFormat(fat), ExeFormat::kMachOFat);
+  for (const std::string* file : {&pe, &macho, &fat}) {
+    SCOPED_TRACE(std::string(ExeFormatName(DetectExeFormat(*file))));
+    auto got = ReadGoBuildInfo(*file);
+    ASSERT_TRUE(got.ok()) << got.error().ToString();
+    EXPECT_EQ(got->go_version, "go1.20.12");
+    EXPECT_EQ(got->mod_info, kEsbuildModInfo);
+    std::vector<Package> pkgs;
+    ASSERT_TRUE(ParseGoBinary(*file, pkgs).ok());
+    ExpectEsbuild(pkgs);
+  }
+  // A PE without build info (a C program): no packages, no error.
+  std::vector<Package> none;
+  EXPECT_TRUE(ParseGoBinary(testing::BuildPe({{".text", "", false, "code"}, {".data", "", true, "data"}}), none).ok());
+  EXPECT_TRUE(none.empty());
+  // The Go 1.13-1.17 pointer layout is read from ELF only: a PE or Mach-O one is an error the
+  // analyzer turns into a warning naming the file, never a silent nothing.
+  std::string old = kMagic;
+  old.push_back(8);
+  old.push_back(0);  // not inline
+  old.append(16, '\x01');
+  for (const std::string& file :
+       {testing::BuildPe({{".data", "", true, old}}), testing::BuildMachO({{"__data", "__DATA", true, old}})}) {
+    Status st = ParseGoBinary(file, none);
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code(), ErrorCode::kUnsupported);
+    EXPECT_NE(st.error().message().find("pointer layout of Go 1.13-1.17, which vigil reads from ELF files only"),
+              std::string::npos)
+        << st.error().message();
+  }
+}
+
+TEST(ExeFormats, DetectionAndBadInput) {
+  EXPECT_EQ(DetectExeFormat("MZ"), ExeFormat::kUnknown);
+  std::string dos(0x80, '\0');
+  dos[0] = 'M';
+  dos[1] = 'Z';
+  EXPECT_EQ(DetectExeFormat(dos), ExeFormat::kUnknown);  // a DOS program: no "PE\0\0"
+  dos[0x3c] = '\x7f';
+  dos[0x3d] = '\x7f';  // e_lfanew far outside the file
+  EXPECT_EQ(DetectExeFormat(dos), ExeFormat::kUnknown);
+  // A Java class file starts with 0xcafebabe too, followed by its version (52 = Java 8).
+  EXPECT_EQ(DetectExeFormat(std::string("\xca\xfe\xba\xbe\x00\x00\x00\x34", 8) + "rest"), ExeFormat::kUnknown);
+  EXPECT_EQ(DetectExeFormat("#!/bin/sh\n"), ExeFormat::kUnknown);
+  EXPECT_EQ(ReadExeSections("#!/bin/sh\n").error().code(), ErrorCode::kNotFound);
+  // Tables and sections outside the file, absurd counts: kCorrupt / kLimitExceeded, no crash.
+  std::string pe = testing::BuildPe({{".data", "", true, "x"}});
+  std::string many = pe;
+  testing::SetUint(many, 0x40 + 6, 0xffff, 2, false);
+  EXPECT_EQ(ReadExeSections(many).error().code(), ErrorCode::kLimitExceeded);
+  std::string outside = pe;
+  testing::SetUint(outside, 0x40 + 24 + 20, 0x7fffffff, 4, false);  // PointerToRawData
+  EXPECT_EQ(ReadExeSections(outside).error().code(), ErrorCode::kCorrupt);
+  std::string macho = testing::BuildMachO({{"__data", "__DATA", true, "x"}});
+  for (size_t cut = 1; cut < macho.size(); cut += 7) {
+    auto r = ReadExeSections(macho.substr(0, cut));
+    if (cut >= 8) {
+      EXPECT_FALSE(r.ok()) << cut;
+    }
+  }
+  std::string ncmds = macho;
+  testing::SetUint(ncmds, 16, 0xffffffff, 4, false);
+  EXPECT_EQ(ReadExeSections(ncmds).error().code(), ErrorCode::kLimitExceeded);
+  std::string fat = testing::BuildFatMachO({macho});
+  testing::SetUint(fat, 8 + 8, 0x7fffffff, 4, true);  // the architecture's offset
+  EXPECT_EQ(ReadExeSections(fat).error().code(), ErrorCode::kCorrupt);
+  for (const std::string& in : {std::string(), std::string(4096, '\xff'), std::string(100, '\0'), macho.substr(0, 40),
+                                std::string("\xcf\xfa\xed\xfe", 4) + std::string(60, '\xff')}) {
+    (void)ReadExeSections(in);
+    std::vector<Package> pkgs;
+    (void)ParseGoBinary(in, pkgs);
+    (void)ParseGoBinary("MZ" + in, pkgs);
+  }
 }
 
 TEST(GoStdlibVersion, Forms) {

@@ -228,6 +228,74 @@ TEST(JavaArchive, ManifestFallback) {
   EXPECT_EQ(Coord(pkgs[0]), ":app:");
 }
 
+// Where a version without pom.properties comes from, and a warning when nothing gives one.
+TEST(JavaArchive, VersionFromManifestOrFileNameOrAWarning) {
+  struct Case {
+    std::string fixture;  // a MANIFEST.MF fixture, "" for a jar without one
+    std::string location;
+    std::string version;
+    std::string source;
+  };
+  const Case cases[] = {
+      {"scalibr/combine-manifest-filename/MANIFEST.MF", "ivy.jar", "2.4.0",
+       "META-INF/MANIFEST.MF Implementation-Version"},
+      {"scalibr/manifest-symbolicname/MANIFEST.MF", "failureaccess.jar", "1.0.1",
+       "META-INF/MANIFEST.MF Bundle-Version"},
+      {"syft/jar-metadata/jenkins-plugins/gradle/2.11/META-INF/MANIFEST.MF", "gradle.hpi", "2.11",
+       "META-INF/MANIFEST.MF Plugin-Version"},
+      // Syft's api-all sources jar: a manifest with nothing but Manifest-Version.
+      {"syft/jar-metadata/api-all-2.0.0-sources/META-INF/MANIFEST.MF", "api-all-2.0.0.jar", "2.0.0", "file name"},
+      {"", "lib/commons-io-2.11.0.jar", "2.11.0", "file name"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.location);
+    std::vector<ZipEntry> entries{{"a/B.class", "x"}};
+    if (!c.fixture.empty()) entries.push_back({"META-INF/MANIFEST.MF", Manifest(c.fixture)});
+    std::vector<Package> pkgs;
+    std::vector<std::string> warnings;
+    ASSERT_TRUE(ParseJavaArchive(c.location, MakeZip(entries), pkgs, {}, &warnings).ok());
+    ASSERT_EQ(pkgs.size(), 1u);
+    EXPECT_EQ(pkgs[0].version, c.version);
+    EXPECT_EQ(Prop(pkgs[0], "java:version-source"), c.source);
+    EXPECT_TRUE(warnings.empty());
+  }
+  // Nothing gives a version: listed without one, and a warning says why.
+  for (bool with_manifest : {true, false}) {
+    std::vector<ZipEntry> entries{{"a/B.class", "x"}};
+    if (with_manifest) {
+      entries.push_back(
+          {"META-INF/MANIFEST.MF", Manifest("syft/jar-metadata/api-all-2.0.0-sources/META-INF/MANIFEST.MF")});
+    }
+    std::vector<Package> pkgs;
+    std::vector<std::string> warnings;
+    ASSERT_TRUE(ParseJavaArchive("opt/app/api-all.jar", MakeZip(entries), pkgs, {}, &warnings).ok());
+    ASSERT_EQ(pkgs.size(), 1u);
+    EXPECT_EQ(Coord(pkgs[0]), ":api-all:");
+    EXPECT_EQ(pkgs[0].properties.count("java:version-source"), 0u);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_TRUE(warnings[0].starts_with("opt/app/api-all.jar: no version found: no pom.properties, ")) << warnings[0];
+    EXPECT_NE(warnings[0].find(with_manifest ? "no Implementation-Version, Bundle-Version" : "no META-INF/MANIFEST.MF"),
+              std::string::npos)
+        << warnings[0];
+    EXPECT_NE(warnings[0].find("listed as api-all without a version"), std::string::npos) << warnings[0];
+  }
+  // A version that does not start with a digit ("${project.version}") is none.
+  std::vector<Package> pkgs;
+  std::vector<std::string> warnings;
+  ASSERT_TRUE(ParseJavaArchive("x.jar",
+                               MakeZip({{"META-INF/MANIFEST.MF",
+                                         "Manifest-Version: 1.0\r\nImplementation-Version: ${project.version}\r\n"}}),
+                               pkgs, {}, &warnings)
+                  .ok());
+  ASSERT_EQ(pkgs.size(), 1u);
+  EXPECT_EQ(pkgs[0].version, "");
+  EXPECT_EQ(warnings.size(), 1u);
+  // The cataloger passes the warning on.
+  FileResult r;
+  ASSERT_TRUE(NewJavaCataloger()->Parse(FileRef{"app.jar", 0644, 10}, MakeZip({{"a/B.class", "x"}}), r).ok());
+  EXPECT_EQ(r.warnings.size(), 1u);
+}
+
 TEST(JavaArchive, FileNames) {
   using P = std::pair<std::string, std::string>;
   EXPECT_EQ(SplitJavaArchiveName("commons-lang3-3.12.0.jar"), P("commons-lang3", "3.12.0"));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/json.h"
 #include "lock_test_util.h"
 
 namespace vigil::catalog {
@@ -56,6 +57,7 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
       {ParsePackageLock, "npm/scalibr/package-lock.nested-dependencies-dup.v2.json", 2},
       {ParsePackageLock, "npm/scalibr/package-lock.scoped-packages.v1.json", 2},
       {ParsePackageLock, "npm/scalibr/package-lock.scoped-packages.v2.json", 2},
+      {ParsePackageLock, "npm/osv-scanner/package-lock.same-package-different-groups.v1.json", 3},
       {ParseYarnLock, "npm/trivy/yarn_happy.lock", 18},
       {ParseYarnLock, "npm/trivy/yarn_with_local.lock", 4},
       {ParseYarnLock, "npm/trivy/yarn_v2_happy.lock", 17},
@@ -70,6 +72,7 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
       {ParsePnpmLock, "npm/trivy/pnpm-lock_v6_with_dev.yaml", 85},
       {ParsePnpmLock, "npm/trivy/pnpm-lock_v9.yaml", 21},
       {ParsePnpmLock, "npm/trivy/pnpm-lock_v9_same-vers-diff-peers.yaml", 6},
+      {ParsePnpmLock, "npm/trivy/pnpm-lock_v9_multiple_documents.yaml", 6},
       {ParsePnpmLock, "npm/scalibr/pnpm-lock.commits.v9.yaml", 2},
       {ParsePnpmLock, "npm/scalibr/pnpm-lock.exotic.yaml", 7},
       {ParsePnpmLock, "npm/scalibr/pnpm-lock.peer-dependencies-advanced.v9.yaml", 13},
@@ -83,6 +86,38 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
     EXPECT_EQ(Pairs(pkgs), Expected(c.rel));
     testing::ExpectWellFormed(pkgs, "npm", true);
   }
+}
+
+// lockfileVersion 1: an entry in a dev entry's own "dependencies" is dev, flag or not.
+// osv-scanner's fixture nests ajv 5.5.2 under eslint (dev) -> ajv (dev) -> ajv (no "dev" flag),
+// and under table (runtime) -> ajv (runtime) -> ajv ("dev": true).
+TEST(PackageLock, V1EntriesNestedUnderADevEntryAreDev) {
+  const std::string rel = "npm/osv-scanner/package-lock.same-package-different-groups.v1.json";
+  auto pkgs = Parse(ParsePackageLock, rel);
+  EXPECT_TRUE(Has(Find(pkgs, "eslint", "1.2.3"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(pkgs, "table", "1.0.0"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(pkgs, "ajv", "5.5.2"), "npm:dev"));  // table's copy is a runtime one
+  // The same file without table and the top-level ajv: every ajv left is under eslint, so ajv is
+  // dev, the unflagged innermost copy included.
+  nlohmann::json j = nlohmann::json::parse(Fixture(rel));
+  j["dependencies"].erase("table");
+  j["dependencies"].erase("ajv");
+  ASSERT_FALSE(j["dependencies"]["eslint"]["dependencies"]["ajv"]["dependencies"]["ajv"].contains("dev"));
+  std::vector<Package> only_dev;
+  ASSERT_TRUE(ParsePackageLock(j.dump(), only_dev).ok());
+  ASSERT_EQ(only_dev.size(), 2u);
+  EXPECT_TRUE(Has(Find(only_dev, "ajv", "5.5.2"), "npm:dev"));
+  // A runtime entry nested under a runtime entry stays runtime; dev does not leak to siblings.
+  std::vector<Package> mixed;
+  ASSERT_TRUE(ParsePackageLock(R"({"lockfileVersion":1,"dependencies":{
+      "d":{"version":"1.0.0","dev":true,"dependencies":{"x":{"version":"1.0.0","dependencies":{"y":{"version":"1.0.0"}}}}},
+      "r":{"version":"1.0.0","dependencies":{"z":{"version":"1.0.0"}}}}})",
+                               mixed)
+                  .ok());
+  EXPECT_TRUE(Has(Find(mixed, "x"), "npm:dev"));
+  EXPECT_TRUE(Has(Find(mixed, "y"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(mixed, "r"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(mixed, "z"), "npm:dev"));
 }
 
 TEST(PackageLock, NamesAliasesAndFlags) {
@@ -213,6 +248,52 @@ TEST(PnpmLock, DevFlags) {
   EXPECT_FALSE(Has(Find(peers, "jest-resolve", "30.0.2"), "npm:dev"));
   EXPECT_FALSE(Has(Find(peers, "jest-pnp-resolver", "1.2.3"), "npm:dev"));
   EXPECT_FALSE(Has(Find(peers, "jest-config", "30.0.3"), "npm:dev"));
+}
+
+// pnpm 11+ writes its "env" document (pnpm itself, its platform binaries, config dependencies)
+// before the project's lock, separated by "---". The project's packages are read from the later
+// document; the env document's are pnpm's own tooling.
+TEST(PnpmLock, MultipleDocumentsGiveTheProjectsPackages) {
+  auto pkgs = Parse(ParsePnpmLock, "npm/trivy/pnpm-lock_v9_multiple_documents.yaml");
+  EXPECT_EQ(pkgs.size(), 6u);
+  EXPECT_EQ(Find(pkgs, "pnpm"), nullptr);
+  EXPECT_EQ(Find(pkgs, "detect-libc"), nullptr);
+  EXPECT_FALSE(Has(Find(pkgs, "is-even", "1.0.0"), "npm:dev"));
+  EXPECT_FALSE(Has(Find(pkgs, "kind-of", "3.2.2"), "npm:dev"));  // reached through is-even
+  EXPECT_TRUE(Has(Find(pkgs, "left-pad", "1.3.0"), "npm:dev"));
+
+  // The env document alone is a lock file like any other: read as before.
+  std::vector<Package> env;
+  const std::string env_doc =
+      "lockfileVersion: '9.0'\nimporters:\n  .:\n    packageManagerDependencies:\n"
+      "      pnpm: {specifier: 11.7.0, version: 11.7.0}\npackages:\n  pnpm@11.7.0: {}\n"
+      "snapshots:\n  pnpm@11.7.0: {}\n";
+  ASSERT_TRUE(ParsePnpmLock(env_doc, env).ok());
+  EXPECT_EQ(Pairs(env), (std::multiset<std::string>{"pnpm\t11.7.0"}));
+  // Two project documents (no env document): both are read.
+  std::vector<Package> two;
+  ASSERT_TRUE(ParsePnpmLock("lockfileVersion: '9.0'\npackages:\n  a@1.0.0: {}\n---\n"
+                            "lockfileVersion: '9.0'\npackages:\n  b@2.0.0: {}\n",
+                            two)
+                  .ok());
+  EXPECT_EQ(Pairs(two), (std::multiset<std::string>{"a\t1.0.0", "b\t2.0.0"}));
+  // The guard applies to every document: billion laughs in the second one is refused.
+  std::string laughs = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    laughs += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) laughs += std::string(i ? ", *" : "*") + static_cast<char>(c - 1);
+    laughs += "]\n";
+  }
+  std::vector<Package> none;
+  Status st = ParsePnpmLock(env_doc + "---\n" + laughs + "packages: *i\n", none);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_TRUE(none.empty());
+  // A malformed later document: kCorrupt, nothing built.
+  st = ParsePnpmLock(env_doc + "---\npackages: {\n", none);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().code(), ErrorCode::kCorrupt);
+  EXPECT_TRUE(none.empty());
 }
 
 TEST(PnpmLock, KeyForms) {

@@ -4,6 +4,7 @@
 #include <libdeflate.h>
 
 #include "elf_builder.h"
+#include "exe_builder.h"
 
 namespace vigil::catalog {
 namespace {
@@ -87,6 +88,27 @@ TEST(RustBinary, AuditDataSection) {
     ASSERT_TRUE(ParseRustBinary(elf, pkgs).ok());
     ExpectHello(pkgs);
   }
+}
+
+// cargo-auditable names the section .dep-v0 in PE and Mach-O (__DATA) files too.
+TEST(RustBinary, AuditDataInPeAndMachO) {
+  const std::string z = Zlib(kAuditJson);
+  const std::string pe = testing::BuildPe({{".text", "", false, std::string(64, '\x90')}, {".dep-v0", "", false, z}});
+  const std::string macho =
+      testing::BuildMachO({{"__text", "__TEXT", false, std::string(64, '\x90')}, {".dep-v0", "__DATA", true, z}});
+  for (const std::string* file : {&pe, &macho}) {
+    auto data = ReadCargoAuditData(*file);
+    ASSERT_TRUE(data.ok()) << data.error().ToString();
+    EXPECT_EQ(*data, kAuditJson);
+    std::vector<Package> pkgs;
+    ASSERT_TRUE(ParseRustBinary(*file, pkgs).ok());
+    ExpectHello(pkgs);
+  }
+  std::vector<Package> none;
+  EXPECT_TRUE(ParseRustBinary(testing::BuildPe({{".text", "", false, "code"}}), none).ok());
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(ParseRustBinary(testing::BuildPe({{".dep-v0", "", false, "not zlib"}}), none).error().code(),
+            ErrorCode::kCorrupt);
 }
 
 TEST(RustBinary, GrowsOutputBufferUpToTheCap) {

@@ -192,5 +192,75 @@ TEST(YamlLocation, OneBasedOrJustTheName) {
   EXPECT_EQ(YamlLocation("x.yaml", YAML::Mark::null_mark()), "x.yaml");
 }
 
+// Several documents: each passes the guard, and so does the text as a whole.
+TEST(YamlGuard, AllDocumentsAreLoadedAfterEachPassedTheGuard) {
+  Result<std::vector<YAML::Node>> docs = LoadAllYaml("---\na: 1\n---\nb: &x [1]\nc: *x\n---\n", "m.yaml");
+  ASSERT_TRUE(docs.ok()) << docs.error().message();
+  ASSERT_EQ(docs->size(), 3u);
+  EXPECT_EQ((*docs)[0]["a"].as<int>(), 1);
+  EXPECT_EQ((*docs)[1]["c"][0].as<int>(), 1);
+  EXPECT_TRUE((*docs)[2].IsNull());
+  Result<YamlStats> stats = CheckAllYaml("---\na: 1\n---\nb: &x [1]\nc: *x\n", "m.yaml");
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->documents, 2u);
+  EXPECT_EQ(stats->aliases, 1u);
+  // An empty text: no document. LoadYaml reads the first document only.
+  Result<std::vector<YAML::Node>> none = LoadAllYaml("", "e.yaml");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  Result<YAML::Node> first = LoadYaml("a: 1\n---\nb: 2\n", "m.yaml");
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE((*first)["b"]);
+}
+
+TEST(YamlGuard, EveryDocumentIsGuardedNotOnlyTheFirst) {
+  // A harmless first document, then billion laughs: CheckYaml sees only the first, the
+  // multi-document guard refuses the second with its position.
+  std::string text = "a: 1\n---\n" + Laughs(9, 9);
+  ASSERT_TRUE(CheckYaml(text, "m.yaml").ok());
+  Result<std::vector<YAML::Node>> docs = LoadAllYaml(text, "m.yaml");
+  ASSERT_FALSE(docs.ok());
+  EXPECT_EQ(docs.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_TRUE(docs.error().message().starts_with("m.yaml:8:10: alias *a4")) << docs.error().message();
+  // Depth, per document.
+  Result<YamlStats> deep = CheckAllYaml("a: 1\n---\n" + std::string(300, '[') + std::string(300, ']'), "d.yaml");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.error().message(), "d.yaml:3:257: nested deeper than 256 levels");
+  // Malformed YAML in a later document: kCorrupt.
+  Result<YamlStats> bad = CheckAllYaml("a: 1\n---\nb: [\n", "b.yaml");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), ErrorCode::kCorrupt);
+  // The size limit is checked before anything is parsed.
+  YamlLimits small;
+  small.max_bytes = 8;
+  Result<YamlStats> big = CheckAllYaml("a: 1\n---\nb: 2\n", "s.yaml", small);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error().code(), ErrorCode::kLimitExceeded);
+}
+
+TEST(YamlGuard, LimitsAddUpOverDocuments) {
+  // Each document alone is within its bound (170 nodes written, 970 expanded; 4 x 170 + 1,000),
+  // but 50 of them expand to 48,500, more than 4 x 8,500 + 1,000: refused as a whole.
+  std::string big = "[";
+  for (int i = 0; i < 160; ++i) big += i ? ",x" : "x";
+  big += "]";
+  std::string doc = "k: &a " + big + "\nv: [*a, *a, *a, *a, *a]\n";
+  YamlLimits limits;
+  limits.expanded_extra = 1000;
+  ASSERT_TRUE(CheckAllYaml(doc, "one.yaml", limits).ok());
+  std::string many;
+  for (int i = 0; i < 50; ++i) many += "---\n" + doc;
+  Result<YamlStats> r = CheckAllYaml(many, "many.yaml", limits);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kLimitExceeded);
+  EXPECT_NE(r.error().message().find("50 documents expand to more than"), std::string::npos) << r.error().message();
+  // Aliases are counted over the whole text.
+  YamlLimits few;
+  few.max_aliases = 7;
+  Result<YamlStats> a = CheckAllYaml(doc + "---\n" + doc, "a.yaml", few);
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().message().find("more than 7 aliases"), std::string::npos) << a.error().message();
+}
+
 }  // namespace
 }  // namespace vigil

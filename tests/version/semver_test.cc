@@ -118,7 +118,6 @@ TEST(SemverTest, LooseForms) {
       {" \t v 1.2.3 \n", "1.2.3"},
       {"01.002.0003", "1.2.3"},
       {"1.2.3beta", "1.2.3-beta"},
-      {"1.2.3-01", "1.2.3-1"},
       {"1.2.3+build.5", "1.2.3"},
       {"1.2.34.5", "1.2.3-4.5"},  // the regex gives PATCH's last digit to the pre-release
       {"1.2.3-", "1.2.3--"},      // "-" is an identifier
@@ -136,6 +135,32 @@ TEST(SemverTest, LooseForms) {
   EXPECT_EQ(*Semver().CompareText("1.0.0+a", "1.0.0+b"), 0);
   // Exact beyond 2^53, where node-semver compares doubles (docs/VERSIONS.md, "semver").
   EXPECT_GT(*Semver().CompareText("1.2.3-9007199254740993", "1.2.3-9007199254740992"), 0);
+}
+
+// A numeric pre-release identifier with a leading zero: node-semver's strict mode refuses it
+// (loose mode reads "1.0.0-01" as "1.0.0-1"), so does vigil; identifiers that are not all
+// digits ("01a", "a-01") and build metadata ("+01") keep their zeros. Every row as node-semver
+// 7.8.6 answered on this machine (testdata/node-semver/leading-zero-prerelease.tsv).
+TEST(SemverTest, LeadingZeroInANumericPrereleaseIdentifierIsRefused) {
+  size_t rows = 0, refused = 0;
+  ForEachLine(testing::ReadVectors("node-semver/leading-zero-prerelease.tsv"), [&](std::string_view line) {
+    if (line.empty() || line[0] == '#') return;
+    auto f = Split(line, '\t');
+    ASSERT_EQ(f.size(), 3u) << line;
+    ++rows;
+    auto v = Semver().Parse(f[0]);
+    if (f[1] == "ERR") {
+      ++refused;
+      ASSERT_FALSE(v.ok()) << f[0] << " was accepted";
+      EXPECT_NE(v.error().message().find("has a leading zero (semver.org rule 9)"), std::string::npos)
+          << v.error().message();
+    } else {
+      ASSERT_TRUE(v.ok()) << f[0] << ": " << v.error().message();
+      EXPECT_EQ(Semver().Format(*v), f[1]) << f[0];
+    }
+  });
+  EXPECT_EQ(rows, 14u);
+  EXPECT_EQ(refused, 6u);
 }
 
 TEST(SemverTest, BadInput) {

@@ -8,7 +8,11 @@ namespace {
 class ApkCataloger : public Cataloger {
  public:
   std::string_view name() const override { return "apk"; }
-  bool Wants(const FileRef& f) const override { return f.path == "lib/apk/db/installed"; }
+  // lib/apk/db/installed (Alpine), usr/lib/apk/db/installed (Wolfi, usr-merged Alpine with
+  // apk-tools 3). An image with both is resolved after the merge (analyzer.cc kSameDatabase).
+  bool Wants(const FileRef& f) const override {
+    return f.path == "lib/apk/db/installed" || f.path == "usr/lib/apk/db/installed";
+  }
   uint64_t MaxSize() const override { return 256u << 20; }
   bool IsPackageDatabase(const FileRef&) const override { return true; }
   Status Parse(const FileRef&, std::string_view content, FileResult& out) const override {

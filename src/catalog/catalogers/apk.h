@@ -1,4 +1,4 @@
-// Alpine packages: lib/apk/db/installed.
+// Alpine and Wolfi packages: lib/apk/db/installed, usr/lib/apk/db/installed.
 #pragma once
 
 #include <memory>

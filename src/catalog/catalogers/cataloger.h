@@ -35,12 +35,20 @@ struct FileResult {
   // Named facts for the merge step (e.g. "os-release" -> file content).
   std::map<std::string, std::string> facts;
 
+  // What the cataloger has to say about a file it read, each a sentence without the path (a
+  // stanza without Status, a version its package manager only warns about, a database that lists
+  // no installed package). The analyzer prefixes "<path>: <cataloger> cataloger: " and reports
+  // them in Inventory::warnings for the files the final filesystem holds.
+  std::vector<std::string> warnings;
+
   // Set when the file could not be read or (a package database) did not parse: the packages it
   // lists are unknown. The file still hides lower layers' versions of the same path.
   std::string unread_reason;
   std::string unread_by;  // the cataloger that wanted it
 
-  bool empty() const { return packages.empty() && owned_files.empty() && facts.empty() && unread_reason.empty(); }
+  bool empty() const {
+    return packages.empty() && owned_files.empty() && facts.empty() && warnings.empty() && unread_reason.empty();
+  }
 };
 
 class Cataloger {

@@ -37,8 +37,11 @@ Status ParseDepsJson(std::string_view text, std::vector<Package>& out) {
   auto libs = j.find("libraries");
   if (libs == j.end()) return OkStatus();
   if (!libs->is_object()) return Corrupt("deps.json: \"libraries\" is not an object");
+  constexpr std::string_view kRuntimePackPrefix = "runtimepack.";
   for (const auto& [key, lib] : libs->items()) {
-    if (JsonString(lib, "type") != "package") continue;
+    std::string type = JsonString(lib, "type");
+    bool runtime_pack = type == "runtimepack";
+    if (type != "package" && !runtime_pack) continue;
     // NuGet ids contain no '/', versions neither; the last '/' splits them.
     size_t slash = key.rfind('/');
     if (slash == std::string::npos || slash == 0 || slash + 1 == key.size()) continue;
@@ -46,6 +49,15 @@ Status ParseDepsJson(std::string_view text, std::vector<Package>& out) {
     p.type = "nuget";
     p.name = key.substr(0, slash);
     p.version = key.substr(slash + 1);
+    if (runtime_pack) {
+      // A self-contained app carries the .NET runtime it bundles as a "runtimepack" library
+      // whose id the SDK prefixes with "runtimepack." (no NuGet id starts so). Without the
+      // prefix it is the runtime pack package (Microsoft.NETCore.App.Runtime.linux-x64), the
+      // name a framework-dependent install's own deps.json gives and advisories use.
+      if (p.name.starts_with(kRuntimePackPrefix)) p.name.erase(0, kRuntimePackPrefix.size());
+      if (p.name.empty()) continue;
+      p.properties["nuget:runtimepack"] = "true";
+    }
     out.push_back(std::move(p));
   }
   return OkStatus();

@@ -16,10 +16,13 @@ bool IsDotnetDepsJson(std::string_view path);
 // True for "packages.lock.json".
 bool IsNugetPackagesLock(std::string_view path);
 
-// Parses a .deps.json: every "libraries" entry of "type": "package", its key "Name/Version"
-// split at the last '/'. "project" entries (the application and its own projects) and
-// "runtimepack" / "reference" entries are skipped. These are the packages the application was
-// built with and ships, so they carry no "lockfile" property. kCorrupt for malformed JSON, a
+// Parses a .deps.json: every "libraries" entry of "type": "package" or "runtimepack", its key
+// "Name/Version" split at the last '/'. A "runtimepack" entry (the .NET runtime a self-contained
+// app bundles, "runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.0") is reported under
+// the name without the SDK's "runtimepack." prefix, with properties["nuget:runtimepack"] =
+// "true". "project" entries (the application and its own projects) and "reference" entries are
+// skipped. These are the packages the application was built with and ships, so they carry no
+// "lockfile" property. kCorrupt for malformed JSON, a
 // top level that is not an object or "libraries" that is not an object.
 Status ParseDepsJson(std::string_view text, std::vector<Package>& out);
 

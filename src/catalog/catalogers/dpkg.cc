@@ -2,6 +2,7 @@
 
 #include "common/path.h"
 #include "common/strings.h"
+#include "version/version.h"
 
 namespace vigil::catalog {
 namespace {
@@ -34,7 +35,10 @@ class DpkgCataloger : public Cataloger {
       out.owned_files = ParseDpkgFileList(content, md5);
       return OkStatus();
     }
-    return ParseDpkgStatus(content, out.packages);
+    DpkgStatusNotes notes;
+    Status st = ParseDpkgStatus(content, out.packages, &notes, f.path == "var/lib/dpkg/status");
+    for (std::string& w : notes.warnings) out.warnings.push_back(std::move(w));
+    return st;
   }
 };
 
@@ -57,21 +61,59 @@ void SplitSource(const std::string& field, std::string& name, std::string& versi
   version = std::string(Trim(rest.substr(0, close)));
 }
 
+// Up to kNamed problems of one kind are named in a warning each; the rest are counted.
+constexpr size_t kNamed = 10;
+
+// Collects the problems of one kind and writes them as warnings.
+class ProblemList {
+ public:
+  void Add(std::string what) {
+    if (named_.size() < kNamed) named_.push_back(std::move(what));
+    ++count_;
+  }
+  void WriteTo(std::vector<std::string>& out, std::string_view more) const {
+    for (const std::string& w : named_) out.push_back(w);
+    if (count_ > named_.size()) out.push_back(std::to_string(count_ - named_.size()) + " more " + std::string(more));
+  }
+
+ private:
+  std::vector<std::string> named_;
+  size_t count_ = 0;
+};
+
 }  // namespace
 
-Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
+Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out, DpkgStatusNotes* notes, bool status_required) {
+  const version::Scheme* dpkg = version::FindScheme("dpkg");
   Stanza st;
   std::string first_error;
   size_t line_no = 0;
+  size_t stanzas = 0, installed_count = 0;
+  ProblemList no_status, bad_versions;
   auto flush = [&]() {
     if (st.package.empty() && st.version.empty() && !st.has_status) {
       st = Stanza{};
       return;
     }
+    ++stanzas;
     bool installed = !st.has_status;
     if (st.has_status) {
       auto words = Split(Trim(st.status), ' ');
       installed = !words.empty() && (words.back() == "installed");
+    } else if (status_required && !st.package.empty() && !st.version.empty()) {
+      no_status.Add("package '" + Clip(st.package, 80) + "' (stanza ending at line " + std::to_string(line_no) +
+                    ") has no Status field: reported as installed, though dpkg would count it as not installed");
+    }
+    if (installed && !st.package.empty() && !st.version.empty()) {
+      // The version as dpkg reads it: refused, or accepted with a warning, it is still what is
+      // installed; the matcher then orders it as dpkg does, or says it could not.
+      Result<version::Version> v = dpkg->Parse(st.version);
+      std::string problem = v.ok() ? dpkg->Warning(*v) : v.error().message();
+      if (!problem.empty()) {
+        bad_versions.Add("package '" + Clip(st.package, 80) + "' (stanza ending at line " + std::to_string(line_no) +
+                         "): version '" + Clip(st.version, 80) + "' is not a valid dpkg version (" + problem +
+                         "); reported as written");
+      }
     }
     if (st.package.empty() || st.version.empty()) {
       if (first_error.empty()) {
@@ -90,6 +132,7 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
       if (p.source_name.empty()) p.source_name = p.name;
       if (p.source_version.empty()) p.source_version = p.version;
       out.push_back(std::move(p));
+      ++installed_count;
     }
     st = Stanza{};
   };
@@ -127,6 +170,15 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out) {
     if (last != nullptr) *last = value;
   });
   flush();
+  if (notes != nullptr) {
+    no_status.WriteTo(notes->warnings, "stanzas have no Status field (reported as installed)");
+    bad_versions.WriteTo(notes->warnings, "packages have a version dpkg refuses or warns about");
+    if (installed_count == 0 && first_error.empty()) {
+      notes->warnings.push_back(stanzas == 0 ? "lists no package at all: no installed package found"
+                                             : "lists " + std::to_string(stanzas) +
+                                                   " stanzas, none of them an installed package");
+    }
+  }
   if (!first_error.empty()) return Corrupt(first_error);
   return OkStatus();
 }

@@ -11,10 +11,24 @@
 
 namespace vigil::catalog {
 
+// What ParseDpkgStatus has to say about a database it read (each a sentence; see below).
+struct DpkgStatusNotes {
+  std::vector<std::string> warnings;
+};
+
 // Parses dpkg status stanzas; appends installed packages (Status ending in "installed", or no
-// Status field as in distroless status.d files). kCorrupt (naming the line) for a stanza
-// without Package or Version; the other stanzas are still returned.
-Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out);
+// Status field). kCorrupt (naming the line) for a stanza without Package or Version; the other
+// stanzas are still returned.
+//
+// A stanza without Status is reported as installed, as Trivy and Syft read it: distroless
+// status.d files carry none. In var/lib/dpkg/status (`status_required`), where dpkg writes one
+// for every package and would itself count a stanza without it as not installed, each such
+// stanza is also a warning. A version dpkg refuses or only warns about ("version number does not
+// start with digit", version/version.h Scheme::Warning) is reported as written, with a warning.
+// A database that yields no installed package is a warning, never a silent empty result.
+// Warnings go to `notes` when given (at most 10 named one by one per kind, then a count).
+Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out, DpkgStatusNotes* notes = nullptr,
+                       bool status_required = false);
 
 // Parses a .list file (one absolute path a line) or an .md5sums file ("<md5>  <path>").
 std::vector<std::string> ParseDpkgFileList(std::string_view text, bool md5sums);

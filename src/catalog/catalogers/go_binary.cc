@@ -5,6 +5,7 @@
 #include <set>
 
 #include "catalog/catalogers/elf.h"
+#include "catalog/catalogers/exe_formats.h"
 #include "common/strings.h"
 
 namespace vigil::catalog {
@@ -211,7 +212,71 @@ bool LooksLikeSemver(std::string_view v) {
 
 }  // namespace
 
+namespace {
+
+// Decodes the build info whose header starts `region` (which runs to the end of its section or
+// segment). `elf` resolves the pointers of the Go 1.13-1.17 layout; without it (PE, Mach-O) only
+// the Go 1.18+ inline layout is read.
+Result<GoBuildInfo> DecodeBuildInfo(std::string_view region, const ElfFile* elf, std::string_view format) {
+  const uint8_t ptr_size = static_cast<uint8_t>(region[14]);
+  const uint8_t flags = static_cast<uint8_t>(region[15]);
+  GoBuildInfo info;
+  std::string mod;
+  if (flags & kFlagInline) {
+    std::string_view rest = region.substr(kHeaderSize);
+    VIGIL_ASSIGN_OR_RETURN(info.go_version, ReadVarString(rest, kMaxVersionLen, "Go version"));
+    VIGIL_ASSIGN_OR_RETURN(mod, ReadVarString(rest, kMaxModInfoLen, "module info"));
+  } else {
+    if (elf == nullptr) {
+      return Unsupported("Go build info: this " + std::string(format) +
+                         " binary has the pointer layout of Go 1.13-1.17, which vigil reads from ELF files only; "
+                         "its modules are not listed");
+    }
+    if (ptr_size != 4 && ptr_size != 8) {
+      return Corrupt("Go build info: pointer size " + std::to_string(ptr_size) + " is neither 4 nor 8");
+    }
+    const bool big = flags & kFlagBigEndian;
+    uint64_t version_addr = ReadUint(region.substr(16), ptr_size, big);
+    uint64_t mod_addr = ReadUint(region.substr(16 + ptr_size), ptr_size, big);
+    VIGIL_ASSIGN_OR_RETURN(info.go_version,
+                           ReadPointedString(*elf, version_addr, ptr_size, big, kMaxVersionLen, "Go version"));
+    VIGIL_ASSIGN_OR_RETURN(mod, ReadPointedString(*elf, mod_addr, ptr_size, big, kMaxModInfoLen, "module info"));
+  }
+  if (info.go_version.empty()) return Corrupt("Go build info: empty Go version");
+  // The module info is framed by two 16-byte sentinels so that tools can find it in memory;
+  // without the frame (a binary built outside module mode) it carries nothing usable.
+  if (mod.size() >= kMinModInfoFramed && mod[mod.size() - 17] == '\n') {
+    info.mod_info = mod.substr(16, mod.size() - 32);
+  }
+  return info;
+}
+
+// PE and Mach-O: the Go linker puts the build info first in the writable data (PE .data; Mach-O
+// __DATA,__go_buildinfo in Go 1.18+, __DATA,__data before), 16-byte aligned from the section's
+// start. The sections are searched in that order: __go_buildinfo, then every writable section.
+Result<GoBuildInfo> ReadGoBuildInfoNonElf(std::string_view file, ExeFormat format) {
+  VIGIL_ASSIGN_OR_RETURN(std::vector<ExeSection> sections, ReadExeSections(file));
+  std::vector<const ExeSection*> order;
+  for (const ExeSection& s : sections) {
+    if (s.name == "__go_buildinfo") order.push_back(&s);
+  }
+  for (const ExeSection& s : sections) {
+    if (s.writable && s.name != "__go_buildinfo") order.push_back(&s);
+  }
+  for (const ExeSection* s : order) {
+    std::optional<size_t> at = FindHeader(s->data, 0);
+    if (at) return DecodeBuildInfo(s->data.substr(*at), nullptr, ExeFormatName(format));
+  }
+  return NotFound("not a Go binary: no build info");
+}
+
+}  // namespace
+
 Result<GoBuildInfo> ReadGoBuildInfo(std::string_view file) {
+  ExeFormat format = DetectExeFormat(file);
+  if (format == ExeFormat::kPe || format == ExeFormat::kMachO || format == ExeFormat::kMachOFat) {
+    return ReadGoBuildInfoNonElf(file, format);
+  }
   VIGIL_ASSIGN_OR_RETURN(ElfFile elf, ElfFile::Parse(file));
   std::string_view region;  // the header and what follows it, up to the end of its section/segment
   if (const ElfSection* sec = elf.FindSection(".go.buildinfo")) {
@@ -234,33 +299,7 @@ Result<GoBuildInfo> ReadGoBuildInfo(std::string_view file) {
     }
     if (region.empty()) return NotFound("not a Go binary: no build info");
   }
-
-  const uint8_t ptr_size = static_cast<uint8_t>(region[14]);
-  const uint8_t flags = static_cast<uint8_t>(region[15]);
-  GoBuildInfo info;
-  std::string mod;
-  if (flags & kFlagInline) {
-    std::string_view rest = region.substr(kHeaderSize);
-    VIGIL_ASSIGN_OR_RETURN(info.go_version, ReadVarString(rest, kMaxVersionLen, "Go version"));
-    VIGIL_ASSIGN_OR_RETURN(mod, ReadVarString(rest, kMaxModInfoLen, "module info"));
-  } else {
-    if (ptr_size != 4 && ptr_size != 8) {
-      return Corrupt("Go build info: pointer size " + std::to_string(ptr_size) + " is neither 4 nor 8");
-    }
-    const bool big = flags & kFlagBigEndian;
-    uint64_t version_addr = ReadUint(region.substr(16), ptr_size, big);
-    uint64_t mod_addr = ReadUint(region.substr(16 + ptr_size), ptr_size, big);
-    VIGIL_ASSIGN_OR_RETURN(info.go_version,
-                           ReadPointedString(elf, version_addr, ptr_size, big, kMaxVersionLen, "Go version"));
-    VIGIL_ASSIGN_OR_RETURN(mod, ReadPointedString(elf, mod_addr, ptr_size, big, kMaxModInfoLen, "module info"));
-  }
-  if (info.go_version.empty()) return Corrupt("Go build info: empty Go version");
-  // The module info is framed by two 16-byte sentinels so that tools can find it in memory;
-  // without the frame (a binary built outside module mode) it carries nothing usable.
-  if (mod.size() >= kMinModInfoFramed && mod[mod.size() - 17] == '\n') {
-    info.mod_info = mod.substr(16, mod.size() - 32);
-  }
-  return info;
+  return DecodeBuildInfo(region, &elf, "ELF");
 }
 
 std::string GoStdlibVersion(std::string_view go_version) {

@@ -1,5 +1,6 @@
-// Go executables: the build information the Go toolchain (1.13 and later) embeds in every ELF
-// binary it links, in the .go.buildinfo section.
+// Go executables: the build information the Go toolchain (1.13 and later) embeds in every binary
+// it links: in ELF, the .go.buildinfo section; in PE and Mach-O (Go 1.18+ layout only), the
+// start of the writable data.
 //
 // What is emitted (all of type "golang", name_space/name split at the last '/' of the module
 // path, as the golang purl does: "github.com/evanw/esbuild" -> "github.com/evanw" + "esbuild"):
@@ -34,11 +35,14 @@ struct GoBuildInfo {
   std::string mod_info;    // the module lines, the 16-byte sentinels removed ("" without modules)
 };
 
-// Finds and decodes the build information of the ELF file `file`: the .go.buildinfo section,
+// Finds and decodes the build information of a PE or Mach-O file (exe_formats.h): the first
+// 16-byte-aligned header in __DATA,__go_buildinfo, else in any writable section, in the Go 1.18+
+// inline layout only (kUnsupported, saying so, for the older pointer layout). Or of the ELF file
+// `file`: the .go.buildinfo section,
 // or, when section headers are stripped, the first 16-byte-aligned "\xff Go buildinf:" in the
 // first writable data segment. Decodes both layouts: Go 1.18+ (inline varint-length strings,
 // flag bit 0x2) and Go 1.13-1.17 (pointers to string headers elsewhere in the image, 4- or
-// 8-byte, either byte order). kNotFound when `file` is not ELF or carries no build info;
+// 8-byte, either byte order). kNotFound when `file` is not ELF, PE or Mach-O or carries no build info;
 // kCorrupt when the header, a pointer or a length points outside the file; kLimitExceeded when
 // a length is beyond the caps (256 bytes for the version, 8 MiB for the module info).
 Result<GoBuildInfo> ReadGoBuildInfo(std::string_view file);

@@ -18,7 +18,7 @@ class JavaCataloger : public Cataloger {
   bool Wants(const FileRef& f) const override { return IsJavaArchiveName(f.path); }
   uint64_t MaxSize() const override { return 512u << 20; }
   Status Parse(const FileRef& f, std::string_view content, FileResult& out) const override {
-    return ParseJavaArchive(f.path, content, out.packages);
+    return ParseJavaArchive(f.path, content, out.packages, JavaLimits{}, &out.warnings);
   }
 };
 
@@ -100,7 +100,8 @@ struct ArchiveDeleter {
 // Walks one outer archive and everything nested in it, sharing the limits' budgets.
 class Walker {
  public:
-  Walker(const JavaLimits& limits, std::vector<Package>& out) : limits_(limits), out_(out) {}
+  Walker(const JavaLimits& limits, std::vector<Package>& out, std::vector<std::string>* warnings)
+      : limits_(limits), out_(out), warnings_(warnings) {}
 
   // Catalogs the archive `bytes` at `location`, `depth` levels below the outer file.
   void Walk(const std::string& location, std::string_view bytes, int depth);
@@ -122,6 +123,7 @@ class Walker {
 
   const JavaLimits& limits_;
   std::vector<Package>& out_;
+  std::vector<std::string>* warnings_;
   uint64_t inflated_ = 0;
   uint64_t entries_ = 0;
   bool entries_exhausted_ = false;
@@ -297,13 +299,36 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
   if (group.empty() && !bsn.empty() && bsn.size() > artifact.size() + 1 && bsn.ends_with("." + artifact)) {
     group = bsn.substr(0, bsn.size() - artifact.size() - 1);
   }
-  std::string version;
+  // The version: the manifest first, because the build tool wrote it into the jar while the
+  // file name is whatever the image's builder renamed it to ("app.jar", "lib-latest.jar").
+  // Implementation-Version is the artifact's own version; Bundle-Version (OSGi) usually the same
+  // with a qualifier; Plugin-Version (Jenkins) the plugin's; Specification-Version last, since it
+  // often names the specification implemented ("3.1" in a servlet container's jar) or only
+  // major.minor. Then the file name ("name-1.2.3.jar"). Syft puts the file name first; both agree
+  // on every jar whose name the build tool chose.
+  std::string version, version_source;
   for (const char* key : {"Implementation-Version", "Bundle-Version", "Plugin-Version", "Specification-Version"}) {
     version = CleanVersion(mf.Get(key));
-    if (!version.empty()) break;
+    if (!version.empty()) {
+      version_source = std::string("META-INF/MANIFEST.MF ") + key;
+      break;
+    }
   }
-  if (version.empty()) version = file_version;
+  if (version.empty() && !file_version.empty()) {
+    version = file_version;
+    version_source = "file name";
+  }
   if (artifact.empty()) return;
+  if (version.empty() && warnings_ != nullptr) {
+    // Listed all the same (the archive is there); without a version it is never matched.
+    warnings_->push_back(location + ": no version found: no pom.properties, " +
+                         (manifest_text
+                              ? std::string("no Implementation-Version, Bundle-Version, Plugin-Version or "
+                                            "Specification-Version starting with a digit in META-INF/MANIFEST.MF")
+                              : std::string("no META-INF/MANIFEST.MF")) +
+                         ", and no version in the file name; listed as " + (group.empty() ? "" : group + ":") +
+                         artifact + " without a version, which no advisory can match");
+  }
 
   Package p;
   p.type = "maven";
@@ -312,6 +337,7 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
   p.version = version;
   p.location = location;
   p.properties["java:archive"] = location;
+  if (!version_source.empty()) p.properties["java:version-source"] = version_source;
   out_.push_back(std::move(p));
 }
 
@@ -502,8 +528,8 @@ bool IsJavaArchiveName(std::string_view path) {
 }
 
 Status ParseJavaArchive(std::string_view location, std::string_view bytes, std::vector<Package>& out,
-                        const JavaLimits& limits) {
-  Walker w(limits, out);
+                        const JavaLimits& limits, std::vector<std::string>* warnings) {
+  Walker w(limits, out, warnings);
   w.Walk(std::string(location), bytes, 0);
   return w.status();
 }

@@ -13,8 +13,8 @@
 //    an identifier-like Implementation-Title, Short-Name, Extension-Name), else the bare file name (never a bare
 //    Bundle-SymbolicName: that is an OSGi name, e.g. "com.google.inject" in every Guice jar); the version from
 //    Implementation-Version, Bundle-Version, Plugin-Version or Specification-Version (first word
-//    only), else from the file name; the group from Implementation-Vendor-Id or Group-Id, or the
-//    prefix of a Bundle-SymbolicName that ends in ".<artifact>".
+//    only; in that order, java.cc says why), else from the file name, else none (a warning); the group from
+//    Implementation-Vendor-Id or Group-Id, or the prefix of a Bundle-SymbolicName that ends in ".<artifact>".
 // Every package's location is set: the archive's path for the outer file, and
 // "outer.jar!/BOOT-INF/lib/x.jar" (one "!/" per level) for nested ones; "java:archive" holds the
 // same string.
@@ -70,8 +70,12 @@ std::pair<std::string, std::string> SplitJavaArchiveName(std::string_view file_n
 // kCorrupt when the outer bytes are not a readable zip, or a member is damaged; kLimitExceeded
 // when a cap was hit (archives nested too deep, too many bytes inflated, too many entries).
 // Packages found before or besides the failure stay in `out`; the first error is returned.
+// A package from the manifest and file name records where its version came from in
+// properties["java:version-source"] ("META-INF/MANIFEST.MF Implementation-Version", "file
+// name"); one for which neither gives a version is listed without one, and a warning saying
+// so goes to `warnings` when given.
 Status ParseJavaArchive(std::string_view location, std::string_view bytes, std::vector<Package>& out,
-                        const JavaLimits& limits = {});
+                        const JavaLimits& limits = {}, std::vector<std::string>* warnings = nullptr);
 
 // True for the file names this cataloger reads (.jar, .war, .ear, .jpi, .hpi; any case).
 bool IsJavaArchiveName(std::string_view path);

@@ -105,10 +105,14 @@ void ParsePackagesSection(const nlohmann::json& packages, UniquePackages& pkgs) 
 
 // lockfileVersion 1: {"dependencies": {name: {"version", "dev", "dependencies": {...}}}}, nested
 // as node_modules folders nest. Walked with an explicit stack; ParseJson bounds the depth anyway.
+// An entry nested under a dev entry's "dependencies" sits in that dev package's own node_modules:
+// only the dev package can load it, so it is dev too, whatever its own flag says (npm writes
+// "dev": true there, but not every writer of v1 locks does: osv-scanner's
+// same-package-different-groups fixture has one without).
 void ParseDependenciesTree(const nlohmann::json& deps, UniquePackages& pkgs) {
-  std::vector<const nlohmann::json*> stack{&deps};
+  std::vector<std::pair<const nlohmann::json*, bool>> stack{{&deps, false}};  // level, under a dev entry
   while (!stack.empty()) {
-    const nlohmann::json* level = stack.back();
+    auto [level, under_dev] = stack.back();
     stack.pop_back();
     if (!level->is_object()) continue;
     for (const auto& [key, v] : level->items()) {
@@ -116,14 +120,15 @@ void ParseDependenciesTree(const nlohmann::json& deps, UniquePackages& pkgs) {
       std::string name = key;
       std::string version = JsonString(v, "version");
       ResolveNpmAlias(name, version);
+      bool dev = under_dev || JsonTrue(v, "dev");
       // "file:" versions are local folders linked into node_modules: no published version.
       if (!name.empty() && !version.empty() && !StartsWith(version, "file:")) {
         Package p = NpmPackage(name, version);
-        if (JsonTrue(v, "dev")) p.properties[std::string(kDev)] = "true";
+        if (dev) p.properties[std::string(kDev)] = "true";
         if (JsonTrue(v, "bundled")) p.properties["npm:bundled"] = "true";
         pkgs.Add(std::move(p));
       }
-      if (auto it = v.find("dependencies"); it != v.end()) stack.push_back(&*it);
+      if (auto it = v.find("dependencies"); it != v.end()) stack.push_back({&*it, dev});
     }
   }
 }
@@ -416,45 +421,83 @@ Status ParseYarnLock(std::string_view text, std::vector<Package>& out) {
   return IsYarnBerry(text) ? ParseYarnBerry(text, out) : ParseYarnClassic(text, out);
 }
 
+namespace {
+
+// One document of a pnpm-lock.yaml: its packages are added to `pkgs`.
+Status ParsePnpmDocument(const YAML::Node& root, UniquePackages& pkgs) {
+  if (root.IsNull()) return OkStatus();  // an empty file or document
+  if (!root.IsMap()) return Corrupt("pnpm-lock.yaml: top level is not a mapping");
+  int major = PnpmMajor(root);
+  const YAML::Node packages = root["packages"];
+  if (!packages || packages.IsNull()) return OkStatus();
+  if (!packages.IsMap()) return Corrupt("pnpm-lock.yaml: \"packages\" is not a mapping");
+  std::set<std::string> prod, dev;
+  bool graph = major >= 9;
+  if (graph) PnpmReachable(root, prod, dev);
+  for (auto it = packages.begin(); it != packages.end(); ++it) {
+    std::string key = YamlScalar(it->first);
+    const YAML::Node entry = it->second;
+    std::string name, version;
+    bool from_key = ParsePnpmKey(key, major, name, version);
+    if (entry.IsMap()) {
+      // Tarball and git packages carry their real name and version as fields.
+      if (std::string n = YamlString(entry, "name"); !n.empty()) name = n;
+      if (std::string v = YamlString(entry, "version"); !v.empty()) version = v;
+      const YAML::Node res = entry["resolution"];
+      if (res && res.IsMap() && YamlString(res, "type") == "directory") continue;  // a local folder
+    } else if (!from_key) {
+      continue;
+    }
+    if (name.empty() || !LooksLikeVersion(version)) continue;
+    Package p = NpmPackage(name, version);
+    bool is_dev = false;
+    if (graph) {
+      std::string pkg_key(StripPeers(key));
+      is_dev = dev.count(pkg_key) != 0 && prod.count(pkg_key) == 0;
+    } else {
+      is_dev = YamlString(entry, "dev") == "true";
+    }
+    if (is_dev) p.properties[std::string(kDev)] = "true";
+    pkgs.Add(std::move(p));
+  }
+  return OkStatus();
+}
+
+// True for pnpm's "env lockfile" document: one whose importers hold nothing but
+// packageManagerDependencies (pnpm itself and its platform binaries, when the project pins its
+// pnpm version) and configDependencies (packages pnpm loads to configure itself). pnpm 11+ writes
+// it first, then "---" and the project's lock (pnpm/pnpm#10964; trivy and nx read it the same
+// way). Its packages are the package manager's own tooling, installed into pnpm's store and
+// node_modules/.pnpm-config, not the project's dependency graph.
+bool IsPnpmEnvDocument(const YAML::Node& root) {
+  if (!root.IsMap()) return false;
+  const YAML::Node importers = root["importers"];
+  if (!importers || !importers.IsMap() || importers.size() == 0) return false;
+  for (auto imp = importers.begin(); imp != importers.end(); ++imp) {
+    const YAML::Node importer = imp->second;
+    if (!importer.IsMap()) return false;
+    for (auto f = importer.begin(); f != importer.end(); ++f) {
+      std::string field = YamlScalar(f->first);
+      if (field != "packageManagerDependencies" && field != "configDependencies") return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Status ParsePnpmLock(std::string_view text, std::vector<Package>& out) {
-  VIGIL_ASSIGN_OR_RETURN(const YAML::Node root, LoadYaml(text, "pnpm-lock.yaml"));
+  // Recent pnpm may write several YAML documents into one pnpm-lock.yaml; all are loaded (each
+  // through the YAML guard) and the project's packages are taken from every document that is
+  // not pnpm's env document. With one document, that document is the lock, whatever it holds.
+  VIGIL_ASSIGN_OR_RETURN(const std::vector<YAML::Node> docs, LoadAllYaml(text, "pnpm-lock.yaml"));
   UniquePackages pkgs(std::string{kDev});
   Status status;
   try {
-    if (root.IsNull()) return OkStatus();  // an empty file
-    if (!root.IsMap()) return Corrupt("pnpm-lock.yaml: top level is not a mapping");
-    int major = PnpmMajor(root);
-    const YAML::Node packages = root["packages"];
-    if (!packages || packages.IsNull()) return OkStatus();
-    if (!packages.IsMap()) return Corrupt("pnpm-lock.yaml: \"packages\" is not a mapping");
-    std::set<std::string> prod, dev;
-    bool graph = major >= 9;
-    if (graph) PnpmReachable(root, prod, dev);
-    for (auto it = packages.begin(); it != packages.end(); ++it) {
-      std::string key = YamlScalar(it->first);
-      const YAML::Node entry = it->second;
-      std::string name, version;
-      bool from_key = ParsePnpmKey(key, major, name, version);
-      if (entry.IsMap()) {
-        // Tarball and git packages carry their real name and version as fields.
-        if (std::string n = YamlString(entry, "name"); !n.empty()) name = n;
-        if (std::string v = YamlString(entry, "version"); !v.empty()) version = v;
-        const YAML::Node res = entry["resolution"];
-        if (res && res.IsMap() && YamlString(res, "type") == "directory") continue;  // a local folder
-      } else if (!from_key) {
-        continue;
-      }
-      if (name.empty() || !LooksLikeVersion(version)) continue;
-      Package p = NpmPackage(name, version);
-      bool is_dev = false;
-      if (graph) {
-        std::string pkg_key(StripPeers(key));
-        is_dev = dev.count(pkg_key) != 0 && prod.count(pkg_key) == 0;
-      } else {
-        is_dev = YamlString(entry, "dev") == "true";
-      }
-      if (is_dev) p.properties[std::string(kDev)] = "true";
-      pkgs.Add(std::move(p));
+    for (const YAML::Node& root : docs) {
+      if (docs.size() > 1 && IsPnpmEnvDocument(root)) continue;
+      status = ParsePnpmDocument(root, pkgs);
+      if (!status.ok()) break;
     }
   } catch (const std::exception& e) {
     status = Corrupt(std::string("pnpm-lock.yaml: ") + e.what());

@@ -3,8 +3,9 @@
 //
 // Every package carries properties["lockfile"] = "true" (see catalog/cataloger.h), so packages
 // installed under node_modules beside the lock file win over it. Flags set:
-//   "npm:dev"        a development-only dependency (package-lock "dev", pnpm "dev" or, for
-//                    pnpm 9, reachable only from devDependencies); a package listed both as dev
+//   "npm:dev"        a development-only dependency (package-lock "dev" or, in lockfile v1, an
+//                    entry nested under a dev entry; pnpm "dev" or, for pnpm 9, reachable only
+//                    from devDependencies); a package listed both as dev
 //                    and as runtime in one file is runtime
 //   "npm:workspace"  a package-lock "link": true entry, i.e. a workspace package of the project
 //   "npm:bundled"    a package-lock bundled dependency ("inBundle" / "bundled")
@@ -29,7 +30,8 @@ JsLockKind ClassifyJsLockFile(std::string_view path);
 // "node_modules/" segment of a "packages" key unless the entry has a "name" (npm aliases); npm
 // alias versions ("npm:name@1.0.0") give the real name and version. Entries without a version
 // are skipped, and so are the root "" entry and workspace folders (keys with no node_modules);
-// a link entry takes the version of the folder it points to. kCorrupt for malformed JSON or a
+// a link entry takes the version of the folder it points to. In version 1, an entry nested in a
+// dev entry's "dependencies" is dev whatever its own flag. kCorrupt for malformed JSON or a
 // top level that is not an object; packages parsed before an error stay in `out`.
 Status ParsePackageLock(std::string_view text, std::vector<Package>& out);
 
@@ -45,8 +47,12 @@ Status ParseYarnLock(std::string_view text, std::vector<Package>& out);
 // Parses pnpm-lock.yaml. Keys "/name/1.0.0_peer@2" (5.x), "/name@1.0.0(peer@2)" (6.x),
 // "name@1.0.0" (9.x) and registry-host forms "host/name/1.0.0"; an entry's own "name" and
 // "version" fields win over the key. Entries whose version is not a version (a folder, a git
-// repository without a "version" field) are skipped. kCorrupt for malformed YAML or a
-// top level that is not a mapping.
+// repository without a "version" field) are skipped. A file of several YAML documents (pnpm 11+
+// writes its "env" document, whose importers hold only packageManagerDependencies and
+// configDependencies, before the project's lock) is read whole, each document behind the YAML
+// guard; the env document is skipped (pnpm's own tooling, not the project's graph) and every
+// other document is read. kLimitExceeded when the guard refuses any document; kCorrupt for
+// malformed YAML in any document or a top level that is not a mapping.
 Status ParsePnpmLock(std::string_view text, std::vector<Package>& out);
 
 // Catalogers: "npm-lock" (package-lock.json, npm-shrinkwrap.json), "yarn-lock", "pnpm-lock".

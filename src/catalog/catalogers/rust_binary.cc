@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "catalog/catalogers/elf.h"
+#include "catalog/catalogers/exe_formats.h"
 #include "common/json.h"
 
 namespace vigil::catalog {
@@ -36,10 +37,25 @@ std::string SourceOf(const nlohmann::json& pkg) {
   return "";
 }
 
+// The .dep-v0 section of an ELF, PE or Mach-O file (cargo-auditable names it so in all three;
+// in Mach-O it sits in the __DATA segment). A PE section's bytes are padded to the file
+// alignment; zlib data ends by itself, so the padding is harmless.
+Result<std::string_view> FindAuditSection(std::string_view file) {
+  ExeFormat format = DetectExeFormat(file);
+  if (format != ExeFormat::kPe && format != ExeFormat::kMachO && format != ExeFormat::kMachOFat) {
+    return FindElfSection(file, ".dep-v0");
+  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<ExeSection> sections, ReadExeSections(file));
+  for (const ExeSection& s : sections) {
+    if (s.name == ".dep-v0") return s.data;
+  }
+  return NotFound("no .dep-v0 section");
+}
+
 }  // namespace
 
 Result<std::string> ReadCargoAuditData(std::string_view file, size_t max_size) {
-  VIGIL_ASSIGN_OR_RETURN(std::string_view compressed, FindElfSection(file, ".dep-v0"));
+  VIGIL_ASSIGN_OR_RETURN(std::string_view compressed, FindAuditSection(file));
   std::unique_ptr<libdeflate_decompressor, DecompressorDeleter> d(libdeflate_alloc_decompressor());
   if (!d) return InternalError("rust audit data: cannot allocate a decompressor");
   // libdeflate inflates whole buffers only; start near the usual ratio and double on

@@ -1,5 +1,6 @@
 // Rust executables built with cargo-auditable: the crate list it embeds, zlib-compressed JSON in
-// the ELF section .dep-v0 ({"packages":[{"name","version","source","kind","dependencies","root"}]}).
+// the section .dep-v0 of the ELF, PE or Mach-O file
+// ({"packages":[{"name","version","source","kind","dependencies","root"}]}).
 //
 // What is emitted: one "cargo" package per crate whose "kind" is "runtime" (the default when the
 // field is absent). Crates that are only build dependencies ("kind":"build": build scripts,
@@ -20,8 +21,8 @@
 
 namespace vigil::catalog {
 
-// The decompressed audit data of the ELF file `file`. kNotFound when `file` is not ELF or has
-// no .dep-v0 section; kCorrupt for bad headers or bad zlib data; kLimitExceeded when the data
+// The decompressed audit data of the ELF, PE or Mach-O file `file`. kNotFound when `file` is
+// none of them or has no .dep-v0 section; kCorrupt for bad headers or bad zlib data; kLimitExceeded when the data
 // inflates past `max_size` bytes.
 Result<std::string> ReadCargoAuditData(std::string_view file, size_t max_size = 8u << 20);
 

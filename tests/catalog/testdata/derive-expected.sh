@@ -92,32 +92,40 @@ EOF
 done
 
 # pnpm-lock.yaml: the "packages" keys, the entry's name/version fields winning; versions must
-# start with a digit; directory packages skipped.
+# start with a digit; directory packages skipped. In a file of several documents, pnpm's env
+# document (importers holding only packageManagerDependencies / configDependencies) is skipped.
 for f in npm/*/pnpm-lock*.yaml; do
   python3 - "$f" <<'EOF' | emit "$f" PyYAML
 import re, sys, yaml
-doc = yaml.load(open(sys.argv[1]), Loader=yaml.BaseLoader) or {}
-m = re.match(r"\d+", str(doc.get("lockfileVersion", "")))
-major = int(m.group()) if m else 0
-for key, e in (doc.get("packages") or {}).items():
-    e = e if isinstance(e, dict) else {}
-    if isinstance(e.get("resolution"), dict) and e["resolution"].get("type") == "directory":
-        continue
-    name = version = None
-    if key.startswith("/") or 0 < major < 9:
-        k = key[1:] if key.startswith("/") else key.partition("/")[2]   # drop a registry host
-        m = re.match(r"^((?:@[^/]+/)?[^/@]+)([/@])(.*)$", k)
-        if m:
-            name = m.group(1)
-            version = m.group(3).split("_")[0] if m.group(2) == "/" else m.group(3).split("(")[0]
-    else:
-        m = re.match(r"^(@?[^@]+)@(.*)$", key)
-        if m:
-            name, version = m.group(1), m.group(2).split("(")[0]
-    name = e.get("name") or name
-    version = e.get("version") or version
-    if name and version and version[0].isdigit():
-        print(f"{name}\t{version}")
+docs = [d or {} for d in yaml.load_all(open(sys.argv[1]), Loader=yaml.BaseLoader)]
+def env(d):
+    imps = d.get("importers")
+    return isinstance(imps, dict) and len(imps) > 0 and all(
+        isinstance(i, dict) and set(i) <= {"packageManagerDependencies", "configDependencies"} for i in imps.values())
+for doc in docs:
+  if len(docs) > 1 and env(doc):
+    continue
+  m = re.match(r"\d+", str(doc.get("lockfileVersion", "")))
+  major = int(m.group()) if m else 0
+  for key, e in (doc.get("packages") or {}).items():
+      e = e if isinstance(e, dict) else {}
+      if isinstance(e.get("resolution"), dict) and e["resolution"].get("type") == "directory":
+          continue
+      name = version = None
+      if key.startswith("/") or 0 < major < 9:
+          k = key[1:] if key.startswith("/") else key.partition("/")[2]   # drop a registry host
+          m = re.match(r"^((?:@[^/]+/)?[^/@]+)([/@])(.*)$", k)
+          if m:
+              name = m.group(1)
+              version = m.group(3).split("_")[0] if m.group(2) == "/" else m.group(3).split("(")[0]
+      else:
+          m = re.match(r"^(@?[^@]+)@(.*)$", key)
+          if m:
+              name, version = m.group(1), m.group(2).split("(")[0]
+      name = e.get("name") or name
+      version = e.get("version") or version
+      if name and version and version[0].isdigit():
+          print(f"{name}\t{version}")
 EOF
 done
 
@@ -155,11 +163,12 @@ done
 f=php/trivy/composer_happy.lock
 jq -r '(.packages + ."packages-dev")[] | [.name, .version] | @tsv' "$f" | emit "$f" jq
 
-# .NET: deps.json libraries of type "package" split at the last "/"; packages.lock.json entries
-# of every framework except type "Project".
+# .NET: deps.json libraries of type "package" or "runtimepack" split at the last "/" (a
+# runtimepack's "runtimepack." prefix removed); packages.lock.json entries of every framework
+# except type "Project".
 for f in dotnet/*/*.deps.json; do
-  jq -r '.libraries | to_entries[] | select(.value.type == "package") | .key
-         | capture("^(?<n>.*)/(?<v>[^/]*)$") | [.n, .v] | @tsv' "$f" | emit "$f" jq
+  jq -r '.libraries | to_entries[] | select(.value.type == "package" or .value.type == "runtimepack") | .key
+         | capture("^(?<n>.*)/(?<v>[^/]*)$") | [(.n | sub("^runtimepack[.]"; "")), .v] | @tsv' "$f" | emit "$f" jq
 done
 f=dotnet/syft/packages.lock.json
 jq -r '.dependencies[] | to_entries[] | select(.value.type != "Project") | [.key, .value.resolved] | @tsv' "$f" \
