@@ -44,6 +44,21 @@ TEST(ApkInstalled, ReportsRecordWithoutVersionAndKeepsTheRest) {
   EXPECT_EQ(pkgs.size(), 15u);
 }
 
+TEST(ApkInstalled, TheCatalogerSkipsABadRecordWithAWarningAndRefusesADatabaseWithNoGoodRecord) {
+  auto text = ReadFile(testing::TestData("catalog", "apk-installed-alpine-3.4-invalid"));
+  ASSERT_TRUE(text.ok());
+  auto c = NewApkCataloger();
+  FileResult out;
+  ASSERT_TRUE(c->Parse(FileRef{"usr/lib/apk/db/installed", 0644, 1}, *text, out).ok());
+  EXPECT_EQ(out.packages.size(), 15u);
+  ASSERT_EQ(out.warnings.size(), 1u);
+  EXPECT_NE(out.warnings[0].find("has no V: (version) line"), std::string::npos) << out.warnings[0];
+
+  FileResult none;
+  EXPECT_FALSE(c->Parse(FileRef{"lib/apk/db/installed", 0644, 1}, "P:onlyaname\n\nX\n", none).ok());
+  EXPECT_TRUE(none.packages.empty());
+}
+
 TEST(ApkInstalled, OriginAndLicense) {
   std::vector<Package> pkgs;
   ASSERT_TRUE(ParseApkInstalled("P:libcrypto3\nV:3.1.4-r5\nA:x86_64\nL:Apache-2.0\no:openssl\n"

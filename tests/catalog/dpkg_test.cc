@@ -103,8 +103,8 @@ TEST(DpkgCataloger, WantsTheRightPaths) {
   for (const auto& k : cases) EXPECT_EQ(c->Wants(FileRef{k.path, 0644, 10}), k.want) << k.path;
 }
 
-// Trivy's deliberately corrupted status file: unindented continuation lines and a stanza without
-// Version make it not parse (kCorrupt, so the analyzer lists it as unread), and its last stanza,
+// Trivy's deliberately corrupted status file: unindented continuation lines make it not parse
+// (kCorrupt, so the analyzer lists it as unread; its stanza without Version is a warning), and its last stanza,
 // "invalidpkg", has no Status field and the version "1:5.#", which dpkg only warns about
 // ("invalid character in version number"). That stanza is reported as installed, as Trivy and
 // Syft report it, and both facts are warnings.
@@ -120,7 +120,8 @@ TEST(DpkgStatus, StanzaWithoutStatusAndWithAnInvalidVersionIsAWarning) {
   ASSERT_EQ(by.count("invalidpkg"), 1u);
   EXPECT_EQ(by["invalidpkg"].version, "1:5.#");
   EXPECT_EQ(by["invalidpkg"].source_name, "invalidpkg-5");
-  ASSERT_EQ(notes.warnings.size(), 2u);
+  ASSERT_EQ(notes.warnings.size(), 3u);
+  EXPECT_NE(notes.warnings[2].find("has no Version field"), std::string::npos) << notes.warnings[2];
   EXPECT_EQ(notes.warnings[0],
             "package 'invalidpkg' (stanza ending at line 87) has no Status field: reported as installed, though dpkg "
             "would count it as not installed");
@@ -186,6 +187,28 @@ TEST(DpkgStatus, NoInstalledPackageIsAWarningNotASilentEmptyResult) {
     (void)ParseDpkgStatus(in, pkgs, &notes, true);
     for (const std::string& w : notes.warnings) EXPECT_LT(w.size(), 1000u);
   }
+}
+
+// Syft's status file "multiple" (anchore/syft syft/pkg/cataloger/debian/test-fixtures/status/multiple,
+// Apache-2.0; also tests/peers/fixtures/syft/dpkg/status-multiple) opens with an empty "Package:"
+// stanza and a stanza "Package: no-version" with neither Version nor Status. Both are skipped, the
+// second with a warning naming it, and the rest of the database is read: one broken stanza does not
+// make the whole database unread. A line that is not a field still does.
+TEST(DpkgStatus, AStanzaWithoutVersionIsSkippedWithAWarningNotTheWholeDatabase) {
+  auto c = NewDpkgCataloger();
+  FileResult r;
+  ASSERT_TRUE(c->Parse(FileRef{"var/lib/dpkg/status", 0644, 20},
+                       "Package:\n\nPackage: no-version\n\nPackage: tzdata\nStatus: install ok installed\n"
+                       "Version: 2020a-0+deb10u1\n",
+                       r)
+                  .ok());
+  ASSERT_EQ(r.packages.size(), 1u);
+  EXPECT_EQ(r.packages[0].name, "tzdata");
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_EQ(r.warnings[0],
+            "stanza ending at line 4 has no Version field (package 'no-version'): skipped, the other stanzas are read");
+  FileResult g;
+  EXPECT_FALSE(c->Parse(FileRef{"var/lib/dpkg/status", 0644, 20}, "Package: a\nVersion: 1\nnot a field\n", g).ok());
 }
 
 TEST(DpkgStatus, TheCatalogerPassesWarningsOn) {

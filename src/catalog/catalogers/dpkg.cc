@@ -89,7 +89,7 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out, DpkgSta
   std::string first_error;
   size_t line_no = 0;
   size_t stanzas = 0, installed_count = 0;
-  ProblemList no_status, bad_versions;
+  ProblemList no_status, bad_versions, incomplete;
   auto flush = [&]() {
     if (st.package.empty() && st.version.empty() && !st.has_status) {
       st = Stanza{};
@@ -116,9 +116,13 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out, DpkgSta
       }
     }
     if (st.package.empty() || st.version.empty()) {
-      if (first_error.empty()) {
-        first_error = "stanza ending at line " + std::to_string(line_no) + " has no " +
-                      (st.package.empty() ? "Package" : "Version") + " field";
+      std::string what = "stanza ending at line " + std::to_string(line_no) + " has no " +
+                         (st.package.empty() ? "Package" : "Version") + " field";
+      if (notes != nullptr) {
+        incomplete.Add(what + (st.package.empty() ? "" : " (package '" + Clip(st.package, 80) + "')") +
+                       ": skipped, the other stanzas are read");
+      } else if (first_error.empty()) {
+        first_error = what;
       }
     } else if (installed) {
       Package p;
@@ -173,6 +177,7 @@ Status ParseDpkgStatus(std::string_view text, std::vector<Package>& out, DpkgSta
   if (notes != nullptr) {
     no_status.WriteTo(notes->warnings, "stanzas have no Status field (reported as installed)");
     bad_versions.WriteTo(notes->warnings, "packages have a version dpkg refuses or warns about");
+    incomplete.WriteTo(notes->warnings, "stanzas have no Package or Version field (skipped)");
     if (installed_count == 0 && first_error.empty()) {
       notes->warnings.push_back(stanzas == 0 ? "lists no package at all: no installed package found"
                                              : "lists " + std::to_string(stanzas) +

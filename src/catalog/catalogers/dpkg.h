@@ -17,8 +17,9 @@ struct DpkgStatusNotes {
 };
 
 // Parses dpkg status stanzas; appends installed packages (Status ending in "installed", or no
-// Status field). kCorrupt (naming the line) for a stanza without Package or Version; the other
-// stanzas are still returned.
+// Status field). A stanza without Package or Version is skipped: with `notes`, a warning naming
+// its line; without, kCorrupt naming the line (the other stanzas are still returned). A line that
+// is neither a field nor a continuation is kCorrupt in both cases: the file is not a database.
 //
 // A stanza without Status is reported as installed, as Trivy and Syft read it: distroless
 // status.d files carry none. In var/lib/dpkg/status (`status_required`), where dpkg writes one

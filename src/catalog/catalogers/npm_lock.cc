@@ -215,8 +215,11 @@ Status ParseYarnClassic(std::string_view text, std::vector<Package>& out) {
       }
       std::string_view header = t.substr(0, t.size() - 1);
       std::string first = YarnToken(header, ',');
-      // link: entries are folders of the project itself, not packages with a version.
-      state = StartsWith(RangeOfSpecifier(first), "link:") ? State::kSkipped : State::kEntry;
+      // link: entries are folders of the project itself, not packages with a version; file:
+      // entries are local folders or tarballs, skipped as package-lock.json's "file:" versions
+      // are: no registry published them, so their name says nothing about their content.
+      std::string_view spec = RangeOfSpecifier(first);
+      state = StartsWith(spec, "link:") || StartsWith(spec, "file:") ? State::kSkipped : State::kEntry;
       name = RealNameOfSpecifier(first);
       return;
     }
