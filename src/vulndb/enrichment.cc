@@ -70,8 +70,15 @@ std::string EnrichmentToJson(const CveEnrichment& e) {
             {"rejected", e.rejected}, {"assigner", e.assigner}, {"cwes", e.cwes},         {"references", e.references}};
   json metrics = json::array();
   for (const CvssMetric& m : e.cvss) {
-    metrics.push_back(
-        {{"provider", CvssProviderName(m.provider)}, {"source", m.source}, {"type", m.type}, {"vector", m.vector}});
+    // Score and severity are written for readers of `db get`; EnrichmentFromJson scores the
+    // vector again rather than trusting them.
+    metrics.push_back({{"provider", CvssProviderName(m.provider)},
+                       {"source", m.source},
+                       {"type", m.type},
+                       {"version", CvssVersionName(m.version)},
+                       {"vector", m.vector},
+                       {"score", m.base_score},
+                       {"severity", m.severity}});
   }
   j["cvss"] = std::move(metrics);
   if (!e.ssvc.empty()) {
