@@ -162,6 +162,29 @@ void ReadNvdRecord(const json& r, const std::string& where, CveRecords& out) {
       }
     }
   }
+  // NVD's copy of CISA-ADP's SSVC decision points ("ssvcV203"; keys in camel case).
+  if (auto metrics = r.find("metrics"); metrics != r.end() && metrics->is_object()) {
+    if (auto ssvc = metrics->find("ssvcV203"); ssvc != metrics->end() && ssvc->is_array()) {
+      for (size_t i = 0; i < ssvc->size() && i < kMaxCvssMetricsPerList; ++i) {
+        const json& x = (*ssvc)[i];
+        if (!x.is_object()) continue;
+        auto data = x.find("ssvcData");
+        if (data == x.end() || !data->is_object()) continue;
+        auto options = data->find("options");
+        if (options == data->end() || !options->is_array()) continue;
+        for (size_t k = 0; k < options->size() && k < 16; ++k) {
+          const json& o = (*options)[k];
+          if (!o.is_object()) continue;
+          for (auto it = o.begin(); it != o.end(); ++it) {
+            if (!it->is_string()) continue;
+            if (it.key() == "exploitation") e.ssvc.exploitation = it->get<std::string>();
+            if (it.key() == "automatable") e.ssvc.automatable = it->get<std::string>();
+            if (it.key() == "technicalImpact") e.ssvc.technical_impact = it->get<std::string>();
+          }
+        }
+      }
+    }
+  }
   if (auto w = r.find("weaknesses"); w != r.end() && !w->is_null()) {
     if (!w->is_array()) {
       out.problems.Add(Sub(where, "weaknesses"), e.cve + ": a " + TypeName(*w) + ", not a list: skipped");

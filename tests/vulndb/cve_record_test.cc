@@ -112,6 +112,25 @@ TEST(NvdCve, OnlySecondaryV40) {
   EXPECT_EQ(chosen->source, "CNA (cna@python.org) CVSS 4.0");
 }
 
+TEST(NvdCve, SsvcFromTheNvdCopy) {
+  // The first record of the demo's file (tests/e2e/testdata/scan-cve-records.json) with SSVC.
+  auto text = ReadFile(vigil::testing::SourceDir() + "/tests/e2e/testdata/scan-cve-records.json");
+  ASSERT_TRUE(text.ok());
+  auto r = ParseNvdCveJson(*text, "scan-cve-records.json");
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_TRUE(r->problems.empty()) << Problems(r->problems);
+  EXPECT_EQ(r->records.size(), 17u);
+  bool found = false;
+  for (const CveEnrichment& e : r->records) {
+    if (e.cve != "CVE-2026-15308") continue;
+    found = true;
+    EXPECT_EQ(e.ssvc.exploitation, "none");
+    EXPECT_EQ(e.ssvc.automatable, "yes");
+    EXPECT_EQ(e.ssvc.technical_impact, "partial");
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(NvdCve, RejectedIsKeptAsRejected) {
   auto r = ParseNvdCveJson(Data("nvd/CVE-2023-5129.json"), "CVE-2023-5129.json");
   CveEnrichment e = One(r);
