@@ -415,7 +415,8 @@ void AddDbCommand(CLI::App& app, int* exit_code) {
   CLI::App* imp = db->add_subcommand("import", "Import advisory files, folders and zip archives");
   imp->add_option("paths", flags->paths,
                   "OSV JSON/JSONL/YAML files, folders or zips (osv.dev's <Ecosystem>/all.zip), "
-                  "Alpine secdb, Debian security-tracker JSON or DSA/DLA list, CISA KEV JSON, EPSS CSV")
+                  "Alpine secdb, Debian security-tracker JSON or DSA/DLA list, CISA KEV JSON, EPSS CSV, "
+                  "NVD CVE JSON 2.0 records or API pages, CVE JSON 5 records")
       ->required();
   imp->add_option("--format", flags->format, "text (default) or json report");
   imp->add_option("--problems", flags->show_problems, "How many problems to print (default 20)");
