@@ -195,6 +195,8 @@ class Sink {
     return OkStatus();
   }
   uint64_t source_records() const { return source_records_; }
+  // Counts a record that is not an advisory (a CVE record) as read from the source.
+  void CountRecord() { ++source_records_; }
 
   // Progress: called from AddJson/AddAdvisory every 1000 records.
   void SetProgress(ImportProgress* p) { progress_ = p; }
@@ -517,6 +519,7 @@ Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::strin
             std::to_string(recs->problems.total() - recs->problems.list().size()) + " more problems not listed", false);
       }
       for (const CveEnrichment& e : recs->records) {
+        sink.CountRecord();
         VIGIL_ASSIGN_OR_RETURN(bool written, sink.tx().PutEnrichment(e));
         ++(written ? report->enrichment : report->enrichment_stale);
       }
