@@ -17,7 +17,7 @@ DB="$WORK/db"
 "$VIGIL" db --db "$DB" import "$DATA/scan-advisories.jsonl" "$TI/known_exploited_vulnerabilities.json" \
   "$TI/epss-excerpt-2025-02-20.csv" "$DATA/scan-cve-records.json" > "$WORK/import.txt"
 check "database imported" grep -q "411 new" "$WORK/import.txt"
-check "  ... with the CVE records" grep -q "17 CVE records" "$WORK/import.txt"
+check "  ... with the CVE records" grep -q "20 CVE records" "$WORK/import.txt"
 
 for img in base app many; do
   rc=0
@@ -62,16 +62,16 @@ jq_true() { jq -e "$1" "$2" > /dev/null; }  # jq_true FILTER FILE
 APP=(--db "$DB" --sbom "$FIX/app.cdx.json" -f json -o "$WORK/gate.json")
 expect_rc "--fail-on unknown fails on any finding" 1 "$VIGIL" scan "${APP[@]}" --fail-on unknown
 check "the failed policy is explained on stderr" grep -q "policy failed: 174 findings rated unknown or higher" "$WORK/err.txt"
-expect_rc "--fail-on critical fails: the 116 unrated findings count as critical by default" 1 \
+expect_rc "--fail-on critical fails: the 113 unrated findings count as critical by default" 1 \
   "$VIGIL" scan "${APP[@]}" --fail-on critical
-check "  ... saying so" grep -q "policy failed: 116 findings of unknown severity, counted as critical" "$WORK/err.txt"
+check "  ... saying so" grep -q "policy failed: 113 findings of unknown severity, counted as critical" "$WORK/err.txt"
 expect_rc "--fail-on critical --unknown-severity ignore fails on the 4 findings a CVE record rates critical" 1 \
   "$VIGIL" scan "${APP[@]}" --fail-on critical --unknown-severity ignore
 check "  ... saying so" grep -q "policy failed: 4 findings rated critical or higher" "$WORK/err.txt"
 # Severities: every finding the advisories leave unrated but a CVE record rates carries the
 # record's rating and names its source; none is rated without a source.
-check "58 findings rated from the CVE records" \
-  jq_true '[.findings[] | select(.cve_record.cvss != null)] | length == 58' "$WORK/gate.json"
+check "61 findings rated from the CVE records" \
+  jq_true '[.findings[] | select(.cve_record.cvss != null)] | length == 61' "$WORK/gate.json"
 check "  ... each with a severity and its source" jq_true '[.findings[] | select(.cve_record.cvss != null) |
   select(.severity == "UNKNOWN" or .severity_source != .cve_record.cvss.source)] | length == 0' "$WORK/gate.json"
 check "  ... sources named as docs/SCAN.md says" jq_true '[.findings[].severity_source | select(. != null)] | unique ==

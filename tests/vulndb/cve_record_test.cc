@@ -119,7 +119,7 @@ TEST(NvdCve, SsvcFromTheNvdCopy) {
   auto r = ParseNvdCveJson(*text, "scan-cve-records.json");
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_TRUE(r->problems.empty()) << Problems(r->problems);
-  EXPECT_EQ(r->records.size(), 17u);
+  EXPECT_EQ(r->records.size(), 20u);
   bool found = false;
   for (const CveEnrichment& e : r->records) {
     if (e.cve != "CVE-2026-15308") continue;
