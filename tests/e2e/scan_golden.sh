@@ -147,6 +147,8 @@ done
 check "SARIF 2.1.0 valid against the schema" node "$validator" "$S/sarif-schema-2.1.0.json" "$WORK/app.sarif"
 check "CycloneDX 1.6 with vulnerabilities valid against the schema" node "$validator" "$S/bom-1.6.schema.json" \
   "$WORK/app.cyclonedx" "$S/spdx.schema.json" "$S/jsf-0.82.schema.json"
+check "vigil-scan/1 valid, with the CVE records' fields" node "$validator" "$REPO/docs/schemas/vigil-scan-1.schema.json" \
+  "$WORK/app.json"
 check "CycloneDX carries every finding" jq_true '.vulnerabilities | length == 174' "$WORK/app.cyclonedx"
 check "SARIF carries every finding" jq_true '.runs[0].results | length == 174' "$WORK/app.sarif"
 check "the table groups by layer" grep -q "^Layer 3  sha256:f5ead3bfe5ee  COPY file:" "$WORK/app.table"
