@@ -84,19 +84,10 @@ Widths Measure(const ReportInput& in, const std::vector<Cells>& rows, bool with_
   return w;
 }
 
-// "NVD 3.1", "CNA 4.0", "CISA-ADP 3.1" from a CVE-record rating source ("CNA (redhat) CVSS 4.0").
-std::string ShortCveSource(const std::string& source) {
-  std::string provider = source.substr(0, source.find(' '));
-  size_t cvss = source.rfind(" CVSS ");
-  return provider + (cvss == std::string::npos ? "" : " " + source.substr(cvss + 6));
-}
-
 std::string Marks(const match::ScanFinding& sf) {
   std::string m;
   // A rating taken from the CVE records, not from the advisory: say whose it is.
-  if (!sf.enrichment_source.empty() && sf.rating_source == sf.enrichment_source) {
-    m += " [" + EscapeControls(ShortCveSource(sf.enrichment_source)) + "]";
-  }
+  if (std::string cve = ShortCveSource(sf); !cve.empty()) m += " [" + EscapeControls(cve) + "]";
   if (sf.kev) m += " KEV";
   if (sf.epss >= 0) m += fmt::format(" EPSS {:.1f}%", sf.epss * 100);
   for (const std::string& n : sf.vex_notes) m += " [VEX " + EscapeControls(n.substr(0, n.find(' '))) + "]";

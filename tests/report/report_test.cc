@@ -263,6 +263,8 @@ TEST_F(ReportTest, CveRecordRatingInEveryWriter) {
 
   std::string t = WriteTable(in_);
   EXPECT_NE(t.find("[NVD 3.1]"), std::string::npos) << t;
+  std::string md = WriteMarkdown(in_);
+  EXPECT_NE(md.find("| HIGH [NVD 3\\.1] | `CVE-2024-0002` |"), std::string::npos) << md;  // rendered "3.1"
 }
 
 TEST_F(ReportTest, TableByLayerAndBySeverity) {
