@@ -98,10 +98,20 @@ int Fail(std::string_view cmd, const Error& e) {
 
 void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f) {
   if (f.format == "json") {
-    nlohmann::json j = {{"run", r.run},         {"read", r.read},           {"added", r.added},
-                        {"changed", r.changed}, {"withdrawn", r.withdrawn}, {"unchanged", r.unchanged},
-                        {"stale", r.stale},     {"skipped", r.skipped},     {"warnings", r.warnings},
-                        {"kev", r.kev},         {"epss", r.epss},           {"bytes", r.bytes},
+    nlohmann::json j = {{"run", r.run},
+                        {"read", r.read},
+                        {"added", r.added},
+                        {"changed", r.changed},
+                        {"withdrawn", r.withdrawn},
+                        {"unchanged", r.unchanged},
+                        {"stale", r.stale},
+                        {"skipped", r.skipped},
+                        {"warnings", r.warnings},
+                        {"kev", r.kev},
+                        {"epss", r.epss},
+                        {"bytes", r.bytes},
+                        {"cve_records", r.enrichment},
+                        {"cve_records_stale", r.enrichment_stale},
                         {"seconds", seconds}};
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : r.problems) {
@@ -130,6 +140,13 @@ void PrintReport(const vulndb::ImportReport& r, double seconds, const DbFlags& f
       static_cast<unsigned long long>(r.warnings));
   if (r.kev) std::printf(", %llu KEV entries", static_cast<unsigned long long>(r.kev));
   if (r.epss) std::printf(", %llu EPSS scores", static_cast<unsigned long long>(r.epss));
+  if (r.enrichment || r.enrichment_stale) {
+    std::printf(", %llu CVE records", static_cast<unsigned long long>(r.enrichment));
+    if (r.enrichment_stale) {
+      std::printf(" (%llu older than the stored ones, kept those)",
+                  static_cast<unsigned long long>(r.enrichment_stale));
+    }
+  }
   std::printf("\n");
   size_t shown = 0;
   for (const auto& p : r.problems) {
@@ -251,6 +268,7 @@ int RunStatus(const DbFlags& f) {
                         {"per_ecosystem", st->per_ecosystem},
                         {"kev", {{"entries", st->kev}, {"catalog", st->kev_catalog}}},
                         {"epss", {{"entries", st->epss}, {"score_date", st->epss_date}}},
+                        {"cve_records", {{"entries", st->enrichment}, {"rejected", st->enrichment_rejected}}},
                         {"dictionaries", st->dictionaries},
                         {"last_change_seq", st->last_change_seq}};
     nlohmann::json sources = nlohmann::json::array();
@@ -276,6 +294,8 @@ int RunStatus(const DbFlags& f) {
               st->kev_catalog.empty() ? "" : (" (catalog " + st->kev_catalog + ")").c_str());
   std::printf("EPSS:       %llu scores%s\n", static_cast<unsigned long long>(st->epss),
               st->epss_date.empty() ? "" : (" (" + st->epss_date + ")").c_str());
+  std::printf("CVE records: %llu (NVD, CVE5; %llu rejected)\n", static_cast<unsigned long long>(st->enrichment),
+              static_cast<unsigned long long>(st->enrichment_rejected));
   std::printf("ecosystems:\n");
   for (const auto& [eco, n] : st->per_ecosystem) {
     std::printf("  %-28s %llu\n", eco.c_str(), static_cast<unsigned long long>(n));
@@ -302,8 +322,18 @@ int RunGet(const DbFlags& f) {
   if (!store.ok()) return Fail("get", store.error());
   auto ids = (*store)->IdsNaming(f.id);
   if (!ids.ok()) return Fail("get", ids.error());
-  if (ids->empty()) return Fail("get", NotFound("no advisory has the id or alias " + f.id));
-  if (ids->size() > 1 || ids->front() != f.id) {
+  // What CVE records (NVD, CVE5) say about it, after the advisories: {"cve_record": {...}}.
+  std::vector<vulndb::CveEnrichment> records;
+  if (f.id.starts_with("CVE-")) {
+    auto recs = (*store)->GetEnrichment(f.id);
+    if (!recs.ok()) return Fail("get", recs.error());
+    records = std::move(*recs);
+  }
+  if (ids->empty() && records.empty()) {
+    return Fail("get", NotFound("no advisory has the id or alias " + f.id + ", and no CVE record names it"));
+  }
+  if (ids->empty()) std::cerr << "no advisory names " << f.id << "; its CVE records:\n";
+  if (ids->size() > 1 || (!ids->empty() && ids->front() != f.id)) {
     std::string list;
     for (const auto& id : *ids) list += (list.empty() ? "" : ", ") + id;
     std::cerr << ids->size() << (ids->size() == 1 ? " record names " : " records name ") << f.id << ": " << list
@@ -313,6 +343,11 @@ int RunGet(const DbFlags& f) {
     auto json = (*store)->GetJson(id);
     if (!json.ok()) return Fail("get", json.error());
     if (*json) std::printf("%s\n", (*json)->c_str());
+  }
+  for (const vulndb::CveEnrichment& r : records) {
+    nlohmann::json j = {{"cve_record", nlohmann::json::parse(vulndb::EnrichmentToJson(r))}};
+    if (auto chosen = vulndb::ChooseCvss({r})) j["cve_record"]["rating"] = chosen->source;
+    std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   }
   return kExitOk;
 }
@@ -332,6 +367,12 @@ int RunLookup(const DbFlags& f) {
     for (const auto& intel : row.intel) {
       if (!intel.kev_date_added.empty()) cvss += "\tkev=" + intel.cve + " (added " + intel.kev_date_added + ")";
       if (intel.epss >= 0) cvss += "\tepss=" + std::to_string(intel.epss).substr(0, 6);
+      if (intel.cvss_score >= 0) {
+        char score[16];
+        std::snprintf(score, sizeof score, "%.1f", intel.cvss_score);
+        cvss += "\tcve-cvss=" + intel.cve + " " + score + " " + intel.cvss_severity + " (" + intel.cvss_source + ")";
+      }
+      if (intel.rejected) cvss += "\trejected=" + intel.cve;
     }
     std::printf("%s\t%s\tfixed=%s%s%s\n", EscapeControls(row.id).c_str(), row.verdict.c_str(),
                 fixed.empty() ? "none" : EscapeControls(fixed).c_str(),
@@ -374,7 +415,8 @@ void AddDbCommand(CLI::App& app, int* exit_code) {
   CLI::App* imp = db->add_subcommand("import", "Import advisory files, folders and zip archives");
   imp->add_option("paths", flags->paths,
                   "OSV JSON/JSONL/YAML files, folders or zips (osv.dev's <Ecosystem>/all.zip), "
-                  "Alpine secdb, Debian security-tracker JSON or DSA/DLA list, CISA KEV JSON, EPSS CSV")
+                  "Alpine secdb, Debian security-tracker JSON or DSA/DLA list, CISA KEV JSON, EPSS CSV, "
+                  "NVD CVE JSON 2.0 records or API pages, CVE JSON 5 records")
       ->required();
   imp->add_option("--format", flags->format, "text (default) or json report");
   imp->add_option("--problems", flags->show_problems, "How many problems to print (default 20)");

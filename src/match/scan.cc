@@ -9,6 +9,7 @@
 #include "common/strings.h"
 #include "common/time.h"
 #include "common/vuln_id.h"
+#include "vulndb/enrichment.h"
 #include "vulndb/store.h"
 
 namespace vigil::match {
@@ -112,39 +113,58 @@ std::string_view CveOf(const Finding& f) {
   return {};
 }
 
-// KEV and EPSS lookups, once per CVE.
+// The CVE ids of a finding: its id when it is one, then its CVE aliases (sorted, as the
+// matcher keeps them).
+std::vector<std::string_view> CvesOf(const Finding& f) {
+  std::vector<std::string_view> out;
+  if (IsCveId(f.id)) out.push_back(f.id);
+  for (const std::string& a : f.aliases) {
+    if (IsCveId(a) && a != f.id) out.push_back(a);
+  }
+  return out;
+}
+
+// KEV, EPSS and CVE-record lookups, once per CVE.
 class Intel {
  public:
   explicit Intel(vulndb::Store* store) : store_(store) {}
 
   void Fill(ScanFinding& sf, std::vector<std::string>& warnings) {
+    if (!store_) return;
     std::string_view cve = CveOf(sf.finding);
-    if (!store_ || cve.empty()) return;
-    auto [it, inserted] = cache_.try_emplace(std::string(cve));
-    Entry& e = it->second;
-    if (inserted) {
-      if (auto kev = store_->GetKev(cve); kev.ok()) {
-        e.kev = std::move(*kev);
-      } else if (!failed_) {
-        failed_ = true;
-        warnings.push_back("KEV lookup failed: " + kev.error().ToString());
+    if (!cve.empty()) {
+      Entry& e = Lookup(cve, warnings);
+      if (e.kev) {
+        sf.kev = true;
+        sf.kev_date_added = e.kev->date_added;
+        sf.kev_due_date = e.kev->due_date;
+        sf.kev_ransomware = e.kev->ransomware;
       }
-      if (auto epss = store_->GetEpss(cve); epss.ok()) {
-        e.epss = std::move(*epss);
-      } else if (!failed_) {
-        failed_ = true;
-        warnings.push_back("EPSS lookup failed: " + epss.error().ToString());
+      if (e.epss) {
+        sf.epss = e.epss->epss;
+        sf.epss_percentile = e.epss->percentile;
       }
     }
-    if (e.kev) {
-      sf.kev = true;
-      sf.kev_date_added = e.kev->date_added;
-      sf.kev_due_date = e.kev->due_date;
-      sf.kev_ransomware = e.kev->ransomware;
-    }
-    if (e.epss) {
-      sf.epss = e.epss->epss;
-      sf.epss_percentile = e.epss->percentile;
+    // CVE records: of the first CVE id that has any; its chosen CVSS when there is one.
+    for (std::string_view id : CvesOf(sf.finding)) {
+      Entry& e = Lookup(id, warnings);
+      if (e.records.empty()) continue;
+      sf.enrichment_cve = std::string(id);
+      for (const vulndb::CveEnrichment& r : e.records) {
+        if (r.rejected) sf.cve_rejected = true;
+        for (const std::string& cwe : r.cwes) {
+          if (std::find(sf.cwes.begin(), sf.cwes.end(), cwe) == sf.cwes.end()) sf.cwes.push_back(cwe);
+        }
+      }
+      if (e.chosen) {
+        const vulndb::CvssMetric& m = *e.chosen->metric;
+        sf.enrichment_score = m.base_score;
+        sf.enrichment_vector = m.vector;
+        sf.enrichment_version = std::string(vulndb::CvssVersionName(m.version));
+        sf.enrichment_severity = m.severity;
+        sf.enrichment_source = e.chosen->source;
+      }
+      break;
     }
   }
 
@@ -152,8 +172,40 @@ class Intel {
   struct Entry {
     std::optional<vulndb::KevRecord> kev;
     std::optional<vulndb::EpssRecord> epss;
+    std::vector<vulndb::CveEnrichment> records;
+    std::optional<vulndb::ChosenCvss> chosen;  // points into records
   };
+
+  Entry& Lookup(std::string_view cve, std::vector<std::string>& warnings) {
+    auto [it, inserted] = cache_.try_emplace(std::string(cve));
+    Entry& e = it->second;
+    if (!inserted) return e;
+    auto warn = [&](const char* what, const Error& error) {
+      if (failed_) return;
+      failed_ = true;
+      warnings.push_back(std::string(what) + " lookup failed: " + error.ToString());
+    };
+    if (auto kev = store_->GetKev(cve); kev.ok()) {
+      e.kev = std::move(*kev);
+    } else {
+      warn("KEV", kev.error());
+    }
+    if (auto epss = store_->GetEpss(cve); epss.ok()) {
+      e.epss = std::move(*epss);
+    } else {
+      warn("EPSS", epss.error());
+    }
+    if (auto recs = store_->GetEnrichment(cve); recs.ok()) {
+      e.records = std::move(*recs);
+      e.chosen = vulndb::ChooseCvss(e.records);
+    } else {
+      warn("CVE record", recs.error());
+    }
+    return e;
+  }
+
   vulndb::Store* store_;
+  // std::map: entries stay where they are (chosen points into records).
   std::map<std::string, Entry, std::less<>> cache_;
   bool failed_ = false;
 };
@@ -163,9 +215,12 @@ void Rate(ScanFinding& sf) {
   if (f.vendor_rating != Rating::kUnknown) {
     sf.rating = f.vendor_rating;
     sf.rating_source = f.vendor_source;
-  } else if (f.cvss_score >= 0) {
+  } else if (f.cvss_score >= 0 && vulndb::ParseRating(f.severity) != Rating::kUnknown) {
     sf.rating = vulndb::ParseRating(f.severity);
-    sf.rating_source = "CVSS " + f.cvss_version;
+    sf.rating_source = (f.cvss_source.empty() ? std::string("advisory") : f.cvss_source) + " CVSS " + f.cvss_version;
+  } else if (sf.enrichment_score >= 0) {
+    sf.rating = vulndb::ParseRating(sf.enrichment_severity);
+    sf.rating_source = sf.enrichment_source;
   }
 }
 
@@ -265,13 +320,14 @@ Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index
       ++report.summary.excluded_base;
       continue;
     }
+    // The CVE records may rate the finding, so they are looked up before the severity filter.
+    lookups.Fill(sf, report.warnings);
     Rate(sf);
     if (!options.severities.empty() &&
         std::find(options.severities.begin(), options.severities.end(), sf.rating) == options.severities.end()) {
       ++report.summary.severity_filtered;
       continue;
     }
-    lookups.Fill(sf, report.warnings);
     ApplyVex(options.vex, p, inventory.image, sf);
     if (!sf.suppression.suppressed()) ApplyIgnore(options.ignore, p, sf);
     report.findings.push_back(std::move(sf));

@@ -41,10 +41,20 @@ struct Suppression {
 
 struct ScanFinding {
   Finding finding;
-  // The severity reports and the gate use: the vendor's rating when there is one, else the CVSS
-  // rating, else kUnknown; and where it came from ("Debian urgency", "CVSS 3.1", "").
+  // The severity reports and the gate use, first found of (docs/SCAN.md): the vendor's rating,
+  // the CVSS of the finding's advisory, the CVSS the CVE records in the database give
+  // (vulndb::ChooseCvss: CNA, NVD, CISA-ADP, others), else kUnknown. rating_source names where it
+  // came from: "Debian urgency", "GHSA-xxxx-xxxx-xxxx CVSS 3.1", "NVD CVSS 3.1",
+  // "CNA (redhat) CVSS 3.1", "CISA-ADP CVSS 3.1"; "" only when kUnknown.
   vulndb::Rating rating = vulndb::Rating::kUnknown;
   std::string rating_source;
+  // What the CVE records (NVD, CVE5) stored for the finding's CVE say: the metric ChooseCvss
+  // chose (enrichment_score -1 when none), whether the CVE was rejected, its CWE ids.
+  double enrichment_score = -1;
+  std::string enrichment_vector, enrichment_version, enrichment_severity, enrichment_source;
+  std::string enrichment_cve;  // the CVE id the records are of ("" when none was found)
+  bool cve_rejected = false;
+  std::vector<std::string> cwes;
   // CISA KEV (when the database has the catalog and lists the CVE).
   bool kev = false;
   std::string kev_date_added, kev_due_date;
@@ -116,7 +126,8 @@ struct ScanReport {
 };
 
 // Matches `inventory` against `index` and builds the report. `intel`, when not null, is the
-// store the index came from, asked for KEV and EPSS records. Suppression: a VEX statement
+// store the index came from, asked for KEV, EPSS and CVE records (enrichment) by the finding's
+// CVE id, else its CVE aliases. Suppression: a VEX statement
 // applies when one of its ids names the finding (id or alias) and a product or subcomponent
 // purl names the package, or a product names this image (pkg:oci purl or reference whose digest
 // is the image's manifest or config digest) and it has no subcomponents; of several, the newest

@@ -41,6 +41,14 @@ std::string FixText(const match::Finding& f) {
   }
 }
 
+std::string ShortCveSource(const match::ScanFinding& sf) {
+  if (sf.enrichment_source.empty() || sf.rating_source != sf.enrichment_source) return {};
+  const std::string& source = sf.enrichment_source;
+  std::string provider = source.substr(0, source.find(' '));
+  size_t cvss = source.rfind(" CVSS ");
+  return provider + (cvss == std::string::npos ? "" : " " + source.substr(cvss + 6));
+}
+
 std::string RatingLower(vulndb::Rating r) { return AsciiLower(vulndb::RatingName(r)); }
 
 std::string StepText(const catalog::Inventory& inv, int layer, size_t max) {

@@ -2,6 +2,8 @@
 // one vulnerability per finding, its `affects` pointing at the component's bom-ref.
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "common/json.h"
 #include "report/internal/common.h"
 #include "report/report.h"
@@ -97,7 +99,23 @@ std::string WriteCycloneDx(const ReportInput& in) {
                          {"method", CdxMethod(f.cvss_version)},
                          {"vector", f.cvss_vector}});
     }
+    // The CVE records' CVSS (NVD, CNA, CISA-ADP), named as the rating source says.
+    if (sf.enrichment_score >= 0) {
+      ratings.push_back({{"source", {{"name", sf.enrichment_source}}},
+                         {"score", sf.enrichment_score},
+                         {"severity", CdxSeverity(vulndb::ParseRating(sf.enrichment_severity))},
+                         {"method", CdxMethod(sf.enrichment_version)},
+                         {"vector", sf.enrichment_vector}});
+    }
     if (!ratings.empty()) v["ratings"] = ratings;
+    if (!sf.cwes.empty()) {
+      json cwes = json::array();
+      for (const std::string& c : sf.cwes) {
+        int n = 0;
+        if (std::sscanf(c.c_str(), "CWE-%d", &n) == 1 && n > 0) cwes.push_back(n);
+      }
+      if (!cwes.empty()) v["cwes"] = cwes;
+    }
     if (!f.summary.empty()) v["description"] = f.summary;
     if (!f.fixed_versions.empty()) {
       v["recommendation"] = "Upgrade " + DisplayName(p) + " to " + FixText(f) + ".";

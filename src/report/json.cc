@@ -50,6 +50,22 @@ json FindingJson(const ReportInput& in, const match::ScanFinding& sf) {
   } else {
     j["cvss"] = nullptr;
   }
+  // What CVE records (NVD, CVE5) in the database say about the finding's CVE.
+  if (!sf.enrichment_cve.empty()) {
+    json cve = {{"id", sf.enrichment_cve}, {"rejected", sf.cve_rejected}, {"cwes", sf.cwes}};
+    if (sf.enrichment_score >= 0) {
+      cve["cvss"] = {{"score", sf.enrichment_score},
+                     {"vector", sf.enrichment_vector},
+                     {"version", sf.enrichment_version},
+                     {"severity", sf.enrichment_severity},
+                     {"source", sf.enrichment_source}};
+    } else {
+      cve["cvss"] = nullptr;
+    }
+    j["cve_record"] = std::move(cve);
+  } else {
+    j["cve_record"] = nullptr;
+  }
   if (sf.kev) {
     j["kev"] = {{"date_added", sf.kev_date_added}, {"due_date", sf.kev_due_date}, {"ransomware", sf.kev_ransomware}};
   } else {

@@ -66,6 +66,7 @@ std::string WriteMarkdown(const ReportInput& in) {
     for (size_t i = 0; i < rows.size() && i < kMaxRows; ++i) {
       const match::ScanFinding& sf = *rows[i];
       std::string sev = std::string(vulndb::RatingName(sf.rating));
+      if (std::string cve = ShortCveSource(sf); !cve.empty()) sev += " [" + MarkdownText(cve) + "]";
       if (sf.kev) sev += " (KEV)";
       std::string layer = sf.layer < 0 ? "?" : std::to_string(sf.layer);
       if (sf.base) layer += " (base)";

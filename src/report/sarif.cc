@@ -27,6 +27,7 @@ const char* Level(vulndb::Rating r) {
 // else a value inside the rating's CVSS band.
 std::string SecuritySeverity(const match::ScanFinding& sf) {
   if (sf.finding.cvss_score >= 0) return fmt::format("{:.1f}", sf.finding.cvss_score);
+  if (sf.enrichment_score >= 0) return fmt::format("{:.1f}", sf.enrichment_score);
   switch (sf.rating) {
     case vulndb::Rating::kCritical:
       return "9.5";
@@ -108,6 +109,12 @@ std::string WriteSarif(const ReportInput& in) {
     }
     json props;
     props["severity"] = std::string(vulndb::RatingName(sf.rating));
+    props["severitySource"] = sf.rating_source;
+    if (sf.enrichment_score >= 0) {
+      props["cveCvss"] = {
+          {"score", sf.enrichment_score}, {"vector", sf.enrichment_vector}, {"source", sf.enrichment_source}};
+    }
+    if (sf.cve_rejected) props["cveRejected"] = true;
     props["installedVersion"] = f.installed_version;
     props["fixedVersions"] = f.fixed_versions;
     props["layer"] = sf.layer;

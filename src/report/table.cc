@@ -86,6 +86,8 @@ Widths Measure(const ReportInput& in, const std::vector<Cells>& rows, bool with_
 
 std::string Marks(const match::ScanFinding& sf) {
   std::string m;
+  // A rating taken from the CVE records, not from the advisory: say whose it is.
+  if (std::string cve = ShortCveSource(sf); !cve.empty()) m += " [" + EscapeControls(cve) + "]";
   if (sf.kev) m += " KEV";
   if (sf.epss >= 0) m += fmt::format(" EPSS {:.1f}%", sf.epss * 100);
   for (const std::string& n : sf.vex_notes) m += " [VEX " + EscapeControls(n.substr(0, n.find(' '))) + "]";

@@ -23,6 +23,7 @@
 #include "version/version.h"
 #include "vulndb/internal/alpine_secdb.h"
 #include "vulndb/internal/archive_util.h"
+#include "vulndb/internal/cve_record.h"
 #include "vulndb/internal/debian_advisory_list.h"
 #include "vulndb/internal/debian_tracker.h"
 #include "vulndb/internal/enrich.h"
@@ -54,6 +55,8 @@ enum class Kind {
   kDebianList,
   kKev,
   kEpss,
+  kNvdCve,
+  kCve5,
   kUnknown,
 };
 
@@ -79,6 +82,10 @@ const char* KindName(Kind k) {
       return "cisa-kev";
     case Kind::kEpss:
       return "epss";
+    case Kind::kNvdCve:
+      return "nvd-cve";
+    case Kind::kCve5:
+      return "cve5";
     case Kind::kUnknown:
       return "unknown";
   }
@@ -122,6 +129,14 @@ Kind Sniff(std::string_view name, std::string_view text) {
   // One document: tell the kind by the keys near its start.
   std::string_view head = t.substr(0, 4096);
   if (head.find("\"catalogVersion\"") != std::string_view::npos) return Kind::kKev;
+  // CVE records: keys OSV records do not have at their top level.
+  if (head.find("\"CVE_RECORD\"") != std::string_view::npos || head.find("\"cveMetadata\"") != std::string_view::npos) {
+    return Kind::kCve5;
+  }
+  if (head.find("\"NVD_CVE\"") != std::string_view::npos || head.find("\"vulnStatus\"") != std::string_view::npos ||
+      head.find("\"sourceIdentifier\"") != std::string_view::npos) {
+    return Kind::kNvdCve;
+  }
   if (head.find("\"distroversion\"") != std::string_view::npos) return Kind::kAlpineSecdb;
   if (head.find("\"id\"") != std::string_view::npos || head.find("\"modified\"") != std::string_view::npos ||
       head.find("\"schema_version\"") != std::string_view::npos) {
@@ -180,6 +195,8 @@ class Sink {
     return OkStatus();
   }
   uint64_t source_records() const { return source_records_; }
+  // Counts a record that is not an advisory (a CVE record) as read from the source.
+  void CountRecord() { ++source_records_; }
 
   // Progress: called from AddJson/AddAdvisory every 1000 records.
   void SetProgress(ImportProgress* p) { progress_ = p; }
@@ -488,6 +505,26 @@ Status ImportFeed(Sink& sink, Kind kind, std::string_view text, const std::strin
       for (const FeedProblem& p : summary->problems.list()) sink.Problem(p.where, "", p.reason);
       return sink.tx().SetMeta("epss_date", summary->score_date);
     }
+    case Kind::kNvdCve:
+    case Kind::kCve5: {
+      Result<CveRecords> recs = kind == Kind::kNvdCve ? ParseNvdCveJson(text, where) : ParseCve5Json(text, where);
+      if (!recs.ok()) {
+        sink.Problem(where, "", recs.error().message());
+        return OkStatus();
+      }
+      for (const FeedProblem& p : recs->problems.list()) sink.Problem(p.where, "", p.reason, false);
+      if (recs->problems.total() > recs->problems.list().size()) {
+        sink.Problem(
+            where, "",
+            std::to_string(recs->problems.total() - recs->problems.list().size()) + " more problems not listed", false);
+      }
+      for (const CveEnrichment& e : recs->records) {
+        sink.CountRecord();
+        VIGIL_ASSIGN_OR_RETURN(bool written, sink.tx().PutEnrichment(e));
+        ++(written ? report->enrichment : report->enrichment_stale);
+      }
+      return OkStatus();
+    }
     default:
       break;
   }
@@ -743,13 +780,15 @@ Status ImportDocument(Sink& sink, Kind kind, std::string_view text, const std::s
     case Kind::kDebianList:
     case Kind::kKev:
     case Kind::kEpss:
+    case Kind::kNvdCve:
+    case Kind::kCve5:
       return ImportFeed(sink, kind, text, where, options, report);
     case Kind::kUnknown:
       break;
   }
   sink.Problem(where, "",
                "not a format vigil imports (OSV JSON/JSONL/YAML/zip, Alpine secdb, "
-               "Debian tracker JSON or DSA/DLA list, CISA KEV, EPSS CSV)");
+               "Debian tracker JSON or DSA/DLA list, CISA KEV, EPSS CSV, NVD CVE JSON 2.0, CVE JSON 5)");
   return OkStatus();
 }
 
@@ -764,13 +803,16 @@ ImportReport Counters(const ImportReport& r) {
   c.skipped = r.skipped;
   c.kev = r.kev;
   c.epss = r.epss;
+  c.enrichment = r.enrichment;
+  c.enrichment_stale = r.enrichment_stale;
   return c;
 }
 
 void Summarize(const ImportReport& before, const ImportReport& now, size_t first_problem, ImportInputReport* input) {
   input->read = now.read - before.read;
   input->imported = (now.added - before.added) + (now.changed - before.changed) + (now.unchanged - before.unchanged) +
-                    (now.stale - before.stale) + (now.kev - before.kev) + (now.epss - before.epss);
+                    (now.stale - before.stale) + (now.kev - before.kev) + (now.epss - before.epss) +
+                    (now.enrichment - before.enrichment) + (now.enrichment_stale - before.enrichment_stale);
   input->skipped = now.skipped - before.skipped;
   if (input->imported > 0) return;
   for (size_t i = first_problem; i < now.problems.size(); ++i) {

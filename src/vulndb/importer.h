@@ -9,7 +9,8 @@
 //   array of OSV records, OSV YAML (PyPA's advisory-database), a folder tree of any of these
 //   (symbolic links are not followed), a zip archive of them (osv.dev's <Ecosystem>/all.zip),
 //   Alpine secdb (JSON and YAML), the Debian security-tracker JSON, Debian's DSA/DLA lists,
-//   CISA KEV JSON, EPSS CSV.
+//   CISA KEV JSON, EPSS CSV, NVD CVE JSON 2.0 (one record or the API/feed envelope) and CVE JSON 5
+//   records (enrichment: CVSS per provider, CWEs, references; vulndb/enrichment.h).
 //
 // Bad input never stops the import: a record that cannot be used is skipped, counted and
 // reported (where, id, reason); a record with an entry that cannot be evaluated (unknown
@@ -78,7 +79,8 @@ struct ImportProblem {
 };
 
 // What one input gave. `imported` counts everything usable it held: records added, changed,
-// already up to date (unchanged, or older than the stored copy) and KEV/EPSS entries stored.
+// already up to date (unchanged, or older than the stored copy), KEV/EPSS entries and CVE records
+// stored or older than the stored ones.
 struct ImportInputReport {
   std::string path;  // as given
   std::string kind;  // what it was read as: "osv-zip", "folder", ... ("" when it could not be read)
@@ -91,18 +93,20 @@ struct ImportInputReport {
 };
 
 struct ImportReport {
-  uint64_t read = 0;       // records read (OSV or converted), before any check
-  uint64_t added = 0;      // ids not in the database before
-  uint64_t changed = 0;    // stored ids whose modified moved forward
-  uint64_t withdrawn = 0;  // of added + changed, records carrying `withdrawn`
-  uint64_t unchanged = 0;  // same modified as stored
-  uint64_t stale = 0;      // older modified than stored (or than a duplicate in this run): kept old
-  uint64_t skipped = 0;    // unusable records
-  uint64_t warnings = 0;   // stored records with an entry that cannot match
-  uint64_t kev = 0;        // KEV entries stored
-  uint64_t epss = 0;       // EPSS scores stored
-  uint64_t bytes = 0;      // input bytes read
-  int64_t run = 0;         // the change-log run id
+  uint64_t read = 0;              // records read (OSV or converted), before any check
+  uint64_t added = 0;             // ids not in the database before
+  uint64_t changed = 0;           // stored ids whose modified moved forward
+  uint64_t withdrawn = 0;         // of added + changed, records carrying `withdrawn`
+  uint64_t unchanged = 0;         // same modified as stored
+  uint64_t stale = 0;             // older modified than stored (or than a duplicate in this run): kept old
+  uint64_t skipped = 0;           // unusable records
+  uint64_t warnings = 0;          // stored records with an entry that cannot match
+  uint64_t kev = 0;               // KEV entries stored
+  uint64_t epss = 0;              // EPSS scores stored
+  uint64_t enrichment = 0;        // CVE records (NVD, CVE5) stored
+  uint64_t enrichment_stale = 0;  // CVE records not stored: the stored one of that origin is newer
+  uint64_t bytes = 0;             // input bytes read
+  int64_t run = 0;                // the change-log run id
   std::vector<ImportProblem> problems;
   std::vector<ImportInputReport> inputs;  // one per input, in order
   // Inputs that gave nothing usable (imported == 0). Callers fail (`vigil db import` exits 2)

@@ -48,6 +48,14 @@ Result<LookupResult> LookupPackage(Store& store, const LookupRequest& request) {
       if (kev.ok() && *kev) intel.kev_date_added = (*kev)->date_added;
       auto epss = store.GetEpss(cve);
       if (epss.ok() && *epss) intel.epss = (*epss)->epss;
+      if (auto recs = store.GetEnrichment(cve); recs.ok()) {
+        for (const CveEnrichment& r : *recs) intel.rejected = intel.rejected || r.rejected;
+        if (auto chosen = ChooseCvss(*recs)) {
+          intel.cvss_score = chosen->metric->base_score;
+          intel.cvss_severity = chosen->metric->severity;
+          intel.cvss_source = chosen->source;
+        }
+      }
       row.intel.push_back(std::move(intel));
     }
     out.rows.push_back(std::move(row));

@@ -31,6 +31,11 @@ struct LookupRow {
     std::string cve;
     std::string kev_date_added;  // "" when not in KEV
     double epss = -1;            // -1 when no score
+    // What the CVE records stored for it say (ChooseCvss): the chosen metric's score (-1 when
+    // none), its severity and source ("NVD CVSS 3.1"); whether a record says it was rejected.
+    double cvss_score = -1;
+    std::string cvss_severity, cvss_source;
+    bool rejected = false;
   };
   std::vector<Intel> intel;
 };
@@ -43,7 +48,7 @@ struct LookupResult {
 
 // Loads the whole index from `store` and looks `request.package` up in `request.ecosystem`.
 // Errors: kInvalidArgument when a version is given for an ecosystem without a version scheme, the
-// scheme's parse error for a bad version, and the store's errors. KEV/EPSS lookups that fail are
+// scheme's parse error for a bad version, and the store's errors. KEV/EPSS/CVE-record lookups that fail are
 // left out of the row.
 Result<LookupResult> LookupPackage(Store& store, const LookupRequest& request);
 

@@ -30,7 +30,10 @@ namespace vigil::vulndb {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2: the enrichment table (CVE records). A version 1 database is upgraded when opened for
+// writing (the table is created empty) and read as it is otherwise (no enrichment).
+constexpr int kSchemaVersion = 2;
+constexpr int kOldestReadableSchema = 1;
 constexpr size_t kDictionaryBytes = 64 << 10;
 // A stored document never decompresses to more than this (the parser refuses larger records).
 constexpr size_t kMaxDocumentBytes = 64u << 20;
@@ -131,6 +134,10 @@ CREATE INDEX IF NOT EXISTS alias_advisory ON alias(advisory);
 CREATE TABLE IF NOT EXISTS kev(cve TEXT PRIMARY KEY, date_added TEXT, due_date TEXT,
   ransomware INTEGER NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS epss(cve TEXT PRIMARY KEY, epss REAL NOT NULL, percentile REAL NOT NULL);
+-- What CVE records say (NVD CVE JSON 2.0: origin 'nvd'; CVE JSON 5: 'cve5'), as the JSON of
+-- vulndb/enrichment.h EnrichmentToJson.
+CREATE TABLE IF NOT EXISTS enrichment(cve TEXT NOT NULL, origin TEXT NOT NULL, modified TEXT NOT NULL,
+  rejected INTEGER NOT NULL, json TEXT NOT NULL, PRIMARY KEY(cve, origin));
 CREATE TABLE IF NOT EXISTS ecoset(id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS source(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT, etag TEXT, last_modified TEXT,
   sha256 TEXT, size INTEGER, records INTEGER, imported_at TEXT, dict INTEGER);
@@ -238,6 +245,7 @@ struct SqliteStore::Impl {
   std::string lock_file;  // the writer's note, path + ".writer"
   SqliteOptions options;
   bool writing = false;
+  bool has_enrichment = true;  // false: a schema 1 database opened read-only
   // Decompression dictionaries by id, loaded on first use.
   std::unordered_map<int64_t, ZSTD_DDict*> ddicts;
   ZSTD_DCtx* dctx = nullptr;
@@ -359,8 +367,15 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mo
   }
   if (s.Step() == SQLITE_ROW) {
     std::string v(s.Text(0));
-    if (v != std::to_string(kSchemaVersion)) {
-      int64_t found = std::atoll(v.c_str());
+    int64_t found = std::atoll(v.c_str());
+    if (found >= kOldestReadableSchema && found < kSchemaVersion && mode == Mode::kReadWrite) {
+      // kSchema above created what the newer version adds; record the upgrade.
+      Stmt up(db, "UPDATE meta SET value = ? WHERE key = 'schema_version'");
+      up.Bind(1, std::to_string(kSchemaVersion));
+      if (up.Step() != SQLITE_DONE) return SqlError(db, impl->path + ": upgrade the schema");
+    } else if (found >= kOldestReadableSchema && found < kSchemaVersion) {
+      impl->has_enrichment = false;
+    } else if (v != std::to_string(kSchemaVersion)) {
       if (found > kSchemaVersion) {
         return Corrupt(impl->path + " was written by a newer vigil (database schema " + v + "; this vigil reads " +
                        std::to_string(kSchemaVersion) + "): update vigil, or build a database for it with " +
@@ -575,6 +590,20 @@ Result<std::optional<KevRecord>> SqliteStore::GetKev(std::string_view cve) {
                                             s.Int(2) != 0, std::string(s.Text(3))});
 }
 
+Result<std::vector<CveEnrichment>> SqliteStore::GetEnrichment(std::string_view cve) {
+  std::vector<CveEnrichment> out;
+  if (!impl_->has_enrichment) return out;
+  Stmt s(impl_->db, "SELECT origin, json FROM enrichment WHERE cve = ? ORDER BY origin = 'nvd', origin");
+  if (!s.ok()) return SqlError(impl_->db, "read enrichment");
+  s.Bind(1, cve);
+  while (s.Step() == SQLITE_ROW) {
+    std::string what = impl_->path + ": enrichment " + std::string(cve) + " (" + std::string(s.Text(0)) + ")";
+    VIGIL_ASSIGN_OR_RETURN(CveEnrichment e, EnrichmentFromJson(s.Text(1), what));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 Result<std::optional<EpssRecord>> SqliteStore::GetEpss(std::string_view cve) {
   Stmt s(impl_->db, "SELECT epss, percentile FROM epss WHERE cve = ?");
   if (!s.ok()) return SqlError(impl_->db, "read epss");
@@ -709,6 +738,10 @@ Result<StoreStatus> SqliteStore::GetStatus() {
   };
   st.kev = static_cast<uint64_t>(scalar("SELECT count(*) FROM kev"));
   st.epss = static_cast<uint64_t>(scalar("SELECT count(*) FROM epss"));
+  if (impl_->has_enrichment) {
+    st.enrichment = static_cast<uint64_t>(scalar("SELECT count(*) FROM enrichment"));
+    st.enrichment_rejected = static_cast<uint64_t>(scalar("SELECT count(*) FROM enrichment WHERE rejected"));
+  }
   st.dictionaries = static_cast<uint64_t>(scalar("SELECT count(*) FROM dict"));
   st.last_change_seq = scalar("SELECT coalesce(max(seq), 0) FROM change");
   st.kev_catalog = text("SELECT value FROM meta WHERE key = 'kev_catalog'");
@@ -740,6 +773,11 @@ class TransactionImpl final : public Store::Transaction {
              "INSERT OR REPLACE INTO kev(cve, date_added, due_date, ransomware, json) "
              "VALUES(?, ?, ?, ?, ?)"),
         epss_(db, "INSERT OR REPLACE INTO epss(cve, epss, percentile) VALUES(?, ?, ?)"),
+        enrichment_(db,
+                    "INSERT INTO enrichment(cve, origin, modified, rejected, json) VALUES(?, ?, ?, ?, ?) "
+                    "ON CONFLICT(cve, origin) DO UPDATE SET modified = excluded.modified, "
+                    "rejected = excluded.rejected, json = excluded.json "
+                    "WHERE excluded.modified >= enrichment.modified"),
         alias_delete_(db, "DELETE FROM alias WHERE advisory = ?"),
         alias_insert_(db, "INSERT INTO alias(hash, advisory) VALUES(?, ?)"),
         cctx_(ZSTD_createCCtx()) {}
@@ -753,7 +791,7 @@ class TransactionImpl final : public Store::Transaction {
   }
 
   bool ready() const {
-    return find_.ok() && insert_.ok() && update_.ok() && change_.ok() && kev_.ok() && epss_.ok() &&
+    return find_.ok() && insert_.ok() && update_.ok() && change_.ok() && kev_.ok() && epss_.ok() && enrichment_.ok() &&
            alias_delete_.ok() && alias_insert_.ok() && cctx_;
   }
 
@@ -867,6 +905,16 @@ class TransactionImpl final : public Store::Transaction {
     return OkStatus();
   }
 
+  Result<bool> PutEnrichment(const CveEnrichment& e) override {
+    enrichment_.Bind(1, e.cve).Bind(2, e.origin).Bind(3, e.modified).Bind(4, int64_t{e.rejected});
+    std::string json = EnrichmentToJson(e);
+    enrichment_.Bind(5, json);
+    int rc = enrichment_.Step();
+    enrichment_.Reset();
+    if (rc != SQLITE_DONE) return SqlError(db_, "store CVE record " + e.cve);
+    return sqlite3_changes(db_) > 0;
+  }
+
   Status SetMeta(std::string_view key, std::string_view value) override {
     Stmt s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
     s.Bind(1, key).Bind(2, value);
@@ -953,7 +1001,7 @@ class TransactionImpl final : public Store::Transaction {
   std::string lock_file_;
   int64_t run_;
   bool first_import_;
-  Stmt find_, insert_, update_, change_, kev_, epss_, alias_delete_, alias_insert_;
+  Stmt find_, insert_, update_, change_, kev_, epss_, enrichment_, alias_delete_, alias_insert_;
   ZSTD_CCtx* cctx_;
   std::unordered_map<int64_t, ZSTD_CDict*> cdicts_;
   std::unordered_map<std::string, int64_t> ecosets_, sources_;

@@ -72,6 +72,7 @@ class SqliteStore final : public Store {
                              const std::function<bool(std::string_view ecosystems)>& want, unsigned threads) override;
   Result<std::optional<KevRecord>> GetKev(std::string_view cve) override;
   Result<std::optional<EpssRecord>> GetEpss(std::string_view cve) override;
+  Result<std::vector<CveEnrichment>> GetEnrichment(std::string_view cve) override;
   Result<std::optional<SourceInfo>> GetSource(std::string_view name) override;
   Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit) override;
   Result<StoreStatus> GetStatus() override;

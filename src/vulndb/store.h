@@ -19,6 +19,7 @@
 
 #include "common/status.h"
 #include "common/time.h"  // NowRfc3339
+#include "vulndb/enrichment.h"
 
 namespace vigil::vulndb {
 
@@ -79,13 +80,15 @@ struct StoreStatus {
   uint64_t kev = 0;
   std::string kev_catalog;  // catalog version
   uint64_t epss = 0;
-  std::string epss_date;  // score date
+  std::string epss_date;             // score date
+  uint64_t enrichment = 0;           // CVE records (NVD, CVE5) stored, all origins
+  uint64_t enrichment_rejected = 0;  // of them, rejected CVEs
   uint64_t dictionaries = 0;
   int64_t last_change_seq = 0;
 };
 
 // The advisory store: every advisory kept whole as OSV JSON with its meta, the change log, the
-// sources and their validators, and the KEV and EPSS tables. An interface, so that back ends can
+// sources and their validators, and the KEV, EPSS and CVE enrichment tables. An interface, so that back ends can
 // differ (SqliteStore, sqlite_store.h, is the one vigil ships; a PostgreSQL one can follow);
 // readers (Index::Load, the scan) and writers (Importer) use only this.
 class Store {
@@ -128,6 +131,10 @@ class Store {
 
   virtual Result<std::optional<KevRecord>> GetKev(std::string_view cve) = 0;
   virtual Result<std::optional<EpssRecord>> GetEpss(std::string_view cve) = 0;
+  // What the CVE records stored for `cve` say (vulndb/enrichment.h): one per origin ("cve5"
+  // first, then "nvd"), empty when none is stored (also in a database written before schema 2,
+  // which has no such table). kCorrupt naming the CVE when a stored record does not read.
+  virtual Result<std::vector<CveEnrichment>> GetEnrichment(std::string_view cve) = 0;
   virtual Result<std::optional<SourceInfo>> GetSource(std::string_view name) = 0;
   // Changes with seq > after, oldest first, at most `limit`.
   virtual Result<std::vector<Change>> ChangesSince(int64_t after, size_t limit) = 0;
@@ -171,6 +178,10 @@ class Store {
     virtual Status AddChange(std::string_view id, std::string_view kind) = 0;
     virtual Status PutKev(const KevRecord& kev) = 0;
     virtual Status PutEpss(const EpssRecord& epss) = 0;
+    // Stores `e` under (e.cve, e.origin), unless the stored one of that origin has a later
+    // `modified` (compared as text: each origin writes one timestamp format). Returns whether
+    // it was written.
+    virtual Result<bool> PutEnrichment(const CveEnrichment& e) = 0;
     virtual Status SetMeta(std::string_view key, std::string_view value) = 0;
     virtual Status PutSource(const SourceInfo& source, int64_t dict) = 0;
     // The id of this import run in the change log.

@@ -6,7 +6,8 @@
 source "$(dirname "$0")/lib.sh"
 
 DB="$WORK/db"
-"$VIGIL" db --db "$DB" import "$E2E_DIR/testdata/scan-advisories.jsonl" > /dev/null
+# As scripts/demo.sh: the advisories and the NVD records of CVEs the app image has.
+"$VIGIL" db --db "$DB" import "$E2E_DIR/testdata/scan-advisories.jsonl" "$E2E_DIR/testdata/scan-cve-records.json" > /dev/null
 # scan_pairs OUT ARGS...: "purl id fix layer" rows of one scan.
 scan_rows() {
   local out="$1"; shift
@@ -44,6 +45,16 @@ for img in base app many; do
   /usr/bin/python3 "$E2E_DIR/scan_oracle.py" findings "$WORK/$img.docker.json" > "$WORK/$img.pairs"
   same_rows "$img: (package, advisory) pairs equal the oracle's" "$WORK/$img.oracle" "$WORK/$img.pairs"
 done
+
+# Severities, as the demo shows them: a finding a CVE record rates carries that rating and names
+# its source; no rated finding lacks a source.
+rated="$(jq '[.findings[] | select(.cve_record.cvss != null)] | length' "$WORK/app.docker.json")"
+[ "$rated" -gt 0 ] && pass "app: $rated findings rated from the CVE records" || fail "app: no finding rated from the CVE records"
+jq -e '[.findings[] | select(.cve_record.cvss != null) | select(.severity == "UNKNOWN" or .severity_source != .cve_record.cvss.source)]
+  | length == 0' "$WORK/app.docker.json" > /dev/null && pass "app: each with its severity and source" ||
+  fail "app: a finding rated by a CVE record lacks its severity or source"
+jq -e '[.findings[] | select(.severity != "UNKNOWN" and .severity_source == null)] | length == 0' "$WORK/app.docker.json" \
+  > /dev/null && pass "app: no severity without a source" || fail "app: a severity without a source"
 
 # Base image: inferred from buildah's history, and given with --base; the same layer either way.
 jq -e '.base_image.known and .base_image.layers == 1 and .base_image.name == "localhost/vigil-test/base:latest"' \

@@ -12,9 +12,12 @@ DATA="$E2E_DIR/testdata"
 FIX="$REPO/tests/match/testdata/images"
 TI="$REPO/tests/vulndb/testdata/threat-intel"
 DB="$WORK/db"
+# As scripts/demo.sh: the advisories, CISA KEV, and real NVD records of CVEs the app image has
+# (scan-cve-records.json) so that findings the advisories leave unrated get a severity.
 "$VIGIL" db --db "$DB" import "$DATA/scan-advisories.jsonl" "$TI/known_exploited_vulnerabilities.json" \
-  "$TI/epss-excerpt-2025-02-20.csv" > "$WORK/import.txt"
+  "$TI/epss-excerpt-2025-02-20.csv" "$DATA/scan-cve-records.json" > "$WORK/import.txt"
 check "database imported" grep -q "411 new" "$WORK/import.txt"
+check "  ... with the CVE records" grep -q "20 CVE records" "$WORK/import.txt"
 
 for img in base app many; do
   rc=0
@@ -59,11 +62,25 @@ jq_true() { jq -e "$1" "$2" > /dev/null; }  # jq_true FILTER FILE
 APP=(--db "$DB" --sbom "$FIX/app.cdx.json" -f json -o "$WORK/gate.json")
 expect_rc "--fail-on unknown fails on any finding" 1 "$VIGIL" scan "${APP[@]}" --fail-on unknown
 check "the failed policy is explained on stderr" grep -q "policy failed: 174 findings rated unknown or higher" "$WORK/err.txt"
-expect_rc "--fail-on critical fails: the 174 unrated findings count as critical by default" 1 \
+expect_rc "--fail-on critical fails: the 113 unrated findings count as critical by default" 1 \
   "$VIGIL" scan "${APP[@]}" --fail-on critical
-check "  ... saying so" grep -q "policy failed: 174 findings of unknown severity, counted as critical" "$WORK/err.txt"
-expect_rc "--fail-on critical --unknown-severity ignore passes (no critical finding)" 0 \
+check "  ... saying so" grep -q "policy failed: 113 findings of unknown severity, counted as critical" "$WORK/err.txt"
+expect_rc "--fail-on critical --unknown-severity ignore fails on the 4 findings a CVE record rates critical" 1 \
   "$VIGIL" scan "${APP[@]}" --fail-on critical --unknown-severity ignore
+check "  ... saying so" grep -q "policy failed: 4 findings rated critical or higher" "$WORK/err.txt"
+# Severities: every finding the advisories leave unrated but a CVE record rates carries the
+# record's rating and names its source; none is rated without a source.
+check "61 findings rated from the CVE records" \
+  jq_true '[.findings[] | select(.cve_record.cvss != null)] | length == 61' "$WORK/gate.json"
+check "  ... each with a severity and its source" jq_true '[.findings[] | select(.cve_record.cvss != null) |
+  select(.severity == "UNKNOWN" or .severity_source != .cve_record.cvss.source)] | length == 0' "$WORK/gate.json"
+check "  ... sources named as docs/SCAN.md says" jq_true '[.findings[].severity_source | select(. != null)] | unique ==
+  ["CISA-ADP CVSS 3.1", "CNA (cna@python.org) CVSS 4.0", "NVD CVSS 3.1"]' "$WORK/gate.json"
+check "no severity without a source" jq_true '[.findings[] | select(.severity != "UNKNOWN" and .severity_source == null)] |
+  length == 0' "$WORK/gate.json"
+check "pam's CVE-2024-22365 is rated by NVD" jq_true '[.findings[] | select(.id == "CVE-2024-22365") |
+  .severity + " " + .severity_source + " " + (.cve_record.cvss.score | tostring)] | unique == ["MEDIUM NVD CVSS 3.1 5.5"]' \
+  "$WORK/gate.json"
 expect_rc "--fail-on-kev passes (no finding in KEV)" 0 "$VIGIL" scan "${APP[@]}" --fail-on-kev
 # Packages the database cannot check (Debian 10 has no advisories here) fail a gate, unless accepted.
 TINY=(--db "$DB" --sbom "$PEERS_DIR/trivy-tiny.cdx.json" -f json -o "$WORK/tiny.json")
@@ -87,7 +104,7 @@ c = sqlite3.connect(sys.argv[1])
 c.execute("UPDATE meta SET value = ? WHERE key = ?", ("99", "schema_version"))
 c.commit()' "$WORK/newerdb/vigil.db"
 expect_rc "a database written by a newer vigil is an error" 2 "$VIGIL" scan --db "$WORK/newerdb" --sbom "$FIX/app.cdx.json"
-check "  ... saying so and what to do" grep -q "written by a newer vigil (database schema 99; this vigil reads 1): update vigil" "$WORK/err.txt"
+check "  ... saying so and what to do" grep -q "written by a newer vigil (database schema 99; this vigil reads 2): update vigil" "$WORK/err.txt"
 expect_rc "neither IMAGE nor --sbom is an error" 2 "$VIGIL" scan --db "$DB"
 expect_rc "a missing SBOM file is an error" 2 "$VIGIL" scan --db "$DB" --sbom "$WORK/none.json"
 echo '{"bomFormat": "CycloneDX", "specVersion": "1.6", "components": [' > "$WORK/broken.cdx.json"
@@ -130,6 +147,8 @@ done
 check "SARIF 2.1.0 valid against the schema" node "$validator" "$S/sarif-schema-2.1.0.json" "$WORK/app.sarif"
 check "CycloneDX 1.6 with vulnerabilities valid against the schema" node "$validator" "$S/bom-1.6.schema.json" \
   "$WORK/app.cyclonedx" "$S/spdx.schema.json" "$S/jsf-0.82.schema.json"
+check "vigil-scan/1 valid, with the CVE records' fields" node "$validator" "$REPO/docs/schemas/vigil-scan-1.schema.json" \
+  "$WORK/app.json"
 check "CycloneDX carries every finding" jq_true '.vulnerabilities | length == 174' "$WORK/app.cyclonedx"
 check "SARIF carries every finding" jq_true '.runs[0].results | length == 174' "$WORK/app.sarif"
 check "the table groups by layer" grep -q "^Layer 3  sha256:f5ead3bfe5ee  COPY file:" "$WORK/app.table"

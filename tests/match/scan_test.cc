@@ -316,6 +316,76 @@ TEST_F(ScanTest, IgnoreFileByIdPackageAndPath) {
   EXPECT_EQ(r.summary.suppressed, 1u);
 }
 
+// CVE records rate findings their advisory leaves unrated, and say whose rating it is.
+TEST_F(ScanTest, CveRecordsRateUnratedFindings) {
+  // Rated by nothing yet.
+  ScanReport before = Run(ScanOptions{});
+  const ScanFinding* py = Find(before, "CVE-2021-4189", 1);
+  ASSERT_NE(py, nullptr);
+  EXPECT_EQ(py->rating, Rating::kUnknown);
+  EXPECT_EQ(py->rating_source, "");
+
+  // The real NVD record of CVE-2021-4189 (NVD Primary v3.1, 5.3) and, for CVE-2023-44487, a
+  // rejected CVE5 record (made up here: a rejected CVE gives no rating, and says so).
+  std::string rejected = dir_.str() + "/rejected.json";
+  std::ofstream(rejected) << R"({"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2023-44487","state":"REJECTED",)"
+                          << R"("assignerShortName":"mitre","dateUpdated":"2030-01-01T00:00:00.000Z"}})";
+  vulndb::ImportReport report;
+  ASSERT_TRUE(vulndb::Import(
+                  *store_, {{vigil::testing::TestData("vulndb", "nvd/CVE-2021-4189.json"), "", {}}, {rejected, "", {}}},
+                  vulndb::ImportOptions{}, &report)
+                  .ok());
+  ASSERT_EQ(report.enrichment, 2u);
+  ScanReport r = Run(ScanOptions{});
+  for (size_t package : {size_t{1}, size_t{2}}) {
+    py = Find(r, "CVE-2021-4189", package);
+    ASSERT_NE(py, nullptr) << package;
+    EXPECT_EQ(py->rating, Rating::kMedium) << package;
+    EXPECT_EQ(py->rating_source, "NVD CVSS 3.1") << package;
+    EXPECT_DOUBLE_EQ(py->enrichment_score, 5.3);
+    EXPECT_EQ(py->enrichment_vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N");
+    EXPECT_EQ(py->enrichment_cve, "CVE-2021-4189");
+    EXPECT_EQ(py->cwes, std::vector<std::string>{"CWE-252"});
+    EXPECT_FALSE(py->cve_rejected);
+  }
+  const ScanFinding* nginx = Find(r, "CVE-2023-44487", 0);
+  ASSERT_NE(nginx, nullptr);
+  EXPECT_TRUE(nginx->cve_rejected);
+  EXPECT_EQ(nginx->rating, Rating::kUnknown);
+  EXPECT_EQ(nginx->rating_source, "");
+  EXPECT_EQ(r.summary.by_rating[static_cast<size_t>(Rating::kMedium)], 2u);
+  EXPECT_TRUE(r.warnings.empty());
+
+  // The gate counts the new rating: medium passes --fail-on high (with unknown as low) and fails
+  // --fail-on medium.
+  ScanOptions gate;
+  gate.policy.unknown_as = Rating::kLow;
+  gate.policy.fail_on = Rating::kHigh;
+  EXPECT_FALSE(Run(gate).policy.failed);
+  gate.policy.fail_on = Rating::kMedium;
+  ScanReport failed = Run(gate);
+  EXPECT_TRUE(failed.policy.failed);
+  EXPECT_EQ(failed.policy.violations, 2u);
+  // --severity filters on it too.
+  ScanOptions only;
+  only.severities = {Rating::kMedium};
+  EXPECT_EQ(Run(only).findings.size(), 2u);
+
+  // The CNA's metric comes before NVD's (docs/SCAN.md): a CVE5 record made up here with a CNA
+  // v3.1 HIGH for the same CVE.
+  std::string cna = dir_.str() + "/cna.json";
+  std::ofstream(cna) << R"({"dataType":"CVE_RECORD","cveMetadata":{"cveId":"CVE-2021-4189","state":"PUBLISHED",)"
+                     << R"("assignerShortName":"redhat","dateUpdated":"2024-01-01T00:00:00.000Z"},"containers":{"cna":)"
+                     << R"({"providerMetadata":{"shortName":"redhat"},"metrics":[{"cvssV3_1":{"version":"3.1",)"
+                     << R"("vectorString":"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N","baseScore":7.5}}]}}})";
+  ASSERT_TRUE(vulndb::Import(*store_, {{cna, "", {}}}, vulndb::ImportOptions{}, &report).ok());
+  r = Run(ScanOptions{});
+  py = Find(r, "CVE-2021-4189", 1);
+  ASSERT_NE(py, nullptr);
+  EXPECT_EQ(py->rating, Rating::kHigh);
+  EXPECT_EQ(py->rating_source, "CNA (redhat) CVSS 3.1");
+}
+
 TEST_F(ScanTest, UnratedFindingsFailAnyLevelByDefault) {
   // Every finding here is rated UNKNOWN: by default it counts as critical, so no --fail-on level
   // passes silently; the reason says why.

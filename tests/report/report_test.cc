@@ -193,6 +193,80 @@ TEST_F(ReportTest, MarkdownEscapesHostileText) {
   EXPECT_NE(md.find("1 suppressed"), std::string::npos);
 }
 
+// A finding rated by a CVE record (what match::Scan fills from the store's enrichment table):
+// every writer shows the rating's source and the record's CVSS.
+TEST_F(ReportTest, CveRecordRatingInEveryWriter) {
+  match::ScanFinding* ssl = nullptr;
+  for (match::ScanFinding& sf : scan_.findings) {
+    if (sf.finding.id == "CVE-2024-0002") ssl = &sf;
+  }
+  ASSERT_NE(ssl, nullptr);
+  ssl->suppression = {};
+  ssl->rating = vulndb::Rating::kHigh;
+  ssl->rating_source = "NVD CVSS 3.1";
+  ssl->enrichment_cve = "CVE-2024-0002";
+  ssl->enrichment_score = 7.5;
+  ssl->enrichment_vector = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H";
+  ssl->enrichment_version = "3.1";
+  ssl->enrichment_severity = "HIGH";
+  ssl->enrichment_source = "NVD CVSS 3.1";
+  ssl->cwes = {"CWE-400"};
+
+  json doc = json::parse(WriteJson(in_));
+  bool seen = false;
+  for (const json& f : doc["findings"]) {
+    if (f["id"] == "CVE-2024-0002") {
+      seen = true;
+      EXPECT_EQ(f["severity"], "HIGH");
+      EXPECT_EQ(f["severity_source"], "NVD CVSS 3.1");
+      EXPECT_EQ(f["cve_record"]["id"], "CVE-2024-0002");
+      EXPECT_EQ(f["cve_record"]["cvss"]["score"], 7.5);
+      EXPECT_EQ(f["cve_record"]["cvss"]["source"], "NVD CVSS 3.1");
+      EXPECT_EQ(f["cve_record"]["cwes"], json::array({"CWE-400"}));
+      EXPECT_EQ(f["cve_record"]["rejected"], false);
+    } else {
+      EXPECT_TRUE(f["cve_record"].is_null());
+    }
+  }
+  EXPECT_TRUE(seen);
+
+  json sarif = json::parse(WriteSarif(in_));
+  seen = false;
+  for (const json& r : sarif["runs"][0]["results"]) {
+    if (r["ruleId"] != "CVE-2024-0002") continue;
+    seen = true;
+    EXPECT_EQ(r["properties"]["severitySource"], "NVD CVSS 3.1");
+    EXPECT_EQ(r["properties"]["cveCvss"]["score"], 7.5);
+    EXPECT_NE(r["message"]["text"].get<std::string>().find("severity HIGH (NVD CVSS 3.1)"), std::string::npos);
+  }
+  EXPECT_TRUE(seen);
+
+  json cdx = json::parse(WriteCycloneDx(in_));
+  seen = false;
+  for (const json& v : cdx["vulnerabilities"]) {
+    if (v["id"] != "CVE-2024-0002") continue;
+    seen = true;
+    ASSERT_TRUE(v.contains("ratings"));
+    bool nvd = false;
+    for (const json& r : v["ratings"]) {
+      if (r["source"]["name"] == "NVD CVSS 3.1") {
+        nvd = true;
+        EXPECT_EQ(r["score"], 7.5);
+        EXPECT_EQ(r["severity"], "high");
+        EXPECT_EQ(r["method"], "CVSSv31");
+      }
+    }
+    EXPECT_TRUE(nvd) << v.dump();
+    EXPECT_EQ(v["cwes"], json::array({400}));
+  }
+  EXPECT_TRUE(seen);
+
+  std::string t = WriteTable(in_);
+  EXPECT_NE(t.find("[NVD 3.1]"), std::string::npos) << t;
+  std::string md = WriteMarkdown(in_);
+  EXPECT_NE(md.find("| HIGH [NVD 3\\.1] | `CVE-2024-0002` |"), std::string::npos) << md;  // rendered "3.1"
+}
+
 TEST_F(ReportTest, TableByLayerAndBySeverity) {
   std::string t = WriteTable(in_);
   EXPECT_NE(t.find("Layer 1  sha256:222222222222  npm install"), std::string::npos) << t;

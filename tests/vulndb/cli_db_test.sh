@@ -70,6 +70,17 @@ set -e
 expect "get unknown: exit" "$rc" 2
 grep -q "no advisory has the id or alias CVE-1999-0001" <<<"$out" || fail "get unknown: $out"
 
+# CVE records (NVD, CVE5): imported by content, shown by `db get` after the advisories, counted by
+# `db status`; a CVE with a record and no advisory is found too.
+"$vigil" "${db[@]}" import "$data/nvd" "$data/cve5/CVE-2024-3094.json" >"$work/cve.txt" || fail "import CVE records"
+grep -q "6 CVE records" "$work/cve.txt" || fail "import CVE records: $(cat "$work/cve.txt")"
+expect "get CVE record: rating" "$("$vigil" "${db[@]}" get CVE-2024-22365 2>/dev/null | jq -r '.cve_record.rating')" \
+  "NVD CVSS 3.1"
+expect "get CVE5 record: CNA" "$("$vigil" "${db[@]}" get CVE-2024-3094 2>/dev/null | jq -r '.cve_record.rating')" \
+  "CNA (redhat) CVSS 3.1"
+expect "get rejected CVE" "$("$vigil" "${db[@]}" get CVE-2023-5129 2>/dev/null | jq -r '.cve_record.rejected')" true
+expect "status: CVE records" "$("$vigil" "${db[@]}" status --format json | jq -c .cve_records)" '{"entries":6,"rejected":1}'
+
 # A database from before the alias table (emptied here by hand): read-only, `db get` reads every
 # record to answer; the next import fills the table once.
 python3 -c '

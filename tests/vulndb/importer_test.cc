@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "../test_util.h"
 #include "common/file.h"
 #include "version/osv_range.h"
+#include "vulndb/enrichment.h"
 #include "vulndb/index.h"
 #include "vulndb/osv.h"
 #include "vulndb/sqlite_store.h"
@@ -605,6 +607,118 @@ TEST(Store, RefusesFilesThatAreNotOurs) {
   auto missing = SqliteStore::Open(dir + "/none", Store::Mode::kReadOnly);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+}
+
+// NVD CVE JSON 2.0 and CVE JSON 5 records are told apart by content and stored per CVE and origin.
+TEST(Import, CveRecordsAreDetectedAndStored) {
+  Db db("cve-records");
+  std::string data = vigil::testing::TestData("vulndb", "");
+  auto nvd_1502 = ReadFile(data + "/nvd/CVE-2026-1502.json");
+  auto nvd_22365 = ReadFile(data + "/nvd/CVE-2024-22365.json");
+  ASSERT_TRUE(nvd_1502.ok() && nvd_22365.ok());
+  // An NVD API page of two records.
+  Write(db.dir + "/page.json", R"({"resultsPerPage":2,"startIndex":0,"totalResults":2,"format":"NVD_CVE",)"
+                               R"("version":"2.0","vulnerabilities":[{"cve":)" +
+                                   *nvd_1502 + "},{\"cve\":" + *nvd_22365 + "}]}");
+  ImportReport r = db.Import({db.dir + "/page.json", data + "/cve5/CVE-2026-1502.json",
+                              data + "/nvd/CVE-2023-5129.json", data + "/cve5/CVE-2023-5129.json"});
+  ASSERT_EQ(r.inputs.size(), 4u);
+  EXPECT_EQ(r.inputs[0].kind, "nvd-cve");
+  EXPECT_EQ(r.inputs[0].imported, 2u);
+  EXPECT_EQ(r.inputs[1].kind, "cve5");
+  EXPECT_EQ(r.inputs[2].kind, "nvd-cve");
+  EXPECT_EQ(r.inputs[3].kind, "cve5");
+  EXPECT_EQ(r.enrichment, 5u) << ProblemList(r);
+  EXPECT_EQ(r.empty_inputs, 0u);
+
+  auto recs = db.store->GetEnrichment("CVE-2026-1502");
+  ASSERT_TRUE(recs.ok()) << recs.error().ToString();
+  ASSERT_EQ(recs->size(), 2u);
+  EXPECT_EQ((*recs)[0].origin, "cve5");
+  EXPECT_EQ((*recs)[1].origin, "nvd");
+  auto chosen = ChooseCvss(*recs);
+  ASSERT_TRUE(chosen.has_value());
+  EXPECT_EQ(chosen->source, "CNA (PSF) CVSS 4.0");
+  EXPECT_EQ((*recs)[0].ssvc.technical_impact, "partial");
+
+  auto rejected = db.store->GetEnrichment("CVE-2023-5129");
+  ASSERT_TRUE(rejected.ok());
+  ASSERT_EQ(rejected->size(), 2u);
+  EXPECT_TRUE((*rejected)[0].rejected && (*rejected)[1].rejected);
+  auto none = db.store->GetEnrichment("CVE-2020-0001");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  auto st = db.store->GetStatus();
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->enrichment, 5u);
+  EXPECT_EQ(st->enrichment_rejected, 2u);
+
+  // An older copy of a stored record does not replace it; a newer one does.
+  std::string older = *nvd_22365;
+  older.replace(older.find("2024-02-14T00:27:40.143"), 23, "2024-02-06T08:15:52.203");
+  older.replace(older.find("AV:L/AC:L/PR:L"), 14, "AV:N/AC:L/PR:N");
+  Write(db.dir + "/older.json", older);
+  ImportReport again = db.Import({db.dir + "/older.json"});
+  EXPECT_EQ(again.enrichment, 0u);
+  EXPECT_EQ(again.enrichment_stale, 1u);
+  EXPECT_EQ(again.empty_inputs, 0u) << "an up-to-date input is not empty";
+  auto kept = db.store->GetEnrichment("CVE-2024-22365");
+  ASSERT_TRUE(kept.ok() && kept->size() == 1u);
+  EXPECT_EQ((*kept)[0].cvss[0].vector, "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:N/I:N/A:H");
+  std::string newer = older;
+  newer.replace(newer.rfind("2024-02-06T08:15:52.203"), 23, "2025-01-01T00:00:00.000");  // lastModified
+  Write(db.dir + "/newer.json", newer);
+  EXPECT_EQ(db.Import({db.dir + "/newer.json"}).enrichment, 1u);
+  kept = db.store->GetEnrichment("CVE-2024-22365");
+  ASSERT_TRUE(kept.ok() && kept->size() == 1u);
+  EXPECT_EQ((*kept)[0].cvss[0].vector, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H");
+}
+
+// A database of schema 1 (before the enrichment table) is read as it is, and upgraded when opened
+// for writing.
+TEST(Store, SchemaOneIsReadAndUpgraded) {
+  std::string dir = TempDir("schema1");
+  {
+    auto s = SqliteStore::Open(dir, Store::Mode::kReadWrite);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir + "/vigil.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE enrichment; UPDATE meta SET value = '1' WHERE key = 'schema_version'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  {
+    auto ro = SqliteStore::Open(dir, Store::Mode::kReadOnly);
+    ASSERT_TRUE(ro.ok()) << ro.error().ToString();
+    auto recs = (*ro)->GetEnrichment("CVE-2024-22365");
+    ASSERT_TRUE(recs.ok()) << recs.error().ToString();
+    EXPECT_TRUE(recs->empty());
+    auto st = (*ro)->GetStatus();
+    ASSERT_TRUE(st.ok());
+    EXPECT_EQ(st->enrichment, 0u);
+  }
+  {
+    auto rw = SqliteStore::Open(dir, Store::Mode::kReadWrite);
+    ASSERT_TRUE(rw.ok()) << rw.error().ToString();
+    std::vector<ImportInput> in = {{vigil::testing::TestData("vulndb", "nvd/CVE-2024-22365.json"), "", {}}};
+    ImportReport r;
+    ASSERT_TRUE(Import(**rw, in, {}, &r).ok());
+    EXPECT_EQ(r.enrichment, 1u);
+  }
+  ASSERT_EQ(sqlite3_open((dir + "/vigil.db").c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)), "2");
+  sqlite3_finalize(q);
+  // A schema newer than this vigil knows is refused with a clear message.
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE meta SET value = '9' WHERE key = 'schema_version'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto newer = SqliteStore::Open(dir, Store::Mode::kReadOnly);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_NE(newer.error().message().find("newer vigil"), std::string::npos) << newer.error().message();
 }
 
 // kill -9 in the middle of a large import leaves the previous database usable and unchanged.

@@ -177,6 +177,43 @@ TEST_F(UpdateTest, UnreachableSourceIsReportedOthersStillImported) {
   EXPECT_EQ(r.downloaded, 2u) << Lines(r);
 }
 
+// CVE records as update sources: an NVD API page (one JSON document) and a zip of CVE JSON 5
+// records (the form of CVEProject/cvelistV5's release archives), fetched conditionally like any
+// other single-file source.
+TEST_F(UpdateTest, NvdPageAndCve5ZipSources) {
+  auto read = [](const std::string& name) {
+    auto text = ReadFile(testing::TestData("vulndb", name));
+    EXPECT_TRUE(text.ok()) << name;
+    return text.ok() ? *text : std::string();
+  };
+  WriteText(nginx_->www() / "nvd-page-1.json",
+            R"({"resultsPerPage":2,"startIndex":0,"totalResults":2,"format":"NVD_CVE","version":"2.0",)"
+            R"("vulnerabilities":[{"cve":)" +
+                read("nvd/CVE-2020-8927.json") + R"(},{"cve":)" + read("nvd/CVE-2024-22365.json") + "}]}");
+  WriteText(nginx_->www() / "cves.zip",
+            test::MakeZip({{"cves/2024/45xxx/CVE-2024-45490.json", read("cve5/CVE-2024-45490.json")},
+                           {"cves/2024/3xxx/CVE-2024-3094.json", read("cve5/CVE-2024-3094.json")},
+                           {"cves/2023/5xxx/CVE-2023-5129.json", read("cve5/CVE-2023-5129.json")}}));
+  options_.sources = {nginx_->Url("/nvd-page-1.json"), nginx_->Url("/cves.zip")};
+  UpdateReport r = Run();
+  EXPECT_EQ(r.downloaded, 2u) << Lines(r);
+  EXPECT_EQ(r.failed_sources, 0u) << Lines(r);
+  EXPECT_EQ(r.import.enrichment, 5u);
+  auto recs = store_->GetEnrichment("CVE-2024-45490");
+  ASSERT_TRUE(recs.ok());
+  ASSERT_EQ(recs->size(), 1u);
+  auto chosen = ChooseCvss(*recs);
+  ASSERT_TRUE(chosen.has_value());
+  EXPECT_EQ(chosen->source, "CISA-ADP CVSS 3.1");
+  auto nvd = store_->GetEnrichment("CVE-2020-8927");
+  ASSERT_TRUE(nvd.ok());
+  EXPECT_EQ(nvd->size(), 1u);
+
+  UpdateReport again = Run();
+  EXPECT_EQ(again.not_modified, 2u) << Lines(again);
+  EXPECT_EQ(again.import.enrichment, 0u);
+}
+
 TEST_F(UpdateTest, LocalMirrorFolderAndSingleFiles) {
   options_.sources = {(nginx_->www() / "osv").string()};
   UpdateReport r = Run();

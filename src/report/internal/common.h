@@ -16,6 +16,9 @@ std::string DisplayName(const catalog::Package& p);
 // The recommended fix ("2.5.0-1+deb12u1"), else every fixed version ("1.19.10, 1.20.5"), else
 // the status ("no fix", "will not fix", "end of life", ...).
 std::string FixText(const match::Finding& f);
+// For a finding rated by a CVE record (its rating_source is its enrichment_source), a short form
+// of that source: "NVD 3.1", "CNA 4.0", "CISA-ADP 3.1"; "" otherwise. Not escaped.
+std::string ShortCveSource(const match::ScanFinding& sf);
 // "critical", "high", ... (lower case).
 std::string RatingLower(vulndb::Rating r);
 // The layer's build step on one line, without the "/bin/sh -c #(nop) " prefix, its controls
