@@ -59,7 +59,7 @@ TEST(JsLockFiles, FixturesMatchIndependentListings) {
       {ParsePackageLock, "npm/scalibr/package-lock.scoped-packages.v2.json", 2},
       {ParsePackageLock, "npm/osv-scanner/package-lock.same-package-different-groups.v1.json", 3},
       {ParseYarnLock, "npm/trivy/yarn_happy.lock", 18},
-      {ParseYarnLock, "npm/trivy/yarn_with_local.lock", 4},
+      {ParseYarnLock, "npm/trivy/yarn_with_local.lock", 3},  // local-package is a file: tarball
       {ParseYarnLock, "npm/trivy/yarn_v2_happy.lock", 17},
       {ParseYarnLock, "npm/trivy/yarn_v2_deps_with_protocol.lock", 2},
       {ParseYarnLock, "npm/scalibr/yarn.commits.v1.lock", 18},

@@ -47,7 +47,7 @@ for f in npm/*/package-lock*.json; do
   ' "$f" | emit "$f" node
 done
 
-# yarn.lock classic (v1): yarn's own parser; the name follows an npm: alias; link: skipped.
+# yarn.lock classic (v1): yarn's own parser; the name follows an npm: alias; link: and file: skipped (a local folder or tarball, as package-lock.json's "file:" versions).
 for f in npm/*/yarn*.lock; do
   grep -q '^__metadata:' "$f" && continue
   node -e '
@@ -59,7 +59,7 @@ for f in npm/*/yarn*.lock; do
       const at = spec.indexOf("@", 1);
       let name = spec.slice(0, at);
       const range = spec.slice(at + 1);
-      if (range.startsWith("link:")) continue;
+      if (range.startsWith("link:") || range.startsWith("file:")) continue;
       if (range.startsWith("npm:")) {
         const t = range.slice(4);
         if (t.startsWith("@") || t.indexOf("@", 1) > 0) name = t.slice(0, t.indexOf("@", 1) > 0 ? t.indexOf("@", 1) : t.length);
