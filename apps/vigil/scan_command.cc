@@ -33,6 +33,7 @@ struct ScanFlags {
   std::string base;
   std::vector<std::string> vex;
   std::string ignore_file;
+  std::string license_policy;
   std::string fail_on;
   std::vector<std::string> severities;
   std::string unknown_severity = "fail";
@@ -131,6 +132,16 @@ int RunScan(const ScanFlags& f) {
     options.ignore = std::move(*file);
   }
 
+  if (!f.license_policy.empty()) {
+    auto policy = match::LoadLicensePolicy(f.license_policy, &diagnostics);
+    Print(std::exchange(diagnostics, {}), f.quiet);
+    if (!policy.ok()) {
+      return Fail(policy.error().code() == ErrorCode::kInvalidArgument ? policy.error().message()
+                                                                       : policy.error().ToString());
+    }
+    options.license_policy = std::move(*policy);
+  }
+
   auto db = match::OpenDatabase(!f.db.empty() ? f.db : vulndb::DefaultDbDir());
   if (!db.ok()) {
     return Fail(db.error().code() == ErrorCode::kNotFound ? db.error().message() : db.error().ToString());
@@ -216,6 +227,9 @@ void AddScanCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--base", f->base, "The base image (any image form); its layers' findings are marked as base");
   cmd->add_option("--vex", f->vex, "OpenVEX, CycloneDX VEX or CSAF VEX file (repeatable)");
   cmd->add_option("--ignore-file", f->ignore_file, "Ignore file (default: ./.vigilignore.yaml when present)");
+  cmd->add_option("--license-policy", f->license_policy,
+                  "License policy (YAML: allow, deny, deny_categories, unknown, exceptions; docs/LICENSES.md): "
+                  "components it denies are reported and exit 1");
   cmd->add_option("--fail-on", f->fail_on,
                   "Exit 1 when an unsuppressed finding rates at least this: critical, high, medium, low, "
                   "negligible, unknown (findings of unknown severity count as --unknown-severity says)")

@@ -113,6 +113,15 @@ int RunCompare(const CompareFlags& f) {
     std::cerr << "vigil version compare: " << c.error().ToString() << "\n";
     return kExitError;
   }
+  // As dpkg does, say what the reference would warn about, then answer.
+  for (const auto& text : f.versions) {
+    auto v = (*scheme)->Parse(text);
+    if (v.ok()) {
+      if (std::string w = (*scheme)->Warning(*v); !w.empty()) {
+        std::cerr << "vigil version compare: warning: '" << text << "': " << w << "\n";
+      }
+    }
+  }
   std::cout << Symbol(*c) << "\n";
   return kExitOk;
 }

@@ -18,6 +18,7 @@
 #include "catalog/internal/layer_analysis.h"
 #include "catalog/layer_cache.h"
 #include "catalog/purl.h"
+#include "license/license.h"
 #include "common/file.h"
 #include "common/path.h"
 #include "common/sha256.h"
@@ -269,6 +270,39 @@ constexpr std::pair<const char*, const char*> kSameDatabase[] = {
     {"lib/apk/db/installed", "usr/lib/apk/db/installed"},
 };
 
+// A Debian package's licenses from usr/share/doc/<package>/copyright (the dpkg cataloger's
+// "deb-copyright" fact); the doc folder may be a symlink to another package's (Debian policy
+// 12.5 allows it within a source package), and a binary package without one is looked up under
+// its source package's name. Records the file in the property "license:file".
+void DebianLicenses(const MergedFs& fs, Package& p) {
+  for (const std::string& name : {p.name, p.source_name}) {
+    if (name.empty()) continue;
+    std::string dir = "usr/share/doc/" + name;
+    std::string path = dir + "/copyright";
+    const MergedFs::Node* node = fs.Resolve(path);
+    if (node == nullptr) {
+      auto link = fs.links.find(dir);
+      if (link != fs.links.end()) {
+        path = ResolveLinkTarget(dir, link->second) + "/copyright";
+        node = fs.Resolve(path);
+      }
+    }
+    if (node == nullptr) continue;
+    auto it = node->result.facts.find("deb-copyright");
+    if (it == node->result.facts.end()) continue;
+    p.properties["license:file"] = path;
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view one = rest.substr(0, nl);
+      if (!one.empty()) p.licenses.emplace_back(one);
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+    }
+    return;
+  }
+}
+
 void Finalize(MergedFs& fs, Inventory& inv) {
   fs.DropShadowed();
   for (const auto& [preferred, other] : kSameDatabase) {
@@ -342,6 +376,8 @@ void Finalize(MergedFs& fs, Inventory& inv) {
       auto o = file_owner.find(p.location);
       if (o != file_owner.end()) p.owner = o->second;
     }
+    if (p.type == "deb" && p.licenses.empty()) DebianLicenses(fs, p);
+    p.license = license::Normalize(p.licenses);
     p.purl = PackagePurl(p, inv.distro);
     kept.push_back(std::move(p));
   }

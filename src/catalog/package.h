@@ -19,7 +19,9 @@ struct Package {
   std::string arch;
   std::string source_name;                        // deb Source, apk origin, rpm source rpm name
   std::string source_version;                     // deb source version when it differs; rpm source version-release
-  std::vector<std::string> licenses;              // as declared
+  std::vector<std::string> licenses;              // as declared (Debian: the copyright file's short names)
+  std::string license;                            // the SPDX expression for `licenses` (license::Normalize),
+                                                  // filled in after cataloging; "" when none was found
   std::string location;                           // file it was found in, relative to the image root
   std::vector<std::string> files;                 // files it owns (OS packages), relative to the root
   std::map<std::string, std::string> properties;  // extra facts, e.g. "npm:private" = "true"

@@ -273,8 +273,25 @@ void Gate(const Policy& policy, const catalog::Inventory& inventory, ScanReport&
     p.reasons.push_back(std::to_string(kev) + " finding" + (kev == 1 ? "" : "s") +
                         " known to be exploited (CISA KEV, --fail-on-kev)");
   }
+  size_t denied = 0, unknown = 0;
+  for (const LicenseFinding& lf : r.licenses) {
+    if (lf.action != "deny") continue;
+    ++(lf.verdict == "denied" ? denied : unknown);
+  }
+  if (denied + unknown > 0) {
+    p.failed = true;
+    p.violations += denied + unknown;
+  }
+  if (denied > 0) {
+    p.reasons.push_back(std::to_string(denied) + " component" + (denied == 1 ? "" : "s") +
+                        " with a license the policy denies (--license-policy)");
+  }
+  if (unknown > 0) {
+    p.reasons.push_back(std::to_string(unknown) + " component" + (unknown == 1 ? "" : "s") +
+                        " without a license vigil can name (--license-policy, unknown: deny)");
+  }
   // "Could not be checked" is not "clean": a gate fails on it unless the user accepts it.
-  bool gated = policy.fail_on.has_value() || policy.fail_on_kev;
+  bool gated = policy.fail_on.has_value() || policy.fail_on_kev || r.license_policy_given;
   if (gated && !policy.accept_incomplete) {
     for (const std::string& why : r.stats.unchecked_reasons) {
       p.failed = true;
@@ -344,6 +361,30 @@ Result<ScanReport> Scan(const catalog::Inventory& inventory, const vulndb::Index
   Summarize(report);
   report.summary.excluded_base = excluded;
   report.summary.severity_filtered = filtered;
+  if (options.license_policy) {
+    const LicensePolicy& lp = *options.license_policy;
+    report.license_policy_given = true;
+    for (size_t i = 0; i < inventory.packages.size(); ++i) {
+      const catalog::Package& p = inventory.packages[i];
+      bool base = options.base.IsBaseLayer(p.layer);
+      if (base && options.policy.exclude_base) continue;
+      ++report.license_checked;
+      LicenseVerdict v = EvaluateLicense(lp, p.license, p.name, p.purl);
+      if (v.kind == LicenseVerdict::Kind::kAllowed) continue;
+      bool unknown = v.kind == LicenseVerdict::Kind::kUnknown;
+      if (unknown && lp.unknown == LicensePolicy::Unknown::kAllow) continue;
+      LicenseFinding lf;
+      lf.package = i;
+      lf.license = p.license;
+      lf.verdict = unknown ? "unknown" : "denied";
+      lf.action = unknown && lp.unknown == LicensePolicy::Unknown::kWarn ? "warn" : "deny";
+      lf.reason = std::move(v.reason);
+      lf.offending = std::move(v.offending);
+      lf.layer = p.layer;
+      lf.base = base;
+      report.licenses.push_back(std::move(lf));
+    }
+  }
   Gate(options.policy, inventory, report);
   return report;
 }

@@ -16,6 +16,7 @@
 
 #include "catalog/inventory.h"
 #include "common/status.h"
+#include "match/license_policy.h"
 #include "match/base_image.h"
 #include "match/ignore.h"
 #include "match/matcher.h"
@@ -70,6 +71,19 @@ struct ScanFinding {
   std::vector<std::string> vex_notes;
 };
 
+// A component the license policy (ScanOptions::license_policy) does not allow.
+struct LicenseFinding {
+  size_t package = 0;  // index into Inventory::packages
+  std::string license;  // the SPDX expression judged ("" when none was found)
+  // "denied" or "unknown" (LicenseVerdict::Kind), and what the policy does with it: "deny" fails
+  // the gate, "warn" is reported only (unknown: warn).
+  std::string verdict, action;
+  std::string reason;
+  std::vector<std::string> offending;
+  int layer = -1;
+  bool base = false;
+};
+
 // The CI gate. Suppressed findings never fail it.
 struct Policy {
   // Fail when a finding rates at least this.
@@ -101,6 +115,10 @@ struct ScanOptions {
   // When not empty, only findings rated one of these are reported and gated; the others are
   // counted in ScanSummary::severity_filtered.
   std::vector<vulndb::Rating> severities;
+  // When set, every component's license is judged (EvaluateLicense): denied ones, and unknown
+  // ones unless the policy allows them, become LicenseFindings; a "deny" one fails the gate, as
+  // an incomplete inventory does (unless accept_incomplete).
+  std::optional<LicensePolicy> license_policy;
 };
 
 // Counts for summaries.
@@ -123,6 +141,11 @@ struct ScanReport {
   ScanSummary summary;
   PolicyResult policy;
   std::vector<std::string> warnings;  // expired ignore entries, KEV/EPSS lookup failures
+  // License policy results (empty without a policy), in package order; license_checked counts
+  // the components judged, license_policy_given whether there was a policy at all.
+  std::vector<LicenseFinding> licenses;
+  size_t license_checked = 0;
+  bool license_policy_given = false;
 };
 
 // Matches `inventory` against `index` and builds the report. `intel`, when not null, is the

@@ -102,6 +102,16 @@ Result<IgnoreFile> LoadIgnoreFile(const std::string& path, const std::string& to
   return file;
 }
 
+Result<LicensePolicy> LoadLicensePolicy(const std::string& path, std::vector<Diagnostic>* diagnostics) {
+  auto text = ReadFile(path, kMaxLicensePolicyBytes);
+  if (!text.ok()) return text.error().Context("license policy");
+  VIGIL_ASSIGN_OR_RETURN(LicensePolicy policy, ParseLicensePolicy(*text, path));
+  bool errors = HasErrors(policy.diagnostics);
+  diagnostics->insert(diagnostics->end(), policy.diagnostics.begin(), policy.diagnostics.end());
+  if (errors) return InvalidArgument(path + ": not used, it has errors (above)");
+  return policy;
+}
+
 Result<ScanResult> ScanImage(const ScanRequest& request) {
   int inputs = !request.image.empty() + !request.sbom_path.empty() + (request.inventory != nullptr);
   if (inputs != 1) return InvalidArgument("give either an IMAGE or --sbom FILE");

@@ -51,6 +51,9 @@ Result<VexDocument> LoadVexFile(const std::string& path, std::vector<Diagnostic>
 Result<IgnoreFile> LoadIgnoreFile(const std::string& path, const std::string& today,
                                   std::vector<Diagnostic>* diagnostics);
 
+// The same for a license policy (license_policy.h).
+Result<LicensePolicy> LoadLicensePolicy(const std::string& path, std::vector<Diagnostic>* diagnostics);
+
 struct ScanRequest {
   // What to scan: exactly one of an image reference, an SBOM file, or an inventory made already.
   std::string image;

@@ -154,6 +154,28 @@ std::string WriteJson(const ReportInput& in) {
                     {"unfixed_dropped", scan.stats.unfixed_dropped}};
   doc["policy"] = {
       {"failed", scan.policy.failed}, {"violations", scan.policy.violations}, {"reasons", scan.policy.reasons}};
+  if (scan.license_policy_given) {
+    json lf = json::array();
+    size_t denied = 0, unknown = 0;
+    for (const match::LicenseFinding& f : scan.licenses) {
+      const catalog::Package& p = inv.packages[f.package];
+      ++(f.verdict == "denied" ? denied : unknown);
+      lf.push_back({{"package", p.name_space.empty() ? p.name : p.name_space + "/" + p.name},
+                    {"version", p.version},
+                    {"type", p.type},
+                    {"purl", p.purl},
+                    {"license", f.license},
+                    {"declared", p.licenses},
+                    {"verdict", f.verdict},
+                    {"action", f.action},
+                    {"reason", f.reason},
+                    {"offending", f.offending},
+                    {"layer", f.layer},
+                    {"base", f.base},
+                    {"location", p.location}});
+    }
+    doc["licenses"] = {{"checked", scan.license_checked}, {"denied", denied}, {"unknown", unknown}, {"findings", lf}};
+  }
   json warnings = scan.warnings;
   for (const std::string& w : scan.stats.warnings) warnings.push_back(w);
   for (const std::string& w : inv.warnings) warnings.push_back(w);

@@ -124,6 +124,44 @@ std::string WriteSarif(const ReportInput& in) {
     r["properties"] = props;
     results.push_back(r);
   }
+  // License policy results: one rule per verdict, one result per component.
+  for (const match::LicenseFinding& lf : scan.licenses) {
+    std::string rule_id = lf.verdict == "denied" ? "vigil/license-denied" : "vigil/license-unknown";
+    const char* level = lf.action == "deny" ? "error" : "warning";
+    auto [it, added] = rule_index.emplace(rule_id, rules.size());
+    if (added) {
+      json rule;
+      rule["id"] = rule_id;
+      rule["shortDescription"]["text"] = lf.verdict == "denied" ? "A component's license is denied by the license policy"
+                                                                : "A component has no license vigil can name";
+      rule["fullDescription"]["text"] = rule["shortDescription"]["text"];
+      rule["help"]["text"] = lf.verdict == "denied"
+                                 ? "Replace the component, or add an exception with a reason to the license policy."
+                                 : "Check the component's license by hand and add it to the policy as an exception.";
+      rule["defaultConfiguration"]["level"] = level;
+      rule["properties"] = {{"tags", json::array({"license", lf.verdict})}};
+      rules.push_back(rule);
+    }
+    const catalog::Package& p = in.inventory->packages[lf.package];
+    json r;
+    r["ruleId"] = rule_id;
+    r["ruleIndex"] = it->second;
+    r["level"] = level;
+    std::string m = fmt::format("{} {}: {}", DisplayName(p), p.version,
+                                lf.license.empty() ? std::string("no license found") : "license " + lf.license);
+    if (!lf.reason.empty() && !lf.license.empty()) m += " (" + lf.reason + ")";
+    if (lf.layer >= 0) m += fmt::format("; introduced by layer {}{}", lf.layer, lf.base ? " of the base image" : "");
+    r["message"]["text"] = EscapeControls(m + ".");
+    json location;
+    if (!p.location.empty()) location["physicalLocation"]["artifactLocation"]["uri"] = p.location;
+    location["logicalLocations"] =
+        json::array({{{"kind", "package"}, {"fullyQualifiedName", p.purl.empty() ? DisplayName(p) : p.purl}}});
+    r["locations"] = json::array({location});
+    r["partialFingerprints"]["vigilFinding/v1"] =
+        Sha256Digest(rule_id + "\n" + p.purl + "\n" + p.location).substr(7, 32);
+    r["properties"] = {{"license", lf.license}, {"action", lf.action}, {"layer", lf.layer}, {"baseImage", lf.base}};
+    results.push_back(r);
+  }
   json run;
   run["tool"]["driver"] = {
       {"name", "vigil"}, {"version", in.tool_version}, {"semanticVersion", in.tool_version}, {"rules", rules}};

@@ -234,6 +234,24 @@ std::string WriteTable(const ReportInput& in) {
     out += fmt::format("{} of other severities left out (--severity).\n",
                        Plural(s.severity_filtered, "finding", "findings"));
   }
+  if (scan.license_policy_given) {
+    if (scan.licenses.empty()) {
+      out += fmt::format("Licenses: all {} components allowed by the license policy.\n\n", scan.license_checked);
+    } else {
+      out += Paint(in, "\x1b[1m", fmt::format("Licenses ({} of {} components)", scan.licenses.size(),
+                                              scan.license_checked)) +
+             "\n";
+      for (const match::LicenseFinding& lf : scan.licenses) {
+        const catalog::Package& p = in.inventory->packages[lf.package];
+        std::string what = lf.license.empty() ? std::string("no license found") : lf.license;
+        std::string tail = lf.license.empty() ? std::string() : " (" + lf.reason + ")";
+        std::string layer = lf.layer >= 0 ? fmt::format(" [layer {}{}]", lf.layer, lf.base ? ", base" : "") : "";
+        out += Line(in, EscapeControls(fmt::format("  {:<5} {} {}: {}{}{}", lf.action == "deny" ? "DENY" : "warn",
+                                                   DisplayName(p), p.version, what, tail, layer)));
+      }
+      out += "\n";
+    }
+  }
   if (!not_checked.empty()) {
     out += Paint(in, "\x1b[33m", "Not checked") + "\n";
     for (const std::string& line : not_checked) out += Line(in, "  " + line);

@@ -2,6 +2,7 @@
 #include <set>
 
 #include "common/json.h"
+#include "license/license.h"
 #include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
@@ -9,6 +10,31 @@ namespace vigil::sbom {
 namespace {
 
 using nlohmann::json;
+
+// CycloneDX 1.6 licenses of a package: one SPDX id as {"license":{"id"}}, a compound expression
+// as {"expression"}, and what has no SPDX name as {"license":{"name"}} with the declared text
+// (a LicenseRef- is vigil's name for it, not the package's).
+json CycloneDxLicenses(const catalog::Package& p) {
+  json ls = json::array();
+  if (p.license.empty()) return ls;
+  auto e = license::ParseExpression(p.license);
+  if (!e.ok()) {
+    for (const auto& l : p.licenses) ls.push_back({{"license", {{"name", l}}}});
+    return ls;
+  }
+  if (e->kind == license::Expression::Kind::kLicense && e->exception.empty() && !e->or_later) {
+    if (e->id.rfind("LicenseRef-", 0) == 0 || e->id.rfind("DocumentRef-", 0) == 0) {
+      std::string joined;
+      for (const auto& l : p.licenses) joined += (joined.empty() ? "" : "; ") + l;
+      ls.push_back({{"license", {{"name", joined.empty() ? e->id : joined}}}});
+    } else {
+      ls.push_back({{"license", {{"id", e->id}}}});
+    }
+    return ls;
+  }
+  ls.push_back({{"expression", p.license}});
+  return ls;
+}
 
 void Prop(json& props, const std::string& name, const std::string& value) {
   if (!value.empty()) props.push_back({{"name", name}, {"value", value}});
@@ -92,11 +118,7 @@ std::string WriteCycloneDx(const catalog::Inventory& inv, const WriteOptions& op
     if (!p.epoch.empty()) version = p.epoch + ":" + version;
     c["version"] = version;
     c["purl"] = p.purl;
-    if (!p.licenses.empty()) {
-      json ls = json::array();
-      for (const auto& l : p.licenses) ls.push_back({{"license", {{"name", l}}}});
-      c["licenses"] = ls;
-    }
+    if (json ls = CycloneDxLicenses(p); !ls.empty()) c["licenses"] = ls;
     json props = json::array();
     Prop(props, "vigil:found-by", p.found_by);
     Prop(props, "vigil:location", p.location);

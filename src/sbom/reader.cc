@@ -15,6 +15,7 @@
 #include "common/file.h"
 #include "common/json.h"
 #include "common/strings.h"
+#include "license/license.h"
 
 namespace vigil::sbom {
 namespace {
@@ -319,6 +320,7 @@ class Reader {
           continue;
         }
         if (p.type.empty()) Warn(path + ": package '" + Clip(p.name, 80) + "' has no type; it cannot be matched");
+        p.license = license::Normalize(p.licenses);
         inv_.packages.push_back(std::move(p));
       }
     }
@@ -778,6 +780,7 @@ class Reader {
     p.owner = std::move(f.owner);
     p.properties = std::move(f.properties);
     p.licenses = std::move(f.licenses);
+    p.license = license::Normalize(p.licenses);
     if (f.layer_index >= 0) {
       SetLayerFacts(f.layer_index, f.layer_diff_id, f.layer_digest, f.layer_created_by);
       if (f.layer_index < kMaxLayers) p.layer = f.layer_index;

@@ -1,7 +1,9 @@
 // SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/).
 #include <cctype>
+#include <map>
 
 #include "common/json.h"
+#include "license/license.h"
 #include "sbom/internal/common.h"
 #include "sbom/sbom.h"
 
@@ -15,36 +17,6 @@ std::string SpdxId(const std::string& s) {
   std::string out;
   for (char c : s) out.push_back(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '-');
   return out;
-}
-
-// True when `s` looks like an SPDX license expression (ids joined by AND/OR/WITH, parentheses).
-bool LooksLikeExpression(const std::string& s) {
-  if (s.empty() || s.size() > 200) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '+' || c == ' ' || c == '(' ||
-          c == ')' || c == ':')) {
-      return false;
-    }
-  }
-  // Free text such as "BSD License" has lower-case words that are not operators.
-  size_t i = 0;
-  while (i < s.size()) {
-    size_t j = s.find(' ', i);
-    if (j == std::string::npos) j = s.size();
-    std::string w = s.substr(i, j - i);
-    if (!w.empty() && w != "AND" && w != "OR" && w != "WITH") {
-      bool has_digit_or_dash = w.find_first_of("0123456789-.") != std::string::npos;
-      bool all_alpha_cap = std::isupper(static_cast<unsigned char>(w[0])) != 0;
-      if (!has_digit_or_dash && !all_alpha_cap) return false;
-      if (j < s.size() && i > 0 && !has_digit_or_dash && w.size() > 1 &&
-          std::islower(static_cast<unsigned char>(w[1])) && w != "Apache" && w != "Zlib") {
-        return false;
-      }
-    }
-    i = j + 1;
-  }
-  return s.find(' ') == std::string::npos || s.find(" AND ") != std::string::npos ||
-         s.find(" OR ") != std::string::npos || s.find(" WITH ") != std::string::npos;
 }
 
 }  // namespace
@@ -89,6 +61,7 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
                     {"relatedSpdxElement", "SPDXRef-OperatingSystem"}});
   }
   size_t n = 0;
+  std::map<std::string, json> extracted;
   for (const auto& p : inv.packages) {
     ++n;
     json s;
@@ -101,13 +74,30 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     s["downloadLocation"] = "NOASSERTION";
     s["filesAnalyzed"] = false;
     s["licenseConcluded"] = "NOASSERTION";
-    std::string declared;
-    if (p.licenses.size() == 1 && LooksLikeExpression(p.licenses[0])) declared = p.licenses[0];
-    s["licenseDeclared"] = declared.empty() ? "NOASSERTION" : declared;
-    if (declared.empty() && !p.licenses.empty()) {
+    // The SPDX expression; each LicenseRef- in it is defined once in hasExtractedLicensingInfos
+    // with the declared text it stands for.
+    s["licenseDeclared"] = p.license.empty() ? "NOASSERTION" : p.license;
+    if (!p.licenses.empty()) {
       std::string joined;
       for (const auto& l : p.licenses) joined += (joined.empty() ? "" : "; ") + l;
-      s["licenseComments"] = "declared: " + joined;
+      auto f = p.properties.find("license:file");
+      s["licenseComments"] = "declared: " + joined + (f == p.properties.end() ? "" : " (from " + f->second + ")");
+    }
+    if (auto e = license::ParseExpression(p.license); e.ok()) {
+      for (const std::string& lid : license::LicenseIds(*e)) {
+        if (lid.rfind("LicenseRef-", 0) != 0 || extracted.count(lid) != 0) continue;
+        std::string text;
+        for (const auto& l : p.licenses) {
+          if (license::NormalizeOne(l) == lid) text = l;
+        }
+        if (text.empty()) text = lid.substr(11);
+        auto f = p.properties.find("license:file");
+        extracted[lid] = {{"licenseId", lid},
+                          {"name", text},
+                          {"extractedText", "declared as '" + text + "'" +
+                                                (f == p.properties.end() ? "" : " in " + f->second) +
+                                                "; not a license on the SPDX License List"}};
+      }
     }
     s["copyrightText"] = "NOASSERTION";
     if (!p.source_name.empty() && p.source_name != p.name) {
@@ -128,6 +118,11 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     rels.push_back({{"spdxElementId", "SPDXRef-Image"}, {"relationshipType", "CONTAINS"}, {"relatedSpdxElement", id}});
   }
   doc["packages"] = packages;
+  if (!extracted.empty()) {
+    json infos = json::array();
+    for (auto& [lid, info] : extracted) infos.push_back(std::move(info));
+    doc["hasExtractedLicensingInfos"] = infos;
+  }
   doc["relationships"] = rels;
   return doc.dump(2, ' ', false, json::error_handler_t::replace) + "\n";
 }

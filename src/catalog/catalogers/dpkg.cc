@@ -2,6 +2,7 @@
 
 #include "common/path.h"
 #include "common/strings.h"
+#include "license/license.h"
 #include "version/version.h"
 
 namespace vigil::catalog {
@@ -9,6 +10,13 @@ namespace {
 
 bool EndsWith(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// usr/share/doc/<package>/copyright, where Debian policy (12.5) puts every package's licensing.
+bool IsCopyright(std::string_view p) {
+  if (BaseName(p) != "copyright") return false;
+  std::string_view dir = ParentPath(p);
+  return ParentPath(dir) == "usr/share/doc" && !BaseName(dir).empty();
 }
 
 class DpkgCataloger : public Cataloger {
@@ -20,7 +28,7 @@ class DpkgCataloger : public Cataloger {
     std::string_view dir = ParentPath(p);
     if (dir == "var/lib/dpkg/status.d") return true;
     if (dir == "var/lib/dpkg/info") return EndsWith(p, ".list");
-    return false;
+    return IsCopyright(p);
   }
   bool IsPackageDatabase(const FileRef& f) const override {
     return f.path == "var/lib/dpkg/status" || ParentPath(f.path) == "var/lib/dpkg/status.d";
@@ -28,6 +36,15 @@ class DpkgCataloger : public Cataloger {
   Status Parse(const FileRef& f, std::string_view content, FileResult& out) const override {
     std::string_view dir = ParentPath(f.path);
     std::string_view base = BaseName(f.path);
+    if (IsCopyright(f.path)) {
+      // Read once per layer here (and cached with the layer); joined to the packages by name
+      // after the merge (analyzer.cc).
+      license::DebianCopyright c = license::ReadDebianCopyright(content);
+      std::string declared;
+      for (const auto& d : c.declared) declared += (declared.empty() ? "" : "\n") + d;
+      out.facts["deb-copyright"] = declared;
+      return OkStatus();
+    }
     if (dir == "var/lib/dpkg/info" || EndsWith(base, ".md5sums")) {
       bool md5 = EndsWith(base, ".md5sums");
       std::string_view stem = base.substr(0, base.size() - (md5 ? 8 : 5));
