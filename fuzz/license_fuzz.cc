@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       return 0;
     }
-    for (const char* e : {"", "MIT", "GPL-2.0-only OR LicenseRef-x", "(MIT AND AGPL-3.0-only) OR BSD-3-Clause", "bad ("}) {
+    for (const char* e :
+         {"", "MIT", "GPL-2.0-only OR LicenseRef-x", "(MIT AND AGPL-3.0-only) OR BSD-3-Clause", "bad ("}) {
       (void)vigil::match::EvaluateLicense(*p, e, "bash", "pkg:deb/debian/bash@5.2");
     }
   }

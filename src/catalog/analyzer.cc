@@ -18,11 +18,11 @@
 #include "catalog/internal/layer_analysis.h"
 #include "catalog/layer_cache.h"
 #include "catalog/purl.h"
-#include "license/license.h"
 #include "common/file.h"
 #include "common/path.h"
 #include "common/sha256.h"
 #include "common/strings.h"
+#include "license/license.h"
 
 namespace vigil::catalog {
 namespace {

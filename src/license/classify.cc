@@ -77,10 +77,14 @@ std::string GnuId(std::string_view family, const std::string& version, bool late
   // family: "GPL", "LGPL", "AGPL", "GFDL".
   std::string v = version;
   if (v.empty()) {
-    if (family == "LGPL") v = "2";
-    else if (family == "AGPL") v = "3";
-    else if (family == "GFDL") v = "1.1";
-    else v = "1";
+    if (family == "LGPL")
+      v = "2";
+    else if (family == "AGPL")
+      v = "3";
+    else if (family == "GFDL")
+      v = "1.1";
+    else
+      v = "1";
     later = true;  // no version named: any version may be chosen (GPL section 9/14)
   }
   if (family == "GFDL") {
@@ -126,12 +130,11 @@ void FindGnu(const std::string& t, std::string_view name, std::string_view famil
 void FindCommonLicenses(const std::string& t, std::vector<Found>& found) {
   // Debian's /usr/share/common-licenses: the file names, and what each one is.
   static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
-      {"apache-2.0", "Apache-2.0"}, {"artistic", "Artistic-1.0"}, {"bsd", "BSD-3-Clause"},
-      {"cc0-1.0", "CC0-1.0"},       {"gfdl-1.2", "GFDL-1.2"},     {"gfdl-1.3", "GFDL-1.3"},
-      {"gfdl", "GFDL"},             {"gpl-1", "GPL-1"},           {"gpl-2", "GPL-2"},
-      {"gpl-3", "GPL-3"},           {"gpl", "GPL"},               {"lgpl-2.1", "LGPL-2.1"},
-      {"lgpl-2", "LGPL-2"},         {"lgpl-3", "LGPL-3"},         {"lgpl", "LGPL"},
-      {"mpl-1.1", "MPL-1.1"},       {"mpl-2.0", "MPL-2.0"},
+      {"apache-2.0", "Apache-2.0"}, {"artistic", "Artistic-1.0"}, {"bsd", "BSD-3-Clause"}, {"cc0-1.0", "CC0-1.0"},
+      {"gfdl-1.2", "GFDL-1.2"},     {"gfdl-1.3", "GFDL-1.3"},     {"gfdl", "GFDL"},        {"gpl-1", "GPL-1"},
+      {"gpl-2", "GPL-2"},           {"gpl-3", "GPL-3"},           {"gpl", "GPL"},          {"lgpl-2.1", "LGPL-2.1"},
+      {"lgpl-2", "LGPL-2"},         {"lgpl-3", "LGPL-3"},         {"lgpl", "LGPL"},        {"mpl-1.1", "MPL-1.1"},
+      {"mpl-2.0", "MPL-2.0"},
   };
   const std::string marker = "common-licenses/";
   size_t at = 0;
@@ -141,12 +144,14 @@ void FindCommonLicenses(const std::string& t, std::vector<Found>& found) {
       if (rest.substr(0, file.size()) != file) continue;
       char next = rest.size() > file.size() ? rest[file.size()] : ' ';
       if (std::isalnum(static_cast<unsigned char>(next)) || next == '-' ||
-          (next == '.' && rest.size() > file.size() + 1 && std::isdigit(static_cast<unsigned char>(rest[file.size() + 1])))) {
+          (next == '.' && rest.size() > file.size() + 1 &&
+           std::isdigit(static_cast<unsigned char>(rest[file.size() + 1])))) {
         continue;
       }
       std::string_view family = what.substr(0, what.find('-'));
       if (family == "GPL" || family == "LGPL" || family == "GFDL") {
-        std::string version = what.find('-') == std::string_view::npos ? "" : std::string(what.substr(what.find('-') + 1));
+        std::string version =
+            what.find('-') == std::string_view::npos ? "" : std::string(what.substr(what.find('-') + 1));
         // The sentence before the reference says whether later versions apply.
         size_t back = at >= 400 ? at - 400 : 0;
         bool later = LaterVersion(std::string_view(t).substr(back, at - back));
@@ -230,15 +235,15 @@ std::vector<std::string> ClassifyText(std::string_view text) {
     std::string id = "BSD-2-Clause";
     if (t.find("all advertising materials mentioning features or use of this software") != std::string::npos) {
       id = "BSD-4-Clause";
-    } else if (t.find("may be used to endorse or promote products derived from this software") !=
-               std::string::npos) {
+    } else if (t.find("may be used to endorse or promote products derived from this software") != std::string::npos) {
       id = "BSD-3-Clause";
     }
     Add(found, at, id);
   }
   if (found.empty()) {
-    for (std::string_view pd : {"is in the public domain", "placed in the public domain", "released into the public domain",
-                                "dedicated to the public domain", "public domain dedication"}) {
+    for (std::string_view pd :
+         {"is in the public domain", "placed in the public domain", "released into the public domain",
+          "dedicated to the public domain", "public domain dedication"}) {
       if (size_t at = t.find(pd); at != std::string::npos) {
         Add(found, at, "LicenseRef-public-domain");
         break;
@@ -250,11 +255,13 @@ std::vector<std::string> ClassifyText(std::string_view text) {
   found.erase(std::remove_if(found.begin(), found.end(),
                              [&](const Found& f) {
                                constexpr std::string_view kOnly = "-only";
-                               if (f.id.size() <= kOnly.size() || f.id.compare(f.id.size() - kOnly.size(), kOnly.size(), kOnly) != 0) {
+                               if (f.id.size() <= kOnly.size() ||
+                                   f.id.compare(f.id.size() - kOnly.size(), kOnly.size(), kOnly) != 0) {
                                  return false;
                                }
                                std::string later = f.id.substr(0, f.id.size() - kOnly.size()) + "-or-later";
-                               return std::any_of(found.begin(), found.end(), [&](const Found& g) { return g.id == later; });
+                               return std::any_of(found.begin(), found.end(),
+                                                  [&](const Found& g) { return g.id == later; });
                              }),
               found.end());
   std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.at < b.at; });
@@ -296,8 +303,7 @@ DebianCopyright ReadDebianCopyright(std::string_view text_in) {
   }
   auto get = [](const std::vector<Field>& p, std::string_view name) -> const std::string* {
     for (const auto& f : p) {
-      if (f.name.size() == name.size() &&
-          std::equal(f.name.begin(), f.name.end(), name.begin(), [](char a, char b) {
+      if (f.name.size() == name.size() && std::equal(f.name.begin(), f.name.end(), name.begin(), [](char a, char b) {
             return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
           })) {
         return &f.value;

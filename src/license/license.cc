@@ -61,12 +61,24 @@ const std::unordered_map<std::string, const LicenseInfo*>& LicenseIndex() {
 // Deprecated ids and their successors (SPDX License List 3.0 renamed the GNU ids).
 std::string_view Successor(std::string_view id) {
   static constexpr std::pair<std::string_view, std::string_view> kRenamed[] = {
-      {"AGPL-1.0", "AGPL-1.0-only"},     {"AGPL-3.0", "AGPL-3.0-only"},   {"GFDL-1.1", "GFDL-1.1-only"},
-      {"GFDL-1.2", "GFDL-1.2-only"},     {"GFDL-1.3", "GFDL-1.3-only"},   {"GPL-1.0", "GPL-1.0-only"},
-      {"GPL-1.0+", "GPL-1.0-or-later"},  {"GPL-2.0", "GPL-2.0-only"},     {"GPL-2.0+", "GPL-2.0-or-later"},
-      {"GPL-3.0", "GPL-3.0-only"},       {"GPL-3.0+", "GPL-3.0-or-later"}, {"LGPL-2.0", "LGPL-2.0-only"},
-      {"LGPL-2.0+", "LGPL-2.0-or-later"}, {"LGPL-2.1", "LGPL-2.1-only"},   {"LGPL-2.1+", "LGPL-2.1-or-later"},
-      {"LGPL-3.0", "LGPL-3.0-only"},     {"LGPL-3.0+", "LGPL-3.0-or-later"}, {"StandardML-NJ", "SMLNJ"},
+      {"AGPL-1.0", "AGPL-1.0-only"},
+      {"AGPL-3.0", "AGPL-3.0-only"},
+      {"GFDL-1.1", "GFDL-1.1-only"},
+      {"GFDL-1.2", "GFDL-1.2-only"},
+      {"GFDL-1.3", "GFDL-1.3-only"},
+      {"GPL-1.0", "GPL-1.0-only"},
+      {"GPL-1.0+", "GPL-1.0-or-later"},
+      {"GPL-2.0", "GPL-2.0-only"},
+      {"GPL-2.0+", "GPL-2.0-or-later"},
+      {"GPL-3.0", "GPL-3.0-only"},
+      {"GPL-3.0+", "GPL-3.0-or-later"},
+      {"LGPL-2.0", "LGPL-2.0-only"},
+      {"LGPL-2.0+", "LGPL-2.0-or-later"},
+      {"LGPL-2.1", "LGPL-2.1-only"},
+      {"LGPL-2.1+", "LGPL-2.1-or-later"},
+      {"LGPL-3.0", "LGPL-3.0-only"},
+      {"LGPL-3.0+", "LGPL-3.0-or-later"},
+      {"StandardML-NJ", "SMLNJ"},
       {"eCos-2.0", "GPL-2.0-or-later WITH eCos-exception-2.0"},
   };
   for (const auto& [from, to] : kRenamed) {
@@ -77,9 +89,7 @@ std::string_view Successor(std::string_view id) {
 
 bool IsIdChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; }
 
-bool IsRef(std::string_view id) {
-  return IStartsWith(id, "LicenseRef-") || IStartsWith(id, "DocumentRef-");
-}
+bool IsRef(std::string_view id) { return IStartsWith(id, "LicenseRef-") || IStartsWith(id, "DocumentRef-"); }
 
 // ----- the expression parser ------------------------------------------------------------------
 
@@ -282,8 +292,8 @@ std::string AliasKey(std::string_view text) {
   std::string words;
   size_t i = 0;
   while (i < lower.size()) {
-    while (i < lower.size() && !(std::isalnum(static_cast<unsigned char>(lower[i])) || lower[i] == '.' ||
-                                 lower[i] == '+')) {
+    while (i < lower.size() &&
+           !(std::isalnum(static_cast<unsigned char>(lower[i])) || lower[i] == '.' || lower[i] == '+')) {
       ++i;
     }
     size_t start = i;
@@ -482,7 +492,8 @@ std::string NameToSpdx(std::string_view name) {
     if (size_t at = Lower(t).find(marker); at != std::string::npos) {
       std::string rest = t.substr(at + marker.size());
       for (std::string_view suffix : {".html", ".php", ".txt", "/"}) {
-        if (rest.size() > suffix.size() && IEquals(std::string_view(rest).substr(rest.size() - suffix.size()), suffix)) {
+        if (rest.size() > suffix.size() &&
+            IEquals(std::string_view(rest).substr(rest.size() - suffix.size()), suffix)) {
           rest.resize(rest.size() - suffix.size());
         }
       }
@@ -560,8 +571,8 @@ bool SplitWords(std::string_view text, Split& out) {
         size_t k = w;
         while (k < text.size() && std::isspace(static_cast<unsigned char>(text[k]))) ++k;
         std::string next = Lower(text.substr(k, 5));
-        if (!(word == "or" && (next.rfind("later", 0) == 0 || next.rfind("any", 0) == 0 ||
-                                next.rfind("newer", 0) == 0))) {
+        if (!(word == "or" &&
+              (next.rfind("later", 0) == 0 || next.rfind("any", 0) == 0 || next.rfind("newer", 0) == 0))) {
           flush(word == "or" ? "OR" : "AND");
           i = w;
           continue;
@@ -575,7 +586,7 @@ bool SplitWords(std::string_view text, Split& out) {
       ++i;
       continue;
     }
-    if (depth == 0 && c == '|' ) {
+    if (depth == 0 && c == '|') {
       flush("OR");
       ++i;
       if (i < text.size() && text[i] == '|') ++i;
@@ -622,8 +633,8 @@ std::string_view CategoryName(Category category) {
 }
 
 std::optional<Category> ParseCategory(std::string_view name) {
-  for (Category c : {Category::kPublicDomain, Category::kPermissive, Category::kWeakCopyleft,
-                     Category::kStrongCopyleft, Category::kNetworkCopyleft, Category::kOther, Category::kUnknown}) {
+  for (Category c : {Category::kPublicDomain, Category::kPermissive, Category::kWeakCopyleft, Category::kStrongCopyleft,
+                     Category::kNetworkCopyleft, Category::kOther, Category::kUnknown}) {
     if (IEquals(CategoryName(c), name)) return c;
   }
   return std::nullopt;
@@ -659,9 +670,9 @@ Category CategoryOf(std::string_view id_in) {
     return Category::kNetworkCopyleft;
   }
   if (starts("LGPL") || starts("MPL-") || starts("EPL-") || starts("CDDL-") || c == "CPL-1.0" || c == "IPL-1.0" ||
-      c == "MS-RL" || starts("APSL-") || c == "CECILL-C" || starts("EUPL-1.0") || c == "LPL-1.02" ||
-      c == "SPL-1.0" || starts("NPL-") || c == "ErlPL-1.1" || c == "Motosoto" || c == "Nokia" ||
-      c == "CATOSL-1.1" || c == "QPL-1.0" || starts("GFDL-")) {
+      c == "MS-RL" || starts("APSL-") || c == "CECILL-C" || starts("EUPL-1.0") || c == "LPL-1.02" || c == "SPL-1.0" ||
+      starts("NPL-") || c == "ErlPL-1.1" || c == "Motosoto" || c == "Nokia" || c == "CATOSL-1.1" || c == "QPL-1.0" ||
+      starts("GFDL-")) {
     return Category::kWeakCopyleft;
   }
   if (starts("GPL-") || starts("EUPL-") || starts("CC-BY-SA-") || c == "Sleepycat" || starts("CECILL-2") ||
@@ -672,9 +683,9 @@ Category CategoryOf(std::string_view id_in) {
     return Category::kPublicDomain;
   }
   if (starts("CC-BY-NC") || starts("CC-BY-ND") || c == "JSON") return Category::kOther;
-  if (starts("MIT") || starts("BSD-") || starts("Apache-") || c == "ISC" || c == "Zlib" || c == "zlib-acknowledgement" ||
-      c == "X11" || c == "PSF-2.0" || c == "Python-2.0" || starts("Artistic-") || c == "BSL-1.0" ||
-      c == "PostgreSQL" || c == "OpenSSL" || c == "NCSA" || starts("Unicode-") || c == "curl" ||
+  if (starts("MIT") || starts("BSD-") || starts("Apache-") || c == "ISC" || c == "Zlib" ||
+      c == "zlib-acknowledgement" || c == "X11" || c == "PSF-2.0" || c == "Python-2.0" || starts("Artistic-") ||
+      c == "BSL-1.0" || c == "PostgreSQL" || c == "OpenSSL" || c == "NCSA" || starts("Unicode-") || c == "curl" ||
       starts("libpng") || c == "FTL" || starts("W3C") || c == "WTFPL" || starts("ZPL-") || starts("AFL-") ||
       c == "BlueOak-1.0.0" || starts("CC-BY-") || c == "UPL-1.0" || c == "HPND" || c == "Ruby" || c == "PHP-3.01" ||
       c == "PHP-3.0" || c == "Beerware" || c == "ICU" || c == "IJG" || c == "TCL" || c == "Vim" || c == "OFL-1.1" ||

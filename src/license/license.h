@@ -63,8 +63,8 @@ struct Expression {
   Kind kind = Kind::kLicense;
   // kLicense: an SPDX id in canonical case, or "LicenseRef-…" / "DocumentRef-…:LicenseRef-…".
   std::string id;
-  bool or_later = false;   // kLicense written with '+'
-  std::string exception;   // kLicense followed by WITH <exception>
+  bool or_later = false;             // kLicense written with '+'
+  std::string exception;             // kLicense followed by WITH <exception>
   std::vector<Expression> operands;  // kAnd / kOr: two or more
 };
 

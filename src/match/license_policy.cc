@@ -83,8 +83,8 @@ std::vector<std::string> IdList(Reader& r, const YAML::Node& v, const std::strin
 
 void ParseException(Reader& r, const YAML::Node& node, LicensePolicy& out) {
   if (!node.IsMap()) {
-    r.Error(node.Mark(), "an exception must be a mapping (package, license, reason), found " +
-                             std::string(NodeKind(node)));
+    r.Error(node.Mark(),
+            "an exception must be a mapping (package, license, reason), found " + std::string(NodeKind(node)));
     return;
   }
   LicenseException e;
@@ -94,7 +94,10 @@ void ParseException(Reader& r, const YAML::Node& node, LicensePolicy& out) {
     const YAML::Node k = kv.first;
     const YAML::Node v = kv.second;
     std::string key = k.IsScalar() ? k.Scalar() : "";
-    std::string* slot = key == "package" ? &e.package : key == "license" ? &e.license : key == "reason" ? &e.reason : nullptr;
+    std::string* slot = key == "package"   ? &e.package
+                        : key == "license" ? &e.license
+                        : key == "reason"  ? &e.reason
+                                           : nullptr;
     if (slot == nullptr) {
       r.Error(k.Mark(), "unknown key '" + Clip(key) + "' in an exception (package, license, reason)");
       bad = true;

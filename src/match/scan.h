@@ -16,9 +16,9 @@
 
 #include "catalog/inventory.h"
 #include "common/status.h"
-#include "match/license_policy.h"
 #include "match/base_image.h"
 #include "match/ignore.h"
+#include "match/license_policy.h"
 #include "match/matcher.h"
 #include "match/vex.h"
 #include "vulndb/index.h"
@@ -73,7 +73,7 @@ struct ScanFinding {
 
 // A component the license policy (ScanOptions::license_policy) does not allow.
 struct LicenseFinding {
-  size_t package = 0;  // index into Inventory::packages
+  size_t package = 0;   // index into Inventory::packages
   std::string license;  // the SPDX expression judged ("" when none was found)
   // "denied" or "unknown" (LicenseVerdict::Kind), and what the policy does with it: "deny" fails
   // the gate, "warn" is reported only (unknown: warn).

@@ -132,8 +132,9 @@ std::string WriteSarif(const ReportInput& in) {
     if (added) {
       json rule;
       rule["id"] = rule_id;
-      rule["shortDescription"]["text"] = lf.verdict == "denied" ? "A component's license is denied by the license policy"
-                                                                : "A component has no license vigil can name";
+      rule["shortDescription"]["text"] = lf.verdict == "denied"
+                                             ? "A component's license is denied by the license policy"
+                                             : "A component has no license vigil can name";
       rule["fullDescription"]["text"] = rule["shortDescription"]["text"];
       rule["help"]["text"] = lf.verdict == "denied"
                                  ? "Replace the component, or add an exception with a reason to the license policy."

@@ -238,8 +238,8 @@ std::string WriteTable(const ReportInput& in) {
     if (scan.licenses.empty()) {
       out += fmt::format("Licenses: all {} components allowed by the license policy.\n\n", scan.license_checked);
     } else {
-      out += Paint(in, "\x1b[1m", fmt::format("Licenses ({} of {} components)", scan.licenses.size(),
-                                              scan.license_checked)) +
+      out += Paint(in, "\x1b[1m",
+                   fmt::format("Licenses ({} of {} components)", scan.licenses.size(), scan.license_checked)) +
              "\n";
       for (const match::LicenseFinding& lf : scan.licenses) {
         const catalog::Package& p = in.inventory->packages[lf.package];

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "common/sha256.h"
+#include "license/license.h"
 
 namespace vigil::sbom {
 
@@ -30,6 +31,10 @@ std::string DerivedUuid(const catalog::Inventory& inv, const std::string& salt) 
   u += variants[std::stoi(h.substr(16, 1), nullptr, 16) & 3];
   u += h.substr(17, 3) + "-" + h.substr(20, 12);
   return u;
+}
+
+std::string LicenseOf(const catalog::Package& p) {
+  return p.license.empty() && !p.licenses.empty() ? license::Normalize(p.licenses) : p.license;
 }
 
 std::string DistroName(const catalog::Distro& d) {

@@ -16,8 +16,9 @@ using nlohmann::json;
 // (a LicenseRef- is vigil's name for it, not the package's).
 json CycloneDxLicenses(const catalog::Package& p) {
   json ls = json::array();
-  if (p.license.empty()) return ls;
-  auto e = license::ParseExpression(p.license);
+  const std::string expression = LicenseOf(p);
+  if (expression.empty()) return ls;
+  auto e = license::ParseExpression(expression);
   if (!e.ok()) {
     for (const auto& l : p.licenses) ls.push_back({{"license", {{"name", l}}}});
     return ls;
@@ -32,7 +33,7 @@ json CycloneDxLicenses(const catalog::Package& p) {
     }
     return ls;
   }
-  ls.push_back({{"expression", p.license}});
+  ls.push_back({{"expression", expression}});
   return ls;
 }
 

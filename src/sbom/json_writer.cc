@@ -53,7 +53,7 @@ std::string WriteJson(const catalog::Inventory& inv, const WriteOptions& options
     if (!p.source_name.empty()) o["source_name"] = p.source_name;
     if (!p.source_version.empty()) o["source_version"] = p.source_version;
     if (!p.licenses.empty()) o["licenses"] = p.licenses;
-    if (!p.license.empty()) o["license"] = p.license;
+    if (std::string e = LicenseOf(p); !e.empty()) o["license"] = e;
     if (!p.owner.empty()) o["owned_by"] = p.owner;
     if (!p.properties.empty()) o["properties"] = p.properties;
     if (!p.files.empty()) o["file_count"] = p.files.size();

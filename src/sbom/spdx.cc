@@ -76,14 +76,15 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
     s["licenseConcluded"] = "NOASSERTION";
     // The SPDX expression; each LicenseRef- in it is defined once in hasExtractedLicensingInfos
     // with the declared text it stands for.
-    s["licenseDeclared"] = p.license.empty() ? "NOASSERTION" : p.license;
+    const std::string expression = LicenseOf(p);
+    s["licenseDeclared"] = expression.empty() ? "NOASSERTION" : expression;
     if (!p.licenses.empty()) {
       std::string joined;
       for (const auto& l : p.licenses) joined += (joined.empty() ? "" : "; ") + l;
       auto f = p.properties.find("license:file");
       s["licenseComments"] = "declared: " + joined + (f == p.properties.end() ? "" : " (from " + f->second + ")");
     }
-    if (auto e = license::ParseExpression(p.license); e.ok()) {
+    if (auto e = license::ParseExpression(expression); e.ok()) {
       for (const std::string& lid : license::LicenseIds(*e)) {
         if (lid.rfind("LicenseRef-", 0) != 0 || extracted.count(lid) != 0) continue;
         std::string text;
@@ -92,11 +93,11 @@ std::string WriteSpdx(const catalog::Inventory& inv, const WriteOptions& options
         }
         if (text.empty()) text = lid.substr(11);
         auto f = p.properties.find("license:file");
-        extracted[lid] = {{"licenseId", lid},
-                          {"name", text},
-                          {"extractedText", "declared as '" + text + "'" +
-                                                (f == p.properties.end() ? "" : " in " + f->second) +
-                                                "; not a license on the SPDX License List"}};
+        extracted[lid] = {
+            {"licenseId", lid},
+            {"name", text},
+            {"extractedText", "declared as '" + text + "'" + (f == p.properties.end() ? "" : " in " + f->second) +
+                                  "; not a license on the SPDX License List"}};
       }
     }
     s["copyrightText"] = "NOASSERTION";

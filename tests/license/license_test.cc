@@ -151,8 +151,8 @@ TEST(Normalize, DeclaredTextsBecomeSpdxExpressions) {
   EXPECT_EQ(Normalize({"MIT OR Apache-2.0", "BSD-3-Clause"}), "(MIT OR Apache-2.0) AND BSD-3-Clause");
   EXPECT_EQ(Normalize({}), "");
   // Whatever comes in, the result is a valid expression (or empty).
-  for (std::string odd : {std::string("\xff\xfe"), std::string(10000, 'x'), std::string("(((("), std::string("or or and"),
-                          std::string("MIT (and) GPL"), std::string("a\0b", 3)}) {
+  for (std::string odd : {std::string("\xff\xfe"), std::string(10000, 'x'), std::string("(((("),
+                          std::string("or or and"), std::string("MIT (and) GPL"), std::string("a\0b", 3)}) {
     std::string n = NormalizeOne(odd);
     if (!n.empty()) {
       EXPECT_TRUE(ParseExpression(n).ok()) << n;
@@ -171,17 +171,24 @@ TEST(Category, OfCommonLicenses) {
     const char* id;
     Category category;
   } cases[] = {
-      {"MIT", Category::kPermissive},           {"Apache-2.0", Category::kPermissive},
-      {"BSD-3-Clause", Category::kPermissive},  {"GPL-2.0-only", Category::kStrongCopyleft},
-      {"GPL-3.0-or-later", Category::kStrongCopyleft}, {"LGPL-2.1-or-later", Category::kWeakCopyleft},
-      {"MPL-2.0", Category::kWeakCopyleft},     {"AGPL-3.0-only", Category::kNetworkCopyleft},
-      {"SSPL-1.0", Category::kNetworkCopyleft}, {"CC0-1.0", Category::kPublicDomain},
-      {"LicenseRef-public-domain", Category::kPublicDomain}, {"LicenseRef-foo", Category::kUnknown},
-      {"CC-BY-NC-4.0", Category::kOther},       {"Nope", Category::kUnknown},
+      {"MIT", Category::kPermissive},
+      {"Apache-2.0", Category::kPermissive},
+      {"BSD-3-Clause", Category::kPermissive},
+      {"GPL-2.0-only", Category::kStrongCopyleft},
+      {"GPL-3.0-or-later", Category::kStrongCopyleft},
+      {"LGPL-2.1-or-later", Category::kWeakCopyleft},
+      {"MPL-2.0", Category::kWeakCopyleft},
+      {"AGPL-3.0-only", Category::kNetworkCopyleft},
+      {"SSPL-1.0", Category::kNetworkCopyleft},
+      {"CC0-1.0", Category::kPublicDomain},
+      {"LicenseRef-public-domain", Category::kPublicDomain},
+      {"LicenseRef-foo", Category::kUnknown},
+      {"CC-BY-NC-4.0", Category::kOther},
+      {"Nope", Category::kUnknown},
   };
   for (const auto& c : cases) EXPECT_EQ(CategoryOf(c.id), c.category) << c.id;
-  for (const char* name : {"permissive", "weak-copyleft", "strong-copyleft", "network-copyleft", "public-domain",
-                           "other", "unknown"}) {
+  for (const char* name :
+       {"permissive", "weak-copyleft", "strong-copyleft", "network-copyleft", "public-domain", "other", "unknown"}) {
     auto c = ParseCategory(name);
     ASSERT_TRUE(c.has_value()) << name;
     EXPECT_EQ(CategoryName(*c), name);

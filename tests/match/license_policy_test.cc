@@ -72,9 +72,10 @@ TEST(LicensePolicy, EveryMistakeIsLocated) {
     for (const auto& d : p->diagnostics) {
       if (d.location == c.location && d.message.find(c.says) != std::string::npos) found = true;
     }
-    EXPECT_TRUE(found) << c.text << (p->diagnostics.empty() ? " (no diagnostic)"
-                                                            : " got " + p->diagnostics[0].location + ": " +
-                                                                  p->diagnostics[0].message);
+    EXPECT_TRUE(found) << c.text
+                       << (p->diagnostics.empty()
+                               ? " (no diagnostic)"
+                               : " got " + p->diagnostics[0].location + ": " + p->diagnostics[0].message);
   }
   auto bad = ParseLicensePolicy("deny: [MIT\n", "policy.yaml");
   ASSERT_FALSE(bad.ok());

@@ -94,7 +94,8 @@ TEST(Spdx, Structure) {
   bool saw_free_text = false;
   for (const auto& p : j["packages"]) {
     if (p["name"] == "PyYAML") {
-      EXPECT_EQ(p["licenseDeclared"], "NOASSERTION");
+      // "BSD License" names no SPDX license: a LicenseRef- defined in hasExtractedLicensingInfos.
+      EXPECT_EQ(p["licenseDeclared"], "LicenseRef-BSD-License");
       saw_free_text = p["licenseComments"].get<std::string>().find("BSD License") != std::string::npos;
     }
     if (p["name"] == "@babel/core") {
@@ -102,6 +103,14 @@ TEST(Spdx, Structure) {
     }
   }
   EXPECT_TRUE(saw_free_text);
+  ASSERT_TRUE(j.contains("hasExtractedLicensingInfos"));
+  bool defined = false;
+  for (const auto& info : j["hasExtractedLicensingInfos"]) {
+    if (info["licenseId"] == "LicenseRef-BSD-License") {
+      defined = info["extractedText"].get<std::string>().find("BSD License") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(defined);
 }
 
 TEST(Table, GroupsByLayer) {

@@ -291,7 +291,16 @@ def semver_double_precision(a, b, vig, orc):
     return None
 
 
-DOCUMENTED = {"semver": [semver_double_precision]}
+def semver_leading_zero(a, b, vig, orc):
+    # The oracle parses in node-semver's loose mode (for the other loose forms npm reads, such as
+    # "v1.2.3"); strict node-semver and semver.org rule 9 refuse a numeric pre-release identifier
+    # with a leading zero ("1.0.0-01"), and so does vigil.
+    if vig.startswith("error") and "has a leading zero" in vig and not orc.startswith("error"):
+        return "semver: a numeric pre-release identifier with a leading zero: strict node-semver and vigil refuse it, the loose oracle orders it"
+    return None
+
+
+DOCUMENTED = {"semver": [semver_double_precision, semver_leading_zero]}
 DOCUMENTED.update(ecosystems.DOCUMENTED)
 
 
@@ -384,6 +393,9 @@ def run_scheme(args, scheme, tmp):
                 counts["refused by vigil, ordered by the reference"] += 1
             else:
                 label = ecosystems_label(scheme, a, b, v, o)
+                if not label and scheme not in ecosystems.SCHEMES:
+                    for rule in DOCUMENTED.get(scheme, []):
+                        label = label or rule(a, b, v, o)
                 if label:
                     documented[label] += 1
                 else:

@@ -26,6 +26,7 @@ std::string EncodeLayerAnalysis(const LayerAnalysis& a);
 Result<LayerAnalysis> DecodeLayerAnalysis(std::string_view text);
 
 // Bumped whenever what catalogers produce changes, so old cache entries are not reused.
-inline constexpr int kAnalysisVersion = 4;  // 2: keyed by stored bytes, unread files; 3: pnpm documents, runtime packs, usr/lib apk, file warnings
+inline constexpr int kAnalysisVersion =
+    4;  // 2: keyed by stored bytes, unread files; 3: pnpm documents, runtime packs, usr/lib apk, file warnings
 
 }  // namespace vigil::catalog
