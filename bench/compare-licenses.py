@@ -36,7 +36,20 @@ ALIASES = {
 
 def norm(name):
     n = name.strip()
-    return ALIASES.get(n, n)
+    # vigil names a license it cannot map to SPDX "LicenseRef-<declared text>"; Trivy prints the
+    # declared text itself.
+    if n.startswith("LicenseRef-"):
+        n = n[len("LicenseRef-"):]
+    n = ALIASES.get(n, n)
+    # Case and punctuation are not part of a name ("BSD-4-clause-UC" = "BSD-4-Clause-UC",
+    # "GPL-2+ with Autoconf-data exception" = "GPL-2-with-Autoconf-data-exception").
+    return re.sub(r"[^a-z0-9.]+", "-", n.lower()).strip("-")
+
+
+def family(name):
+    """A license without its "-only" / "-or-later" suffix: Trivy turns Debian's "GPL-2+" into
+    GPL-2.0-only, so the pairs are also compared without that distinction."""
+    return re.sub(r"-(only|or-later)$", "", name)
 
 
 def ids_of(expression):
@@ -80,6 +93,8 @@ def main(argv):
         v, t = vigil[key], trivy[key]
         if v == t:
             cls = "same" if v else "neither"
+        elif v and {family(x) for x in v} == {family(x) for x in t}:
+            cls = "same but +"
         elif not t:
             cls = "vigil only"
         elif not v:
@@ -96,8 +111,9 @@ def main(argv):
     print(f"paired components: {sum(classes.values())} (vigil {len(vigil)}, trivy {len(trivy)})")
     print(f"with a license: vigil {sum(1 for v in vigil.values() if v)}, "
           f"trivy {sum(1 for t in trivy.values() if t)}")
-    for cls in ("same", "vigil more", "trivy more", "different", "vigil only", "trivy only", "neither"):
+    for cls in ("same", "same but +", "vigil more", "trivy more", "different", "vigil only", "trivy only", "neither"):
         print(f"  {cls:11} {classes[cls]}")
+    print('  ("same but +": equal once "-only" and "-or-later" are not told apart)')
     if details:
         for cls, (name, version), v, t in rows:
             print(f"{cls:11} {name} {version}\n    vigil: {', '.join(v) or '-'}\n    trivy: {', '.join(t) or '-'}")

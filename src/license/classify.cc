@@ -40,6 +40,8 @@ std::string Flatten(std::string_view text) {
 struct Found {
   size_t at;
   std::string id;
+  std::string family;        // "GPL", "LGPL", ... for the GNU licenses
+  bool unversioned = false;  // a GNU license named without a version
 };
 
 // The version a GNU license is named with in `window` (the text after its name): "version 2",
@@ -100,14 +102,15 @@ std::string GnuId(std::string_view family, const std::string& version, bool late
   return std::string(family) + "-" + v + (later ? "-or-later" : "-only");
 }
 
-void Add(std::vector<Found>& found, size_t at, std::string id) {
+void Add(std::vector<Found>& found, size_t at, std::string id, std::string_view family = {}, bool unversioned = false) {
   for (auto& f : found) {
     if (f.id == id) {
       f.at = std::min(f.at, at);
+      f.unversioned = f.unversioned && unversioned;
       return;
     }
   }
-  found.push_back({at, std::move(id)});
+  found.push_back({at, std::move(id), std::string(family), unversioned});
 }
 
 // Each occurrence of a GNU license name, with its version from the words that follow.
@@ -122,7 +125,7 @@ void FindGnu(const std::string& t, std::string_view name, std::string_view famil
     if (version.empty() && before.find("version ") != std::string_view::npos) {
       version = GnuVersion(before.substr(before.find("version ")));
     }
-    Add(found, at, GnuId(family, version, LaterVersion(window)));
+    Add(found, at, GnuId(family, version, LaterVersion(window)), family, version.empty());
     at += name.size();
   }
 }
@@ -130,10 +133,22 @@ void FindGnu(const std::string& t, std::string_view name, std::string_view famil
 void FindCommonLicenses(const std::string& t, std::vector<Found>& found) {
   // Debian's /usr/share/common-licenses: the file names, and what each one is.
   static constexpr std::pair<std::string_view, std::string_view> kFiles[] = {
-      {"apache-2.0", "Apache-2.0"}, {"artistic", "Artistic-1.0"}, {"bsd", "BSD-3-Clause"}, {"cc0-1.0", "CC0-1.0"},
-      {"gfdl-1.2", "GFDL-1.2"},     {"gfdl-1.3", "GFDL-1.3"},     {"gfdl", "GFDL"},        {"gpl-1", "GPL-1"},
-      {"gpl-2", "GPL-2"},           {"gpl-3", "GPL-3"},           {"gpl", "GPL"},          {"lgpl-2.1", "LGPL-2.1"},
-      {"lgpl-2", "LGPL-2"},         {"lgpl-3", "LGPL-3"},         {"lgpl", "LGPL"},        {"mpl-1.1", "MPL-1.1"},
+      {"apache-2.0", "Apache-2.0"},
+      {"artistic", "Artistic-1.0-Perl"},
+      {"bsd", "BSD-3-Clause"},
+      {"cc0-1.0", "CC0-1.0"},
+      {"gfdl-1.2", "GFDL-1.2"},
+      {"gfdl-1.3", "GFDL-1.3"},
+      {"gfdl", "GFDL"},
+      {"gpl-1", "GPL-1"},
+      {"gpl-2", "GPL-2"},
+      {"gpl-3", "GPL-3"},
+      {"gpl", "GPL"},
+      {"lgpl-2.1", "LGPL-2.1"},
+      {"lgpl-2", "LGPL-2"},
+      {"lgpl-3", "LGPL-3"},
+      {"lgpl", "LGPL"},
+      {"mpl-1.1", "MPL-1.1"},
       {"mpl-2.0", "MPL-2.0"},
   };
   const std::string marker = "common-licenses/";
@@ -155,7 +170,7 @@ void FindCommonLicenses(const std::string& t, std::vector<Found>& found) {
         // The sentence before the reference says whether later versions apply.
         size_t back = at >= 400 ? at - 400 : 0;
         bool later = LaterVersion(std::string_view(t).substr(back, at - back));
-        Add(found, at, GnuId(family, version, later || version.empty()));
+        Add(found, at, GnuId(family, version, later || version.empty()), family, version.empty());
       } else {
         Add(found, at, std::string(what));
       }
@@ -186,7 +201,7 @@ std::vector<std::string> ClassifyText(std::string_view text) {
       if (version.empty() && before.find("version ") != std::string_view::npos) {
         version = GnuVersion(before.substr(before.find("version ")));
       }
-      Add(found, at, GnuId("GPL", version, LaterVersion(window)));
+      Add(found, at, GnuId("GPL", version, LaterVersion(window)), "GPL", version.empty());
       at += name.size();
     }
   }
@@ -250,6 +265,16 @@ std::vector<std::string> ClassifyText(std::string_view text) {
       }
     }
   }
+  // "See the GNU General Public License for more details" names no version; when the text names
+  // one elsewhere for the same license, that is the license, not "any version".
+  found.erase(std::remove_if(found.begin(), found.end(),
+                             [&](const Found& f) {
+                               if (!f.unversioned) return false;
+                               return std::any_of(found.begin(), found.end(), [&](const Found& g) {
+                                 return !g.unversioned && g.family == f.family;
+                               });
+                             }),
+              found.end());
   // A text that names "GPL-2.0" and, elsewhere, "version 2 or any later version" grants the
   // latter: drop the -only form when the -or-later form of the same license was found.
   found.erase(std::remove_if(found.begin(), found.end(),

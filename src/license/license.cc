@@ -362,7 +362,7 @@ const std::unordered_map<std::string, std::string_view>& Aliases() {
         {"ASL 2", "Apache-2.0"},
         {"ASF 2", "Apache-2.0"},
         {"Apache 1.1", "Apache-1.1"},
-        {"Artistic", "Artistic-1.0"},
+        {"Artistic", "Artistic-1.0-Perl"},  // Debian's common-licenses/Artistic is Perl's
         {"Artistic 2", "Artistic-2.0"},
         {"Perl", "Artistic-1.0-Perl OR GPL-1.0-or-later"},
         {"same as Perl itself", "Artistic-1.0-Perl OR GPL-1.0-or-later"},

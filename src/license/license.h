@@ -4,7 +4,7 @@
 // expressions, categories for policies, and a phrase classifier for free-form license texts.
 //
 //   license::Normalize({"Apache License, Version 2.0"})   -> "Apache-2.0"
-//   license::Normalize({"GPL-2+ or Artistic"})            -> "GPL-2.0-or-later OR Artistic-1.0"
+//   license::Normalize({"GPL-2+ or Artistic"})            -> "GPL-2.0-or-later OR Artistic-1.0-Perl"
 //   license::Normalize({"Custom: see LICENSE"})           -> "LicenseRef-Custom-see-LICENSE"
 //   license::ParseExpression("MIT AND (Apache-2.0 OR BSD-3-Clause)")
 //

@@ -83,4 +83,30 @@ jq -e '[.findings[] | select(.package.name == "stdlib") | .layer.created_by | te
 jq -e '[.findings[] | select(.package.name == "libexpat1")] | length == 0' "$WORK/app.docker.json" > /dev/null &&
   pass "app: libexpat1 upgraded to its security version in a later layer has no finding" ||
   fail "app: findings for the upgraded libexpat1"
+
+# The license policy on the real image: strong copyleft denied (Debian's GPL packages), one
+# exception by purl; exit 1, findings in the JSON report, bash allowed by its exception.
+cat > "$WORK/licenses.yaml" <<'YAML'
+deny_categories: [strong-copyleft, network-copyleft]
+unknown: warn
+exceptions:
+  - package: pkg:deb/debian/bash
+    license: "*"
+    reason: the base image's shell
+YAML
+rc=0; "$VIGIL" scan -q --db "$DB" --no-cache -f json -o "$WORK/app.lic.json" --license-policy "$WORK/licenses.yaml" \
+  "$IMAGES/app/image.docker.tar" || rc=$?
+[ "$rc" = 1 ] && pass "--license-policy denying strong copyleft fails the gate (exit 1)" ||
+  fail "--license-policy: exit $rc, expected 1"
+jq -e '.licenses.denied > 0 and ([.licenses.findings[] | select(.package == "coreutils" and .verdict == "denied")] | length == 1)' \
+  "$WORK/app.lic.json" > /dev/null && pass "coreutils (GPL-3.0-or-later) is denied" || fail "coreutils not denied"
+jq -e '[.licenses.findings[] | select(.package == "bash")] | length == 0' "$WORK/app.lic.json" > /dev/null &&
+  pass "bash is allowed by its exception" || fail "bash reported despite its exception"
+jq -e '.policy.failed and (.policy.reasons | map(test("license the policy denies")) | any)' "$WORK/app.lic.json" > /dev/null &&
+  pass "the policy's reasons name the denied licenses" || fail "policy reasons lack the license line"
+printf 'deny: [Not-A-License]\n' > "$WORK/bad-licenses.yaml"
+rc=0; "$VIGIL" scan -q --db "$DB" --no-cache --license-policy "$WORK/bad-licenses.yaml" "$IMAGES/app/image.docker.tar" \
+  > /dev/null 2> "$WORK/err.txt" || rc=$?
+[ "$rc" = 2 ] && grep -q "bad-licenses.yaml:1:8" "$WORK/err.txt" && pass "a policy naming an unknown id is refused with file:line:col" ||
+  fail "bad policy: exit $rc, $(cat "$WORK/err.txt")"
 finish
