@@ -371,6 +371,34 @@ TEST(JavaArchive, DebianCommonsLang3) {
   EXPECT_EQ(pkgs[0].name, "commons-lang3");
   EXPECT_TRUE(pkgs[0].version.starts_with("3.")) << pkgs[0].version;
   EXPECT_EQ(Prop(pkgs[0], "java:pom-properties"), "META-INF/maven/org.apache.commons/commons-lang3/pom.properties");
+  // No Bundle-License in Debian's build: the license comes from the jar's META-INF/LICENSE.txt.
+  EXPECT_EQ(pkgs[0].licenses, std::vector<std::string>{"Apache-2.0"});
+  EXPECT_EQ(Prop(pkgs[0], "license:file"), "usr/share/java/commons-lang3.jar!/META-INF/LICENSE.txt");
+}
+
+TEST(JavaArchive, LicenseFromBundleLicenseOrTheLicenseFile) {
+  // OSGi Bundle-License: names or URLs, with attributes; the manifest wins over the license file.
+  std::string mf =
+      "Manifest-Version: 1.0\r\nBundle-SymbolicName: org.example.tool\r\nBundle-Version: 1.2.0\r\n"
+      "Bundle-License: \"Apache-2.0\";link=\"https://www.apache.org/licenses/LICENSE-2.0.txt\", EPL-2.0\r\n\r\n";
+  auto pkgs = Parse("opt/tool-1.2.0.jar", MakeZip({{"META-INF/MANIFEST.MF", mf},
+                                                   {"META-INF/LICENSE",
+                                                    "Permission is hereby granted, free of "
+                                                    "charge, to any person obtaining a copy"}}));
+  ASSERT_EQ(pkgs.size(), 1u);
+  EXPECT_EQ(pkgs[0].licenses, (std::vector<std::string>{"Apache-2.0", "EPL-2.0"}));
+  EXPECT_EQ(Prop(pkgs[0], "license:file"), "opt/tool-1.2.0.jar!/META-INF/MANIFEST.MF Bundle-License");
+  // No Bundle-License: the license file's text, classified.
+  auto mit = Parse("opt/other-2.0.jar", MakeZip({{"META-INF/LICENSE.md",
+                                                  "MIT License\n\nPermission is hereby granted, free of charge, to "
+                                                  "any person obtaining a copy of this software"}}));
+  ASSERT_EQ(mit.size(), 1u);
+  EXPECT_EQ(mit[0].licenses, std::vector<std::string>{"MIT"});
+  // "<<EXTERNAL>>" says nothing; an unreadable text gives no license, never a wrong one.
+  std::string ext = "Manifest-Version: 1.0\r\nBundle-License: <<EXTERNAL>>\r\n\r\n";
+  auto none = Parse("opt/x-1.0.jar", MakeZip({{"META-INF/MANIFEST.MF", ext}, {"META-INF/LICENSE", "\x01\x02"}}));
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_TRUE(none[0].licenses.empty());
 }
 
 // Patches the uncompressed size of every zip header (local and central) naming `entry`.

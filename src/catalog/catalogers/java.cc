@@ -8,6 +8,7 @@
 
 #include "common/path.h"
 #include "common/strings.h"
+#include "license/license.h"
 
 namespace vigil::catalog {
 namespace {
@@ -46,6 +47,13 @@ std::string CleanVersion(std::string_view v) {
   if (sp != std::string_view::npos) v = v.substr(0, sp);
   if (v.empty() || !IsDigit(v.front())) return "";
   return std::string(v);
+}
+
+// META-INF/LICENSE, LICENSE.txt, LICENSE.md: the archive's own license text (Maven's
+// maven-remote-resources-plugin and most build tools put it there).
+bool IsLicenseFile(std::string_view name) {
+  std::string lower = AsciiLower(name);
+  return lower == "meta-inf/license" || lower == "meta-inf/license.txt" || lower == "meta-inf/license.md";
 }
 
 // META-INF/maven/<group>/<artifact>/pom.properties -> {group, artifact}.
@@ -116,8 +124,10 @@ class Walker {
   // kCorrupt when it is damaged. `spent` gets the bytes inflated, even on failure.
   static Result<std::string> ReadEntry(struct archive* a, struct archive_entry* e, uint64_t cap,
                                        const std::string& where, uint64_t& spent);
+  // `license_file`: the archive's own META-INF/LICENSE[.txt|.md] as {path, text}, when it has one.
   void Emit(const std::string& location, const std::vector<std::pair<std::string, std::string>>& poms,
-            const std::optional<std::string>& manifest);
+            const std::optional<std::string>& manifest,
+            const std::optional<std::pair<std::string, std::string>>& license_file);
 
   uint64_t MetadataCap() const { return std::min(limits_.max_metadata_bytes, limits_.max_inflated_bytes - inflated_); }
 
@@ -181,6 +191,7 @@ void Walker::Walk(const std::string& location, std::string_view bytes, int depth
   }
   std::vector<std::pair<std::string, std::string>> poms;  // path in the archive, text
   std::optional<std::string> manifest;
+  std::optional<std::pair<std::string, std::string>> license_file;
   while (true) {
     struct archive_entry* e = nullptr;
     int rc = archive_read_next_header(a.get(), &e);
@@ -214,6 +225,11 @@ void Walker::Walk(const std::string& location, std::string_view bytes, int depth
         continue;
       }
       manifest = std::move(*text);
+    } else if (!license_file && IsLicenseFile(name)) {
+      Result<std::string> text = ReadEntry(a.get(), e, MetadataCap(), where, spent);
+      inflated_ += spent;
+      // A license file too large to read only costs the license, never the package.
+      if (text.ok()) license_file.emplace(name, std::move(*text));
     } else if (PomPropertiesPath(name)) {
       Result<std::string> text = ReadEntry(a.get(), e, MetadataCap(), where, spent);
       inflated_ += spent;
@@ -239,11 +255,49 @@ void Walker::Walk(const std::string& location, std::string_view bytes, int depth
       Walk(where, *inner, depth + 1);
     }
   }
-  Emit(location, poms, manifest);
+  Emit(location, poms, manifest, license_file);
+}
+
+// OSGi's Bundle-License: a comma-separated list of license names or URLs, each with optional
+// ";link=..." / ";description=..." attributes (OSGi core, 3.2.1.8). "<<EXTERNAL>>" says nothing.
+std::vector<std::string> BundleLicenses(std::string_view header) {
+  std::vector<std::string> out;
+  std::string item;
+  bool quoted = false;
+  auto flush = [&] {
+    std::string_view v = Trim(std::string_view(item).substr(0, item.find(';')));
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = Trim(v.substr(1, v.size() - 2));
+    if (!v.empty() && v != "<<EXTERNAL>>" && out.size() < 16) out.emplace_back(v);
+    item.clear();
+  };
+  for (char c : header) {
+    if (c == '"') quoted = !quoted;
+    if (c == ',' && !quoted) {
+      flush();
+      continue;
+    }
+    item += c;
+  }
+  flush();
+  return out;
 }
 
 void Walker::Emit(const std::string& location, const std::vector<std::pair<std::string, std::string>>& poms,
-                  const std::optional<std::string>& manifest_text) {
+                  const std::optional<std::string>& manifest_text,
+                  const std::optional<std::pair<std::string, std::string>>& license_file) {
+  JarManifest mf;
+  if (manifest_text) {
+    Status st = ParseJarManifest(*manifest_text, mf);
+    if (!st.ok()) Fail(st.error().Context(location + "!/META-INF/MANIFEST.MF"));
+  }
+  // The manifest's license is the archive's own: it applies to the artifact of the archive (one
+  // pom.properties, or none), not to every artifact a fat jar bundles.
+  std::vector<std::string> licenses = BundleLicenses(mf.Get("Bundle-License"));
+  std::string license_source = licenses.empty() ? "" : "META-INF/MANIFEST.MF Bundle-License";
+  if (licenses.empty() && license_file) {
+    licenses = license::ClassifyText(license_file->second);
+    if (!licenses.empty()) license_source = license_file->first;
+  }
   bool any = false;
   for (const auto& [path, text] : poms) {
     auto props = ParseJavaProperties(text);
@@ -260,16 +314,15 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
     p.location = location;
     p.properties["java:archive"] = location;
     p.properties["java:pom-properties"] = path;
+    if (poms.size() == 1 && !licenses.empty()) {
+      p.licenses = licenses;
+      p.properties["license:file"] = location + "!/" + license_source;
+    }
     out_.push_back(std::move(p));
     any = true;
   }
   if (any) return;
 
-  JarManifest mf;
-  if (manifest_text) {
-    Status st = ParseJarManifest(*manifest_text, mf);
-    if (!st.ok()) Fail(st.error().Context(location + "!/META-INF/MANIFEST.MF"));
-  }
   auto [file_artifact, file_version] = SplitJavaArchiveName(BaseName(location));
 
   std::string group(Trim(mf.Get("Implementation-Vendor-Id")));
@@ -338,6 +391,8 @@ void Walker::Emit(const std::string& location, const std::vector<std::pair<std::
   p.location = location;
   p.properties["java:archive"] = location;
   if (!version_source.empty()) p.properties["java:version-source"] = version_source;
+  if (!licenses.empty()) p.properties["license:file"] = location + "!/" + license_source;
+  p.licenses = std::move(licenses);
   out_.push_back(std::move(p));
 }
 
