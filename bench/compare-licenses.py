@@ -77,7 +77,9 @@ def components(path):
     for c in doc.get("components") or []:
         if c.get("type") == "operating-system":
             continue
-        out.setdefault((c.get("name"), c.get("version")), licenses(c))
+        # Trivy leaves a Debian epoch out of the CycloneDX version ("1:1.2.13" -> "1.2.13").
+        version = re.sub(r"^[0-9]+:", "", c.get("version") or "")
+        out.setdefault((c.get("name"), version), licenses(c))
     return out
 
 
