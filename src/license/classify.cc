@@ -190,21 +190,7 @@ std::vector<std::string> ClassifyText(std::string_view text) {
   FindGnu(t, "gnu lesser general public license", "LGPL", found);
   FindGnu(t, "gnu library general public license", "LGPL", found);
   FindGnu(t, "gnu free documentation license", "GFDL", found);
-  {
-    const std::string name = "gnu general public license";
-    size_t at = 0;
-    while ((at = t.find(name, at)) != std::string::npos) {
-      std::string_view window = std::string_view(t).substr(at + name.size(), 260);
-      size_t back = at >= 40 ? at - 40 : 0;
-      std::string_view before = std::string_view(t).substr(back, at - back);
-      std::string version = GnuVersion(window.substr(0, 120));
-      if (version.empty() && before.find("version ") != std::string_view::npos) {
-        version = GnuVersion(before.substr(before.find("version ")));
-      }
-      Add(found, at, GnuId("GPL", version, LaterVersion(window)), "GPL", version.empty());
-      at += name.size();
-    }
-  }
+  FindGnu(t, "gnu general public license", "GPL", found);
   FindCommonLicenses(t, found);
 
   struct Phrase {

@@ -8,6 +8,7 @@
 #include "common/strings.h"
 #include "common/vuln_id.h"
 #include "common/yaml_node.h"
+#include "match/internal/yaml_reader.h"
 
 namespace vigil::match {
 namespace {
@@ -76,45 +77,6 @@ bool SegmentMatches(std::string_view p, std::string_view s) {
   }
   while (i < p.size() && p[i] == '*') ++i;
   return i == p.size();
-}
-
-class YamlReader {
- public:
-  explicit YamlReader(std::string_view what) : what_(what) {}
-
-  std::string Location(const YAML::Node& node) const { return Location(node.Mark()); }
-  std::string Location(const YAML::Mark& m) const { return YamlLocation(what_, m); }
-  void Error(const YAML::Mark& m, std::string message) { Add(Diagnostic::Severity::kError, m, std::move(message)); }
-  void Warning(const YAML::Mark& m, std::string message) { Add(Diagnostic::Severity::kWarning, m, std::move(message)); }
-  size_t error_count() const { return diagnostics_.error_count(); }
-  std::vector<Diagnostic> TakeDiagnostics() { return diagnostics_.Take(); }
-
- private:
-  void Add(Diagnostic::Severity severity, const YAML::Mark& m, std::string message) {
-    Diagnostic d{severity, Location(m), std::move(message)};
-    d.file = std::string(what_);
-    if (m.line >= 0) {
-      d.line = m.line + 1;
-      d.column = m.column + 1;
-    }
-    diagnostics_.Add(std::move(d));
-  }
-
-  std::string_view what_;
-  Diagnostics diagnostics_;
-};
-
-std::string_view NodeKind(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Null:
-      return "nothing";
-    default:
-      return "a scalar";
-  }
 }
 
 void ParseEntry(YamlReader& r, const YAML::Node& node, std::string_view today, IgnoreFile& out) {

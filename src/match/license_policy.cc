@@ -7,6 +7,7 @@
 #include "catalog/purl.h"
 #include "common/strings.h"
 #include "common/yaml_node.h"
+#include "match/internal/yaml_reader.h"
 
 namespace vigil::match {
 namespace {
@@ -14,42 +15,9 @@ namespace {
 using license::Category;
 using license::Expression;
 
-std::string_view NodeKind(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-    case YAML::NodeType::Null:
-      return "nothing";
-    default:
-      return "a scalar";
-  }
-}
-
-class Reader {
- public:
-  explicit Reader(std::string_view what) : what_(what) {}
-  std::string Location(const YAML::Mark& m) const { return YamlLocation(what_, m); }
-  void Error(const YAML::Mark& m, std::string message) {
-    Diagnostic d{Diagnostic::Severity::kError, Location(m), std::move(message)};
-    d.file = std::string(what_);
-    if (m.line >= 0) {
-      d.line = m.line + 1;
-      d.column = m.column + 1;
-    }
-    diagnostics_.Add(std::move(d));
-  }
-  std::vector<Diagnostic> Take() { return diagnostics_.Take(); }
-
- private:
-  std::string_view what_;
-  Diagnostics diagnostics_;
-};
-
 // A license id as the policy names it: the canonical SPDX id (deprecated ids by their successor,
 // "GPL-2.0+" as "GPL-2.0-or-later"), a LicenseRef- as written; "" with an error otherwise.
-std::string PolicyId(Reader& r, const YAML::Node& v, const std::string& key) {
+std::string PolicyId(YamlReader& r, const YAML::Node& v, const std::string& key) {
   if (!v.IsScalar()) {
     r.Error(v.Mark(), "'" + key + "' entries must be license ids, found " + std::string(NodeKind(v)));
     return {};
@@ -67,7 +35,7 @@ std::string PolicyId(Reader& r, const YAML::Node& v, const std::string& key) {
   return license::Format(*e);
 }
 
-std::vector<std::string> IdList(Reader& r, const YAML::Node& v, const std::string& key) {
+std::vector<std::string> IdList(YamlReader& r, const YAML::Node& v, const std::string& key) {
   std::vector<std::string> out;
   if (v.IsNull()) return out;
   if (!v.IsSequence()) {
@@ -81,7 +49,7 @@ std::vector<std::string> IdList(Reader& r, const YAML::Node& v, const std::strin
   return out;
 }
 
-void ParseException(Reader& r, const YAML::Node& node, LicensePolicy& out) {
+void ParseException(YamlReader& r, const YAML::Node& node, LicensePolicy& out) {
   if (!node.IsMap()) {
     r.Error(node.Mark(),
             "an exception must be a mapping (package, license, reason), found " + std::string(NodeKind(node)));
@@ -230,7 +198,7 @@ Result<LicensePolicy> ParseLicensePolicy(std::string_view text, std::string_view
   YamlLimits limits;
   limits.max_bytes = kMaxLicensePolicyBytes;
   VIGIL_ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(text, what, limits));
-  Reader r(what);
+  YamlReader r(what);
   LicensePolicy out;
   try {
     if (root.IsNull()) return out;
@@ -297,7 +265,7 @@ Result<LicensePolicy> ParseLicensePolicy(std::string_view text, std::string_view
     std::string where = e.mark.is_null() ? std::string(what) : r.Location(e.mark);
     return Corrupt(where + ": malformed YAML: " + e.msg);
   }
-  out.diagnostics = r.Take();
+  out.diagnostics = r.TakeDiagnostics();
   return out;
 }
 
