@@ -130,40 +130,24 @@ class Parser {
   // SPDX allows operators in upper case or all lower case.
   static bool IsOperator(std::string_view w, std::string_view op) { return w == op || w == Lower(op); }
 
-  Result<Expression> ParseOr(int depth) {
-    auto left = ParseAnd(depth);
-    if (!left.ok()) return left;
-    Expression e = std::move(*left);
-    for (;;) {
-      std::string_view w = PeekWord();
-      if (!IsOperator(w, "OR")) break;
-      pos_ += w.size();
-      auto right = ParseAnd(depth);
-      if (!right.ok()) return right;
-      if (e.kind != Expression::Kind::kOr) {
-        Expression group;
-        group.kind = Expression::Kind::kOr;
-        group.operands.push_back(std::move(e));
-        e = std::move(group);
-      }
-      e.operands.push_back(std::move(*right));
-    }
-    return e;
-  }
+  // OR of ANDs: AND binds tighter. A chain of one operator becomes one node with every operand.
+  Result<Expression> ParseOr(int depth) { return ParseChain(depth, "OR", Expression::Kind::kOr); }
+  Result<Expression> ParseAnd(int depth) { return ParseChain(depth, "AND", Expression::Kind::kAnd); }
 
-  Result<Expression> ParseAnd(int depth) {
-    auto left = ParseWith(depth);
+  Result<Expression> ParseChain(int depth, std::string_view op, Expression::Kind kind) {
+    auto next = [&]() { return kind == Expression::Kind::kOr ? ParseAnd(depth) : ParseWith(depth); };
+    auto left = next();
     if (!left.ok()) return left;
     Expression e = std::move(*left);
     for (;;) {
       std::string_view w = PeekWord();
-      if (!IsOperator(w, "AND")) break;
+      if (!IsOperator(w, op)) break;
       pos_ += w.size();
-      auto right = ParseWith(depth);
+      auto right = next();
       if (!right.ok()) return right;
-      if (e.kind != Expression::Kind::kAnd) {
+      if (e.kind != kind) {
         Expression group;
-        group.kind = Expression::Kind::kAnd;
+        group.kind = kind;
         group.operands.push_back(std::move(e));
         e = std::move(group);
       }
