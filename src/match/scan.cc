@@ -152,6 +152,7 @@ class Intel {
       sf.enrichment_cve = std::string(id);
       for (const vulndb::CveEnrichment& r : e.records) {
         if (r.rejected) sf.cve_rejected = true;
+        if (sf.ssvc.empty() && !r.ssvc.empty()) sf.ssvc = r.ssvc;
         for (const std::string& cwe : r.cwes) {
           if (std::find(sf.cwes.begin(), sf.cwes.end(), cwe) == sf.cwes.end()) sf.cwes.push_back(cwe);
         }

@@ -21,6 +21,7 @@
 #include "match/license_policy.h"
 #include "match/matcher.h"
 #include "match/vex.h"
+#include "vulndb/enrichment.h"
 #include "vulndb/index.h"
 #include "vulndb/severity.h"
 
@@ -56,6 +57,9 @@ struct ScanFinding {
   std::string enrichment_cve;  // the CVE id the records are of ("" when none was found)
   bool cve_rejected = false;
   std::vector<std::string> cwes;
+  // CISA's SSVC decision points for the CVE (CVE JSON 5 ADP "Vulnrichment", also in NVD's copy):
+  // from the first record that has them; empty when none does.
+  vulndb::SsvcPoints ssvc;
   // CISA KEV (when the database has the catalog and lists the CVE).
   bool kev = false;
   std::string kev_date_added, kev_due_date;

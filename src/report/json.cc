@@ -53,6 +53,11 @@ json FindingJson(const ReportInput& in, const match::ScanFinding& sf) {
   // What CVE records (NVD, CVE5) in the database say about the finding's CVE.
   if (!sf.enrichment_cve.empty()) {
     json cve = {{"id", sf.enrichment_cve}, {"rejected", sf.cve_rejected}, {"cwes", sf.cwes}};
+    if (!sf.ssvc.empty()) {
+      cve["ssvc"] = {{"exploitation", sf.ssvc.exploitation},
+                     {"automatable", sf.ssvc.automatable},
+                     {"technical_impact", sf.ssvc.technical_impact}};
+    }
     if (sf.enrichment_score >= 0) {
       cve["cvss"] = {{"score", sf.enrichment_score},
                      {"vector", sf.enrichment_vector},

@@ -115,6 +115,11 @@ std::string WriteSarif(const ReportInput& in) {
           {"score", sf.enrichment_score}, {"vector", sf.enrichment_vector}, {"source", sf.enrichment_source}};
     }
     if (sf.cve_rejected) props["cveRejected"] = true;
+    if (!sf.ssvc.empty()) {
+      props["ssvc"] = {{"exploitation", sf.ssvc.exploitation},
+                       {"automatable", sf.ssvc.automatable},
+                       {"technicalImpact", sf.ssvc.technical_impact}};
+    }
     props["installedVersion"] = f.installed_version;
     props["fixedVersions"] = f.fixed_versions;
     props["layer"] = sf.layer;

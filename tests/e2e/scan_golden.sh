@@ -30,6 +30,11 @@ for img in base app many; do
   same_rows "$img: (package, advisory) pairs equal the oracle's" "$WORK/$img.oracle" "$WORK/$img.pairs"
 done
 
+# CISA's SSVC decision points of a CVE record reach the report (CVE-2026-15308's NVD record has them).
+jq -e '[.findings[] | select(.id == "CVE-2026-15308") | .cve_record.ssvc == {"exploitation": "none",
+  "automatable": "yes", "technical_impact": "partial"}] | (length > 0 and all)' "$WORK/app.json" > /dev/null &&
+  pass "app: CVE-2026-15308 findings carry the record's SSVC decision points" ||
+  fail "app: CVE-2026-15308 findings lack the SSVC decision points"
 # No finding for a package whose files a Debian package owns (PyYAML, packaging, six, commons-lang3).
 owned="$(jq '[.findings[] | select(.package.type == "pypi" or .package.type == "maven")] | length' "$WORK/app.json")"
 [ "$owned" = 0 ] && pass "app: no upstream findings for dpkg-owned language packages" ||

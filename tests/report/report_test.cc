@@ -211,6 +211,7 @@ TEST_F(ReportTest, CveRecordRatingInEveryWriter) {
   ssl->enrichment_severity = "HIGH";
   ssl->enrichment_source = "NVD CVSS 3.1";
   ssl->cwes = {"CWE-400"};
+  ssl->ssvc = {"poc", "yes", "total"};
 
   json doc = json::parse(WriteJson(in_));
   bool seen = false;
@@ -224,6 +225,8 @@ TEST_F(ReportTest, CveRecordRatingInEveryWriter) {
       EXPECT_EQ(f["cve_record"]["cvss"]["source"], "NVD CVSS 3.1");
       EXPECT_EQ(f["cve_record"]["cwes"], json::array({"CWE-400"}));
       EXPECT_EQ(f["cve_record"]["rejected"], false);
+      EXPECT_EQ(f["cve_record"]["ssvc"],
+                json({{"exploitation", "poc"}, {"automatable", "yes"}, {"technical_impact", "total"}}));
     } else {
       EXPECT_TRUE(f["cve_record"].is_null());
     }
@@ -237,6 +240,7 @@ TEST_F(ReportTest, CveRecordRatingInEveryWriter) {
     seen = true;
     EXPECT_EQ(r["properties"]["severitySource"], "NVD CVSS 3.1");
     EXPECT_EQ(r["properties"]["cveCvss"]["score"], 7.5);
+    EXPECT_EQ(r["properties"]["ssvc"]["exploitation"], "poc");
     EXPECT_NE(r["message"]["text"].get<std::string>().find("severity HIGH (NVD CVSS 3.1)"), std::string::npos);
   }
   EXPECT_TRUE(seen);
