@@ -1,0 +1,276 @@
+// Tests for fleet/fleet_store.h: the store's schema and its refusals, images with their findings,
+// and the re-evaluation of changed advisories: only the images the inverted index names are
+// matched again, and the result equals a full rescan.
+#include "fleet/fleet_store.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "../test_util.h"
+#include "common/sqlite.h"
+#include "vulndb/importer.h"
+#include "vulndb/index.h"
+#include "vulndb/sqlite_store.h"
+
+namespace vigil::fleet {
+namespace {
+
+using TempDir = vigil::testing::ScopedTempDir;
+
+catalog::Package Npm(const std::string& name, const std::string& version, int layer) {
+  catalog::Package p;
+  p.type = "npm";
+  p.name = name;
+  p.version = version;
+  p.layer = layer;
+  p.location = "app/node_modules/" + name + "/package.json";
+  p.purl = "pkg:npm/" + name + "@" + version;
+  return p;
+}
+
+catalog::Inventory Image(const std::string& config, std::vector<catalog::Package> packages) {
+  catalog::Inventory inv;
+  inv.image.source = config + ".tar";
+  inv.image.config_digest = "sha256:" + config;
+  inv.image.manifest_digest = "sha256:m" + config;
+  inv.image.tags = {"registry.example/" + config + ":1"};
+  inv.layers.resize(2);
+  for (int i = 0; i < 2; ++i) {
+    inv.layers[i].layer.index = i;
+    inv.layers[i].layer.diff_id = "sha256:" + std::string(63, 'a') + std::to_string(i);
+  }
+  inv.packages = std::move(packages);
+  return inv;
+}
+
+// An OSV record for npm `name`: affected from 0, fixed at `fixed`.
+std::string Osv(const std::string& id, const std::string& modified, const std::string& name, const std::string& fixed,
+                const std::string& alias = "") {
+  return R"({"id":")" + id + R"(","modified":")" + modified + R"(","aliases":[)" +
+         (alias.empty() ? "" : "\"" + alias + "\"") + R"(],"affected":[{"package":{"ecosystem":"npm","name":")" +
+         name + R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":")" + fixed + R"("}]}]}]})";
+}
+
+class FleetStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = vulndb::SqliteStore::Open(dir_.str() + "/db", vulndb::Store::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
+    db_ = std::move(*db);
+    auto fleet = FleetStore::Open(dir_.str() + "/fleet/fleet.db");
+    ASSERT_TRUE(fleet.ok()) << fleet.error().ToString();
+    fleet_ = std::move(*fleet);
+  }
+
+  void ImportLines(const std::vector<std::string>& lines) {
+    std::string path = dir_.str() + "/batch" + std::to_string(++batch_) + ".jsonl";
+    std::ofstream out(path);
+    for (const auto& l : lines) out << l << "\n";
+    out.close();
+    vulndb::ImportReport report;
+    Status st = vulndb::Import(*db_, {{path, "test", {}}}, vulndb::ImportOptions{}, &report);
+    ASSERT_TRUE(st.ok()) << st.error().ToString();
+  }
+
+  // What `vigil scan` would find in `inv` now: a full match against the whole database.
+  std::set<std::pair<std::string, std::string>> Rescan(const catalog::Inventory& inv) {
+    auto index = vulndb::Index::Load(*db_);
+    EXPECT_TRUE(index.ok());
+    auto found = match::Match(inv, **index, match::MatchOptions{});
+    EXPECT_TRUE(found.ok());
+    std::set<std::pair<std::string, std::string>> out;
+    for (const auto& f : *found) out.emplace(f.id, inv.packages[f.package].purl);
+    return out;
+  }
+
+  std::set<std::pair<std::string, std::string>> Stored(int64_t image) {
+    auto rows = fleet_->Findings(image);
+    EXPECT_TRUE(rows.ok());
+    std::set<std::pair<std::string, std::string>> out;
+    for (const auto& r : *rows) out.emplace(r.vuln, r.purl);
+    return out;
+  }
+
+  int64_t Put(const catalog::Inventory& inv) {
+    auto index = vulndb::Index::Load(*db_);
+    EXPECT_TRUE(index.ok());
+    auto found = match::Match(inv, **index, match::MatchOptions{});
+    EXPECT_TRUE(found.ok());
+    auto id = fleet_->PutImage(inv, *found);
+    EXPECT_TRUE(id.ok()) << id.error().ToString();
+    return id.ok() ? *id : -1;
+  }
+
+  // The ids of the database's changes since the fleet's cursor; moves the cursor.
+  std::vector<std::string> Changes() {
+    auto cursor = fleet_->Cursor();
+    EXPECT_TRUE(cursor.ok());
+    auto changes = db_->ChangesSince(*cursor, 100000);
+    EXPECT_TRUE(changes.ok());
+    std::vector<std::string> ids;
+    int64_t last = *cursor;
+    for (const auto& c : *changes) {
+      ids.push_back(c.id);
+      last = std::max(last, c.seq);
+    }
+    EXPECT_TRUE(fleet_->SetCursor(last).ok());
+    return ids;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<vulndb::Store> db_;
+  std::unique_ptr<FleetStore> fleet_;
+  int batch_ = 0;
+};
+
+TEST_F(FleetStoreTest, ImagesWithTheirFindingsAndInventories) {
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  catalog::Inventory one = Image("one", {Npm("lodash", "4.17.20", 1), Npm("express", "4.18.2", 1)});
+  int64_t id = Put(one);
+  auto images = fleet_->Images();
+  ASSERT_TRUE(images.ok());
+  ASSERT_EQ(images->size(), 1u);
+  EXPECT_EQ((*images)[0].id, id);
+  EXPECT_EQ((*images)[0].config_digest, "sha256:one");
+  EXPECT_EQ((*images)[0].name, "registry.example/one:1");
+  EXPECT_EQ((*images)[0].packages, 2u);
+  EXPECT_EQ((*images)[0].findings, 1u);
+  EXPECT_EQ(Stored(id), Rescan(one));
+  // The inventory reads back as it was written.
+  auto back = fleet_->InventoryOf(id);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  ASSERT_EQ(back->packages.size(), 2u);
+  std::set<std::string> purls;
+  for (const auto& p : back->packages) purls.insert(p.purl);
+  EXPECT_EQ(purls, (std::set<std::string>{"pkg:npm/lodash@4.17.20", "pkg:npm/express@4.18.2"}));
+  EXPECT_EQ(back->image.config_digest, "sha256:one");
+  EXPECT_EQ(fleet_->InventoryOf(99).error().code(), ErrorCode::kNotFound);
+  // Affected by the id, the alias, and nothing else.
+  for (const char* name : {"CVE-2021-23337", "GHSA-aaaa-aaaa-aaaa"}) {
+    auto hit = fleet_->Affected(name);
+    ASSERT_TRUE(hit.ok());
+    ASSERT_EQ(hit->size(), 1u) << name;
+    EXPECT_EQ((*hit)[0].image, id);
+    EXPECT_EQ((*hit)[0].package, "lodash");
+    EXPECT_EQ((*hit)[0].fix, "4.17.21");
+  }
+  EXPECT_TRUE(fleet_->Affected("CVE-1999-0001")->empty());
+  // Stored again (a rescan): replaced, not doubled.
+  EXPECT_EQ(Put(one), id);
+  EXPECT_EQ(fleet_->Images()->size(), 1u);
+  EXPECT_EQ(Stored(id), Rescan(one));
+}
+
+TEST_F(FleetStoreTest, ChangedAdvisoriesReachOnlyTheImagesThatHaveTheirPackages) {
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  (void)Changes();
+  std::vector<catalog::Inventory> images = {
+      Image("one", {Npm("lodash", "4.17.20", 1), Npm("minimist", "1.2.5", 1)}),
+      Image("two", {Npm("minimist", "1.2.5", 0)}),
+      Image("three", {Npm("express", "4.18.2", 0)}),
+  };
+  std::vector<int64_t> ids;
+  for (const auto& inv : images) ids.push_back(Put(inv));
+
+  // A new advisory for minimist: images one and two, not three.
+  ImportLines({Osv("GHSA-bbbb-bbbb-bbbb", "2024-02-01T00:00:00Z", "minimist", "1.2.6", "CVE-2021-44906")});
+  auto d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_EQ(d->images_evaluated, 2u);
+  EXPECT_EQ(d->images_in_fleet, 3u);
+  EXPECT_EQ(d->names, 1u);
+  ASSERT_EQ(d->added.size(), 2u);
+  EXPECT_TRUE(d->resolved.empty());
+  std::set<int64_t> hit;
+  for (const auto& f : d->added) {
+    EXPECT_EQ(f.vuln, "CVE-2021-44906");
+    EXPECT_EQ(f.package, "minimist");
+    hit.insert(f.image);
+  }
+  EXPECT_EQ(hit, (std::set<int64_t>{ids[0], ids[1]}));
+
+  // The lodash advisory changes its range so that 4.17.20 is no longer affected: resolved in
+  // image one only; the minimist finding of image one is untouched.
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-03-01T00:00:00Z", "lodash", "4.17.20", "CVE-2021-23337")});
+  d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_EQ(d->images_evaluated, 1u);
+  EXPECT_TRUE(d->added.empty());
+  ASSERT_EQ(d->resolved.size(), 1u);
+  EXPECT_EQ(d->resolved[0].vuln, "CVE-2021-23337");
+  EXPECT_EQ(d->resolved[0].image, ids[0]);
+
+  // After every update the stored findings equal a full rescan of each image.
+  for (size_t i = 0; i < images.size(); ++i) EXPECT_EQ(Stored(ids[i]), Rescan(images[i])) << i;
+
+  // Nothing changed: nothing evaluated.
+  d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->images_evaluated, 0u);
+  EXPECT_TRUE(d->added.empty() && d->resolved.empty());
+}
+
+TEST_F(FleetStoreTest, AnUnchangedAdvisoryMergedWithAChangedOneStaysInTheFinding) {
+  // Two advisories for one CVE and one package; only one changes. The finding keeps both.
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337"),
+               Osv("OSV-2021-0001", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  (void)Changes();
+  catalog::Inventory one = Image("one", {Npm("lodash", "4.17.20", 1)});
+  int64_t id = Put(one);
+  ImportLines({Osv("OSV-2021-0001", "2024-05-01T00:00:00Z", "lodash", "4.17.22", "CVE-2021-23337")});
+  auto d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_TRUE(d->added.empty());
+  EXPECT_TRUE(d->resolved.empty());
+  auto rows = fleet_->Findings(id);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ((*rows)[0].fix, "4.17.21");  // the lowest fix of both advisories
+  EXPECT_EQ(fleet_->Affected("GHSA-aaaa-aaaa-aaaa")->size(), 1u);
+  EXPECT_EQ(fleet_->Affected("OSV-2021-0001")->size(), 1u);
+}
+
+TEST(FleetStoreOpen, RefusesNewerSchemasAndOtherDatabases) {
+  TempDir dir;
+  std::string path = dir.str() + "/fleet.db";
+  {
+    auto f = FleetStore::Open(path);
+    ASSERT_TRUE(f.ok()) << f.error().ToString();
+  }
+  {
+    auto again = FleetStore::Open(path);  // reopening migrates nothing and works
+    ASSERT_TRUE(again.ok()) << again.error().ToString();
+    EXPECT_TRUE((*again)->Images()->empty());
+  }
+  // A newer vigil's store.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(sqlite::Exec(db, "UPDATE meta SET value = '99' WHERE key = 'fleet_schema'").ok());
+  sqlite3_close(db);
+  auto newer = FleetStore::Open(path);
+  ASSERT_FALSE(newer.ok());
+  EXPECT_EQ(newer.error().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(newer.error().message().find("written by a newer vigil (fleet schema 99"), std::string::npos)
+      << newer.error().message();
+  // Someone else's SQLite database.
+  std::string other = dir.str() + "/other.db";
+  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
+  ASSERT_TRUE(sqlite::Exec(db, "CREATE TABLE t(x)").ok());
+  sqlite3_close(db);
+  auto foreign = FleetStore::Open(other);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_NE(foreign.error().message().find("is not a fleet store"), std::string::npos) << foreign.error().message();
+  // Not a database at all.
+  std::string text = dir.str() + "/text.db";
+  std::ofstream(text) << "this is not SQLite, just text that is long enough to be read as a header......\n";
+  auto bad = FleetStore::Open(text);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("is not a fleet store"), std::string::npos) << bad.error().message();
+}
+
+}  // namespace
+}  // namespace vigil::fleet
