@@ -91,6 +91,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         range.events.push_back({RangeEvent::Kind::kIntroduced, x.text()});
         spec.ranges.push_back(range);
         if (name == "go" || x.text() == "0") continue;  // OSV spellings differ there
+        // A version the reference only warns about (dpkg's "invalid character") is ordered when
+        // installed but refused as an advisory bound (version.h, RefuseWarned).
+        if (!s.Warning(x).empty() || !s.Warning(y).empty()) continue;
         auto entry = AffectedRanges::Build(s, spec);
         if (!entry.ok()) Fail(name, "range of valid versions refused", x.text(), y.text());
         for (const auto& w : v) {

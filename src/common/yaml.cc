@@ -258,6 +258,13 @@ Result<YamlStats> CheckAllYaml(std::string_view text, std::string_view what, con
     YAML::Parser parser(in);
     YamlStats total;
     for (;;) {
+      // yaml-cpp 0.7 can fail to advance on some malformed streams (", *&a [x, *a]" yields empty
+      // documents for ever): a text of n bytes holds at most n + 1 documents, so more means the
+      // parser is stuck, and the text is refused instead of hanging (found by fuzz/yaml_guard).
+      if (total.documents > text.size()) {
+        return Corrupt(std::string(what) + ": malformed YAML: the parser does not get past it (" +
+                       std::to_string(total.documents) + " documents in " + std::to_string(text.size()) + " bytes)");
+      }
       // yaml-cpp numbers anchors afresh in each document, and an alias cannot reach into another
       // document, so each document gets its own guard; only the alias count carries over.
       Guard guard(what, limits, total.aliases);

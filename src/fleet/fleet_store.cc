@@ -13,7 +13,6 @@
 #include "common/time.h"
 #include "sbom/reader.h"
 #include "sbom/sbom.h"
-#include "vulndb/index.h"
 #include "vulndb/osv.h"
 
 namespace vigil::fleet {
@@ -35,13 +34,15 @@ CREATE TABLE image(
   config_digest TEXT NOT NULL,
   name TEXT NOT NULL,
   tags TEXT NOT NULL,
+  distro TEXT NOT NULL,
   packages INTEGER NOT NULL,
   inventory BLOB NOT NULL,
   added TEXT NOT NULL);
-CREATE TABLE image_name(name TEXT NOT NULL, image INTEGER NOT NULL, PRIMARY KEY(name, image)) WITHOUT ROWID;
-CREATE INDEX image_name_image ON image_name(image);
-CREATE TABLE image_scope(image INTEGER NOT NULL, family TEXT NOT NULL, release TEXT NOT NULL,
-  PRIMARY KEY(image, family, release)) WITHOUT ROWID;
+-- The inverted index: every package the matcher looks up, under the normalised name it is looked
+-- up by, with what matching needs of it (doc: JSON) so that a delta reads no whole inventory.
+CREATE TABLE package(image INTEGER NOT NULL, idx INTEGER NOT NULL, name TEXT NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY(image, idx)) WITHOUT ROWID;
+CREATE INDEX package_name ON package(name, image);
 CREATE TABLE finding(
   image INTEGER NOT NULL,
   vuln TEXT NOT NULL,
@@ -51,6 +52,7 @@ CREATE TABLE finding(
   version TEXT NOT NULL,
   fix TEXT NOT NULL,
   layer INTEGER NOT NULL,
+  ids TEXT NOT NULL,
   PRIMARY KEY(image, vuln, purl)) WITHOUT ROWID;
 CREATE INDEX finding_name ON finding(image, matched_name);
 CREATE TABLE finding_id(id TEXT NOT NULL, image INTEGER NOT NULL, vuln TEXT NOT NULL, purl TEXT NOT NULL,
@@ -80,12 +82,94 @@ StoredFinding RowOf(Stmt& s) {
 
 constexpr const char* kFindingColumns = "image, vuln, purl, matched_name, package, version, fix, layer";
 
+// Every id that names a finding (its id, aliases, contributing advisories), sorted, one a line.
+std::string IdsOf(const match::Finding& f) {
+  std::set<std::string> ids{f.id};
+  ids.insert(f.aliases.begin(), f.aliases.end());
+  ids.insert(f.advisories.begin(), f.advisories.end());
+  std::string out;
+  for (const auto& id : ids) out += (out.empty() ? "" : "\n") + id;
+  return out;
+}
+
+// What matching needs of a package (match/matcher.cc reads no other field), as JSON.
+std::string PackageDoc(const catalog::Package& p) {
+  nlohmann::json j = {{"type", p.type},
+                      {"namespace", p.name_space},
+                      {"name", p.name},
+                      {"version", p.version},
+                      {"epoch", p.epoch},
+                      {"arch", p.arch},
+                      {"source_name", p.source_name},
+                      {"source_version", p.source_version},
+                      {"location", p.location},
+                      {"owner", p.owner},
+                      {"layer", p.layer},
+                      {"purl", p.purl},
+                      {"properties", p.properties}};
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+bool PackageFromDoc(std::string_view text, catalog::Package& p) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return false;
+  auto str = [&](const char* key, std::string& out) {
+    auto it = j.find(key);
+    if (it != j.end() && it->is_string()) out = it->get<std::string>();
+  };
+  str("type", p.type);
+  str("namespace", p.name_space);
+  str("name", p.name);
+  str("version", p.version);
+  str("epoch", p.epoch);
+  str("arch", p.arch);
+  str("source_name", p.source_name);
+  str("source_version", p.source_version);
+  str("location", p.location);
+  str("owner", p.owner);
+  str("purl", p.purl);
+  if (auto it = j.find("layer"); it != j.end() && it->is_number_integer()) p.layer = it->get<int>();
+  if (auto it = j.find("properties"); it != j.end() && it->is_object()) {
+    for (const auto& [k, v] : it->items()) {
+      if (v.is_string()) p.properties[k] = v.get<std::string>();
+    }
+  }
+  return true;
+}
+
+std::string DistroDoc(const catalog::Distro& d) {
+  return nlohmann::json{{"id", d.id}, {"version_id", d.version_id}, {"pretty_name", d.pretty_name}}.dump();
+}
+
+catalog::Distro DistroFromDoc(std::string_view text) {
+  catalog::Distro d;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_object()) return d;
+  d.id = j.value("id", "");
+  d.version_id = j.value("version_id", "");
+  d.pretty_name = j.value("pretty_name", "");
+  return d;
+}
+
+// The normalised name match::Match looks `p` up by under `distro`; "" when it is not looked up.
+std::string LookupName(const catalog::Distro& distro, const catalog::Package& p) {
+  catalog::Inventory one;
+  one.distro = distro;
+  one.packages.push_back(p);
+  match::IndexNeeds needs = match::NeedsOf(one);
+  return needs.names.empty() ? std::string() : needs.names.front();
+}
+
 }  // namespace
 
 struct FleetStore::Impl {
   std::string path;
   sqlite3* db = nullptr;
+  // Statements used per finding, prepared once (declared after db: finalised before it closes).
+  Stmt finding_ins, id_ins;
   ~Impl() {
+    finding_ins = Stmt();
+    id_ins = Stmt();
     if (db != nullptr) sqlite3_close_v2(db);
   }
 
@@ -113,7 +197,8 @@ struct FleetStore::Impl {
     Stmt ids(db, name ? "DELETE FROM finding_id WHERE (image, vuln, purl) IN "
                         "(SELECT image, vuln, purl FROM finding WHERE image = ? AND matched_name = ?)"
                       : "DELETE FROM finding_id WHERE image = ?");
-    Stmt rows(db, name ? "DELETE FROM finding WHERE image = ? AND matched_name = ?" : "DELETE FROM finding WHERE image = ?");
+    Stmt rows(
+        db, name ? "DELETE FROM finding WHERE image = ? AND matched_name = ?" : "DELETE FROM finding WHERE image = ?");
     ids.Bind(1, image);
     rows.Bind(1, image);
     if (name) {
@@ -129,21 +214,31 @@ struct FleetStore::Impl {
                        std::vector<StoredFinding>* out) {
     const catalog::Package& p = inv.packages[f.package];
     StoredFinding row{image, f.id, p.purl, f.matched_name, p.name, f.installed_version, f.fix, p.layer};
-    Stmt ins(db,
-             "INSERT OR REPLACE INTO finding(image, vuln, purl, matched_name, package, version, fix, layer) "
-             "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!finding_ins.ok()) {
+      finding_ins =
+          Stmt(db,
+               "INSERT OR REPLACE INTO finding(image, vuln, purl, matched_name, package, version, fix, layer, "
+               "ids) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    Stmt& ins = finding_ins;
     ins.Bind(1, image).Bind(2, row.vuln).Bind(3, row.purl).Bind(4, row.matched_name).Bind(5, row.package);
-    ins.Bind(6, row.version).Bind(7, row.fix).Bind(8, static_cast<int64_t>(row.layer));
+    ins.Bind(6, row.version).Bind(7, row.fix).Bind(8, static_cast<int64_t>(row.layer)).Bind(9, IdsOf(f));
     VIGIL_RETURN_IF_ERROR(Step(ins, "insert finding"));
+    VIGIL_RETURN_IF_ERROR(InsertIds(image, row.vuln, row.purl, f));
+    if (out != nullptr) out->push_back(std::move(row));
+    return OkStatus();
+  }
+
+  // Records every id that names finding (image, vuln, purl): its id, aliases and advisories.
+  Status InsertIds(int64_t image, const std::string& vuln, const std::string& purl, const match::Finding& f) {
     std::set<std::string> ids{f.id};
     ids.insert(f.aliases.begin(), f.aliases.end());
     ids.insert(f.advisories.begin(), f.advisories.end());
-    Stmt id_ins(db, "INSERT OR IGNORE INTO finding_id(id, image, vuln, purl) VALUES(?, ?, ?, ?)");
+    if (!id_ins.ok()) id_ins = Stmt(db, "INSERT OR IGNORE INTO finding_id(id, image, vuln, purl) VALUES(?, ?, ?, ?)");
     for (const std::string& id : ids) {
-      id_ins.Bind(1, id).Bind(2, image).Bind(3, row.vuln).Bind(4, row.purl);
+      id_ins.Bind(1, id).Bind(2, image).Bind(3, vuln).Bind(4, purl);
       VIGIL_RETURN_IF_ERROR(Step(id_ins, "insert finding id"));
     }
-    if (out != nullptr) out->push_back(std::move(row));
     return OkStatus();
   }
 
@@ -206,7 +301,8 @@ Result<std::unique_ptr<FleetStore>> FleetStore::Open(const std::string& path) {
       set.Bind(1, std::to_string(step + 1));
       return impl->Step(set, "record the schema version");
     });
-    if (!st.ok()) return st.error().Context(path + ": migration " + std::to_string(step) + " -> " + std::to_string(step + 1));
+    if (!st.ok())
+      return st.error().Context(path + ": migration " + std::to_string(step) + " -> " + std::to_string(step + 1));
   }
   return std::unique_ptr<FleetStore>(new FleetStore(std::move(impl)));
 }
@@ -217,7 +313,6 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
   std::string doc = sbom::Write(sbom::Format::kJson, inventory, sbom::WriteOptions{});
   nlohmann::json tags = inventory.image.tags;
   std::string name = !inventory.image.tags.empty() ? inventory.image.tags.front() : inventory.image.source;
-  match::IndexNeeds needs = match::NeedsOf(inventory);
   int64_t id = 0;
   Status st = im.InTransaction([&]() -> Status {
     Stmt find(im.db, "SELECT id FROM image WHERE key = ?");
@@ -227,38 +322,38 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
       id = find.Int(0);
       find.Reset();
       VIGIL_RETURN_IF_ERROR(im.DeleteFindings(id, nullptr));
-      for (const char* sql : {"DELETE FROM image_name WHERE image = ?", "DELETE FROM image_scope WHERE image = ?"}) {
+      for (const char* sql : {"DELETE FROM package WHERE image = ?"}) {
         Stmt del(im.db, sql);
         del.Bind(1, id);
         VIGIL_RETURN_IF_ERROR(im.Step(del, "replace image"));
       }
       Stmt up(im.db,
-              "UPDATE image SET manifest_digest = ?, config_digest = ?, name = ?, tags = ?, packages = ?, "
+              "UPDATE image SET manifest_digest = ?, config_digest = ?, name = ?, tags = ?, distro = ?, packages = ?, "
               "inventory = ?, added = ? WHERE id = ?");
       up.Bind(1, inventory.image.manifest_digest).Bind(2, inventory.image.config_digest).Bind(3, name);
-      up.Bind(4, tags.dump()).Bind(5, static_cast<int64_t>(inventory.packages.size()));
-      up.BindBlob(6, doc.data(), doc.size()).Bind(7, NowRfc3339()).Bind(8, id);
+      up.Bind(4, tags.dump()).Bind(5, DistroDoc(inventory.distro));
+      up.Bind(6, static_cast<int64_t>(inventory.packages.size()));
+      up.BindBlob(7, doc.data(), doc.size()).Bind(8, NowRfc3339()).Bind(9, id);
       VIGIL_RETURN_IF_ERROR(im.Step(up, "update image"));
     } else {
       find.Reset();
       Stmt ins(im.db,
-               "INSERT INTO image(key, manifest_digest, config_digest, name, tags, packages, inventory, added) "
-               "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+               "INSERT INTO image(key, manifest_digest, config_digest, name, tags, distro, packages, inventory, added) "
+               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
       ins.Bind(1, key).Bind(2, inventory.image.manifest_digest).Bind(3, inventory.image.config_digest).Bind(4, name);
-      ins.Bind(5, tags.dump()).Bind(6, static_cast<int64_t>(inventory.packages.size()));
-      ins.BindBlob(7, doc.data(), doc.size()).Bind(8, NowRfc3339());
+      ins.Bind(5, tags.dump()).Bind(6, DistroDoc(inventory.distro));
+      ins.Bind(7, static_cast<int64_t>(inventory.packages.size()));
+      ins.BindBlob(8, doc.data(), doc.size()).Bind(9, NowRfc3339());
       VIGIL_RETURN_IF_ERROR(im.Step(ins, "insert image"));
       id = sqlite3_last_insert_rowid(im.db);
     }
-    Stmt name_ins(im.db, "INSERT OR IGNORE INTO image_name(name, image) VALUES(?, ?)");
-    for (const std::string& n : needs.names) {
-      name_ins.Bind(1, n).Bind(2, id);
-      VIGIL_RETURN_IF_ERROR(im.Step(name_ins, "insert index row"));
-    }
-    Stmt scope_ins(im.db, "INSERT OR IGNORE INTO image_scope(image, family, release) VALUES(?, ?, ?)");
-    for (const auto& s : needs.scopes) {
-      scope_ins.Bind(1, id).Bind(2, s.family).Bind(3, s.release);
-      VIGIL_RETURN_IF_ERROR(im.Step(scope_ins, "insert scope"));
+    Stmt pkg_ins(im.db, "INSERT INTO package(image, idx, name, doc) VALUES(?, ?, ?, ?)");
+    for (size_t i = 0; i < inventory.packages.size(); ++i) {
+      const catalog::Package& p = inventory.packages[i];
+      std::string lookup = LookupName(inventory.distro, p);
+      if (lookup.empty()) continue;  // never looked up (no ecosystem covers it): no finding can change
+      pkg_ins.Bind(1, id).Bind(2, static_cast<int64_t>(i)).Bind(3, lookup).Bind(4, PackageDoc(p));
+      VIGIL_RETURN_IF_ERROR(im.Step(pkg_ins, "insert index row"));
     }
     for (const match::Finding& f : findings) {
       if (f.package >= inventory.packages.size()) return InvalidArgument("a finding names no package of the inventory");
@@ -324,8 +419,8 @@ Result<std::vector<StoredFinding>> FleetStore::Affected(std::string_view vuln_id
   return impl_->Query(sql.c_str(), [&](Stmt& s) { s.Bind(1, vuln_id); });
 }
 
-Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const std::vector<std::string>& changed_ids,
-                                     const match::MatchOptions& options) {
+Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& index,
+                                     const std::vector<std::string>& changed_ids, const match::MatchOptions& options) {
   Impl& im = *impl_;
   Delta delta;
   // 1. The package names the changed advisories concern: from their records, and (for records
@@ -342,10 +437,11 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const std::vector<std::s
         }
       }
     }
-    auto stored = im.Query("SELECT f.image, f.vuln, f.purl, f.matched_name, f.package, f.version, f.fix, f.layer "
-                           "FROM finding f JOIN finding_id i ON (f.image, f.vuln, f.purl) = (i.image, i.vuln, i.purl) "
-                           "WHERE i.id = ?",
-                           [&](Stmt& s) { s.Bind(1, id); });
+    auto stored = im.Query(
+        "SELECT f.image, f.vuln, f.purl, f.matched_name, f.package, f.version, f.fix, f.layer "
+        "FROM finding f JOIN finding_id i ON (f.image, f.vuln, f.purl) = (i.image, i.vuln, i.purl) "
+        "WHERE i.id = ?",
+        [&](Stmt& s) { s.Bind(1, id); });
     if (!stored.ok()) return stored.error();
     for (const StoredFinding& f : *stored) names.insert(f.matched_name);
   }
@@ -356,65 +452,109 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const std::vector<std::s
   }
   if (names.empty()) return delta;
 
-  // 2. The images the inverted index names, and the ecosystems they are matched under.
-  std::set<int64_t> images;
-  Stmt by_name(im.db, "SELECT image FROM image_name WHERE name = ?");
-  if (!by_name.ok()) return SqlError(im.db, im.path + ": look up the index");
+  // 2. The inverted index: the packages of those names, per image.
+  struct Candidate {
+    catalog::Inventory inv;  // the image's distribution and only the packages of those names
+  };
+  std::map<int64_t, Candidate> candidates;
+  Stmt rows(im.db, "SELECT image, doc FROM package WHERE name = ?");
+  if (!rows.ok()) return SqlError(im.db, im.path + ": read the index");
   for (const std::string& n : names) {
-    by_name.Bind(1, n);
-    while (by_name.Step() == SQLITE_ROW) images.insert(by_name.Int(0));
-    by_name.Reset();
-  }
-  delta.images_evaluated = images.size();
-  if (images.empty()) return delta;
-  std::vector<vulndb::Index::Scope> scopes;
-  Stmt scope_q(im.db, "SELECT family, release FROM image_scope WHERE image = ?");
-  for (int64_t image : images) {
-    scope_q.Bind(1, image);
-    while (scope_q.Step() == SQLITE_ROW) {
-      vulndb::Index::Scope sc{std::string(scope_q.Text(0)), std::string(scope_q.Text(1))};
-      bool seen = std::any_of(scopes.begin(), scopes.end(),
-                              [&](const auto& o) { return o.family == sc.family && o.release == sc.release; });
-      if (!seen) scopes.push_back(std::move(sc));
+    rows.Bind(1, n);
+    int rc;
+    while ((rc = rows.Step()) == SQLITE_ROW) {
+      catalog::Package p;
+      if (!PackageFromDoc(rows.Text(1), p)) {
+        rows.Reset();
+        return Corrupt(im.path + ": image " + std::to_string(rows.Int(0)) + ": a stored package does not read back");
+      }
+      candidates[rows.Int(0)].inv.packages.push_back(std::move(p));
     }
-    scope_q.Reset();
+    rows.Reset();
+    if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read the index");
+  }
+  delta.images_evaluated = candidates.size();
+  Stmt distro(im.db, "SELECT distro FROM image WHERE id = ?");
+  for (auto& [image, c] : candidates) {
+    distro.Bind(1, image);
+    if (distro.Step() == SQLITE_ROW) c.inv.distro = DistroFromDoc(distro.Text(0));
+    distro.Reset();
   }
 
-  // 3. Every advisory of those names (changed or not: an unchanged advisory merged with a changed
-  //    one under one CVE must stay part of the finding).
-  std::vector<std::string> name_list(names.begin(), names.end());
-  VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> index, vulndb::Index::Load(db, scopes, name_list));
-
-  // 4. Per image: match, keep the findings of those names, replace the stored ones, diff.
-  for (int64_t image : images) {
-    VIGIL_ASSIGN_OR_RETURN(catalog::Inventory inv, InventoryOf(image));
-    VIGIL_ASSIGN_OR_RETURN(std::vector<match::Finding> found, match::Match(inv, *index, options));
-    std::string sql = std::string("SELECT ") + kFindingColumns + " FROM finding WHERE image = ? AND matched_name = ?";
-    std::map<std::pair<std::string, std::string>, StoredFinding> before;
-    for (const std::string& n : names) {
-      auto rows = im.Query(sql.c_str(), [&](Stmt& s) { s.Bind(1, image).Bind(2, n); });
-      if (!rows.ok()) return rows.error();
-      for (StoredFinding& f : *rows) before.emplace(std::make_pair(f.vuln, f.purl), std::move(f));
-    }
-    std::vector<StoredFinding> after;
-    Status st = im.InTransaction([&]() -> Status {
-      for (const std::string& n : names) VIGIL_RETURN_IF_ERROR(im.DeleteFindings(image, &n));
+  // 3. Per image: those packages matched against the current index (every advisory of their
+  //    names, changed or not, so merged aliases stay exact); their stored findings replaced; the
+  //    difference is the delta.
+  // Only what differs is written: a finding that holds before and after is left as it is (or
+  // updated in place when its fix or version changed).
+  std::string sql =
+      std::string("SELECT ") + kFindingColumns + ", ids FROM finding WHERE image = ? AND matched_name = ?";
+  Stmt old_q(im.db, sql.c_str());
+  Stmt del_row(im.db, "DELETE FROM finding WHERE image = ? AND vuln = ? AND purl = ?");
+  Stmt del_ids(im.db, "DELETE FROM finding_id WHERE image = ? AND vuln = ? AND purl = ?");
+  Stmt update(im.db,
+              "UPDATE finding SET matched_name = ?, package = ?, version = ?, fix = ?, layer = ?, ids = ? "
+              "WHERE image = ? AND vuln = ? AND purl = ?");
+  if (!old_q.ok() || !del_row.ok() || !del_ids.ok() || !update.ok()) return SqlError(im.db, im.path + ": prepare");
+  Status st = im.InTransaction([&]() -> Status {
+    for (auto& [image, c] : candidates) {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<match::Finding> found, match::Match(c.inv, index, options));
+      std::map<std::pair<std::string, std::string>, StoredFinding> before;
+      std::map<std::pair<std::string, std::string>, std::string> before_ids;
+      for (const std::string& n : names) {
+        old_q.Bind(1, image).Bind(2, n);
+        int rc;
+        while ((rc = old_q.Step()) == SQLITE_ROW) {
+          StoredFinding f = RowOf(old_q);
+          auto key = std::make_pair(f.vuln, f.purl);
+          before_ids[key] = std::string(old_q.Text(8));
+          before.emplace(std::move(key), std::move(f));
+        }
+        old_q.Reset();
+        if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read findings");
+      }
+      std::set<std::pair<std::string, std::string>> now;
       for (const match::Finding& f : found) {
         if (names.count(f.matched_name) == 0) continue;
-        VIGIL_RETURN_IF_ERROR(im.InsertFinding(image, inv, f, &after));
+        const catalog::Package& p = c.inv.packages[f.package];
+        auto key = std::make_pair(f.id, p.purl);
+        now.insert(key);
+        auto it = before.find(key);
+        if (it == before.end()) {
+          VIGIL_RETURN_IF_ERROR(im.InsertFinding(image, c.inv, f, &delta.added));
+          continue;
+        }
+        const StoredFinding& o = it->second;
+        std::string ids = IdsOf(f);
+        bool ids_changed = before_ids[key] != ids;
+        if (ids_changed || o.fix != f.fix || o.version != f.installed_version || o.layer != p.layer ||
+            o.matched_name != f.matched_name) {
+          update.Bind(1, f.matched_name).Bind(2, p.name).Bind(3, f.installed_version).Bind(4, f.fix);
+          update.Bind(5, static_cast<int64_t>(p.layer)).Bind(6, ids).Bind(7, image).Bind(8, key.first);
+          update.Bind(9, key.second);
+          VIGIL_RETURN_IF_ERROR(im.Step(update, "update finding"));
+        }
+        if (ids_changed) {
+          // The ids that name it changed (a new alias, an advisory more or less): written again.
+          del_ids.Bind(1, image).Bind(2, key.first).Bind(3, key.second);
+          VIGIL_RETURN_IF_ERROR(im.Step(del_ids, "delete finding ids"));
+          VIGIL_RETURN_IF_ERROR(im.InsertIds(image, key.first, key.second, f));
+        }
       }
-      return OkStatus();
-    });
-    if (!st.ok()) return st.error();
-    std::set<std::pair<std::string, std::string>> now;
-    for (StoredFinding& f : after) {
-      auto key = std::make_pair(f.vuln, f.purl);
-      now.insert(key);
-      if (before.count(key) == 0) delta.added.push_back(std::move(f));
+      for (auto& [key, f] : before) {
+        if (now.count(key) != 0) continue;
+        for (Stmt* d : {&del_ids, &del_row}) {
+          d->Bind(1, image).Bind(2, key.first).Bind(3, key.second);
+          VIGIL_RETURN_IF_ERROR(im.Step(*d, "delete finding"));
+        }
+        delta.resolved.push_back(std::move(f));
+      }
     }
-    for (auto& [key, f] : before) {
-      if (now.count(key) == 0) delta.resolved.push_back(std::move(f));
-    }
+    return OkStatus();
+  });
+  if (!st.ok()) {
+    delta.added.clear();
+    delta.resolved.clear();
+    return st.error();
   }
   return delta;
 }

@@ -7,7 +7,7 @@
 //   VIGIL_ASSIGN_OR_RETURN(int64_t id, fleet->PutImage(inventory, findings));   // from match::Scan
 //   ... the advisory database changes (db import / db update) ...
 //   VIGIL_ASSIGN_OR_RETURN(auto changes, db.ChangesSince(cursor, 100000));
-//   VIGIL_ASSIGN_OR_RETURN(Delta d, fleet->Reevaluate(db, IdsOf(changes), match_options));
+//   VIGIL_ASSIGN_OR_RETURN(Delta d, fleet->Reevaluate(db, *index, IdsOf(changes), match_options));
 //   // d.added / d.resolved: the findings that appeared and disappeared, per image
 //
 // SQLite (WAL) today; the PostgreSQL back end and the server (`vigil serve`) come next
@@ -24,6 +24,7 @@
 #include "catalog/inventory.h"
 #include "common/status.h"
 #include "match/matcher.h"
+#include "vulndb/index.h"
 #include "vulndb/store.h"
 
 namespace vigil::fleet {
@@ -53,9 +54,9 @@ struct StoredFinding {
 struct Delta {
   std::vector<StoredFinding> added;     // findings that did not exist before
   std::vector<StoredFinding> resolved;  // findings that no longer hold (fixed range, withdrawn, ...)
-  size_t names = 0;              // package names the changed advisories concern
-  size_t images_evaluated = 0;   // images whose inverted-index rows named one of them
-  size_t images_in_fleet = 0;    // all images (what a rescan would have read)
+  size_t names = 0;                     // package names the changed advisories concern
+  size_t images_evaluated = 0;          // images with a package of one of those names
+  size_t images_in_fleet = 0;           // all images (what a rescan would have read)
 };
 
 class FleetStore {
@@ -90,13 +91,13 @@ class FleetStore {
 
   // Re-evaluates the advisories `changed_ids` (new, changed or withdrawn in `db`) against the
   // fleet: the package names they concern (from the records in `db`, and for withdrawn or deleted
-  // ones from the stored findings they contributed to) select the images through the inverted
-  // index; each such image's stored inventory is matched against the advisories of those names
-  // only (all of them, changed or not, so that merged aliases stay exact), and its stored
-  // findings for those names are replaced. The findings of other names and other images are not
-  // touched. Errors: those of `db` and SQLite; kCorrupt for a stored inventory that no longer
-  // reads (nothing is changed then).
-  Result<Delta> Reevaluate(vulndb::Store& db, const std::vector<std::string>& changed_ids,
+  // ones from the stored findings they contributed to) select, through the inverted index, the
+  // stored packages of those names and their images; those packages alone are matched against
+  // `index` (which must reflect `db` now: every advisory of those names, changed or not, so that
+  // merged aliases stay exact), and their stored findings are replaced, in one transaction. No
+  // whole inventory is read; other names and other images are not touched. Errors: those of `db`
+  // and SQLite; kCorrupt for a stored package that no longer reads (nothing is changed then).
+  Result<Delta> Reevaluate(vulndb::Store& db, const vulndb::Index& index, const std::vector<std::string>& changed_ids,
                            const match::MatchOptions& options);
 
   // The position in `db`'s change log evaluated so far (0 at first), and setting it. Errors: kIo.

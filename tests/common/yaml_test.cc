@@ -262,5 +262,18 @@ TEST(YamlGuard, LimitsAddUpOverDocuments) {
   EXPECT_NE(a.error().message().find("more than 7 aliases"), std::string::npos) << a.error().message();
 }
 
+// Regression (fuzz/yaml_guard): yaml-cpp 0.7 yields empty documents for ever on this text; the
+// multi-document check refuses it instead of hanging, and so no load of it is attempted.
+TEST(YamlGuard, AStreamTheParserCannotGetPastIsRefusedNotAHang) {
+  for (std::string text : {std::string(", *&a [x, *a]\n"), std::string(" *&a [x, *a]\n")}) {
+    Result<YamlStats> stats = CheckAllYaml(text, "stuck.yaml");
+    ASSERT_FALSE(stats.ok()) << text;
+    EXPECT_EQ(stats.error().code(), ErrorCode::kCorrupt) << text;
+    EXPECT_EQ(stats.error().message().rfind("stuck.yaml", 0), 0u) << stats.error().message();
+    Result<std::vector<YAML::Node>> docs = LoadAllYaml(text, "stuck.yaml");
+    EXPECT_FALSE(docs.ok()) << text;
+  }
+}
+
 }  // namespace
 }  // namespace vigil

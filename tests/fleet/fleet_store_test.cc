@@ -51,8 +51,8 @@ catalog::Inventory Image(const std::string& config, std::vector<catalog::Package
 std::string Osv(const std::string& id, const std::string& modified, const std::string& name, const std::string& fixed,
                 const std::string& alias = "") {
   return R"({"id":")" + id + R"(","modified":")" + modified + R"(","aliases":[)" +
-         (alias.empty() ? "" : "\"" + alias + "\"") + R"(],"affected":[{"package":{"ecosystem":"npm","name":")" +
-         name + R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":")" + fixed + R"("}]}]}]})";
+         (alias.empty() ? "" : "\"" + alias + "\"") + R"(],"affected":[{"package":{"ecosystem":"npm","name":")" + name +
+         R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":")" + fixed + R"("}]}]}]})";
 }
 
 class FleetStoreTest : public ::testing::Test {
@@ -121,6 +121,13 @@ class FleetStoreTest : public ::testing::Test {
     return ids;
   }
 
+  // What the server does after an update: the index of the database as it is now, and the delta.
+  Result<Delta> Reevaluate(const std::vector<std::string>& changed) {
+    auto index = vulndb::Index::Load(*db_);
+    if (!index.ok()) return index.error();
+    return fleet_->Reevaluate(*db_, **index, changed, match::MatchOptions{});
+  }
+
   TempDir dir_;
   std::unique_ptr<vulndb::Store> db_;
   std::unique_ptr<FleetStore> fleet_;
@@ -178,7 +185,7 @@ TEST_F(FleetStoreTest, ChangedAdvisoriesReachOnlyTheImagesThatHaveTheirPackages)
 
   // A new advisory for minimist: images one and two, not three.
   ImportLines({Osv("GHSA-bbbb-bbbb-bbbb", "2024-02-01T00:00:00Z", "minimist", "1.2.6", "CVE-2021-44906")});
-  auto d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  auto d = Reevaluate(Changes());
   ASSERT_TRUE(d.ok()) << d.error().ToString();
   EXPECT_EQ(d->images_evaluated, 2u);
   EXPECT_EQ(d->images_in_fleet, 3u);
@@ -196,7 +203,7 @@ TEST_F(FleetStoreTest, ChangedAdvisoriesReachOnlyTheImagesThatHaveTheirPackages)
   // The lodash advisory changes its range so that 4.17.20 is no longer affected: resolved in
   // image one only; the minimist finding of image one is untouched.
   ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-03-01T00:00:00Z", "lodash", "4.17.20", "CVE-2021-23337")});
-  d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  d = Reevaluate(Changes());
   ASSERT_TRUE(d.ok()) << d.error().ToString();
   EXPECT_EQ(d->images_evaluated, 1u);
   EXPECT_TRUE(d->added.empty());
@@ -208,7 +215,7 @@ TEST_F(FleetStoreTest, ChangedAdvisoriesReachOnlyTheImagesThatHaveTheirPackages)
   for (size_t i = 0; i < images.size(); ++i) EXPECT_EQ(Stored(ids[i]), Rescan(images[i])) << i;
 
   // Nothing changed: nothing evaluated.
-  d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  d = Reevaluate(Changes());
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->images_evaluated, 0u);
   EXPECT_TRUE(d->added.empty() && d->resolved.empty());
@@ -222,7 +229,7 @@ TEST_F(FleetStoreTest, AnUnchangedAdvisoryMergedWithAChangedOneStaysInTheFinding
   catalog::Inventory one = Image("one", {Npm("lodash", "4.17.20", 1)});
   int64_t id = Put(one);
   ImportLines({Osv("OSV-2021-0001", "2024-05-01T00:00:00Z", "lodash", "4.17.22", "CVE-2021-23337")});
-  auto d = fleet_->Reevaluate(*db_, Changes(), match::MatchOptions{});
+  auto d = Reevaluate(Changes());
   ASSERT_TRUE(d.ok()) << d.error().ToString();
   EXPECT_TRUE(d->added.empty());
   EXPECT_TRUE(d->resolved.empty());
