@@ -81,8 +81,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.policy.fail_on = vulndb::Rating::kUnknown;
   Result<match::ScanReport> scan = match::Scan(*inv, FixedIndex(), nullptr, options);
   if (!scan.ok()) Fail("Scan failed");
-  if (scan->policy.failed != !scan->findings.empty())
-    Fail("--fail-on unknown must fail exactly when there are findings");
+  // The gate fails on any finding, and on what could not be checked (an SBOM listing unread
+  // files, packages of ecosystems the index has no advisories for): never a pass in silence.
+  bool incomplete = !scan->stats.unchecked_reasons.empty() || !inv->unread.empty();
+  if (scan->policy.failed != (!scan->findings.empty() || incomplete))
+    Fail("--fail-on unknown must fail exactly when there are findings or unchecked packages");
   report::ReportInput in;
   in.inventory = &*inv;
   in.scan = &*scan;
