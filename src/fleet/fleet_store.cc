@@ -464,11 +464,12 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
     int rc;
     while ((rc = rows.Step()) == SQLITE_ROW) {
       catalog::Package p;
+      int64_t image = rows.Int(0);
       if (!PackageFromDoc(rows.Text(1), p)) {
         rows.Reset();
-        return Corrupt(im.path + ": image " + std::to_string(rows.Int(0)) + ": a stored package does not read back");
+        return Corrupt(im.path + ": image " + std::to_string(image) + ": a stored package does not read back");
       }
-      candidates[rows.Int(0)].inv.packages.push_back(std::move(p));
+      candidates[image].inv.packages.push_back(std::move(p));
     }
     rows.Reset();
     if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read the index");
