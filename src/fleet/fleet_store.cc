@@ -430,11 +430,12 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
   for (const std::string& id : changed_ids) {
     VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> text, db.GetJson(id));
     if (text) {
+      // A stored record that no longer parses would leave its packages unevaluated: an error,
+      // never an empty delta.
       auto a = parser.Parse(*text, id);
-      if (a.ok()) {
-        for (const vulndb::Affected& af : a->affected) {
-          if (!af.normalized_name.empty()) names.insert(af.normalized_name);
-        }
+      if (!a.ok()) return Corrupt(db.path() + ": changed advisory " + id + " does not parse: " + a.error().message());
+      for (const vulndb::Affected& af : a->affected) {
+        if (!af.normalized_name.empty()) names.insert(af.normalized_name);
       }
     }
     auto stored = im.Query(

@@ -96,7 +96,8 @@ class FleetStore {
   // `index` (which must reflect `db` now: every advisory of those names, changed or not, so that
   // merged aliases stay exact), and their stored findings are replaced, in one transaction. No
   // whole inventory is read; other names and other images are not touched. Errors: those of `db`
-  // and SQLite; kCorrupt for a stored package that no longer reads (nothing is changed then).
+  // and SQLite; kCorrupt for a changed record in `db` that does not parse, or a stored package
+  // that no longer reads (nothing is changed then).
   Result<Delta> Reevaluate(vulndb::Store& db, const vulndb::Index& index, const std::vector<std::string>& changed_ids,
                            const match::MatchOptions& options);
 

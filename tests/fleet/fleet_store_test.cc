@@ -241,6 +241,27 @@ TEST_F(FleetStoreTest, AnUnchangedAdvisoryMergedWithAChangedOneStaysInTheFinding
   EXPECT_EQ(fleet_->Affected("OSV-2021-0001")->size(), 1u);
 }
 
+TEST_F(FleetStoreTest, AChangedRecordThatDoesNotParseIsAnErrorNotAnEmptyDelta) {
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  (void)Changes();
+  int64_t id = Put(Image("one", {Npm("lodash", "4.17.20", 1)}));
+  // The server's index, loaded before the damage (a fresh load would refuse the record too).
+  auto index = vulndb::Index::Load(*db_);
+  ASSERT_TRUE(index.ok());
+  // A damaged record stored under the id (what a broken writer or a damaged file would leave).
+  auto tx = db_->Begin("test");
+  ASSERT_TRUE(tx.ok()) << tx.error().ToString();
+  ASSERT_TRUE(
+      (*tx)->Put("GHSA-aaaa-aaaa-aaaa", "2024-02-01T00:00:00Z", false, {"npm"}, {}, "test", "{not json", 0, 1).ok());
+  ASSERT_TRUE((*tx)->AddChange("GHSA-aaaa-aaaa-aaaa", "changed").ok());
+  ASSERT_TRUE((*tx)->Commit().ok());
+  auto d = fleet_->Reevaluate(*db_, **index, Changes(), match::MatchOptions{});
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.error().code(), ErrorCode::kCorrupt);
+  EXPECT_NE(d.error().message().find("GHSA-aaaa-aaaa-aaaa does not parse"), std::string::npos) << d.error().message();
+  EXPECT_EQ(Stored(id).size(), 1u);  // nothing was changed
+}
+
 TEST(FleetStoreOpen, RefusesNewerSchemasAndOtherDatabases) {
   TempDir dir;
   std::string path = dir.str() + "/fleet.db";
