@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
   for (size_t r = 0; r < rounds; ++r) {
     const std::string& id = ids[r % ids.size()];
     auto a = Clock::now();
-    auto d = (*fleet)->Reevaluate(**db, **index, {id}, vigil::match::MatchOptions{});
+    auto d = (*fleet)->Reevaluate(**db, **index, {id}, vigil::fleet::ReevaluateOptions{});
     one.push_back(Seconds(a, Clock::now()));
     if (!d.ok()) Die(d.error().ToString());
     if (!d->added.empty() || !d->resolved.empty()) Die("an unchanged database gave a delta for " + id);
@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
   // 1,000 advisories (or every id found, when fewer).
   std::vector<std::string> many(ids.begin(), ids.begin() + static_cast<long>(std::min<size_t>(ids.size(), 1000)));
   auto a = Clock::now();
-  auto d = (*fleet)->Reevaluate(**db, **index, many, vigil::match::MatchOptions{});
+  auto d = (*fleet)->Reevaluate(**db, **index, many, vigil::fleet::ReevaluateOptions{});
   double many_s = Seconds(a, Clock::now());
   if (!d.ok()) Die(d.error().ToString());
   std::printf("%zu advisories at once: %.2f s (%zu names, %zu images evaluated)\n", many.size(), many_s, d->names,

@@ -32,4 +32,10 @@ void AddDbCommand(CLI::App& app, int* exit_code);
 // Adds `vigil cache` (info, clean: the layer cache) to `app`.
 void AddCacheCommand(CLI::App& app, int* exit_code);
 
+// Adds `vigil serve` (the fleet server) to `app`.
+void AddServeCommand(CLI::App& app, int* exit_code);
+
+// Adds `vigil fleet` (the fleet server's client) to `app`.
+void AddFleetCommand(CLI::App& app, int* exit_code);
+
 }  // namespace vigil::app

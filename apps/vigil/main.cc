@@ -16,6 +16,8 @@ int main(int argc, char** argv) {
   vigil::app::AddVersionCommand(app, &exit_code);
   vigil::app::AddDbCommand(app, &exit_code);
   vigil::app::AddCacheCommand(app, &exit_code);
+  vigil::app::AddServeCommand(app, &exit_code);
+  vigil::app::AddFleetCommand(app, &exit_code);
   vigil::app::AddHelpCommands(app, &exit_code);
   vigil::app::AddEnvironmentNames(app);
   try {

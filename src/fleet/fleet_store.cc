@@ -1,14 +1,22 @@
 #include "fleet/fleet_store.h"
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <climits>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <mutex>
 #include <set>
 #include <tuple>
 #include <utility>
 
 #include "common/json.h"
+#include "common/sha256.h"
 #include "common/sqlite.h"
 #include "common/time.h"
 #include "sbom/reader.h"
@@ -59,6 +67,23 @@ CREATE TABLE finding_id(id TEXT NOT NULL, image INTEGER NOT NULL, vuln TEXT NOT 
   PRIMARY KEY(id, image, vuln, purl)) WITHOUT ROWID;
 CREATE INDEX finding_id_owner ON finding_id(image, vuln, purl);
 )sql",
+    // 1 -> 2: severities, running containers, runtime sources, API tokens, the alert outbox and
+    // its delivery channels.
+    R"sql(
+ALTER TABLE finding ADD COLUMN severity TEXT NOT NULL DEFAULT '';
+CREATE INDEX image_config ON image(config_digest);
+CREATE TABLE container(runtime TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, image_ref TEXT NOT NULL,
+  image_id TEXT NOT NULL, namespace TEXT NOT NULL, pod TEXT NOT NULL, node TEXT NOT NULL, started TEXT NOT NULL,
+  PRIMARY KEY(runtime, id)) WITHOUT ROWID;
+CREATE INDEX container_image ON container(image_id);
+CREATE TABLE runtime(name TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT NOT NULL, updated TEXT NOT NULL);
+CREATE TABLE token(id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,
+  created TEXT NOT NULL, last_used TEXT NOT NULL DEFAULT '', revoked INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE alert(seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+  vuln TEXT NOT NULL, image INTEGER NOT NULL, created TEXT NOT NULL, payload TEXT NOT NULL);
+CREATE TABLE channel(name TEXT PRIMARY KEY, delivered INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL DEFAULT 0, last_error TEXT NOT NULL DEFAULT '');
+)sql",
 };
 constexpr int kSchema = static_cast<int>(sizeof kMigrations / sizeof kMigrations[0]);
 
@@ -77,10 +102,34 @@ StoredFinding RowOf(Stmt& s) {
   f.version = std::string(s.Text(5));
   f.fix = std::string(s.Text(6));
   f.layer = static_cast<int>(s.Int(7));
+  f.severity = std::string(s.Text(8));
   return f;
 }
 
-constexpr const char* kFindingColumns = "image, vuln, purl, matched_name, package, version, fix, layer";
+constexpr const char* kFindingColumns = "image, vuln, purl, matched_name, package, version, fix, layer, severity";
+
+// A finding's rating for alerts and ordering: the vendor's, else the CVSS one.
+std::string SeverityOf(const match::Finding& f) {
+  if (f.vendor_rating != vulndb::Rating::kUnknown) {
+    std::string r(vulndb::RatingName(f.vendor_rating));
+    for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return r;
+  }
+  std::string r = f.severity;
+  for (char& c : r) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return r;
+}
+
+int SeverityRank(std::string_view s) {
+  if (s == "CRITICAL") return 5;
+  if (s == "HIGH") return 4;
+  if (s == "MEDIUM") return 3;
+  if (s == "LOW") return 2;
+  if (s == "NEGLIGIBLE") return 1;
+  return 0;
+}
+
+constexpr const char* kScopes[] = {"read", "write", "admin", "sensor"};
 
 // Every id that names a finding (its id, aliases, contributing advisories), sorted, one a line.
 std::string IdsOf(const match::Finding& f) {
@@ -163,6 +212,7 @@ std::string LookupName(const catalog::Distro& distro, const catalog::Package& p)
 }  // namespace
 
 struct FleetStore::Impl {
+  std::mutex mu;  // one connection: every public call holds it
   std::string path;
   sqlite3* db = nullptr;
   // Statements used per finding, prepared once (declared after db: finalised before it closes).
@@ -213,16 +263,17 @@ struct FleetStore::Impl {
   Status InsertFinding(int64_t image, const catalog::Inventory& inv, const match::Finding& f,
                        std::vector<StoredFinding>* out) {
     const catalog::Package& p = inv.packages[f.package];
-    StoredFinding row{image, f.id, p.purl, f.matched_name, p.name, f.installed_version, f.fix, p.layer};
+    StoredFinding row{image, f.id, p.purl, f.matched_name, p.name, f.installed_version, f.fix, p.layer, SeverityOf(f)};
     if (!finding_ins.ok()) {
       finding_ins =
           Stmt(db,
                "INSERT OR REPLACE INTO finding(image, vuln, purl, matched_name, package, version, fix, layer, "
-               "ids) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+               "ids, severity) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     }
     Stmt& ins = finding_ins;
     ins.Bind(1, image).Bind(2, row.vuln).Bind(3, row.purl).Bind(4, row.matched_name).Bind(5, row.package);
     ins.Bind(6, row.version).Bind(7, row.fix).Bind(8, static_cast<int64_t>(row.layer)).Bind(9, IdsOf(f));
+    ins.Bind(10, row.severity);
     VIGIL_RETURN_IF_ERROR(Step(ins, "insert finding"));
     VIGIL_RETURN_IF_ERROR(InsertIds(image, row.vuln, row.purl, f));
     if (out != nullptr) out->push_back(std::move(row));
@@ -240,6 +291,205 @@ struct FleetStore::Impl {
       VIGIL_RETURN_IF_ERROR(Step(id_ins, "insert finding id"));
     }
     return OkStatus();
+  }
+
+  Status SetCursor(int64_t seq) {
+    Stmt s(db, "INSERT OR REPLACE INTO meta(key, value) VALUES('vulndb_cursor', ?)");
+    s.Bind(1, std::to_string(seq));
+    return Step(s, "write the cursor");
+  }
+
+  // Columns of an ImageSummary, in the order SummaryOf reads them.
+  static ImageSummary SummaryOf(Stmt& s) {
+    ImageSummary i;
+    i.id = s.Int(0);
+    i.key = std::string(s.Text(1));
+    i.manifest_digest = std::string(s.Text(2));
+    i.config_digest = std::string(s.Text(3));
+    i.name = std::string(s.Text(4));
+    nlohmann::json tags = nlohmann::json::parse(std::string(s.Text(5)), nullptr, false);
+    if (tags.is_array()) {
+      for (const auto& t : tags) {
+        if (t.is_string()) i.tags.push_back(t.get<std::string>());
+      }
+    }
+    i.packages = static_cast<size_t>(s.Int(6));
+    i.added = std::string(s.Text(7));
+    i.findings = static_cast<size_t>(s.Int(8));
+    return i;
+  }
+
+  static TokenInfo TokenOf(Stmt& s) {
+    TokenInfo t;
+    t.id = s.Int(0);
+    t.name = std::string(s.Text(1));
+    std::string scopes(s.Text(2));
+    size_t start = 0;
+    while (start < scopes.size()) {
+      size_t end = scopes.find(' ', start);
+      if (end == std::string::npos) end = scopes.size();
+      if (end > start) t.scopes.push_back(scopes.substr(start, end - start));
+      start = end + 1;
+    }
+    t.created = std::string(s.Text(3));
+    t.last_used = std::string(s.Text(4));
+    t.revoked = s.Int(5) != 0;
+    return t;
+  }
+
+  static constexpr const char* kContainerColumns =
+      "c.runtime, c.id, c.name, c.image_ref, c.image_id, c.namespace, c.pod, c.node, c.started, "
+      "coalesce((SELECT max(i.id) FROM image i WHERE i.config_digest = c.image_id AND c.image_id != ''), 0)";
+
+  Result<std::vector<ContainerRow>> QueryContainers(const char* sql, const std::function<void(Stmt&)>& bind) {
+    Stmt s(db, sql);
+    if (!s.ok()) return SqlError(db, path + ": list containers");
+    bind(s);
+    std::vector<ContainerRow> out;
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      ContainerRow c;
+      c.runtime = std::string(s.Text(0));
+      c.id = std::string(s.Text(1));
+      c.name = std::string(s.Text(2));
+      c.image_ref = std::string(s.Text(3));
+      c.image_id = std::string(s.Text(4));
+      c.namespace_ = std::string(s.Text(5));
+      c.pod = std::string(s.Text(6));
+      c.node = std::string(s.Text(7));
+      c.started = std::string(s.Text(8));
+      c.image = s.Int(9);
+      out.push_back(std::move(c));
+    }
+    if (rc != SQLITE_DONE) return SqlError(db, path + ": list containers");
+    return out;
+  }
+
+  Result<std::vector<ContainerRow>> ContainersOf(int64_t image) {
+    std::string sql = std::string("SELECT ") + kContainerColumns +
+                      " FROM container c WHERE c.image_id != '' AND c.image_id = "
+                      "(SELECT config_digest FROM image WHERE id = ?) ORDER BY c.runtime, c.name, c.id";
+    return QueryContainers(sql.c_str(), [&](Stmt& s) { s.Bind(1, image); });
+  }
+
+  Status PutContainer(const ContainerRow& c) {
+    Stmt s(db,
+           "INSERT OR REPLACE INTO container(runtime, id, name, image_ref, image_id, namespace, pod, node, started) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    s.Bind(1, c.runtime).Bind(2, c.id).Bind(3, c.name).Bind(4, c.image_ref).Bind(5, c.image_id);
+    s.Bind(6, c.namespace_).Bind(7, c.pod).Bind(8, c.node).Bind(9, c.started);
+    return Step(s, "put container");
+  }
+
+  Status MarkRuntime(const std::string& runtime, const std::string& state, const std::string& reason) {
+    Stmt s(db, "INSERT OR REPLACE INTO runtime(name, state, reason, updated) VALUES(?, ?, ?, ?)");
+    s.Bind(1, runtime).Bind(2, state).Bind(3, reason.substr(0, 1000)).Bind(4, NowRfc3339());
+    return Step(s, "mark runtime");
+  }
+
+  // Queues the alerts of `delta` (inside the caller's transaction); returns how many.
+  Result<size_t> QueueAlerts(const Delta& delta, int64_t cursor) {
+    struct Group {
+      std::string kind, vuln;
+      int64_t image = 0;
+      std::vector<const StoredFinding*> findings;
+      int rank = 0;
+      std::vector<ContainerRow> containers;
+    };
+    std::map<std::tuple<std::string, std::string, int64_t>, Group> groups;
+    auto add = [&](const std::vector<StoredFinding>& list, const char* kind) {
+      for (const StoredFinding& f : list) {
+        Group& g = groups[{kind, f.vuln, f.image}];
+        g.kind = kind;
+        g.vuln = f.vuln;
+        g.image = f.image;
+        g.findings.push_back(&f);
+        g.rank = std::max(g.rank, SeverityRank(f.severity));
+      }
+    };
+    add(delta.added, "new");
+    add(delta.resolved, "resolved");
+    std::map<int64_t, std::vector<ContainerRow>> running;
+    std::map<int64_t, nlohmann::json> images;
+    Stmt img(db, "SELECT key, name, config_digest, manifest_digest, tags FROM image WHERE id = ?");
+    if (!img.ok()) return SqlError(db, path + ": read image");
+    std::vector<Group*> order;
+    for (auto& [k, g] : groups) {
+      if (running.count(g.image) == 0) {
+        VIGIL_ASSIGN_OR_RETURN(running[g.image], ContainersOf(g.image));
+        img.Bind(1, g.image);
+        nlohmann::json j = nlohmann::json::object();
+        if (img.Step() == SQLITE_ROW) {
+          j = {{"id", g.image},
+               {"key", img.Text(0)},
+               {"name", img.Text(1)},
+               {"config_digest", img.Text(2)},
+               {"manifest_digest", img.Text(3)},
+               {"tags", nlohmann::json::parse(std::string(img.Text(4)), nullptr, false)}};
+        }
+        img.Reset();
+        images[g.image] = std::move(j);
+      }
+      g.containers = running[g.image];
+      order.push_back(&g);
+    }
+    // Running containers first, then severity; stable by kind, vulnerability and image.
+    std::stable_sort(order.begin(), order.end(), [](const Group* a, const Group* b) {
+      if (a->containers.size() != b->containers.size()) return a->containers.size() > b->containers.size();
+      return a->rank > b->rank;
+    });
+    Stmt ins(db, "INSERT OR IGNORE INTO alert(key, kind, vuln, image, created, payload) VALUES(?, ?, ?, ?, ?, ?)");
+    if (!ins.ok()) return SqlError(db, path + ": queue alert");
+    std::string now = NowRfc3339();
+    static std::atomic<uint64_t> adhoc{0};
+    size_t queued = 0;
+    for (const Group* g : order) {
+      const nlohmann::json& image = images[g->image];
+      std::string image_key = image.is_object() && image.contains("key") ? image["key"].get<std::string>() : "";
+      std::string basis = g->kind + "\n" + g->vuln + "\n" + image_key + "\n" +
+                          (cursor >= 0 ? "cursor:" + std::to_string(cursor)
+                                       : "adhoc:" + now + ":" + std::to_string(adhoc.fetch_add(1)));
+      std::string key = Sha256Digest(basis).substr(7);
+      nlohmann::json packages = nlohmann::json::array();
+      std::string severity;
+      int best = -1;
+      for (const StoredFinding* f : g->findings) {
+        packages.push_back({{"name", f->package},
+                            {"version", f->version},
+                            {"fix", f->fix},
+                            {"purl", f->purl},
+                            {"layer", f->layer},
+                            {"severity", f->severity}});
+        if (SeverityRank(f->severity) > best) {
+          best = SeverityRank(f->severity);
+          severity = f->severity;
+        }
+      }
+      nlohmann::json containers = nlohmann::json::array();
+      for (const ContainerRow& c : g->containers) {
+        containers.push_back({{"runtime", c.runtime},
+                              {"id", c.id},
+                              {"name", c.name},
+                              {"namespace", c.namespace_},
+                              {"pod", c.pod},
+                              {"node", c.node}});
+      }
+      nlohmann::json j{{"idempotency_key", key},
+                       {"kind", g->kind},
+                       {"vulnerability", g->vuln},
+                       {"severity", severity},
+                       {"image", image},
+                       {"packages", std::move(packages)},
+                       {"running", g->containers.size()},
+                       {"containers", std::move(containers)},
+                       {"created", now}};
+      if (cursor >= 0) j["db_cursor"] = cursor;
+      std::string payload = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      ins.Bind(1, key).Bind(2, g->kind).Bind(3, g->vuln).Bind(4, g->image).Bind(5, now).Bind(6, payload);
+      VIGIL_RETURN_IF_ERROR(Step(ins, "queue alert"));
+      queued += static_cast<size_t>(sqlite3_changes(db));
+    }
+    return queued;
   }
 
   Result<std::vector<StoredFinding>> Query(const char* sql, const std::function<void(Stmt&)>& bind) {
@@ -309,6 +559,7 @@ Result<std::unique_ptr<FleetStore>> FleetStore::Open(const std::string& path) {
 
 Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const std::vector<match::Finding>& findings) {
   Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
   std::string key = KeyOf(inventory);
   std::string doc = sbom::Write(sbom::Format::kJson, inventory, sbom::WriteOptions{});
   nlohmann::json tags = inventory.image.tags;
@@ -367,6 +618,7 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
 
 Result<std::vector<ImageSummary>> FleetStore::Images() {
   Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
   Stmt s(im.db,
          "SELECT id, key, manifest_digest, config_digest, name, tags, packages, added, "
          "(SELECT count(*) FROM finding WHERE finding.image = image.id) FROM image ORDER BY id");
@@ -397,6 +649,7 @@ Result<std::vector<ImageSummary>> FleetStore::Images() {
 
 Result<catalog::Inventory> FleetStore::InventoryOf(int64_t id) {
   Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
   Stmt s(im.db, "SELECT inventory FROM image WHERE id = ?");
   if (!s.ok()) return SqlError(im.db, im.path + ": read inventory");
   s.Bind(1, id);
@@ -408,11 +661,13 @@ Result<catalog::Inventory> FleetStore::InventoryOf(int64_t id) {
 }
 
 Result<std::vector<StoredFinding>> FleetStore::Findings(int64_t id) {
+  std::lock_guard lock(impl_->mu);
   std::string sql = std::string("SELECT ") + kFindingColumns + " FROM finding WHERE image = ? ORDER BY vuln, purl";
   return impl_->Query(sql.c_str(), [&](Stmt& s) { s.Bind(1, id); });
 }
 
 Result<std::vector<StoredFinding>> FleetStore::Affected(std::string_view vuln_id) {
+  std::lock_guard lock(impl_->mu);
   std::string sql = std::string("SELECT ") + kFindingColumns +
                     " FROM finding WHERE (image, vuln, purl) IN (SELECT image, vuln, purl FROM finding_id WHERE id = ?)"
                     " ORDER BY image, vuln, purl";
@@ -420,8 +675,10 @@ Result<std::vector<StoredFinding>> FleetStore::Affected(std::string_view vuln_id
 }
 
 Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& index,
-                                     const std::vector<std::string>& changed_ids, const match::MatchOptions& options) {
+                                     const std::vector<std::string>& changed_ids, const ReevaluateOptions& ro) {
   Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  const match::MatchOptions& options = ro.match;
   Delta delta;
   // 1. The package names the changed advisories concern: from their records, and (for records
   //    withdrawn or gone) from the stored findings they contributed to.
@@ -439,7 +696,7 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
       }
     }
     auto stored = im.Query(
-        "SELECT f.image, f.vuln, f.purl, f.matched_name, f.package, f.version, f.fix, f.layer "
+        "SELECT f.image, f.vuln, f.purl, f.matched_name, f.package, f.version, f.fix, f.layer, f.severity "
         "FROM finding f JOIN finding_id i ON (f.image, f.vuln, f.purl) = (i.image, i.vuln, i.purl) "
         "WHERE i.id = ?",
         [&](Stmt& s) { s.Bind(1, id); });
@@ -451,7 +708,10 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
     Stmt count(im.db, "SELECT count(*) FROM image");
     if (count.ok() && count.Step() == SQLITE_ROW) delta.images_in_fleet = static_cast<size_t>(count.Int(0));
   }
-  if (names.empty()) return delta;
+  if (names.empty()) {
+    if (ro.cursor >= 0) VIGIL_RETURN_IF_ERROR(im.SetCursor(ro.cursor));
+    return delta;
+  }
 
   // 2. The inverted index: the packages of those names, per image.
   struct Candidate {
@@ -494,8 +754,8 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
   Stmt del_row(im.db, "DELETE FROM finding WHERE image = ? AND vuln = ? AND purl = ?");
   Stmt del_ids(im.db, "DELETE FROM finding_id WHERE image = ? AND vuln = ? AND purl = ?");
   Stmt update(im.db,
-              "UPDATE finding SET matched_name = ?, package = ?, version = ?, fix = ?, layer = ?, ids = ? "
-              "WHERE image = ? AND vuln = ? AND purl = ?");
+              "UPDATE finding SET matched_name = ?, package = ?, version = ?, fix = ?, layer = ?, ids = ?, "
+              "severity = ? WHERE image = ? AND vuln = ? AND purl = ?");
   if (!old_q.ok() || !del_row.ok() || !del_ids.ok() || !update.ok()) return SqlError(im.db, im.path + ": prepare");
   Status st = im.InTransaction([&]() -> Status {
     for (auto& [image, c] : candidates) {
@@ -508,7 +768,7 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
         while ((rc = old_q.Step()) == SQLITE_ROW) {
           StoredFinding f = RowOf(old_q);
           auto key = std::make_pair(f.vuln, f.purl);
-          before_ids[key] = std::string(old_q.Text(8));
+          before_ids[key] = std::string(old_q.Text(9));
           before.emplace(std::move(key), std::move(f));
         }
         old_q.Reset();
@@ -528,11 +788,12 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
         const StoredFinding& o = it->second;
         std::string ids = IdsOf(f);
         bool ids_changed = before_ids[key] != ids;
+        std::string severity = SeverityOf(f);
         if (ids_changed || o.fix != f.fix || o.version != f.installed_version || o.layer != p.layer ||
-            o.matched_name != f.matched_name) {
+            o.matched_name != f.matched_name || o.severity != severity) {
           update.Bind(1, f.matched_name).Bind(2, p.name).Bind(3, f.installed_version).Bind(4, f.fix);
-          update.Bind(5, static_cast<int64_t>(p.layer)).Bind(6, ids).Bind(7, image).Bind(8, key.first);
-          update.Bind(9, key.second);
+          update.Bind(5, static_cast<int64_t>(p.layer)).Bind(6, ids).Bind(7, severity).Bind(8, image);
+          update.Bind(9, key.first).Bind(10, key.second);
           VIGIL_RETURN_IF_ERROR(im.Step(update, "update finding"));
         }
         if (ids_changed) {
@@ -551,6 +812,10 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
         delta.resolved.push_back(std::move(f));
       }
     }
+    if (ro.queue_alerts) {
+      VIGIL_ASSIGN_OR_RETURN(delta.alerts, im.QueueAlerts(delta, ro.cursor));
+    }
+    if (ro.cursor >= 0) VIGIL_RETURN_IF_ERROR(im.SetCursor(ro.cursor));
     return OkStatus();
   });
   if (!st.ok()) {
@@ -562,6 +827,7 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
 }
 
 Result<int64_t> FleetStore::Cursor() {
+  std::lock_guard lock(impl_->mu);
   Stmt s(impl_->db, "SELECT value FROM meta WHERE key = 'vulndb_cursor'");
   if (!s.ok()) return SqlError(impl_->db, impl_->path + ": read the cursor");
   if (s.Step() != SQLITE_ROW) return int64_t{0};
@@ -569,9 +835,245 @@ Result<int64_t> FleetStore::Cursor() {
 }
 
 Status FleetStore::SetCursor(int64_t seq) {
-  Stmt s(impl_->db, "INSERT OR REPLACE INTO meta(key, value) VALUES('vulndb_cursor', ?)");
-  s.Bind(1, std::to_string(seq));
-  return impl_->Step(s, "write the cursor");
+  std::lock_guard lock(impl_->mu);
+  return impl_->SetCursor(seq);
+}
+
+Result<ImageSummary> FleetStore::FindImage(std::string_view ref) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  if (ref.empty()) return NotFound("no image named ''");
+  Stmt s(im.db,
+         "SELECT id, key, manifest_digest, config_digest, name, tags, packages, added, "
+         "(SELECT count(*) FROM finding WHERE finding.image = image.id) FROM image WHERE "
+         "CAST(id AS TEXT) = ?1 OR key = ?1 OR config_digest = ?1 OR manifest_digest = ?1 OR name = ?1 OR "
+         "EXISTS (SELECT 1 FROM json_each(image.tags) WHERE value = ?1) ORDER BY id DESC LIMIT 1");
+  if (!s.ok()) return SqlError(im.db, im.path + ": find image");
+  s.Bind(1, ref);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return NotFound("no image '" + std::string(ref) + "' in the fleet");
+  if (rc != SQLITE_ROW) return SqlError(im.db, im.path + ": find image");
+  return Impl::SummaryOf(s);
+}
+
+Status FleetStore::RemoveImage(int64_t id) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  return im.InTransaction([&]() -> Status {
+    VIGIL_RETURN_IF_ERROR(im.DeleteFindings(id, nullptr));
+    Stmt pkg(im.db, "DELETE FROM package WHERE image = ?");
+    pkg.Bind(1, id);
+    VIGIL_RETURN_IF_ERROR(im.Step(pkg, "remove image"));
+    Stmt del(im.db, "DELETE FROM image WHERE id = ?");
+    del.Bind(1, id);
+    VIGIL_RETURN_IF_ERROR(im.Step(del, "remove image"));
+    if (sqlite3_changes(im.db) == 0) return NotFound("no image " + std::to_string(id) + " in the fleet");
+    return OkStatus();
+  });
+}
+
+Status FleetStore::ReplaceContainers(const std::string& runtime, const std::vector<ContainerRow>& containers) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  return im.InTransaction([&]() -> Status {
+    Stmt del(im.db, "DELETE FROM container WHERE runtime = ?");
+    del.Bind(1, runtime);
+    VIGIL_RETURN_IF_ERROR(im.Step(del, "replace containers"));
+    for (ContainerRow c : containers) {
+      c.runtime = runtime;
+      VIGIL_RETURN_IF_ERROR(im.PutContainer(c));
+    }
+    return im.MarkRuntime(runtime, "ok", "");
+  });
+}
+
+Status FleetStore::PutContainer(const ContainerRow& c) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->PutContainer(c);
+}
+
+Status FleetStore::RemoveContainer(const std::string& runtime, const std::string& id) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt del(im.db, "DELETE FROM container WHERE runtime = ? AND id = ?");
+  del.Bind(1, runtime).Bind(2, id);
+  return im.Step(del, "remove container");
+}
+
+Status FleetStore::MarkRuntime(const std::string& runtime, const std::string& state, const std::string& reason) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->MarkRuntime(runtime, state, reason);
+}
+
+Result<std::vector<ContainerRow>> FleetStore::Containers(std::string_view namespace_) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  std::string sql = std::string("SELECT ") + Impl::kContainerColumns +
+                    " FROM container c WHERE ?1 = '' OR c.namespace = ?1 ORDER BY c.runtime, c.name, c.id";
+  return im.QueryContainers(sql.c_str(), [&](Stmt& s) { s.Bind(1, namespace_); });
+}
+
+Result<std::vector<ContainerRow>> FleetStore::ContainersOf(int64_t image) {
+  std::lock_guard lock(impl_->mu);
+  return impl_->ContainersOf(image);
+}
+
+Result<std::vector<RuntimeState>> FleetStore::Runtimes() {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt s(im.db,
+         "SELECT name, state, reason, updated, (SELECT count(*) FROM container c WHERE c.runtime = runtime.name) "
+         "FROM runtime ORDER BY name");
+  if (!s.ok()) return SqlError(im.db, im.path + ": list runtimes");
+  std::vector<RuntimeState> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back({std::string(s.Text(0)), std::string(s.Text(1)), std::string(s.Text(2)), std::string(s.Text(3)),
+                   static_cast<size_t>(s.Int(4))});
+  }
+  if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": list runtimes");
+  return out;
+}
+
+Result<std::string> FleetStore::CreateToken(const std::string& name, const std::vector<std::string>& scopes,
+                                            int64_t* id) {
+  Impl& im = *impl_;
+  if (name.empty() || name.size() > 200) return InvalidArgument("a token needs a name of 1 to 200 bytes");
+  if (scopes.empty()) return InvalidArgument("a token needs at least one scope (read, write, admin, sensor)");
+  std::set<std::string> set;
+  for (const std::string& sc : scopes) {
+    bool known = false;
+    for (const char* k : kScopes) known = known || sc == k;
+    if (!known) return InvalidArgument("unknown scope '" + sc + "' (read, write, admin, sensor)");
+    set.insert(sc);
+  }
+  unsigned char raw[32];
+  if (RAND_bytes(raw, sizeof raw) != 1) return InternalError("no random bytes for a token");
+  static const char* kHex = "0123456789abcdef";
+  std::string secret = "vgl_";
+  for (unsigned char b : raw) {
+    secret += kHex[b >> 4];
+    secret += kHex[b & 15];
+  }
+  std::string scope_text;
+  for (const std::string& sc : set) scope_text += (scope_text.empty() ? "" : " ") + sc;
+  std::lock_guard lock(im.mu);
+  Stmt ins(im.db, "INSERT INTO token(name, hash, scopes, created) VALUES(?, ?, ?, ?)");
+  ins.Bind(1, name).Bind(2, Sha256Digest(secret)).Bind(3, scope_text).Bind(4, NowRfc3339());
+  VIGIL_RETURN_IF_ERROR(im.Step(ins, "create token"));
+  if (id != nullptr) *id = sqlite3_last_insert_rowid(im.db);
+  return secret;
+}
+
+Result<TokenInfo> FleetStore::CheckToken(std::string_view secret) {
+  Impl& im = *impl_;
+  if (secret.size() > 256) return NotFound("unknown token");
+  std::string hash = Sha256Digest(secret);
+  std::lock_guard lock(im.mu);
+  // Looked up by the secret's hash (what an index lookup reveals by its timing is a hash prefix,
+  // not the secret's); the stored hash is then compared in constant time.
+  Stmt s(im.db, "SELECT id, name, scopes, created, last_used, revoked, hash FROM token WHERE hash = ?");
+  s.Bind(1, hash);
+  int rc = s.Step();
+  if (rc == SQLITE_DONE) return NotFound("unknown token");
+  if (rc != SQLITE_ROW) return SqlError(im.db, im.path + ": check token");
+  std::string_view stored = s.Text(6);
+  if (stored.size() != hash.size() || CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) {
+    return NotFound("unknown token");
+  }
+  TokenInfo t = Impl::TokenOf(s);
+  if (t.revoked) return NotFound("revoked token");
+  return t;
+}
+
+Result<std::vector<TokenInfo>> FleetStore::Tokens() {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt s(im.db, "SELECT id, name, scopes, created, last_used, revoked FROM token ORDER BY id");
+  if (!s.ok()) return SqlError(im.db, im.path + ": list tokens");
+  std::vector<TokenInfo> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(Impl::TokenOf(s));
+  if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": list tokens");
+  return out;
+}
+
+Status FleetStore::RevokeToken(int64_t id) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt s(im.db, "UPDATE token SET revoked = 1 WHERE id = ?");
+  s.Bind(1, id);
+  VIGIL_RETURN_IF_ERROR(im.Step(s, "revoke token"));
+  if (sqlite3_changes(im.db) == 0) return NotFound("no token " + std::to_string(id));
+  return OkStatus();
+}
+
+Result<std::vector<Alert>> FleetStore::Alerts(int64_t after_seq, size_t limit) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt s(im.db, "SELECT seq, key, kind, vuln, image, created, payload FROM alert WHERE seq > ? ORDER BY seq LIMIT ?");
+  if (!s.ok()) return SqlError(im.db, im.path + ": list alerts");
+  s.Bind(1, after_seq).Bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
+  std::vector<Alert> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    out.push_back({s.Int(0), std::string(s.Text(1)), std::string(s.Text(2)), std::string(s.Text(3)), s.Int(4),
+                   std::string(s.Text(5)), std::string(s.Text(6))});
+  }
+  if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": list alerts");
+  return out;
+}
+
+Result<ChannelState> FleetStore::Channel(const std::string& name) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt ins(im.db,
+           "INSERT OR IGNORE INTO channel(name, delivered) VALUES(?, (SELECT coalesce(max(seq), 0) FROM alert))");
+  ins.Bind(1, name);
+  VIGIL_RETURN_IF_ERROR(im.Step(ins, "add channel"));
+  Stmt s(im.db, "SELECT delivered, attempts, next_attempt, last_error FROM channel WHERE name = ?");
+  s.Bind(1, name);
+  if (s.Step() != SQLITE_ROW) return SqlError(im.db, im.path + ": read channel");
+  return ChannelState{name, s.Int(0), s.Int(1), s.Int(2), std::string(s.Text(3))};
+}
+
+Status FleetStore::MarkDelivered(const std::string& name, int64_t seq) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt s(im.db,
+         "UPDATE channel SET delivered = max(delivered, ?), attempts = 0, next_attempt = 0, last_error = '' "
+         "WHERE name = ?");
+  s.Bind(1, seq).Bind(2, name);
+  return im.Step(s, "mark delivered");
+}
+
+Status FleetStore::MarkFailed(const std::string& name, const std::string& error, int64_t next_attempt_ms) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Stmt s(im.db, "UPDATE channel SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE name = ?");
+  s.Bind(1, next_attempt_ms).Bind(2, error.substr(0, 1000)).Bind(3, name);
+  return im.Step(s, "mark failed");
+}
+
+Result<FleetStore::Counts> FleetStore::Count() {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  Counts c;
+  Stmt s(im.db,
+         "SELECT (SELECT count(*) FROM image), (SELECT count(*) FROM package), (SELECT count(*) FROM finding), "
+         "(SELECT count(*) FROM container), (SELECT count(*) FROM alert)");
+  if (!s.ok() || s.Step() != SQLITE_ROW) return SqlError(im.db, im.path + ": count");
+  c.images = static_cast<uint64_t>(s.Int(0));
+  c.packages = static_cast<uint64_t>(s.Int(1));
+  c.findings = static_cast<uint64_t>(s.Int(2));
+  c.containers = static_cast<uint64_t>(s.Int(3));
+  c.alerts = static_cast<uint64_t>(s.Int(4));
+  std::error_code ec;
+  for (const char* suffix : {"", "-wal"}) {
+    auto n = std::filesystem::file_size(im.path + suffix, ec);
+    if (!ec) c.bytes += n;
+  }
+  return c;
 }
 
 }  // namespace vigil::fleet

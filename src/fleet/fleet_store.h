@@ -10,8 +10,8 @@
 //   VIGIL_ASSIGN_OR_RETURN(Delta d, fleet->Reevaluate(db, *index, IdsOf(changes), match_options));
 //   // d.added / d.resolved: the findings that appeared and disappeared, per image
 //
-// SQLite (WAL) today; the PostgreSQL back end and the server (`vigil serve`) come next
-// (docs/STATUS.md, issue 14).
+// SQLite (WAL) today; the PostgreSQL back end comes next (docs/STATUS.md, issue 14). Thread-safe:
+// every call holds the store's lock (one SQLite connection), so a server may share one store.
 #pragma once
 
 #include <cstddef>
@@ -48,6 +48,55 @@ struct StoredFinding {
   std::string matched_name;  // the normalised name the matcher looked up
   std::string package, version, fix;
   int layer = -1;
+  std::string severity;  // "CRITICAL".."NEGLIGIBLE": the vendor's rating, else the CVSS rating; "" unrated
+};
+
+// A container a runtime runs, mapped to a stored image by its image ID (the config digest).
+struct ContainerRow {
+  std::string runtime;  // where it was seen: "unix:///run/podman/podman.sock", "k8s", "sensor:<node>"
+  std::string id;       // the runtime's container id
+  std::string name;
+  std::string image_ref;  // the reference it was started from
+  std::string image_id;   // "sha256:<hex>": the config digest
+  std::string namespace_, pod, node;
+  std::string started;  // RFC 3339, "" unknown
+  int64_t image = 0;    // the stored image it runs (0: not stored, so not scanned); filled by reads
+};
+
+// What a runtime source said last: "ok", or "stale" with why (the inventory may be out of date).
+struct RuntimeState {
+  std::string runtime, state, reason, updated;
+  size_t containers = 0;
+};
+
+// An API token as listed (the secret is never stored: only its SHA-256).
+struct TokenInfo {
+  int64_t id = 0;
+  std::string name;
+  std::vector<std::string> scopes;  // "read", "write", "admin", "sensor"
+  std::string created, last_used;
+  bool revoked = false;
+};
+
+// An alert in the outbox: one per (vulnerability, image, kind) of a delta, listing the running
+// containers of that image when it was queued.
+struct Alert {
+  int64_t seq = 0;      // increasing; delivery follows it
+  std::string key;      // the idempotency key (also in the payload): the same alert, resent, has the same key
+  std::string kind;     // "new" or "resolved"
+  std::string vuln;     // the vulnerability id
+  int64_t image = 0;    // the stored image
+  std::string created;  // RFC 3339
+  std::string payload;  // the JSON document every channel sends
+};
+
+// A delivery channel's position in the outbox.
+struct ChannelState {
+  std::string name;          // "webhook:<url>", "file:<path>", "syslog"
+  int64_t delivered = 0;     // every alert with seq <= delivered was delivered
+  int64_t attempts = 0;      // failed attempts at the next alert
+  int64_t next_attempt = 0;  // unix ms before which the next alert is not tried again
+  std::string last_error;
 };
 
 // What a re-evaluation changed.
@@ -57,6 +106,17 @@ struct Delta {
   size_t names = 0;                     // package names the changed advisories concern
   size_t images_evaluated = 0;          // images with a package of one of those names
   size_t images_in_fleet = 0;           // all images (what a rescan would have read)
+  size_t alerts = 0;                    // alerts queued in the outbox for this delta
+};
+
+// What Reevaluate does besides matching.
+struct ReevaluateOptions {
+  match::MatchOptions match;
+  // When >= 0, the change-log cursor is set to this in the same transaction as the findings, so
+  // a crash leaves either both or neither.
+  int64_t cursor = -1;
+  // When true, the delta's alerts are queued in the outbox in the same transaction.
+  bool queue_alerts = true;
 };
 
 class FleetStore {
@@ -98,8 +158,59 @@ class FleetStore {
   // whole inventory is read; other names and other images are not touched. Errors: those of `db`
   // and SQLite; kCorrupt for a changed record in `db` that does not parse, or a stored package
   // that no longer reads (nothing is changed then).
+  //
+  // With options.queue_alerts, one alert per (vulnerability, image) of `added` ("new") and of
+  // `resolved` ("resolved") is queued, listing that image's running containers, ordered by running
+  // containers then severity; its idempotency key is derived from kind, vulnerability, image and
+  // the cursor, so an update evaluated twice queues nothing twice.
   Result<Delta> Reevaluate(vulndb::Store& db, const vulndb::Index& index, const std::vector<std::string>& changed_ids,
-                           const match::MatchOptions& options);
+                           const ReevaluateOptions& options);
+
+  // The image with this id (decimal), config digest, manifest digest or tag. kNotFound when none.
+  Result<ImageSummary> FindImage(std::string_view ref);
+  // Removes an image with its findings. kNotFound for an unknown id.
+  Status RemoveImage(int64_t id);
+
+  // Running containers. ReplaceContainers sets everything `runtime` runs (after a list);
+  // PutContainer adds or updates one; RemoveContainer forgets one (absent: nothing happens).
+  // MarkRuntime records what the source said last (state "ok" or "stale" with a reason).
+  // Errors: kIo.
+  Status ReplaceContainers(const std::string& runtime, const std::vector<ContainerRow>& containers);
+  Status PutContainer(const ContainerRow& container);
+  Status RemoveContainer(const std::string& runtime, const std::string& id);
+  Status MarkRuntime(const std::string& runtime, const std::string& state, const std::string& reason);
+  // Every container (with `image` filled where the image is stored), by runtime then name; those
+  // in `namespace_` only when it is not empty. Errors: kIo.
+  Result<std::vector<ContainerRow>> Containers(std::string_view namespace_ = {});
+  // The containers running stored image `image`. Errors: kIo.
+  Result<std::vector<ContainerRow>> ContainersOf(int64_t image);
+  Result<std::vector<RuntimeState>> Runtimes();
+
+  // API tokens. CreateToken returns the secret ("vgl_" + 64 hex digits), shown once; only its
+  // SHA-256 is stored. CheckToken returns the token a secret belongs to (compared in constant
+  // time), kNotFound for an unknown or revoked one. Errors: kInvalidArgument for an unknown scope
+  // or an empty name; kIo.
+  Result<std::string> CreateToken(const std::string& name, const std::vector<std::string>& scopes,
+                                  int64_t* id = nullptr);
+  Result<TokenInfo> CheckToken(std::string_view secret);
+  Result<std::vector<TokenInfo>> Tokens();
+  Status RevokeToken(int64_t id);  // kNotFound for an unknown id
+
+  // The outbox. Alerts after `after_seq`, at most `limit`, by seq. Errors: kIo.
+  Result<std::vector<Alert>> Alerts(int64_t after_seq, size_t limit);
+  // A channel's state; a channel seen for the first time starts after the newest alert queued
+  // then (it is not sent the history). Errors: kIo.
+  Result<ChannelState> Channel(const std::string& name);
+  // Records a delivery: every alert up to `seq` delivered on `name` (attempts reset).
+  Status MarkDelivered(const std::string& name, int64_t seq);
+  // Records a failed attempt at the next alert: not tried again before `next_attempt_ms`.
+  Status MarkFailed(const std::string& name, const std::string& error, int64_t next_attempt_ms);
+
+  // Store figures for /metrics and the benchmark: rows per table and the file's size.
+  struct Counts {
+    uint64_t images = 0, packages = 0, findings = 0, containers = 0, alerts = 0, bytes = 0;
+  };
+  Result<Counts> Count();
 
   // The position in `db`'s change log evaluated so far (0 at first), and setting it. Errors: kIo.
   Result<int64_t> Cursor();

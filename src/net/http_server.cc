@@ -151,6 +151,9 @@ std::vector<int> Specificity(const Route& route) {
   for (const Segment& s : route.segments) {
     key.push_back(s.kind == Segment::Kind::kLiteral ? 2 : s.kind == Segment::Kind::kParam ? 1 : 0);
   }
+  // A route that ends where the path ends beats a {name...} that matched nothing: "/v1/images"
+  // over "/v1/images/{ref...}" for the path "/v1/images".
+  if (route.segments.empty() || route.segments.back().kind != Segment::Kind::kRest) key.push_back(3);
   return key;
 }
 

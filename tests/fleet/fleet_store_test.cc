@@ -125,7 +125,7 @@ class FleetStoreTest : public ::testing::Test {
   Result<Delta> Reevaluate(const std::vector<std::string>& changed) {
     auto index = vulndb::Index::Load(*db_);
     if (!index.ok()) return index.error();
-    return fleet_->Reevaluate(*db_, **index, changed, match::MatchOptions{});
+    return fleet_->Reevaluate(*db_, **index, changed, ReevaluateOptions{});
   }
 
   TempDir dir_;
@@ -255,7 +255,7 @@ TEST_F(FleetStoreTest, AChangedRecordThatDoesNotParseIsAnErrorNotAnEmptyDelta) {
       (*tx)->Put("GHSA-aaaa-aaaa-aaaa", "2024-02-01T00:00:00Z", false, {"npm"}, {}, "test", "{not json", 0, 1).ok());
   ASSERT_TRUE((*tx)->AddChange("GHSA-aaaa-aaaa-aaaa", "changed").ok());
   ASSERT_TRUE((*tx)->Commit().ok());
-  auto d = fleet_->Reevaluate(*db_, **index, Changes(), match::MatchOptions{});
+  auto d = fleet_->Reevaluate(*db_, **index, Changes(), ReevaluateOptions{});
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().code(), ErrorCode::kCorrupt);
   EXPECT_NE(d.error().message().find("GHSA-aaaa-aaaa-aaaa does not parse"), std::string::npos) << d.error().message();

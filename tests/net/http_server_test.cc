@@ -120,6 +120,9 @@ TEST_F(HttpServerTest, RoutesAndParameters) {
   Route(server, "GET", "/static/{path...}", [](const ServerRequest& r) -> Result<ServerResponse> {
     return ServerResponse::Text("static [" + r.Param("path") + "]");
   });
+  // Regression: the exact route beats a {name...} that would match nothing (it used to win, being
+  // longer).
+  ASSERT_TRUE(server.Handle("GET", "/static", Say("static index")).ok());
   ASSERT_TRUE(server.Handle("DELETE", "/v1/images/{id}", Say("deleted")).ok());
   Route(server, "GET", "/headers", [](const ServerRequest& r) -> Result<ServerResponse> {
     std::string names;
@@ -139,6 +142,7 @@ TEST_F(HttpServerTest, RoutesAndParameters) {
       {"/v1/images/with%20space", "image with space via /v1/images/{id} q="},
       {"/v1/images/latest", "literal wins"},
       {"/v1/images/x/layers/3", "x#3"},
+      {"/static", "static index"},
       {"/static/", "static []"},
       {"/static/css/site.css", "static [css/site.css]"},
   };

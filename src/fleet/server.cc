@@ -1,0 +1,959 @@
+#include "fleet/server.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <thread>
+#include <utility>
+
+#include "common/file.h"
+#include "common/json.h"
+#include "common/sha256.h"
+#include "common/time.h"
+#include "fleet/fleet_store.h"
+#include "match/scan_image.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+#include "report/report.h"
+#include "vulndb/index.h"
+#include "vulndb/severity.h"
+#include "vulndb/sqlite_store.h"
+#include "vulndb/update.h"
+
+namespace vigil::fleet {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Hex(const unsigned char* p, size_t n) {
+  static const char* kHex = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    out += kHex[p[i] >> 4];
+    out += kHex[p[i] & 15];
+  }
+  return out;
+}
+
+// "sha256=<hex>" of HMAC-SHA256(key, body): what a receiver recomputes to trust a payload.
+std::string Signature(const std::string& key, std::string_view body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), mac, &len);
+  return "sha256=" + Hex(mac, len);
+}
+
+json SummaryJson(const ImageSummary& i) {
+  return {{"id", i.id},
+          {"key", i.key},
+          {"name", i.name},
+          {"tags", i.tags},
+          {"manifest_digest", i.manifest_digest},
+          {"config_digest", i.config_digest},
+          {"packages", i.packages},
+          {"findings", i.findings},
+          {"added", i.added}};
+}
+
+json ContainerJson(const ContainerRow& c) {
+  return {{"runtime", c.runtime},     {"id", c.id},   {"name", c.name}, {"image_ref", c.image_ref},
+          {"image_id", c.image_id},   {"image", c.image}, {"namespace", c.namespace_}, {"pod", c.pod},
+          {"node", c.node},           {"started", c.started}};
+}
+
+json FindingJson(const StoredFinding& f) {
+  return {{"vulnerability", f.vuln}, {"package", f.package}, {"version", f.version}, {"fix", f.fix},
+          {"purl", f.purl},          {"layer", f.layer},     {"severity", f.severity}};
+}
+
+int Rank(std::string_view s) {
+  if (s == "CRITICAL") return 5;
+  if (s == "HIGH") return 4;
+  if (s == "MEDIUM") return 3;
+  if (s == "LOW") return 2;
+  if (s == "NEGLIGIBLE") return 1;
+  return 0;
+}
+
+// Reads a file the server made (a token, a key) or makes it, mode 0600, with `make()`'s content.
+Result<std::string> ReadOrCreateSecret(const std::string& path, const std::function<std::string()>& make,
+                                       bool* created) {
+  *created = false;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) {
+    VIGIL_ASSIGN_OR_RETURN(std::string text, ReadFile(path, 4096));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) return Corrupt(path + " is empty");
+    return text;
+  }
+  std::string value = make();
+  std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());
+  mode_t old = ::umask(077);
+  FILE* f = std::fopen(tmp.c_str(), "wx");
+  ::umask(old);
+  if (f == nullptr) return IoError("cannot create " + tmp);
+  bool ok = std::fwrite(value.data(), 1, value.size(), f) == value.size() && std::fputc('\n', f) != EOF;
+  ok = (std::fflush(f) == 0) && ok && ::fsync(::fileno(f)) == 0;
+  ok = (std::fclose(f) == 0) && ok;
+  if (!ok || ::chmod(tmp.c_str(), 0600) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return IoError("cannot write " + path);
+  }
+  *created = true;
+  return value;
+}
+
+std::string RandomHex(size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) return {};
+  return Hex(raw.data(), raw.size());
+}
+
+// The canonical form of `path` when it lies under one of `roots` (canonical already), else "".
+std::string UnderRoot(const std::string& path, const std::vector<std::string>& roots) {
+  std::error_code ec;
+  std::filesystem::path canon = std::filesystem::canonical(path, ec);
+  if (ec) return {};
+  std::string c = canon.string();
+  for (const std::string& r : roots) {
+    if (c == r || (c.size() > r.size() && c.compare(0, r.size(), r) == 0 && (r == "/" || c[r.size()] == '/'))) {
+      return c;
+    }
+  }
+  return {};
+}
+
+// One delivery channel of the outbox.
+struct Channel {
+  std::string name;  // as stored: "webhook:<url>", "file:<path>", "syslog"
+  enum Kind { kWebhook, kFile, kSyslog } kind = kFile;
+  std::string target;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  std::string db_dir;
+  std::unique_ptr<FleetStore> store;
+  std::unique_ptr<net::HttpServer> http;
+  std::string webhook_key;
+  std::vector<Channel> channels;
+  std::vector<std::string> roots;  // canonical image roots
+
+  // Updates are exclusive; ingestion holds it shared so the database does not change between an
+  // image's scan and its storing (its findings are then those of the cursor's database).
+  std::shared_mutex db_mu;
+  std::shared_ptr<const vulndb::Index> index;  // the whole index, for deltas (under db_mu)
+
+  std::mutex wake_mu;
+  std::condition_variable wake_cv;
+  bool stopping = false;
+  bool wake = false;
+  std::thread deliverer, scheduler;
+  net::Cancellation cancel;
+  std::atomic<bool> started{false}, stopped{false};
+
+  // Counters for /metrics.
+  std::atomic<uint64_t> updates{0}, update_failures{0}, deltas_added{0}, deltas_resolved{0}, delivered{0},
+      delivery_failures{0}, ingested{0}, ingest_failures{0};
+  std::atomic<double> last_delta_seconds{0};
+
+  void Log(std::string_view line) {
+    if (options.log) {
+      options.log(line);
+    } else {
+      std::cerr << "vigil serve: " << line << "\n";
+    }
+  }
+
+  void Wake() {
+    {
+      std::lock_guard lock(wake_mu);
+      wake = true;
+    }
+    wake_cv.notify_all();
+  }
+
+  // ---- advisory database ----
+
+  Result<std::unique_ptr<vulndb::Store>> OpenDb(vulndb::Store::Mode mode) {
+    vulndb::SqliteOptions so;
+    so.holder = "vigil serve";
+    return vulndb::SqliteStore::Open(db_dir, mode, so);
+  }
+
+  // The newest change-log position of `db`.
+  static Result<int64_t> LatestSeq(vulndb::Store& db, int64_t after) {
+    int64_t last = after;
+    for (;;) {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<vulndb::Change> page, db.ChangesSince(last, 100000));
+      if (page.empty()) return last;
+      for (const auto& c : page) last = std::max(last, c.seq);
+    }
+  }
+
+  // Evaluates every change after the fleet's cursor (under db_mu held exclusively). Returns the
+  // delta (empty when nothing changed).
+  Result<Delta> EvaluatePending(vulndb::Store& db) {
+    VIGIL_ASSIGN_OR_RETURN(int64_t cursor, store->Cursor());
+    std::set<std::string> ids;
+    int64_t last = cursor;
+    for (;;) {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<vulndb::Change> page, db.ChangesSince(last, 100000));
+      if (page.empty()) break;
+      for (const auto& c : page) {
+        ids.insert(c.id);
+        last = std::max(last, c.seq);
+      }
+    }
+    if (last == cursor) return Delta{};
+    auto start = Clock::now();
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> fresh, vulndb::Index::Load(db));
+    index = std::move(fresh);
+    ReevaluateOptions ro;
+    ro.cursor = last;
+    VIGIL_ASSIGN_OR_RETURN(Delta d, store->Reevaluate(db, *index, std::vector<std::string>(ids.begin(), ids.end()), ro));
+    last_delta_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    deltas_added += d.added.size();
+    deltas_resolved += d.resolved.size();
+    Log("advisory changes " + std::to_string(cursor) + ".." + std::to_string(last) + ": " +
+        std::to_string(ids.size()) + " advisories, " + std::to_string(d.images_evaluated) + " of " +
+        std::to_string(d.images_in_fleet) + " images evaluated, " + std::to_string(d.added.size()) + " new and " +
+        std::to_string(d.resolved.size()) + " resolved findings, " + std::to_string(d.alerts) + " alerts queued");
+    if (d.alerts > 0) Wake();
+    return d;
+  }
+
+  // An update (from the sources, or `source` when given) and its delta.
+  Result<json> Update(const std::string& source) {
+    std::unique_lock lock(db_mu);
+    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Store> db, OpenDb(vulndb::Store::Mode::kReadWrite));
+    vulndb::UpdateOptions uo;
+    if (!source.empty()) {
+      uo.sources = {source};
+    } else {
+      uo.sources = options.db_sources;
+    }
+    uo.staging_dir = db_dir + "/staging";
+    vulndb::UpdateReport report;
+    ++updates;
+    if (Status st = vulndb::Update(*db, uo, &report); !st.ok()) {
+      ++update_failures;
+      return st.error();
+    }
+    auto d = EvaluatePending(*db);
+    if (!d.ok()) {
+      ++update_failures;
+      return d.error();
+    }
+    json fetched = report.fetched;
+    return json{{"fetched", fetched},
+                {"failed_sources", report.failed_sources},
+                {"imported", {{"new", report.import.added}, {"changed", report.import.changed},
+                              {"withdrawn", report.import.withdrawn}}},
+                {"delta",
+                 {{"added", d->added.size()},
+                  {"resolved", d->resolved.size()},
+                  {"names", d->names},
+                  {"images_evaluated", d->images_evaluated},
+                  {"images_in_fleet", d->images_in_fleet},
+                  {"alerts", d->alerts}}}};
+  }
+
+  // ---- ingestion ----
+
+  Result<json> Ingest(const json& body) {
+    if (!body.is_object()) return InvalidArgument("the body must be a JSON object with \"path\" or \"sbom\"");
+    std::string name = body.contains("name") && body["name"].is_string() ? body["name"].get<std::string>() : "";
+    match::ScanRequest req;
+    std::string sbom_text;
+    catalog::Inventory from_sbom;
+    if (body.contains("path")) {
+      if (!body["path"].is_string()) return InvalidArgument("\"path\" must be a string");
+      std::string path = body["path"].get<std::string>();
+      if (roots.empty()) return InvalidArgument("this server reads no image paths (start it with --image-root DIR)");
+      std::string canon = UnderRoot(path, roots);
+      if (canon.empty()) return InvalidArgument("'" + path + "' is not an existing path under an --image-root");
+      req.image = canon;
+    } else if (body.contains("sbom")) {
+      const json& s = body["sbom"];
+      sbom_text = s.is_string() ? s.get<std::string>() : Dump(s);
+      auto inv = sbom::ReadSbom(sbom_text, "the uploaded SBOM");
+      if (!inv.ok()) return InvalidArgument(inv.error().message());
+      from_sbom = std::move(*inv);
+      if (!name.empty()) from_sbom.image.source = name;
+      if (from_sbom.image.source.empty()) from_sbom.image.source = "sbom:" + Sha256Digest(sbom_text).substr(7, 16);
+      req.inventory = &from_sbom;
+    } else {
+      return InvalidArgument("the body names no image: give \"path\" (under an --image-root) or \"sbom\"");
+    }
+    std::shared_lock lock(db_mu);
+    auto db = match::OpenDatabase(db_dir);
+    if (!db.ok()) return Unavailable("no advisory database to scan with yet: " + db.error().message());
+    req.store = db->store.get();
+    auto scan = match::ScanImage(req);
+    if (!scan.ok()) return scan.error();
+    if (!name.empty() &&
+        std::find(scan->inventory.image.tags.begin(), scan->inventory.image.tags.end(), name) ==
+            scan->inventory.image.tags.end()) {
+      scan->inventory.image.tags.insert(scan->inventory.image.tags.begin(), name);
+    }
+    std::vector<match::Finding> findings;
+    findings.reserve(scan->report.findings.size());
+    for (const auto& f : scan->report.findings) {
+      findings.push_back(f.finding);
+      // The rating the scan report gives (CVE records included) when the vendor gave none.
+      if (f.finding.vendor_rating == vulndb::Rating::kUnknown && f.rating != vulndb::Rating::kUnknown) {
+        findings.back().severity = std::string(vulndb::RatingName(f.rating));
+      }
+    }
+    VIGIL_ASSIGN_OR_RETURN(int64_t id, store->PutImage(scan->inventory, findings));
+    VIGIL_ASSIGN_OR_RETURN(ImageSummary summary, store->FindImage(std::to_string(id)));
+    json out = SummaryJson(summary);
+    out["unread"] = scan->inventory.unread.size();
+    out["unchecked"] = scan->report.stats.unchecked;
+    out["complete"] = scan->inventory.unread.empty();
+    Log("image " + std::to_string(id) + " (" + summary.name + "): " + std::to_string(summary.packages) +
+        " packages, " + std::to_string(summary.findings) + " findings");
+    return out;
+  }
+
+  // The image's findings as `vigil scan -f json` gives them, from its stored inventory.
+  Result<std::string> ScanReportOf(const ImageSummary& image) {
+    VIGIL_ASSIGN_OR_RETURN(catalog::Inventory inv, store->InventoryOf(image.id));
+    std::shared_lock lock(db_mu);
+    auto db = match::OpenDatabase(db_dir);
+    if (!db.ok()) return Unavailable("no advisory database: " + db.error().message());
+    match::ScanRequest req;
+    req.inventory = &inv;
+    req.store = db->store.get();
+    VIGIL_ASSIGN_OR_RETURN(match::ScanResult scan, match::ScanImage(req));
+    report::ReportInput in;
+    in.inventory = &scan.inventory;
+    in.scan = &scan.report;
+    in.db.path = db->path;
+    in.db.built_at = db->built_at;
+    in.db.records = db->records;
+    return report::WriteJson(in);
+  }
+
+  // ---- alert delivery ----
+
+  std::string SlackPayload(const std::string& payload) {
+    json a = json::parse(payload, nullptr, false);
+    if (!a.is_object()) return payload;
+    std::string text = std::string(a.value("kind", "") == "resolved" ? "Resolved" : "New") + " " +
+                       a.value("vulnerability", "") + " (" + a.value("severity", "unrated") + ") in " +
+                       (a.contains("image") && a["image"].is_object() ? a["image"].value("name", "") : "") + ": " +
+                       std::to_string(a.value("running", 0)) + " running container(s)";
+    if (a.contains("containers") && a["containers"].is_array()) {
+      std::string names;
+      for (const auto& c : a["containers"]) names += (names.empty() ? "" : ", ") + c.value("name", "");
+      if (!names.empty()) text += " (" + names + ")";
+    }
+    return Dump(json{{"text", text}, {"idempotency_key", a.value("idempotency_key", "")}});
+  }
+
+  // Sends one alert on one channel. On failure, `retry_after_ms` may say when to try again.
+  Status Send(const Channel& ch, const Alert& alert, int64_t* retry_after_ms) {
+    switch (ch.kind) {
+      case Channel::kFile: {
+        FILE* f = std::fopen(ch.target.c_str(), "a");
+        if (f == nullptr) return IoError("cannot open " + ch.target);
+        std::string line = alert.payload + "\n";
+        bool ok = std::fwrite(line.data(), 1, line.size(), f) == line.size();
+        ok = std::fflush(f) == 0 && ok && ::fsync(::fileno(f)) == 0;
+        ok = std::fclose(f) == 0 && ok;
+        return ok ? OkStatus() : IoError("cannot write " + ch.target);
+      }
+      case Channel::kSyslog: {
+        json a = json::parse(alert.payload, nullptr, false);
+        std::string msg = a.is_object() ? a.value("kind", "") + " " + a.value("vulnerability", "") + " image=" +
+                                              (a["image"].is_object() ? a["image"].value("name", "") : "") +
+                                              " running=" + std::to_string(a.value("running", 0)) +
+                                              " key=" + alert.key
+                                        : alert.payload;
+        ::syslog(LOG_WARNING, "%s", msg.c_str());
+        return OkStatus();
+      }
+      case Channel::kWebhook: {
+        net::HttpClientOptions co;
+        co.retry.retries = 0;  // the outbox retries, in order
+        co.total_timeout = std::chrono::milliseconds(10000);
+        co.connect_timeout = std::chrono::milliseconds(3000);
+        co.max_body_bytes = 1 << 20;
+        co.require_framed_body = false;
+        net::HttpClient client(co);
+        net::HttpRequest r;
+        r.method = "POST";
+        r.url = ch.target;
+        r.body = options.webhook_format == "slack" ? SlackPayload(alert.payload) : alert.payload;
+        r.headers = {{"Content-Type", "application/json"},
+                     {"Idempotency-Key", alert.key},
+                     {"X-Vigil-Signature", Signature(webhook_key, r.body)}};
+        r.cancel = &cancel;
+        auto resp = client.Send(r);
+        if (!resp.ok()) return resp.error();
+        if (resp->status >= 200 && resp->status < 300) return OkStatus();
+        std::string ra = resp->Header("retry-after");
+        if (!ra.empty() && std::all_of(ra.begin(), ra.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+            ra.size() < 7) {
+          *retry_after_ms = std::min<int64_t>(std::stoll(ra) * 1000, 3600 * 1000);
+        }
+        return Unavailable(ch.target + " answered HTTP " + std::to_string(resp->status));
+      }
+    }
+    return InternalError("unknown channel");
+  }
+
+  // One pass over the channels; returns the milliseconds until the next attempt is due (or -1).
+  int64_t DeliverOnce() {
+    int64_t next_due = -1;
+    for (const Channel& ch : channels) {
+      auto state = store->Channel(ch.name);
+      if (!state.ok()) {
+        Log("outbox: " + state.error().ToString());
+        continue;
+      }
+      int64_t now = NowMs();
+      if (state->next_attempt > now) {
+        int64_t wait = state->next_attempt - now;
+        next_due = next_due < 0 ? wait : std::min(next_due, wait);
+        continue;
+      }
+      auto alerts = store->Alerts(state->delivered, 100);
+      if (!alerts.ok()) {
+        Log("outbox: " + alerts.error().ToString());
+        continue;
+      }
+      int64_t attempts = state->attempts;
+      for (const Alert& a : *alerts) {
+        if (cancel.cancelled()) return -1;
+        int64_t retry_after = -1;
+        Status st = Send(ch, a, &retry_after);
+        if (st.ok()) {
+          ++delivered;
+          attempts = 0;
+          if (Status m = store->MarkDelivered(ch.name, a.seq); !m.ok()) Log("outbox: " + m.error().ToString());
+          continue;
+        }
+        ++delivery_failures;
+        // Exponential backoff from 1 s to 5 min, or what the receiver asked for.
+        int64_t backoff = std::min<int64_t>(int64_t{1000} << std::min<int64_t>(attempts, 9), 300000);
+        if (retry_after >= 0) backoff = std::max<int64_t>(retry_after, 100);
+        Log("alert " + std::to_string(a.seq) + " on " + ch.name + " not delivered (attempt " +
+            std::to_string(attempts + 1) + "): " + st.error().message() + "; next try in " +
+            std::to_string(backoff) + " ms");
+        if (Status m = store->MarkFailed(ch.name, st.error().message(), NowMs() + backoff); !m.ok()) {
+          Log("outbox: " + m.error().ToString());
+        }
+        next_due = next_due < 0 ? backoff : std::min(next_due, backoff);
+        break;
+      }
+      if (alerts->size() == 100) next_due = 0;
+    }
+    return next_due;
+  }
+
+  void DeliveryLoop() {
+    while (!cancel.cancelled()) {
+      int64_t due = DeliverOnce();
+      std::unique_lock lock(wake_mu);
+      auto wait = std::chrono::milliseconds(due < 0 ? 5000 : std::min<int64_t>(due, 5000));
+      wake_cv.wait_for(lock, wait, [&] { return wake || stopping; });
+      wake = false;
+      if (stopping) return;
+    }
+  }
+
+  void ScheduleLoop() {
+    auto next = Clock::now() + options.db_interval;
+    while (!cancel.cancelled()) {
+      {
+        std::unique_lock lock(wake_mu);
+        if (wake_cv.wait_until(lock, next, [&] { return stopping; })) return;
+      }
+      auto r = Update("");
+      if (!r.ok()) Log("scheduled update failed: " + r.error().ToString());
+      next = Clock::now() + options.db_interval;
+    }
+  }
+
+  // ---- HTTP ----
+
+  std::string Metrics() {
+    std::string out;
+    auto gauge = [&](const char* name, const char* help, double v, const char* type = "gauge") {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" + name + " " +
+             std::to_string(v) + "\n";
+    };
+    if (auto c = store->Count(); c.ok()) {
+      gauge("vigil_fleet_images", "Images in the fleet store.", static_cast<double>(c->images));
+      gauge("vigil_fleet_index_packages", "Packages in the inverted index.", static_cast<double>(c->packages));
+      gauge("vigil_fleet_findings", "Stored findings.", static_cast<double>(c->findings));
+      gauge("vigil_fleet_containers", "Running containers known.", static_cast<double>(c->containers));
+      gauge("vigil_fleet_alerts", "Alerts queued in the outbox (all time).", static_cast<double>(c->alerts));
+      gauge("vigil_fleet_store_bytes", "Size of the store file and its WAL.", static_cast<double>(c->bytes));
+    }
+    gauge("vigil_fleet_updates_total", "Advisory updates run.", static_cast<double>(updates.load()), "counter");
+    gauge("vigil_fleet_update_failures_total", "Advisory updates that failed.",
+          static_cast<double>(update_failures.load()), "counter");
+    gauge("vigil_fleet_delta_added_total", "Findings added by deltas.", static_cast<double>(deltas_added.load()),
+          "counter");
+    gauge("vigil_fleet_delta_resolved_total", "Findings resolved by deltas.",
+          static_cast<double>(deltas_resolved.load()), "counter");
+    gauge("vigil_fleet_last_delta_seconds", "Time of the last delta evaluation (index load included).",
+          last_delta_seconds.load());
+    gauge("vigil_fleet_alerts_delivered_total", "Alert deliveries that succeeded.",
+          static_cast<double>(delivered.load()), "counter");
+    gauge("vigil_fleet_alert_delivery_failures_total", "Alert delivery attempts that failed.",
+          static_cast<double>(delivery_failures.load()), "counter");
+    gauge("vigil_fleet_images_ingested_total", "Images stored through the API.", static_cast<double>(ingested.load()),
+          "counter");
+    gauge("vigil_fleet_ingest_failures_total", "Image ingestions that failed.",
+          static_cast<double>(ingest_failures.load()), "counter");
+    if (auto alerts = store->Count(); alerts.ok()) {
+      out += "# HELP vigil_fleet_alerts_pending Alerts not yet delivered, per channel.\n"
+             "# TYPE vigil_fleet_alerts_pending gauge\n";
+      for (const Channel& ch : channels) {
+        auto st = store->Channel(ch.name);
+        if (!st.ok()) continue;
+        int64_t pending = static_cast<int64_t>(alerts->alerts) - st->delivered;
+        std::string label = ch.name;
+        std::string escaped;
+        for (char c : label) {
+          if (c == '\\' || c == '"') escaped += '\\';
+          if (c == '\n') {
+            escaped += "\\n";
+            continue;
+          }
+          escaped += c;
+        }
+        out += "vigil_fleet_alerts_pending{channel=\"" + escaped + "\"} " + std::to_string(std::max<int64_t>(0, pending)) +
+               "\n";
+      }
+    }
+    return out;
+  }
+
+  net::AuthResult Authorize(const net::ServerRequest& r) {
+    if (r.route == "/healthz" || r.route == "/readyz") return net::AuthResult::Allow();
+    std::string h = r.Header("authorization");
+    const std::string kBearer = "Bearer ";
+    if (h.size() <= kBearer.size() || h.compare(0, kBearer.size(), kBearer) != 0) {
+      return net::AuthResult::Unauthenticated("a bearer token is required", "Bearer realm=\"vigil\"");
+    }
+    auto token = store->CheckToken(std::string_view(h).substr(kBearer.size()));
+    if (!token.ok()) {
+      return net::AuthResult::Unauthenticated("the token is not valid", "Bearer realm=\"vigil\", error=\"invalid_token\"");
+    }
+    std::string need = "read";
+    if (r.route.rfind("/v1/tokens", 0) == 0 || r.route == "/v1/db/update") {
+      need = "admin";
+    } else if (r.method != "GET" && r.method != "HEAD") {
+      need = "write";
+    }
+    const auto& s = token->scopes;
+    bool ok = std::find(s.begin(), s.end(), "admin") != s.end() || std::find(s.begin(), s.end(), need) != s.end();
+    if (!ok) return net::AuthResult::Forbidden("this token lacks the '" + need + "' scope");
+    return net::AuthResult::Allow();
+  }
+
+  static Result<json> BodyJson(const net::ServerRequest& r) {
+    if (r.body.empty()) return json::object();
+    json j = json::parse(r.body, nullptr, false);
+    if (j.is_discarded()) return InvalidArgument("the body is not JSON");
+    return j;
+  }
+
+  Result<net::ServerResponse> Affected(const std::string& id) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<StoredFinding> rows, store->Affected(id));
+    std::map<int64_t, std::vector<const StoredFinding*>> by_image;
+    for (const auto& f : rows) by_image[f.image].push_back(&f);
+    json images = json::array();
+    size_t running = 0;
+    for (const auto& [image, list] : by_image) {
+      VIGIL_ASSIGN_OR_RETURN(ImageSummary s, store->FindImage(std::to_string(image)));
+      VIGIL_ASSIGN_OR_RETURN(std::vector<ContainerRow> cs, store->ContainersOf(image));
+      json pk = json::array();
+      for (const StoredFinding* f : list) pk.push_back(FindingJson(*f));
+      json cj = json::array();
+      for (const auto& c : cs) cj.push_back(ContainerJson(c));
+      running += cs.size();
+      json ij = SummaryJson(s);
+      ij["packages_affected"] = std::move(pk);
+      ij["containers"] = std::move(cj);
+      images.push_back(std::move(ij));
+    }
+    return net::ServerResponse::Json(
+        Dump(json{{"vulnerability", id}, {"images", images}, {"running_containers", running}}));
+  }
+
+  // Images with their running containers and findings by severity; `fixable_only` keeps images
+  // with at least one finding that has a fix (what to rebuild), ordered by running containers
+  // then severity.
+  Result<json> Exposure(std::string_view ns, bool fixable_only) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> images, store->Images());
+    VIGIL_ASSIGN_OR_RETURN(std::vector<ContainerRow> containers, store->Containers(ns));
+    std::map<int64_t, std::vector<const ContainerRow*>> running;
+    for (const auto& c : containers) {
+      if (c.image != 0) running[c.image].push_back(&c);
+    }
+    struct Row {
+      json j;
+      size_t running;
+      int worst;
+      size_t fixable;
+    };
+    std::vector<Row> rows;
+    for (const auto& i : images) {
+      if (!ns.empty() && running.count(i.id) == 0) continue;
+      VIGIL_ASSIGN_OR_RETURN(std::vector<StoredFinding> fs, store->Findings(i.id));
+      std::map<std::string, size_t> by_sev;
+      std::set<std::string> fixes;
+      int worst = 0;
+      size_t fixable = 0;
+      for (const auto& f : fs) {
+        ++by_sev[f.severity.empty() ? "UNKNOWN" : f.severity];
+        worst = std::max(worst, Rank(f.severity));
+        if (!f.fix.empty()) {
+          ++fixable;
+          fixes.insert(f.package + " " + f.fix);
+        }
+      }
+      if (fixable_only && fixable == 0) continue;
+      json cj = json::array();
+      for (const ContainerRow* c : running[i.id]) cj.push_back(ContainerJson(*c));
+      json j = SummaryJson(i);
+      j["running"] = running[i.id].size();
+      j["containers"] = std::move(cj);
+      j["by_severity"] = by_sev;
+      j["fixable"] = fixable;
+      if (fixable_only) j["upgrades"] = std::vector<std::string>(fixes.begin(), fixes.end());
+      rows.push_back({std::move(j), running[i.id].size(), worst, fixable});
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+      if (a.running != b.running) return a.running > b.running;
+      if (a.worst != b.worst) return a.worst > b.worst;
+      return a.fixable > b.fixable;
+    });
+    json out = json::array();
+    for (auto& r : rows) out.push_back(std::move(r.j));
+    std::set<std::string> unscanned;
+    for (const auto& c : containers) {
+      if (c.image == 0) unscanned.insert(c.runtime + " " + c.id);
+    }
+    return json{{"images", out}, {"containers_of_unscanned_images", unscanned.size()}};
+  }
+
+  Status Routes() {
+    auto& s = *http;
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/healthz", [](const net::ServerRequest&) -> Result<net::ServerResponse> {
+      return net::ServerResponse::Json(R"({"status":"ok"})");
+    }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/readyz", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+      auto db = match::OpenDatabase(db_dir);
+      if (!db.ok()) return Unavailable("not ready: " + db.error().message());
+      return net::ServerResponse::Json(Dump(json{{"status", "ready"}, {"advisories", db->records}}));
+    }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/metrics", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+      return net::ServerResponse::Text(Metrics(), "text/plain; version=0.0.4; charset=utf-8");
+    }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/images", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> images, store->Images());
+      json arr = json::array();
+      for (const auto& i : images) arr.push_back(SummaryJson(i));
+      return net::ServerResponse::Json(Dump(json{{"images", arr}}));
+    }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("POST", "/v1/images", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+      VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+      auto out = Ingest(body);
+      if (!out.ok()) {
+        ++ingest_failures;
+        return out.error();
+      }
+      ++ingested;
+      return net::ServerResponse::Json(Dump(*out), 201);
+    }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/images/{ref...}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(ImageSummary image, store->FindImage(r.Param("ref")));
+          VIGIL_ASSIGN_OR_RETURN(std::string report, ScanReportOf(image));
+          net::ServerResponse resp = net::ServerResponse::Json(std::move(report));
+          resp.headers.emplace_back("X-Vigil-Image-Id", std::to_string(image.id));
+          return resp;
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("DELETE", "/v1/images/{ref...}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(ImageSummary image, store->FindImage(r.Param("ref")));
+          VIGIL_RETURN_IF_ERROR(store->RemoveImage(image.id));
+          return net::ServerResponse::Json(Dump(json{{"removed", image.id}}));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/containers", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(std::vector<ContainerRow> cs, store->Containers(r.Query("namespace")));
+          VIGIL_ASSIGN_OR_RETURN(std::vector<RuntimeState> rts, store->Runtimes());
+          json arr = json::array();
+          for (const auto& c : cs) arr.push_back(ContainerJson(c));
+          json rj = json::array();
+          for (const auto& rt : rts) {
+            rj.push_back({{"runtime", rt.runtime},
+                          {"state", rt.state},
+                          {"reason", rt.reason},
+                          {"updated", rt.updated},
+                          {"containers", rt.containers}});
+          }
+          return net::ServerResponse::Json(Dump(json{{"containers", arr}, {"runtimes", rj}}));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/affected/{id}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          return Affected(r.Param("id"));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/exposure", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(json out, Exposure(r.Query("namespace"), false));
+          return net::ServerResponse::Json(Dump(out));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/rebuild", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(json out, Exposure(r.Query("namespace"), true));
+          return net::ServerResponse::Json(Dump(out));
+        }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/alerts", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+      int64_t since = 0;
+      size_t limit = 1000;
+      std::string sv = r.Query("since"), lv = r.Query("limit");
+      auto number = [](const std::string& v, const char* what) -> Result<int64_t> {
+        if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+          return InvalidArgument(std::string("'") + what + "' must be a non-negative integer");
+        }
+        return static_cast<int64_t>(std::stoll(v));
+      };
+      if (!sv.empty()) {
+        VIGIL_ASSIGN_OR_RETURN(since, number(sv, "since"));
+      }
+      if (!lv.empty()) {
+        VIGIL_ASSIGN_OR_RETURN(int64_t l, number(lv, "limit"));
+        limit = static_cast<size_t>(std::clamp<int64_t>(l, 1, 10000));
+      }
+      VIGIL_ASSIGN_OR_RETURN(std::vector<Alert> alerts, store->Alerts(since, limit));
+      json arr = json::array();
+      int64_t next = since;
+      for (const Alert& a : alerts) {
+        json p = json::parse(a.payload, nullptr, false);
+        arr.push_back({{"seq", a.seq}, {"alert", p.is_discarded() ? json(a.payload) : p}});
+        next = a.seq;
+      }
+      return net::ServerResponse::Json(Dump(json{{"alerts", arr}, {"next", next}}));
+    }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/db", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+      VIGIL_ASSIGN_OR_RETURN(int64_t cursor, store->Cursor());
+      json j{{"cursor", cursor}, {"sources", options.db_sources}};
+      auto db = match::OpenDatabase(db_dir);
+      if (db.ok()) {
+        j["records"] = db->records;
+        j["built_at"] = db->built_at;
+      } else {
+        j["error"] = db.error().message();
+      }
+      return net::ServerResponse::Json(Dump(j));
+    }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("POST", "/v1/db/update", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+          std::string source;
+          if (body.is_object() && body.contains("source")) {
+            if (!body["source"].is_string()) return InvalidArgument("\"source\" must be a string");
+            source = body["source"].get<std::string>();
+          }
+          VIGIL_ASSIGN_OR_RETURN(json out, Update(source));
+          return net::ServerResponse::Json(Dump(out));
+        }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/tokens", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<TokenInfo> ts, store->Tokens());
+      json arr = json::array();
+      for (const auto& t : ts) {
+        arr.push_back({{"id", t.id},
+                       {"name", t.name},
+                       {"scopes", t.scopes},
+                       {"created", t.created},
+                       {"revoked", t.revoked}});
+      }
+      return net::ServerResponse::Json(Dump(json{{"tokens", arr}}));
+    }));
+    VIGIL_RETURN_IF_ERROR(s.Handle("POST", "/v1/tokens", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+      VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+      if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+        return InvalidArgument("the body must be {\"name\": \"...\", \"scopes\": [\"read\", ...]}");
+      }
+      std::vector<std::string> scopes;
+      if (body.contains("scopes")) {
+        if (!body["scopes"].is_array()) return InvalidArgument("\"scopes\" must be an array of strings");
+        for (const auto& sc : body["scopes"]) {
+          if (!sc.is_string()) return InvalidArgument("\"scopes\" must be an array of strings");
+          scopes.push_back(sc.get<std::string>());
+        }
+      } else {
+        scopes = {"read"};
+      }
+      int64_t id = 0;
+      VIGIL_ASSIGN_OR_RETURN(std::string secret, store->CreateToken(body["name"].get<std::string>(), scopes, &id));
+      Log("token " + std::to_string(id) + " created");
+      return net::ServerResponse::Json(Dump(json{{"id", id}, {"token", secret}, {"scopes", scopes}}), 201);
+    }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("DELETE", "/v1/tokens/{id}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          std::string v = r.Param("id");
+          if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            return InvalidArgument("a token id is a number");
+          }
+          VIGIL_RETURN_IF_ERROR(store->RevokeToken(std::stoll(v)));
+          Log("token " + v + " revoked");
+          return net::ServerResponse::Json(Dump(json{{"revoked", std::stoll(v)}}));
+        }));
+    return OkStatus();
+  }
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() { Stop(); }
+
+Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
+  if (options.data_dir.empty()) return InvalidArgument("the server needs a data folder (--data DIR)");
+  if (options.webhook_format != "json" && options.webhook_format != "slack") {
+    return InvalidArgument("unknown webhook format '" + options.webhook_format + "' (json, slack)");
+  }
+  auto impl = std::make_unique<Impl>();
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) return IoError("cannot create " + options.data_dir + ": " + ec.message());
+  ::chmod(options.data_dir.c_str(), 0700);
+  impl->db_dir = options.db_dir.empty() ? options.data_dir + "/db" : options.db_dir;
+  for (const std::string& r : options.image_roots) {
+    std::filesystem::path canon = std::filesystem::canonical(r, ec);
+    if (ec || !std::filesystem::is_directory(canon)) return InvalidArgument("--image-root '" + r + "' is not a folder");
+    impl->roots.push_back(canon.string());
+  }
+  for (const std::string& w : options.webhooks) {
+    if (w.rfind("https://", 0) != 0 && w.rfind("http://", 0) != 0) {
+      return InvalidArgument("webhook '" + w + "' is not an http(s) URL");
+    }
+    impl->channels.push_back({"webhook:" + w, Channel::kWebhook, w});
+  }
+  if (!options.alerts_file.empty()) {
+    std::string abs = std::filesystem::absolute(options.alerts_file, ec).string();
+    impl->channels.push_back({"file:" + abs, Channel::kFile, abs});
+  }
+  if (options.syslog) impl->channels.push_back({"syslog", Channel::kSyslog, ""});
+  impl->options = std::move(options);
+  const ServerOptions& o = impl->options;
+
+  VIGIL_ASSIGN_OR_RETURN(impl->store, FleetStore::Open(o.data_dir + "/fleet.db"));
+  bool created = false;
+  VIGIL_ASSIGN_OR_RETURN(impl->webhook_key,
+                         ReadOrCreateSecret(o.data_dir + "/webhook.secret", [] { return RandomHex(32); }, &created));
+  std::string token_path = o.data_dir + "/admin.token";
+  std::error_code exists_ec;
+  if (!std::filesystem::exists(token_path, exists_ec)) {
+    int64_t id = 0;
+    VIGIL_ASSIGN_OR_RETURN(std::string secret, impl->store->CreateToken("admin", {"admin"}, &id));
+    VIGIL_ASSIGN_OR_RETURN(std::string written, ReadOrCreateSecret(token_path, [&] { return secret; }, &created));
+    (void)written;
+    impl->Log("an admin token was written to " + token_path + " (mode 0600)");
+  }
+  // A new store starts at the database's current position: images stored later are scanned
+  // against the database as it is then.
+  {
+    VIGIL_ASSIGN_OR_RETURN(int64_t cursor, impl->store->Cursor());
+    VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> images, impl->store->Images());
+    if (cursor == 0 && images.empty()) {
+      auto db = impl->OpenDb(vulndb::Store::Mode::kReadOnly);
+      if (db.ok()) {
+        VIGIL_ASSIGN_OR_RETURN(int64_t latest, Impl::LatestSeq(**db, 0));
+        VIGIL_RETURN_IF_ERROR(impl->store->SetCursor(latest));
+      }
+    }
+  }
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Status Server::Start() {
+  Impl& im = *impl_;
+  if (im.started.exchange(true)) return InvalidArgument("the server was started already");
+  // Changes a crash left unevaluated (an update imported, its delta not stored) come first.
+  {
+    std::unique_lock lock(im.db_mu);
+    auto db = im.OpenDb(vulndb::Store::Mode::kReadOnly);
+    if (db.ok()) {
+      auto d = im.EvaluatePending(**db);
+      if (!d.ok()) return d.error().Context("evaluating the advisory changes not yet evaluated");
+    }
+  }
+  net::ServerOptions so;
+  so.listen = im.options.listen;
+  so.tls_cert_file = im.options.tls_cert_file;
+  so.tls_key_file = im.options.tls_key_file;
+  so.max_body_bytes = im.options.max_body_bytes;
+  so.threads = im.options.threads;
+  so.read_timeout = std::chrono::seconds(30);
+  so.write_timeout = std::chrono::seconds(30);
+  so.auth = [&im](const net::ServerRequest& r) { return im.Authorize(r); };
+  so.log = [&im](const net::RequestLogEntry& e) {
+    if (!e.error.empty()) im.Log(e.method + " " + e.path + " -> " + std::to_string(e.status) + ": " + e.error);
+  };
+  im.http = std::make_unique<net::HttpServer>(so);
+  VIGIL_RETURN_IF_ERROR(im.Routes());
+  VIGIL_RETURN_IF_ERROR(im.http->Start());
+  im.Log("listening on " + im.options.listen + (im.options.tls_cert_file.empty() ? "" : " (TLS)") + ", port " +
+         std::to_string(im.http->port()));
+  im.deliverer = std::thread([&im] { im.DeliveryLoop(); });
+  if (im.options.db_interval.count() > 0) im.scheduler = std::thread([&im] { im.ScheduleLoop(); });
+  im.Wake();
+  return OkStatus();
+}
+
+void Server::Stop() {
+  Impl& im = *impl_;
+  if (!im.started.load() || im.stopped.exchange(true)) return;
+  if (im.http) im.http->Stop();
+  im.cancel.Cancel();
+  {
+    std::lock_guard lock(im.wake_mu);
+    im.stopping = true;
+  }
+  im.wake_cv.notify_all();
+  if (im.deliverer.joinable()) im.deliverer.join();
+  if (im.scheduler.joinable()) im.scheduler.join();
+}
+
+int Server::port() const { return impl_->http ? impl_->http->port() : 0; }
+
+std::string Server::admin_token_path() const { return impl_->options.data_dir + "/admin.token"; }
+
+}  // namespace vigil::fleet

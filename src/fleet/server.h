@@ -1,0 +1,83 @@
+// The fleet server (`vigil serve`, issue 14): an HTTP JSON API under /v1 over a FleetStore and an
+// advisory database, the advisory updates evaluated as deltas (never a rescan), and the alert
+// outbox delivered to webhooks, a JSON-lines file and syslog. docs/FLEET.md describes the API and
+// its behaviour; docs/api/fleet-v1.openapi.yaml is its OpenAPI 3.1 description.
+//
+//   fleet::ServerOptions o;
+//   o.data_dir = "/var/lib/vigil";
+//   o.db_sources = {"/srv/osv-mirror"};
+//   VIGIL_ASSIGN_OR_RETURN(auto server, fleet::Server::Open(o));   // store, admin token
+//   VIGIL_RETURN_IF_ERROR(server->Start());                        // listens; workers run
+//   ... server->Stop();
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace vigil::fleet {
+
+struct ServerOptions {
+  // Where the server keeps its state: fleet.db (the store), admin.token, webhook.secret, and the
+  // advisory database under db/ unless db_dir says otherwise. Created when missing.
+  std::string data_dir;
+  std::string db_dir;  // "" = <data_dir>/db
+  // "HOST:PORT" (net::ServerOptions::listen); port 0 picks a free one (Server::port()).
+  std::string listen = "127.0.0.1:8723";
+  std::string tls_cert_file, tls_key_file;  // both or neither
+  // Advisory sources for updates (vulndb::UpdateOptions::sources); empty: osv.dev's bucket.
+  std::vector<std::string> db_sources;
+  // Scheduled updates: every db_interval; 0 = only when asked (POST /v1/db/update).
+  std::chrono::seconds db_interval{0};
+  // Image paths the API may read (POST /v1/images {"path"}); empty: no path is read.
+  std::vector<std::string> image_roots;
+  // Alert channels: webhook URLs (JSON POST, HMAC-SHA256 signed with <data_dir>/webhook.secret),
+  // their payload ("json" or "slack"), a JSON-lines file, syslog.
+  std::vector<std::string> webhooks;
+  std::string webhook_format = "json";
+  std::string alerts_file;
+  bool syslog = false;
+  // Docker-Engine-API sockets whose running containers are followed ("unix:///run/podman/podman.sock").
+  std::vector<std::string> runtimes;
+  // Request limits.
+  uint64_t max_body_bytes = uint64_t{64} << 20;
+  size_t threads = 8;
+  // Where the server's log lines go (one line each, no trailing newline); empty: standard error.
+  std::function<void(std::string_view line)> log;
+};
+
+class Server {
+ public:
+  // Opens the store (creating <data_dir>, fleet.db, and on first start an admin token in
+  // <data_dir>/admin.token, mode 0600, logged with its path) and the advisory database folder.
+  // Errors: kInvalidArgument for bad options (no data_dir, a webhook that is not http(s), an
+  // unknown webhook format, an image root that does not exist); the store's (kIo, kCorrupt for a
+  // store a newer vigil wrote).
+  static Result<std::unique_ptr<Server>> Open(ServerOptions options);
+  ~Server();  // Stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Listens and starts the workers (alert delivery, scheduled updates, runtime watchers).
+  // Errors: those of net::HttpServer::Start (kUnavailable when the address is in use).
+  Status Start();
+  // Stops listening (requests in flight finish), then the workers. Idempotent.
+  void Stop();
+  // The port listened on (after Start).
+  int port() const;
+  // <data_dir>/admin.token.
+  std::string admin_token_path() const;
+
+ private:
+  struct Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vigil::fleet
