@@ -1,11 +1,10 @@
 // `vigil fleet ...`: the fleet server's client (the API is in docs/FLEET.md). Each subcommand is
 // one request; --format json prints the server's answer as it came, table a summary of it.
-#include <nlohmann/json.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "common/escape.h"
@@ -189,7 +188,8 @@ int Run(const FleetFlags& f, const std::string& what) {
                     << (Str(p, "fix").empty() ? "" : " (fix " + EscapeControls(Str(p, "fix")) + ")") << "\n";
         }
         for (const auto& c : i["containers"]) {
-          std::cout << "  running " << EscapeControls(Str(c, "name")) << " " << EscapeControls(Str(c, "id").substr(0, 12))
+          std::cout << "  running " << EscapeControls(Str(c, "name")) << " "
+                    << EscapeControls(Str(c, "id").substr(0, 12))
                     << (Str(c, "namespace").empty() ? "" : " ns " + EscapeControls(Str(c, "namespace"))) << "\n";
         }
       }
@@ -226,8 +226,8 @@ int Run(const FleetFlags& f, const std::string& what) {
       for (const auto& l : j["fetched"]) std::cout << EscapeControls(l.get<std::string>()) << "\n";
       const json& d = j["delta"];
       std::cout << "delta: " << Str(d, "added") << " new and " << Str(d, "resolved") << " resolved findings in "
-                << Str(d, "images_evaluated") << " of " << Str(d, "images_in_fleet") << " images; "
-                << Str(d, "alerts") << " alerts queued\n";
+                << Str(d, "images_evaluated") << " of " << Str(d, "images_in_fleet") << " images; " << Str(d, "alerts")
+                << " alerts queued\n";
     };
   } else if (what == "tokens create") {
     json body{{"name", f.token_name}, {"scopes", f.scopes.empty() ? std::vector<std::string>{"read"} : f.scopes}};

@@ -90,7 +90,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--store", f->store, "Store URL (default: SQLite under --data)");
   cmd->add_option("--db", f->o.db_dir, "Advisory database folder (default: DIR/db)");
   cmd->add_option("--db-source", f->o.db_sources, "Advisory source for updates (repeatable; as `vigil db update`)");
-  cmd->add_option("--db-interval", f->interval, "Update from the sources this often (90s, 15m, 6h; default: on request)");
+  cmd->add_option("--db-interval", f->interval,
+                  "Update from the sources this often (90s, 15m, 6h; default: on request)");
   cmd->add_option("--runtime", f->runtimes, "Docker-API socket whose containers to follow (unix:///PATH)");
   cmd->add_option("--kubeconfig", f->kubeconfig, "Kubernetes client configuration for the pod inventory");
   cmd->add_flag("--in-cluster", f->in_cluster, "Read pods with the service account of the pod this runs in");

@@ -80,13 +80,20 @@ json SummaryJson(const ImageSummary& i) {
 }
 
 json ContainerJson(const ContainerRow& c) {
-  return {{"runtime", c.runtime},     {"id", c.id},   {"name", c.name}, {"image_ref", c.image_ref},
-          {"image_id", c.image_id},   {"image", c.image}, {"namespace", c.namespace_}, {"pod", c.pod},
-          {"node", c.node},           {"started", c.started}};
+  return {{"runtime", c.runtime},
+          {"id", c.id},
+          {"name", c.name},
+          {"image_ref", c.image_ref},
+          {"image_id", c.image_id},
+          {"image", c.image},
+          {"namespace", c.namespace_},
+          {"pod", c.pod},
+          {"node", c.node},
+          {"started", c.started}};
 }
 
 json FindingJson(const StoredFinding& f) {
-  return {{"vulnerability", f.vuln}, {"package", f.package}, {"version", f.version}, {"fix", f.fix},
+  return {{"vulnerability", f.vuln}, {"package", f.package}, {"version", f.version},  {"fix", f.fix},
           {"purl", f.purl},          {"layer", f.layer},     {"severity", f.severity}};
 }
 
@@ -238,14 +245,15 @@ struct Server::Impl {
     index = std::move(fresh);
     ReevaluateOptions ro;
     ro.cursor = last;
-    VIGIL_ASSIGN_OR_RETURN(Delta d, store->Reevaluate(db, *index, std::vector<std::string>(ids.begin(), ids.end()), ro));
+    VIGIL_ASSIGN_OR_RETURN(Delta d,
+                           store->Reevaluate(db, *index, std::vector<std::string>(ids.begin(), ids.end()), ro));
     last_delta_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     deltas_added += d.added.size();
     deltas_resolved += d.resolved.size();
-    Log("advisory changes " + std::to_string(cursor) + ".." + std::to_string(last) + ": " +
-        std::to_string(ids.size()) + " advisories, " + std::to_string(d.images_evaluated) + " of " +
-        std::to_string(d.images_in_fleet) + " images evaluated, " + std::to_string(d.added.size()) + " new and " +
-        std::to_string(d.resolved.size()) + " resolved findings, " + std::to_string(d.alerts) + " alerts queued");
+    Log("advisory changes " + std::to_string(cursor) + ".." + std::to_string(last) + ": " + std::to_string(ids.size()) +
+        " advisories, " + std::to_string(d.images_evaluated) + " of " + std::to_string(d.images_in_fleet) +
+        " images evaluated, " + std::to_string(d.added.size()) + " new and " + std::to_string(d.resolved.size()) +
+        " resolved findings, " + std::to_string(d.alerts) + " alerts queued");
     if (d.alerts > 0) Wake();
     return d;
   }
@@ -273,17 +281,18 @@ struct Server::Impl {
       return d.error();
     }
     json fetched = report.fetched;
-    return json{{"fetched", fetched},
-                {"failed_sources", report.failed_sources},
-                {"imported", {{"new", report.import.added}, {"changed", report.import.changed},
-                              {"withdrawn", report.import.withdrawn}}},
-                {"delta",
-                 {{"added", d->added.size()},
-                  {"resolved", d->resolved.size()},
-                  {"names", d->names},
-                  {"images_evaluated", d->images_evaluated},
-                  {"images_in_fleet", d->images_in_fleet},
-                  {"alerts", d->alerts}}}};
+    return json{
+        {"fetched", fetched},
+        {"failed_sources", report.failed_sources},
+        {"imported",
+         {{"new", report.import.added}, {"changed", report.import.changed}, {"withdrawn", report.import.withdrawn}}},
+        {"delta",
+         {{"added", d->added.size()},
+          {"resolved", d->resolved.size()},
+          {"names", d->names},
+          {"images_evaluated", d->images_evaluated},
+          {"images_in_fleet", d->images_in_fleet},
+          {"alerts", d->alerts}}}};
   }
 
   // ---- ingestion ----
@@ -319,9 +328,8 @@ struct Server::Impl {
     req.store = db->store.get();
     auto scan = match::ScanImage(req);
     if (!scan.ok()) return scan.error();
-    if (!name.empty() &&
-        std::find(scan->inventory.image.tags.begin(), scan->inventory.image.tags.end(), name) ==
-            scan->inventory.image.tags.end()) {
+    if (!name.empty() && std::find(scan->inventory.image.tags.begin(), scan->inventory.image.tags.end(), name) ==
+                             scan->inventory.image.tags.end()) {
       scan->inventory.image.tags.insert(scan->inventory.image.tags.begin(), name);
     }
     std::vector<match::Finding> findings;
@@ -339,8 +347,8 @@ struct Server::Impl {
     out["unread"] = scan->inventory.unread.size();
     out["unchecked"] = scan->report.stats.unchecked;
     out["complete"] = scan->inventory.unread.empty();
-    Log("image " + std::to_string(id) + " (" + summary.name + "): " + std::to_string(summary.packages) +
-        " packages, " + std::to_string(summary.findings) + " findings");
+    Log("image " + std::to_string(id) + " (" + summary.name + "): " + std::to_string(summary.packages) + " packages, " +
+        std::to_string(summary.findings) + " findings");
     return out;
   }
 
@@ -394,10 +402,9 @@ struct Server::Impl {
       }
       case Channel::kSyslog: {
         json a = json::parse(alert.payload, nullptr, false);
-        std::string msg = a.is_object() ? a.value("kind", "") + " " + a.value("vulnerability", "") + " image=" +
-                                              (a["image"].is_object() ? a["image"].value("name", "") : "") +
-                                              " running=" + std::to_string(a.value("running", 0)) +
-                                              " key=" + alert.key
+        std::string msg = a.is_object() ? a.value("kind", "") + " " + a.value("vulnerability", "") +
+                                              " image=" + (a["image"].is_object() ? a["image"].value("name", "") : "") +
+                                              " running=" + std::to_string(a.value("running", 0)) + " key=" + alert.key
                                         : alert.payload;
         ::syslog(LOG_WARNING, "%s", msg.c_str());
         return OkStatus();
@@ -468,8 +475,8 @@ struct Server::Impl {
         int64_t backoff = std::min<int64_t>(int64_t{1000} << std::min<int64_t>(attempts, 9), 300000);
         if (retry_after >= 0) backoff = std::max<int64_t>(retry_after, 100);
         Log("alert " + std::to_string(a.seq) + " on " + ch.name + " not delivered (attempt " +
-            std::to_string(attempts + 1) + "): " + st.error().message() + "; next try in " +
-            std::to_string(backoff) + " ms");
+            std::to_string(attempts + 1) + "): " + st.error().message() + "; next try in " + std::to_string(backoff) +
+            " ms");
         if (Status m = store->MarkFailed(ch.name, st.error().message(), NowMs() + backoff); !m.ok()) {
           Log("outbox: " + m.error().ToString());
         }
@@ -539,8 +546,9 @@ struct Server::Impl {
     gauge("vigil_fleet_ingest_failures_total", "Image ingestions that failed.",
           static_cast<double>(ingest_failures.load()), "counter");
     if (auto alerts = store->Count(); alerts.ok()) {
-      out += "# HELP vigil_fleet_alerts_pending Alerts not yet delivered, per channel.\n"
-             "# TYPE vigil_fleet_alerts_pending gauge\n";
+      out +=
+          "# HELP vigil_fleet_alerts_pending Alerts not yet delivered, per channel.\n"
+          "# TYPE vigil_fleet_alerts_pending gauge\n";
       for (const Channel& ch : channels) {
         auto st = store->Channel(ch.name);
         if (!st.ok()) continue;
@@ -555,8 +563,8 @@ struct Server::Impl {
           }
           escaped += c;
         }
-        out += "vigil_fleet_alerts_pending{channel=\"" + escaped + "\"} " + std::to_string(std::max<int64_t>(0, pending)) +
-               "\n";
+        out += "vigil_fleet_alerts_pending{channel=\"" + escaped + "\"} " +
+               std::to_string(std::max<int64_t>(0, pending)) + "\n";
       }
     }
     return out;
@@ -571,7 +579,8 @@ struct Server::Impl {
     }
     auto token = store->CheckToken(std::string_view(h).substr(kBearer.size()));
     if (!token.ok()) {
-      return net::AuthResult::Unauthenticated("the token is not valid", "Bearer realm=\"vigil\", error=\"invalid_token\"");
+      return net::AuthResult::Unauthenticated("the token is not valid",
+                                              "Bearer realm=\"vigil\", error=\"invalid_token\"");
     }
     std::string need = "read";
     if (r.route.rfind("/v1/tokens", 0) == 0 || r.route == "/v1/db/update") {
@@ -685,22 +694,24 @@ struct Server::Impl {
     VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/metrics", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
       return net::ServerResponse::Text(Metrics(), "text/plain; version=0.0.4; charset=utf-8");
     }));
-    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/images", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
-      VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> images, store->Images());
-      json arr = json::array();
-      for (const auto& i : images) arr.push_back(SummaryJson(i));
-      return net::ServerResponse::Json(Dump(json{{"images", arr}}));
-    }));
-    VIGIL_RETURN_IF_ERROR(s.Handle("POST", "/v1/images", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
-      VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
-      auto out = Ingest(body);
-      if (!out.ok()) {
-        ++ingest_failures;
-        return out.error();
-      }
-      ++ingested;
-      return net::ServerResponse::Json(Dump(*out), 201);
-    }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/images", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> images, store->Images());
+          json arr = json::array();
+          for (const auto& i : images) arr.push_back(SummaryJson(i));
+          return net::ServerResponse::Json(Dump(json{{"images", arr}}));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("POST", "/v1/images", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+          auto out = Ingest(body);
+          if (!out.ok()) {
+            ++ingest_failures;
+            return out.error();
+          }
+          ++ingested;
+          return net::ServerResponse::Json(Dump(*out), 201);
+        }));
     VIGIL_RETURN_IF_ERROR(
         s.Handle("GET", "/v1/images/{ref...}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
           VIGIL_ASSIGN_OR_RETURN(ImageSummary image, store->FindImage(r.Param("ref")));
@@ -731,10 +742,9 @@ struct Server::Impl {
           }
           return net::ServerResponse::Json(Dump(json{{"containers", arr}, {"runtimes", rj}}));
         }));
-    VIGIL_RETURN_IF_ERROR(
-        s.Handle("GET", "/v1/affected/{id}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
-          return Affected(r.Param("id"));
-        }));
+    VIGIL_RETURN_IF_ERROR(s.Handle(
+        "GET", "/v1/affected/{id}",
+        [this](const net::ServerRequest& r) -> Result<net::ServerResponse> { return Affected(r.Param("id")); }));
     VIGIL_RETURN_IF_ERROR(
         s.Handle("GET", "/v1/exposure", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
           VIGIL_ASSIGN_OR_RETURN(json out, Exposure(r.Query("namespace"), false));
@@ -745,33 +755,35 @@ struct Server::Impl {
           VIGIL_ASSIGN_OR_RETURN(json out, Exposure(r.Query("namespace"), true));
           return net::ServerResponse::Json(Dump(out));
         }));
-    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/alerts", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
-      int64_t since = 0;
-      size_t limit = 1000;
-      std::string sv = r.Query("since"), lv = r.Query("limit");
-      auto number = [](const std::string& v, const char* what) -> Result<int64_t> {
-        if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-          return InvalidArgument(std::string("'") + what + "' must be a non-negative integer");
-        }
-        return static_cast<int64_t>(std::stoll(v));
-      };
-      if (!sv.empty()) {
-        VIGIL_ASSIGN_OR_RETURN(since, number(sv, "since"));
-      }
-      if (!lv.empty()) {
-        VIGIL_ASSIGN_OR_RETURN(int64_t l, number(lv, "limit"));
-        limit = static_cast<size_t>(std::clamp<int64_t>(l, 1, 10000));
-      }
-      VIGIL_ASSIGN_OR_RETURN(std::vector<Alert> alerts, store->Alerts(since, limit));
-      json arr = json::array();
-      int64_t next = since;
-      for (const Alert& a : alerts) {
-        json p = json::parse(a.payload, nullptr, false);
-        arr.push_back({{"seq", a.seq}, {"alert", p.is_discarded() ? json(a.payload) : p}});
-        next = a.seq;
-      }
-      return net::ServerResponse::Json(Dump(json{{"alerts", arr}, {"next", next}}));
-    }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/alerts", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          int64_t since = 0;
+          size_t limit = 1000;
+          std::string sv = r.Query("since"), lv = r.Query("limit");
+          auto number = [](const std::string& v, const char* what) -> Result<int64_t> {
+            if (v.empty() || v.size() > 18 ||
+                !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+              return InvalidArgument(std::string("'") + what + "' must be a non-negative integer");
+            }
+            return static_cast<int64_t>(std::stoll(v));
+          };
+          if (!sv.empty()) {
+            VIGIL_ASSIGN_OR_RETURN(since, number(sv, "since"));
+          }
+          if (!lv.empty()) {
+            VIGIL_ASSIGN_OR_RETURN(int64_t l, number(lv, "limit"));
+            limit = static_cast<size_t>(std::clamp<int64_t>(l, 1, 10000));
+          }
+          VIGIL_ASSIGN_OR_RETURN(std::vector<Alert> alerts, store->Alerts(since, limit));
+          json arr = json::array();
+          int64_t next = since;
+          for (const Alert& a : alerts) {
+            json p = json::parse(a.payload, nullptr, false);
+            arr.push_back({{"seq", a.seq}, {"alert", p.is_discarded() ? json(a.payload) : p}});
+            next = a.seq;
+          }
+          return net::ServerResponse::Json(Dump(json{{"alerts", arr}, {"next", next}}));
+        }));
     VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/db", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
       VIGIL_ASSIGN_OR_RETURN(int64_t cursor, store->Cursor());
       json j{{"cursor", cursor}, {"sources", options.db_sources}};
@@ -795,42 +807,42 @@ struct Server::Impl {
           VIGIL_ASSIGN_OR_RETURN(json out, Update(source));
           return net::ServerResponse::Json(Dump(out));
         }));
-    VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/tokens", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
-      VIGIL_ASSIGN_OR_RETURN(std::vector<TokenInfo> ts, store->Tokens());
-      json arr = json::array();
-      for (const auto& t : ts) {
-        arr.push_back({{"id", t.id},
-                       {"name", t.name},
-                       {"scopes", t.scopes},
-                       {"created", t.created},
-                       {"revoked", t.revoked}});
-      }
-      return net::ServerResponse::Json(Dump(json{{"tokens", arr}}));
-    }));
-    VIGIL_RETURN_IF_ERROR(s.Handle("POST", "/v1/tokens", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
-      VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
-      if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
-        return InvalidArgument("the body must be {\"name\": \"...\", \"scopes\": [\"read\", ...]}");
-      }
-      std::vector<std::string> scopes;
-      if (body.contains("scopes")) {
-        if (!body["scopes"].is_array()) return InvalidArgument("\"scopes\" must be an array of strings");
-        for (const auto& sc : body["scopes"]) {
-          if (!sc.is_string()) return InvalidArgument("\"scopes\" must be an array of strings");
-          scopes.push_back(sc.get<std::string>());
-        }
-      } else {
-        scopes = {"read"};
-      }
-      int64_t id = 0;
-      VIGIL_ASSIGN_OR_RETURN(std::string secret, store->CreateToken(body["name"].get<std::string>(), scopes, &id));
-      Log("token " + std::to_string(id) + " created");
-      return net::ServerResponse::Json(Dump(json{{"id", id}, {"token", secret}, {"scopes", scopes}}), 201);
-    }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/tokens", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(std::vector<TokenInfo> ts, store->Tokens());
+          json arr = json::array();
+          for (const auto& t : ts) {
+            arr.push_back(
+                {{"id", t.id}, {"name", t.name}, {"scopes", t.scopes}, {"created", t.created}, {"revoked", t.revoked}});
+          }
+          return net::ServerResponse::Json(Dump(json{{"tokens", arr}}));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("POST", "/v1/tokens", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+          if (!body.is_object() || !body.contains("name") || !body["name"].is_string()) {
+            return InvalidArgument("the body must be {\"name\": \"...\", \"scopes\": [\"read\", ...]}");
+          }
+          std::vector<std::string> scopes;
+          if (body.contains("scopes")) {
+            if (!body["scopes"].is_array()) return InvalidArgument("\"scopes\" must be an array of strings");
+            for (const auto& sc : body["scopes"]) {
+              if (!sc.is_string()) return InvalidArgument("\"scopes\" must be an array of strings");
+              scopes.push_back(sc.get<std::string>());
+            }
+          } else {
+            scopes = {"read"};
+          }
+          int64_t id = 0;
+          VIGIL_ASSIGN_OR_RETURN(std::string secret, store->CreateToken(body["name"].get<std::string>(), scopes, &id));
+          Log("token " + std::to_string(id) + " created");
+          return net::ServerResponse::Json(Dump(json{{"id", id}, {"token", secret}, {"scopes", scopes}}), 201);
+        }));
     VIGIL_RETURN_IF_ERROR(
         s.Handle("DELETE", "/v1/tokens/{id}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
           std::string v = r.Param("id");
-          if (v.empty() || v.size() > 18 || !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+          if (v.empty() || v.size() > 18 ||
+              !std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
             return InvalidArgument("a token id is a number");
           }
           VIGIL_RETURN_IF_ERROR(store->RevokeToken(std::stoll(v)));
@@ -877,13 +889,15 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   VIGIL_ASSIGN_OR_RETURN(impl->store, FleetStore::Open(o.data_dir + "/fleet.db"));
   bool created = false;
   VIGIL_ASSIGN_OR_RETURN(impl->webhook_key,
-                         ReadOrCreateSecret(o.data_dir + "/webhook.secret", [] { return RandomHex(32); }, &created));
+                         ReadOrCreateSecret(
+                             o.data_dir + "/webhook.secret", [] { return RandomHex(32); }, &created));
   std::string token_path = o.data_dir + "/admin.token";
   std::error_code exists_ec;
   if (!std::filesystem::exists(token_path, exists_ec)) {
     int64_t id = 0;
     VIGIL_ASSIGN_OR_RETURN(std::string secret, impl->store->CreateToken("admin", {"admin"}, &id));
-    VIGIL_ASSIGN_OR_RETURN(std::string written, ReadOrCreateSecret(token_path, [&] { return secret; }, &created));
+    VIGIL_ASSIGN_OR_RETURN(std::string written, ReadOrCreateSecret(
+                                                    token_path, [&] { return secret; }, &created));
     (void)written;
     impl->Log("an admin token was written to " + token_path + " (mode 0600)");
   }
