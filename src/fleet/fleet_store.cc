@@ -910,7 +910,8 @@ Result<std::vector<ContainerRow>> FleetStore::Containers(std::string_view namesp
   std::lock_guard lock(im.mu);
   std::string sql = std::string("SELECT ") + Impl::kContainerColumns +
                     " FROM container c WHERE ?1 = '' OR c.namespace = ?1 ORDER BY c.runtime, c.name, c.id";
-  return im.QueryContainers(sql.c_str(), [&](Stmt& s) { s.Bind(1, namespace_); });
+  std::string ns(namespace_);  // a default string_view would bind NULL
+  return im.QueryContainers(sql.c_str(), [&](Stmt& s) { s.Bind(1, ns); });
 }
 
 Result<std::vector<ContainerRow>> FleetStore::ContainersOf(int64_t image) {

@@ -262,6 +262,180 @@ TEST_F(FleetStoreTest, AChangedRecordThatDoesNotParseIsAnErrorNotAnEmptyDelta) {
   EXPECT_EQ(Stored(id).size(), 1u);  // nothing was changed
 }
 
+TEST_F(FleetStoreTest, DeltasQueueOneAlertPerVulnerabilityAndImageWithItsRunningContainers) {
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  (void)Changes();
+  // Image one has two minimist packages (two findings of one vulnerability: one alert).
+  catalog::Inventory one = Image("one", {Npm("minimist", "1.2.5", 1), Npm("lodash", "4.17.20", 1)});
+  one.packages.push_back(Npm("minimist", "1.2.5", 1));
+  one.packages.back().location = "app/other/node_modules/minimist/package.json";
+  one.packages.back().purl = "pkg:npm/minimist@1.2.5?file=other";
+  int64_t a = Put(one);
+  int64_t b = Put(Image("two", {Npm("minimist", "1.2.5", 0)}));
+  // Three containers run image two, one runs image one, one runs an image the fleet does not know.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(fleet_->PutContainer({"rt", "c" + std::to_string(i), "two-" + std::to_string(i), "two:1",
+                                      "sha256:two", "prod", "pod" + std::to_string(i), "node1", "", 0})
+                    .ok());
+  }
+  ASSERT_TRUE(fleet_->PutContainer({"rt", "d0", "one-0", "one:1", "sha256:one", "", "", "", "", 0}).ok());
+  ASSERT_TRUE(fleet_->PutContainer({"rt", "e0", "x", "x:1", "sha256:unknown", "", "", "", "", 0}).ok());
+  auto of_two = fleet_->ContainersOf(b);
+  ASSERT_TRUE(of_two.ok());
+  EXPECT_EQ(of_two->size(), 3u);
+  auto all = fleet_->Containers();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 5u);
+  for (const auto& c : *all) EXPECT_EQ(c.image, c.id == "e0" ? 0 : c.id == "d0" ? a : b) << c.id;
+  EXPECT_EQ(fleet_->Containers("prod")->size(), 3u);
+
+  ImportLines({Osv("GHSA-bbbb-bbbb-bbbb", "2024-02-01T00:00:00Z", "minimist", "1.2.6", "CVE-2021-44906")});
+  int64_t before = *fleet_->Cursor();
+  std::vector<std::string> changed = Changes();
+  int64_t after = *fleet_->Cursor();
+  ASSERT_GT(after, before);
+  ASSERT_TRUE(fleet_->SetCursor(before).ok());
+  auto index = vulndb::Index::Load(*db_);
+  ASSERT_TRUE(index.ok());
+  ReevaluateOptions ro;
+  ro.cursor = after;
+  auto d = fleet_->Reevaluate(*db_, **index, changed, ro);
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_EQ(d->added.size(), 3u);
+  EXPECT_EQ(d->alerts, 2u);
+  EXPECT_EQ(*fleet_->Cursor(), after);  // set with the findings
+  auto alerts = fleet_->Alerts(0, 100);
+  ASSERT_TRUE(alerts.ok());
+  ASSERT_EQ(alerts->size(), 2u);
+  // Running containers first: image two (3 containers) before image one (1).
+  EXPECT_EQ((*alerts)[0].image, b);
+  EXPECT_EQ((*alerts)[1].image, a);
+  for (const Alert& al : *alerts) {
+    EXPECT_EQ(al.kind, "new");
+    EXPECT_EQ(al.vuln, "CVE-2021-44906");
+    EXPECT_EQ(al.key.size(), 64u);
+    EXPECT_NE(al.payload.find("\"idempotency_key\":\"" + al.key + "\""), std::string::npos) << al.payload;
+  }
+  EXPECT_NE((*alerts)[0].payload.find("\"running\":3"), std::string::npos) << (*alerts)[0].payload;
+  EXPECT_NE((*alerts)[0].payload.find("\"pod\":\"pod2\""), std::string::npos) << (*alerts)[0].payload;
+  EXPECT_NE((*alerts)[1].payload.find("minimist@1.2.5?file=other"), std::string::npos) << (*alerts)[1].payload;
+  EXPECT_NE((*alerts)[0].key, (*alerts)[1].key);
+
+  // The fix: both resolved, two "resolved" alerts after the first two.
+  ImportLines({Osv("GHSA-bbbb-bbbb-bbbb", "2024-03-01T00:00:00Z", "minimist", "1.2.5", "CVE-2021-44906")});
+  changed = Changes();
+  index = vulndb::Index::Load(*db_);
+  ASSERT_TRUE(index.ok());
+  ro.cursor = *fleet_->Cursor();
+  d = fleet_->Reevaluate(*db_, **index, changed, ro);
+  ASSERT_TRUE(d.ok()) << d.error().ToString();
+  EXPECT_EQ(d->resolved.size(), 3u);
+  alerts = fleet_->Alerts((*alerts)[1].seq, 100);
+  ASSERT_TRUE(alerts.ok());
+  ASSERT_EQ(alerts->size(), 2u);
+  for (const Alert& al : *alerts) EXPECT_EQ(al.kind, "resolved");
+
+  // Containers leave: a list without them replaces the runtime's set.
+  ASSERT_TRUE(fleet_->ReplaceContainers("rt", {{"", "c9", "new", "two:1", "sha256:two", "", "", "", "", 0}}).ok());
+  EXPECT_EQ(fleet_->ContainersOf(b)->size(), 1u);
+  ASSERT_TRUE(fleet_->RemoveContainer("rt", "c9").ok());
+  EXPECT_TRUE(fleet_->ContainersOf(b)->empty());
+  ASSERT_TRUE(fleet_->MarkRuntime("rt", "stale", "connection refused").ok());
+  auto rts = fleet_->Runtimes();
+  ASSERT_TRUE(rts.ok());
+  ASSERT_EQ(rts->size(), 1u);
+  EXPECT_EQ((*rts)[0].state, "stale");
+  EXPECT_EQ((*rts)[0].reason, "connection refused");
+}
+
+TEST_F(FleetStoreTest, ChannelsStartAfterTheNewestAlertAndDeliverInOrder) {
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  (void)Changes();
+  Put(Image("one", {Npm("minimist", "1.2.5", 1)}));
+  auto early = fleet_->Channel("file:/early");
+  ASSERT_TRUE(early.ok());
+  EXPECT_EQ(early->delivered, 0);
+  ImportLines({Osv("GHSA-bbbb-bbbb-bbbb", "2024-02-01T00:00:00Z", "minimist", "1.2.6", "CVE-2021-44906")});
+  auto d = Reevaluate(Changes());
+  ASSERT_TRUE(d.ok());
+  auto alerts = fleet_->Alerts(0, 10);
+  ASSERT_TRUE(alerts.ok());
+  ASSERT_EQ(alerts->size(), 1u);
+  // A channel added now is not sent the history; the early one is.
+  auto late = fleet_->Channel("webhook:http://late");
+  ASSERT_TRUE(late.ok());
+  EXPECT_EQ(late->delivered, (*alerts)[0].seq);
+  EXPECT_EQ(fleet_->Channel("file:/early")->delivered, 0);
+  ASSERT_TRUE(fleet_->MarkFailed("file:/early", "disk full", 12345).ok());
+  auto failed = fleet_->Channel("file:/early");
+  EXPECT_EQ(failed->attempts, 1);
+  EXPECT_EQ(failed->next_attempt, 12345);
+  EXPECT_EQ(failed->last_error, "disk full");
+  ASSERT_TRUE(fleet_->MarkDelivered("file:/early", (*alerts)[0].seq).ok());
+  auto done = fleet_->Channel("file:/early");
+  EXPECT_EQ(done->delivered, (*alerts)[0].seq);
+  EXPECT_EQ(done->attempts, 0);
+  // Never backwards.
+  ASSERT_TRUE(fleet_->MarkDelivered("file:/early", 0).ok());
+  EXPECT_EQ(fleet_->Channel("file:/early")->delivered, (*alerts)[0].seq);
+}
+
+TEST_F(FleetStoreTest, TokensAreStoredHashedCheckedAndRevoked) {
+  int64_t id = 0;
+  auto secret = fleet_->CreateToken("ci", {"read", "write", "read"}, &id);
+  ASSERT_TRUE(secret.ok()) << secret.error().ToString();
+  EXPECT_EQ(secret->rfind("vgl_", 0), 0u);
+  EXPECT_EQ(secret->size(), 4u + 64u);
+  auto t = fleet_->CheckToken(*secret);
+  ASSERT_TRUE(t.ok()) << t.error().ToString();
+  EXPECT_EQ(t->id, id);
+  EXPECT_EQ(t->scopes, (std::vector<std::string>{"read", "write"}));
+  // Wrong, truncated, empty and huge secrets.
+  std::string wrong = *secret;
+  wrong.back() = wrong.back() == '0' ? '1' : '0';
+  for (const std::string& bad : {wrong, secret->substr(0, 20), std::string(), std::string(100000, 'a')}) {
+    EXPECT_EQ(fleet_->CheckToken(bad).error().code(), ErrorCode::kNotFound) << bad.size();
+  }
+  // The secret is not in the file.
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_.str() + "/fleet/fleet.db").c_str(), &db), SQLITE_OK);
+    sqlite::Stmt s(db, "SELECT count(*) FROM token WHERE hash = ? OR name = ?");
+    s.Bind(1, *secret).Bind(2, *secret);
+    ASSERT_EQ(s.Step(), SQLITE_ROW);
+    EXPECT_EQ(s.Int(0), 0);
+    s = sqlite::Stmt();
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(fleet_->CreateToken("x", {"root"}).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(fleet_->CreateToken("", {"read"}).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(fleet_->CreateToken("x", {}).error().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(fleet_->RevokeToken(id).ok());
+  EXPECT_EQ(fleet_->CheckToken(*secret).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(fleet_->RevokeToken(999).error().code(), ErrorCode::kNotFound);
+  auto list = fleet_->Tokens();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_TRUE((*list)[0].revoked);
+}
+
+TEST_F(FleetStoreTest, FindImageByIdDigestOrTagAndRemoveIt) {
+  ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
+  int64_t id = Put(Image("one", {Npm("lodash", "4.17.20", 1)}));
+  for (const std::string& ref :
+       {std::to_string(id), std::string("sha256:one"), std::string("sha256:mone"), std::string("registry.example/one:1")}) {
+    auto found = fleet_->FindImage(ref);
+    ASSERT_TRUE(found.ok()) << ref;
+    EXPECT_EQ(found->id, id) << ref;
+  }
+  EXPECT_EQ(fleet_->FindImage("nope").error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(fleet_->FindImage("").error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(fleet_->RemoveImage(id).ok());
+  EXPECT_TRUE(fleet_->Images()->empty());
+  EXPECT_TRUE(fleet_->Affected("CVE-2021-23337")->empty());
+  EXPECT_EQ(fleet_->RemoveImage(id).error().code(), ErrorCode::kNotFound);
+}
+
 TEST(FleetStoreOpen, RefusesNewerSchemasAndOtherDatabases) {
   TempDir dir;
   std::string path = dir.str() + "/fleet.db";
