@@ -355,6 +355,7 @@ struct Server::Impl {
   // The image's findings as `vigil scan -f json` gives them, from its stored inventory.
   Result<std::string> ScanReportOf(const ImageSummary& image) {
     VIGIL_ASSIGN_OR_RETURN(catalog::Inventory inv, store->InventoryOf(image.id));
+    inv.image.source = image.name;  // what it was stored as, not the store's file
     std::shared_lock lock(db_mu);
     auto db = match::OpenDatabase(db_dir);
     if (!db.ok()) return Unavailable("no advisory database: " + db.error().message());

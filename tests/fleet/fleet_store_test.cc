@@ -274,8 +274,9 @@ TEST_F(FleetStoreTest, DeltasQueueOneAlertPerVulnerabilityAndImageWithItsRunning
   int64_t b = Put(Image("two", {Npm("minimist", "1.2.5", 0)}));
   // Three containers run image two, one runs image one, one runs an image the fleet does not know.
   for (int i = 0; i < 3; ++i) {
-    ASSERT_TRUE(fleet_->PutContainer({"rt", "c" + std::to_string(i), "two-" + std::to_string(i), "two:1",
-                                      "sha256:two", "prod", "pod" + std::to_string(i), "node1", "", 0})
+    ASSERT_TRUE(fleet_
+                    ->PutContainer({"rt", "c" + std::to_string(i), "two-" + std::to_string(i), "two:1", "sha256:two",
+                                    "prod", "pod" + std::to_string(i), "node1", "", 0})
                     .ok());
   }
   ASSERT_TRUE(fleet_->PutContainer({"rt", "d0", "one-0", "one:1", "sha256:one", "", "", "", "", 0}).ok());
@@ -422,8 +423,8 @@ TEST_F(FleetStoreTest, TokensAreStoredHashedCheckedAndRevoked) {
 TEST_F(FleetStoreTest, FindImageByIdDigestOrTagAndRemoveIt) {
   ImportLines({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21", "CVE-2021-23337")});
   int64_t id = Put(Image("one", {Npm("lodash", "4.17.20", 1)}));
-  for (const std::string& ref :
-       {std::to_string(id), std::string("sha256:one"), std::string("sha256:mone"), std::string("registry.example/one:1")}) {
+  for (const std::string& ref : {std::to_string(id), std::string("sha256:one"), std::string("sha256:mone"),
+                                 std::string("registry.example/one:1")}) {
     auto found = fleet_->FindImage(ref);
     ASSERT_TRUE(found.ok()) << ref;
     EXPECT_EQ(found->id, id) << ref;

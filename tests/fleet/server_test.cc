@@ -1,0 +1,362 @@
+// Tests for fleet/server.h: the API over loopback with real tokens, SBOM ingestion against a real
+// advisory database, updates evaluated as deltas, and the outbox delivered to a webhook receiver
+// (a net::HttpServer of the test) that fails, throttles and then accepts: every alert arrives,
+// in order, signed, once per idempotency key, across a restart.
+#include "fleet/server.h"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../test_util.h"
+#include "common/file.h"
+#include "match/scan_image.h"
+#include "net/http_client.h"
+#include "net/http_server.h"
+#include "vulndb/importer.h"
+#include "vulndb/sqlite_store.h"
+
+namespace vigil::fleet {
+namespace {
+
+using nlohmann::json;
+using TempDir = vigil::testing::ScopedTempDir;
+
+std::string Osv(const std::string& id, const std::string& modified, const std::string& name, const std::string& fixed) {
+  return R"({"id":")" + id + R"(","modified":")" + modified +
+         R"(","affected":[{"package":{"ecosystem":"npm","name":")" + name +
+         R"("},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":")" + fixed + R"("}]}]}]})";
+}
+
+const char* kSbom = R"({"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
+  {"type":"library","name":"minimist","version":"1.2.5","purl":"pkg:npm/minimist@1.2.5"},
+  {"type":"library","name":"lodash","version":"4.17.20","purl":"pkg:npm/lodash@4.17.20"}]})";
+
+std::string Hmac(const std::string& key, const std::string& body) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(body.data()),
+       body.size(), mac, &len);
+  static const char* kHex = "0123456789abcdef";
+  std::string out = "sha256=";
+  for (unsigned i = 0; i < len; ++i) {
+    out += kHex[mac[i] >> 4];
+    out += kHex[mac[i] & 15];
+  }
+  return out;
+}
+
+// A webhook receiver: answers the scripted statuses first, then 200; keeps every request.
+class Receiver {
+ public:
+  explicit Receiver(std::vector<int> script) : script_(std::move(script)), server_({}) {
+    Status st = server_.Handle("POST", "/hook", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+      std::lock_guard lock(mu_);
+      requests_.push_back({r.Header("idempotency-key"), r.Header("x-vigil-signature"), r.body});
+      if (calls_ < script_.size()) {
+        int status = script_[calls_++];
+        net::ServerResponse resp = net::ServerResponse::Json(R"({"error":"scripted"})", status);
+        if (status == 429) resp.headers.emplace_back("Retry-After", "1");
+        return resp;
+      }
+      ++calls_;
+      accepted_.push_back(r.Header("idempotency-key"));
+      return net::ServerResponse::Json("{}");
+    });
+    EXPECT_TRUE(st.ok());
+    EXPECT_TRUE(server_.Start().ok());
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/hook"; }
+  struct Request {
+    std::string key, signature, body;
+  };
+  std::vector<Request> requests() {
+    std::lock_guard lock(mu_);
+    return requests_;
+  }
+  std::vector<std::string> accepted() {
+    std::lock_guard lock(mu_);
+    return accepted_;
+  }
+
+ private:
+  std::vector<int> script_;
+  size_t calls_ = 0;
+  std::mutex mu_;
+  std::vector<Request> requests_;
+  std::vector<std::string> accepted_;
+  net::HttpServer server_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Import(const std::vector<std::string>& lines) {
+    auto db = vulndb::SqliteStore::Open(dir_.str() + "/data/db", vulndb::Store::Mode::kReadWrite);
+    ASSERT_TRUE(db.ok()) << db.error().ToString();
+    std::string path = dir_.str() + "/batch" + std::to_string(++batch_) + ".jsonl";
+    std::ofstream out(path);
+    for (const auto& l : lines) out << l << "\n";
+    out.close();
+    vulndb::ImportReport report;
+    ASSERT_TRUE(vulndb::Import(**db, {{path, "test", {}}}, vulndb::ImportOptions{}, &report).ok());
+  }
+
+  std::string WriteSource(const std::vector<std::string>& lines) {
+    std::string path = dir_.str() + "/source" + std::to_string(++batch_) + ".jsonl";
+    std::ofstream out(path);
+    for (const auto& l : lines) out << l << "\n";
+    return path;
+  }
+
+  void StartServer(const std::vector<std::string>& webhooks = {}) {
+    ServerOptions o;
+    o.data_dir = dir_.str() + "/data";
+    o.listen = "127.0.0.1:0";
+    o.webhooks = webhooks;
+    o.alerts_file = dir_.str() + "/alerts.jsonl";
+    o.max_body_bytes = 256 * 1024;
+    o.image_roots = {dir_.str() + "/images"};
+    std::filesystem::create_directories(dir_.str() + "/images");
+    o.log = [this](std::string_view line) {
+      std::lock_guard lock(log_mu_);
+      log_ += std::string(line) + "\n";
+    };
+    auto s = Server::Open(o);
+    ASSERT_TRUE(s.ok()) << s.error().ToString();
+    server_ = std::move(*s);
+    ASSERT_TRUE(server_->Start().ok());
+    auto token = ReadFile(server_->admin_token_path());
+    ASSERT_TRUE(token.ok());
+    admin_ = *token;
+    while (!admin_.empty() && admin_.back() == '\n') admin_.pop_back();
+  }
+
+  net::HttpResponse Call(const std::string& method, const std::string& path, const std::string& body = "",
+                         const std::string& token = "<admin>") {
+    net::HttpRequest r;
+    r.method = method;
+    r.url = "http://127.0.0.1:" + std::to_string(server_->port()) + path;
+    r.body = body;
+    if (!token.empty()) r.headers.emplace_back("Authorization", "Bearer " + (token == "<admin>" ? admin_ : token));
+    if (!body.empty()) r.headers.emplace_back("Content-Type", "application/json");
+    auto resp = client_.Send(r);
+    EXPECT_TRUE(resp.ok()) << resp.error().ToString();
+    return resp.ok() ? *resp : net::HttpResponse{};
+  }
+
+  static json Body(const net::HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+  TempDir dir_{"fleet-server"};
+  std::unique_ptr<Server> server_;
+  std::string admin_;
+  std::mutex log_mu_;
+  std::string log_;
+  int batch_ = 0;
+  net::HttpClient client_{net::HttpClientOptions{.retry = {.retries = 0}}};
+};
+
+TEST_F(ServerTest, TokensScopesAndUnauthenticatedAnswers) {
+  StartServer();
+  struct stat st {};
+  ASSERT_EQ(stat(server_->admin_token_path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(admin_.rfind("vgl_", 0), 0u);
+  {
+    std::lock_guard lock(log_mu_);
+    EXPECT_NE(log_.find("admin.token"), std::string::npos) << log_;
+    EXPECT_EQ(log_.find(admin_), std::string::npos) << "the token itself is never logged";
+  }
+  EXPECT_EQ(Call("GET", "/healthz", "", "").status, 200);
+  // No DB yet: not ready, and it says why.
+  auto ready = Call("GET", "/readyz", "", "");
+  EXPECT_EQ(ready.status, 503);
+  EXPECT_NE(ready.body.find("not ready"), std::string::npos) << ready.body;
+  for (const std::string& token : {std::string(), std::string("vgl_nope"), admin_ + "x"}) {
+    auto r = Call("GET", "/v1/images", "", token);
+    EXPECT_EQ(r.status, 401) << token;
+    EXPECT_EQ(Body(r)["error"]["code"], "unauthenticated") << r.body;
+    EXPECT_NE(r.Header("www-authenticate").find("Bearer"), std::string::npos);
+  }
+  // Unknown routes look the same as known ones without a token.
+  EXPECT_EQ(Call("GET", "/v1/nothing-here", "", "").status, 401);
+  auto created = Call("POST", "/v1/tokens", R"({"name":"dash","scopes":["read"]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string read_token = Body(created)["token"];
+  EXPECT_EQ(Call("GET", "/v1/images", "", read_token).status, 200);
+  EXPECT_EQ(Call("GET", "/metrics", "", read_token).status, 200);
+  auto forbidden = Call("POST", "/v1/images", R"({"sbom":{}})", read_token);
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_NE(forbidden.body.find("'write' scope"), std::string::npos) << forbidden.body;
+  EXPECT_EQ(Call("GET", "/v1/tokens", "", read_token).status, 403);
+  EXPECT_EQ(Call("POST", "/v1/db/update", "{}", read_token).status, 403);
+  EXPECT_EQ(Call("POST", "/v1/tokens", R"({"name":"x","scopes":["root"]})").status, 400);
+  EXPECT_EQ(Call("POST", "/v1/tokens", R"({"scopes":["read"]})").status, 400);
+  auto list = Body(Call("GET", "/v1/tokens"));
+  ASSERT_EQ(list["tokens"].size(), 2u);
+  EXPECT_EQ(list.dump().find(read_token), std::string::npos) << "secrets are never listed";
+  int64_t id = Body(created)["id"];
+  EXPECT_EQ(Call("DELETE", "/v1/tokens/" + std::to_string(id)).status, 200);
+  EXPECT_EQ(Call("GET", "/v1/images", "", read_token).status, 401);
+  EXPECT_EQ(Call("DELETE", "/v1/tokens/abc").status, 400);
+  EXPECT_EQ(Call("DELETE", "/v1/tokens/999").status, 404);
+  // A restart keeps the admin token and writes no new one.
+  std::string before = admin_;
+  server_->Stop();
+  server_.reset();
+  StartServer();
+  EXPECT_EQ(admin_, before);
+  EXPECT_EQ(Call("GET", "/v1/images").status, 200);
+}
+
+TEST_F(ServerTest, BadRequestsGetJsonErrors) {
+  Import({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21")});
+  StartServer();
+  struct Case {
+    std::string body;
+    int status;
+    std::string says;
+  } cases[] = {
+      {"not json", 400, "not JSON"},
+      {"[1,2]", 400, "JSON object"},
+      {"{}", 400, "names no image"},
+      {R"({"path": 5})", 400, "must be a string"},
+      {R"({"path": "/etc/passwd"})", 400, "not an existing path under an --image-root"},
+      {R"({"path": ")" + dir_.str() + R"(/images/../data/fleet.db"})", 400, "not an existing path"},
+      {R"({"sbom": "{\"bomFormat\": 1}"})", 400, "SBOM"},
+      {R"({"sbom": "garbage"})", 400, "SBOM"},
+      {std::string(300 * 1024, ' '), 413, ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.body.substr(0, 80));
+    auto r = Call("POST", "/v1/images", c.body);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    json j = Body(r);
+    ASSERT_TRUE(j.is_object()) << r.body;
+    ASSERT_TRUE(j.contains("error")) << r.body;
+    EXPECT_NE(j["error"]["message"].get<std::string>().find(c.says), std::string::npos) << r.body;
+  }
+  // A symlink inside the root that leads out of it is refused too.
+  std::filesystem::create_symlink("/etc", dir_.str() + "/images/out");
+  auto r = Call("POST", "/v1/images", R"({"path": ")" + dir_.str() + R"(/images/out/passwd"})");
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Call("GET", "/v1/images/nope").status, 404);
+  EXPECT_EQ(Call("GET", "/v1/alerts?since=-1").status, 400);
+  EXPECT_EQ(Call("GET", "/v1/alerts?limit=x").status, 400);
+  EXPECT_EQ(Body(Call("GET", "/v1/images"))["images"].size(), 0u);  // nothing stored by a refused request
+}
+
+TEST_F(ServerTest, IngestedFindingsEqualAScanAndUpdatesAlertEveryChannelOnceInOrder) {
+  Import({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21")});
+  Receiver receiver({500, 429});
+  StartServer({receiver.url()});
+  EXPECT_EQ(Call("GET", "/readyz", "", "").status, 200);
+  auto added = Call("POST", "/v1/images", json{{"sbom", kSbom}, {"name", "shop:1"}}.dump());
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(Body(added)["findings"], 1);
+  EXPECT_EQ(Body(added)["complete"], true);
+  // The report is `vigil scan`'s for the same SBOM and database.
+  auto shown = Call("GET", "/v1/images/shop:1");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  {
+    std::string sbom_path = dir_.str() + "/shop.cdx.json";
+    ASSERT_TRUE(WriteFileAtomic(sbom_path, kSbom).ok());
+    auto db = match::OpenDatabase(dir_.str() + "/data/db");
+    ASSERT_TRUE(db.ok());
+    match::ScanRequest req;
+    req.sbom_path = sbom_path;
+    req.store = db->store.get();
+    auto scan = match::ScanImage(req);
+    ASSERT_TRUE(scan.ok());
+    std::set<std::string> expected, got;
+    for (const auto& f : scan->report.findings) expected.insert(f.finding.id + " " + f.finding.installed_version);
+    json report = Body(shown);
+    for (const auto& f : report["findings"])
+      got.insert(f["id"].get<std::string>() + " " + f["package"]["version"].get<std::string>());
+    EXPECT_EQ(got, expected) << shown.body.substr(0, 3000);
+    EXPECT_EQ(report["image"]["source"], "shop:1");
+    EXPECT_EQ(got.size(), 1u);
+  }
+
+  // An update from a local source: a new advisory for minimist, and lodash's fixed (resolved).
+  std::string source = WriteSource({Osv("GHSA-bbbb-bbbb-bbbb", "2024-02-01T00:00:00Z", "minimist", "1.2.6"),
+                                    Osv("GHSA-aaaa-aaaa-aaaa", "2024-02-01T00:00:00Z", "lodash", "4.17.20")});
+  auto upd = Call("POST", "/v1/db/update", json{{"source", source}}.dump());
+  ASSERT_EQ(upd.status, 200) << upd.body;
+  json d = Body(upd)["delta"];
+  EXPECT_EQ(d["added"], 1);
+  EXPECT_EQ(d["resolved"], 1);
+  EXPECT_EQ(d["images_evaluated"], 1);
+  EXPECT_EQ(d["alerts"], 2);
+  json affected = Body(Call("GET", "/v1/affected/GHSA-bbbb-bbbb-bbbb"));
+  ASSERT_EQ(affected["images"].size(), 1u);
+  EXPECT_EQ(affected["images"][0]["name"], "shop:1");
+  EXPECT_TRUE(Body(Call("GET", "/v1/affected/GHSA-aaaa-aaaa-aaaa"))["images"].empty());
+
+  // The webhook answers 500, then 429 (Retry-After: 1), then accepts: both alerts arrive, in order.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (receiver.accepted().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  json alerts = Body(Call("GET", "/v1/alerts"))["alerts"];
+  ASSERT_EQ(alerts.size(), 2u);
+  std::vector<std::string> keys;
+  for (const auto& a : alerts) keys.push_back(a["alert"]["idempotency_key"]);
+  EXPECT_EQ(receiver.accepted(), keys);
+  auto requests = receiver.requests();
+  ASSERT_EQ(requests.size(), 4u);  // two refused attempts at the first alert, then both
+  auto secret = ReadFile(dir_.str() + "/data/webhook.secret");
+  ASSERT_TRUE(secret.ok());
+  std::string key = *secret;
+  while (!key.empty() && key.back() == '\n') key.pop_back();
+  for (const auto& r : requests) {
+    EXPECT_EQ(r.signature, Hmac(key, r.body));
+    EXPECT_EQ(json::parse(r.body)["idempotency_key"], r.key);
+  }
+  EXPECT_EQ(requests[0].key, keys[0]);
+  EXPECT_EQ(requests[1].key, keys[0]);
+  EXPECT_EQ(requests[2].key, keys[0]);
+  // The alerts file has them too, once each.
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<std::string> lines;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto text = ReadFile(dir_.str() + "/alerts.jsonl");
+    lines.clear();
+    if (text.ok()) {
+      std::istringstream in(*text);
+      for (std::string l; std::getline(in, l);) lines.push_back(json::parse(l)["idempotency_key"]);
+    }
+    if (lines.size() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(lines, keys);
+
+  // A restart sends nothing again.
+  server_->Stop();
+  server_.reset();
+  StartServer({receiver.url()});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(receiver.requests().size(), 4u);
+  auto text = ReadFile(dir_.str() + "/alerts.jsonl");
+  ASSERT_TRUE(text.ok());
+  EXPECT_EQ(std::count(text->begin(), text->end(), '\n'), 2);
+  // And the same update again changes nothing.
+  upd = Call("POST", "/v1/db/update", json{{"source", source}}.dump());
+  ASSERT_EQ(upd.status, 200) << upd.body;
+  EXPECT_EQ(Body(upd)["delta"]["alerts"], 0);
+  auto metrics = Call("GET", "/metrics");
+  EXPECT_NE(metrics.body.find("vigil_fleet_images 1"), std::string::npos) << metrics.body;
+}
+
+}  // namespace
+}  // namespace vigil::fleet
