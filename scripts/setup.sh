@@ -32,7 +32,7 @@ test_pkgs=(
   libcommons-lang3-java time isal util-linux iproute2 tar gzip
   python3-apt python3-rpm golang-go golang-golang-x-mod-dev
   python3-packaging maven default-jdk-headless ruby php-cli php-composer-semver
-  nginx openssl
+  nginx openssl curl
 )
 
 pkgs=("${build_pkgs[@]}")
