@@ -155,6 +155,49 @@ std::string UnderRoot(const std::string& path, const std::vector<std::string>& r
   return {};
 }
 
+// Token buckets by key (a token id, a client address): `rate` per second, up to `burst` at once.
+class RateLimiter {
+ public:
+  RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
+  // Takes one from `key`'s bucket; false (and the seconds until one is back) when it is empty.
+  bool Take(const std::string& key, int* retry_after) {
+    if (rate_ <= 0) return true;
+    std::lock_guard lock(mu_);
+    auto now = Clock::now();
+    if (buckets_.size() > 100000) buckets_.clear();  // a flood of addresses: start over
+    auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now});
+    Bucket& b = it->second;
+    if (!fresh) {
+      b.tokens = std::min(burst_, b.tokens + rate_ * std::chrono::duration<double>(now - b.last).count());
+      b.last = now;
+    }
+    if (b.tokens >= 1) {
+      b.tokens -= 1;
+      return true;
+    }
+    *retry_after = std::max(1, static_cast<int>((1 - b.tokens) / rate_ + 0.999));
+    return false;
+  }
+  // True when `key`'s bucket is empty now (nothing is taken).
+  bool Empty(const std::string& key) {
+    if (rate_ <= 0) return false;
+    std::lock_guard lock(mu_);
+    auto it = buckets_.find(key);
+    if (it == buckets_.end()) return false;
+    auto elapsed = std::chrono::duration<double>(Clock::now() - it->second.last).count();
+    return std::min(burst_, it->second.tokens + rate_ * elapsed) < 1;
+  }
+
+ private:
+  struct Bucket {
+    double tokens;
+    Clock::time_point last;
+  };
+  double rate_, burst_;
+  std::mutex mu_;
+  std::map<std::string, Bucket> buckets_;
+};
+
 // One delivery channel of the outbox.
 struct Channel {
   std::string name;  // as stored: "webhook:<url>", "file:<path>", "syslog"
@@ -172,6 +215,8 @@ struct Server::Impl {
   std::string webhook_key;
   std::vector<Channel> channels;
   std::vector<std::string> roots;  // canonical image roots
+  // Requests per token, and failed authentications per client address (guessing tokens).
+  std::unique_ptr<RateLimiter> per_token, failed_auth;
 
   // Updates are exclusive; ingestion holds it shared so the database does not change between an
   // image's scan and its storing (its findings are then those of the cursor's database).
@@ -573,15 +618,25 @@ struct Server::Impl {
 
   net::AuthResult Authorize(const net::ServerRequest& r) {
     if (r.route == "/healthz" || r.route == "/readyz") return net::AuthResult::Allow();
+    int retry = 0;
+    std::string client = "addr:" + r.remote_addr;
+    if (failed_auth->Empty(client)) {
+      return net::AuthResult::TooManyRequests("too many failed authentications from this address", 60);
+    }
     std::string h = r.Header("authorization");
     const std::string kBearer = "Bearer ";
     if (h.size() <= kBearer.size() || h.compare(0, kBearer.size(), kBearer) != 0) {
+      (void)failed_auth->Take(client, &retry);
       return net::AuthResult::Unauthenticated("a bearer token is required", "Bearer realm=\"vigil\"");
     }
     auto token = store->CheckToken(std::string_view(h).substr(kBearer.size()));
     if (!token.ok()) {
+      (void)failed_auth->Take(client, &retry);
       return net::AuthResult::Unauthenticated("the token is not valid",
                                               "Bearer realm=\"vigil\", error=\"invalid_token\"");
+    }
+    if (!per_token->Take("token:" + std::to_string(token->id), &retry)) {
+      return net::AuthResult::TooManyRequests("this token's request rate is exceeded", retry);
     }
     std::string need = "read";
     if (r.route.rfind("/v1/tokens", 0) == 0 || r.route == "/v1/db/update") {
@@ -884,6 +939,9 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
     impl->channels.push_back({"file:" + abs, Channel::kFile, abs});
   }
   if (options.syslog) impl->channels.push_back({"syslog", Channel::kSyslog, ""});
+  impl->per_token = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
+  impl->failed_auth =
+      std::make_unique<RateLimiter>(options.failed_auth_per_minute / 60.0, options.failed_auth_per_minute);
   impl->options = std::move(options);
   const ServerOptions& o = impl->options;
 

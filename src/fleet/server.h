@@ -45,8 +45,13 @@ struct ServerOptions {
   bool syslog = false;
   // Docker-Engine-API sockets whose running containers are followed ("unix:///run/podman/podman.sock").
   std::vector<std::string> runtimes;
-  // Request limits.
+  // Request limits: body size; requests per second per token (bursts of twice that; 0: none),
+  // answered 429 with Retry-After beyond it; failed authentications per minute per client
+  // address, beyond which that address is answered 429 for every request until its bucket
+  // refills (0: none).
   uint64_t max_body_bytes = uint64_t{64} << 20;
+  double rate_limit = 1000;
+  double failed_auth_per_minute = 60;
   size_t threads = 8;
   // Where the server's log lines go (one line each, no trailing newline); empty: standard error.
   std::function<void(std::string_view line)> log;

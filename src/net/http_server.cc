@@ -182,6 +182,8 @@ std::string_view StatusCodeName(int status) {
       return "not_found";
     case 405:
       return "method_not_allowed";
+    case 429:
+      return "too_many_requests";
     case 413:
     case 414:
     case 431:
@@ -524,12 +526,16 @@ void HttpServer::Impl::Dispatch(const httplib::Request& req, std::string body, h
       return SetError(res, 500, "internal", "internal error", "the auth hook threw");
     }
     if (a.status != 0) {
-      int status = a.status == 401 ? 401 : 403;
-      std::string message = a.message.empty() ? (status == 401 ? "authentication required" : "forbidden") : a.message;
+      int status = a.status == 401 ? 401 : a.status == 429 ? 429 : 403;
+      std::string message = a.message.empty() ? (status == 401   ? "authentication required"
+                                                 : status == 429 ? "too many requests"
+                                                                 : "forbidden")
+                                              : a.message;
       SetError(res, status, StatusCodeName(status), message);
       if (status == 401 && !a.challenge.empty() && !HasLineBreakOrNul(a.challenge)) {
         res.set_header("WWW-Authenticate", a.challenge);
       }
+      if (status == 429 && a.retry_after > 0) res.set_header("Retry-After", std::to_string(a.retry_after));
       return;
     }
   }

@@ -82,15 +82,19 @@ using Handler = std::function<Result<ServerResponse>(const ServerRequest&)>;
 
 // What the auth hook decides.
 struct AuthResult {
-  int status = 0;         // 0: allowed; 401 or 403: refused with that status
+  int status = 0;         // 0: allowed; 401, 403 or 429: refused with that status
   std::string message;    // for the client, when refused
   std::string challenge;  // a WWW-Authenticate value sent with a 401 (e.g. "Bearer realm=\"vigil\"")
+  int retry_after = 0;    // seconds, sent as Retry-After with a 429 when > 0
 
   static AuthResult Allow() { return {}; }
   static AuthResult Unauthenticated(std::string message, std::string challenge = "") {
-    return {401, std::move(message), std::move(challenge)};
+    return {401, std::move(message), std::move(challenge), 0};
   }
-  static AuthResult Forbidden(std::string message) { return {403, std::move(message), ""}; }
+  static AuthResult Forbidden(std::string message) { return {403, std::move(message), "", 0}; }
+  static AuthResult TooManyRequests(std::string message, int retry_after_seconds) {
+    return {429, std::move(message), "", retry_after_seconds};
+  }
 };
 
 // Runs before every handler, and before the 404 and 405 answers (so an unauthenticated client

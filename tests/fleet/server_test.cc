@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -119,7 +120,8 @@ class ServerTest : public ::testing::Test {
     return path;
   }
 
-  void StartServer(const std::vector<std::string>& webhooks = {}) {
+  void StartServer(const std::vector<std::string>& webhooks = {},
+                   const std::function<void(ServerOptions&)>& tweak = nullptr) {
     ServerOptions o;
     o.data_dir = dir_.str() + "/data";
     o.listen = "127.0.0.1:0";
@@ -132,6 +134,7 @@ class ServerTest : public ::testing::Test {
       std::lock_guard lock(log_mu_);
       log_ += std::string(line) + "\n";
     };
+    if (tweak) tweak(o);
     auto s = Server::Open(o);
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     server_ = std::move(*s);
@@ -217,6 +220,33 @@ TEST_F(ServerTest, TokensScopesAndUnauthenticatedAnswers) {
   StartServer();
   EXPECT_EQ(admin_, before);
   EXPECT_EQ(Call("GET", "/v1/images").status, 200);
+}
+
+TEST_F(ServerTest, RateLimitsPerTokenAndOnFailedAuthentication) {
+  StartServer({}, [](ServerOptions& o) {
+    o.rate_limit = 2;  // bursts of 4
+    o.failed_auth_per_minute = 5;
+  });
+  int limited = 0;
+  for (int i = 0; i < 10; ++i) {
+    auto r = Call("GET", "/v1/images");
+    if (r.status == 429) {
+      ++limited;
+      EXPECT_EQ(Body(r)["error"]["code"], "too_many_requests") << r.body;
+      EXPECT_FALSE(r.Header("retry-after").empty());
+    } else {
+      EXPECT_EQ(r.status, 200);
+    }
+  }
+  EXPECT_GE(limited, 4);
+  // Guessing tokens: five failures, then every request from the address is refused, a good
+  // token included.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Call("GET", "/v1/images", "", "vgl_guess" + std::to_string(i)).status, 401);
+  auto r = Call("GET", "/v1/images", "", "vgl_guess");
+  EXPECT_EQ(r.status, 429) << r.body;
+  EXPECT_EQ(r.Header("retry-after"), "60");
+  EXPECT_EQ(Call("GET", "/v1/images").status, 429);
+  EXPECT_EQ(Call("GET", "/healthz", "", "").status, 200);  // health is never limited
 }
 
 TEST_F(ServerTest, BadRequestsGetJsonErrors) {
