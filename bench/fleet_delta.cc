@@ -140,7 +140,8 @@ int main(int argc, char** argv) {
 
   // One advisory: the same work as for one changed record.
   std::vector<double> one;
-  size_t evaluated = 0;
+  size_t evaluated = 0, groups = 0;
+  std::vector<std::pair<std::string, double>> phase_sum;
   for (size_t r = 0; r < rounds; ++r) {
     const std::string& id = ids[r % ids.size()];
     auto a = Clock::now();
@@ -149,11 +150,20 @@ int main(int argc, char** argv) {
     if (!d.ok()) Die(d.error().ToString());
     if (!d->added.empty() || !d->resolved.empty()) Die("an unchanged database gave a delta for " + id);
     evaluated += d->images_evaluated;
+    for (size_t i = 0; i < d->phases.size(); ++i) {
+      if (phase_sum.size() <= i) phase_sum.emplace_back(d->phases[i].first, 0.0);
+      phase_sum[i].second += d->phases[i].second;
+    }
+    groups += d->groups;
   }
   std::sort(one.begin(), one.end());
   std::printf("one advisory: median %.1f ms, p99 %.1f ms (%zu rounds; %.0f images evaluated on average of %zu)\n",
               one[one.size() / 2] * 1e3, one[std::min(one.size() - 1, one.size() * 99 / 100)] * 1e3, rounds,
               static_cast<double>(evaluated) / static_cast<double>(rounds), images);
+
+  std::printf("  per round on average: %.0f package sets matched;", static_cast<double>(groups) / rounds);
+  for (const auto& [name, sum] : phase_sum) std::printf(" %s %.2f ms", name.c_str(), sum / rounds * 1e3);
+  std::printf("\n");
 
   // 1,000 advisories (or every id found, when fewer).
   std::vector<std::string> many(ids.begin(), ids.begin() + static_cast<long>(std::min<size_t>(ids.size(), 1000)));

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cctype>
 #include <climits>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "common/json.h"
@@ -72,6 +74,32 @@ CREATE INDEX finding_id_owner ON finding_id(image, vuln, purl);
     R"sql(
 ALTER TABLE finding ADD COLUMN severity TEXT NOT NULL DEFAULT '';
 CREATE INDEX image_config ON image(config_digest);
+-- Findings clustered by the name they were matched under: a delta reads one name's rows in
+-- sequence; (image, vuln, purl) stays unique and indexed.
+CREATE TABLE finding_by_name(
+  matched_name TEXT NOT NULL,
+  image INTEGER NOT NULL,
+  vuln TEXT NOT NULL,
+  purl TEXT NOT NULL,
+  package TEXT NOT NULL,
+  version TEXT NOT NULL,
+  fix TEXT NOT NULL,
+  layer INTEGER NOT NULL,
+  ids TEXT NOT NULL,
+  severity TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY(matched_name, image, vuln, purl)) WITHOUT ROWID;
+INSERT INTO finding_by_name(matched_name, image, vuln, purl, package, version, fix, layer, ids, severity)
+  SELECT matched_name, image, vuln, purl, package, version, fix, layer, ids, severity FROM finding;
+DROP TABLE finding;
+ALTER TABLE finding_by_name RENAME TO finding;
+CREATE UNIQUE INDEX finding_key ON finding(image, vuln, purl);
+-- The inverted index clustered by name: a delta reads one name's rows in sequence.
+CREATE TABLE package_by_name(name TEXT NOT NULL, image INTEGER NOT NULL, idx INTEGER NOT NULL, doc TEXT NOT NULL,
+  PRIMARY KEY(name, image, idx)) WITHOUT ROWID;
+INSERT INTO package_by_name(name, image, idx, doc) SELECT name, image, idx, doc FROM package;
+DROP TABLE package;
+ALTER TABLE package_by_name RENAME TO package;
+CREATE INDEX package_image ON package(image);
 CREATE TABLE container(runtime TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NULL, image_ref TEXT NOT NULL,
   image_id TEXT NOT NULL, namespace TEXT NOT NULL, pod TEXT NOT NULL, node TEXT NOT NULL, started TEXT NOT NULL,
   PRIMARY KEY(runtime, id)) WITHOUT ROWID;
@@ -521,7 +549,12 @@ Result<std::unique_ptr<FleetStore>> FleetStore::Open(const std::string& path) {
   }
   sqlite3* db = impl->db;
   sqlite3_busy_timeout(db, 10000);
-  if (Status st = Exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"); !st.ok()) {
+  // Reads through a memory map (no pread per page) and a 64 MiB page cache: a delta reads the
+  // index rows of a few names scattered over a large file.
+  if (Status st = Exec(db,
+                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; "
+                       "PRAGMA mmap_size=1073741824; PRAGMA cache_size=-65536;");
+      !st.ok()) {
     return Corrupt(path + " is not a fleet store (" + st.error().message() + ")");
   }
   if (Status st = Exec(db, "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)"); !st.ok()) {
@@ -680,10 +713,20 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
   std::lock_guard lock(im.mu);
   const match::MatchOptions& options = ro.match;
   Delta delta;
+  auto mark = std::chrono::steady_clock::now();
+  auto phase = [&](const char* name) {
+    auto now = std::chrono::steady_clock::now();
+    delta.phases.emplace_back(name, std::chrono::duration<double>(now - mark).count());
+    mark = now;
+  };
   // 1. The package names the changed advisories concern: from their records, and (for records
   //    withdrawn or gone) from the stored findings they contributed to.
   std::set<std::string> names;
   vulndb::OsvParser parser;
+  Stmt stored_names(im.db,
+                    "SELECT DISTINCT f.matched_name FROM finding_id i JOIN finding f "
+                    "ON (f.image, f.vuln, f.purl) = (i.image, i.vuln, i.purl) WHERE i.id = ?");
+  if (!stored_names.ok()) return SqlError(im.db, im.path + ": read findings");
   for (const std::string& id : changed_ids) {
     VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> text, db.GetJson(id));
     if (text) {
@@ -695,15 +738,14 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
         if (!af.normalized_name.empty()) names.insert(af.normalized_name);
       }
     }
-    auto stored = im.Query(
-        "SELECT f.image, f.vuln, f.purl, f.matched_name, f.package, f.version, f.fix, f.layer, f.severity "
-        "FROM finding f JOIN finding_id i ON (f.image, f.vuln, f.purl) = (i.image, i.vuln, i.purl) "
-        "WHERE i.id = ?",
-        [&](Stmt& s) { s.Bind(1, id); });
-    if (!stored.ok()) return stored.error();
-    for (const StoredFinding& f : *stored) names.insert(f.matched_name);
+    stored_names.Bind(1, id);
+    int rc;
+    while ((rc = stored_names.Step()) == SQLITE_ROW) names.emplace(stored_names.Text(0));
+    stored_names.Reset();
+    if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read findings");
   }
   delta.names = names.size();
+  phase("names");
   {
     Stmt count(im.db, "SELECT count(*) FROM image");
     if (count.ok() && count.Step() == SQLITE_ROW) delta.images_in_fleet = static_cast<size_t>(count.Int(0));
@@ -713,116 +755,189 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
     return delta;
   }
 
-  // 2. The inverted index: the packages of those names, per image.
+  // 2. The inverted index: the packages of those names, per image, with the image's distribution.
+  //    Images whose packages of those names are the same (one distribution, the same stored
+  //    package documents: copies of one base, a shared layer) form a group, matched once.
   struct Candidate {
-    catalog::Inventory inv;  // the image's distribution and only the packages of those names
+    std::string distro;
+    std::vector<std::string> docs;  // by name, then by index in the inventory
   };
   std::map<int64_t, Candidate> candidates;
-  Stmt rows(im.db, "SELECT image, doc FROM package WHERE name = ?");
+  Stmt rows(im.db,
+            "SELECT p.image, p.doc, i.distro FROM package p JOIN image i ON i.id = p.image WHERE p.name = ? "
+            "ORDER BY p.image, p.idx");
   if (!rows.ok()) return SqlError(im.db, im.path + ": read the index");
   for (const std::string& n : names) {
     rows.Bind(1, n);
     int rc;
     while ((rc = rows.Step()) == SQLITE_ROW) {
-      catalog::Package p;
-      int64_t image = rows.Int(0);
-      if (!PackageFromDoc(rows.Text(1), p)) {
-        rows.Reset();
-        return Corrupt(im.path + ": image " + std::to_string(image) + ": a stored package does not read back");
-      }
-      candidates[image].inv.packages.push_back(std::move(p));
+      Candidate& c = candidates[rows.Int(0)];
+      if (c.docs.empty()) c.distro = std::string(rows.Text(2));
+      c.docs.emplace_back(rows.Text(1));
     }
     rows.Reset();
     if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read the index");
   }
   delta.images_evaluated = candidates.size();
-  Stmt distro(im.db, "SELECT distro FROM image WHERE id = ?");
+  phase("index rows");
+  struct Group {
+    catalog::Inventory inv;  // the distribution and only the packages of those names
+    std::vector<match::Finding> found;
+    std::vector<std::string> ids, severity;  // IdsOf and SeverityOf each found finding, made once
+  };
+  std::vector<Group> groups;
+  std::unordered_map<std::string, size_t> group_of_key;
+  std::map<int64_t, size_t> group_of_image;
+  std::unordered_map<std::string, catalog::Package> parsed;  // by document text
   for (auto& [image, c] : candidates) {
-    distro.Bind(1, image);
-    if (distro.Step() == SQLITE_ROW) c.inv.distro = DistroFromDoc(distro.Text(0));
-    distro.Reset();
+    std::string key = c.distro;
+    key += '\x1e';
+    for (const std::string& d : c.docs) {
+      key += d;
+      key += '\x1f';
+    }
+    auto [it, fresh] = group_of_key.try_emplace(std::move(key), groups.size());
+    if (fresh) {
+      Group g;
+      g.inv.distro = DistroFromDoc(c.distro);
+      for (const std::string& d : c.docs) {
+        auto known = parsed.find(d);
+        if (known == parsed.end()) {
+          catalog::Package p;
+          if (!PackageFromDoc(d, p)) {
+            return Corrupt(im.path + ": image " + std::to_string(image) + ": a stored package does not read back");
+          }
+          known = parsed.emplace(d, std::move(p)).first;
+        }
+        g.inv.packages.push_back(known->second);
+      }
+      groups.push_back(std::move(g));
+    }
+    group_of_image[image] = it->second;
   }
+  for (Group& g : groups) {
+    VIGIL_ASSIGN_OR_RETURN(g.found, match::Match(g.inv, index, options));
+    for (const match::Finding& f : g.found) {
+      g.ids.push_back(IdsOf(f));
+      g.severity.push_back(SeverityOf(f));
+    }
+  }
+  delta.groups = groups.size();
+  phase("match");
 
-  // 3. Per image: those packages matched against the current index (every advisory of their
-  //    names, changed or not, so merged aliases stay exact); their stored findings replaced; the
-  //    difference is the delta.
-  // Only what differs is written: a finding that holds before and after is left as it is (or
-  // updated in place when its fix or version changed).
-  std::string sql =
-      std::string("SELECT ") + kFindingColumns + ", ids FROM finding WHERE image = ? AND matched_name = ?";
-  Stmt old_q(im.db, sql.c_str());
+  // 3. The stored findings of those names, all images at once; per image, what the group's match
+  //    gives now against them is the delta. Only what differs is written: a finding that holds
+  //    before and after is left as it is (or updated in place when its fix or version changed).
+  using Key = std::pair<std::string, std::string>;  // (vulnerability, purl)
+  struct Before {
+    StoredFinding row;
+    std::string ids;
+  };
+  std::map<int64_t, std::map<Key, Before>> before_of;
+  {
+    std::string sql = std::string("SELECT ") + kFindingColumns + ", ids FROM finding WHERE matched_name = ?";
+    Stmt old_q(im.db, sql.c_str());
+    if (!old_q.ok()) return SqlError(im.db, im.path + ": read findings");
+    for (const std::string& n : names) {
+      old_q.Bind(1, n);
+      int rc;
+      while ((rc = old_q.Step()) == SQLITE_ROW) {
+        StoredFinding f = RowOf(old_q);
+        std::string ids(old_q.Text(9));
+        Key key(f.vuln, f.purl);
+        before_of[f.image].emplace(std::move(key), Before{std::move(f), std::move(ids)});
+      }
+      old_q.Reset();
+      if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read findings");
+    }
+  }
+  phase("findings read");
+  std::set<int64_t> touched;
+  for (const auto& [image, c] : candidates) touched.insert(image);
+  for (const auto& [image, b] : before_of) touched.insert(image);
+
   Stmt del_row(im.db, "DELETE FROM finding WHERE image = ? AND vuln = ? AND purl = ?");
   Stmt del_ids(im.db, "DELETE FROM finding_id WHERE image = ? AND vuln = ? AND purl = ?");
   Stmt update(im.db,
               "UPDATE finding SET matched_name = ?, package = ?, version = ?, fix = ?, layer = ?, ids = ?, "
               "severity = ? WHERE image = ? AND vuln = ? AND purl = ?");
-  if (!old_q.ok() || !del_row.ok() || !del_ids.ok() || !update.ok()) return SqlError(im.db, im.path + ": prepare");
-  Status st = im.InTransaction([&]() -> Status {
-    for (auto& [image, c] : candidates) {
-      VIGIL_ASSIGN_OR_RETURN(std::vector<match::Finding> found, match::Match(c.inv, index, options));
-      std::map<std::pair<std::string, std::string>, StoredFinding> before;
-      std::map<std::pair<std::string, std::string>, std::string> before_ids;
-      for (const std::string& n : names) {
-        old_q.Bind(1, image).Bind(2, n);
-        int rc;
-        while ((rc = old_q.Step()) == SQLITE_ROW) {
-          StoredFinding f = RowOf(old_q);
-          auto key = std::make_pair(f.vuln, f.purl);
-          before_ids[key] = std::string(old_q.Text(9));
-          before.emplace(std::move(key), std::move(f));
+  if (!del_row.ok() || !del_ids.ok() || !update.ok()) return SqlError(im.db, im.path + ": prepare");
+  const std::map<Key, Before> kNone;
+  // The transaction starts at the first write: a re-evaluation that changes nothing writes nothing.
+  bool begun = false;
+  auto begin = [&]() -> Status {
+    if (begun) return OkStatus();
+    begun = true;
+    return Exec(im.db, "BEGIN IMMEDIATE");
+  };
+  Status st = [&]() -> Status {
+    for (int64_t image : touched) {
+      auto b = before_of.find(image);
+      const std::map<Key, Before>& before = b == before_of.end() ? kNone : b->second;
+      std::set<Key> now;
+      auto g = group_of_image.find(image);
+      if (g != group_of_image.end()) {
+        const Group& group = groups[g->second];
+        for (size_t fi = 0; fi < group.found.size(); ++fi) {
+          const match::Finding& f = group.found[fi];
+          if (names.count(f.matched_name) == 0) continue;
+          const catalog::Package& p = group.inv.packages[f.package];
+          Key key(f.id, p.purl);
+          now.insert(key);
+          auto it = before.find(key);
+          if (it == before.end()) {
+            VIGIL_RETURN_IF_ERROR(begin());
+            VIGIL_RETURN_IF_ERROR(im.InsertFinding(image, group.inv, f, &delta.added));
+            continue;
+          }
+          const StoredFinding& o = it->second.row;
+          const std::string& ids = group.ids[fi];
+          bool ids_changed = it->second.ids != ids;
+          const std::string& severity = group.severity[fi];
+          if (ids_changed || o.fix != f.fix || o.version != f.installed_version || o.layer != p.layer ||
+              o.matched_name != f.matched_name || o.severity != severity) {
+            VIGIL_RETURN_IF_ERROR(begin());
+            update.Bind(1, f.matched_name).Bind(2, p.name).Bind(3, f.installed_version).Bind(4, f.fix);
+            update.Bind(5, static_cast<int64_t>(p.layer)).Bind(6, ids).Bind(7, severity).Bind(8, image);
+            update.Bind(9, key.first).Bind(10, key.second);
+            VIGIL_RETURN_IF_ERROR(im.Step(update, "update finding"));
+          }
+          if (ids_changed) {
+            // The ids that name it changed (a new alias, an advisory more or less): written again.
+            del_ids.Bind(1, image).Bind(2, key.first).Bind(3, key.second);
+            VIGIL_RETURN_IF_ERROR(im.Step(del_ids, "delete finding ids"));
+            VIGIL_RETURN_IF_ERROR(im.InsertIds(image, key.first, key.second, f));
+          }
         }
-        old_q.Reset();
-        if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": read findings");
       }
-      std::set<std::pair<std::string, std::string>> now;
-      for (const match::Finding& f : found) {
-        if (names.count(f.matched_name) == 0) continue;
-        const catalog::Package& p = c.inv.packages[f.package];
-        auto key = std::make_pair(f.id, p.purl);
-        now.insert(key);
-        auto it = before.find(key);
-        if (it == before.end()) {
-          VIGIL_RETURN_IF_ERROR(im.InsertFinding(image, c.inv, f, &delta.added));
-          continue;
-        }
-        const StoredFinding& o = it->second;
-        std::string ids = IdsOf(f);
-        bool ids_changed = before_ids[key] != ids;
-        std::string severity = SeverityOf(f);
-        if (ids_changed || o.fix != f.fix || o.version != f.installed_version || o.layer != p.layer ||
-            o.matched_name != f.matched_name || o.severity != severity) {
-          update.Bind(1, f.matched_name).Bind(2, p.name).Bind(3, f.installed_version).Bind(4, f.fix);
-          update.Bind(5, static_cast<int64_t>(p.layer)).Bind(6, ids).Bind(7, severity).Bind(8, image);
-          update.Bind(9, key.first).Bind(10, key.second);
-          VIGIL_RETURN_IF_ERROR(im.Step(update, "update finding"));
-        }
-        if (ids_changed) {
-          // The ids that name it changed (a new alias, an advisory more or less): written again.
-          del_ids.Bind(1, image).Bind(2, key.first).Bind(3, key.second);
-          VIGIL_RETURN_IF_ERROR(im.Step(del_ids, "delete finding ids"));
-          VIGIL_RETURN_IF_ERROR(im.InsertIds(image, key.first, key.second, f));
-        }
-      }
-      for (auto& [key, f] : before) {
+      for (const auto& [key, f] : before) {
         if (now.count(key) != 0) continue;
+        VIGIL_RETURN_IF_ERROR(begin());
         for (Stmt* d : {&del_ids, &del_row}) {
           d->Bind(1, image).Bind(2, key.first).Bind(3, key.second);
           VIGIL_RETURN_IF_ERROR(im.Step(*d, "delete finding"));
         }
-        delta.resolved.push_back(std::move(f));
+        delta.resolved.push_back(f.row);
       }
     }
-    if (ro.queue_alerts) {
+    if (ro.queue_alerts && (!delta.added.empty() || !delta.resolved.empty())) {
+      VIGIL_RETURN_IF_ERROR(begin());
       VIGIL_ASSIGN_OR_RETURN(delta.alerts, im.QueueAlerts(delta, ro.cursor));
     }
-    if (ro.cursor >= 0) VIGIL_RETURN_IF_ERROR(im.SetCursor(ro.cursor));
-    return OkStatus();
-  });
+    if (ro.cursor >= 0) {
+      VIGIL_RETURN_IF_ERROR(begin());
+      VIGIL_RETURN_IF_ERROR(im.SetCursor(ro.cursor));
+    }
+    return begun ? Exec(im.db, "COMMIT") : OkStatus();
+  }();
   if (!st.ok()) {
+    if (begun) (void)Exec(im.db, "ROLLBACK");
     delta.added.clear();
     delta.resolved.clear();
+    delta.alerts = 0;
     return st.error();
   }
+  phase("write");
   return delta;
 }
 
