@@ -116,7 +116,11 @@ std::string Path(const std::string& p) {
 void ImageRow(const json& i) {
   std::cout << EscapeControls(Str(i, "id")) << "  " << Short(Str(i, "config_digest")) << "  "
             << EscapeControls(Str(i, "name")) << "  packages " << Str(i, "packages") << "  findings "
-            << Str(i, "findings") << "\n";
+            << Str(i, "findings");
+  // Never a false "clean": say what could not be looked at.
+  if (i.is_object() && !i.value("complete", true)) std::cout << "  INCOMPLETE (files not read)";
+  if (i.is_object() && i.value("unchecked", 0) > 0) std::cout << "  " << Str(i, "unchecked") << " packages not checked";
+  std::cout << "\n";
 }
 
 int Run(const FleetFlags& f, const std::string& what) {
@@ -140,7 +144,6 @@ int Run(const FleetFlags& f, const std::string& what) {
     table = [](const json& j) {
       std::cout << "stored image ";
       ImageRow(j);
-      if (!j.value("complete", true)) std::cout << "warning: the inventory is incomplete (files not read)\n";
     };
   } else if (what == "images list") {
     r = Call(f, "GET", "/v1/images");

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <climits>
 #include <filesystem>
 #include <functional>
@@ -73,6 +73,8 @@ CREATE INDEX finding_id_owner ON finding_id(image, vuln, purl);
     // its delivery channels.
     R"sql(
 ALTER TABLE finding ADD COLUMN severity TEXT NOT NULL DEFAULT '';
+ALTER TABLE image ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE image ADD COLUMN unchecked INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX image_config ON image(config_digest);
 -- Findings clustered by the name they were matched under: a delta reads one name's rows in
 -- sequence; (image, vuln, purl) stays unique and indexed.
@@ -328,6 +330,9 @@ struct FleetStore::Impl {
   }
 
   // Columns of an ImageSummary, in the order SummaryOf reads them.
+  static constexpr const char* kSummaryColumns =
+      "id, key, manifest_digest, config_digest, name, tags, packages, added, "
+      "(SELECT count(*) FROM finding WHERE finding.image = image.id), complete, unchecked";
   static ImageSummary SummaryOf(Stmt& s) {
     ImageSummary i;
     i.id = s.Int(0);
@@ -344,6 +349,8 @@ struct FleetStore::Impl {
     i.packages = static_cast<size_t>(s.Int(6));
     i.added = std::string(s.Text(7));
     i.findings = static_cast<size_t>(s.Int(8));
+    i.complete = s.Int(9) != 0;
+    i.unchecked = static_cast<size_t>(s.Int(10));
     return i;
   }
 
@@ -590,7 +597,8 @@ Result<std::unique_ptr<FleetStore>> FleetStore::Open(const std::string& path) {
   return std::unique_ptr<FleetStore>(new FleetStore(std::move(impl)));
 }
 
-Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const std::vector<match::Finding>& findings) {
+Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const std::vector<match::Finding>& findings,
+                                     size_t unchecked) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   std::string key = KeyOf(inventory);
@@ -613,21 +621,23 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
       }
       Stmt up(im.db,
               "UPDATE image SET manifest_digest = ?, config_digest = ?, name = ?, tags = ?, distro = ?, packages = ?, "
-              "inventory = ?, added = ? WHERE id = ?");
+              "inventory = ?, added = ?, complete = ?, unchecked = ? WHERE id = ?");
       up.Bind(1, inventory.image.manifest_digest).Bind(2, inventory.image.config_digest).Bind(3, name);
       up.Bind(4, tags.dump()).Bind(5, DistroDoc(inventory.distro));
       up.Bind(6, static_cast<int64_t>(inventory.packages.size()));
-      up.BindBlob(7, doc.data(), doc.size()).Bind(8, NowRfc3339()).Bind(9, id);
+      up.BindBlob(7, doc.data(), doc.size()).Bind(8, NowRfc3339());
+      up.Bind(9, int64_t{inventory.unread.empty() ? 1 : 0}).Bind(10, static_cast<int64_t>(unchecked)).Bind(11, id);
       VIGIL_RETURN_IF_ERROR(im.Step(up, "update image"));
     } else {
       find.Reset();
       Stmt ins(im.db,
-               "INSERT INTO image(key, manifest_digest, config_digest, name, tags, distro, packages, inventory, added) "
-               "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+               "INSERT INTO image(key, manifest_digest, config_digest, name, tags, distro, packages, inventory, added, "
+               "complete, unchecked) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
       ins.Bind(1, key).Bind(2, inventory.image.manifest_digest).Bind(3, inventory.image.config_digest).Bind(4, name);
       ins.Bind(5, tags.dump()).Bind(6, DistroDoc(inventory.distro));
       ins.Bind(7, static_cast<int64_t>(inventory.packages.size()));
       ins.BindBlob(8, doc.data(), doc.size()).Bind(9, NowRfc3339());
+      ins.Bind(10, int64_t{inventory.unread.empty() ? 1 : 0}).Bind(11, static_cast<int64_t>(unchecked));
       VIGIL_RETURN_IF_ERROR(im.Step(ins, "insert image"));
       id = sqlite3_last_insert_rowid(im.db);
     }
@@ -652,30 +662,12 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
 Result<std::vector<ImageSummary>> FleetStore::Images() {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
-  Stmt s(im.db,
-         "SELECT id, key, manifest_digest, config_digest, name, tags, packages, added, "
-         "(SELECT count(*) FROM finding WHERE finding.image = image.id) FROM image ORDER BY id");
+  std::string sql = std::string("SELECT ") + Impl::kSummaryColumns + " FROM image ORDER BY id";
+  Stmt s(im.db, sql.c_str());
   if (!s.ok()) return SqlError(im.db, im.path + ": list images");
   std::vector<ImageSummary> out;
   int rc;
-  while ((rc = s.Step()) == SQLITE_ROW) {
-    ImageSummary i;
-    i.id = s.Int(0);
-    i.key = std::string(s.Text(1));
-    i.manifest_digest = std::string(s.Text(2));
-    i.config_digest = std::string(s.Text(3));
-    i.name = std::string(s.Text(4));
-    nlohmann::json tags = nlohmann::json::parse(std::string(s.Text(5)), nullptr, false);
-    if (tags.is_array()) {
-      for (const auto& t : tags) {
-        if (t.is_string()) i.tags.push_back(t.get<std::string>());
-      }
-    }
-    i.packages = static_cast<size_t>(s.Int(6));
-    i.added = std::string(s.Text(7));
-    i.findings = static_cast<size_t>(s.Int(8));
-    out.push_back(std::move(i));
-  }
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back(Impl::SummaryOf(s));
   if (rc != SQLITE_DONE) return SqlError(im.db, im.path + ": list images");
   return out;
 }
@@ -958,11 +950,11 @@ Result<ImageSummary> FleetStore::FindImage(std::string_view ref) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   if (ref.empty()) return NotFound("no image named ''");
-  Stmt s(im.db,
-         "SELECT id, key, manifest_digest, config_digest, name, tags, packages, added, "
-         "(SELECT count(*) FROM finding WHERE finding.image = image.id) FROM image WHERE "
-         "CAST(id AS TEXT) = ?1 OR key = ?1 OR config_digest = ?1 OR manifest_digest = ?1 OR name = ?1 OR "
-         "EXISTS (SELECT 1 FROM json_each(image.tags) WHERE value = ?1) ORDER BY id DESC LIMIT 1");
+  std::string sql = std::string("SELECT ") + Impl::kSummaryColumns +
+                    " FROM image WHERE "
+                    "CAST(id AS TEXT) = ?1 OR key = ?1 OR config_digest = ?1 OR manifest_digest = ?1 OR name = ?1 OR "
+                    "EXISTS (SELECT 1 FROM json_each(image.tags) WHERE value = ?1) ORDER BY id DESC LIMIT 1";
+  Stmt s(im.db, sql.c_str());
   if (!s.ok()) return SqlError(im.db, im.path + ": find image");
   s.Bind(1, ref);
   int rc = s.Step();

@@ -39,6 +39,10 @@ struct ImageSummary {
   std::vector<std::string> tags;
   size_t packages = 0, findings = 0;
   std::string added;  // RFC 3339 time of the last PutImage
+  // Never a false "clean": false when files of the image could not be read (Inventory::unread),
+  // and the packages no advisory source covers (the scan's unchecked count).
+  bool complete = true;
+  size_t unchecked = 0;
 };
 
 // One stored finding: a vulnerability of one package of one image.
@@ -138,9 +142,11 @@ class FleetStore {
 
   // Stores an image: its inventory (as vigil JSON), its findings (as match::Match or Scan gave
   // them for this inventory) and its inverted-index rows (match::NeedsOf). An image already
-  // stored under the same key is replaced in one transaction. Returns the image's id.
+  // stored under the same key is replaced in one transaction. `unchecked`: the packages the scan
+  // could not check (match::MatchStats::unchecked), kept with the image. Returns the image's id.
   // Errors: kIo from SQLite.
-  Result<int64_t> PutImage(const catalog::Inventory& inventory, const std::vector<match::Finding>& findings);
+  Result<int64_t> PutImage(const catalog::Inventory& inventory, const std::vector<match::Finding>& findings,
+                           size_t unchecked = 0);
 
   // Every image, by id. Errors: kIo.
   Result<std::vector<ImageSummary>> Images();

@@ -76,7 +76,9 @@ json SummaryJson(const ImageSummary& i) {
           {"config_digest", i.config_digest},
           {"packages", i.packages},
           {"findings", i.findings},
-          {"added", i.added}};
+          {"added", i.added},
+          {"complete", i.complete},
+          {"unchecked", i.unchecked}};
 }
 
 json ContainerJson(const ContainerRow& c) {
@@ -386,12 +388,10 @@ struct Server::Impl {
         findings.back().severity = std::string(vulndb::RatingName(f.rating));
       }
     }
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, store->PutImage(scan->inventory, findings));
+    VIGIL_ASSIGN_OR_RETURN(int64_t id, store->PutImage(scan->inventory, findings, scan->report.stats.unchecked));
     VIGIL_ASSIGN_OR_RETURN(ImageSummary summary, store->FindImage(std::to_string(id)));
     json out = SummaryJson(summary);
     out["unread"] = scan->inventory.unread.size();
-    out["unchecked"] = scan->report.stats.unchecked;
-    out["complete"] = scan->inventory.unread.empty();
     Log("image " + std::to_string(id) + " (" + summary.name + "): " + std::to_string(summary.packages) + " packages, " +
         std::to_string(summary.findings) + " findings");
     return out;

@@ -295,6 +295,20 @@ TEST_F(ServerTest, IngestedFindingsEqualAScanAndUpdatesAlertEveryChannelOnceInOr
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(Body(added)["findings"], 1);
   EXPECT_EQ(Body(added)["complete"], true);
+  EXPECT_EQ(Body(added)["unchecked"], 0);
+  // A package no advisory source covers is counted, never reported as clean.
+  auto gem = Call("POST", "/v1/images",
+                  json{{"sbom", R"({"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[
+                         {"type":"library","name":"rails","version":"5.0.0","purl":"pkg:gem/rails@5.0.0"}]})"},
+                       {"name", "gems:1"}}
+                      .dump());
+  ASSERT_EQ(gem.status, 201) << gem.body;
+  EXPECT_EQ(Body(gem)["unchecked"], 1) << gem.body;
+  EXPECT_EQ(Body(gem)["findings"], 0);
+  json listed = Body(Call("GET", "/v1/images"));
+  ASSERT_EQ(listed["images"].size(), 2u);
+  EXPECT_EQ(listed["images"][1]["unchecked"], 1);
+  EXPECT_EQ(Call("DELETE", "/v1/images/gems:1").status, 200);
   // The report is `vigil scan`'s for the same SBOM and database.
   auto shown = Call("GET", "/v1/images/shop:1");
   ASSERT_EQ(shown.status, 200) << shown.body;
