@@ -251,7 +251,13 @@ int Run(const FleetFlags& f, const std::string& what) {
     table = [](const json& j) { std::cout << "revoked token " << Str(j, "revoked") << "\n"; };
   }
   if (!r.ok()) return Fail(r.error().ToString());
-  return Print(f, *r, table);
+  int rc = Print(f, *r, table);
+  // An update that could not fetch a source is not a success (the rest was still imported).
+  if (what == "db update" && r->value("failed_sources", 0) > 0) {
+    std::cerr << kCmd << r->value("failed_sources", 0) << " source(s) could not be fetched or read\n";
+    rc = kExitError;
+  }
+  return rc;
 }
 
 }  // namespace

@@ -100,6 +100,8 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--alerts-file", f->o.alerts_file, "Append alerts to this file as JSON lines");
   cmd->add_flag("--syslog", f->o.syslog, "Send alerts to syslog");
   cmd->add_option("--image-root", f->o.image_roots, "Folder the API may read image paths from (repeatable)");
+  cmd->add_option("--source-root", f->o.source_roots,
+                  "Folder `fleet db update --source PATH` may read a local advisory source from (repeatable)");
   cmd->add_option("--max-body", f->o.max_body_bytes, "Largest request body in bytes")->capture_default_str();
   cmd->add_option("--rate-limit", f->o.rate_limit, "Requests per second per token (bursts of twice that; 0: none)")
       ->capture_default_str();

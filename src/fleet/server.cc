@@ -216,7 +216,8 @@ struct Server::Impl {
   std::unique_ptr<net::HttpServer> http;
   std::string webhook_key;
   std::vector<Channel> channels;
-  std::vector<std::string> roots;  // canonical image roots
+  std::vector<std::string> roots;         // canonical image roots
+  std::vector<std::string> source_roots;  // canonical roots of local update sources
   // Requests per token, and failed authentications per client address (guessing tokens).
   std::unique_ptr<RateLimiter> per_token, failed_auth;
 
@@ -340,6 +341,24 @@ struct Server::Impl {
           {"images_evaluated", d->images_evaluated},
           {"images_in_fleet", d->images_in_fleet},
           {"alerts", d->alerts}}}};
+  }
+
+  // A source a request names: a configured one, an http(s) URL, or a local path under a
+  // --source-root (the API never reads other files of the server's machine).
+  Status CheckSource(const std::string& source) {
+    if (std::find(options.db_sources.begin(), options.db_sources.end(), source) != options.db_sources.end()) {
+      return OkStatus();
+    }
+    if (source.rfind("https://", 0) == 0 || source.rfind("http://", 0) == 0) return OkStatus();
+    std::string path = source.rfind("file://", 0) == 0 ? source.substr(7) : source;
+    if (path.find("://") != std::string::npos) {
+      return InvalidArgument("source '" + source + "': only https, http and local paths are read");
+    }
+    if (source_roots.empty() || UnderRoot(path, source_roots).empty()) {
+      return InvalidArgument("source '" + source +
+                             "' is not a configured --db-source, a URL, or an existing path under a --source-root");
+    }
+    return OkStatus();
   }
 
   // ---- ingestion ----
@@ -859,6 +878,7 @@ struct Server::Impl {
           if (body.is_object() && body.contains("source")) {
             if (!body["source"].is_string()) return InvalidArgument("\"source\" must be a string");
             source = body["source"].get<std::string>();
+            VIGIL_RETURN_IF_ERROR(CheckSource(source));
           }
           VIGIL_ASSIGN_OR_RETURN(json out, Update(source));
           return net::ServerResponse::Json(Dump(out));
@@ -927,6 +947,12 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
     std::filesystem::path canon = std::filesystem::canonical(r, ec);
     if (ec || !std::filesystem::is_directory(canon)) return InvalidArgument("--image-root '" + r + "' is not a folder");
     impl->roots.push_back(canon.string());
+  }
+  for (const std::string& r : options.source_roots) {
+    std::filesystem::path canon = std::filesystem::canonical(r, ec);
+    if (ec || !std::filesystem::is_directory(canon))
+      return InvalidArgument("--source-root '" + r + "' is not a folder");
+    impl->source_roots.push_back(canon.string());
   }
   for (const std::string& w : options.webhooks) {
     if (w.rfind("https://", 0) != 0 && w.rfind("http://", 0) != 0) {

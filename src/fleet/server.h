@@ -37,6 +37,9 @@ struct ServerOptions {
   std::chrono::seconds db_interval{0};
   // Image paths the API may read (POST /v1/images {"path"}); empty: no path is read.
   std::vector<std::string> image_roots;
+  // Folders a database update asked for through the API may read a local source from
+  // (POST /v1/db/update {"source": PATH}); empty: only URLs and the --db-source values.
+  std::vector<std::string> source_roots;
   // Alert channels: webhook URLs (JSON POST, HMAC-SHA256 signed with <data_dir>/webhook.secret),
   // their payload ("json" or "slack"), a JSON-lines file, syslog.
   std::vector<std::string> webhooks;

@@ -14,6 +14,7 @@ DB="$WORK/db"
 # The server reads image paths under the test images' folder only (a symlink in it that leads out
 # would be refused: paths are checked after every link is resolved).
 IMGROOT="$IMAGES"
+mkdir -p "$WORK/sources"
 "$VIGIL" db --db "$DB" import "$E2E_DIR/testdata/scan-advisories.jsonl" "$E2E_DIR/testdata/scan-cve-records.json" > /dev/null
 
 check "the OpenAPI description is valid OpenAPI 3.1" node "$VALIDATE" "$SPEC"
@@ -35,7 +36,7 @@ HOOK="http://127.0.0.1:$(cat "$WORK/receiver.port")/hook"
 
 start_server() {
   : > "$WORK/serve.log"
-  "$VIGIL" serve --data "$DATA" --db "$DB" --listen 127.0.0.1:0 --image-root "$IMGROOT" \
+  "$VIGIL" serve --data "$DATA" --db "$DB" --listen 127.0.0.1:0 --image-root "$IMGROOT" --source-root "$WORK/sources" \
     --webhook "$HOOK" --alerts-file "$WORK/alerts.jsonl" >> "$WORK/serve.log" 2>&1 &
   SERVER_PID=$!
   PORT=""
@@ -110,10 +111,10 @@ api POST /v1/db/update /v1/db/update 403 '{}' "$READ_TOKEN"
 api GET /v1/tokens /v1/tokens 200
 
 # A new advisory for bash (Debian 12): one alert, to the webhook (after 500, 500, 429) and the file.
-cat > "$WORK/adv-bash.json" <<'JSON'
+cat > "$WORK/sources/adv-bash.json" <<'JSON'
 {"schema_version":"1.6.0","id":"VIGIL-E2E-0001","aliases":["CVE-2099-0001"],"modified":"2026-12-07T00:00:00Z","published":"2026-12-07T00:00:00Z","summary":"e2e advisory","affected":[{"package":{"ecosystem":"Debian:12","name":"bash"},"ranges":[{"type":"ECOSYSTEM","events":[{"introduced":"0"},{"fixed":"5.2.15-2+deb12u9"}]}]}]}
 JSON
-api POST /v1/db/update /v1/db/update 200 "{\"source\": \"$WORK/adv-bash.json\"}"
+api POST /v1/db/update /v1/db/update 200 "{\"source\": \"$WORK/sources/adv-bash.json\"}"
 check "the update added one finding and queued one alert" jq -e '.delta.added == 1 and .delta.alerts == 1 and .delta.images_evaluated == 1' "$WORK/answer.json"
 api GET /v1/alerts /v1/alerts 200
 check "the alert names the vulnerability and the image" jq -e '.alerts[0].alert | .vulnerability == "CVE-2099-0001" and .image.name == "app:e2e" and .kind == "new"' "$WORK/answer.json"
@@ -134,7 +135,7 @@ for _ in $(seq 100); do [ -s "$WORK/receiver.port" ] && break; sleep 0.1; done
 stop_server
 HOOK="http://127.0.0.1:$(cat "$WORK/receiver.port")/hook"
 start_server
-python3 - "$WORK/advs.jsonl" <<'PY'
+python3 - "$WORK/sources/advs.jsonl" <<'PY'
 import json, sys
 pkgs = ["coreutils", "tar", "gzip", "grep", "sed", "dash"]
 with open(sys.argv[1], "w") as f:
@@ -143,7 +144,7 @@ with open(sys.argv[1], "w") as f:
             {"package": {"ecosystem": "Debian:12", "name": p},
              "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "99:1"}]}]}]}) + "\n")
 PY
-api POST /v1/db/update /v1/db/update 200 "{\"source\": \"$WORK/advs.jsonl\"}"
+api POST /v1/db/update /v1/db/update 200 "{\"source\": \"$WORK/sources/advs.jsonl\"}"
 ALERTS="$(jq -r '.delta.alerts' "$WORK/answer.json")"
 check "six advisories, six alerts ($ALERTS)" test "$ALERTS" = 6
 sleep 1.0
@@ -165,7 +166,8 @@ same_rows "the alerts file has every alert" "$WORK/keys.expected" <(sort -u "$WO
 
 # kill -9 during an update: a large source, the server killed while importing or evaluating;
 # after a restart the store is consistent and the pending changes are evaluated.
-BIG="$REPO/../shared/data/osv/$(ls -S "$REPO/../shared/data/osv" | grep -m1 '\.jsonl$' || true)"
+BIG="$WORK/sources/big.jsonl"
+cp "$REPO/../shared/data/osv/$(ls -S "$REPO/../shared/data/osv" | grep -m1 '\.jsonl$')" "$BIG" || true
 if [ -f "$BIG" ]; then
   curl -s -o /dev/null -X POST -H "Authorization: Bearer $(cat "$DATA/admin.token")" -H 'Content-Type: application/json' \
     --data-binary "{\"source\": \"$BIG\"}" "$VIGIL_SERVER/v1/db/update" &

@@ -114,7 +114,7 @@ class ServerTest : public ::testing::Test {
   }
 
   std::string WriteSource(const std::vector<std::string>& lines) {
-    std::string path = dir_.str() + "/source" + std::to_string(++batch_) + ".jsonl";
+    std::string path = dir_.str() + "/sources/source" + std::to_string(++batch_) + ".jsonl";
     std::ofstream out(path);
     for (const auto& l : lines) out << l << "\n";
     return path;
@@ -129,6 +129,8 @@ class ServerTest : public ::testing::Test {
     o.alerts_file = dir_.str() + "/alerts.jsonl";
     o.max_body_bytes = 256 * 1024;
     o.image_roots = {dir_.str() + "/images"};
+    o.source_roots = {dir_.str() + "/sources"};
+    std::filesystem::create_directories(dir_.str() + "/sources");
     std::filesystem::create_directories(dir_.str() + "/images");
     o.log = [this](std::string_view line) {
       std::lock_guard lock(log_mu_);
@@ -283,6 +285,12 @@ TEST_F(ServerTest, BadRequestsGetJsonErrors) {
   EXPECT_EQ(Call("GET", "/v1/images/nope").status, 404);
   EXPECT_EQ(Call("GET", "/v1/alerts?since=-1").status, 400);
   EXPECT_EQ(Call("GET", "/v1/alerts?limit=x").status, 400);
+  // Update sources: never a local file outside a --source-root, never another scheme.
+  for (const std::string& src : {std::string("/etc/passwd"), dir_.str() + "/sources/../data/fleet.db",
+                                 std::string("ftp://x/y"), std::string("file:///etc/shadow")}) {
+    auto u = Call("POST", "/v1/db/update", json{{"source", src}}.dump());
+    EXPECT_EQ(u.status, 400) << src << ": " << u.body;
+  }
   EXPECT_EQ(Body(Call("GET", "/v1/images"))["images"].size(), 0u);  // nothing stored by a refused request
 }
 
