@@ -4,7 +4,8 @@
 #   scripts/setup.sh          build dependencies only
 #   scripts/setup.sh --test   also the tools the test suite and bench/ use (podman, debootstrap, jq,
 #                             node tools, /usr/bin/time, igzip, nginx + openssl for the HTTPS
-#                             fetch tests)
+#                             fetch tests, postgresql for the tests of the PostgreSQL adapter and
+#                             store, which start their own throwaway server)
 set -euo pipefail
 
 want_test=0
@@ -21,7 +22,7 @@ if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
 build_pkgs=(
   build-essential cmake ninja-build ccache pkg-config git
   libarchive-dev libisal-dev libdeflate-dev libzstd-dev libssl-dev libcurl4-openssl-dev libcpp-httplib-dev
-  nlohmann-json3-dev libsqlite3-dev libcli11-dev libfmt-dev
+  nlohmann-json3-dev libsqlite3-dev libpq-dev libcli11-dev libfmt-dev
   libyaml-cpp-dev libtomlplusplus-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format libclang-rt-14-dev libbpf-dev bpftool
@@ -33,6 +34,7 @@ test_pkgs=(
   python3-apt python3-rpm golang-go golang-golang-x-mod-dev
   python3-packaging maven default-jdk-headless ruby php-cli php-composer-semver
   nginx openssl curl
+  postgresql
 )
 
 pkgs=("${build_pkgs[@]}")
