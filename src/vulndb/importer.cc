@@ -382,6 +382,9 @@ class Sink {
     }
     std::vector<std::string> aliases = a.aliases;
     aliases.insert(aliases.end(), a.upstream.begin(), a.upstream.end());
+    for (const Affected& af : a.affected) {
+      if (!af.normalized_name.empty()) aliases.push_back(PackageNameKey(af.normalized_name));
+    }
     Pending p{a.id,
               a.modified,
               std::move(json),

@@ -121,10 +121,14 @@ Status PutAliases(sqlite3* db, Stmt& del, Stmt& ins, int64_t rowid, std::string_
   return OkStatus();
 }
 
-// The names a stored record goes by besides its id: its aliases and upstream ids.
+// The names a stored record goes by besides its id: its aliases and upstream ids, and the
+// normalised names of the packages it affects (as PackageNameKey, for IdsAffecting).
 std::vector<std::string> NamesOf(const Advisory& a) {
   std::vector<std::string> names = a.aliases;
   names.insert(names.end(), a.upstream.begin(), a.upstream.end());
+  for (const Affected& af : a.affected) {
+    if (!af.normalized_name.empty()) names.push_back(PackageNameKey(af.normalized_name));
+  }
   return names;
 }
 
@@ -323,7 +327,7 @@ Result<std::unique_ptr<Store>> SqliteStore::Open(const std::string& dir, Mode mo
   } else if (mode == Mode::kReadWrite) {
     Stmt ins(db,
              "INSERT INTO meta(key, value) VALUES('schema_version', ?), ('created', ?), "
-             "('alias_index', '1')");
+             "('alias_index', '2')");
     ins.Bind(1, std::to_string(kSchemaVersion)).Bind(2, NowRfc3339());
     if (ins.Step() != SQLITE_DONE) return SqlError(db, impl->path);
   } else {
@@ -355,13 +359,14 @@ Result<std::optional<std::string>> SqliteStore::GetJson(std::string_view id) {
   return std::optional<std::string>(std::move(json));
 }
 
-// The alias table is complete when it was filled (meta alias_index) and the last run that wrote
-// the database maintained it (meta alias_run): a vigil from before the table can still import
-// into this file, and its runs leave the table stale.
+// The alias table is complete when it was filled (meta alias_index '2': aliases, upstream ids and
+// the normalised package names, PackageNameKey) and the last run that wrote the database
+// maintained it (meta alias_run2): a vigil from before the table, or from before it held package
+// names ('1', alias_run), can still import into this file, and its runs leave the table stale.
 bool SqliteStore::AliasIndexed() {
   Stmt s(impl_->db,
-         "SELECT (SELECT value FROM meta WHERE key = 'alias_index') = '1' AND "
-         "CAST(coalesce((SELECT value FROM meta WHERE key = 'alias_run'), '0') AS INTEGER) = "
+         "SELECT (SELECT value FROM meta WHERE key = 'alias_index') = '2' AND "
+         "CAST(coalesce((SELECT value FROM meta WHERE key = 'alias_run2'), '0') AS INTEGER) = "
          "coalesce((SELECT max(run) FROM run), 0)");
   return s.ok() && s.Step() == SQLITE_ROW && s.Int(0) == 1;
 }
@@ -385,8 +390,13 @@ Status SqliteStore::FillAliases() {
   }
   if (rc != SQLITE_DONE) return SqlError(impl_->db, "index aliases");
   return Exec(impl_->db,
-              "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_index', '1'), "
-              "('alias_run', CAST(coalesce((SELECT max(run) FROM run), 0) AS TEXT))");
+              "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_index', '2'), "
+              "('alias_run2', CAST(coalesce((SELECT max(run) FROM run), 0) AS TEXT))");
+}
+
+Result<std::vector<std::string>> SqliteStore::IdsAffecting(std::string_view normalized_name) {
+  if (normalized_name.empty()) return std::vector<std::string>{};
+  return IdsNaming(PackageNameKey(normalized_name));
 }
 
 Result<std::vector<std::string>> SqliteStore::IdsNaming(std::string_view name) {
@@ -886,7 +896,7 @@ class TransactionImpl final : public Store::Transaction {
     }
     if (st.ok()) {
       // This run kept the alias table (SqliteStore::AliasIndexed).
-      Stmt s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_run', ?)");
+      Stmt s(db_, "INSERT OR REPLACE INTO meta(key, value) VALUES('alias_run2', ?)");
       s.Bind(1, std::to_string(run_));
       if (s.Step() != SQLITE_DONE) st = SqlError(db_, "record the alias index");
     }

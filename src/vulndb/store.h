@@ -91,6 +91,12 @@ struct StoreStatus {
 // sources and their validators, and the KEV, EPSS and CVE enrichment tables. An interface, so that back ends can
 // differ (SqliteStore, sqlite_store.h, is the one vigil ships; a PostgreSQL one can follow);
 // readers (Index::Load, the scan) and writers (Importer) use only this.
+// How a normalised package name is kept among an advisory's other names (Transaction::Put's
+// `aliases`): a prefix no advisory id or alias has, so `IdsNaming` of a real id never finds it.
+inline std::string PackageNameKey(std::string_view normalized_name) {
+  return std::string("\x01pkg\x01").append(normalized_name);
+}
+
 class Store {
  public:
   enum class Mode { kReadOnly, kReadWrite };
@@ -111,6 +117,11 @@ class Store {
   // sorted, those listing `name` among their aliases or upstream ids (`db get CVE-2024-1234`
   // finds DEBIAN-CVE-2024-1234 and GHSA-...). Withdrawn records included; empty when none.
   virtual Result<std::vector<std::string>> IdsNaming(std::string_view name) = 0;
+  // The ids of every advisory with an affected entry whose normalised package name
+  // (Affected::normalized_name) is `normalized_name`, in any ecosystem, sorted; withdrawn records
+  // included; empty when none. What the fleet server loads to re-evaluate a name without loading
+  // the whole database.
+  virtual Result<std::vector<std::string>> IdsAffecting(std::string_view normalized_name) = 0;
   // Calls fn(id, json) for every advisory that is not withdrawn, in storage order. Stops at
   // the first error fn returns.
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn) {
@@ -170,7 +181,7 @@ class Store {
     virtual bool first_import() const = 0;
     // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
     // name (for status counts); `aliases` the other names it goes by (its aliases and upstream
-    // ids, for IdsNaming). `json` is compressed with dictionary `dict` (0: none) at `level`.
+    // ids, for IdsNaming; and PackageNameKey of each affected package, for IdsAffecting). `json` is compressed with dictionary `dict` (0: none) at `level`.
     virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,
                        const std::vector<std::string>& ecosystems, const std::vector<std::string>& aliases,
                        std::string_view source, std::string_view json, int64_t dict, int level) = 0;

@@ -466,6 +466,39 @@ TEST(Store, IdsNamingFindsAliasesAndUpstream) {
   EXPECT_EQ(*(*ro)->IdsNaming("CVE-2024-2"), std::vector<std::string>{"GHSA-xxxx"});
 }
 
+// Issue 14: the advisories of a package name, without reading the database — what the fleet
+// server loads to re-evaluate that name.
+TEST(Store, IdsAffectingFindsEveryAdvisoryOfAPackageName) {
+  Db db("pkgnames");
+  Write(db.dir + "/a.jsonl",
+        Record("GHSA-aaaa", "2024-01-01T00:00:00Z", "npm", "lodash", "1.0.0") + "\n" +
+            Record("GHSA-bbbb", "2024-01-01T00:00:00Z", "npm", "Lodash", "2.0.0") + "\n" +
+            Record("PYSEC-1", "2024-01-01T00:00:00Z", "PyPI", "Django", "1.0") + "\n" +
+            Record("OTHER-1", "2024-01-01T00:00:00Z", "npm", "express", "1.0.0", R"(,"aliases":["lodash"])") + "\n");
+  ImportReport r = db.Import({db.dir + "/a.jsonl"});
+  ASSERT_EQ(r.added, 4u) << ProblemList(r);
+  auto ids = db.store->IdsAffecting("lodash");
+  ASSERT_TRUE(ids.ok()) << ids.error().ToString();
+  // (GHSA-bbbb names "Lodash": found under "lodash" only when npm's normalisation folds case.)
+  EXPECT_TRUE(std::find(ids->begin(), ids->end(), "GHSA-aaaa") != ids->end());
+  EXPECT_TRUE(std::find(ids->begin(), ids->end(), "OTHER-1") == ids->end()) << "an alias is not a package";
+  EXPECT_EQ(*db.store->IdsAffecting("django"), std::vector<std::string>{"PYSEC-1"});  // PEP 503 folds case
+  EXPECT_TRUE(db.store->IdsAffecting("nothing")->empty());
+  EXPECT_TRUE(db.store->IdsAffecting("")->empty());
+  // A package key is not an id: IdsNaming of a real name never returns package matches.
+  EXPECT_TRUE(db.store->IdsNaming("lodash")->size() == 1u);  // OTHER-1, by its alias
+  // A changed record's old package is forgotten.
+  Write(db.dir + "/b.json", Record("GHSA-aaaa", "2024-02-01T00:00:00Z", "npm", "underscore", "1.0.0"));
+  db.Import({db.dir + "/b.json"});
+  ids = db.store->IdsAffecting("lodash");
+  EXPECT_TRUE(std::find(ids->begin(), ids->end(), "GHSA-aaaa") == ids->end());
+  EXPECT_EQ(*db.store->IdsAffecting("underscore"), std::vector<std::string>{"GHSA-aaaa"});
+  // Read-only: the same answers.
+  auto ro = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadOnly);
+  ASSERT_TRUE(ro.ok());
+  EXPECT_EQ(*(*ro)->IdsAffecting("django"), std::vector<std::string>{"PYSEC-1"});
+}
+
 // Issue 12: a second writer waits for the first, says for whom, and fails with the database and
 // the holder named when the wait expires.
 TEST(Store, SecondWriterWaitsAndNamesTheHolder) {
