@@ -194,10 +194,18 @@ Result<RunningContainer> ParseEntry(const json& e, const std::string& path) {
       return LimitExceeded(std::string(kList) + ": " + path + ".Names has " +
                            Cap(names->size(), kMaxWatchLabels, "entries"));
     }
+    // Docker also lists the names a container has through links ("/proxy/web"); its own has no
+    // further '/'.
+    bool own = false;
     for (size_t i = 0; i < names->size(); ++i) {
       VIGIL_ASSIGN_OR_RETURN(std::string n, StringAt(kList, path + ".Names[" + std::to_string(i) + "]", (*names)[i],
                                                      kMaxWatchStringBytes));
-      if (i == 0) c.name = n.starts_with('/') ? n.substr(1) : std::move(n);
+      if (n.starts_with('/')) n.erase(0, 1);
+      bool plain = n.find('/') == std::string::npos;
+      if (i == 0 || (plain && !own)) {
+        c.name = std::move(n);
+        own = plain;
+      }
     }
   }
   VIGIL_ASSIGN_OR_RETURN(const json* image, Required(kList, path, e, "Image"));

@@ -40,11 +40,13 @@ inline constexpr size_t kMaxWatchStringBytes = 4096;  // Id, a name, Image, Imag
 
 // A container the runtime reports as running.
 struct RunningContainer {
-  std::string id;        // "$.Id": 1..128 characters of [0-9A-Za-z_.-] (64 hex on docker and podman)
-  std::string name;      // the first of "$.Names" without its leading '/'; "" when there is none
-  std::string image;     // "$.Image": the reference it was started from
-  std::string image_id;  // "$.ImageID": always "sha256:" and 64 lower-case hex digits
-  std::string state;     // "$.State": "running", "paused", ...
+  std::string id;  // "$.Id": 1..128 characters of [0-9A-Za-z_.-] (64 hex on docker and podman)
+  // The first of "$.Names" with no '/' after the leading one (else the first), without that
+  // leading '/'; "" when there is none. Docker adds names of links there ("/proxy/web").
+  std::string name;
+  std::string image;                          // "$.Image": the reference it was started from
+  std::string image_id;                       // "$.ImageID": always "sha256:" and 64 lower-case hex digits
+  std::string state;                          // "$.State": "running", "paused", ...
   std::map<std::string, std::string> labels;  // "$.Labels" (absent or null: none)
   std::string pod_namespace;                  // label io.kubernetes.pod.namespace, "" when absent
   std::string pod_name;                       // label io.kubernetes.pod.name, "" when absent
@@ -56,14 +58,14 @@ struct RunningContainer {
 // Parses the answer of `GET /containers/json` (Docker Engine API v1.41, podman's compat API):
 // a JSON array of containers, in the order given. Per entry, "Id", "Image", "ImageID", "State"
 // and "Created" are required; "Names" (an array of strings) and "Labels" (an object of strings)
-// may be absent or null; other members are ignored. An "ImageID" of 64 hex digits without the
-// "sha256:" prefix gets it.
-// Errors, each naming the JSON path ("container list: $[2].Labels[\"app\"] is a number,
+// may be absent or null; other members are ignored. An "ImageID" of 64 lower-case hex digits
+// without the "sha256:" prefix gets it.
+// Errors, each naming the JSON path ("container list: $[2].Labels[\"app\"] is number,
 // expected a string"):
 //  - kLimitExceeded: `json` above kMaxContainerListBytes, nesting above kMaxWatchJsonDepth,
 //    more than kMaxJsonTokensPerList tokens, more than kMaxListedContainers entries, a string
 //    field above kMaxWatchStringBytes, or labels above kMaxWatchLabels / kMaxWatchLabelKeyBytes /
-//    kMaxWatchLabelValueBytes (all checked before the tree is built, except the per-field ones);
+//    kMaxWatchLabelValueBytes (size, nesting and tokens before the tree is built);
 //  - kCorrupt: malformed JSON (with the byte offset), a top level that is not an array, an entry
 //    that is not an object, a required member missing, a member of the wrong type, an Id that
 //    is not a container id, an ImageID that is not a sha256 digest, a negative Created.
@@ -86,7 +88,7 @@ struct ContainerEvent {
 // and podman's shape ("Type", "Action", "Actor": {"ID", "Attributes": {...}}, "time",
 // "timeNano") and the legacy one ("status", "id", "from") are both read; when both are present
 // the newer wins. Attributes must all be strings (they carry the container's labels).
-// Errors, each naming the JSON path ("container event: $.Actor.ID is a number, expected a
+// Errors, each naming the JSON path ("container event: $.Actor.ID is number, expected a
 // string"):
 //  - kLimitExceeded: `json` above kMaxEventLineBytes, nesting above kMaxWatchJsonDepth, more
 //    than kMaxJsonTokensPerEvent tokens, a string above kMaxWatchStringBytes, Attributes above

@@ -89,7 +89,7 @@ TEST(ParseContainerList, DockerShape) {
   auto list = ParseContainerList(ReadTestData("docker-v1.41-containers.json"));
   ASSERT_TRUE(list.ok()) << list.error().ToString();
   ASSERT_EQ(list->size(), 2u);
-  EXPECT_EQ((*list)[0].name, "web") << "the first name, without its '/'";
+  EXPECT_EQ((*list)[0].name, "web") << "its own name, not the link's, without its '/'";
   EXPECT_EQ((*list)[0].image, "nginx:1.25");
   EXPECT_EQ((*list)[0].image_id, "sha256:" + std::string(64, 'a'));
   EXPECT_EQ((*list)[0].labels.at("com.docker.compose.service"), "web");
