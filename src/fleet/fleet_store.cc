@@ -701,6 +701,14 @@ Result<std::vector<StoredFinding>> FleetStore::Affected(std::string_view vuln_id
 
 Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& index,
                                      const std::vector<std::string>& changed_ids, const ReevaluateOptions& ro) {
+  IndexForNames given = [&index](const std::vector<std::string>&) -> Result<std::shared_ptr<const vulndb::Index>> {
+    return std::shared_ptr<const vulndb::Index>(&index, [](const vulndb::Index*) {});
+  };
+  return Reevaluate(db, given, changed_ids, ro);
+}
+
+Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const IndexForNames& index_for,
+                                     const std::vector<std::string>& changed_ids, const ReevaluateOptions& ro) {
   Impl& im = *impl_;
   std::lock_guard lock(im.mu);
   const match::MatchOptions& options = ro.match;
@@ -772,6 +780,11 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& ind
   }
   delta.images_evaluated = candidates.size();
   phase("index rows");
+  VIGIL_ASSIGN_OR_RETURN(std::shared_ptr<const vulndb::Index> index_ptr,
+                         index_for(std::vector<std::string>(names.begin(), names.end())));
+  if (index_ptr == nullptr) return InvalidArgument("no advisory index for the names concerned");
+  const vulndb::Index& index = *index_ptr;
+  phase("index");
   struct Group {
     catalog::Inventory inv;  // the distribution and only the packages of those names
     std::vector<match::Finding> found;

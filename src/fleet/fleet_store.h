@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -175,6 +176,14 @@ class FleetStore {
   // the cursor, so an update evaluated twice queues nothing twice.
   Result<Delta> Reevaluate(vulndb::Store& db, const vulndb::Index& index, const std::vector<std::string>& changed_ids,
                            const ReevaluateOptions& options);
+  // The same, with the index made for the names concerned once they are known (what a server
+  // does: vulndb::Index::LoadForNames reads only those names' advisories). `index_for` gets the
+  // names (sorted) and must return an index holding every advisory of them; its errors are
+  // returned as they are.
+  using IndexForNames =
+      std::function<Result<std::shared_ptr<const vulndb::Index>>(const std::vector<std::string>& names)>;
+  Result<Delta> Reevaluate(vulndb::Store& db, const IndexForNames& index_for,
+                           const std::vector<std::string>& changed_ids, const ReevaluateOptions& options);
 
   // The image with this id (decimal), config digest, manifest digest or tag. kNotFound when none.
   Result<ImageSummary> FindImage(std::string_view ref);

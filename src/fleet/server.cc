@@ -224,7 +224,6 @@ struct Server::Impl {
   // Updates are exclusive; ingestion holds it shared so the database does not change between an
   // image's scan and its storing (its findings are then those of the cursor's database).
   std::shared_mutex db_mu;
-  std::shared_ptr<const vulndb::Index> index;  // the whole index, for deltas (under db_mu)
 
   std::mutex wake_mu;
   std::condition_variable wake_cv;
@@ -289,12 +288,16 @@ struct Server::Impl {
     }
     if (last == cursor) return Delta{};
     auto start = Clock::now();
-    VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> fresh, vulndb::Index::Load(db));
-    index = std::move(fresh);
     ReevaluateOptions ro;
     ro.cursor = last;
+    // Only the advisories of the names concerned are read (not the whole database).
+    FleetStore::IndexForNames index_for =
+        [&db](const std::vector<std::string>& names) -> Result<std::shared_ptr<const vulndb::Index>> {
+      VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> idx, vulndb::Index::LoadForNames(db, names));
+      return std::shared_ptr<const vulndb::Index>(std::move(idx));
+    };
     VIGIL_ASSIGN_OR_RETURN(Delta d,
-                           store->Reevaluate(db, *index, std::vector<std::string>(ids.begin(), ids.end()), ro));
+                           store->Reevaluate(db, index_for, std::vector<std::string>(ids.begin(), ids.end()), ro));
     last_delta_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     deltas_added += d.added.size();
     deltas_resolved += d.resolved.size();

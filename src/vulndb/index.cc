@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_set>
 
@@ -205,6 +206,25 @@ Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope
       add, only.empty() ? std::function<bool(std::string_view)>() : std::function<bool(std::string_view)>(want),
       threads));
   index->stats_.json_bytes = bytes;
+  index->Finish();
+  return index;
+}
+
+Result<std::unique_ptr<Index>> Index::LoadForNames(Store& store, const std::vector<std::string>& normalized_names) {
+  std::set<std::string> ids;
+  for (const std::string& n : normalized_names) {
+    VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> of, store.IdsAffecting(n));
+    ids.insert(of.begin(), of.end());
+  }
+  std::unique_ptr<Index> index(new Index());
+  OsvParser parser;
+  for (const std::string& id : ids) {
+    VIGIL_ASSIGN_OR_RETURN(std::optional<std::string> json, store.GetJson(id));
+    if (!json) continue;  // gone since (a concurrent writer): it affects nothing now
+    Result<Advisory> a = parser.Parse(*json, id);
+    if (!a.ok()) return Corrupt("stored advisory " + id + ": " + a.error().message());
+    index->Add(*a);
+  }
   index->Finish();
   return index;
 }

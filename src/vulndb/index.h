@@ -88,6 +88,12 @@ class Index {
                                              const std::vector<std::string>& names = {});
   // Indexes the given advisories (tests, and records not stored anywhere).
   static std::unique_ptr<Index> Build(const std::vector<Advisory>& advisories);
+  // Loads exactly the advisories with an affected entry of one of `normalized_names`
+  // (Store::IdsAffecting), in every ecosystem, withdrawn ones left out: what re-evaluating those
+  // names needs, without reading the rest of the database. Covers() answers only for the
+  // ecosystems those advisories name. Errors: the store's; kCorrupt for a stored record that
+  // does not parse.
+  static Result<std::unique_ptr<Index>> LoadForNames(Store& store, const std::vector<std::string>& normalized_names);
 
   // The entries for a package. `family` as the OSV ecosystem list spells it ("Debian", "PyPI"),
   // `release` as ParseEcosystem gives it ("12", "22.04", "v3.19"; "" for language ecosystems;

@@ -181,7 +181,8 @@ class Store {
     virtual bool first_import() const = 0;
     // Inserts or replaces advisory `id`. `ecosystems` lists the ecosystems its affected entries
     // name (for status counts); `aliases` the other names it goes by (its aliases and upstream
-    // ids, for IdsNaming; and PackageNameKey of each affected package, for IdsAffecting). `json` is compressed with dictionary `dict` (0: none) at `level`.
+    // ids, for IdsNaming; and PackageNameKey of each affected package, for IdsAffecting). `json` is compressed with
+    // dictionary `dict` (0: none) at `level`.
     virtual Status Put(std::string_view id, std::string_view modified, bool withdrawn,
                        const std::vector<std::string>& ecosystems, const std::vector<std::string>& aliases,
                        std::string_view source, std::string_view json, int64_t dict, int level) = 0;

@@ -121,11 +121,16 @@ class FleetStoreTest : public ::testing::Test {
     return ids;
   }
 
-  // What the server does after an update: the index of the database as it is now, and the delta.
+  // What the server does after an update: the advisories of the names concerned, loaded by name
+  // (Index::LoadForNames), and the delta. Every test compares the result with a rescan against
+  // the whole database's index.
   Result<Delta> Reevaluate(const std::vector<std::string>& changed) {
-    auto index = vulndb::Index::Load(*db_);
-    if (!index.ok()) return index.error();
-    return fleet_->Reevaluate(*db_, **index, changed, ReevaluateOptions{});
+    FleetStore::IndexForNames by_name =
+        [this](const std::vector<std::string>& names) -> Result<std::shared_ptr<const vulndb::Index>> {
+      VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> idx, vulndb::Index::LoadForNames(*db_, names));
+      return std::shared_ptr<const vulndb::Index>(std::move(idx));
+    };
+    return fleet_->Reevaluate(*db_, by_name, changed, ReevaluateOptions{});
   }
 
   TempDir dir_;
