@@ -44,10 +44,7 @@ int Run(ServeFlags& f) {
     std::cerr << kCmd << "the Kubernetes inventory is not built yet (--kubeconfig, --in-cluster)\n";
     return kExitError;
   }
-  if (!f.runtimes.empty()) {
-    std::cerr << kCmd << "following a runtime's containers (--runtime) is not built yet\n";
-    return kExitError;
-  }
+  f.o.runtimes = f.runtimes;
   long long secs = ParseSeconds(f.interval);
   if (secs < 0) {
     std::cerr << kCmd << "--db-interval '" << EscapeControls(f.interval) << "' is not a duration (90s, 15m, 6h, 1d)\n";

@@ -24,6 +24,7 @@
 #include "common/json.h"
 #include "common/sha256.h"
 #include "common/time.h"
+#include "fleet/container_watch.h"
 #include "fleet/fleet_store.h"
 #include "match/scan_image.h"
 #include "net/http_client.h"
@@ -230,6 +231,8 @@ struct Server::Impl {
   bool stopping = false;
   bool wake = false;
   std::thread deliverer, scheduler;
+  std::vector<std::unique_ptr<ContainerWatcher>> watchers;
+  std::string node;  // this machine's host name: the node of the containers its runtimes run
   net::Cancellation cancel;
   std::atomic<bool> started{false}, stopped{false};
 
@@ -578,6 +581,53 @@ struct Server::Impl {
       if (!r.ok()) Log("scheduled update failed: " + r.error().ToString());
       next = Clock::now() + options.db_interval;
     }
+  }
+
+  // ---- running containers ----
+
+  ContainerRow RowOf(const std::string& runtime, const RunningContainer& c) {
+    ContainerRow row;
+    row.runtime = runtime;
+    row.id = c.id;
+    row.name = c.name;
+    row.image_ref = c.image;
+    row.image_id = c.image_id;
+    row.namespace_ = c.pod_namespace;
+    row.pod = c.pod_name;
+    row.node = node;
+    row.started = c.created > 0 ? FormatRfc3339(static_cast<std::time_t>(c.created)) : "";
+    return row;
+  }
+
+  // Follows `runtime` ("unix:///run/podman/podman.sock"): its list replaces what the store knows
+  // of it, events keep it current, and an outage marks it stale (its containers are kept, marked
+  // as possibly out of date, never dropped in silence).
+  Status Watch(const std::string& runtime) {
+    WatchOptions wo;
+    wo.socket = runtime.substr(std::string("unix://").size());
+    ContainerWatcher::Sink sink;
+    sink.snapshot = [this, runtime](std::vector<RunningContainer> running) {
+      std::vector<ContainerRow> rows;
+      for (const auto& c : running) rows.push_back(RowOf(runtime, c));
+      if (Status st = store->ReplaceContainers(runtime, rows); !st.ok()) Log(runtime + ": " + st.error().ToString());
+      Log(runtime + ": " + std::to_string(rows.size()) + " running containers");
+    };
+    sink.started = [this, runtime](const RunningContainer& c) {
+      if (Status st = store->PutContainer(RowOf(runtime, c)); !st.ok()) Log(runtime + ": " + st.error().ToString());
+    };
+    sink.stopped = [this, runtime](const std::string& id) {
+      if (Status st = store->RemoveContainer(runtime, id); !st.ok()) Log(runtime + ": " + st.error().ToString());
+    };
+    sink.stale = [this, runtime](const Error& why) {
+      Log(runtime + ": the container inventory is stale: " + why.ToString());
+      if (Status st = store->MarkRuntime(runtime, "stale", why.message()); !st.ok()) {
+        Log(runtime + ": " + st.error().ToString());
+      }
+    };
+    auto w = std::make_unique<ContainerWatcher>(wo, std::move(sink));
+    VIGIL_RETURN_IF_ERROR(w->Start());
+    watchers.push_back(std::move(w));
+    return OkStatus();
   }
 
   // ---- HTTP ----
@@ -968,6 +1018,15 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
     impl->channels.push_back({"file:" + abs, Channel::kFile, abs});
   }
   if (options.syslog) impl->channels.push_back({"syslog", Channel::kSyslog, ""});
+  for (const std::string& r : options.runtimes) {
+    if (r.rfind("unix:///", 0) != 0) {
+      return InvalidArgument("--runtime '" + r + "' is not unix:///PATH (a Docker-Engine-API socket)");
+    }
+  }
+  {
+    char host[256] = {0};
+    if (::gethostname(host, sizeof host - 1) == 0) impl->node = host;
+  }
   impl->per_token = std::make_unique<RateLimiter>(options.rate_limit, 2 * options.rate_limit);
   impl->failed_auth =
       std::make_unique<RateLimiter>(options.failed_auth_per_minute / 60.0, options.failed_auth_per_minute);
@@ -1034,6 +1093,12 @@ Status Server::Start() {
   VIGIL_RETURN_IF_ERROR(im.http->Start());
   im.Log("listening on " + im.options.listen + (im.options.tls_cert_file.empty() ? "" : " (TLS)") + ", port " +
          std::to_string(im.http->port()));
+  for (const std::string& runtime : im.options.runtimes) {
+    if (Status st = im.Watch(runtime); !st.ok()) {
+      im.http->Stop();
+      return st.error().Context(runtime);
+    }
+  }
   im.deliverer = std::thread([&im] { im.DeliveryLoop(); });
   if (im.options.db_interval.count() > 0) im.scheduler = std::thread([&im] { im.ScheduleLoop(); });
   im.Wake();
@@ -1044,6 +1109,7 @@ void Server::Stop() {
   Impl& im = *impl_;
   if (!im.started.load() || im.stopped.exchange(true)) return;
   if (im.http) im.http->Stop();
+  for (auto& w : im.watchers) w->Stop();
   im.cancel.Cancel();
   {
     std::lock_guard lock(im.wake_mu);
