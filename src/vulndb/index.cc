@@ -211,11 +211,7 @@ Result<std::unique_ptr<Index>> Index::Load(Store& store, const std::vector<Scope
 }
 
 Result<std::unique_ptr<Index>> Index::LoadForNames(Store& store, const std::vector<std::string>& normalized_names) {
-  std::set<std::string> ids;
-  for (const std::string& n : normalized_names) {
-    VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> of, store.IdsAffecting(n));
-    ids.insert(of.begin(), of.end());
-  }
+  VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> ids, store.IdsAffecting(normalized_names));
   std::unique_ptr<Index> index(new Index());
   OsvParser parser;
   for (const std::string& id : ids) {

@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
@@ -394,9 +395,37 @@ Status SqliteStore::FillAliases() {
               "('alias_run2', CAST(coalesce((SELECT max(run) FROM run), 0) AS TEXT))");
 }
 
-Result<std::vector<std::string>> SqliteStore::IdsAffecting(std::string_view normalized_name) {
-  if (normalized_name.empty()) return std::vector<std::string>{};
-  return IdsNaming(PackageNameKey(normalized_name));
+Result<std::vector<std::string>> SqliteStore::IdsAffecting(const std::vector<std::string>& normalized_names) {
+  std::set<std::string> ids;
+  std::unordered_set<std::string> wanted;
+  for (const std::string& n : normalized_names) {
+    if (!n.empty()) wanted.insert(n);
+  }
+  if (wanted.empty()) return std::vector<std::string>{};
+  if (AliasIndexed()) {
+    for (const std::string& n : wanted) {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<std::string> of, IdsNaming(PackageNameKey(n)));
+      ids.insert(of.begin(), of.end());
+    }
+  } else {
+    // No current name table (an older vigil's database, opened read-only): one pass over the
+    // records for all the names.
+    OsvParser parser;
+    VIGIL_RETURN_IF_ERROR(ForEachJson(
+        [&](std::string_view id, std::string_view json) {
+          Result<Advisory> a = parser.Parse(json, id);
+          if (!a.ok()) return OkStatus();
+          for (const Affected& af : a->affected) {
+            if (wanted.count(af.normalized_name) != 0) {
+              ids.emplace(id);
+              break;
+            }
+          }
+          return OkStatus();
+        },
+        nullptr));
+  }
+  return std::vector<std::string>(ids.begin(), ids.end());
 }
 
 Result<std::vector<std::string>> SqliteStore::IdsNaming(std::string_view name) {

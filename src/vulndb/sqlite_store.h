@@ -66,7 +66,7 @@ class SqliteStore final : public Store {
   // Through the alias table; a database from before it, opened read-only, is read whole.
   Result<std::vector<std::string>> IdsNaming(std::string_view name) override;
   // Through the same table (package names are kept beside the aliases).
-  Result<std::vector<std::string>> IdsAffecting(std::string_view normalized_name) override;
+  Result<std::vector<std::string>> IdsAffecting(const std::vector<std::string>& normalized_names) override;
   using Store::ForEachJson;
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn,
                      const std::function<bool(std::string_view ecosystems)>& want) override;

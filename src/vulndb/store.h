@@ -118,10 +118,11 @@ class Store {
   // finds DEBIAN-CVE-2024-1234 and GHSA-...). Withdrawn records included; empty when none.
   virtual Result<std::vector<std::string>> IdsNaming(std::string_view name) = 0;
   // The ids of every advisory with an affected entry whose normalised package name
-  // (Affected::normalized_name) is `normalized_name`, in any ecosystem, sorted; withdrawn records
-  // included; empty when none. What the fleet server loads to re-evaluate a name without loading
-  // the whole database.
-  virtual Result<std::vector<std::string>> IdsAffecting(std::string_view normalized_name) = 0;
+  // (Affected::normalized_name) is one of `normalized_names`, in any ecosystem, sorted, each
+  // once; withdrawn records included; empty when none. What the fleet server loads to re-evaluate
+  // names without loading the whole database. (A database whose name table is not current —
+  // written by an older vigil, opened read-only — is read once for all the names.)
+  virtual Result<std::vector<std::string>> IdsAffecting(const std::vector<std::string>& normalized_names) = 0;
   // Calls fn(id, json) for every advisory that is not withdrawn, in storage order. Stops at
   // the first error fn returns.
   Status ForEachJson(const std::function<Status(std::string_view id, std::string_view json)>& fn) {

@@ -477,26 +477,40 @@ TEST(Store, IdsAffectingFindsEveryAdvisoryOfAPackageName) {
             Record("OTHER-1", "2024-01-01T00:00:00Z", "npm", "express", "1.0.0", R"(,"aliases":["lodash"])") + "\n");
   ImportReport r = db.Import({db.dir + "/a.jsonl"});
   ASSERT_EQ(r.added, 4u) << ProblemList(r);
-  auto ids = db.store->IdsAffecting("lodash");
+  auto ids = db.store->IdsAffecting({"lodash"});
   ASSERT_TRUE(ids.ok()) << ids.error().ToString();
   // (GHSA-bbbb names "Lodash": found under "lodash" only when npm's normalisation folds case.)
   EXPECT_TRUE(std::find(ids->begin(), ids->end(), "GHSA-aaaa") != ids->end());
   EXPECT_TRUE(std::find(ids->begin(), ids->end(), "OTHER-1") == ids->end()) << "an alias is not a package";
-  EXPECT_EQ(*db.store->IdsAffecting("django"), std::vector<std::string>{"PYSEC-1"});  // PEP 503 folds case
-  EXPECT_TRUE(db.store->IdsAffecting("nothing")->empty());
-  EXPECT_TRUE(db.store->IdsAffecting("")->empty());
+  EXPECT_EQ(*db.store->IdsAffecting({"django"}), std::vector<std::string>{"PYSEC-1"});  // PEP 503 folds case
+  EXPECT_TRUE(db.store->IdsAffecting({"nothing"})->empty());
+  EXPECT_TRUE(db.store->IdsAffecting({""})->empty());
   // A package key is not an id: IdsNaming of a real name never returns package matches.
   EXPECT_TRUE(db.store->IdsNaming("lodash")->size() == 1u);  // OTHER-1, by its alias
   // A changed record's old package is forgotten.
   Write(db.dir + "/b.json", Record("GHSA-aaaa", "2024-02-01T00:00:00Z", "npm", "underscore", "1.0.0"));
   db.Import({db.dir + "/b.json"});
-  ids = db.store->IdsAffecting("lodash");
+  ids = db.store->IdsAffecting({"lodash"});
   EXPECT_TRUE(std::find(ids->begin(), ids->end(), "GHSA-aaaa") == ids->end());
-  EXPECT_EQ(*db.store->IdsAffecting("underscore"), std::vector<std::string>{"GHSA-aaaa"});
+  EXPECT_EQ(*db.store->IdsAffecting({"underscore"}), std::vector<std::string>{"GHSA-aaaa"});
   // Read-only: the same answers.
   auto ro = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadOnly);
   ASSERT_TRUE(ro.ok());
-  EXPECT_EQ(*(*ro)->IdsAffecting("django"), std::vector<std::string>{"PYSEC-1"});
+  EXPECT_EQ(*(*ro)->IdsAffecting({"django"}), std::vector<std::string>{"PYSEC-1"});
+  EXPECT_EQ(*(*ro)->IdsAffecting({"django", "underscore", "django"}),
+            (std::vector<std::string>{"GHSA-aaaa", "PYSEC-1"}));
+  // A database whose name table is not current (as an older vigil leaves it), read-only: the
+  // same answers, from one pass over the records.
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((db.dir + "/db/vigil.db").c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "UPDATE meta SET value = '1' WHERE key = 'alias_index'", nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(raw);
+  }
+  auto old = SqliteStore::Open(db.dir + "/db", Store::Mode::kReadOnly);
+  ASSERT_TRUE(old.ok());
+  EXPECT_EQ(*(*old)->IdsAffecting({"django", "underscore"}), (std::vector<std::string>{"GHSA-aaaa", "PYSEC-1"}));
 }
 
 // Issue 12: a second writer waits for the first, says for whom, and fails with the database and
