@@ -56,8 +56,7 @@ bool IsLowerHex(std::string_view s) {
 }
 
 bool IsIdChar(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' ||
-         c == '-';
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '-';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +123,9 @@ class Reader {
   Error WrongType(const std::string& path, const json& j, std::string_view expected) const {
     return Corrupt(what_ + ": " + path + " is " + j.type_name() + ", expected " + std::string(expected));
   }
-  Error Bad(const std::string& path, std::string_view why) const { return Corrupt(what_ + ": " + path + " " + std::string(why)); }
+  Error Bad(const std::string& path, std::string_view why) const {
+    return Corrupt(what_ + ": " + path + " " + std::string(why));
+  }
   Error TooLarge(const std::string& path, std::string_view why) const {
     return LimitExceeded(what_ + ": " + path + " " + std::string(why));
   }
@@ -242,8 +243,8 @@ Result<KubePod> ParsePodObject(const Reader& r, const json& pod, const std::stri
   std::map<std::string, std::string> labels;
   VIGIL_RETURN_IF_ERROR(r.Labels(mp + ".labels", Reader::Find(*meta, "labels"), &labels));
   std::string owner_kind, owner_name;
-  VIGIL_RETURN_IF_ERROR(Owner(r, mp + ".ownerReferences", Reader::Find(*meta, "ownerReferences"), &owner_kind,
-                              &owner_name));
+  VIGIL_RETURN_IF_ERROR(
+      Owner(r, mp + ".ownerReferences", Reader::Find(*meta, "ownerReferences"), &owner_kind, &owner_name));
   std::string deployment;
   if (owner_kind == "ReplicaSet") {
     auto hash = labels.find("pod-template-hash");
@@ -271,8 +272,8 @@ Result<KubePod> ParsePodObject(const Reader& r, const json& pod, const std::stri
     const std::string lp = sp + "." + member;
     if (!list->is_array()) return r.WrongType(lp, *list, "an array");
     if (out.containers.size() + list->size() > kMaxContainersPerPod) {
-      return r.TooLarge(sp, "has " + Cap(out.containers.size() + list->size(), kMaxContainersPerPod,
-                                         "container statuses"));
+      return r.TooLarge(sp,
+                        "has " + Cap(out.containers.size() + list->size(), kMaxContainersPerPod, "container statuses"));
     }
     for (size_t i = 0; i < list->size(); ++i) {
       const std::string at = lp + "[" + std::to_string(i) + "]";
@@ -386,7 +387,8 @@ class KubeconfigReader {
     if (!Present(node)) return std::string();
     if (!node.IsScalar()) return Fail(ErrorCode::kCorrupt, path, node, "is not a string");
     if (node.Scalar().size() > kMaxBearerTokenBytes) {
-      return Fail(ErrorCode::kLimitExceeded, path, node, "is " + Cap(node.Scalar().size(), kMaxBearerTokenBytes, "bytes"));
+      return Fail(ErrorCode::kLimitExceeded, path, node,
+                  "is " + Cap(node.Scalar().size(), kMaxBearerTokenBytes, "bytes"));
     }
     return node.Scalar();
   }
@@ -450,7 +452,8 @@ Result<std::string> CheckServer(std::string_view server) {
 
 bool IsDnsLabel(std::string_view s) {
   if (s.empty() || s.size() > 63 || s.front() == '-' || s.back() == '-') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
 }
 
 }  // namespace
@@ -486,9 +489,7 @@ std::string_view KubeEventTypeName(KubeEventType type) {
 Result<ImageDigest> ParseImageId(std::string_view image_id) {
   ImageDigest out;
   if (image_id.empty()) return out;
-  auto refuse = [&](std::string_view why) {
-    return Corrupt(Quote(image_id) + " " + std::string(why));
-  };
+  auto refuse = [&](std::string_view why) { return Corrupt(Quote(image_id) + " " + std::string(why)); };
   std::string_view rest = image_id;
   for (std::string_view scheme : {"docker-pullable://", "docker://"}) {
     if (rest.starts_with(scheme)) {
@@ -534,8 +535,9 @@ std::string InferDeploymentName(std::string_view replicaset, std::string_view po
   if (dash == std::string_view::npos || dash == 0) return "";
   std::string_view suffix = replicaset.substr(dash + 1);
   static constexpr std::string_view kAlphabet = "bcdfghjklmnpqrstvwxz2456789";
-  bool encoded = suffix.size() >= 5 && suffix.size() <= 10 &&
-                 std::all_of(suffix.begin(), suffix.end(), [](char c) { return kAlphabet.find(c) != std::string_view::npos; });
+  bool encoded = suffix.size() >= 5 && suffix.size() <= 10 && std::all_of(suffix.begin(), suffix.end(), [](char c) {
+                   return kAlphabet.find(c) != std::string_view::npos;
+                 });
   if (suffix != pod_template_hash && !encoded) return "";
   return std::string(replicaset.substr(0, dash));
 }
@@ -561,7 +563,8 @@ Result<KubePodList> ParsePodList(std::string_view text) {
   if (items == nullptr && root.find("items") == root.end()) return r.Bad("$.items", "is missing");
   if (items != nullptr) {
     if (!items->is_array()) return r.WrongType("$.items", *items, "an array");
-    if (items->size() > kMaxPodsPerPage) return r.TooLarge("$.items", "has " + Cap(items->size(), kMaxPodsPerPage, "entries"));
+    if (items->size() > kMaxPodsPerPage)
+      return r.TooLarge("$.items", "has " + Cap(items->size(), kMaxPodsPerPage, "entries"));
     out.pods.reserve(items->size());
     for (size_t i = 0; i < items->size(); ++i) {
       VIGIL_ASSIGN_OR_RETURN(KubePod pod, ParsePodObject(r, (*items)[i], "$.items[" + std::to_string(i) + "]"));
@@ -647,11 +650,13 @@ Result<KubeConfig> ParseKubeConfig(std::string_view text, std::string_view where
     if (!root.IsMap()) return r.Fail(ErrorCode::kCorrupt, "the document", root, "is not a map");
     VIGIL_ASSIGN_OR_RETURN(std::string kind, r.Scalar("kind", KubeconfigReader::Member(root, "kind")));
     if (!kind.empty() && kind != "Config") {
-      return r.Fail(ErrorCode::kCorrupt, "kind", KubeconfigReader::Member(root, "kind"), Quote(kind) + " is not \"Config\"");
+      return r.Fail(ErrorCode::kCorrupt, "kind", KubeconfigReader::Member(root, "kind"),
+                    Quote(kind) + " is not \"Config\"");
     }
     std::string context_name(context);
     if (context_name.empty()) {
-      VIGIL_ASSIGN_OR_RETURN(context_name, r.Scalar("current-context", KubeconfigReader::Member(root, "current-context")));
+      VIGIL_ASSIGN_OR_RETURN(context_name,
+                             r.Scalar("current-context", KubeconfigReader::Member(root, "current-context")));
       if (context_name.empty()) return NotFound(where + ": no current-context, and no context was asked for");
     }
     KubeConfig out;
@@ -659,7 +664,8 @@ Result<KubeConfig> ParseKubeConfig(std::string_view text, std::string_view where
 
     VIGIL_ASSIGN_OR_RETURN(YAML::Node ctx, r.Named(root, "contexts", "context", context_name));
     std::string ctx_path = r.path();
-    VIGIL_ASSIGN_OR_RETURN(std::string cluster_name, r.Scalar(ctx_path + ".cluster", KubeconfigReader::Member(ctx, "cluster")));
+    VIGIL_ASSIGN_OR_RETURN(std::string cluster_name,
+                           r.Scalar(ctx_path + ".cluster", KubeconfigReader::Member(ctx, "cluster")));
     VIGIL_ASSIGN_OR_RETURN(std::string user_name, r.Scalar(ctx_path + ".user", KubeconfigReader::Member(ctx, "user")));
     VIGIL_ASSIGN_OR_RETURN(out.namespace_name,
                            r.Scalar(ctx_path + ".namespace", KubeconfigReader::Member(ctx, "namespace")));
@@ -679,7 +685,8 @@ Result<KubeConfig> ParseKubeConfig(std::string_view text, std::string_view where
     VIGIL_ASSIGN_OR_RETURN(std::string insecure,
                            r.Scalar(cp + ".insecure-skip-tls-verify", cluster_member("insecure-skip-tls-verify")));
     if (insecure == "true") {
-      return r.Fail(ErrorCode::kUnsupported, cp + ".insecure-skip-tls-verify", cluster_member("insecure-skip-tls-verify"),
+      return r.Fail(ErrorCode::kUnsupported, cp + ".insecure-skip-tls-verify",
+                    cluster_member("insecure-skip-tls-verify"),
                     "is refused: the API server's certificate is always verified");
     }
     for (const char* key : {"proxy-url", "tls-server-name"}) {
@@ -687,19 +694,20 @@ Result<KubeConfig> ParseKubeConfig(std::string_view text, std::string_view where
         return r.Fail(ErrorCode::kUnsupported, cp + "." + key, cluster_member(key), "is not supported");
       }
     }
-    VIGIL_ASSIGN_OR_RETURN(std::string ca_file, r.Scalar(cp + ".certificate-authority", cluster_member("certificate-authority")));
+    VIGIL_ASSIGN_OR_RETURN(std::string ca_file,
+                           r.Scalar(cp + ".certificate-authority", cluster_member("certificate-authority")));
     out.ca_file = Resolve(base_dir, ca_file);
     VIGIL_ASSIGN_OR_RETURN(std::string ca_data,
                            r.Scalar(cp + ".certificate-authority-data", cluster_member("certificate-authority-data")));
     if (!ca_data.empty()) {
       auto pem = DecodeBase64(ca_data);
       if (!pem.ok()) {
-        return r.Fail(ErrorCode::kCorrupt, cp + ".certificate-authority-data", cluster_member("certificate-authority-data"),
-                      pem.error().message());
+        return r.Fail(ErrorCode::kCorrupt, cp + ".certificate-authority-data",
+                      cluster_member("certificate-authority-data"), pem.error().message());
       }
       if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
-        return r.Fail(ErrorCode::kCorrupt, cp + ".certificate-authority-data", cluster_member("certificate-authority-data"),
-                      "is not a PEM certificate once decoded");
+        return r.Fail(ErrorCode::kCorrupt, cp + ".certificate-authority-data",
+                      cluster_member("certificate-authority-data"), "is not a PEM certificate once decoded");
       }
       out.ca_pem = std::move(*pem);
     }
@@ -753,7 +761,8 @@ Result<KubeConfig> InClusterConfig(std::string_view root_in) {
   const char* host = std::getenv("KUBERNETES_SERVICE_HOST");
   const char* port = std::getenv("KUBERNETES_SERVICE_PORT");
   if (host == nullptr || *host == '\0' || port == nullptr || *port == '\0') {
-    return NotFound("in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set: not running in a pod");
+    return NotFound(
+        "in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set: not running in a pod");
   }
   std::string h = host, p = port;
   if (h.find_first_of("/ \t\r\n@?#[]") != std::string::npos) {
@@ -921,7 +930,8 @@ struct KubeWatcher::State {
           return LimitExceeded(options.config.server + ": GET " + base + ": more than " +
                                std::to_string(kMaxPodListPages) + " pages");
         }
-        std::string where = options.config.server + ": GET " + base + (page > 1 ? " (page " + std::to_string(page) + ")" : "");
+        std::string where =
+            options.config.server + ": GET " + base + (page > 1 ? " (page " + std::to_string(page) + ")" : "");
         VIGIL_ASSIGN_OR_RETURN(net::HttpRequest request,
                                Request(base + (cont.empty() ? "" : "&continue=" + UrlEncode(cont))));
         VIGIL_ASSIGN_OR_RETURN(net::HttpResponse got, client.Send(request));
@@ -942,7 +952,8 @@ struct KubeWatcher::State {
         }
         std::move(parsed->pods.begin(), parsed->pods.end(), std::back_inserter(pods));
         if (parsed->continue_token.empty()) {
-          if (parsed->resource_version.empty()) return Corrupt(where + ": pod list: $.metadata.resourceVersion is missing");
+          if (parsed->resource_version.empty())
+            return Corrupt(where + ": pod list: $.metadata.resourceVersion is missing");
           *rv = std::move(parsed->resource_version);
           return pods;
         }
@@ -1039,8 +1050,8 @@ struct KubeWatcher::State {
         if (cancel.cancelled()) return Unavailable("cancelled");
         if (gone) {
           if (++gone_in_a_row > kMaxGoneInARow) {
-            return Unavailable(options.config.server + ": GET " + PodsPath() + "?watch=1: " +
-                               std::to_string(gone_in_a_row) + " answers of 410 Gone in a row");
+            return Unavailable(options.config.server + ": GET " + PodsPath() +
+                               "?watch=1: " + std::to_string(gone_in_a_row) + " answers of 410 Gone in a row");
           }
           relists.fetch_add(1, std::memory_order_relaxed);
           break;  // list again
@@ -1108,7 +1119,8 @@ Status KubeWatcher::Start() {
     return InvalidArgument("kube watcher: namespace " + Quote(o.namespace_name) + " is not a DNS label");
   }
   if (o.label_selector.size() > kMaxKubeStringBytes) {
-    return InvalidArgument("kube watcher: the label selector is " + Cap(o.label_selector.size(), kMaxKubeStringBytes, "bytes"));
+    return InvalidArgument("kube watcher: the label selector is " +
+                           Cap(o.label_selector.size(), kMaxKubeStringBytes, "bytes"));
   }
   if (o.page_size == 0 || o.page_size > kMaxPodsPerPage) {
     return InvalidArgument("kube watcher: page_size must be 1.." + std::to_string(kMaxPodsPerPage));

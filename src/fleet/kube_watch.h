@@ -26,7 +26,7 @@ namespace vigil::fleet {
 // Limits. A pod object is at most 1.5 MiB (etcd's request cap); a typical one, with its
 // managedFields, is 5 to 20 KiB. The list is asked for in pages (KubeWatchOptions::page_size).
 
-inline constexpr size_t kMaxPodListPageBytes = 32 * 1024 * 1024;  // one page of a pod list
+inline constexpr size_t kMaxPodListPageBytes = 32 * 1024 * 1024;   // one page of a pod list
 inline constexpr size_t kMaxPodsPerPage = 5'000;                   // items of one page
 inline constexpr size_t kMaxPodListPages = 1'000;                  // pages of one list
 inline constexpr size_t kMaxKubePods = 200'000;                    // pods of one list, all pages
@@ -43,7 +43,7 @@ inline constexpr size_t kMaxKubeLabelKeyBytes = 1'024;
 inline constexpr size_t kMaxKubeLabelValueBytes = 64 * 1024;
 inline constexpr size_t kMaxKubeStringBytes = 4'096;  // names, ids, images, resourceVersion, ...
 inline constexpr size_t kMaxContinueTokenBytes = 64 * 1024;
-inline constexpr size_t kMaxBearerTokenBytes = 64 * 1024;   // a token, inline or in its file
+inline constexpr size_t kMaxBearerTokenBytes = 64 * 1024;  // a token, inline or in its file
 inline constexpr size_t kMaxKubeconfigBytes = 4 * 1024 * 1024;
 
 // ---------------------------------------------------------------------------------------------
@@ -316,15 +316,15 @@ class KubeWatcher {
 
   // Counters since construction.
   struct Stats {
-    uint64_t lists = 0;       // complete lists (all pages) delivered as snapshots
-    uint64_t pages = 0;       // list pages parsed
-    uint64_t events = 0;      // watch lines parsed (bookmarks included)
-    uint64_t bookmarks = 0;   // BOOKMARK events
-    uint64_t watches = 0;     // watch requests made
-    uint64_t relists = 0;     // lists started again because of a 410 (list or watch)
-    uint64_t reconnects = 0;  // snapshots delivered after an outage
-    uint64_t errors = 0;      // failed attempts (each one ends with a wait)
-    bool connected = false;   // listed, and a watch is requested or open now
+    uint64_t lists = 0;            // complete lists (all pages) delivered as snapshots
+    uint64_t pages = 0;            // list pages parsed
+    uint64_t events = 0;           // watch lines parsed (bookmarks included)
+    uint64_t bookmarks = 0;        // BOOKMARK events
+    uint64_t watches = 0;          // watch requests made
+    uint64_t relists = 0;          // lists started again because of a 410 (list or watch)
+    uint64_t reconnects = 0;       // snapshots delivered after an outage
+    uint64_t errors = 0;           // failed attempts (each one ends with a wait)
+    bool connected = false;        // listed, and a watch is requested or open now
     std::string resource_version;  // the last one seen (list, event or bookmark)
   };
 
