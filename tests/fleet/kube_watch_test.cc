@@ -178,10 +178,10 @@ TEST(KubeConfig, TokenAndCaFile) {
 
 TEST(KubeConfig, TokenFileAndCaData) {
   const std::string pem = TestCerts().ca_pem;
-  auto c = ParseKubeConfig(Kubeconfig("    tokenFile: /var/run/token\n",
-                                      "    certificate-authority-data: " + Base64(pem) + "\n",
-                                      "https://kube.example:6443/prefix/"),
-                           "kubeconfig k", "/etc/k");
+  auto c = ParseKubeConfig(
+      Kubeconfig("    tokenFile: /var/run/token\n", "    certificate-authority-data: " + Base64(pem) + "\n",
+                 "https://kube.example:6443/prefix/"),
+      "kubeconfig k", "/etc/k");
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->server, "https://kube.example:6443/prefix") << "no trailing '/'";
   EXPECT_EQ(c->ca_pem, pem);
@@ -210,9 +210,8 @@ struct KubeconfigCase {
 TEST(KubeConfig, Refusals) {
   const std::string pem = TestCerts().ca_pem;
   const std::vector<KubeconfigCase> cases = {
-      {"client certificate",
-       Kubeconfig("    client-certificate: /c.crt\n    client-key: /c.key\n"), ErrorCode::kUnsupported,
-       "users[0].user.client-certificate is not supported: client-certificate authentication"},
+      {"client certificate", Kubeconfig("    client-certificate: /c.crt\n    client-key: /c.key\n"),
+       ErrorCode::kUnsupported, "users[0].user.client-certificate is not supported: client-certificate authentication"},
       {"client certificate data", Kubeconfig("    client-certificate-data: AAAA\n    token: t\n"),
        ErrorCode::kUnsupported, "client-certificate-data is not supported"},
       {"client key data", Kubeconfig("    client-key-data: AAAA\n    token: t\n"), ErrorCode::kUnsupported,
@@ -241,8 +240,9 @@ TEST(KubeConfig, Refusals) {
       {"base64 of no PEM", Kubeconfig("    token: t\n", "    certificate-authority-data: aGVsbG8=\n"),
        ErrorCode::kCorrupt, "is not a PEM certificate once decoded"},
       {"token a map", Kubeconfig("    token: {a: b}\n"), ErrorCode::kCorrupt, "users[0].user.token is not a string"},
-      {"users a map", "current-context: c\ncontexts:\n- name: c\n  context: {cluster: x, user: y}\nclusters:\n- name: "
-                      "x\n  cluster: {server: 'https://a'}\nusers: {y: 1}\n",
+      {"users a map",
+       "current-context: c\ncontexts:\n- name: c\n  context: {cluster: x, user: y}\nclusters:\n- name: "
+       "x\n  cluster: {server: 'https://a'}\nusers: {y: 1}\n",
        ErrorCode::kCorrupt, "k:8:8: users is not a list"},
       {"entry without its map", "current-context: c\ncontexts:\n- name: c\n", ErrorCode::kCorrupt,
        "contexts[0].context is not a map"},
@@ -586,7 +586,9 @@ std::string Pod(const std::string& status_member = "", const std::string& meta_m
          R"(","containerID":"containerd://abc","state":{"running":{}})" +
          (status_member.empty() ? "" : "," + status_member) + "}]}}";
 }
-std::string List(const std::string& items) { return R"({"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[)" + items + "]}"; }
+std::string List(const std::string& items) {
+  return R"({"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[)" + items + "]}";
+}
 
 TEST(ParsePodList, MinimalAndEmpty) {
   auto one = ParsePodList(List(Pod()));
@@ -623,7 +625,8 @@ TEST(ParsePodList, BadInput) {
        "$.metadata.resourceVersion is number, expected a string"},
       {"item string", List(Pod() + ",\"x\""), ErrorCode::kCorrupt, "$.items[1] is string, expected an object"},
       {"no metadata", List(R"({"spec":{}})"), ErrorCode::kCorrupt, "$.items[0].metadata is missing"},
-      {"no name", List(R"({"metadata":{"namespace":"n"}})"), ErrorCode::kCorrupt, "$.items[0].metadata.name is missing"},
+      {"no name", List(R"({"metadata":{"namespace":"n"}})"), ErrorCode::kCorrupt,
+       "$.items[0].metadata.name is missing"},
       {"empty namespace", List(R"({"metadata":{"name":"p","namespace":""}})"), ErrorCode::kCorrupt,
        "$.items[0].metadata.namespace is empty"},
       {"item kind", List(R"({"kind":"Node","metadata":{"name":"p","namespace":"n"}})"), ErrorCode::kCorrupt,
@@ -652,8 +655,9 @@ TEST(ParsePodList, BadInput) {
        "$.items[0].status.containerStatuses[0].containerID \"abc\" is not '<runtime>://<id>'"},
       {"containerID path", List(Pod(R"("containerID":"containerd://../x")")), ErrorCode::kCorrupt,
        "containerID \"containerd://../x\" is not"},
-      {"container name missing", List(R"({"metadata":{"name":"p","namespace":"n"},"status":{"containerStatuses":[{}]}})"),
-       ErrorCode::kCorrupt, "$.items[0].status.containerStatuses[0].name is missing"},
+      {"container name missing",
+       List(R"({"metadata":{"name":"p","namespace":"n"},"status":{"containerStatuses":[{}]}})"), ErrorCode::kCorrupt,
+       "$.items[0].status.containerStatuses[0].name is missing"},
       {"state string", List(Pod(R"("state":"running")")), ErrorCode::kCorrupt,
        "$.items[0].status.containerStatuses[0].state is string, expected an object"},
       {"state member array", List(Pod(R"("state":{"running":[]})")), ErrorCode::kCorrupt,
@@ -690,8 +694,8 @@ TEST(ParsePodList, Limits) {
       {"statuses",
        List(R"({"metadata":{"name":"p","namespace":"n"},"status":{"containerStatuses":[)" + many_statuses + "]}}"),
        ErrorCode::kLimitExceeded, "$.items[0].status has 1025 container statuses"},
-      {"image", List(Pod("\"image\":\"" + std::string(kMaxKubeStringBytes + 1, 'i') + "\"")),
-       ErrorCode::kLimitExceeded, "$.items[0].status.containerStatuses[0].image is 4097 bytes"},
+      {"image", List(Pod("\"image\":\"" + std::string(kMaxKubeStringBytes + 1, 'i') + "\"")), ErrorCode::kLimitExceeded,
+       "$.items[0].status.containerStatuses[0].image is 4097 bytes"},
       {"continue", R"({"metadata":{"continue":")" + std::string(kMaxContinueTokenBytes + 1, 'c') + R"("},"items":[]})",
        ErrorCode::kLimitExceeded, "$.metadata.continue is 65537 bytes"},
   };
@@ -770,8 +774,8 @@ TEST(ParseWatchEvent, BadInput) {
        "$.object.code is string, expected an HTTP status code"},
       {"error code huge", R"({"type":"ERROR","object":{"code":41000}})", ErrorCode::kCorrupt, "$.object.code"},
       {"line", std::string(kMaxKubeEventLineBytes + 1, ' '), ErrorCode::kLimitExceeded, "more than the cap of 4194304"},
-      {"depth", R"({"type":"ADDED","x":)" + std::string(70, '[') + std::string(70, ']') + "}", ErrorCode::kLimitExceeded,
-       "nested deeper than 64"},
+      {"depth", R"({"type":"ADDED","x":)" + std::string(70, '[') + std::string(70, ']') + "}",
+       ErrorCode::kLimitExceeded, "nested deeper than 64"},
       {"tokens", R"({"type":"ADDED","x":[)" + std::string(kMaxJsonTokensPerKubeEvent, ',') + "]}",
        ErrorCode::kLimitExceeded, "JSON values and member names"},
   };
@@ -971,10 +975,18 @@ class Recorder {
 
   KubeWatcher::Sink Sink() {
     return {
-        [this](std::vector<KubePod> pods) { Add({"snapshot", std::move(pods), "", std::nullopt}); },
-        [this](const KubePod& pod) { Add({"upsert", {pod}, pod.pod_namespace + "/" + pod.name, std::nullopt}); },
-        [this](const std::string& ns, const std::string& name) { Add({"removed", {}, ns + "/" + name, std::nullopt}); },
-        [this](const Error& why) { Add({"stale", {}, "", why}); },
+        [this](std::vector<KubePod> pods) {
+          Add({"snapshot", std::move(pods), "", std::nullopt});
+        },
+        [this](const KubePod& pod) {
+          Add({"upsert", {pod}, pod.pod_namespace + "/" + pod.name, std::nullopt});
+        },
+        [this](const std::string& ns, const std::string& name) {
+          Add({"removed", {}, ns + "/" + name, std::nullopt});
+        },
+        [this](const Error& why) {
+          Add({"stale", {}, "", why});
+        },
     };
   }
 
@@ -991,7 +1003,8 @@ class Recorder {
     return calls_;
   }
   static size_t Count(const std::vector<Call>& calls, const std::string& kind) {
-    return static_cast<size_t>(std::count_if(calls.begin(), calls.end(), [&](const Call& c) { return c.kind == kind; }));
+    return static_cast<size_t>(
+        std::count_if(calls.begin(), calls.end(), [&](const Call& c) { return c.kind == kind; }));
   }
   std::vector<Call> Of(const std::string& kind) const {
     std::vector<Call> out;
@@ -1335,10 +1348,12 @@ TEST_F(KubeWatcherTest, OtherErrorEventIsStale) {
   KubeWatcher w(Options(), rec_.Sink());
   ASSERT_TRUE(w.Start().ok());
   ASSERT_TRUE(rec_.WaitForCount("snapshot", 1));
-  api_.Push(R"({"type":"ERROR","object":{"kind":"Status","status":"Failure","message":"internal error","reason":"InternalError","code":500}})"
-            "\n");
+  api_.Push(
+      R"({"type":"ERROR","object":{"kind":"Status","status":"Failure","message":"internal error","reason":"InternalError","code":500}})"
+      "\n");
   ASSERT_TRUE(rec_.WaitForCount("stale", 1));
-  EXPECT_TRUE(Has(rec_.Of("stale")[0].error->message(), "code 500 InternalError")) << rec_.Of("stale")[0].error->message();
+  EXPECT_TRUE(Has(rec_.Of("stale")[0].error->message(), "code 500 InternalError"))
+      << rec_.Of("stale")[0].error->message();
   ASSERT_TRUE(rec_.WaitForCount("snapshot", 2));
 }
 
