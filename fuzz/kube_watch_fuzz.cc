@@ -105,7 +105,8 @@ vigil::Status CheckEvent(std::string_view line) {
 void CheckKubeconfig(std::string_view input) {
   auto c = ParseKubeConfig(input, "kubeconfig fuzz", "/base");
   if (!c.ok()) {
-    if (!c.error().message().starts_with("kubeconfig fuzz")) Fail("kubeconfig error without context", c.error().message());
+    if (!c.error().message().starts_with("kubeconfig fuzz"))
+      Fail("kubeconfig error without context", c.error().message());
     return;
   }
   if (!c->server.starts_with("https://") || c->server.ends_with('/')) Fail("server", c->server);
