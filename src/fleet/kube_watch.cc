@@ -7,6 +7,7 @@
 #include <cassert>
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -366,7 +367,7 @@ Result<std::string> DecodeBase64(std::string_view in) {
 
 class KubeconfigReader {
  public:
-  KubeconfigReader(std::string_view where) : where_(where) {}
+  explicit KubeconfigReader(std::string_view where) : where_(where) {}
 
   Error Fail(ErrorCode code, const std::string& path, const YAML::Node& node, std::string_view why) const {
     std::string at = node.IsDefined() ? YamlLocation(where_, node.Mark()) : where_;
@@ -848,7 +849,7 @@ std::string UrlEncode(std::string_view s) {
   return out;
 }
 
-// Errors that end a watch in a way that is not an outage.
+// How an ERROR event with code 410 is worded when it ends a watch (the watcher lists again).
 constexpr std::string_view kGoneMarker = "410 Gone: ";
 
 // After this many 410s in a row (with no event between them), a 410 is an outage: a server
@@ -924,7 +925,6 @@ struct KubeWatcher::State {
     for (;;) {
       std::vector<KubePod> pods;
       std::string cont;
-      bool restart = false;
       for (size_t page = 1;; ++page) {
         if (page > kMaxPodListPages) {
           return LimitExceeded(options.config.server + ": GET " + base + ": more than " +
@@ -938,8 +938,7 @@ struct KubeWatcher::State {
         if (got.status == 410 && page > 1 && restarts < kMaxGoneInARow) {
           ++restarts;
           relists.fetch_add(1, std::memory_order_relaxed);
-          restart = true;
-          break;
+          break;  // from the first page again
         }
         if (got.status != 200) {
           return Unavailable(where + ": HTTP " + std::to_string(got.status) + ": " + StatusMessage(got.body));
@@ -959,9 +958,7 @@ struct KubeWatcher::State {
         }
         cont = std::move(parsed->continue_token);
       }
-      if (!restart) break;
     }
-    return InternalError("unreachable");
   }
 
   void SetResourceVersion(const std::string& rv) {

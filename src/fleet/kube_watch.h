@@ -88,8 +88,8 @@ struct KubeConfig {
 //  - kNotFound: no current-context (and none asked for), or a context, cluster or user that the
 //    lists do not have;
 //  - kUnsupported: client-certificate(-data) / client-key(-data), exec, auth-provider,
-//    username/password, insecure-skip-tls-verify: true, a proxy-url, a server that is not
-//    https, a user with neither token nor tokenFile;
+//    username/password, insecure-skip-tls-verify: true, a proxy-url or tls-server-name, a
+//    server that is not https, a user with neither token nor tokenFile;
 //  - kInvalidArgument: a server URL that is not "https://host[:port][/path]".
 // Pure and thread-safe.
 Result<KubeConfig> ParseKubeConfig(std::string_view text, std::string_view where, std::string_view base_dir,
@@ -336,7 +336,8 @@ class KubeWatcher {
 
   // Starts the watcher's thread and returns at once: a cluster that cannot be reached is
   // reported through Sink::stale, not here. Errors (kInvalidArgument): a server that is not
-  // https://, no token and no token file, a namespace that is not a DNS label, page_size 0 or
+  // https://, no token and no token file, a namespace that is not a DNS label, a label
+  // selector above kMaxKubeStringBytes, page_size 0 or
   // above kMaxPodsPerPage, watch_timeout below 1 s, retry_min of 0 or above retry_max, or a
   // second call (also after Stop()).
   Status Start();
