@@ -429,7 +429,16 @@ Attempt HttpClient::Impl::Once(const HttpRequest& request, const Prepared& p, co
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
   curl_easy_setopt(c, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
-  if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  if (!options.ca_pem.empty()) {
+    // CURL_BLOB_COPY: curl keeps its own copy, so the options need not outlive the handle.
+    curl_blob blob{const_cast<char*>(options.ca_pem.data()), options.ca_pem.size(), CURL_BLOB_COPY};
+    curl_easy_setopt(c, CURLOPT_CAINFO_BLOB, &blob);
+  } else if (!options.ca_file.empty()) {
+    curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+  }
+  // "Instead of the system's": a build's default CA folder (Debian: /etc/ssl/certs) would
+  // otherwise still be trusted next to the bundle given.
+  if (!options.ca_pem.empty() || !options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
   // Bodies are kept byte for byte: no Accept-Encoding is sent and nothing is decoded.
   curl_easy_setopt(c, CURLOPT_HTTP_CONTENT_DECODING, 0L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,

@@ -9,7 +9,7 @@
 //
 // What this layer guarantees:
 //  - TLS peers are always verified (certificate chain and host name; TLS 1.2 or later), against
-//    the system store or HttpClientOptions::ca_file.
+//    the system store, HttpClientOptions::ca_file or HttpClientOptions::ca_pem.
 //  - Only https is requested unless http is allowed (HttpClientOptions::allow_http, or a loopback
 //    host with allow_loopback_http); unix-socket requests are plain http to a local peer.
 //    Redirects are followed up to max_redirects and never from https to http.
@@ -128,6 +128,9 @@ std::string DefaultUserAgent();
 struct HttpClientOptions {
   // A PEM CA bundle used instead of the system's (curl's --cacert); "" = the system store.
   std::string ca_file;
+  // PEM CA certificates held in memory (a kubeconfig's certificate-authority-data), used instead
+  // of the system's store and of ca_file; "" = not used.
+  std::string ca_pem;
   // http:// URLs to any host. A redirect from an http:// URL may then also go to http://.
   bool allow_http = false;
   // http:// URLs whose host is a loopback address (127.0.0.0/8, [::1], localhost), for local

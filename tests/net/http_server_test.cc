@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -438,6 +439,30 @@ TEST_F(HttpServerTest, Tls) {
   ASSERT_FALSE(untrusted.ok());
   EXPECT_EQ(untrusted.error().code(), ErrorCode::kUnavailable);
   EXPECT_HAS(untrusted.error().message(), "certificate");
+
+  // The same CA from memory (ca_pem, a kubeconfig's certificate-authority-data); it wins over
+  // ca_file. Another CA in memory does not verify the server.
+  std::ifstream pem_in(cert);
+  std::string pem((std::istreambuf_iterator<char>(pem_in)), std::istreambuf_iterator<char>());
+  HttpClientOptions from_memory = ClientOptions();
+  from_memory.ca_pem = pem;
+  from_memory.ca_file = (dir.path() / "nope.pem").string();
+  auto r2 = HttpClient(from_memory).Send({.url = LocalUrl(server, "/hello", "https")});
+  ASSERT_TRUE(r2.ok()) << r2.error().ToString();
+  EXPECT_EQ(r2->body, "over tls");
+  std::string other_cert = (dir.path() / "other.pem").string();
+  std::string other_cmd =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 -subj /CN=other -keyout " +
+      (dir.path() / "other-key.pem").string() + " -out " + other_cert + " >>" + (dir.path() / "openssl.log").string() +
+      " 2>&1";
+  ASSERT_EQ(std::system(other_cmd.c_str()), 0) << other_cmd;
+  std::ifstream other_in(other_cert);
+  HttpClientOptions wrong = ClientOptions();
+  wrong.ca_pem.assign(std::istreambuf_iterator<char>(other_in), std::istreambuf_iterator<char>());
+  auto refused = HttpClient(wrong).Send({.url = LocalUrl(server, "/hello", "https")});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kUnavailable);
+  EXPECT_HAS(refused.error().message(), "certificate");
 
   // A certificate without its key, and files that are missing.
   HttpServer mismatched({.tls_cert_file = cert, .tls_key_file = cert});
