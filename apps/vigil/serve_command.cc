@@ -40,10 +40,8 @@ int Run(ServeFlags& f) {
               << "': only the embedded SQLite store is built in so far (PostgreSQL is issue 14's next step)\n";
     return kExitError;
   }
-  if (!f.kubeconfig.empty() || f.in_cluster) {
-    std::cerr << kCmd << "the Kubernetes inventory is not built yet (--kubeconfig, --in-cluster)\n";
-    return kExitError;
-  }
+  f.o.kubeconfig = f.kubeconfig;
+  f.o.in_cluster = f.in_cluster;
   f.o.runtimes = f.runtimes;
   long long secs = ParseSeconds(f.interval);
   if (secs < 0) {

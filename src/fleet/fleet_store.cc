@@ -106,6 +106,7 @@ CREATE TABLE container(runtime TEXT NOT NULL, id TEXT NOT NULL, name TEXT NOT NU
   image_id TEXT NOT NULL, namespace TEXT NOT NULL, pod TEXT NOT NULL, node TEXT NOT NULL, started TEXT NOT NULL,
   PRIMARY KEY(runtime, id)) WITHOUT ROWID;
 CREATE INDEX container_image ON container(image_id);
+CREATE INDEX container_pod ON container(runtime, namespace, pod);
 CREATE TABLE runtime(name TEXT PRIMARY KEY, state TEXT NOT NULL, reason TEXT NOT NULL, updated TEXT NOT NULL);
 CREATE TABLE token(id INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL UNIQUE, scopes TEXT NOT NULL,
   created TEXT NOT NULL, last_used TEXT NOT NULL DEFAULT '', revoked INTEGER NOT NULL DEFAULT 0);
@@ -374,7 +375,8 @@ struct FleetStore::Impl {
 
   static constexpr const char* kContainerColumns =
       "c.runtime, c.id, c.name, c.image_ref, c.image_id, c.namespace, c.pod, c.node, c.started, "
-      "coalesce((SELECT max(i.id) FROM image i WHERE i.config_digest = c.image_id AND c.image_id != ''), 0)";
+      "coalesce((SELECT max(i.id) FROM image i WHERE c.image_id != '' AND "
+      "(i.config_digest = c.image_id OR i.manifest_digest = c.image_id)), 0)";
 
   Result<std::vector<ContainerRow>> QueryContainers(const char* sql, const std::function<void(Stmt&)>& bind) {
     Stmt s(db, sql);
@@ -402,8 +404,9 @@ struct FleetStore::Impl {
 
   Result<std::vector<ContainerRow>> ContainersOf(int64_t image) {
     std::string sql = std::string("SELECT ") + kContainerColumns +
-                      " FROM container c WHERE c.image_id != '' AND c.image_id = "
-                      "(SELECT config_digest FROM image WHERE id = ?) ORDER BY c.runtime, c.name, c.id";
+                      " FROM container c WHERE c.image_id != '' AND c.image_id IN "
+                      "(SELECT config_digest FROM image WHERE id = ?1 UNION SELECT manifest_digest FROM image "
+                      "WHERE id = ?1 AND manifest_digest != '') ORDER BY c.runtime, c.name, c.id";
     return QueryContainers(sql.c_str(), [&](Stmt& s) { s.Bind(1, image); });
   }
 
@@ -1018,6 +1021,22 @@ Status FleetStore::RemoveContainer(const std::string& runtime, const std::string
   Stmt del(im.db, "DELETE FROM container WHERE runtime = ? AND id = ?");
   del.Bind(1, runtime).Bind(2, id);
   return im.Step(del, "remove container");
+}
+
+Status FleetStore::ReplacePodContainers(const std::string& runtime, const std::string& namespace_,
+                                        const std::string& pod, const std::vector<ContainerRow>& containers) {
+  Impl& im = *impl_;
+  std::lock_guard lock(im.mu);
+  return im.InTransaction([&]() -> Status {
+    Stmt del(im.db, "DELETE FROM container WHERE runtime = ? AND namespace = ? AND pod = ?");
+    del.Bind(1, runtime).Bind(2, namespace_).Bind(3, pod);
+    VIGIL_RETURN_IF_ERROR(im.Step(del, "replace pod containers"));
+    for (ContainerRow c : containers) {
+      c.runtime = runtime;
+      VIGIL_RETURN_IF_ERROR(im.PutContainer(c));
+    }
+    return OkStatus();
+  });
 }
 
 Status FleetStore::MarkRuntime(const std::string& runtime, const std::string& state, const std::string& reason) {

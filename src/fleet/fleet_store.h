@@ -57,13 +57,14 @@ struct StoredFinding {
   std::string severity;  // "CRITICAL".."NEGLIGIBLE": the vendor's rating, else the CVSS rating; "" unrated
 };
 
-// A container a runtime runs, mapped to a stored image by its image ID (the config digest).
+// A container a runtime runs, mapped to a stored image by its image ID (the config digest) or, as
+// Kubernetes reports it, the manifest digest.
 struct ContainerRow {
   std::string runtime;  // where it was seen: "unix:///run/podman/podman.sock", "k8s", "sensor:<node>"
   std::string id;       // the runtime's container id
   std::string name;
   std::string image_ref;  // the reference it was started from
-  std::string image_id;   // "sha256:<hex>": the config digest
+  std::string image_id;  // "sha256:<hex>": the config digest (a runtime's image ID) or the manifest digest (Kubernetes)
   std::string namespace_, pod, node;
   std::string started;  // RFC 3339, "" unknown
   int64_t image = 0;    // the stored image it runs (0: not stored, so not scanned); filled by reads
@@ -198,6 +199,10 @@ class FleetStore {
   Status PutContainer(const ContainerRow& container);
   Status RemoveContainer(const std::string& runtime, const std::string& id);
   Status MarkRuntime(const std::string& runtime, const std::string& state, const std::string& reason);
+  // The containers of one Kubernetes pod (runtime, namespace, pod) replaced by `containers`
+  // (empty: the pod is gone). Errors: kIo.
+  Status ReplacePodContainers(const std::string& runtime, const std::string& namespace_, const std::string& pod,
+                              const std::vector<ContainerRow>& containers);
   // Every container (with `image` filled where the image is stored), by runtime then name; those
   // in `namespace_` only when it is not empty. Errors: kIo.
   Result<std::vector<ContainerRow>> Containers(std::string_view namespace_ = {});

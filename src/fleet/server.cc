@@ -15,6 +15,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <thread>
@@ -26,6 +27,7 @@
 #include "common/time.h"
 #include "fleet/container_watch.h"
 #include "fleet/fleet_store.h"
+#include "fleet/kube_watch.h"
 #include "match/scan_image.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -232,6 +234,8 @@ struct Server::Impl {
   bool wake = false;
   std::thread deliverer, scheduler;
   std::vector<std::unique_ptr<ContainerWatcher>> watchers;
+  std::unique_ptr<KubeWatcher> kube;
+  std::optional<KubeConfig> kube_config;
   std::string node;  // this machine's host name: the node of the containers its runtimes run
   net::Cancellation cancel;
   std::atomic<bool> started{false}, stopped{false};
@@ -630,6 +634,63 @@ struct Server::Impl {
     return OkStatus();
   }
 
+  // The running containers of a pod, as container rows of runtime `runtime`.
+  std::vector<ContainerRow> RowsOf(const KubePod& pod, const std::string& runtime) {
+    std::vector<ContainerRow> rows;
+    for (const KubeContainer& c : pod.containers) {
+      if (!c.running) continue;
+      ContainerRow row;
+      row.runtime = runtime;
+      row.id = c.container_id.empty() ? pod.uid + "/" + c.name : c.container_id;
+      row.name = c.pod_name + "/" + c.name;
+      row.image_ref = c.image;
+      row.image_id = c.digest;
+      row.namespace_ = c.pod_namespace;
+      row.pod = c.pod_name;
+      row.node = c.node;
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+
+  // Follows the cluster's pods: a list replaces what the store knows of it, watch events keep
+  // each pod current, and an outage marks it stale.
+  Status WatchKube() {
+    const std::string runtime = "k8s:" + kube_config->server;
+    KubeWatchOptions ko;
+    ko.config = *kube_config;
+    KubeWatcher::Sink sink;
+    sink.snapshot = [this, runtime](std::vector<KubePod> pods) {
+      std::vector<ContainerRow> rows;
+      for (const KubePod& p : pods) {
+        auto r = RowsOf(p, runtime);
+        rows.insert(rows.end(), r.begin(), r.end());
+      }
+      if (Status st = store->ReplaceContainers(runtime, rows); !st.ok()) Log(runtime + ": " + st.error().ToString());
+      Log(runtime + ": " + std::to_string(pods.size()) + " pods, " + std::to_string(rows.size()) +
+          " running containers");
+    };
+    sink.upsert = [this, runtime](const KubePod& pod) {
+      if (Status st = store->ReplacePodContainers(runtime, pod.pod_namespace, pod.name, RowsOf(pod, runtime));
+          !st.ok()) {
+        Log(runtime + ": " + st.error().ToString());
+      }
+    };
+    sink.removed = [this, runtime](const std::string& ns, const std::string& name) {
+      if (Status st = store->ReplacePodContainers(runtime, ns, name, {}); !st.ok()) {
+        Log(runtime + ": " + st.error().ToString());
+      }
+    };
+    sink.stale = [this, runtime](const Error& why) {
+      Log(runtime + ": the pod inventory is stale: " + why.ToString());
+      if (Status st = store->MarkRuntime(runtime, "stale", why.message()); !st.ok()) {
+        Log(runtime + ": " + st.error().ToString());
+      }
+    };
+    kube = std::make_unique<KubeWatcher>(ko, std::move(sink));
+    return kube->Start();
+  }
+
   // ---- HTTP ----
 
   std::string Metrics() {
@@ -1023,6 +1084,16 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
       return InvalidArgument("--runtime '" + r + "' is not unix:///PATH (a Docker-Engine-API socket)");
     }
   }
+  if (!options.kubeconfig.empty() && options.in_cluster) {
+    return InvalidArgument("--kubeconfig and --in-cluster name two clusters: give one");
+  }
+  if (!options.kubeconfig.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(KubeConfig kc, LoadKubeConfig(options.kubeconfig));
+    impl->kube_config = std::move(kc);
+  } else if (options.in_cluster) {
+    VIGIL_ASSIGN_OR_RETURN(KubeConfig kc, InClusterConfig());
+    impl->kube_config = std::move(kc);
+  }
   {
     char host[256] = {0};
     if (::gethostname(host, sizeof host - 1) == 0) impl->node = host;
@@ -1099,6 +1170,13 @@ Status Server::Start() {
       return st.error().Context(runtime);
     }
   }
+  if (im.kube_config) {
+    if (Status st = im.WatchKube(); !st.ok()) {
+      im.http->Stop();
+      for (auto& w : im.watchers) w->Stop();
+      return st.error().Context("kubernetes");
+    }
+  }
   im.deliverer = std::thread([&im] { im.DeliveryLoop(); });
   if (im.options.db_interval.count() > 0) im.scheduler = std::thread([&im] { im.ScheduleLoop(); });
   im.Wake();
@@ -1110,6 +1188,7 @@ void Server::Stop() {
   if (!im.started.load() || im.stopped.exchange(true)) return;
   if (im.http) im.http->Stop();
   for (auto& w : im.watchers) w->Stop();
+  if (im.kube) im.kube->Stop();
   im.cancel.Cancel();
   {
     std::lock_guard lock(im.wake_mu);

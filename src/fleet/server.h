@@ -48,6 +48,10 @@ struct ServerOptions {
   bool syslog = false;
   // Docker-Engine-API sockets whose running containers are followed ("unix:///run/podman/podman.sock").
   std::vector<std::string> runtimes;
+  // Kubernetes pods followed (list + watch): from this kubeconfig file, or with the pod's own
+  // service account (in_cluster). Neither: no cluster.
+  std::string kubeconfig;
+  bool in_cluster = false;
   // Request limits: body size; requests per second per token (bursts of twice that; 0: none),
   // answered 429 with Retry-After beyond it; failed authentications per minute per client
   // address, beyond which that address is answered 429 for every request until its bucket

@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/test_certs.h"
 #include "../test_util.h"
 #include "net/http_server.h"
 
@@ -84,51 +85,7 @@ std::string Base64(const std::string& in) {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Certificates: a throwaway CA, a server certificate for 127.0.0.1 signed by it, and another CA
-// that did not sign anything the server has. Made once per test program.
-
-struct Certs {
-  std::string dir;
-  std::string ca_file, ca_pem;
-  std::string other_ca_file, other_ca_pem;
-  std::string server_cert, server_key;
-};
-
-const Certs& TestCerts() {
-  static vigil::testing::ScopedTempDir* dir = new vigil::testing::ScopedTempDir("kube-certs");
-  static Certs* certs = [] {
-    auto* c = new Certs;
-    c->dir = dir->str();
-    auto at = [&](const std::string& f) { return c->dir + "/" + f; };
-    WriteFile(at("ext.cnf"), "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n");
-    std::string log = " >>" + at("openssl.log") + " 2>&1";
-    std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes ";
-    std::vector<std::string> cmds = {
-        "openssl req -x509 " + ec + "-days 1 -subj /CN=vigil-test-kube-ca -keyout " + at("ca.key") + " -out " +
-            at("ca.crt") + log,
-        "openssl req -x509 " + ec + "-days 1 -subj /CN=vigil-test-other-ca -keyout " + at("other.key") + " -out " +
-            at("other.crt") + log,
-        "openssl req " + ec + "-subj /CN=127.0.0.1 -keyout " + at("server.key") + " -out " + at("server.csr") + log,
-        "openssl x509 -req -in " + at("server.csr") + " -CA " + at("ca.crt") + " -CAkey " + at("ca.key") +
-            " -CAcreateserial -days 1 -extfile " + at("ext.cnf") + " -out " + at("server.crt") + log,
-    };
-    for (const std::string& cmd : cmds) {
-      if (std::system(cmd.c_str()) != 0) {
-        ADD_FAILURE() << cmd << "\n" << ReadAll(at("openssl.log"));
-        break;
-      }
-    }
-    c->ca_file = at("ca.crt");
-    c->ca_pem = ReadAll(c->ca_file);
-    c->other_ca_file = at("other.crt");
-    c->other_ca_pem = ReadAll(c->other_ca_file);
-    c->server_cert = at("server.crt");
-    c->server_key = at("server.key");
-    return c;
-  }();
-  return *certs;
-}
+using vigil::testing::TestCerts;
 
 // ---------------------------------------------------------------------------------------------
 // Kubeconfig

@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/test_certs.h"
 #include "../test_util.h"
 #include "common/file.h"
 #include "match/scan_image.h"
@@ -161,6 +162,13 @@ class ServerTest : public ::testing::Test {
   }
 
   static json Body(const net::HttpResponse& r) { return json::parse(r.body, nullptr, false); }
+
+  // The server stops before the members its log callback writes to go (also when a test ends
+  // early on a failed assertion while the server's watchers still log).
+  void TearDown() override {
+    if (server_) server_->Stop();
+    server_.reset();
+  }
 
   TempDir dir_{"fleet-server"};
   std::unique_ptr<Server> server_;
@@ -408,6 +416,104 @@ TEST_F(ServerTest, IngestedFindingsEqualAScanAndUpdatesAlertEveryChannelOnceInOr
   EXPECT_EQ(Body(upd)["delta"]["alerts"], 0);
   auto metrics = Call("GET", "/metrics");
   EXPECT_NE(metrics.body.find("vigil_fleet_images 1"), std::string::npos) << metrics.body;
+}
+
+}  // namespace
+}  // namespace vigil::fleet
+
+namespace vigil::fleet {
+namespace {
+
+std::string ReadTestData(const std::string& name) {
+  auto text = ReadFile(vigil::testing::TestData("fleet", name));
+  EXPECT_TRUE(text.ok()) << name;
+  return text.ok() ? *text : "";
+}
+
+// The server follows a cluster's pods through the Kubernetes API (a recorded pod list served over
+// HTTPS by the test, with a bearer token and a private CA), maps a pod's image digest to a stored
+// image by its manifest digest, and marks the cluster stale when its API goes away.
+TEST_F(ServerTest, KubernetesPodsAreFollowedAndMappedToImagesByManifestDigest) {
+  std::atomic<bool> stop{false};
+  std::atomic<int> bad_tokens{0};
+  net::ServerOptions fo;
+  fo.listen = "127.0.0.1:0";
+  fo.tls_cert_file = vigil::testing::TestCerts().server_cert;
+  fo.tls_key_file = vigil::testing::TestCerts().server_key;
+  auto api = std::make_unique<net::HttpServer>(fo);
+  std::string page1 = ReadTestData("kube/podlist-page1.json"), page2 = ReadTestData("kube/podlist-page2.json");
+  ASSERT_TRUE(api->Handle("GET", "/api/v1/pods",
+                          [&](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+                            if (r.Header("authorization") != "Bearer kube-t0ken") ++bad_tokens;
+                            if (r.Query("watch") == "1" || r.Query("watch") == "true") {
+                              net::ServerResponse w;
+                              w.stream = [&](const net::ServerResponse::Writer&) -> Status {
+                                for (int i = 0; i < 20 && !stop; ++i)
+                                  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                                return OkStatus();
+                              };
+                              return w;
+                            }
+                            return net::ServerResponse::Json(r.Query("continue").empty() ? page1 : page2);
+                          })
+                  .ok());
+  ASSERT_TRUE(api->Start().ok());
+  std::string kubeconfig = dir_.str() + "/kubeconfig";
+  ASSERT_TRUE(WriteFileAtomic(kubeconfig,
+                              "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
+                              "    server: https://127.0.0.1:" +
+                                  std::to_string(api->port()) +
+                                  "\n    certificate-authority: " + vigil::testing::TestCerts().ca_file +
+                                  "\ncontexts:\n- name: x\n  context:\n    cluster: c\n    user: u\n"
+                                  "current-context: x\nusers:\n- name: u\n  user:\n    token: kube-t0ken\n")
+                  .ok());
+  Import({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21")});
+  StartServer({}, [&](ServerOptions& o) { o.kubeconfig = kubeconfig; });
+  // The image the nginx pod runs, known by its manifest digest.
+  const std::string digest = "sha256:5be1ecc7935f1dd85635d4feedaf660594030253cc97c9e9ca3819ffeac36b65";
+  std::string sbom = R"({"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"metadata":{"component":)"
+                     R"({"type":"container","name":"nginx","version":"1","properties":[{"name":)"
+                     R"("vigil:image:manifest-digest","value":")" +
+                     digest +
+                     R"("}]}},"components":[{"type":"library","name":"lodash","version":"4.17.20",)"
+                     R"("purl":"pkg:npm/lodash@4.17.20"}]})";
+  auto added = Call("POST", "/v1/images", json{{"sbom", sbom}, {"name", "nginx:1"}}.dump());
+  ASSERT_EQ(added.status, 201) << added.body;
+  ASSERT_EQ(Body(added)["manifest_digest"], digest);
+  json containers;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    containers = Body(Call("GET", "/v1/containers"));
+    if (containers["containers"].size() >= 6) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  // The running containers of both pages (an ephemeral debugger container among them).
+  ASSERT_EQ(containers["containers"].size(), 6u) << containers.dump();
+  EXPECT_EQ(bad_tokens.load(), 0);
+  json nginx;
+  for (const auto& c : containers["containers"]) {
+    if (c["pod"] == "nginx-deployment-6dfd8b84dc-6dkjc") nginx = c;
+  }
+  ASSERT_TRUE(nginx.is_object()) << containers.dump();
+  EXPECT_EQ(nginx["namespace"], "default");
+  EXPECT_EQ(nginx["node"], "minikube");
+  EXPECT_EQ(nginx["image"], Body(added)["id"]);
+  EXPECT_EQ(containers["runtimes"][0]["state"], "ok");
+  json affected = Body(Call("GET", "/v1/affected/GHSA-aaaa-aaaa-aaaa"));
+  ASSERT_EQ(affected["images"].size(), 1u);
+  EXPECT_EQ(affected["running_containers"], 1);
+  // The API goes away: the cluster is stale, its pods kept.
+  stop = true;
+  api->Stop();
+  api.reset();
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    containers = Body(Call("GET", "/v1/containers"));
+    if (containers["runtimes"][0]["state"] == "stale") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(containers["runtimes"][0]["state"], "stale") << containers.dump();
+  EXPECT_EQ(containers["containers"].size(), 6u);
 }
 
 }  // namespace
