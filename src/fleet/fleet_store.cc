@@ -783,10 +783,12 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const IndexForNames& ind
   }
   delta.images_evaluated = candidates.size();
   phase("index rows");
-  VIGIL_ASSIGN_OR_RETURN(std::shared_ptr<const vulndb::Index> index_ptr,
-                         index_for(std::vector<std::string>(names.begin(), names.end())));
-  if (index_ptr == nullptr) return InvalidArgument("no advisory index for the names concerned");
-  const vulndb::Index& index = *index_ptr;
+  // The advisories of those names are needed only when an image has one of them.
+  std::shared_ptr<const vulndb::Index> index_ptr;
+  if (!candidates.empty()) {
+    VIGIL_ASSIGN_OR_RETURN(index_ptr, index_for(std::vector<std::string>(names.begin(), names.end())));
+    if (index_ptr == nullptr) return InvalidArgument("no advisory index for the names concerned");
+  }
   phase("index");
   struct Group {
     catalog::Inventory inv;  // the distribution and only the packages of those names
@@ -824,7 +826,7 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const IndexForNames& ind
     group_of_image[image] = it->second;
   }
   for (Group& g : groups) {
-    VIGIL_ASSIGN_OR_RETURN(g.found, match::Match(g.inv, index, options));
+    VIGIL_ASSIGN_OR_RETURN(g.found, match::Match(g.inv, *index_ptr, options));
     for (const match::Finding& f : g.found) {
       g.ids.push_back(IdsOf(f));
       g.severity.push_back(SeverityOf(f));
