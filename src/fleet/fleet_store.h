@@ -10,8 +10,10 @@
 //   VIGIL_ASSIGN_OR_RETURN(Delta d, fleet->Reevaluate(db, *index, IdsOf(changes), match_options));
 //   // d.added / d.resolved: the findings that appeared and disappeared, per image
 //
-// SQLite (WAL) today; the PostgreSQL back end comes next (docs/STATUS.md, issue 14). Thread-safe:
-// every call holds the store's lock (one SQLite connection), so a server may share one store.
+// On SQLite (a file, WAL) or PostgreSQL (a postgres:// URL), where several servers share one
+// store: one of them leads (TryLead) and evaluates updates, and alert channels are claimed row by
+// row (Claim) so that two servers never send the same alert. Thread-safe: every call holds the
+// store's lock (one connection; the leader's and the deliverer's sessions are separate).
 #pragma once
 
 #include <cstddef>
@@ -131,10 +133,16 @@ struct ReevaluateOptions {
 
 class FleetStore {
  public:
-  // Opens (creating when absent) the store at `path`: SQLite in WAL mode, schema created or
-  // upgraded by its migrations. Errors: kIo when the file cannot be opened or written; kCorrupt
-  // when it is not a fleet store, or a newer vigil wrote it (the message says which schema).
-  static Result<std::unique_ptr<FleetStore>> Open(const std::string& path);
+  // Opens (creating when absent) the store at `store`: a postgres:// (postgresql://) URL, else a
+  // SQLite file path (WAL). The schema is created or upgraded by its migrations (on PostgreSQL
+  // under an advisory lock, so that servers starting together migrate once). On PostgreSQL a
+  // statement that fails because the session was lost, or a transaction that fails with a
+  // serialization failure, deadlock or a unique key raced by another server, is retried (6 tries
+  // over about 3 s) on a new session, so that a database restart costs a delay, not the work.
+  // Errors: kIo when the file cannot be opened or written; kUnavailable / kInvalidArgument when
+  // the PostgreSQL server cannot be reached / the URL is not one; kCorrupt when it is not a fleet
+  // store, or a newer vigil wrote it (the message says which schema).
+  static Result<std::unique_ptr<FleetStore>> Open(const std::string& store);
   ~FleetStore();
   FleetStore(const FleetStore&) = delete;
   FleetStore& operator=(const FleetStore&) = delete;
@@ -229,6 +237,49 @@ class FleetStore {
   Status MarkDelivered(const std::string& name, int64_t seq);
   // Records a failed attempt at the next alert: not tried again before `next_attempt_ms`.
   Status MarkFailed(const std::string& name, const std::string& error, int64_t next_attempt_ms);
+
+  // True for a store several servers may share (PostgreSQL).
+  bool shared() const;
+
+  // Leadership among the servers sharing a store: the leader runs advisory updates and their
+  // evaluation. On PostgreSQL, a session advisory lock held on a session of its own: TryLead is
+  // true when this store holds it now (taking it when free; checking the session is alive when
+  // held), false when another server does. A lost session loses the lock; the next TryLead tries
+  // again on a new one. On SQLite always true (one server per file). Errors: kUnavailable when
+  // the database cannot be reached.
+  Result<bool> TryLead();
+  // Releases leadership (PostgreSQL; nothing on SQLite).
+  void StepDown();
+
+  // Delivery of a channel's alerts, claimed so that two servers never send the same alert: on
+  // PostgreSQL the channel's row is locked FOR UPDATE SKIP LOCKED in a transaction on the
+  // deliverer's own session until Delivered or Failed commits the new position (or the claim is
+  // destroyed, rolling back); on SQLite (one server) the position is written directly. One
+  // claim at a time per store (a second Claim waits for the first to end).
+  class ChannelClaim {
+   public:
+    ~ChannelClaim();
+    ChannelClaim(const ChannelClaim&) = delete;
+    ChannelClaim& operator=(const ChannelClaim&) = delete;
+    // The channel's position and failures when claimed.
+    const ChannelState& state() const;
+    // The alerts after the position, at most `limit`, by seq.
+    Result<std::vector<Alert>> Alerts(size_t limit);
+    // Every alert up to `seq` delivered (attempts reset); ends the claim on PostgreSQL.
+    Status Delivered(int64_t seq);
+    // A failed attempt at the next alert, not tried again before `next_attempt_ms`; ends the
+    // claim on PostgreSQL.
+    Status Failed(const std::string& error, int64_t next_attempt_ms);
+
+   private:
+    friend class FleetStore;
+    struct Impl;
+    explicit ChannelClaim(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+  };
+  // Claims channel `name` (added, starting after the newest alert, when new). nullptr when another
+  // server holds it now. Errors: those of the database.
+  Result<std::unique_ptr<ChannelClaim>> Claim(const std::string& name);
 
   // Store figures for /metrics and the benchmark: rows per table and the file's size.
   struct Counts {

@@ -1,6 +1,11 @@
 // Tests for fleet/fleet_store.h: the store's schema and its refusals, images with their findings,
 // and the re-evaluation of changed advisories: only the images the inverted index names are
 // matched again, and the result equals a full rescan.
+//
+// One suite, two back ends: built as fleet_store_test (SQLite) and as fleet_store_pg_test
+// (VIGIL_FLEET_STORE_PG: every test on a PostgreSQL schema of its own in the test server of the
+// ctest fixture vigil_pg), plus the PostgreSQL-only tests at the end (leadership, claims, a
+// server restart).
 #include "fleet/fleet_store.h"
 
 #include <gtest/gtest.h>
@@ -12,14 +17,54 @@
 
 #include "../test_util.h"
 #include "common/sqlite.h"
+#include "fleet/sql.h"
 #include "vulndb/importer.h"
 #include "vulndb/index.h"
 #include "vulndb/sqlite_store.h"
+
+#ifdef VIGIL_FLEET_STORE_PG
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
+
+#include "common/pg.h"
+#include "pg_url.h"
+#endif
 
 namespace vigil::fleet {
 namespace {
 
 using TempDir = vigil::testing::ScopedTempDir;
+
+// A new, empty store location: a file under `dir` (SQLite), or a schema of its own in the test
+// server (PostgreSQL: the URL selects it with search_path).
+std::string NewStore(const TempDir& dir, const std::string& name = "fleet") {
+#ifdef VIGIL_FLEET_STORE_PG
+  (void)dir;
+  static std::atomic<int> counter{0};
+  auto url = vigil::testing::TestPgUrl();
+  EXPECT_TRUE(url.ok()) << url.error().ToString();
+  if (!url.ok()) return "postgres://no-test-server.invalid/none";
+  std::string schema = "t" + std::to_string(getpid()) + "_" + std::to_string(counter++) + "_" + name;
+  auto conn = pg::Connect(*url);
+  EXPECT_TRUE(conn.ok()) << conn.error().ToString();
+  if (conn.ok()) {
+    Status st = (*conn)->Exec("CREATE SCHEMA " + schema);
+    EXPECT_TRUE(st.ok()) << st.error().ToString();
+  }
+  return *url + (url->find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
+#else
+  return dir.str() + "/" + name + "/fleet.db";
+#endif
+}
+
+// A raw connection to the store at `store`, for looking behind the API.
+std::unique_ptr<sql::Conn> Raw(const std::string& store) {
+  auto c = sql::Open(store);
+  EXPECT_TRUE(c.ok()) << c.error().ToString();
+  return c.ok() ? std::move(*c) : nullptr;
+}
 
 catalog::Package Npm(const std::string& name, const std::string& version, int layer) {
   catalog::Package p;
@@ -61,7 +106,8 @@ class FleetStoreTest : public ::testing::Test {
     auto db = vulndb::SqliteStore::Open(dir_.str() + "/db", vulndb::Store::Mode::kReadWrite);
     ASSERT_TRUE(db.ok()) << db.error().ToString();
     db_ = std::move(*db);
-    auto fleet = FleetStore::Open(dir_.str() + "/fleet/fleet.db");
+    store_ = NewStore(dir_);
+    auto fleet = FleetStore::Open(store_);
     ASSERT_TRUE(fleet.ok()) << fleet.error().ToString();
     fleet_ = std::move(*fleet);
   }
@@ -134,6 +180,7 @@ class FleetStoreTest : public ::testing::Test {
   }
 
   TempDir dir_;
+  std::string store_;
   std::unique_ptr<vulndb::Store> db_;
   std::unique_ptr<FleetStore> fleet_;
   int batch_ = 0;
@@ -402,16 +449,15 @@ TEST_F(FleetStoreTest, TokensAreStoredHashedCheckedAndRevoked) {
   for (const std::string& bad : {wrong, secret->substr(0, 20), std::string(), std::string(100000, 'a')}) {
     EXPECT_EQ(fleet_->CheckToken(bad).error().code(), ErrorCode::kNotFound) << bad.size();
   }
-  // The secret is not in the file.
+  // The secret is not in the store.
   {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_.str() + "/fleet/fleet.db").c_str(), &db), SQLITE_OK);
-    sqlite::Stmt s(db, "SELECT count(*) FROM token WHERE hash = ? OR name = ?");
+    auto raw = Raw(store_);
+    ASSERT_NE(raw, nullptr);
+    sql::Stmt s = raw->Prepare("SELECT count(*) FROM token WHERE hash = ? OR name = ?");
     s.Bind(1, *secret).Bind(2, *secret);
-    ASSERT_EQ(s.Step(), SQLITE_ROW);
+    auto row = s.Next();
+    ASSERT_TRUE(row.ok() && *row) << (row.ok() ? "no row" : row.error().ToString());
     EXPECT_EQ(s.Int(0), 0);
-    s = sqlite::Stmt();
-    sqlite3_close(db);
   }
   EXPECT_EQ(fleet_->CreateToken("x", {"root"}).error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(fleet_->CreateToken("", {"read"}).error().code(), ErrorCode::kInvalidArgument);
@@ -444,41 +490,169 @@ TEST_F(FleetStoreTest, FindImageByIdDigestOrTagAndRemoveIt) {
 
 TEST(FleetStoreOpen, RefusesNewerSchemasAndOtherDatabases) {
   TempDir dir;
-  std::string path = dir.str() + "/fleet.db";
+  std::string store = NewStore(dir);
   {
-    auto f = FleetStore::Open(path);
+    auto f = FleetStore::Open(store);
     ASSERT_TRUE(f.ok()) << f.error().ToString();
   }
   {
-    auto again = FleetStore::Open(path);  // reopening migrates nothing and works
+    auto again = FleetStore::Open(store);  // reopening migrates nothing and works
     ASSERT_TRUE(again.ok()) << again.error().ToString();
     EXPECT_TRUE((*again)->Images()->empty());
   }
   // A newer vigil's store.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(sqlite::Exec(db, "UPDATE meta SET value = '99' WHERE key = 'fleet_schema'").ok());
-  sqlite3_close(db);
-  auto newer = FleetStore::Open(path);
+  ASSERT_TRUE(Raw(store)->Exec("UPDATE meta SET value = '99' WHERE key = 'fleet_schema'").ok());
+  auto newer = FleetStore::Open(store);
   ASSERT_FALSE(newer.ok());
   EXPECT_EQ(newer.error().code(), ErrorCode::kCorrupt);
   EXPECT_NE(newer.error().message().find("written by a newer vigil (fleet schema 99"), std::string::npos)
       << newer.error().message();
-  // Someone else's SQLite database.
-  std::string other = dir.str() + "/other.db";
-  ASSERT_EQ(sqlite3_open(other.c_str(), &db), SQLITE_OK);
-  ASSERT_TRUE(sqlite::Exec(db, "CREATE TABLE t(x)").ok());
-  sqlite3_close(db);
+  // Someone else's database.
+  std::string other = NewStore(dir, "other");
+  ASSERT_TRUE(Raw(other)->Exec("CREATE TABLE t(x INTEGER)").ok());
   auto foreign = FleetStore::Open(other);
   ASSERT_FALSE(foreign.ok());
   EXPECT_NE(foreign.error().message().find("is not a fleet store"), std::string::npos) << foreign.error().message();
+#ifndef VIGIL_FLEET_STORE_PG
   // Not a database at all.
   std::string text = dir.str() + "/text.db";
   std::ofstream(text) << "this is not SQLite, just text that is long enough to be read as a header......\n";
   auto bad = FleetStore::Open(text);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("is not a fleet store"), std::string::npos) << bad.error().message();
+#endif
 }
+
+#ifndef VIGIL_FLEET_STORE_PG
+// A store written by the previous schema (2) is migrated, its tags found through the new table.
+TEST(FleetStoreOpen, MigratesASchemaTwoStore) {
+  TempDir dir;
+  std::string path = dir.str() + "/fleet.db";
+  {
+    auto f = FleetStore::Open(path);
+    ASSERT_TRUE(f.ok()) << f.error().ToString();
+    catalog::Inventory inv = Image("old", {Npm("lodash", "4.17.20", 1)});
+    ASSERT_TRUE((*f)->PutImage(inv, {}).ok());
+  }
+  // Back to schema 2 as a vigil of that schema left it: no tag table, no manifest index.
+  ASSERT_TRUE(Raw(path)
+                  ->Exec("DROP TABLE image_tag; DROP INDEX image_manifest; "
+                         "UPDATE meta SET value = '2' WHERE key = 'fleet_schema'")
+                  .ok());
+  auto f = FleetStore::Open(path);
+  ASSERT_TRUE(f.ok()) << f.error().ToString();
+  auto found = (*f)->FindImage("registry.example/old:1");
+  ASSERT_TRUE(found.ok()) << found.error().ToString();
+  EXPECT_EQ(found->config_digest, "sha256:old");
+}
+#endif
+
+#ifdef VIGIL_FLEET_STORE_PG
+// Servers sharing a store: one leads at a time; the leader's session gone, another takes over.
+TEST(FleetStorePostgres, OneLeaderAtATimeAndAnotherTakesOverWhenItGoes) {
+  TempDir dir;
+  std::string store = NewStore(dir);
+  auto a = FleetStore::Open(store);
+  auto b = FleetStore::Open(store);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_TRUE((*a)->shared());
+  auto la = (*a)->TryLead();
+  ASSERT_TRUE(la.ok()) << la.error().ToString();
+  EXPECT_TRUE(*la);
+  EXPECT_FALSE(*(*b)->TryLead());
+  EXPECT_TRUE(*(*a)->TryLead());  // still the leader
+  a->reset();                     // the leader goes (its sessions close)
+  bool took = false;
+  for (int i = 0; i < 50 && !took; ++i) {
+    auto lb = (*b)->TryLead();
+    ASSERT_TRUE(lb.ok()) << lb.error().ToString();
+    took = *lb;
+    if (!took) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(took);
+  (*b)->StepDown();
+  auto c = FleetStore::Open(store);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(*(*c)->TryLead());
+}
+
+// Two servers delivering one channel: the row claimed by one is skipped by the other, and the
+// position the first commits is where the second starts.
+TEST(FleetStorePostgres, AClaimedChannelIsSkippedByTheOtherServer) {
+  TempDir dir;
+  std::string store = NewStore(dir);
+  auto a = FleetStore::Open(store);
+  auto b = FleetStore::Open(store);
+  ASSERT_TRUE(a.ok() && b.ok());
+  auto first = (*a)->Claim("webhook:x");
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_NE(*first, nullptr);
+  EXPECT_EQ((*first)->state().delivered, 0);
+  auto second = (*b)->Claim("webhook:x");
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_EQ(*second, nullptr);  // held by a
+  auto other = (*b)->Claim("file:/y");
+  ASSERT_TRUE(other.ok());
+  EXPECT_NE(*other, nullptr);  // another channel is free
+  other->reset();
+  ASSERT_TRUE((*first)->Delivered(7).ok());
+  first->reset();
+  auto third = (*b)->Claim("webhook:x");
+  ASSERT_TRUE(third.ok());
+  ASSERT_NE(*third, nullptr);
+  EXPECT_EQ((*third)->state().delivered, 7);
+  ASSERT_TRUE((*third)->Failed("HTTP 500", 12345).ok());
+  third->reset();
+  auto state = (*a)->Channel("webhook:x");
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->attempts, 1);
+  EXPECT_EQ(state->next_attempt, 12345);
+  // A claim dropped without a result rolls back: nothing changed, and the row is free again.
+  {
+    auto dropped = (*a)->Claim("webhook:x");
+    ASSERT_TRUE(dropped.ok() && *dropped != nullptr);
+  }
+  auto again = (*b)->Claim("webhook:x");
+  ASSERT_TRUE(again.ok() && *again != nullptr);
+  EXPECT_EQ((*again)->state().delivered, 7);
+}
+
+// The database restarted under a writer: the store reconnects and no acknowledged write is lost.
+TEST(FleetStorePostgres, ADatabaseRestartCostsADelayNotTheWork) {
+  TempDir dir;
+  std::string store = NewStore(dir);
+  auto f = FleetStore::Open(store);
+  ASSERT_TRUE(f.ok());
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0}, failed{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop; ++i) {
+      ContainerRow c;
+      c.runtime = "unix:///run/test.sock";
+      c.id = "c" + std::to_string(i);
+      c.name = "n" + std::to_string(i);
+      c.image_id = "sha256:" + std::string(64, 'a');
+      if ((*f)->PutContainer(c).ok()) {
+        acknowledged = i + 1;
+      } else {
+        ++failed;
+        break;
+      }
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Status restarted = vigil::testing::RunPgCluster("restart");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  writer.join();
+  ASSERT_TRUE(restarted.ok()) << restarted.error().ToString();
+  EXPECT_EQ(failed.load(), 0) << "a write failed across the restart instead of being retried";
+  auto rows = (*f)->Containers();
+  ASSERT_TRUE(rows.ok()) << rows.error().ToString();
+  EXPECT_GE(rows->size(), static_cast<size_t>(acknowledged.load()));
+  EXPECT_GT(acknowledged.load(), 0);
+}
+#endif
 
 }  // namespace
 }  // namespace vigil::fleet
