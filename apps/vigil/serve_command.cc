@@ -35,9 +35,13 @@ long long ParseSeconds(const std::string& text) {
 
 int Run(ServeFlags& f) {
   const char* kCmd = "vigil serve: ";
-  if (!f.store.empty() && f.store.rfind("sqlite:", 0) != 0) {
+  if (f.store.rfind("sqlite:", 0) == 0) {
+    f.o.store = f.store.substr(7);
+  } else if (f.store.empty() || f.store.rfind("postgres://", 0) == 0 || f.store.rfind("postgresql://", 0) == 0) {
+    f.o.store = f.store;
+  } else {
     std::cerr << kCmd << "--store '" << EscapeControls(f.store)
-              << "': only the embedded SQLite store is built in so far (PostgreSQL is issue 14's next step)\n";
+              << "': not a store URL (postgres://USER@HOST/DB, postgresql://..., or sqlite:PATH)\n";
     return kExitError;
   }
   f.o.kubeconfig = f.kubeconfig;
@@ -82,7 +86,9 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--listen", f->o.listen, "HOST:PORT to serve the API on")->capture_default_str();
   cmd->add_option("--tls-cert", f->o.tls_cert_file, "PEM certificate (chain) for TLS");
   cmd->add_option("--tls-key", f->o.tls_key_file, "PEM private key for TLS");
-  cmd->add_option("--store", f->store, "Store URL (default: SQLite under --data)");
+  cmd->add_option("--store", f->store,
+                  "Store: postgres://USER@HOST/DB (shared by several servers) or sqlite:PATH (default: SQLite under "
+                  "--data)");
   cmd->add_option("--db", f->o.db_dir, "Advisory database folder (default: DIR/db)");
   cmd->add_option("--db-source", f->o.db_sources, "Advisory source for updates (repeatable; as `vigil db update`)");
   cmd->add_option("--db-interval", f->interval,

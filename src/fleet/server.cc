@@ -239,6 +239,10 @@ struct Server::Impl {
   std::string node;  // this machine's host name: the node of the containers its runtimes run
   net::Cancellation cancel;
   std::atomic<bool> started{false}, stopped{false};
+  // Whether this server leads the store's servers (runs updates and their evaluation). Always
+  // true on SQLite; on PostgreSQL the leader thread keeps it current.
+  std::atomic<bool> leader{false};
+  std::thread leader_thread;
 
   // Counters for /metrics.
   std::atomic<uint64_t> updates{0}, update_failures{0}, deltas_added{0}, deltas_resolved{0}, delivered{0},
@@ -318,6 +322,11 @@ struct Server::Impl {
 
   // An update (from the sources, or `source` when given) and its delta.
   Result<json> Update(const std::string& source) {
+    if (!leader.load()) {
+      return Unavailable(
+          "this server does not lead the servers sharing its store; the leader runs advisory updates (ask it, or "
+          "ask again: a new leader is elected within a few seconds when the old one is gone)");
+    }
     std::unique_lock lock(db_mu);
     VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Store> db, OpenDb(vulndb::Store::Mode::kReadWrite));
     vulndb::UpdateOptions uo;
@@ -515,52 +524,85 @@ struct Server::Impl {
   }
 
   // One pass over the channels; returns the milliseconds until the next attempt is due (or -1).
+  // Each alert is sent under a claim on its channel (FleetStore::Claim): on a shared store, two
+  // servers never send the same alert; a channel another server holds is skipped.
   int64_t DeliverOnce() {
     int64_t next_due = -1;
     for (const Channel& ch : channels) {
-      auto state = store->Channel(ch.name);
-      if (!state.ok()) {
-        Log("outbox: " + state.error().ToString());
-        continue;
-      }
-      int64_t now = NowMs();
-      if (state->next_attempt > now) {
-        int64_t wait = state->next_attempt - now;
-        next_due = next_due < 0 ? wait : std::min(next_due, wait);
-        continue;
-      }
-      auto alerts = store->Alerts(state->delivered, 100);
-      if (!alerts.ok()) {
-        Log("outbox: " + alerts.error().ToString());
-        continue;
-      }
-      int64_t attempts = state->attempts;
-      for (const Alert& a : *alerts) {
+      for (int sent = 0; sent < 100; ++sent) {
         if (cancel.cancelled()) return -1;
+        auto claim = store->Claim(ch.name);
+        if (!claim.ok()) {
+          Log("outbox: " + claim.error().ToString());
+          next_due = next_due < 0 ? 1000 : std::min<int64_t>(next_due, 1000);
+          break;
+        }
+        if (*claim == nullptr) {  // another server delivers this channel now
+          next_due = next_due < 0 ? 1000 : std::min<int64_t>(next_due, 1000);
+          break;
+        }
+        FleetStore::ChannelClaim& c = **claim;
+        int64_t now = NowMs();
+        if (c.state().next_attempt > now) {
+          int64_t wait = c.state().next_attempt - now;
+          next_due = next_due < 0 ? wait : std::min(next_due, wait);
+          break;
+        }
+        auto alerts = c.Alerts(1);
+        if (!alerts.ok()) {
+          Log("outbox: " + alerts.error().ToString());
+          break;
+        }
+        if (alerts->empty()) break;
+        const Alert& a = alerts->front();
         int64_t retry_after = -1;
         Status st = Send(ch, a, &retry_after);
         if (st.ok()) {
           ++delivered;
-          attempts = 0;
-          if (Status m = store->MarkDelivered(ch.name, a.seq); !m.ok()) Log("outbox: " + m.error().ToString());
+          if (Status m = c.Delivered(a.seq); !m.ok()) Log("outbox: " + m.error().ToString());
+          if (sent == 99) next_due = 0;
           continue;
         }
         ++delivery_failures;
         // Exponential backoff from 1 s to 5 min, or what the receiver asked for.
+        int64_t attempts = c.state().attempts;
         int64_t backoff = std::min<int64_t>(int64_t{1000} << std::min<int64_t>(attempts, 9), 300000);
         if (retry_after >= 0) backoff = std::max<int64_t>(retry_after, 100);
         Log("alert " + std::to_string(a.seq) + " on " + ch.name + " not delivered (attempt " +
             std::to_string(attempts + 1) + "): " + st.error().message() + "; next try in " + std::to_string(backoff) +
             " ms");
-        if (Status m = store->MarkFailed(ch.name, st.error().message(), NowMs() + backoff); !m.ok()) {
+        if (Status m = c.Failed(st.error().message(), NowMs() + backoff); !m.ok()) {
           Log("outbox: " + m.error().ToString());
         }
         next_due = next_due < 0 ? backoff : std::min(next_due, backoff);
         break;
       }
-      if (alerts->size() == 100) next_due = 0;
     }
     return next_due;
+  }
+
+  // Leadership on a shared store: tries every second; the server that becomes leader evaluates
+  // what is pending first (an update the old leader imported but did not evaluate).
+  void LeaderLoop() {
+    while (!cancel.cancelled()) {
+      auto lead = store->TryLead();
+      bool now = lead.ok() && *lead;
+      if (!lead.ok()) Log("leadership: " + lead.error().ToString());
+      bool was = leader.exchange(now);
+      if (now && !was) {
+        Log("this server now leads the servers sharing its store");
+        std::unique_lock lock(db_mu);
+        auto db = OpenDb(vulndb::Store::Mode::kReadOnly);
+        if (db.ok()) {
+          auto d = EvaluatePending(**db);
+          if (!d.ok()) Log("evaluating pending advisory changes: " + d.error().ToString());
+        }
+      } else if (!now && was) {
+        Log("this server no longer leads the servers sharing its store");
+      }
+      std::unique_lock lock(wake_mu);
+      if (wake_cv.wait_for(lock, std::chrono::seconds(1), [&] { return stopping; })) return;
+    }
   }
 
   void DeliveryLoop() {
@@ -581,8 +623,10 @@ struct Server::Impl {
         std::unique_lock lock(wake_mu);
         if (wake_cv.wait_until(lock, next, [&] { return stopping; })) return;
       }
-      auto r = Update("");
-      if (!r.ok()) Log("scheduled update failed: " + r.error().ToString());
+      if (leader.load()) {
+        auto r = Update("");
+        if (!r.ok()) Log("scheduled update failed: " + r.error().ToString());
+      }
       next = Clock::now() + options.db_interval;
     }
   }
@@ -705,8 +749,11 @@ struct Server::Impl {
       gauge("vigil_fleet_findings", "Stored findings.", static_cast<double>(c->findings));
       gauge("vigil_fleet_containers", "Running containers known.", static_cast<double>(c->containers));
       gauge("vigil_fleet_alerts", "Alerts queued in the outbox (all time).", static_cast<double>(c->alerts));
-      gauge("vigil_fleet_store_bytes", "Size of the store file and its WAL.", static_cast<double>(c->bytes));
+      gauge("vigil_fleet_store_bytes", "Size of the store (SQLite: the file and its WAL; PostgreSQL: its tables).",
+            static_cast<double>(c->bytes));
     }
+    gauge("vigil_fleet_leader", "1 when this server leads the servers sharing its store (runs updates).",
+          leader.load() ? 1.0 : 0.0);
     gauge("vigil_fleet_updates_total", "Advisory updates run.", static_cast<double>(updates.load()), "counter");
     gauge("vigil_fleet_update_failures_total", "Advisory updates that failed.",
           static_cast<double>(update_failures.load()), "counter");
@@ -1104,7 +1151,7 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   impl->options = std::move(options);
   const ServerOptions& o = impl->options;
 
-  VIGIL_ASSIGN_OR_RETURN(impl->store, FleetStore::Open(o.data_dir + "/fleet.db"));
+  VIGIL_ASSIGN_OR_RETURN(impl->store, FleetStore::Open(o.store.empty() ? o.data_dir + "/fleet.db" : o.store));
   bool created = false;
   VIGIL_ASSIGN_OR_RETURN(impl->webhook_key,
                          ReadOrCreateSecret(
@@ -1138,8 +1185,14 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
 Status Server::Start() {
   Impl& im = *impl_;
   if (im.started.exchange(true)) return InvalidArgument("the server was started already");
-  // Changes a crash left unevaluated (an update imported, its delta not stored) come first.
+  // Changes a crash left unevaluated (an update imported, its delta not stored) come first, on the
+  // leader.
   {
+    VIGIL_ASSIGN_OR_RETURN(bool lead, im.store->TryLead());
+    im.leader = lead;
+    if (im.store->shared()) im.Log(lead ? "this server leads the servers sharing its store" : "another server leads");
+  }
+  if (im.leader.load()) {
     std::unique_lock lock(im.db_mu);
     auto db = im.OpenDb(vulndb::Store::Mode::kReadOnly);
     if (db.ok()) {
@@ -1178,6 +1231,7 @@ Status Server::Start() {
     }
   }
   im.deliverer = std::thread([&im] { im.DeliveryLoop(); });
+  if (im.store->shared()) im.leader_thread = std::thread([&im] { im.LeaderLoop(); });
   if (im.options.db_interval.count() > 0) im.scheduler = std::thread([&im] { im.ScheduleLoop(); });
   im.Wake();
   return OkStatus();
@@ -1197,6 +1251,8 @@ void Server::Stop() {
   im.wake_cv.notify_all();
   if (im.deliverer.joinable()) im.deliverer.join();
   if (im.scheduler.joinable()) im.scheduler.join();
+  if (im.leader_thread.joinable()) im.leader_thread.join();
+  im.store->StepDown();
 }
 
 int Server::port() const { return impl_->http ? impl_->http->port() : 0; }

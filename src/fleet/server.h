@@ -28,6 +28,11 @@ struct ServerOptions {
   // advisory database under db/ unless db_dir says otherwise. Created when missing.
   std::string data_dir;
   std::string db_dir;  // "" = <data_dir>/db
+  // The store: "" = SQLite at <data_dir>/fleet.db; a file path; or a postgres:// URL, which
+  // several servers may share: one of them (elected with a PostgreSQL advisory lock) runs advisory
+  // updates and their evaluation, and must see the same advisory database folder (db_dir) as the
+  // others; every server delivers alerts, each claimed so that none is sent twice.
+  std::string store;
   // "HOST:PORT" (net::ServerOptions::listen); port 0 picks a free one (Server::port()).
   std::string listen = "127.0.0.1:8723";
   std::string tls_cert_file, tls_key_file;  // both or neither
