@@ -2,15 +2,22 @@
 // (or --duration), then a final stats line (docs/SENSOR.md). The pipeline is runtime::Monitor;
 // this file parses flags, writes lines and serves the counters.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
 
 #include "commands.h"
+#include "common/file.h"
+#include "common/time.h"
+#include "fleet/container_watch.h"
+#include "fleet/sensor_link.h"
 #include "net/metrics_server.h"
 #include "runtime/event.h"
 #include "runtime/metadata.h"
@@ -35,6 +42,120 @@ struct SensorFlags {
   std::string metrics;
   double duration = 0;
   double stats_interval = 0;
+  // The fleet server the sensor reports to (issue 14).
+  std::string server, token_file, ca_file, node, spool = "/var/lib/vigil/sensor-spool";
+};
+
+// What the sensor reports to a fleet server: its alerts through a spool, and the containers of its
+// node from each runtime socket's list and events (fleet::ContainerWatcher).
+class Reporter {
+ public:
+  static std::unique_ptr<Reporter> Start(const SensorFlags& f, std::string* error) {
+    auto r = std::unique_ptr<Reporter>(new Reporter());
+    fleet::SensorLinkOptions o;
+    o.server = f.server;
+    o.ca_file = f.ca_file;
+    o.spool_dir = f.spool;
+    o.node = f.node;
+    if (o.node.empty()) {
+      char host[256] = {0};
+      if (::gethostname(host, sizeof host - 1) == 0) o.node = host;
+    }
+    auto token = ReadFile(f.token_file, 4096);
+    if (!token.ok()) {
+      *error = "--token-file: " + token.error().message();
+      return nullptr;
+    }
+    o.token = *token;
+    while (!o.token.empty() && (o.token.back() == '\n' || o.token.back() == '\r' || o.token.back() == ' ')) {
+      o.token.pop_back();
+    }
+    auto link = fleet::SensorLink::Open(o);
+    if (!link.ok()) {
+      *error = link.error().ToString();
+      return nullptr;
+    }
+    r->link_ = std::move(*link);
+    if (Status st = r->link_->Start(); !st.ok()) {
+      *error = st.error().ToString();
+      return nullptr;
+    }
+    std::vector<std::string> sockets = f.runtime_sockets;
+    if (sockets.empty()) {
+      for (const auto& s : runtime::DefaultRuntimeApiSockets()) sockets.push_back(s.path);
+    }
+    r->link_->SetContainers({});
+    for (const std::string& socket : sockets) {
+      fleet::WatchOptions wo;
+      wo.socket = socket;
+      fleet::ContainerWatcher::Sink sink;
+      Reporter* self = r.get();
+      sink.snapshot = [self, socket](std::vector<fleet::RunningContainer> running) {
+        std::lock_guard lock(self->mu_);
+        auto& mine = self->running_[socket];
+        mine.clear();
+        for (auto& c : running) mine[c.id] = std::move(c);
+        self->PublishLocked();
+      };
+      sink.started = [self, socket](const fleet::RunningContainer& c) {
+        std::lock_guard lock(self->mu_);
+        self->running_[socket][c.id] = c;
+        self->PublishLocked();
+      };
+      sink.stopped = [self, socket](const std::string& id) {
+        std::lock_guard lock(self->mu_);
+        self->running_[socket].erase(id);
+        self->PublishLocked();
+      };
+      auto w = std::make_unique<fleet::ContainerWatcher>(wo, sink);
+      if (w->Start().ok()) r->watchers_.push_back(std::move(w));
+    }
+    std::cerr << "vigil sensor: reporting to " << o.server << " as node " << o.node << " (spool " << o.spool_dir
+              << ")\n";
+    return r;
+  }
+
+  void Observe(const runtime::Observed& o, const std::string& line) {
+    const char* kind = o.verdicts.container_exec       ? "container_exec"
+                       : !o.verdicts.host_call.empty() ? "host_call"
+                                                       : nullptr;
+    if (kind == nullptr) return;
+    if (Status st = link_->Enqueue(kind, o.container.id, line); !st.ok()) {
+      std::cerr << "vigil sensor: alert not spooled: " << st.error().message() << "\n";
+    }
+  }
+
+  void Stop() {
+    for (auto& w : watchers_) w->Stop();
+    link_->Stop();
+    fleet::SensorLinkStats s = link_->stats();
+    std::cerr << "vigil sensor: server link: " << s.spooled << " alerts spooled, " << s.sent << " confirmed, "
+              << s.pending << " still spooled, " << s.dropped << " dropped\n";
+  }
+
+ private:
+  void PublishLocked() {
+    std::vector<fleet::SensorContainer> all;
+    for (const auto& [socket, list] : running_) {
+      for (const auto& [id, c] : list) {
+        fleet::SensorContainer sc;
+        sc.id = c.id;
+        sc.name = c.name;
+        sc.image = c.image;
+        sc.image_id = c.image_id;
+        sc.namespace_ = c.pod_namespace;
+        sc.pod = c.pod_name;
+        sc.started = c.created > 0 ? FormatRfc3339(c.created) : "";
+        all.push_back(std::move(sc));
+      }
+    }
+    link_->SetContainers(std::move(all));
+  }
+
+  std::unique_ptr<fleet::SensorLink> link_;
+  std::vector<std::unique_ptr<fleet::ContainerWatcher>> watchers_;
+  std::mutex mu_;
+  std::map<std::string, std::map<std::string, fleet::RunningContainer>> running_;
 };
 
 int RunSensor(const SensorFlags& f) {
@@ -87,6 +208,19 @@ int RunSensor(const SensorFlags& f) {
     std::cerr << "vigil sensor: metrics at http://" << f.metrics.substr(0, f.metrics.rfind(':')) << ":"
               << metrics->port() << "/metrics\n";
   }
+  std::unique_ptr<Reporter> reporter;
+  if (!f.server.empty()) {
+    if (f.token_file.empty()) {
+      std::cerr << "vigil sensor: --server needs --token-file (a token with the sensor scope)\n";
+      return kExitError;
+    }
+    std::string error;
+    reporter = Reporter::Start(f, &error);
+    if (!reporter) {
+      std::cerr << "vigil sensor: " << error << "\n";
+      return kExitError;
+    }
+  }
   auto monitor = runtime::Monitor::Start(std::move(mo));
   if (!monitor.ok()) {
     std::cerr << "vigil sensor: " << monitor.error().ToString() << "\n";
@@ -105,7 +239,9 @@ int RunSensor(const SensorFlags& f) {
   auto boot = std::chrono::steady_clock::now();
   uint64_t output_errors = 0;
   auto emit = [&](const runtime::Observed& o) {
-    *out << runtime::ToJsonLine(o.event, o.container, o.verdicts, host.boot_to_unix_ns) << '\n';
+    std::string line = runtime::ToJsonLine(o.event, o.container, o.verdicts, host.boot_to_unix_ns);
+    if (reporter) reporter->Observe(o, line);
+    *out << line << '\n';
   };
   auto flush = [&]() {
     out->flush();
@@ -148,6 +284,7 @@ int RunSensor(const SensorFlags& f) {
     std::cerr << "vigil sensor: draining: " << drained.error().ToString() << "\n";
   }
   flush();
+  if (reporter) reporter->Stop();
   runtime::SensorStats s = m.KernelStats();
   *out << runtime::StatsJson(s, m.Stats(), "final_stats", output_errors) << '\n';
   out->flush();
@@ -187,6 +324,14 @@ void AddSensorCommand(CLI::App& app, int* exit_code) {
                   "port 0 picks a free one), refreshed every second");
   cmd->add_option("--duration", f->duration, "Stop after this many seconds (default: run until SIGINT/SIGTERM)");
   cmd->add_option("--stats-interval", f->stats_interval, "Print the counters to standard error every N seconds");
+  cmd->add_option("--server", f->server,
+                  "Report to this fleet server (vigil serve): alerts (container exec, calls to the host) through a "
+                  "spool on disk, and the containers of this node");
+  cmd->add_option("--token-file", f->token_file, "File with the token for --server (scope sensor)");
+  cmd->add_option("--ca-file", f->ca_file, "PEM CA of a --server with a private CA");
+  cmd->add_option("--node", f->node, "This node's name for --server (default: the host name)");
+  cmd->add_option("--spool", f->spool, "Where alerts wait for --server (default /var/lib/vigil/sensor-spool)")
+      ->capture_default_str();
   cmd->callback([f, exit_code]() { *exit_code = RunSensor(*f); });
 }
 

@@ -108,6 +108,17 @@ struct ChannelState {
   std::string last_error;
 };
 
+// An alert a sensor reported (vigil sensor --server): a verdict or rule alert about one event.
+struct RuntimeAlert {
+  int64_t id = 0;         // the store's, increasing (0 before it is stored)
+  std::string node;       // the sensor's node
+  int64_t seq = 0;        // the sensor's sequence number: (node, seq) is stored once
+  std::string received;   // RFC 3339, when the server stored it
+  std::string kind;       // "container_exec", "host_call", ... (what the sensor says it is)
+  std::string container;  // the container's id, "" for the host
+  std::string payload;    // the sensor's JSON document for the event
+};
+
 // What a re-evaluation changed.
 struct Delta {
   std::vector<StoredFinding> added;     // findings that did not exist before
@@ -281,9 +292,16 @@ class FleetStore {
   // server holds it now. Errors: those of the database.
   Result<std::unique_ptr<ChannelClaim>> Claim(const std::string& name);
 
+  // Sensors' alerts. AddRuntimeAlerts stores those of `node` whose (node, seq) is new, in one
+  // transaction, and returns how many were new (a sensor resending after a lost answer adds
+  // nothing twice). RuntimeAlerts lists those after `after_id`, at most `limit`, by id.
+  // Errors: kIo.
+  Result<size_t> AddRuntimeAlerts(const std::string& node, const std::vector<RuntimeAlert>& alerts);
+  Result<std::vector<RuntimeAlert>> RuntimeAlerts(int64_t after_id, size_t limit);
+
   // Store figures for /metrics and the benchmark: rows per table and the file's size.
   struct Counts {
-    uint64_t images = 0, packages = 0, findings = 0, containers = 0, alerts = 0, bytes = 0;
+    uint64_t images = 0, packages = 0, findings = 0, containers = 0, alerts = 0, runtime_alerts = 0, bytes = 0;
   };
   Result<Counts> Count();
 

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
@@ -203,6 +204,10 @@ class RateLimiter {
   std::map<std::string, Bucket> buckets_;
 };
 
+// Caps on what a sensor sends in one request.
+constexpr size_t kMaxSensorAlertsPerRequest = 1000;
+constexpr size_t kMaxSensorEventBytes = 256 * 1024;
+
 // One delivery channel of the outbox.
 struct Channel {
   std::string name;  // as stored: "webhook:<url>", "file:<path>", "syslog"
@@ -248,6 +253,7 @@ struct Server::Impl {
   std::atomic<uint64_t> updates{0}, update_failures{0}, deltas_added{0}, deltas_resolved{0}, delivered{0},
       delivery_failures{0}, ingested{0}, ingest_failures{0};
   std::atomic<double> last_delta_seconds{0};
+  std::atomic<uint64_t> sensor_alerts{0}, sensor_dropped{0};
 
   void Log(std::string_view line) {
     if (options.log) {
@@ -752,6 +758,10 @@ struct Server::Impl {
       gauge("vigil_fleet_store_bytes", "Size of the store (SQLite: the file and its WAL; PostgreSQL: its tables).",
             static_cast<double>(c->bytes));
     }
+    gauge("vigil_fleet_sensor_alerts_total", "Sensor alerts stored (each (node, seq) once).",
+          static_cast<double>(sensor_alerts.load()), "counter");
+    gauge("vigil_fleet_sensor_dropped_total", "Alerts sensors reported as dropped (full or unreadable spool).",
+          static_cast<double>(sensor_dropped.load()), "counter");
     gauge("vigil_fleet_leader", "1 when this server leads the servers sharing its store (runs updates).",
           leader.load() ? 1.0 : 0.0);
     gauge("vigil_fleet_updates_total", "Advisory updates run.", static_cast<double>(updates.load()), "counter");
@@ -796,6 +806,122 @@ struct Server::Impl {
     return out;
   }
 
+  // A sensor's node name: 1..253 bytes of [A-Za-z0-9._-].
+  static Result<std::string> NodeOf(const json& body) {
+    if (!body.is_object() || !body.contains("node") || !body["node"].is_string()) {
+      return InvalidArgument("\"node\" (a string) is required");
+    }
+    std::string node = body["node"].get<std::string>();
+    bool ok = !node.empty() && node.size() <= 253;
+    for (char c : node) {
+      ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
+                  c == '_');
+    }
+    if (!ok) return InvalidArgument("\"node\" must be 1 to 253 bytes of letters, digits, '.', '-', '_'");
+    return node;
+  }
+
+  static Result<std::string> ShortString(const json& o, const char* key, size_t max, bool required) {
+    auto it = o.find(key);
+    if (it == o.end() || it->is_null()) {
+      if (required) return InvalidArgument(std::string("\"") + key + "\" is required");
+      return std::string();
+    }
+    if (!it->is_string()) return InvalidArgument(std::string("\"") + key + "\" must be a string");
+    std::string v = it->get<std::string>();
+    if (v.size() > max) {
+      return InvalidArgument(std::string("\"") + key + "\" is longer than " + std::to_string(max) + " bytes");
+    }
+    return v;
+  }
+
+  // POST /v1/sensor/alerts: a sensor's spooled alerts, stored once per (node, seq).
+  Result<net::ServerResponse> SensorAlerts(const net::ServerRequest& r) {
+    VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+    VIGIL_ASSIGN_OR_RETURN(std::string node, NodeOf(body));
+    auto list = body.find("alerts");
+    if (list == body.end() || !list->is_array()) return InvalidArgument("\"alerts\" (an array) is required");
+    if (list->size() > kMaxSensorAlertsPerRequest) {
+      return InvalidArgument("at most " + std::to_string(kMaxSensorAlertsPerRequest) + " alerts per request");
+    }
+    uint64_t dropped = 0;
+    if (auto d = body.find("dropped"); d != body.end()) {
+      if (!d->is_number_unsigned()) return InvalidArgument("\"dropped\" must be a non-negative integer");
+      dropped = d->get<uint64_t>();
+    }
+    std::vector<RuntimeAlert> alerts;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const json& a = (*list)[i];
+      std::string where = "alerts[" + std::to_string(i) + "]";
+      if (!a.is_object()) return InvalidArgument(where + " must be an object");
+      auto seq = a.find("seq");
+      if (seq == a.end() || !seq->is_number_integer() || seq->get<int64_t>() < 1) {
+        return InvalidArgument(where + ".seq must be a positive integer");
+      }
+      RuntimeAlert ra;
+      ra.seq = seq->get<int64_t>();
+      auto kind = ShortString(a, "kind", 128, true);
+      if (!kind.ok()) return kind.error().Context(where);
+      auto container = ShortString(a, "container", 128, false);
+      if (!container.ok()) return container.error().Context(where);
+      ra.kind = *kind;
+      ra.container = *container;
+      auto ev = a.find("event");
+      if (ev == a.end() || !ev->is_object()) return InvalidArgument(where + ".event must be an object");
+      ra.payload = ev->dump(-1, ' ', false, json::error_handler_t::replace);
+      if (ra.payload.size() > kMaxSensorEventBytes) {
+        return InvalidArgument(where + ".event is larger than " + std::to_string(kMaxSensorEventBytes) + " bytes");
+      }
+      alerts.push_back(std::move(ra));
+    }
+    VIGIL_ASSIGN_OR_RETURN(size_t added, store->AddRuntimeAlerts(node, alerts));
+    sensor_alerts += added;
+    if (dropped > 0) {
+      sensor_dropped += dropped;
+      Log("sensor " + node + " dropped " + std::to_string(dropped) + " alerts (its spool was full or unreadable)");
+    }
+    return net::ServerResponse::Json(
+        Dump(json{{"stored", added}, {"duplicates", alerts.size() - added}, {"dropped_reported", dropped}}));
+  }
+
+  // PUT /v1/sensor/containers: what a sensor's node runs now (replaces its earlier report).
+  Result<net::ServerResponse> SensorContainers(const net::ServerRequest& r) {
+    VIGIL_ASSIGN_OR_RETURN(json body, BodyJson(r));
+    VIGIL_ASSIGN_OR_RETURN(std::string node, NodeOf(body));
+    auto list = body.find("containers");
+    if (list == body.end() || !list->is_array()) return InvalidArgument("\"containers\" (an array) is required");
+    if (list->size() > kMaxListedContainers) {
+      return InvalidArgument("at most " + std::to_string(kMaxListedContainers) + " containers per node");
+    }
+    std::vector<ContainerRow> rows;
+    for (size_t i = 0; i < list->size(); ++i) {
+      const json& c = (*list)[i];
+      std::string where = "containers[" + std::to_string(i) + "]";
+      if (!c.is_object()) return InvalidArgument(where + " must be an object");
+      ContainerRow row;
+      struct Field {
+        const char* key;
+        std::string* out;
+        bool required;
+      } fields[] = {{"id", &row.id, true},
+                    {"name", &row.name, false},
+                    {"image", &row.image_ref, false},
+                    {"image_id", &row.image_id, false},
+                    {"namespace", &row.namespace_, false},
+                    {"pod", &row.pod, false},
+                    {"started", &row.started, false}};
+      for (const Field& f : fields) {
+        auto v = ShortString(c, f.key, kMaxWatchStringBytes, f.required);
+        if (!v.ok()) return v.error().Context(where);
+        *f.out = *v;
+      }
+      row.node = node;
+      rows.push_back(std::move(row));
+    }
+    VIGIL_RETURN_IF_ERROR(store->ReplaceContainers("sensor:" + node, rows));
+    return net::ServerResponse::Json(Dump(json{{"containers", rows.size()}}));
+  }
+
   net::AuthResult Authorize(const net::ServerRequest& r) {
     if (r.route == "/healthz" || r.route == "/readyz") return net::AuthResult::Allow();
     int retry = 0;
@@ -821,6 +947,8 @@ struct Server::Impl {
     std::string need = "read";
     if (r.route.rfind("/v1/tokens", 0) == 0 || r.route == "/v1/db/update") {
       need = "admin";
+    } else if (r.route.rfind("/v1/sensor/", 0) == 0) {
+      need = "sensor";  // what sensors send; a sensor token reads and writes nothing else
     } else if (r.method != "GET" && r.method != "HEAD") {
       need = "write";
     }
@@ -1019,6 +1147,42 @@ struct Server::Impl {
             next = a.seq;
           }
           return net::ServerResponse::Json(Dump(json{{"alerts", arr}, {"next", next}}));
+        }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("POST", "/v1/sensor/alerts",
+                 [this](const net::ServerRequest& r) -> Result<net::ServerResponse> { return SensorAlerts(r); }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("PUT", "/v1/sensor/containers",
+                 [this](const net::ServerRequest& r) -> Result<net::ServerResponse> { return SensorContainers(r); }));
+    VIGIL_RETURN_IF_ERROR(
+        s.Handle("GET", "/v1/runtime-alerts", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+          int64_t after = 0;
+          size_t limit = 1000;
+          if (std::string v = r.Query("after"); !v.empty()) {
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), after);
+            if (ec != std::errc() || p != v.data() + v.size() || after < 0) {
+              return InvalidArgument("after must be a non-negative integer");
+            }
+          }
+          if (std::string v = r.Query("limit"); !v.empty()) {
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), limit);
+            if (ec != std::errc() || p != v.data() + v.size() || limit == 0 || limit > 10000) {
+              return InvalidArgument("limit must be an integer from 1 to 10000");
+            }
+          }
+          VIGIL_ASSIGN_OR_RETURN(std::vector<RuntimeAlert> list, store->RuntimeAlerts(after, limit));
+          json out = json::array();
+          for (const RuntimeAlert& a : list) {
+            json event = json::parse(a.payload, nullptr, false);
+            out.push_back({{"id", a.id},
+                           {"node", a.node},
+                           {"seq", a.seq},
+                           {"received", a.received},
+                           {"kind", a.kind},
+                           {"container", a.container},
+                           {"event", event.is_discarded() ? json(nullptr) : event}});
+          }
+          return net::ServerResponse::Json(Dump(json{{"alerts", std::move(out)}}));
         }));
     VIGIL_RETURN_IF_ERROR(s.Handle("GET", "/v1/db", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
       VIGIL_ASSIGN_OR_RETURN(int64_t cursor, store->Cursor());

@@ -536,7 +536,7 @@ TEST(FleetStoreOpen, MigratesASchemaTwoStore) {
   }
   // Back to schema 2 as a vigil of that schema left it: no tag table, no manifest index.
   ASSERT_TRUE(Raw(path)
-                  ->Exec("DROP TABLE image_tag; DROP INDEX image_manifest; "
+                  ->Exec("DROP TABLE image_tag; DROP INDEX image_manifest; DROP TABLE runtime_alert; "
                          "UPDATE meta SET value = '2' WHERE key = 'fleet_schema'")
                   .ok());
   auto f = FleetStore::Open(path);

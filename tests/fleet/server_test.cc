@@ -23,6 +23,7 @@
 #include "../support/test_certs.h"
 #include "../test_util.h"
 #include "common/file.h"
+#include "fleet/sensor_link.h"
 #include "match/scan_image.h"
 #include "net/http_client.h"
 #include "net/http_server.h"
@@ -514,6 +515,133 @@ TEST_F(ServerTest, KubernetesPodsAreFollowedAndMappedToImagesByManifestDigest) {
   }
   EXPECT_EQ(containers["runtimes"][0]["state"], "stale") << containers.dump();
   EXPECT_EQ(containers["containers"].size(), 6u);
+}
+
+// A sensor's link: alerts spooled while the server is down arrive once it is up, each stored once
+// although a batch is sent again after a restart of the sensor; its containers replace its node's;
+// a full spool drops and counts, and the count reaches the server; bad requests get 400s.
+TEST_F(ServerTest, SensorAlertsGoThroughTheSpoolAndArriveOnceAcrossRestarts) {
+  StartServer();
+  auto created = Call("POST", "/v1/tokens", R"({"name":"node-1","scopes":["sensor"]})");
+  ASSERT_EQ(created.status, 201) << created.body;
+  std::string sensor_token = Body(created)["token"];
+  // A sensor token reaches the sensor routes only.
+  EXPECT_EQ(Call("GET", "/v1/images", "", sensor_token).status, 403);
+  EXPECT_EQ(Call("PUT", "/v1/sensor/containers", R"({"node":"n1","containers":[]})", admin_).status, 200);
+  std::string url = "http://127.0.0.1:" + std::to_string(server_->port());
+  int port = server_->port();
+  server_->Stop();  // the server is down while the sensor raises alerts
+
+  SensorLinkOptions o;
+  o.server = url;
+  o.token = sensor_token;
+  o.node = "node-1";
+  o.spool_dir = dir_.str() + "/spool";
+  o.retry_min = std::chrono::milliseconds(20);
+  o.retry_max = std::chrono::milliseconds(100);
+  o.batch = 3;
+  {
+    auto link = SensorLink::Open(o);
+    ASSERT_TRUE(link.ok()) << link.error().ToString();
+    ASSERT_TRUE((*link)->Start().ok());
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(
+          (*link)
+              ->Enqueue("container_exec", "c" + std::to_string(i), R"({"evt":"exec","n":)" + std::to_string(i) + "}")
+              .ok());
+    }
+    EXPECT_EQ((*link)->Enqueue("x", "", "not json").error().code(), ErrorCode::kInvalidArgument);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto st = (*link)->stats();
+    EXPECT_EQ(st.pending, 5u);
+    EXPECT_EQ(st.sent, 0u);
+    EXPECT_FALSE(st.connected);
+    (*link)->Stop();  // the sensor stops too: its alerts wait on disk
+  }
+  // A crash left half a line at the end of the spool: cut off when read back.
+  {
+    std::ofstream torn(o.spool_dir + "/alerts.jsonl", std::ios::app);
+    torn << R"({"seq":99,"kind":"half)";
+  }
+  // The server comes back on the same port with the same store; the sensor too.
+  StartServer({}, [port](ServerOptions& so) { so.listen = "127.0.0.1:" + std::to_string(port); });
+  auto link = SensorLink::Open(o);
+  ASSERT_TRUE(link.ok()) << link.error().ToString();
+  EXPECT_EQ((*link)->stats().pending, 5u);
+  (*link)->SetContainers({{"c0", "web", "shop/web:1", "sha256:" + std::string(64, 'a'), "", "", ""}});
+  ASSERT_TRUE((*link)->Start().ok());
+  json alerts;
+  for (int i = 0; i < 200; ++i) {
+    alerts = Body(Call("GET", "/v1/runtime-alerts"));
+    if (alerts["alerts"].size() >= 5) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(alerts["alerts"].size(), 5u) << alerts.dump();
+  for (int i = 0; i < 5; ++i) {
+    const json& a = alerts["alerts"][i];
+    EXPECT_EQ(a["node"], "node-1");
+    EXPECT_EQ(a["seq"], i + 1);
+    EXPECT_EQ(a["kind"], "container_exec");
+    EXPECT_EQ(a["container"], "c" + std::to_string(i));
+    EXPECT_EQ(a["event"]["n"], i);
+  }
+  // The node's containers.
+  json containers;
+  for (int i = 0; i < 200; ++i) {
+    containers = Body(Call("GET", "/v1/containers"));
+    if (containers["containers"].size() >= 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(containers["containers"].size(), 1u) << containers.dump();
+  EXPECT_EQ(containers["containers"][0]["runtime"], "sensor:node-1");
+  EXPECT_EQ(containers["containers"][0]["node"], "node-1");
+  for (int i = 0; i < 100 && (*link)->stats().pending > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ((*link)->stats().pending, 0u);
+  EXPECT_EQ((*link)->stats().sent, 5u);
+  (*link)->Stop();
+  link->reset();
+  // Sent again (an acknowledgement lost): stored once.
+  std::string again =
+      R"({"node":"node-1","alerts":[{"seq":1,"kind":"container_exec","container":"c0","event":{"n":0}}]})";
+  auto resent = Call("POST", "/v1/sensor/alerts", again, sensor_token);
+  ASSERT_EQ(resent.status, 200) << resent.body;
+  EXPECT_EQ(Body(resent)["stored"], 0);
+  EXPECT_EQ(Body(resent)["duplicates"], 1);
+  // A full spool drops, counts, and tells the server.
+  SensorLinkOptions small = o;
+  small.spool_dir = dir_.str() + "/spool-small";
+  small.max_spool_bytes = 200;
+  auto tiny = SensorLink::Open(small);
+  ASSERT_TRUE(tiny.ok());
+  EXPECT_TRUE((*tiny)->Enqueue("host_call", "c1", R"({"n":1})").ok());
+  EXPECT_EQ(
+      (*tiny)->Enqueue("host_call", "c1", std::string(R"({"pad":")") + std::string(300, 'x') + "\"}").error().code(),
+      ErrorCode::kLimitExceeded);
+  EXPECT_EQ((*tiny)->stats().dropped, 1u);
+  ASSERT_TRUE((*tiny)->Start().ok());
+  std::string metrics;
+  for (int i = 0; i < 200; ++i) {
+    metrics = Call("GET", "/metrics").body;
+    if (metrics.find("vigil_fleet_sensor_dropped_total 1") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_NE(metrics.find("vigil_fleet_sensor_dropped_total 1"), std::string::npos) << metrics;
+  (*tiny)->Stop();
+  // Bad requests: 400 with a JSON error naming what is wrong.
+  for (const std::string& bad :
+       {std::string(R"({"alerts":[]})"), std::string(R"({"node":"a b","alerts":[]})"),
+        std::string(R"({"node":"n","alerts":[{"seq":0,"kind":"k","event":{}}]})"),
+        std::string(R"({"node":"n","alerts":[{"seq":1,"kind":"k","event":"text"}]})"),
+        std::string(R"({"node":"n","alerts":[{"seq":1,"event":{}}]})"), std::string(R"({"node":"n"})"),
+        std::string(R"({"node":"n","alerts":{}})"), std::string("[1,2]"), std::string("{")}) {
+    auto r = Call("POST", "/v1/sensor/alerts", bad, sensor_token);
+    EXPECT_EQ(r.status, 400) << bad << " -> " << r.body;
+    EXPECT_TRUE(Body(r).contains("error")) << r.body;
+  }
+  auto bad_containers =
+      Call("PUT", "/v1/sensor/containers", R"({"node":"n","containers":[{"name":"no id"}]})", sensor_token);
+  EXPECT_EQ(bad_containers.status, 400) << bad_containers.body;
 }
 
 }  // namespace
