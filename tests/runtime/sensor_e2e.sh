@@ -7,7 +7,8 @@
 # namespace, a memfd, calls setuid, ptrace, finit_module and bpf, and a host-network container
 # connects to the host's loopback. Two sensors watch at once: one with every event type, one
 # with the default set (no system call probe). Each event must arrive with the container's id
-# and the right fields, and the final counters of both must reconcile.
+# and the right fields, and the final counters of both must reconcile. The first one also reports
+# to a fleet server (`vigil serve` on loopback): its verdict alerts and its node's containers.
 #   bash tests/runtime/sensor_e2e.sh VIGIL IMAGES_DIR WORK_DIR
 set -euo pipefail
 VIGIL="$1"; IMAGES="$2"; WORK="$3"
@@ -28,6 +29,7 @@ cleanup() {
   [ -z "$sensor_pid" ] || kill -INT "$sensor_pid" 2>/dev/null || true
   [ -z "$default_pid" ] || kill -INT "$default_pid" 2>/dev/null || true
   [ -z "${service_pid:-}" ] || kill "$service_pid" 2>/dev/null || true
+  [ -z "${serve_pid:-}" ] || kill "$serve_pid" 2>/dev/null || true
   "${P[@]}" rm -af -t 0 >/dev/null 2>&1 || true
   "${P[@]}" rmi -af >/dev/null 2>&1 || true
   rm -rf "$RUNROOT"
@@ -46,6 +48,9 @@ bad "relative read prefix" "is not absolute" --report-reads etc/shadow
 bad "prefix longer than 64 bytes" "longer than 64 bytes" --ignore-path "/$(printf 'a%.0s' $(seq 1 70))"
 bad "ring buffer size" "not a power of two" --ring-buffer-mb 3
 bad "metrics address" "is not HOST:PORT" --metrics nonsense
+bad "a server without a token" "needs --token-file" --server http://127.0.0.1:9
+echo vgl_x > "$WORK/bad.token"
+bad "a node name the server would refuse" "node name" --server http://127.0.0.1:9 --token-file "$WORK/bad.token" --node "a b"
 # Without privileges: a clear message, exit 2.
 rc=0; out="$(setpriv --reuid 65534 --regid 65534 --clear-groups "$VIGIL" sensor --duration 1 -o /dev/null 2>&1)" || rc=$?
 [ "$rc" = 2 ] && grep -q "needs root" <<< "$out" && pass "without privileges: a clear message" || fail "without privileges (exit $rc): $out"
@@ -59,7 +64,20 @@ for _ in $(seq 1 100); do [ -S "$API" ] && break; sleep 0.1; done
 CID="$("${P[@]}" run -d --name vigil-e2e-web --label app=vigil-e2e --network none "${RUN[@]}" localhost/vigil-test/base:latest sleep 300)"
 [ "${#CID}" = 64 ] && pass "container started ($CID)" || { fail "podman run gave '$CID'"; finish; }
 
-"$VIGIL" sensor --events all --runtime-socket "$API" --metrics 127.0.0.1:0 -o "$WORK/events.jsonl" 2> "$WORK/sensor.err" &
+# A fleet server for the first sensor to report to, and a token with the sensor scope.
+"$VIGIL" serve --data "$WORK/serve" --listen 127.0.0.1:0 > "$WORK/serve.log" 2>&1 &
+serve_pid=$!
+SPORT=""
+for _ in $(seq 1 300); do
+  SPORT="$(sed -n 's/.*listening on .*, port \([0-9]*\)$/\1/p' "$WORK/serve.log" | tail -1)"; [ -n "$SPORT" ] && break; sleep 0.1
+done
+SERVER="http://127.0.0.1:$SPORT"
+ADMIN="$(cat "$WORK/serve/admin.token" 2>/dev/null || true)"
+curl -s -X POST -H "Authorization: Bearer $ADMIN" -H 'Content-Type: application/json' \
+  --data '{"name":"e2e-node","scopes":["sensor"]}' "$SERVER/v1/tokens" | jq -r .token > "$WORK/sensor.token"
+grep -q '^vgl_' "$WORK/sensor.token" && pass "fleet server up, sensor token made" || fail "fleet server: $(cat "$WORK/serve.log")"
+"$VIGIL" sensor --events all --runtime-socket "$API" --metrics 127.0.0.1:0 -o "$WORK/events.jsonl" \
+  --server "$SERVER" --token-file "$WORK/sensor.token" --node e2e-node --spool "$WORK/spool" 2> "$WORK/sensor.err" &
 sensor_pid=$!
 "$VIGIL" sensor --runtime-socket "$WORK/no-such.sock" -o "$WORK/default.jsonl" 2> "$WORK/default.err" &
 default_pid=$!
@@ -116,6 +134,21 @@ METRICS="$(python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(
 grep -Eq '^vigil_sensor_events_attempted_total\{type="exec"\} [1-9]' <<< "$METRICS" &&
   grep -q '^vigil_sensor_hold_overflow_total 0$' <<< "$METRICS" &&
   pass "/metrics serves the counters (port $MPORT)" || fail "/metrics on port '$MPORT': $(head -c 300 <<< "$METRICS")"
+# What the server has from the sensor: the exec and the metadata call as alerts, the container.
+got=""
+for _ in $(seq 1 100); do
+  curl -s -H "Authorization: Bearer $ADMIN" "$SERVER/v1/runtime-alerts" > "$WORK/runtime-alerts.json"
+  got="$(jq -r --arg id "$CID" '[.alerts[] | select(.container == $id) | .kind] | unique | join(",")' "$WORK/runtime-alerts.json")"
+  [ "$got" = "container_exec,host_call" ] && break; sleep 0.1
+done
+[ "$got" = "container_exec,host_call" ] && pass "the server stored the sensor's alerts (exec into the container, metadata call)" ||
+  fail "server's runtime alerts for the container: '$got' ($(head -c 300 "$WORK/runtime-alerts.json"))"
+jq -e --arg id "$CID" '[.alerts[] | select(.kind == "container_exec" and .container == $id and .node == "e2e-node" and .event.exec.container_exec)] | length >= 2' \
+  "$WORK/runtime-alerts.json" > /dev/null && pass "each alert carries the sensor's event and node" || fail "alert payloads: $(head -c 300 "$WORK/runtime-alerts.json")"
+curl -s -H "Authorization: Bearer $ADMIN" "$SERVER/v1/containers" > "$WORK/containers.json"
+jq -e --arg id "$CID" '[.containers[] | select(.runtime == "sensor:e2e-node" and .id == $id and .name == "vigil-e2e-web")] | length == 1' \
+  "$WORK/containers.json" > /dev/null && pass "the server lists the node's container as the sensor reported it" ||
+  fail "server's containers: $(head -c 300 "$WORK/containers.json")"
 kill -INT "$sensor_pid" "$default_pid"; wait "$sensor_pid" || fail "the sensor exited non-zero"
 wait "$default_pid" || fail "the sensor (default) exited non-zero"
 sensor_pid=""; default_pid=""
