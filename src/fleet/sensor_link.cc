@@ -4,8 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -15,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
@@ -29,12 +28,15 @@ using json = nlohmann::json;
 constexpr size_t kMaxEventBytes = 256 * 1024;  // one alert's event document (the server's cap too)
 constexpr const char kSpoolFile[] = "/alerts.jsonl";
 constexpr const char kAckFile[] = "/acked";
+// Sequence numbers above this are not ours (a damaged or foreign file): read as corrupt, so the
+// next seq can never overflow.
+constexpr int64_t kMaxSeq = int64_t{1} << 62;
 
 bool ValidNode(std::string_view node) {
   if (node.empty() || node.size() > 253) return false;
   for (char c : node) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' ||
-              c == '_';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
     if (!ok) return false;
   }
   return true;
@@ -46,7 +48,7 @@ int64_t SeqOf(std::string_view line) {
   if (!line.starts_with(kHead)) return -1;
   int64_t v = -1;
   auto [p, ec] = std::from_chars(line.data() + kHead.size(), line.data() + line.size(), v);
-  if (ec != std::errc() || p == line.data() + line.size() || *p != ',') return -1;
+  if (ec != std::errc() || p == line.data() + line.size() || *p != ',' || v > kMaxSeq) return -1;
   return v;
 }
 
@@ -85,7 +87,7 @@ struct SensorLink::State {
       while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.remove_suffix(1);
       int64_t v = 0;
       auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (ec == std::errc() && p == t.data() + t.size() && v >= 0) acked = v;
+      if (ec == std::errc() && p == t.data() + t.size() && v >= 0 && v <= kMaxSeq) acked = v;
     }
     fd = ::open(spool_path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return IoError(ErrnoText("cannot open the spool " + spool_path));
@@ -158,8 +160,8 @@ struct SensorLink::State {
       containers_dirty = false;
     }
     json body{{"node", o.node}, {"containers", std::move(list)}};
-    auto r = client->Send(Request("PUT", "/v1/sensor/containers",
-                                  body.dump(-1, ' ', false, json::error_handler_t::replace)));
+    auto r = client->Send(
+        Request("PUT", "/v1/sensor/containers", body.dump(-1, ' ', false, json::error_handler_t::replace)));
     Status st = StatusOf(r, o.server + "/v1/sensor/containers");
     std::lock_guard lock(mu);
     if (!st.ok()) {
@@ -271,7 +273,7 @@ struct SensorLink::State {
           delay = o.retry_min;
           if (more) continue;
           auto until_heartbeat = o.heartbeat - std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                    std::chrono::steady_clock::now() - last_report);
+                                                   std::chrono::steady_clock::now() - last_report);
           auto wait = std::clamp<std::chrono::milliseconds>(
               std::chrono::duration_cast<std::chrono::milliseconds>(until_heartbeat), std::chrono::milliseconds(10),
               std::chrono::milliseconds(1000));
@@ -351,10 +353,10 @@ Status SensorLink::Enqueue(std::string_view kind, std::string_view container, st
   }
   json doc = json::parse(event, nullptr, false);
   if (!doc.is_object()) return InvalidArgument("an alert's event must be a JSON object");
-  std::string rest = ",\"kind\":" + json(std::string(kind)).dump(-1, ' ', false, json::error_handler_t::replace) +
-                     ",\"container\":" +
-                     json(std::string(container)).dump(-1, ' ', false, json::error_handler_t::replace) +
-                     ",\"event\":" + doc.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n";
+  std::string rest =
+      ",\"kind\":" + json(std::string(kind)).dump(-1, ' ', false, json::error_handler_t::replace) +
+      ",\"container\":" + json(std::string(container)).dump(-1, ' ', false, json::error_handler_t::replace) +
+      ",\"event\":" + doc.dump(-1, ' ', false, json::error_handler_t::replace) + "}\n";
   std::lock_guard lock(s.mu);
   std::string line = "{\"seq\":" + std::to_string(s.next_seq) + rest;
   if (s.file_size + line.size() > s.o.max_spool_bytes) {
