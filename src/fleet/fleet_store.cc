@@ -345,6 +345,11 @@ struct FleetStore::Impl {
   bool leading = false;
   std::mutex deliver_mu;
   std::unique_ptr<sql::Conn> deliver;
+  // Reads go through a session of their own, so that a request (a token check included) is not
+  // held behind a long write: an update's evaluation holds `mu` for its whole transaction. SQLite
+  // in WAL mode and PostgreSQL both let a reader see the last commit meanwhile.
+  std::mutex read_mu;
+  std::unique_ptr<sql::Conn> reader;
 
   ~Impl() {
     finding_ins = Stmt();
@@ -524,9 +529,9 @@ struct FleetStore::Impl {
       "coalesce((SELECT max(i.id) FROM image i WHERE c.image_id != '' AND "
       "(i.config_digest = c.image_id OR i.manifest_digest = c.image_id)), 0)";
 
-  Result<std::vector<ContainerRow>> QueryContainers(const std::string& sql_text,
+  Result<std::vector<ContainerRow>> QueryContainers(sql::Conn& c, const std::string& sql_text,
                                                     const std::function<void(Stmt&)>& bind) {
-    Stmt s = conn->Prepare(sql_text);
+    Stmt s = c.Prepare(sql_text);
     bind(s);
     std::vector<ContainerRow> out;
     Status st = Each(s, [&] {
@@ -547,12 +552,12 @@ struct FleetStore::Impl {
     return out;
   }
 
-  Result<std::vector<ContainerRow>> ContainersOf(int64_t image) {
+  Result<std::vector<ContainerRow>> ContainersOf(sql::Conn& c, int64_t image) {
     std::string sql_text = std::string("SELECT ") + kContainerColumns +
                            " FROM container c WHERE c.image_id != '' AND c.image_id IN "
                            "(SELECT config_digest FROM image WHERE id = ?1 UNION SELECT manifest_digest FROM image "
                            "WHERE id = ?1 AND manifest_digest != '') ORDER BY c.runtime, c.name, c.id";
-    return QueryContainers(sql_text, [&](Stmt& s) { s.Bind(1, image); });
+    return QueryContainers(c, sql_text, [&](Stmt& s) { s.Bind(1, image); });
   }
 
   Status PutContainer(const ContainerRow& c) {
@@ -608,11 +613,12 @@ struct FleetStore::Impl {
     std::vector<Group*> order;
     for (auto& [k, g] : groups) {
       if (running.count(g.image) == 0) {
-        VIGIL_ASSIGN_OR_RETURN(running[g.image], ContainersOf(g.image));
+        VIGIL_ASSIGN_OR_RETURN(running[g.image], ContainersOf(*conn, g.image));
         img.Bind(1, g.image);
         nlohmann::json j = nlohmann::json::object();
+        const int64_t image_id = g.image;  // (a structured binding cannot be captured before C++20's clang 16)
         VIGIL_RETURN_IF_ERROR(Each(img, [&] {
-          j = {{"id", g.image},
+          j = {{"id", image_id},
                {"key", img.Text(0)},
                {"name", img.Text(1)},
                {"config_digest", img.Text(2)},
@@ -685,8 +691,9 @@ struct FleetStore::Impl {
     return queued;
   }
 
-  Result<std::vector<StoredFinding>> Query(const std::string& sql_text, const std::function<void(Stmt&)>& bind) {
-    Stmt s = conn->Prepare(sql_text);
+  Result<std::vector<StoredFinding>> Query(sql::Conn& c, const std::string& sql_text,
+                                           const std::function<void(Stmt&)>& bind) {
+    Stmt s = c.Prepare(sql_text);
     bind(s);
     std::vector<StoredFinding> out;
     Status st = Each(s, [&] { out.push_back(RowOf(s)); });
@@ -822,6 +829,9 @@ Result<std::unique_ptr<FleetStore>> FleetStore::Open(const std::string& store) {
     }
     return st.error();
   }
+  auto reader = sql::Open(store);
+  if (!reader.ok()) return reader.error();
+  impl->reader = std::move(*reader);
   return std::unique_ptr<FleetStore>(new FleetStore(std::move(impl)));
 }
 
@@ -896,9 +906,9 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
 
 Result<std::vector<ImageSummary>> FleetStore::Images() {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   return im.Retry([&]() -> Result<std::vector<ImageSummary>> {
-    Stmt s = im.conn->Prepare(std::string("SELECT ") + Impl::kSummaryColumns + " FROM image ORDER BY id");
+    Stmt s = im.reader->Prepare(std::string("SELECT ") + Impl::kSummaryColumns + " FROM image ORDER BY id");
     std::vector<ImageSummary> out;
     Status st = Impl::Each(s, [&] { out.push_back(Impl::SummaryOf(s)); });
     if (!st.ok()) return st.error().Context(im.path + ": list images");
@@ -911,9 +921,9 @@ Result<catalog::Inventory> FleetStore::InventoryOf(int64_t id) {
   std::string doc;
   bool found = false;
   {
-    std::lock_guard lock(im.mu);
+    std::lock_guard lock(im.read_mu);
     Status st = im.Retry([&]() -> Status {
-      Stmt s = im.conn->Prepare("SELECT inventory FROM image WHERE id = ?");
+      Stmt s = im.reader->Prepare("SELECT inventory FROM image WHERE id = ?");
       s.Bind(1, id);
       return Impl::Each(s, [&] {
         found = true;
@@ -929,18 +939,18 @@ Result<catalog::Inventory> FleetStore::InventoryOf(int64_t id) {
 }
 
 Result<std::vector<StoredFinding>> FleetStore::Findings(int64_t id) {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->read_mu);
   std::string sql_text = std::string("SELECT ") + kFindingColumns + " FROM finding WHERE image = ? ORDER BY vuln, purl";
-  return impl_->Retry([&] { return impl_->Query(sql_text, [&](Stmt& s) { s.Bind(1, id); }); });
+  return impl_->Retry([&] { return impl_->Query(*impl_->reader, sql_text, [&](Stmt& s) { s.Bind(1, id); }); });
 }
 
 Result<std::vector<StoredFinding>> FleetStore::Affected(std::string_view vuln_id) {
-  std::lock_guard lock(impl_->mu);
+  std::lock_guard lock(impl_->read_mu);
   std::string sql_text =
       std::string("SELECT ") + kFindingColumns +
       " FROM finding WHERE (image, vuln, purl) IN (SELECT image, vuln, purl FROM finding_id WHERE id = ?)"
       " ORDER BY image, vuln, purl";
-  return impl_->Retry([&] { return impl_->Query(sql_text, [&](Stmt& s) { s.Bind(1, vuln_id); }); });
+  return impl_->Retry([&] { return impl_->Query(*impl_->reader, sql_text, [&](Stmt& s) { s.Bind(1, vuln_id); }); });
 }
 
 Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const vulndb::Index& index,
@@ -1184,9 +1194,9 @@ Result<Delta> FleetStore::Reevaluate(vulndb::Store& db, const IndexForNames& ind
 
 Result<int64_t> FleetStore::Cursor() {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   return im.Retry([&]() -> Result<int64_t> {
-    Stmt s = im.conn->Prepare("SELECT value FROM meta WHERE key = 'vulndb_cursor'");
+    Stmt s = im.reader->Prepare("SELECT value FROM meta WHERE key = 'vulndb_cursor'");
     int64_t v = 0;
     Status st = Impl::Each(s, [&] { v = static_cast<int64_t>(std::atoll(std::string(s.Text(0)).c_str())); });
     if (!st.ok()) return st.error().Context(im.path + ": read the cursor");
@@ -1201,7 +1211,7 @@ Status FleetStore::SetCursor(int64_t seq) {
 
 Result<ImageSummary> FleetStore::FindImage(std::string_view ref) {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   if (ref.empty()) return NotFound("no image named ''");
   std::string sql_text =
       std::string("SELECT ") + Impl::kSummaryColumns +
@@ -1210,7 +1220,7 @@ Result<ImageSummary> FleetStore::FindImage(std::string_view ref) {
       "EXISTS (SELECT 1 FROM image_tag t WHERE t.image = image.id AND t.tag = ?1) ORDER BY id DESC LIMIT 1";
   std::optional<ImageSummary> found;
   Status st = im.Retry([&]() -> Status {
-    Stmt s = im.conn->Prepare(sql_text);
+    Stmt s = im.reader->Prepare(sql_text);
     s.Bind(1, ref);
     return Impl::Each(s, [&] { found = Impl::SummaryOf(s); });
   });
@@ -1291,23 +1301,23 @@ Status FleetStore::MarkRuntime(const std::string& runtime, const std::string& st
 
 Result<std::vector<ContainerRow>> FleetStore::Containers(std::string_view namespace_) {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   std::string sql_text = std::string("SELECT ") + Impl::kContainerColumns +
                          " FROM container c WHERE ?1 = '' OR c.namespace = ?1 ORDER BY c.runtime, c.name, c.id";
   std::string ns(namespace_);  // a default string_view would bind NULL
-  return im.Retry([&] { return im.QueryContainers(sql_text, [&](Stmt& s) { s.Bind(1, ns); }); });
+  return im.Retry([&] { return im.QueryContainers(*im.reader, sql_text, [&](Stmt& s) { s.Bind(1, ns); }); });
 }
 
 Result<std::vector<ContainerRow>> FleetStore::ContainersOf(int64_t image) {
-  std::lock_guard lock(impl_->mu);
-  return impl_->Retry([&] { return impl_->ContainersOf(image); });
+  std::lock_guard lock(impl_->read_mu);
+  return impl_->Retry([&] { return impl_->ContainersOf(*impl_->reader, image); });
 }
 
 Result<std::vector<RuntimeState>> FleetStore::Runtimes() {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   return im.Retry([&]() -> Result<std::vector<RuntimeState>> {
-    Stmt s = im.conn->Prepare(
+    Stmt s = im.reader->Prepare(
         "SELECT name, state, reason, updated, (SELECT count(*) FROM container c WHERE c.runtime = runtime.name) "
         "FROM runtime ORDER BY name");
     std::vector<RuntimeState> out;
@@ -1359,13 +1369,13 @@ Result<TokenInfo> FleetStore::CheckToken(std::string_view secret) {
   Impl& im = *impl_;
   if (secret.size() > 256) return NotFound("unknown token");
   std::string hash = Sha256Digest(secret);
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   // Looked up by the secret's hash (what an index lookup reveals by its timing is a hash prefix,
   // not the secret's); the stored hash is then compared in constant time.
   std::optional<TokenInfo> found;
   std::string stored;
   Status st = im.Retry([&]() -> Status {
-    Stmt s = im.conn->Prepare("SELECT id, name, scopes, created, last_used, revoked, hash FROM token WHERE hash = ?");
+    Stmt s = im.reader->Prepare("SELECT id, name, scopes, created, last_used, revoked, hash FROM token WHERE hash = ?");
     s.Bind(1, hash);
     return Impl::Each(s, [&] {
       found = Impl::TokenOf(s);
@@ -1383,9 +1393,9 @@ Result<TokenInfo> FleetStore::CheckToken(std::string_view secret) {
 
 Result<std::vector<TokenInfo>> FleetStore::Tokens() {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   return im.Retry([&]() -> Result<std::vector<TokenInfo>> {
-    Stmt s = im.conn->Prepare("SELECT id, name, scopes, created, last_used, revoked FROM token ORDER BY id");
+    Stmt s = im.reader->Prepare("SELECT id, name, scopes, created, last_used, revoked FROM token ORDER BY id");
     std::vector<TokenInfo> out;
     Status st = Impl::Each(s, [&] { out.push_back(Impl::TokenOf(s)); });
     if (!st.ok()) return st.error().Context(im.path + ": list tokens");
@@ -1408,8 +1418,8 @@ Status FleetStore::RevokeToken(int64_t id) {
 
 Result<std::vector<Alert>> FleetStore::Alerts(int64_t after_seq, size_t limit) {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
-  return im.Retry([&] { return im.AlertsAfter(*im.conn, after_seq, limit); });
+  std::lock_guard lock(im.read_mu);
+  return im.Retry([&] { return im.AlertsAfter(*im.reader, after_seq, limit); });
 }
 
 Result<ChannelState> FleetStore::Channel(const std::string& name) {
@@ -1577,9 +1587,9 @@ Result<size_t> FleetStore::AddRuntimeAlerts(const std::string& node, const std::
 
 Result<std::vector<RuntimeAlert>> FleetStore::RuntimeAlerts(int64_t after_id, size_t limit) {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   return im.Retry([&]() -> Result<std::vector<RuntimeAlert>> {
-    Stmt s = im.conn->Prepare(
+    Stmt s = im.reader->Prepare(
         "SELECT id, node, seq, received, kind, container, payload FROM runtime_alert WHERE id > ? ORDER BY id LIMIT ?");
     s.Bind(1, after_id).Bind(2, static_cast<int64_t>(std::min<size_t>(limit, INT64_MAX)));
     std::vector<RuntimeAlert> out;
@@ -1601,10 +1611,10 @@ Result<std::vector<RuntimeAlert>> FleetStore::RuntimeAlerts(int64_t after_id, si
 
 Result<FleetStore::Counts> FleetStore::Count() {
   Impl& im = *impl_;
-  std::lock_guard lock(im.mu);
+  std::lock_guard lock(im.read_mu);
   return im.Retry([&]() -> Result<Counts> {
     Counts c;
-    Stmt s = im.conn->Prepare(
+    Stmt s = im.reader->Prepare(
         "SELECT (SELECT count(*) FROM image), (SELECT count(*) FROM package), (SELECT count(*) FROM finding), "
         "(SELECT count(*) FROM container), (SELECT count(*) FROM alert), (SELECT count(*) FROM runtime_alert)");
     Status st = Impl::Each(s, [&] {
@@ -1616,7 +1626,7 @@ Result<FleetStore::Counts> FleetStore::Count() {
       c.runtime_alerts = static_cast<uint64_t>(s.Int(5));
     });
     if (!st.ok()) return st.error().Context(im.path + ": count");
-    VIGIL_ASSIGN_OR_RETURN(c.bytes, im.conn->SizeBytes());
+    VIGIL_ASSIGN_OR_RETURN(c.bytes, im.reader->SizeBytes());
     return c;
   });
 }
