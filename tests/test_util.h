@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace vigil::testing {
 
@@ -14,6 +15,19 @@ inline std::string SourceDir() { return VIGIL_SOURCE_DIR; }
 // tests/<part>/testdata/<name>
 inline std::string TestData(const std::string& part, const std::string& name) {
   return SourceDir() + "/tests/" + part + "/testdata/" + name;
+}
+
+// The lines of `text`, split at '\n' (a last line without one included).
+inline std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t nl = text.find('\n', start);
+    if (nl == std::string::npos) nl = text.size();
+    out.push_back(text.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return out;
 }
 
 // A fresh folder under the system's temporary folder, removed with everything in it when the

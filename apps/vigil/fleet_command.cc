@@ -171,7 +171,19 @@ int Run(const FleetFlags& f, const std::string& what) {
       for (const auto& c : j["containers"]) {
         std::cout << EscapeControls(Str(c, "runtime")) << "  " << EscapeControls(Str(c, "id").substr(0, 12)) << "  "
                   << EscapeControls(Str(c, "name")) << "  " << EscapeControls(Str(c, "image_ref")) << "  "
-                  << (Str(c, "image") == "0" ? "not scanned" : "image " + Str(c, "image")) << "\n";
+                  << (Str(c, "image") == "0"
+                          ? (Str(c, "scan_state") == "pending" ? "not scanned yet (exporting)" : "NOT SCANNED")
+                          : "image " + Str(c, "image"))
+                  << "\n";
+      }
+      // Never a quiet "clean": each image not scanned, with why.
+      if (j.contains("unscanned_images") && j["unscanned_images"].is_array()) {
+        for (const auto& u : j["unscanned_images"]) {
+          std::cout << "warning: image " << EscapeControls(Str(u, "image_id")) << " ("
+                    << EscapeControls(Str(u, "image_ref")) << ", " << Str(u, "containers") << " container(s)) is "
+                    << (Str(u, "scan_state") == "pending" ? "not scanned yet" : "not scanned") << ": "
+                    << EscapeControls(Str(u, "scan_reason")) << "\n";
+        }
       }
       for (const auto& rt : j["runtimes"]) {
         if (Str(rt, "state") != "ok") {

@@ -16,6 +16,7 @@ struct ServeFlags {
   std::string store, interval, kubeconfig;
   std::vector<std::string> runtimes;
   bool in_cluster = false;
+  bool no_export = false;
 };
 
 // "90s", "15m", "6h", "1d" or a number of seconds; -1 when malformed.
@@ -47,6 +48,7 @@ int Run(ServeFlags& f) {
   f.o.kubeconfig = f.kubeconfig;
   f.o.in_cluster = f.in_cluster;
   f.o.runtimes = f.runtimes;
+  f.o.export_images = !f.no_export;
   long long secs = ParseSeconds(f.interval);
   if (secs < 0) {
     std::cerr << kCmd << "--db-interval '" << EscapeControls(f.interval) << "' is not a duration (90s, 15m, 6h, 1d)\n";
@@ -94,6 +96,11 @@ void AddServeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--db-interval", f->interval,
                   "Update from the sources this often (90s, 15m, 6h; default: on request)");
   cmd->add_option("--runtime", f->runtimes, "Docker-API socket whose containers to follow (unix:///PATH)");
+  cmd->add_flag("--no-export", f->no_export,
+                "Do not export and scan the images of running containers the server does not have (they are "
+                "listed as not scanned)");
+  cmd->add_option("--export-max-size", f->o.export_max_bytes,
+                  "Largest image archive exported from a runtime, in bytes (default 8 GiB)");
   cmd->add_option("--kubeconfig", f->kubeconfig, "Kubernetes client configuration for the pod inventory");
   cmd->add_flag("--in-cluster", f->in_cluster, "Read pods with the service account of the pod this runs in");
   cmd->add_option("--webhook", f->o.webhooks, "Send alerts to this URL (repeatable; HMAC-signed JSON POST)");

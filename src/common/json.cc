@@ -1,31 +1,58 @@
 #include "common/json.h"
 
+#include <cstdint>
+
 namespace vigil {
 
-Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what, int max_depth) {
-  // Reject excessive nesting before the parser sees it.
+Status CheckJsonShape(std::string_view what, std::string_view text, int max_depth, size_t max_tokens) {
   int depth = 0;
+  size_t tokens = 0;
   bool in_string = false;
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (in_string) {
       if (c == '\\') {
-        ++i;
+        ++i;  // the escaped character, whatever it is (\" included)
       } else if (c == '"') {
         in_string = false;
       }
       continue;
     }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > max_depth) {
-        return Corrupt(std::string(what) + ": JSON nested deeper than " + std::to_string(max_depth) +
-                       " levels at byte " + std::to_string(i));
-      }
-    } else if (c == ']' || c == '}') {
-      --depth;
+    switch (c) {
+      case '"':
+        in_string = true;
+        break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) {
+          return LimitExceeded(std::string(what) + ": JSON nested deeper than " + std::to_string(max_depth) +
+                               " levels at byte " + std::to_string(i));
+        }
+        ++tokens;
+        break;
+      case ']':
+      case '}':
+        --depth;
+        break;
+      case ',':
+      case ':':
+        ++tokens;
+        break;
+      default:
+        break;
     }
+    if (tokens > max_tokens) {
+      return LimitExceeded(std::string(what) + ": more than " + std::to_string(max_tokens) +
+                           " JSON values and member names (at byte " + std::to_string(i) + ")");
+    }
+  }
+  return OkStatus();
+}
+
+Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what, int max_depth) {
+  // Reject excessive nesting before the parser (which recurses) sees it. Documented as corrupt.
+  if (Status shape = CheckJsonShape(what, text, max_depth, SIZE_MAX); !shape.ok()) {
+    return Corrupt(shape.error().message());
   }
   try {
     return nlohmann::json::parse(text.begin(), text.end());

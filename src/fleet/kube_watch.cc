@@ -64,55 +64,9 @@ bool IsIdChar(char c) {
 // JSON with limits. The same shape as the container watcher's parsers (container_watch.cc);
 // the paths here are longer ("$.items[3].status.containerStatuses[0].imageID").
 
-// Depth and token count of `text`, checked before a tree is built.
-Status Prescan(std::string_view what, std::string_view text, size_t max_tokens) {
-  int depth = 0;
-  size_t tokens = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        in_string = true;
-        break;
-      case '[':
-      case '{':
-        if (++depth > kMaxKubeJsonDepth) {
-          return LimitExceeded(std::string(what) + ": JSON nested deeper than " + std::to_string(kMaxKubeJsonDepth) +
-                               " levels at byte " + std::to_string(i));
-        }
-        ++tokens;
-        break;
-      case ']':
-      case '}':
-        --depth;
-        break;
-      case ',':
-      case ':':
-        ++tokens;
-        break;
-      default:
-        break;
-    }
-    if (tokens > max_tokens) {
-      return LimitExceeded(std::string(what) + ": more than " + std::to_string(max_tokens) +
-                           " JSON values and member names (at byte " + std::to_string(i) + ")");
-    }
-  }
-  return OkStatus();
-}
-
 Result<json> ParseLimited(std::string_view what, std::string_view text, size_t max_bytes, size_t max_tokens) {
   if (text.size() > max_bytes) return LimitExceeded(std::string(what) + ": " + Cap(text.size(), max_bytes, "bytes"));
-  VIGIL_RETURN_IF_ERROR(Prescan(what, text, max_tokens));
+  VIGIL_RETURN_IF_ERROR(CheckJsonShape(what, text, kMaxKubeJsonDepth, max_tokens));
   return ParseJson(text, what, kMaxKubeJsonDepth);
 }
 

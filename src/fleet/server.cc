@@ -12,6 +12,7 @@
 #include <charconv>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -28,6 +29,7 @@
 #include "common/time.h"
 #include "fleet/container_watch.h"
 #include "fleet/fleet_store.h"
+#include "fleet/image_export.h"
 #include "fleet/kube_watch.h"
 #include "match/scan_image.h"
 #include "net/http_client.h"
@@ -249,9 +251,30 @@ struct Server::Impl {
   std::atomic<bool> leader{false};
   std::thread leader_thread;
 
+  // Images of running containers the store does not have (ServerOptions::export_images): what
+  // is queued, being exported, or failed (not scanned, with why), by image id. Kept in memory:
+  // after a restart the runtimes' first lists find the same images again.
+  struct ExportJob {
+    std::string image_id, image_ref, runtime;
+  };
+  struct ExportState {
+    std::string state;  // "queued", "exporting", "unscanned"
+    std::string reason;
+    std::string image_ref, runtime;
+    Clock::time_point failed_at{};
+    bool retry_when_seen = false;  // refused for a full queue: no wait before the next try
+  };
+  std::string exports_dir;  // <data_dir>/exports
+  std::mutex export_mu;
+  std::condition_variable export_cv;
+  bool export_stopping = false;
+  std::deque<ExportJob> export_queue;
+  std::map<std::string, ExportState> exports;
+  std::thread exporter;
+
   // Counters for /metrics.
   std::atomic<uint64_t> updates{0}, update_failures{0}, deltas_added{0}, deltas_resolved{0}, delivered{0},
-      delivery_failures{0}, ingested{0}, ingest_failures{0};
+      delivery_failures{0}, ingested{0}, ingest_failures{0}, exported{0}, export_failures{0};
   std::atomic<double> last_delta_seconds{0};
   std::atomic<uint64_t> sensor_alerts{0}, sensor_dropped{0};
 
@@ -413,12 +436,26 @@ struct Server::Impl {
     } else {
       return InvalidArgument("the body names no image: give \"path\" (under an --image-root) or \"sbom\"");
     }
+    return ScanAndStore(req, name, "", "");
+  }
+
+  // Scans `req` with the server's database (match::ScanImage: `vigil scan`'s pipeline) and
+  // stores the image. `name` becomes its first tag; `source`, when not empty, what it is stored
+  // as; `expect_config`, when not empty, the config digest (image id) it must have (kIntegrity
+  // otherwise, nothing stored). Returns the stored image's summary.
+  Result<json> ScanAndStore(match::ScanRequest req, const std::string& name, const std::string& source,
+                            const std::string& expect_config) {
     std::shared_lock lock(db_mu);
     auto db = match::OpenDatabase(db_dir);
     if (!db.ok()) return Unavailable("no advisory database to scan with yet: " + db.error().message());
     req.store = db->store.get();
     auto scan = match::ScanImage(req);
     if (!scan.ok()) return scan.error();
+    if (!expect_config.empty() && scan->inventory.image.config_digest != expect_config) {
+      return IntegrityError("the exported archive holds image " + scan->inventory.image.config_digest + ", not " +
+                            expect_config);
+    }
+    if (!source.empty()) scan->inventory.image.source = source;
     if (!name.empty() && std::find(scan->inventory.image.tags.begin(), scan->inventory.image.tags.end(), name) ==
                              scan->inventory.image.tags.end()) {
       scan->inventory.image.tags.insert(scan->inventory.image.tags.begin(), name);
@@ -662,11 +699,18 @@ struct Server::Impl {
     ContainerWatcher::Sink sink;
     sink.snapshot = [this, runtime](std::vector<RunningContainer> running) {
       std::vector<ContainerRow> rows;
+      // Exports are queued before the containers are stored, so that no reader sees a container
+      // whose image is neither stored nor on its way.
+      std::set<std::string> seen;
+      for (const auto& c : running) {
+        if (seen.insert(c.image_id).second) ConsiderExport(runtime, c);
+      }
       for (const auto& c : running) rows.push_back(RowOf(runtime, c));
       if (Status st = store->ReplaceContainers(runtime, rows); !st.ok()) Log(runtime + ": " + st.error().ToString());
       Log(runtime + ": " + std::to_string(rows.size()) + " running containers");
     };
     sink.started = [this, runtime](const RunningContainer& c) {
+      ConsiderExport(runtime, c);
       if (Status st = store->PutContainer(RowOf(runtime, c)); !st.ok()) Log(runtime + ": " + st.error().ToString());
     };
     sink.stopped = [this, runtime](const std::string& id) {
@@ -682,6 +726,148 @@ struct Server::Impl {
     VIGIL_RETURN_IF_ERROR(w->Start());
     watchers.push_back(std::move(w));
     return OkStatus();
+  }
+
+  // ---- images of running containers the store does not have ----
+
+  // Queues the export of `c`'s image unless it is stored, queued, being exported, or failed less
+  // than export_retry ago. Called from a watcher's thread: never blocks on an export.
+  void ConsiderExport(const std::string& runtime, const RunningContainer& c) {
+    if (!options.export_images) return;
+    auto due = [&]() {
+      auto it = exports.find(c.image_id);
+      if (it == exports.end()) return true;
+      if (it->second.state != "unscanned") return false;  // queued or being exported
+      return it->second.retry_when_seen || Clock::now() - it->second.failed_at >= options.export_retry;
+    };
+    {
+      std::lock_guard lock(export_mu);
+      if (!due()) return;
+    }
+    auto found = store->FindImage(c.image_id);
+    if (found.ok()) {  // stored since (added through the API): what failed before no longer matters
+      std::lock_guard lock(export_mu);
+      if (auto it = exports.find(c.image_id); it != exports.end() && it->second.state == "unscanned") {
+        exports.erase(it);
+      }
+      return;
+    }
+    if (found.error().code() != ErrorCode::kNotFound) {
+      Log(runtime + ": image " + c.image_id + ": " + found.error().ToString());
+      return;
+    }
+    std::lock_guard lock(export_mu);
+    if (export_stopping || !due()) return;
+    ExportState& e = exports[c.image_id];
+    e.image_ref = c.image;
+    e.runtime = runtime;
+    if (export_queue.size() >= options.export_queue) {
+      e.state = "unscanned";
+      e.reason = "not exported: the export queue is full (" + std::to_string(export_queue.size()) +
+                 " images waiting); tried again when its runtime next reports it";
+      e.retry_when_seen = true;
+      e.failed_at = Clock::now();
+      ++export_failures;
+      return;
+    }
+    e.state = "queued";
+    e.reason.clear();
+    e.retry_when_seen = false;
+    export_queue.push_back({c.image_id, c.image, runtime});
+    export_cv.notify_one();
+  }
+
+  // A name for an exported image: the reference its container was started from, unless that is
+  // only an id.
+  static std::string ExportName(const std::string& ref) {
+    std::string_view r = ref;
+    if (r.starts_with("sha256:")) r.remove_prefix(7);
+    bool hex = r.size() >= 12 && std::all_of(r.begin(), r.end(), [](char ch) {
+                 return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+               });
+    return hex ? "" : ref;
+  }
+
+  // Exports `job`'s image to a file under <data_dir>/exports, scans and stores it; the file is
+  // removed whatever happens.
+  Status ExportAndStore(const ExportJob& job) {
+    ExportOptions eo;
+    eo.socket = job.runtime.substr(std::string("unix://").size());
+    eo.dir = exports_dir;
+    eo.max_bytes = options.export_max_bytes;
+    eo.cancel = &cancel;
+    VIGIL_ASSIGN_OR_RETURN(std::string path, ExportImage(eo, job.image_id));
+    struct Remove {
+      std::string path;
+      ~Remove() { ::unlink(path.c_str()); }
+    } remove{path};
+    match::ScanRequest req;
+    req.image = path;
+    std::string name = ExportName(job.image_ref);
+    auto stored = ScanAndStore(req, name, name.empty() ? job.image_id : name, job.image_id);
+    if (stored.ok()) return OkStatus();
+    // The temporary file's name means nothing to a reader of the API (and names the data folder).
+    std::string message = stored.error().message();
+    if (message.starts_with(path + ": ")) message.erase(0, path.size() + 2);
+    for (const std::string& named : {"'" + path + "'", path}) {
+      for (size_t at; (at = message.find(named)) != std::string::npos;)
+        message.replace(at, named.size(), "the archive");
+    }
+    return Error(stored.error().code(), job.runtime + ": the image exported from it: " + message);
+  }
+
+  // The export worker: one image at a time, in the order they were queued.
+  void ExportLoop() {
+    for (;;) {
+      ExportJob job;
+      {
+        std::unique_lock lock(export_mu);
+        export_cv.wait(lock, [&] { return export_stopping || !export_queue.empty(); });
+        if (export_stopping) return;
+        job = std::move(export_queue.front());
+        export_queue.pop_front();
+        exports[job.image_id].state = "exporting";
+      }
+      Log(job.runtime + ": exporting image " + job.image_id + " (" + job.image_ref + ") to scan it");
+      Status st = ExportAndStore(job);
+      std::lock_guard lock(export_mu);
+      if (st.ok()) {
+        ++exported;
+        exports.erase(job.image_id);
+        continue;
+      }
+      ++export_failures;
+      ExportState& e = exports[job.image_id];
+      e.state = "unscanned";
+      e.reason = st.error().ToString();
+      e.failed_at = Clock::now();
+      e.retry_when_seen = false;
+      Log(job.runtime + ": image " + job.image_id + " is not scanned: " + e.reason);
+    }
+  }
+
+  // Whether container `c` is scanned ("scanned"), waiting for its image's export ("pending"),
+  // or not ("unscanned"), and why when it is not.
+  std::pair<std::string, std::string> ScanStateOf(const ContainerRow& c) {
+    if (c.image != 0) return {"scanned", ""};
+    {
+      std::lock_guard lock(export_mu);
+      auto it = exports.find(c.image_id);
+      if (it != exports.end()) {
+        if (it->second.state == "queued") return {"pending", "queued to be exported from its runtime and scanned"};
+        if (it->second.state == "exporting") return {"pending", "being exported from its runtime and scanned"};
+        return {"unscanned", it->second.reason};
+      }
+    }
+    if (c.runtime.starts_with("unix://")) {
+      if (!options.export_images) {
+        return {"unscanned",
+                "the server does not have this image, and exporting images from runtimes is off "
+                "(--no-export)"};
+      }
+      return {"unscanned", "the server does not have this image; it is exported when its runtime next reports it"};
+    }
+    return {"unscanned", "the server does not have this image (add it with `vigil fleet images add`)"};
   }
 
   // The running containers of a pod, as container rows of runtime `runtime`.
@@ -781,6 +967,22 @@ struct Server::Impl {
           "counter");
     gauge("vigil_fleet_ingest_failures_total", "Image ingestions that failed.",
           static_cast<double>(ingest_failures.load()), "counter");
+    gauge("vigil_fleet_images_exported_total", "Images of running containers exported from a runtime and stored.",
+          static_cast<double>(exported.load()), "counter");
+    gauge("vigil_fleet_image_export_failures_total",
+          "Exports of running containers' images that failed (the image is then not scanned).",
+          static_cast<double>(export_failures.load()), "counter");
+    {
+      size_t pending = 0, unscanned = 0;
+      {
+        std::lock_guard lock(export_mu);
+        for (const auto& [id, e] : exports) ++(e.state == "unscanned" ? unscanned : pending);
+      }
+      gauge("vigil_fleet_image_exports_pending", "Images queued or being exported from a runtime.",
+            static_cast<double>(pending));
+      gauge("vigil_fleet_images_unscanned", "Images of running containers whose export or scan failed.",
+            static_cast<double>(unscanned));
+    }
     if (auto alerts = store->Count(); alerts.ok()) {
       out +=
           "# HELP vigil_fleet_alerts_pending Alerts not yet delivered, per channel.\n"
@@ -1095,7 +1297,28 @@ struct Server::Impl {
           VIGIL_ASSIGN_OR_RETURN(std::vector<ContainerRow> cs, store->Containers(r.Query("namespace")));
           VIGIL_ASSIGN_OR_RETURN(std::vector<RuntimeState> rts, store->Runtimes());
           json arr = json::array();
-          for (const auto& c : cs) arr.push_back(ContainerJson(c));
+          // Images not scanned, with why and how many containers run each: never shown as clean.
+          std::map<std::string, json> unscanned;
+          for (const auto& c : cs) {
+            json cj = ContainerJson(c);
+            auto [state, reason] = ScanStateOf(c);
+            cj["scan_state"] = state;
+            cj["scan_reason"] = reason;
+            if (c.image == 0) {
+              json& u = unscanned[c.image_id];
+              if (u.is_null()) {
+                u = {{"image_id", c.image_id},
+                     {"image_ref", c.image_ref},
+                     {"scan_state", state},
+                     {"scan_reason", reason},
+                     {"containers", 0}};
+              }
+              u["containers"] = u["containers"].get<size_t>() + 1;
+            }
+            arr.push_back(std::move(cj));
+          }
+          json uj = json::array();
+          for (auto& [id, u] : unscanned) uj.push_back(std::move(u));
           json rj = json::array();
           for (const auto& rt : rts) {
             rj.push_back({{"runtime", rt.runtime},
@@ -1104,7 +1327,7 @@ struct Server::Impl {
                           {"updated", rt.updated},
                           {"containers", rt.containers}});
           }
-          return net::ServerResponse::Json(Dump(json{{"containers", arr}, {"runtimes", rj}}));
+          return net::ServerResponse::Json(Dump(json{{"containers", arr}, {"runtimes", rj}, {"unscanned_images", uj}}));
         }));
     VIGIL_RETURN_IF_ERROR(s.Handle(
         "GET", "/v1/affected/{id}",
@@ -1268,6 +1491,23 @@ Result<std::unique_ptr<Server>> Server::Open(ServerOptions options) {
   if (ec) return IoError("cannot create " + options.data_dir + ": " + ec.message());
   ::chmod(options.data_dir.c_str(), 0700);
   impl->db_dir = options.db_dir.empty() ? options.data_dir + "/db" : options.db_dir;
+  // Exported images are written here only (never outside the data folder); what a crash left
+  // behind is removed.
+  impl->exports_dir = options.data_dir + "/exports";
+  {
+    struct stat st {};
+    if (::lstat(impl->exports_dir.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) {
+      return InvalidArgument(impl->exports_dir + " is not a folder (a link is not followed)");
+    }
+    std::filesystem::create_directories(impl->exports_dir, ec);
+    if (ec) return IoError("cannot create " + impl->exports_dir + ": " + ec.message());
+    ::chmod(impl->exports_dir.c_str(), 0700);
+    for (const auto& entry : std::filesystem::directory_iterator(impl->exports_dir, ec)) {
+      std::error_code rm_ec;
+      std::filesystem::remove_all(entry.path(), rm_ec);
+    }
+  }
+  if (options.export_queue == 0) return InvalidArgument("the export queue must hold at least one image");
   for (const std::string& r : options.image_roots) {
     std::filesystem::path canon = std::filesystem::canonical(r, ec);
     if (ec || !std::filesystem::is_directory(canon)) return InvalidArgument("--image-root '" + r + "' is not a folder");
@@ -1394,6 +1634,7 @@ Status Server::Start() {
       return st.error().Context("kubernetes");
     }
   }
+  if (im.options.export_images && !im.options.runtimes.empty()) im.exporter = std::thread([&im] { im.ExportLoop(); });
   im.deliverer = std::thread([&im] { im.DeliveryLoop(); });
   if (im.store->shared()) im.leader_thread = std::thread([&im] { im.LeaderLoop(); });
   if (im.options.db_interval.count() > 0) im.scheduler = std::thread([&im] { im.ScheduleLoop(); });
@@ -1413,6 +1654,12 @@ void Server::Stop() {
     im.stopping = true;
   }
   im.wake_cv.notify_all();
+  {
+    std::lock_guard lock(im.export_mu);
+    im.export_stopping = true;
+  }
+  im.export_cv.notify_all();
+  if (im.exporter.joinable()) im.exporter.join();
   if (im.deliverer.joinable()) im.deliverer.join();
   if (im.scheduler.joinable()) im.scheduler.join();
   if (im.leader_thread.joinable()) im.leader_thread.join();

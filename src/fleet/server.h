@@ -53,6 +53,16 @@ struct ServerOptions {
   bool syslog = false;
   // Docker-Engine-API sockets whose running containers are followed ("unix:///run/podman/podman.sock").
   std::vector<std::string> runtimes;
+  // A running container whose image the store does not have: the image is exported through its
+  // runtime's API (GET /images/{id}/get, streamed to <data_dir>/exports, at most
+  // export_max_bytes), scanned like an image added by path, and stored; one image at a time on a
+  // worker thread, at most export_queue waiting. A failure marks the image not scanned with the
+  // reason (GET /v1/containers); it is tried again when its runtime reports it after
+  // export_retry. false: such containers are listed as not scanned, nothing is exported.
+  bool export_images = true;
+  uint64_t export_max_bytes = uint64_t{8} << 30;
+  size_t export_queue = 64;
+  std::chrono::seconds export_retry{600};
   // Kubernetes pods followed (list + watch): from this kubeconfig file, or with the pod's own
   // service account (in_cluster). Neither: no cluster.
   std::string kubeconfig;
@@ -81,7 +91,8 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Listens and starts the workers (alert delivery, scheduled updates, runtime watchers).
+  // Listens and starts the workers (alert delivery, scheduled updates, runtime watchers, image
+  // exports).
   // Errors: those of net::HttpServer::Start (kUnavailable when the address is in use).
   Status Start();
   // Stops listening (requests in flight finish), then the workers. Idempotent.

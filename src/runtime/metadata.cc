@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -66,15 +67,10 @@ Result<json> ParseBody(std::string_view text, std::string_view what) {
     return LimitExceeded(std::string(what) + ": answer of " + std::to_string(text.size()) +
                          " bytes is larger than the cap of " + std::to_string(kMaxApiResponseBytes));
   }
-  auto parsed = ParseJson(text, what, kMaxApiJsonDepth);
-  if (!parsed.ok()) {
-    // ParseJson says "corrupt" for nesting too deep; that is a cap, not malformed JSON.
-    if (parsed.error().message().find("nested deeper") != std::string::npos) {
-      return LimitExceeded(parsed.error().message());
-    }
-    return parsed.error();
-  }
-  if (!parsed->is_object()) return WrongType(what, "$", *parsed, "an object");
+  // Nesting is a cap (limit exceeded), not malformed JSON; the answer's size bounds its tokens.
+  VIGIL_RETURN_IF_ERROR(CheckJsonShape(what, text, kMaxApiJsonDepth, SIZE_MAX));
+  VIGIL_ASSIGN_OR_RETURN(json parsed, ParseJson(text, what, kMaxApiJsonDepth));
+  if (!parsed.is_object()) return WrongType(what, "$", parsed, "an object");
   return parsed;
 }
 

@@ -3,7 +3,9 @@
 # on a private storage and socket; `vigil serve --runtime unix://…` follows it (list, then the
 # events stream); three containers of the real app image → an advisory update that hits a package
 # of that image → one alert naming the three containers; containers stopped → they leave the
-# inventory; the service stopped → the runtime is marked stale, never silently empty.
+# inventory; the service stopped → the runtime is marked stale, never silently empty; a container
+# of an image the server does not have → the image exported through the API, scanned and stored
+# (findings = `vigil scan`'s), no archive left behind.
 source "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || { fail "needs root (CI runs the e2e label as root)"; finish; exit 1; }
@@ -90,5 +92,30 @@ start_service
 for _ in $(seq 200); do [ "$(stale)" = ok ] && break; sleep 0.1; done
 check "the runtime is listed again after it returns" test "$(stale)" = ok
 check "with the one container still running" test "$(running)" = 1
+
+# A container of an image the server was never given: exported through the API, scanned, stored.
+"${P[@]}" load -q -i "$IMAGES/base/image.docker.tar" > "$WORK/load-base.txt" 2>&1 || { cat "$WORK/load-base.txt"; fail "podman load base"; }
+BASE_REF="$(sed -n 's/^Loaded image: //p' "$WORK/load-base.txt" | head -1)"
+BASE_ID="$("${P[@]}" image inspect --format '{{.Id}}' "$BASE_REF")"
+"${P[@]}" run -d --runtime runc --network none --ulimit nofile=10000:10000 --ulimit nproc=5000:5000 \
+  --name vigil-fleet-e2e-base "$BASE_REF" sleep 600 > /dev/null 2> "$WORK/run.log" || { cat "$WORK/run.log"; fail "podman run base"; }
+base_state() {
+  "$VIGIL" fleet --format json containers |
+    jq -r '.containers[] | select(.name == "vigil-fleet-e2e-base") | "\(.scan_state) \(.scan_reason)"'
+}
+for _ in $(seq 1200); do case "$(base_state)" in scanned*|unscanned*) break ;; esac; sleep 0.1; done
+check "a container of an image the server did not have: exported and scanned ($(base_state))" \
+  bash -c "[[ \"\$1\" == scanned* ]]" _ "$(base_state)"
+check "… stored under its image ID" bash -c "'$VIGIL' fleet images show 'sha256:$BASE_ID' > /dev/null"
+"$VIGIL" scan -q --db "$DB" --no-cache -f json -o "$WORK/scan-base.json" "$IMAGES/base/image.docker.tar" || true
+rows='.findings[] | "\(.package.purl) \(.id) \(.fix // "-") \(.layer.index) \(.severity)"'
+jq -r "$rows" "$WORK/scan-base.json" | sort > "$WORK/scan-base.rows"
+"$VIGIL" fleet --format json images show "sha256:$BASE_ID" > "$WORK/show-base.json" || true
+jq -r "$rows" "$WORK/show-base.json" | sort > "$WORK/show-base.rows"
+same_rows "the exported image's findings are vigil scan's of the same image" "$WORK/scan-base.rows" "$WORK/show-base.rows"
+check "… and there are some ($(wc -l < "$WORK/scan-base.rows"))" test -s "$WORK/scan-base.rows"
+check "no exported archive is left in the data folder" test -z "$(ls -A "$DATA/exports")"
+check "the containers answer has no unscanned image" \
+  bash -c "'$VIGIL' fleet --format json containers | jq -e '.unscanned_images == []' > /dev/null"
 
 finish

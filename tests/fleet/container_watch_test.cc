@@ -22,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/call_log.h"
+#include "../support/scripted_stream.h"
 #include "../test_util.h"
 #include "net/http_server.h"
 
@@ -38,12 +40,7 @@ std::string ReadTestData(const std::string& name) {
   return ss.str();
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using vigil::testing::Lines;
 
 const std::string kPodmanA = "48ff3425c9f28df267b7e6a09105d382fb5c242dda347922e2f7c8896a06a3b0";
 const std::string kPodmanB = "54ec425fcfeae5625be282017049990a3f1e6d4832ab9241a3f620a2087797ac";
@@ -401,21 +398,14 @@ class FakeEngine {
         server_->Handle("GET", "/v1.41/containers/json", [this](const net::ServerRequest& r) { return List(r); }).ok());
     ASSERT_TRUE(
         server_->Handle("GET", "/v1.41/events", [this](const net::ServerRequest& r) { return Events(r); }).ok());
-    {
-      std::lock_guard lock(mu_);
-      closing_ = false;
-    }
+    stream_.Open();
     Status s = server_->Start();
     ASSERT_TRUE(s.ok()) << s.error().ToString();
   }
 
   // Ends the streams (cut, without their last chunk) and stops; the socket goes away.
   void Down() {
-    {
-      std::lock_guard lock(mu_);
-      closing_ = true;
-    }
-    cv_.notify_all();
+    stream_.Close();
     if (server_) server_->Stop();
     server_.reset();
   }
@@ -443,21 +433,9 @@ class FakeEngine {
     lookup_override_.reset();
   }
   // Bytes for the open events stream(s), written as one chunk each.
-  void Push(std::string bytes) {
-    {
-      std::lock_guard lock(mu_);
-      pending_.push_back(std::move(bytes));
-    }
-    cv_.notify_all();
-  }
+  void Push(std::string bytes) { stream_.Push(std::move(bytes)); }
   // Ends the open stream: cleanly (with its last chunk) or cut.
-  void EndStream(bool cleanly) {
-    {
-      std::lock_guard lock(mu_);
-      end_ = cleanly ? End::kClean : End::kCut;
-    }
-    cv_.notify_all();
-  }
+  void EndStream(bool cleanly) { stream_.End(cleanly); }
   std::vector<std::multimap<std::string, std::string>> event_queries() const {
     std::lock_guard lock(mu_);
     return event_queries_;
@@ -473,8 +451,6 @@ class FakeEngine {
   }
 
  private:
-  enum class End { kNone, kClean, kCut };
-
   Result<net::ServerResponse> List(const net::ServerRequest& r) {
     std::lock_guard lock(mu_);
     std::string filters = r.Query("filters");
@@ -501,40 +477,20 @@ class FakeEngine {
   }
 
   Result<net::ServerResponse> Events(const net::ServerRequest& r) {
+    stream_.Rearm();
     {
       std::lock_guard lock(mu_);
       event_queries_.push_back(r.query);
-      end_ = End::kNone;
     }
     cv_.notify_all();
-    net::ServerResponse out;
-    out.stream = [this](const net::ServerResponse::Writer& write) -> Status {
-      std::unique_lock lock(mu_);
-      for (;;) {
-        cv_.wait(lock, [&] { return closing_ || end_ != End::kNone || !pending_.empty(); });
-        if (closing_) return Unavailable("fake engine going down");
-        while (!pending_.empty()) {
-          std::string bytes = std::move(pending_.front());
-          pending_.pop_front();
-          lock.unlock();
-          bool ok = write(bytes);
-          lock.lock();
-          if (!ok) return Unavailable("client gone");
-        }
-        if (end_ == End::kClean) return OkStatus();
-        if (end_ == End::kCut) return Unavailable("cut");
-      }
-    };
-    return out;
+    return stream_.Respond();
   }
 
   std::string socket_;
   std::unique_ptr<net::HttpServer> server_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool closing_ = false;
-  End end_ = End::kNone;
-  std::deque<std::string> pending_;
+  vigil::testing::ScriptedStream stream_{"fake engine"};
   std::map<std::string, std::string> running_;
   std::optional<std::pair<int, std::string>> list_override_, lookup_override_;
   std::vector<std::multimap<std::string, std::string>> event_queries_;
@@ -542,15 +498,15 @@ class FakeEngine {
 };
 
 // What the watcher reported, in order.
-class Recorder {
- public:
-  struct Call {
-    std::string kind;  // snapshot, started, stopped, stale
-    std::vector<RunningContainer> containers;
-    std::string id;
-    std::optional<Error> error;
-  };
+struct Call {
+  std::string kind;  // snapshot, started, stopped, stale
+  std::vector<RunningContainer> containers;
+  std::string id;
+  std::optional<Error> error;
+};
 
+class Recorder : public vigil::testing::CallLog<Call> {
+ public:
   ContainerWatcher::Sink Sink() {
     return {
         [this](std::vector<RunningContainer> running) {
@@ -567,43 +523,6 @@ class Recorder {
         },
     };
   }
-
-  // Waits (up to 30 s, polling nothing: woken by each call) until `done` holds for the calls.
-  bool WaitFor(const std::function<bool(const std::vector<Call>&)>& done) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return done(calls_); });
-  }
-  // Waits until there are at least `n` calls of `kind`.
-  bool WaitForCount(const std::string& kind, size_t n) {
-    return WaitFor([&](const std::vector<Call>& calls) { return Count(calls, kind) >= n; });
-  }
-  std::vector<Call> calls() const {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-  static size_t Count(const std::vector<Call>& calls, const std::string& kind) {
-    return static_cast<size_t>(
-        std::count_if(calls.begin(), calls.end(), [&](const Call& c) { return c.kind == kind; }));
-  }
-  std::vector<Call> Of(const std::string& kind) const {
-    std::vector<Call> out;
-    for (const Call& c : calls()) {
-      if (c.kind == kind) out.push_back(c);
-    }
-    return out;
-  }
-
- private:
-  void Add(Call c) {
-    {
-      std::lock_guard lock(mu_);
-      calls_.push_back(std::move(c));
-    }
-    cv_.notify_all();
-  }
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Call> calls_;
 };
 
 std::set<std::string> Ids(const std::vector<RunningContainer>& cs) {
@@ -762,9 +681,7 @@ TEST_F(WatcherTest, OutageWhenTheRuntimeGoesAndRelistWhenItComesBack) {
   ASSERT_EQ(stale.size(), 2u);
   EXPECT_NE(stale[1].error->message().find("the events stream ended"), std::string::npos) << stale[1].error->message();
   // The order: snapshot, stale, snapshot, stale, snapshot.
-  std::vector<std::string> kinds;
-  for (const auto& c : rec_.calls()) kinds.push_back(c.kind);
-  EXPECT_EQ(kinds, (std::vector<std::string>{"snapshot", "stale", "snapshot", "stale", "snapshot"}));
+  EXPECT_EQ(rec_.Kinds(), (std::vector<std::string>{"snapshot", "stale", "snapshot", "stale", "snapshot"}));
   EXPECT_EQ(w.stats().reconnects, 2u);
 }
 

@@ -28,6 +28,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/call_log.h"
+#include "../support/scripted_stream.h"
 #include "../support/test_certs.h"
 #include "../test_util.h"
 #include "net/http_server.h"
@@ -53,12 +55,7 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
+using vigil::testing::Lines;
 
 bool Has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
@@ -772,10 +769,7 @@ class FakeApiServer {
     auto handler = [this](const net::ServerRequest& r) { return Pods(r); };
     ASSERT_TRUE(server_->Handle("GET", "/api/v1/pods", handler).ok());
     ASSERT_TRUE(server_->Handle("GET", "/api/v1/namespaces/{ns}/pods", handler).ok());
-    {
-      std::lock_guard lock(mu_);
-      closing_ = false;
-    }
+    stream_.Open();
     Status s = server_->Start();
     ASSERT_TRUE(s.ok()) << s.error().ToString();
     port_ = server_->port();
@@ -783,11 +777,7 @@ class FakeApiServer {
 
   // Ends the streams (cut) and stops.
   void Down() {
-    {
-      std::lock_guard lock(mu_);
-      closing_ = true;
-    }
-    cv_.notify_all();
+    stream_.Close();
     if (server_) server_->Stop();
     server_.reset();
   }
@@ -813,20 +803,8 @@ class FakeApiServer {
     std::lock_guard lock(mu_);
     next_watch_ = {status, std::move(body)};
   }
-  void Push(std::string bytes) {
-    {
-      std::lock_guard lock(mu_);
-      pending_.push_back(std::move(bytes));
-    }
-    cv_.notify_all();
-  }
-  void EndStream(bool cleanly) {
-    {
-      std::lock_guard lock(mu_);
-      end_ = cleanly ? End::kClean : End::kCut;
-    }
-    cv_.notify_all();
-  }
+  void Push(std::string bytes) { stream_.Push(std::move(bytes)); }
+  void EndStream(bool cleanly) { stream_.End(cleanly); }
 
   std::vector<Seen> lists() const {
     std::lock_guard lock(mu_);
@@ -847,17 +825,16 @@ class FakeApiServer {
   }
 
  private:
-  enum class End { kNone, kClean, kCut };
-
   static std::string ContinueOf(const std::string& page) {
     auto parsed = ParsePodList(page);
     return parsed.ok() ? parsed->continue_token : "";
   }
 
   Result<net::ServerResponse> Pods(const net::ServerRequest& r) {
+    bool watch = r.Query("watch") == "1";
+    if (watch) stream_.Rearm();
     std::unique_lock lock(mu_);
     Seen seen{r.path, r.query, r.Header("Authorization")};
-    bool watch = r.Query("watch") == "1";
     (watch ? watches_ : lists_).push_back(seen);
     cv_.notify_all();
     if (seen.authorization != "Bearer " + token_) {
@@ -884,52 +861,32 @@ class FakeApiServer {
       next_watch_.reset();
       return net::ServerResponse::Json(std::move(body), status);
     }
-    end_ = End::kNone;
-    net::ServerResponse out;
-    out.stream = [this](const net::ServerResponse::Writer& write) -> Status {
-      std::unique_lock lock(mu_);
-      for (;;) {
-        cv_.wait(lock, [&] { return closing_ || end_ != End::kNone || !pending_.empty(); });
-        if (closing_) return Unavailable("fake API server going down");
-        while (!pending_.empty()) {
-          std::string bytes = std::move(pending_.front());
-          pending_.pop_front();
-          lock.unlock();
-          bool ok = write(bytes);
-          lock.lock();
-          if (!ok) return Unavailable("client gone");
-        }
-        if (end_ == End::kClean) return OkStatus();
-        if (end_ == End::kCut) return Unavailable("cut");
-      }
-    };
-    return out;
+    lock.unlock();
+    return stream_.Respond();
   }
 
   std::unique_ptr<net::HttpServer> server_;
   int port_ = 0;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  bool closing_ = false;
-  End end_ = End::kNone;
+  vigil::testing::ScriptedStream stream_{"fake API server"};
   std::string token_;
   std::vector<std::string> pages_;
   int expire_continue_ = 0;
   std::optional<std::pair<int, std::string>> next_watch_;
-  std::deque<std::string> pending_;
   std::vector<Seen> lists_, watches_;
 };
 
 // What the watcher reported, in order.
-class Recorder {
- public:
-  struct Call {
-    std::string kind;  // snapshot, upsert, removed, stale
-    std::vector<KubePod> pods;
-    std::string name;  // namespace/name of removed
-    std::optional<Error> error;
-  };
+struct Call {
+  std::string kind;  // snapshot, upsert, removed, stale
+  std::vector<KubePod> pods;
+  std::string name;  // namespace/name of removed
+  std::optional<Error> error;
+};
 
+class Recorder : public vigil::testing::CallLog<Call> {
+ public:
   KubeWatcher::Sink Sink() {
     return {
         [this](std::vector<KubePod> pods) {
@@ -946,47 +903,6 @@ class Recorder {
         },
     };
   }
-
-  // Waits (up to 30 s; woken by each call) until `done` holds for the calls.
-  bool WaitFor(const std::function<bool(const std::vector<Call>&)>& done) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return done(calls_); });
-  }
-  bool WaitForCount(const std::string& kind, size_t n) {
-    return WaitFor([&](const std::vector<Call>& calls) { return Count(calls, kind) >= n; });
-  }
-  std::vector<Call> calls() const {
-    std::lock_guard lock(mu_);
-    return calls_;
-  }
-  static size_t Count(const std::vector<Call>& calls, const std::string& kind) {
-    return static_cast<size_t>(
-        std::count_if(calls.begin(), calls.end(), [&](const Call& c) { return c.kind == kind; }));
-  }
-  std::vector<Call> Of(const std::string& kind) const {
-    std::vector<Call> out;
-    for (const Call& c : calls()) {
-      if (c.kind == kind) out.push_back(c);
-    }
-    return out;
-  }
-  std::vector<std::string> Kinds() const {
-    std::vector<std::string> out;
-    for (const Call& c : calls()) out.push_back(c.kind);
-    return out;
-  }
-
- private:
-  void Add(Call c) {
-    {
-      std::lock_guard lock(mu_);
-      calls_.push_back(std::move(c));
-    }
-    cv_.notify_all();
-  }
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Call> calls_;
 };
 
 std::set<std::string> Names(const std::vector<KubePod>& pods) {

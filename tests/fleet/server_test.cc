@@ -11,8 +11,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -20,6 +22,8 @@
 #include <thread>
 #include <vector>
 
+#include "../support/image_builder.h"
+#include "../support/scripted_stream.h"
 #include "../support/test_certs.h"
 #include "../test_util.h"
 #include "common/file.h"
@@ -642,6 +646,279 @@ TEST_F(ServerTest, SensorAlertsGoThroughTheSpoolAndArriveOnceAcrossRestarts) {
   auto bad_containers =
       Call("PUT", "/v1/sensor/containers", R"({"node":"n","containers":[{"name":"no id"}]})", sensor_token);
   EXPECT_EQ(bad_containers.status, 400) << bad_containers.body;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images of running containers the server does not have: exported through the runtime's API.
+
+// A Docker Engine API on a unix socket: a fixed container list, an events stream that stays
+// open, and GET /images/{id}/get answered by `image` (by the id asked for, bare hex).
+class FakeRuntime {
+ public:
+  using ImageAnswer = std::function<Result<net::ServerResponse>(const std::string& hex)>;
+
+  FakeRuntime(std::string socket, std::vector<std::string> entries, ImageAnswer image)
+      : socket_(std::move(socket)), entries_(std::move(entries)), image_(std::move(image)) {
+    server_ = std::make_unique<net::HttpServer>(net::ServerOptions{.listen = "unix:" + socket_, .threads = 4});
+    EXPECT_TRUE(server_
+                    ->Handle("GET", "/v1.41/containers/json",
+                             [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+                               std::string body = "[";
+                               for (const auto& e : entries_) body += (body.size() > 1 ? "," : "") + e;
+                               return net::ServerResponse::Json(body + "]");
+                             })
+                    .ok());
+    EXPECT_TRUE(server_
+                    ->Handle("GET", "/v1.41/events",
+                             [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
+                               events_.Rearm();
+                               return events_.Respond();
+                             })
+                    .ok());
+    EXPECT_TRUE(server_
+                    ->Handle("GET", "/v1.41/images/{id}/get",
+                             [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
+                               {
+                                 std::lock_guard lock(mu_);
+                                 exports_.push_back(r.Param("id"));
+                               }
+                               return image_(r.Param("id"));
+                             })
+                    .ok());
+    events_.Open();
+    Status st = server_->Start();
+    EXPECT_TRUE(st.ok()) << st.error().ToString();
+  }
+  ~FakeRuntime() {
+    events_.Close();
+    server_->Stop();
+  }
+  std::vector<std::string> exports() {
+    std::lock_guard lock(mu_);
+    return exports_;
+  }
+
+ private:
+  std::string socket_;
+  std::vector<std::string> entries_;
+  ImageAnswer image_;
+  vigil::testing::ScriptedStream events_{"fake runtime"};
+  std::unique_ptr<net::HttpServer> server_;
+  std::mutex mu_;
+  std::vector<std::string> exports_;
+};
+
+std::string ContainerEntry(char id, const std::string& image_id, const std::string& ref) {
+  return R"({"Id":")" + std::string(64, id) + R"(","Names":["/c)" + std::string(1, id) + R"("],"Image":")" + ref +
+         R"(","ImageID":")" + image_id + R"(","State":"running","Created":1700000000,"Labels":{}})";
+}
+
+// A docker-archive with one npm package (minimist 1.2.5) in a real layer.
+std::string NpmImage(std::string* image_id, const std::string& version = "1.2.5") {
+  vigil::testing::TestLayer layer;
+  layer.entries = {vigil::testing::File("usr/lib/node_modules/minimist/package.json",
+                                        R"({"name":"minimist","version":")" + version + R"("})")};
+  layer.compress = vigil::testing::Compress::kGzip;
+  layer.created_by = "COPY node_modules /usr/lib/node_modules";
+  return vigil::testing::MakeDockerArchive({layer}, "", image_id);
+}
+
+// The answer of the image export: `bytes` in chunks of 4 KiB.
+net::ServerResponse Chunked(std::string bytes, size_t cut_at = std::string::npos) {
+  net::ServerResponse resp;
+  resp.content_type = "application/x-tar";
+  resp.stream = [bytes = std::move(bytes), cut_at](const net::ServerResponse::Writer& write) -> Status {
+    size_t end = std::min(bytes.size(), cut_at);
+    for (size_t at = 0; at < end; at += 4096) {
+      if (!write(std::string_view(bytes).substr(at, std::min<size_t>(4096, end - at)))) {
+        return Unavailable("client gone");
+      }
+    }
+    if (cut_at != std::string::npos) return Unavailable("the runtime went away mid-stream");
+    return OkStatus();
+  };
+  return resp;
+}
+
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) out.push_back(e.path().filename().string());
+  return out;
+}
+
+// Polls GET /v1/containers (every 20 ms, up to 60 s) until `done` holds for its answer.
+json ContainersWhen(const std::function<net::HttpResponse()>& get, const std::function<bool(const json&)>& done) {
+  json j;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    j = json::parse(get().body, nullptr, false);
+    if (j.is_object() && done(j)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return j;
+}
+
+TEST_F(ServerTest, RunningImageTheServerLacksIsExportedScannedAndMapped) {
+  Import({Osv("GHSA-mmmm-mmmm-mmmm", "2024-01-01T00:00:00Z", "minimist", "1.2.6")});
+  std::string image_id;
+  std::string archive = NpmImage(&image_id);
+  std::string socket = dir_.str() + "/runtime.sock";
+  // Two containers of the image: one export.
+  FakeRuntime runtime(
+      socket, {ContainerEntry('a', image_id, "localhost/shop:2"), ContainerEntry('b', image_id, "localhost/shop:2")},
+      [&](const std::string& hex) -> Result<net::ServerResponse> {
+        if ("sha256:" + hex != image_id) return NotFound("no such image");
+        return Chunked(archive);
+      });
+  StartServer({}, [&](ServerOptions& o) { o.runtimes = {"unix://" + socket}; });
+  auto all_scanned = [](const json& j) {
+    if (j["containers"].size() != 2) return false;
+    for (const auto& c : j["containers"]) {
+      if (c["scan_state"] != "scanned") return false;
+    }
+    return true;
+  };
+  json containers = ContainersWhen([&] { return Call("GET", "/v1/containers"); }, all_scanned);
+  ASSERT_TRUE(all_scanned(containers)) << containers.dump();
+  EXPECT_EQ(runtime.exports(), std::vector<std::string>{image_id.substr(7)}) << "one export per image";
+  EXPECT_TRUE(containers["unscanned_images"].empty()) << containers.dump();
+  int64_t image = containers["containers"][0]["image"].get<int64_t>();
+  EXPECT_NE(image, 0);
+  EXPECT_EQ(containers["containers"][1]["image"], image);
+  EXPECT_EQ(containers["containers"][0]["scan_reason"], "");
+
+  // Stored under the container's image reference; its findings are `vigil scan`'s of the archive.
+  auto shown = Call("GET", "/v1/images/" + image_id);
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  json report = Body(shown);
+  EXPECT_EQ(report["image"]["source"], "localhost/shop:2");
+  std::string path = dir_.str() + "/shop.tar";
+  ASSERT_TRUE(WriteFileAtomic(path, archive).ok());
+  auto db = match::OpenDatabase(dir_.str() + "/data/db");
+  ASSERT_TRUE(db.ok());
+  match::ScanRequest req;
+  req.image = path;
+  req.store = db->store.get();
+  auto scan = match::ScanImage(req);
+  ASSERT_TRUE(scan.ok()) << scan.error().ToString();
+  std::set<std::string> expected, got;
+  for (const auto& f : scan->report.findings) {
+    expected.insert(f.finding.id + " " + scan->inventory.packages[f.finding.package].name + " " +
+                    f.finding.installed_version);
+  }
+  for (const auto& f : report["findings"]) {
+    got.insert(f["id"].get<std::string>() + " " + f["package"]["name"].get<std::string>() + " " +
+               f["package"]["version"].get<std::string>());
+  }
+  EXPECT_EQ(got, expected) << shown.body.substr(0, 3000);
+  EXPECT_EQ(got, (std::set<std::string>{"GHSA-mmmm-mmmm-mmmm minimist 1.2.5"}));
+  EXPECT_TRUE(FilesIn(dir_.str() + "/data/exports").empty()) << "the exported archive is removed";
+  json affected = Body(Call("GET", "/v1/affected/GHSA-mmmm-mmmm-mmmm"));
+  EXPECT_EQ(affected["running_containers"], 2) << affected.dump();
+  std::string metrics = Call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("vigil_fleet_images_exported_total 1"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vigil_fleet_images_unscanned 0"), std::string::npos) << metrics;
+}
+
+TEST_F(ServerTest, FailedExportsLeaveNoFileAndShowTheContainersUnscannedWithWhy) {
+  Import({Osv("GHSA-mmmm-mmmm-mmmm", "2024-01-01T00:00:00Z", "minimist", "1.2.6")});
+  std::string small_id;
+  std::string small = NpmImage(&small_id);
+  // Distinct image ids, one per way to fail.
+  auto id_of = [](char c) { return "sha256:" + std::string(64, c); };
+  const uint64_t cap = 64 * 1024;
+  ASSERT_LT(small.size(), cap);
+  const std::string huge(cap + 1, 'h');
+  std::string socket = dir_.str() + "/runtime.sock";
+  FakeRuntime runtime(socket,
+                      {ContainerEntry('1', id_of('1'), "gone:1"), ContainerEntry('2', id_of('2'), "garbage:1"),
+                       ContainerEntry('3', id_of('3'), "huge:1"), ContainerEntry('4', id_of('4'), "cut:1"),
+                       ContainerEntry('5', small_id, "other:1")},
+                      [&](const std::string& hex) -> Result<net::ServerResponse> {
+                        switch (hex[0]) {
+                          case '1':
+                            return net::ServerResponse::Json(R"({"message":"no such image: )" + hex + R"("})", 404);
+                          case '2':
+                            return Chunked(std::string(10000, 'x'));
+                          case '3':
+                            return Chunked(huge);
+                          case '4':
+                            return Chunked(small, small.size() / 3);
+                          default:
+                            // Another image's archive than the one asked for.
+                            std::string other_id;
+                            return Chunked(NpmImage(&other_id, "1.2.4"));
+                        }
+                      });
+  StartServer({}, [&](ServerOptions& o) {
+    o.runtimes = {"unix://" + socket};
+    o.export_max_bytes = cap;
+  });
+  auto settled = [](const json& j) {
+    if (j["containers"].size() != 5) return false;
+    for (const auto& c : j["containers"]) {
+      if (c["scan_state"] != "unscanned") return false;
+    }
+    return true;
+  };
+  json containers = ContainersWhen([&] { return Call("GET", "/v1/containers"); }, settled);
+  ASSERT_TRUE(settled(containers)) << containers.dump();
+  std::map<std::string, std::string> why;
+  for (const auto& c : containers["containers"]) {
+    EXPECT_EQ(c["image"], 0) << c.dump();
+    why[c["image_ref"].get<std::string>()] = c["scan_reason"].get<std::string>();
+  }
+  struct Case {
+    std::string ref, says;
+  };
+  for (const Case& c :
+       std::vector<Case>{{"gone:1", "HTTP 404: {\"message\":\"no such image"},
+                         {"garbage:1", "the image exported from it: the archive is not an image archive"},
+                         {"huge:1", "larger than the export cap of " + std::to_string(cap)},
+                         {"cut:1", "unavailable: "},
+                         {"other:1", "the exported archive holds image sha256:"}}) {
+    EXPECT_NE(why[c.ref].find(c.says), std::string::npos) << c.ref << ": " << why[c.ref];
+    if (c.ref != "garbage:1" && c.ref != "other:1") {
+      EXPECT_NE(why[c.ref].find("GET /v1.41/images/"), std::string::npos) << c.ref << ": " << why[c.ref];
+    }
+  }
+  for (const auto& [ref, reason] : why) {
+    EXPECT_EQ(reason.find(dir_.str() + "/data"), std::string::npos) << "no path of the data folder: " << reason;
+  }
+  ASSERT_EQ(containers["unscanned_images"].size(), 5u) << containers.dump();
+  for (const auto& u : containers["unscanned_images"]) {
+    EXPECT_EQ(u["scan_state"], "unscanned");
+    EXPECT_EQ(u["containers"], 1);
+    EXPECT_FALSE(u["scan_reason"].get<std::string>().empty());
+  }
+  EXPECT_TRUE(FilesIn(dir_.str() + "/data/exports").empty()) << "no partial file is left";
+  EXPECT_TRUE(Body(Call("GET", "/v1/images"))["images"].empty()) << "nothing half-scanned is stored";
+  std::string metrics = Call("GET", "/metrics").body;
+  EXPECT_NE(metrics.find("vigil_fleet_images_unscanned 5"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("vigil_fleet_image_export_failures_total 5"), std::string::npos) << metrics;
+  // Failed images are not exported again while their retry interval runs.
+  EXPECT_EQ(runtime.exports().size(), 5u + 1u) << "the cut transfer is retried once";
+}
+
+TEST_F(ServerTest, NoExportListsTheContainersAsNotScanned) {
+  std::string image_id;
+  std::string archive = NpmImage(&image_id);
+  std::string socket = dir_.str() + "/runtime.sock";
+  FakeRuntime runtime(socket, {ContainerEntry('a', image_id, "shop:3")},
+                      [&](const std::string&) -> Result<net::ServerResponse> { return Chunked(archive); });
+  StartServer({}, [&](ServerOptions& o) {
+    o.runtimes = {"unix://" + socket};
+    o.export_images = false;
+  });
+  json containers = ContainersWhen([&] { return Call("GET", "/v1/containers"); },
+                                   [](const json& j) { return j["containers"].size() == 1; });
+  ASSERT_EQ(containers["containers"].size(), 1u) << containers.dump();
+  EXPECT_EQ(containers["containers"][0]["scan_state"], "unscanned");
+  EXPECT_NE(containers["containers"][0]["scan_reason"].get<std::string>().find("--no-export"), std::string::npos)
+      << containers.dump();
+  EXPECT_EQ(containers["unscanned_images"].size(), 1u);
+  EXPECT_TRUE(runtime.exports().empty());
 }
 
 }  // namespace

@@ -139,4 +139,33 @@ std::string WriteOciLayout(const std::string& dir, const std::vector<TestLayer>&
   return manifest_digest;
 }
 
+std::string MakeDockerArchive(const std::vector<TestLayer>& layers, const std::string& repo_tag,
+                              std::string* image_id) {
+  using nlohmann::json;
+  json diff_ids = json::array(), history = json::array(), layer_names = json::array();
+  std::vector<TarEntry> members;
+  for (const auto& l : layers) {
+    std::string raw = MakeTar(l.entries, Compress::kNone);
+    std::string stored = l.compress == Compress::kNone ? raw : MakeTar(l.entries, l.compress);
+    diff_ids.push_back(l.claimed_diff_id.empty() ? Digest(raw) : l.claimed_diff_id);
+    history.push_back({{"created_by", l.created_by}});
+    std::string name = Digest(stored).substr(7) + "/layer.tar";
+    layer_names.push_back(name);
+    members.push_back(File(name, stored));
+  }
+  json config = {{"os", "linux"},
+                 {"architecture", "amd64"},
+                 {"config", {{"Env", {"PATH=/usr/bin"}}}},
+                 {"rootfs", {{"type", "layers"}, {"diff_ids", diff_ids}}},
+                 {"history", history}};
+  std::string config_bytes = config.dump();
+  std::string id = Digest(config_bytes);
+  if (image_id != nullptr) *image_id = id;
+  json tags = repo_tag.empty() ? json(nullptr) : json::array({repo_tag});
+  json manifest = json::array({{{"Config", id.substr(7) + ".json"}, {"RepoTags", tags}, {"Layers", layer_names}}});
+  members.insert(members.begin(), File(id.substr(7) + ".json", config_bytes));
+  members.push_back(File("manifest.json", manifest.dump()));
+  return MakeTar(members, Compress::kNone);
+}
+
 }  // namespace vigil::testing

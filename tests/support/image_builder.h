@@ -50,6 +50,13 @@ struct TestLayer {
 std::string WriteOciLayout(const std::string& dir, const std::vector<TestLayer>& layers,
                            const std::string& os_arch = "linux/amd64");
 
+// A docker-archive of `layers`, as `docker save` (and the Docker Engine API's
+// GET /images/{name}/get) writes it: manifest.json, the config as <hex>.json, each layer as
+// <hex>/layer.tar. `repo_tag` ("" = none) goes to RepoTags. `image_id`, when given, gets the
+// image id (the config's digest, "sha256:<hex>").
+std::string MakeDockerArchive(const std::vector<TestLayer>& layers, const std::string& repo_tag = "",
+                              std::string* image_id = nullptr);
+
 // A fresh empty folder under the test temp dir.
 std::string TempDir(const std::string& name);
 
