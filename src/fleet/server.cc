@@ -223,6 +223,17 @@ struct Server::Impl {
   ServerOptions options;
   std::string db_dir;
   std::unique_ptr<FleetStore> store;
+  // Package names past which an update's advisories are read as the whole database's index.
+  static constexpr size_t kWholeIndexNames = 300;
+  // The image summaries, read once and kept until this server changes images or findings
+  // (PutImage, RemoveImage, Reevaluate: each calls ImagesChanged after it). FleetStore::Images
+  // costs ~40 ms at 2,000 images (a findings count per image) and FindImage scans the image
+  // table, too much per request at 1,000 requests/s (bench/fleet_scale). This server is the only
+  // writer of its store; servers sharing a PostgreSQL store will need the store's own change
+  // counter here instead.
+  std::mutex summaries_mu;
+  std::shared_ptr<const std::vector<ImageSummary>> summaries;  // by id; null: read again
+  uint64_t summaries_generation = 0;
   std::unique_ptr<net::HttpServer> http;
   std::string webhook_key;
   std::vector<Channel> channels;
@@ -330,14 +341,22 @@ struct Server::Impl {
     auto start = Clock::now();
     ReevaluateOptions ro;
     ro.cursor = last;
-    // Only the advisories of the names concerned are read (not the whole database).
+    // Only the advisories of the names concerned are read (not the whole database) — unless there
+    // are many names: LoadForNames reads and parses their records one by one (~5 ms a name at
+    // 2,000 images, bench/fleet_scale), while Index::Load reads the whole database on every core
+    // (~2 s), so past kWholeIndexNames the whole index is the faster one.
     FleetStore::IndexForNames index_for =
         [&db](const std::vector<std::string>& names) -> Result<std::shared_ptr<const vulndb::Index>> {
+      if (names.size() > kWholeIndexNames) {
+        VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> all, vulndb::Index::Load(db));
+        return std::shared_ptr<const vulndb::Index>(std::move(all));
+      }
       VIGIL_ASSIGN_OR_RETURN(std::unique_ptr<vulndb::Index> idx, vulndb::Index::LoadForNames(db, names));
       return std::shared_ptr<const vulndb::Index>(std::move(idx));
     };
-    VIGIL_ASSIGN_OR_RETURN(Delta d,
-                           store->Reevaluate(db, index_for, std::vector<std::string>(ids.begin(), ids.end()), ro));
+    auto reevaluated = store->Reevaluate(db, index_for, std::vector<std::string>(ids.begin(), ids.end()), ro);
+    ImagesChanged();
+    VIGIL_ASSIGN_OR_RETURN(Delta d, std::move(reevaluated));
     last_delta_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     deltas_added += d.added.size();
     deltas_resolved += d.resolved.size();
@@ -469,7 +488,9 @@ struct Server::Impl {
         findings.back().severity = std::string(vulndb::RatingName(f.rating));
       }
     }
-    VIGIL_ASSIGN_OR_RETURN(int64_t id, store->PutImage(scan->inventory, findings, scan->report.stats.unchecked));
+    auto put = store->PutImage(scan->inventory, findings, scan->report.stats.unchecked);
+    ImagesChanged();
+    VIGIL_ASSIGN_OR_RETURN(int64_t id, std::move(put));
     VIGIL_ASSIGN_OR_RETURN(ImageSummary summary, store->FindImage(std::to_string(id)));
     json out = SummaryJson(summary);
     out["unread"] = scan->inventory.unread.size();
@@ -1167,14 +1188,44 @@ struct Server::Impl {
     return j;
   }
 
+  // Every image's summary, by id (shared, read-only).
+  Result<std::shared_ptr<const std::vector<ImageSummary>>> Summaries() {
+    uint64_t generation;
+    {
+      std::lock_guard lock(summaries_mu);
+      if (summaries) return summaries;
+      generation = summaries_generation;
+    }
+    VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> all, store->Images());
+    auto list = std::make_shared<const std::vector<ImageSummary>>(std::move(all));
+    std::lock_guard lock(summaries_mu);
+    // Kept only when no change happened while it was read.
+    if (generation == summaries_generation) summaries = list;
+    return list;
+  }
+  void ImagesChanged() {
+    std::lock_guard lock(summaries_mu);
+    summaries.reset();
+    ++summaries_generation;
+  }
+
   Result<net::ServerResponse> Affected(const std::string& id) {
     VIGIL_ASSIGN_OR_RETURN(std::vector<StoredFinding> rows, store->Affected(id));
     std::map<int64_t, std::vector<const StoredFinding*>> by_image;
     for (const auto& f : rows) by_image[f.image].push_back(&f);
+    // The cached image list, not FindImage per image: FindImage scans the image table (it also
+    // matches tags), which made a vulnerability in 1,000 images take seconds.
+    std::shared_ptr<const std::vector<ImageSummary>> all;
+    if (!by_image.empty()) {
+      VIGIL_ASSIGN_OR_RETURN(all, Summaries());
+    }
     json images = json::array();
     size_t running = 0;
     for (const auto& [image, list] : by_image) {
-      VIGIL_ASSIGN_OR_RETURN(ImageSummary s, store->FindImage(std::to_string(image)));
+      auto found =
+          std::lower_bound(all->begin(), all->end(), image, [](const ImageSummary& a, int64_t b) { return a.id < b; });
+      if (found == all->end() || found->id != image) continue;  // removed since its findings were read
+      const ImageSummary& s = *found;
       VIGIL_ASSIGN_OR_RETURN(std::vector<ContainerRow> cs, store->ContainersOf(image));
       json pk = json::array();
       for (const StoredFinding* f : list) pk.push_back(FindingJson(*f));
@@ -1262,10 +1313,12 @@ struct Server::Impl {
     }));
     VIGIL_RETURN_IF_ERROR(
         s.Handle("GET", "/v1/images", [this](const net::ServerRequest&) -> Result<net::ServerResponse> {
-          VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> images, store->Images());
+          VIGIL_ASSIGN_OR_RETURN(std::shared_ptr<const std::vector<ImageSummary>> images, Summaries());
           json arr = json::array();
-          for (const auto& i : images) arr.push_back(SummaryJson(i));
-          return net::ServerResponse::Json(Dump(json{{"images", arr}}));
+          for (const auto& i : *images) arr.push_back(SummaryJson(i));
+          json out = json::object();
+          out["images"] = std::move(arr);  // moved: json{{"images", arr}} copies every summary
+          return net::ServerResponse::Json(Dump(out));
         }));
     VIGIL_RETURN_IF_ERROR(
         s.Handle("POST", "/v1/images", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
@@ -1289,7 +1342,9 @@ struct Server::Impl {
     VIGIL_RETURN_IF_ERROR(
         s.Handle("DELETE", "/v1/images/{ref...}", [this](const net::ServerRequest& r) -> Result<net::ServerResponse> {
           VIGIL_ASSIGN_OR_RETURN(ImageSummary image, store->FindImage(r.Param("ref")));
-          VIGIL_RETURN_IF_ERROR(store->RemoveImage(image.id));
+          Status removed = store->RemoveImage(image.id);
+          ImagesChanged();
+          VIGIL_RETURN_IF_ERROR(removed);
           return net::ServerResponse::Json(Dump(json{{"removed", image.id}}));
         }));
     VIGIL_RETURN_IF_ERROR(

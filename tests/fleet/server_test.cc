@@ -438,6 +438,43 @@ std::string ReadTestData(const std::string& name) {
 // The server follows a cluster's pods through the Kubernetes API (a recorded pod list served over
 // HTTPS by the test, with a bearer token and a private CA), maps a pod's image digest to a stored
 // image by its manifest digest, and marks the cluster stale when its API goes away.
+// The server keeps the image summaries between requests (GET /v1/images, /v1/affected): what it
+// answers must still follow every change — images added and removed, findings changed by an update.
+TEST_F(ServerTest, ImageSummariesKeptBetweenRequestsFollowEveryChange) {
+  Import({Osv("GHSA-aaaa-aaaa-aaaa", "2024-01-01T00:00:00Z", "lodash", "4.17.21")});
+  StartServer();
+  ASSERT_TRUE(Body(Call("GET", "/v1/images"))["images"].empty());  // read and kept while empty
+  const size_t kImages = 40;
+  for (size_t i = 0; i < kImages; ++i) {
+    auto added = Call("POST", "/v1/images", json{{"sbom", kSbom}, {"name", "svc-" + std::to_string(i) + ":1"}}.dump());
+    ASSERT_EQ(added.status, 201) << "image " << i << ": " << added.body;
+  }
+  json images = Body(Call("GET", "/v1/images"))["images"];
+  ASSERT_EQ(images.size(), kImages) << "the list kept before the images were added was not dropped";
+  EXPECT_EQ(images[0]["findings"], 1);
+  json affected = Body(Call("GET", "/v1/affected/GHSA-aaaa-aaaa-aaaa"));
+  ASSERT_EQ(affected["images"].size(), kImages) << affected.dump().substr(0, 2000);
+  EXPECT_EQ(affected["running_containers"], 0);
+  for (const auto& i : affected["images"]) {
+    EXPECT_TRUE(i["containers"].is_array()) << i.dump();
+    EXPECT_EQ(i["packages_affected"].size(), 1u) << i.dump();
+  }
+
+  // An update adds a finding to every image: the counts the list gives follow.
+  std::string source = WriteSource({Osv("GHSA-bbbb-bbbb-bbbb", "2024-02-01T00:00:00Z", "minimist", "1.2.6")});
+  auto upd = Call("POST", "/v1/db/update", json{{"source", source}}.dump());
+  ASSERT_EQ(upd.status, 200) << upd.body;
+  images = Body(Call("GET", "/v1/images"))["images"];
+  ASSERT_EQ(images.size(), kImages);
+  for (const auto& i : images) EXPECT_EQ(i["findings"], 2) << "after the update: " << i.dump();
+
+  // A removed image leaves both answers.
+  auto removed = Call("DELETE", "/v1/images/" + images[0]["id"].dump());
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_EQ(Body(Call("GET", "/v1/images"))["images"].size(), kImages - 1);
+  EXPECT_EQ(Body(Call("GET", "/v1/affected/GHSA-bbbb-bbbb-bbbb"))["images"].size(), kImages - 1);
+}
+
 TEST_F(ServerTest, KubernetesPodsAreFollowedAndMappedToImagesByManifestDigest) {
   std::atomic<bool> stop{false};
   std::atomic<int> bad_tokens{0};
