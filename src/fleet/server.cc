@@ -228,9 +228,9 @@ struct Server::Impl {
   // The image summaries, read once and kept until this server changes images or findings
   // (PutImage, RemoveImage, Reevaluate: each calls ImagesChanged after it). FleetStore::Images
   // costs ~40 ms at 2,000 images (a findings count per image) and FindImage scans the image
-  // table, too much per request at 1,000 requests/s (bench/fleet_scale). This server is the only
-  // writer of its store; servers sharing a PostgreSQL store will need the store's own change
-  // counter here instead.
+  // table, too much per request at 1,000 requests/s (bench/fleet_scale). Only when this server is
+  // the only writer of its store (SQLite): on a shared store (PostgreSQL) other servers change
+  // images too, and the list is read afresh per request (a change counter in the store is next).
   std::mutex summaries_mu;
   std::shared_ptr<const std::vector<ImageSummary>> summaries;  // by id; null: read again
   uint64_t summaries_generation = 0;
@@ -1190,6 +1190,11 @@ struct Server::Impl {
 
   // Every image's summary, by id (shared, read-only).
   Result<std::shared_ptr<const std::vector<ImageSummary>>> Summaries() {
+    // A store other servers write too (PostgreSQL) changes behind this server's back: read afresh.
+    if (store->shared()) {
+      VIGIL_ASSIGN_OR_RETURN(std::vector<ImageSummary> all, store->Images());
+      return std::make_shared<const std::vector<ImageSummary>>(std::move(all));
+    }
     uint64_t generation;
     {
       std::lock_guard lock(summaries_mu);

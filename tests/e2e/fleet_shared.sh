@@ -68,7 +68,17 @@ JSON
 export VIGIL_TOKEN_FILE="$WORK/a/admin.token"
 check "an SBOM added through the second server" \
   "$VIGIL" fleet --server "$B_URL" images add --sbom "$WORK/app.cdx.json" --name shop/web:1
-check "the first server lists it" bash -c "'$VIGIL' fleet --server '$A_URL' images list --format json | jq -e 'length == 1'"
+check "the first server lists it" bash -c "'$VIGIL' fleet --server '$A_URL' images list --format json | jq -e '.images | length == 1'"
+# A second image through b, after a has answered a listing: a sees it too (no stale list).
+cat > "$WORK/api.cdx.json" <<'JSON'
+{"bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+ "metadata": {"component": {"type": "container", "name": "shop/api:1"}},
+ "components": [{"type": "library", "name": "express", "version": "4.0.0", "purl": "pkg:npm/express@4.0.0"}]}
+JSON
+check "a second SBOM through the second server" \
+  "$VIGIL" fleet --server "$B_URL" images add --sbom "$WORK/api.cdx.json" --name shop/api:1
+check "the first server lists both, and finds the new one by name" bash -c \
+  "'$VIGIL' fleet --server '$A_URL' images list --format json | jq -e '.images | length == 2' && '$VIGIL' fleet --server '$A_URL' images show shop/api:1 > /dev/null"
 
 osv() { # osv ID NAME FIXED MODIFIED
   printf '{"id":"%s","modified":"%s","aliases":[],"affected":[{"package":{"ecosystem":"npm","name":"%s"},"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"%s"}]}]}]}\n' "$1" "$4" "$2" "$3"
@@ -113,7 +123,7 @@ for _ in $(seq 100); do
   "$VIGIL" fleet --server "$B_URL" images list --format json > "$WORK/list.json" 2>/dev/null && { ok=1; break; }
   sleep 0.1
 done
-check "after the restart the server answers from the store" bash -c "[ $ok = 1 ] && jq -e 'length == 1' '$WORK/list.json' > /dev/null"
+check "after the restart the server answers from the store" bash -c "[ $ok = 1 ] && jq -e '.images | length == 2' '$WORK/list.json' > /dev/null"
 took=0
 for _ in $(seq 100); do [ "$(leads "$B_URL")" = 1 ] && { took=1; break; }; sleep 0.1; done
 check "and leads again (its lock was lost with its session)" test "$took" = 1
