@@ -847,8 +847,8 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
   std::string doc = sbom::Write(sbom::Format::kJson, inventory, sbom::WriteOptions{});
   nlohmann::json tags = inventory.image.tags;
   std::string name = !inventory.image.tags.empty() ? inventory.image.tags.front() : inventory.image.source;
-  std::vector<std::pair<std::string, std::string>> index_rows;  // (lookup name, document) per package
-  for (const catalog::Package& p : inventory.packages) index_rows.emplace_back(LookupName(inventory.distro, p), "");
+  std::vector<std::string> lookup_names;  // per package: the name the matcher looks it up by ("" none)
+  for (const catalog::Package& p : inventory.packages) lookup_names.push_back(LookupName(inventory.distro, p));
   std::lock_guard lock(im.mu);
   int64_t id = 0;
   Status st = im.InTransaction([&]() -> Status {
@@ -892,7 +892,7 @@ Result<int64_t> FleetStore::PutImage(const catalog::Inventory& inventory, const 
     }
     Stmt pkg_ins = im.conn->Prepare("INSERT INTO package(image, idx, name, doc) VALUES(?, ?, ?, ?)");
     for (size_t i = 0; i < inventory.packages.size(); ++i) {
-      const std::string& lookup = index_rows[i].first;
+      const std::string& lookup = lookup_names[i];
       if (lookup.empty()) continue;  // never looked up (no ecosystem covers it): no finding can change
       pkg_ins.Bind(1, id).Bind(2, static_cast<int64_t>(i)).Bind(3, lookup).Bind(4, PackageDoc(inventory.packages[i]));
       VIGIL_RETURN_IF_ERROR(Impl::Run(pkg_ins, im.path + ": insert index row"));
