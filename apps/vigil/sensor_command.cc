@@ -9,14 +9,10 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <map>
 #include <memory>
-#include <mutex>
 
 #include "commands.h"
 #include "common/file.h"
-#include "common/time.h"
-#include "fleet/container_watch.h"
 #include "fleet/sensor_link.h"
 #include "net/metrics_server.h"
 #include "runtime/event.h"
@@ -46,117 +42,48 @@ struct SensorFlags {
   std::string server, token_file, ca_file, node, spool = "/var/lib/vigil/sensor-spool";
 };
 
-// What the sensor reports to a fleet server: its alerts through a spool, and the containers of its
-// node from each runtime socket's list and events (fleet::ContainerWatcher).
-class Reporter {
- public:
-  static std::unique_ptr<Reporter> Start(const SensorFlags& f, std::string* error) {
-    auto r = std::unique_ptr<Reporter>(new Reporter());
-    fleet::SensorLinkOptions o;
-    o.server = f.server;
-    o.ca_file = f.ca_file;
-    o.spool_dir = f.spool;
-    o.node = f.node;
-    if (o.node.empty()) {
-      char host[256] = {0};
-      if (::gethostname(host, sizeof host - 1) == 0) o.node = host;
-    }
-    auto token = ReadFile(f.token_file, 4096);
-    if (!token.ok()) {
-      *error = "--token-file: " + token.error().message();
-      return nullptr;
-    }
-    o.token = *token;
-    while (!o.token.empty() && (o.token.back() == '\n' || o.token.back() == '\r' || o.token.back() == ' ')) {
-      o.token.pop_back();
-    }
-    auto link = fleet::SensorLink::Open(o);
-    if (!link.ok()) {
-      *error = link.error().ToString();
-      return nullptr;
-    }
-    r->link_ = std::move(*link);
-    if (Status st = r->link_->Start(); !st.ok()) {
-      *error = st.error().ToString();
-      return nullptr;
-    }
-    std::vector<std::string> sockets = f.runtime_sockets;
-    if (sockets.empty()) {
-      for (const auto& s : runtime::DefaultRuntimeApiSockets()) sockets.push_back(s.path);
-    }
-    r->link_->SetContainers({});
-    for (const std::string& socket : sockets) {
-      fleet::WatchOptions wo;
-      wo.socket = socket;
-      fleet::ContainerWatcher::Sink sink;
-      Reporter* self = r.get();
-      sink.snapshot = [self, socket](std::vector<fleet::RunningContainer> running) {
-        std::lock_guard lock(self->mu_);
-        auto& mine = self->running_[socket];
-        mine.clear();
-        for (auto& c : running) mine[c.id] = std::move(c);
-        self->PublishLocked();
-      };
-      sink.started = [self, socket](const fleet::RunningContainer& c) {
-        std::lock_guard lock(self->mu_);
-        self->running_[socket][c.id] = c;
-        self->PublishLocked();
-      };
-      sink.stopped = [self, socket](const std::string& id) {
-        std::lock_guard lock(self->mu_);
-        self->running_[socket].erase(id);
-        self->PublishLocked();
-      };
-      auto w = std::make_unique<fleet::ContainerWatcher>(wo, sink);
-      if (w->Start().ok()) r->watchers_.push_back(std::move(w));
-    }
-    std::cerr << "vigil sensor: reporting to " << o.server << " as node " << o.node << " (spool " << o.spool_dir
-              << ")\n";
-    return r;
+// The link to a fleet server (fleet::SensorLink: alerts through a spool, the node's containers
+// from its runtime sockets); null with `error` set when it cannot start.
+std::unique_ptr<fleet::SensorLink> StartLink(const SensorFlags& f, std::string* error) {
+  fleet::SensorLinkOptions o;
+  o.server = f.server;
+  o.ca_file = f.ca_file;
+  o.spool_dir = f.spool;
+  o.node = f.node;
+  if (o.node.empty()) {
+    char host[256] = {0};
+    if (::gethostname(host, sizeof host - 1) == 0) o.node = host;
   }
-
-  void Observe(const runtime::Observed& o, const std::string& line) {
-    const char* kind = o.verdicts.container_exec       ? "container_exec"
-                       : !o.verdicts.host_call.empty() ? "host_call"
-                                                       : nullptr;
-    if (kind == nullptr) return;
-    if (Status st = link_->Enqueue(kind, o.container.id, line); !st.ok()) {
-      std::cerr << "vigil sensor: alert not spooled: " << st.error().message() << "\n";
-    }
+  auto token = ReadFile(f.token_file, 4096);
+  if (!token.ok()) {
+    *error = "--token-file: " + token.error().message();
+    return nullptr;
   }
-
-  void Stop() {
-    for (auto& w : watchers_) w->Stop();
-    link_->Stop();
-    fleet::SensorLinkStats s = link_->stats();
-    std::cerr << "vigil sensor: server link: " << s.spooled << " alerts spooled, " << s.sent << " confirmed, "
-              << s.pending << " still spooled, " << s.dropped << " dropped\n";
+  o.token = *token;
+  while (!o.token.empty() && (o.token.back() == '\n' || o.token.back() == '\r' || o.token.back() == ' ')) {
+    o.token.pop_back();
   }
-
- private:
-  void PublishLocked() {
-    std::vector<fleet::SensorContainer> all;
-    for (const auto& [socket, list] : running_) {
-      for (const auto& [id, c] : list) {
-        fleet::SensorContainer sc;
-        sc.id = c.id;
-        sc.name = c.name;
-        sc.image = c.image;
-        sc.image_id = c.image_id;
-        sc.namespace_ = c.pod_namespace;
-        sc.pod = c.pod_name;
-        sc.started = c.created > 0 ? FormatRfc3339(c.created) : "";
-        all.push_back(std::move(sc));
-      }
-    }
-    link_->SetContainers(std::move(all));
+  o.runtime_sockets_given = !f.runtime_sockets.empty();
+  o.runtime_sockets = f.runtime_sockets;
+  if (o.runtime_sockets.empty()) {
+    for (const auto& s : runtime::DefaultRuntimeApiSockets()) o.runtime_sockets.push_back(s.path);
   }
+  auto link = fleet::SensorLink::Open(o);
+  Status st = link.ok() ? (*link)->Start() : Status(link.error());
+  if (!st.ok()) {
+    *error = st.error().ToString();
+    return nullptr;
+  }
+  std::cerr << "vigil sensor: reporting to " << o.server << " as node " << o.node << " (spool " << o.spool_dir << ")\n";
+  return std::move(*link);
+}
 
-  std::unique_ptr<fleet::SensorLink> link_;
-  std::vector<std::unique_ptr<fleet::ContainerWatcher>> watchers_;
-  std::mutex mu_;
-  std::map<std::string, std::map<std::string, fleet::RunningContainer>> running_;
-};
+// The kind of alert an event is for the server, or null when it is none.
+const char* AlertKind(const runtime::Observed& o) {
+  if (o.verdicts.container_exec) return "container_exec";
+  if (!o.verdicts.host_call.empty()) return "host_call";
+  return nullptr;
+}
 
 int RunSensor(const SensorFlags& f) {
   runtime::SensorOptions options;
@@ -208,15 +135,15 @@ int RunSensor(const SensorFlags& f) {
     std::cerr << "vigil sensor: metrics at http://" << f.metrics.substr(0, f.metrics.rfind(':')) << ":"
               << metrics->port() << "/metrics\n";
   }
-  std::unique_ptr<Reporter> reporter;
+  std::unique_ptr<fleet::SensorLink> link;
   if (!f.server.empty()) {
     if (f.token_file.empty()) {
       std::cerr << "vigil sensor: --server needs --token-file (a token with the sensor scope)\n";
       return kExitError;
     }
     std::string error;
-    reporter = Reporter::Start(f, &error);
-    if (!reporter) {
+    link = StartLink(f, &error);
+    if (!link) {
       std::cerr << "vigil sensor: " << error << "\n";
       return kExitError;
     }
@@ -240,7 +167,11 @@ int RunSensor(const SensorFlags& f) {
   uint64_t output_errors = 0;
   auto emit = [&](const runtime::Observed& o) {
     std::string line = runtime::ToJsonLine(o.event, o.container, o.verdicts, host.boot_to_unix_ns);
-    if (reporter) reporter->Observe(o, line);
+    if (const char* kind = link ? AlertKind(o) : nullptr) {
+      if (Status st = link->Enqueue(kind, o.container.id, line); !st.ok()) {
+        std::cerr << "vigil sensor: alert not spooled: " << st.error().message() << "\n";
+      }
+    }
     *out << line << '\n';
   };
   auto flush = [&]() {
@@ -284,7 +215,12 @@ int RunSensor(const SensorFlags& f) {
     std::cerr << "vigil sensor: draining: " << drained.error().ToString() << "\n";
   }
   flush();
-  if (reporter) reporter->Stop();
+  if (link) {
+    link->Stop();
+    fleet::SensorLinkStats ls = link->stats();
+    std::cerr << "vigil sensor: server link: " << ls.spooled << " alerts spooled, " << ls.sent << " confirmed, "
+              << ls.pending << " still spooled, " << ls.dropped << " dropped\n";
+  }
   runtime::SensorStats s = m.KernelStats();
   *out << runtime::StatsJson(s, m.Stats(), "final_stats", output_errors) << '\n';
   out->flush();

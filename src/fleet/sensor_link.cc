@@ -12,12 +12,15 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
 #include <utility>
 
 #include "common/file.h"
+#include "common/time.h"
+#include "fleet/container_watch.h"
 #include "net/http_client.h"
 
 namespace vigil::fleet {
@@ -70,7 +73,13 @@ struct SensorLink::State {
   int64_t acked = 0;
   uint64_t unreported_dropped = 0;
   std::vector<SensorContainer> containers;
+  std::string stale;  // why the container list may be incomplete; "" when it is not
   bool containers_dirty = false;
+  // The runtimes followed (follow_runtimes): per socket, what runs and why it is stale.
+  std::vector<std::unique_ptr<ContainerWatcher>> watchers;
+  std::map<std::string, std::map<std::string, RunningContainer>> running;
+  std::map<std::string, std::string> stale_sockets;
+  std::string no_runtime;  // set when no socket is followed
   SensorLinkStats stats;
   bool stopping = false;
   bool started = false;
@@ -160,6 +169,10 @@ struct SensorLink::State {
       containers_dirty = false;
     }
     json body{{"node", o.node}, {"containers", std::move(list)}};
+    {
+      std::lock_guard lock(mu);
+      if (!stale.empty()) body["stale"] = stale;
+    }
     auto r = client->Send(
         Request("PUT", "/v1/sensor/containers", body.dump(-1, ' ', false, json::error_handler_t::replace)));
     Status st = StatusOf(r, o.server + "/v1/sensor/containers");
@@ -240,6 +253,70 @@ struct SensorLink::State {
     *more = read_offset < file_size;
     if (refused) return st;
     return OkStatus();
+  }
+
+  // The followed runtimes' containers and stale reasons as the report (mu held).
+  void PublishLocked() {
+    containers.clear();
+    for (const auto& [socket, list] : running) {
+      for (const auto& [id, c] : list) {
+        containers.push_back({c.id, c.name, c.image, c.image_id, c.pod_namespace, c.pod_name,
+                              c.created > 0 ? FormatRfc3339(c.created) : ""});
+      }
+    }
+    stale = no_runtime;
+    // The watcher's errors name their socket already.
+    for (const auto& [socket, why] : stale_sockets) stale += (stale.empty() ? "" : "; ") + why;
+    containers_dirty = true;
+    cv.notify_all();
+  }
+
+  void FollowRuntimes() {
+    std::lock_guard lock(mu);
+    for (const std::string& socket : o.runtime_sockets) {
+      std::error_code ec;
+      if (!o.runtime_sockets_given && !std::filesystem::exists(socket, ec)) continue;  // not a runtime here
+      WatchOptions wo;
+      wo.socket = socket;
+      ContainerWatcher::Sink sink;
+      sink.snapshot = [this, socket](std::vector<RunningContainer> list) {
+        std::lock_guard l(mu);
+        auto& mine = running[socket];
+        mine.clear();
+        for (auto& c : list) mine[c.id] = std::move(c);
+        stale_sockets.erase(socket);
+        PublishLocked();
+      };
+      sink.started = [this, socket](const RunningContainer& c) {
+        std::lock_guard l(mu);
+        running[socket][c.id] = c;
+        PublishLocked();
+      };
+      sink.stopped = [this, socket](const std::string& id) {
+        std::lock_guard l(mu);
+        running[socket].erase(id);
+        PublishLocked();
+      };
+      sink.stale = [this, socket](const Error& why) {
+        std::lock_guard l(mu);
+        stale_sockets[socket] = why.message();
+        PublishLocked();
+      };
+      auto w = std::make_unique<ContainerWatcher>(wo, sink);
+      if (Status st = w->Start(); !st.ok()) {
+        stale_sockets[socket] = socket + ": " + st.error().message();
+        continue;
+      }
+      // Until its first list the socket's containers are not known.
+      stale_sockets.emplace(socket, socket + ": not listed yet");
+      watchers.push_back(std::move(w));
+    }
+    if (watchers.empty() && stale_sockets.empty()) {
+      std::string tried;
+      for (const std::string& socket : o.runtime_sockets) tried += (tried.empty() ? "" : ", ") + socket;
+      no_runtime = "no runtime API socket on this node" + (tried.empty() ? "" : " (tried " + tried + ")");
+    }
+    PublishLocked();
   }
 
   void Loop() {
@@ -324,9 +401,13 @@ Result<std::unique_ptr<SensorLink>> SensorLink::Open(SensorLinkOptions options) 
 
 Status SensorLink::Start() {
   State& s = *state_;
+  {
+    std::lock_guard lock(s.mu);
+    if (s.started) return InvalidArgument("the sensor link was started already");
+    s.started = true;
+  }
+  if (s.o.follow_runtimes) s.FollowRuntimes();
   std::lock_guard lock(s.mu);
-  if (s.started) return InvalidArgument("the sensor link was started already");
-  s.started = true;
   s.sender = std::thread([&s] { s.Loop(); });
   return OkStatus();
 }
@@ -337,6 +418,8 @@ void SensorLink::Stop() {
     std::lock_guard lock(s.mu);
     s.stopping = true;
   }
+  // Watchers first: their callbacks publish into the state (never after Stop returns).
+  for (auto& w : s.watchers) w->Stop();
   s.cancel.Cancel();
   s.cv.notify_all();
   if (s.sender.joinable()) s.sender.join();
@@ -388,11 +471,12 @@ Status SensorLink::Enqueue(std::string_view kind, std::string_view container, st
   return OkStatus();
 }
 
-void SensorLink::SetContainers(std::vector<SensorContainer> containers) {
+void SensorLink::SetContainers(std::vector<SensorContainer> containers, std::string stale) {
   State& s = *state_;
   {
     std::lock_guard lock(s.mu);
     s.containers = std::move(containers);
+    s.stale = std::move(stale);
     s.containers_dirty = true;
   }
   s.cv.notify_all();

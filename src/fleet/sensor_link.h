@@ -10,7 +10,8 @@
 //   link->Stop();                                                   // what is unsent stays spooled
 //
 // The wire: POST <server>/v1/sensor/alerts {"node", "alerts": [{"seq", "kind", "container",
-// "event"}], "dropped"} and PUT <server>/v1/sensor/containers {"node", "containers": [...]}, with
+// "event"}], "dropped"} and PUT <server>/v1/sensor/containers {"node", "containers": [...],
+// "stale": why the list may be incomplete, when it may}, with
 // the bearer token (scope "sensor"). The server stores each (node, seq) once, so a batch sent
 // again after a lost answer adds nothing twice.
 //
@@ -41,6 +42,14 @@ struct SensorLinkOptions {
   size_t batch = 500;  // alerts per request
   std::chrono::milliseconds retry_min{500}, retry_max{30'000};
   std::chrono::seconds heartbeat{60};  // the container list is sent again this often
+  // Docker-Engine-API sockets whose running containers are this node's (followed by
+  // fleet::ContainerWatcher from Start). With runtime_sockets_given false (the defaults), a socket
+  // path that does not exist at Start is not a runtime of this node and is left out; a given one
+  // that cannot be read, or no socket at all, makes the report stale with the reason (the server
+  // then shows the node's inventory as possibly out of date, never as complete).
+  std::vector<std::string> runtime_sockets;
+  bool runtime_sockets_given = false;
+  bool follow_runtimes = true;  // false: the caller reports containers with SetContainers
 };
 
 // A container of this node, as reported.
@@ -71,7 +80,8 @@ class SensorLink {
   SensorLink(const SensorLink&) = delete;
   SensorLink& operator=(const SensorLink&) = delete;
 
-  // Starts the sender's thread. kInvalidArgument when started already.
+  // Starts the sender's thread and (follow_runtimes) the runtime watchers. kInvalidArgument when
+  // started already.
   Status Start();
   // Stops the sender (a request in flight is abandoned); unsent alerts stay in the spool.
   void Stop();
@@ -82,9 +92,10 @@ class SensorLink {
   // the spool is full (the alert is counted as dropped); kIo when the spool cannot be written.
   // Thread-safe.
   Status Enqueue(std::string_view kind, std::string_view container, std::string_view event);
-  // The containers this node runs now; sent at once (by the sender) and every heartbeat.
-  // Thread-safe.
-  void SetContainers(std::vector<SensorContainer> containers);
+  // The containers this node runs now, and why the list may be incomplete ("" when it is not);
+  // sent at once (by the sender) and every heartbeat. What the runtime watchers report replaces
+  // it. Thread-safe.
+  void SetContainers(std::vector<SensorContainer> containers, std::string stale = "");
 
   SensorLinkStats stats() const;
 

@@ -1141,7 +1141,12 @@ struct Server::Impl {
       row.node = node;
       rows.push_back(std::move(row));
     }
+    // Why the list may be incomplete (a runtime the sensor could not read): the node's inventory
+    // is then marked stale with it, never shown as complete.
+    auto stale = ShortString(body, "stale", 4096, false);
+    if (!stale.ok()) return stale.error();
     VIGIL_RETURN_IF_ERROR(store->ReplaceContainers("sensor:" + node, rows));
+    if (!stale->empty()) VIGIL_RETURN_IF_ERROR(store->MarkRuntime("sensor:" + node, "stale", *stale));
     return net::ServerResponse::Json(Dump(json{{"containers", rows.size()}}));
   }
 

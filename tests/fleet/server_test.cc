@@ -581,6 +581,7 @@ TEST_F(ServerTest, SensorAlertsGoThroughTheSpoolAndArriveOnceAcrossRestarts) {
   o.retry_min = std::chrono::milliseconds(20);
   o.retry_max = std::chrono::milliseconds(100);
   o.batch = 3;
+  o.follow_runtimes = false;  // the test reports containers itself (SetContainers)
   {
     auto link = SensorLink::Open(o);
     ASSERT_TRUE(link.ok()) << link.error().ToString();
@@ -669,6 +670,33 @@ TEST_F(ServerTest, SensorAlertsGoThroughTheSpoolAndArriveOnceAcrossRestarts) {
   }
   EXPECT_NE(metrics.find("vigil_fleet_sensor_dropped_total 1"), std::string::npos) << metrics;
   (*tiny)->Stop();
+  // A node whose runtime socket cannot be read reports its list stale, with why: the server
+  // shows it stale, never as a node that runs nothing.
+  SensorLinkOptions blind = o;
+  blind.node = "node-2";
+  blind.spool_dir = dir_.str() + "/spool-blind";
+  blind.follow_runtimes = true;
+  blind.runtime_sockets = {dir_.str() + "/no-runtime.sock"};
+  blind.runtime_sockets_given = true;
+  auto blind_link = SensorLink::Open(blind);
+  ASSERT_TRUE(blind_link.ok());
+  ASSERT_TRUE((*blind_link)->Start().ok());
+  json runtime2;
+  for (int i = 0; i < 200; ++i) {
+    json listed = Body(Call("GET", "/v1/containers"));
+    for (const auto& rt : listed["runtimes"]) {
+      if (rt["runtime"] == "sensor:node-2") runtime2 = rt;
+    }
+    if (runtime2.is_object() && runtime2["state"] == "stale" &&
+        runtime2["reason"].get<std::string>().find("no-runtime.sock") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(runtime2.is_object()) << Call("GET", "/v1/containers").body;
+  EXPECT_EQ(runtime2["state"], "stale") << runtime2.dump();
+  EXPECT_NE(runtime2["reason"].get<std::string>().find("no-runtime.sock"), std::string::npos) << runtime2.dump();
+  (*blind_link)->Stop();
   // Bad requests: 400 with a JSON error naming what is wrong.
   for (const std::string& bad :
        {std::string(R"({"alerts":[]})"), std::string(R"({"node":"a b","alerts":[]})"),
